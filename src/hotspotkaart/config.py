@@ -1,0 +1,474 @@
+"""Read and validate the TOML configuration.
+
+The configuration names the area, the two periods to compare and the input files. Every path is
+resolved relative to the configuration file, so a municipality can keep its config beside its own
+exports. Validation happens once, at start, and every message names the key, the value received and
+what is allowed, in terms a GIS officer recognises.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from hotspotkaart._errors import ConfigError
+
+__all__ = [
+    "ZONE_KINDS",
+    "AnalysisConfig",
+    "AreaConfig",
+    "Config",
+    "IncidentSource",
+    "LocationSource",
+    "MapConfig",
+    "Periods",
+    "ZoneSource",
+    "load_config",
+]
+
+#: The zone kinds the tool knows, in the order the maps list them.
+ZONE_KINDS: tuple[str, ...] = ("cameratoezicht", "alcoholverbod", "veiligheidsrisicogebied")
+
+DEFAULT_CONFIG_NAME = "hotspotkaart.toml"
+
+_MUNICIPALITY_CODE = re.compile(r"^GM\d{4}$")
+
+
+@dataclass(frozen=True)
+class AreaConfig:
+    """The municipality and its boundary files."""
+
+    name: str
+    municipality_code: str
+    buurten: Path
+    buurten_layer: str | None = None
+    wijken: Path | None = None
+    wijken_layer: str | None = None
+    edition: str = ""
+
+
+@dataclass(frozen=True)
+class Periods:
+    """The base and compare periods, as calendar years."""
+
+    base: int
+    compare: int
+
+    @property
+    def years(self) -> tuple[int, int]:
+        """Both years, base first."""
+        return (self.base, self.compare)
+
+
+@dataclass(frozen=True)
+class IncidentSource:
+    """One file of overlast meldingen and how to read it."""
+
+    path: Path
+    date: str
+    category: str
+    x: str | None = None
+    y: str | None = None
+    crs: str | None = None
+    id: str | None = None
+    layer: str | None = None
+    synthetic: bool = False
+
+
+@dataclass(frozen=True)
+class ZoneSource:
+    """One file of policy zones of one kind."""
+
+    kind: str
+    path: Path
+    name: str
+    valid_from: str | None = None
+    valid_to: str | None = None
+    layer: str | None = None
+    crs: str | None = None
+    synthetic: bool = False
+
+
+@dataclass(frozen=True)
+class LocationSource:
+    """One point file of named overlast locations per year."""
+
+    path: Path
+    name: str = "naam"
+    year: str = "jaar"
+    status: str | None = "status"
+    layer: str | None = None
+    crs: str | None = None
+    synthetic: bool = False
+
+
+@dataclass(frozen=True)
+class AnalysisConfig:
+    """Settings of the statistical analysis."""
+
+    cell_size: float = 100.0
+    permutations: int = 999
+    seed: int = 20240101
+    alpha: float = 0.05
+    fdr_q: float = 0.05
+    min_count: int = 10
+    buffer_m: float = 100.0
+
+
+@dataclass(frozen=True)
+class MapConfig:
+    """Settings of the rendered maps."""
+
+    basemap: str = "grijs"
+    privacy_threshold: int = 5
+
+
+@dataclass(frozen=True)
+class Config:
+    """The whole, validated configuration."""
+
+    path: Path
+    area: AreaConfig
+    periods: Periods
+    incidents: tuple[IncidentSource, ...]
+    zones: tuple[ZoneSource, ...] = ()
+    locations: tuple[LocationSource, ...] = ()
+    analysis: AnalysisConfig = field(default_factory=AnalysisConfig)
+    maps: MapConfig = field(default_factory=MapConfig)
+    output_dir: Path = Path("maps")
+
+    @property
+    def synthetic(self) -> bool:
+        """Whether any input is demonstration (synthetic) data."""
+        sources: tuple[IncidentSource | ZoneSource | LocationSource, ...] = (
+            *self.incidents,
+            *self.zones,
+            *self.locations,
+        )
+        return any(source.synthetic for source in sources)
+
+
+BASEMAPS: tuple[str, ...] = ("grijs", "standaard", "pastel", "luchtfoto", "geen")
+
+_TOP_KEYS = {"area", "periods", "incidents", "zones", "locations", "analysis", "maps", "output"}
+_AREA_KEYS = {"name", "municipality_code", "buurten", "buurten_layer", "wijken", "wijken_layer",
+              "edition"}
+_PERIOD_KEYS = {"base", "compare"}
+_INCIDENT_KEYS = {"path", "date", "category", "x", "y", "lon", "lat", "crs", "id", "layer",
+                  "synthetic"}
+_ZONE_KEYS = {"kind", "path", "name", "valid_from", "valid_to", "layer", "crs", "synthetic"}
+_LOCATION_KEYS = {"path", "name", "year", "status", "layer", "crs", "synthetic"}
+_ANALYSIS_KEYS = {"cell_size", "permutations", "seed", "alpha", "fdr_q", "min_count", "buffer_m"}
+_MAP_KEYS = {"basemap", "privacy_threshold"}
+_OUTPUT_KEYS = {"dir"}
+
+
+def load_config(path: str | Path | None = None) -> Config:
+    """Read and validate a hotspotkaart TOML configuration.
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        The configuration file. Defaults to ``hotspotkaart.toml`` in the working directory.
+
+    Returns
+    -------
+    Config
+        The validated configuration, with every path made absolute.
+
+    Raises
+    ------
+    ConfigError
+        If the file is missing, is not valid TOML, has unknown keys, lacks required keys, has
+        values of the wrong type or range, or points at files that do not exist.
+    """
+    cfg_path = Path(path) if path is not None else Path.cwd() / DEFAULT_CONFIG_NAME
+    raw = _read_toml(cfg_path)
+    return _parse(raw, cfg_path.resolve())
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    if not path.is_file():
+        msg = f"configuration file {path} does not exist; pass --config FILE or create {path.name}"
+        raise ConfigError(msg)
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        msg = f"configuration file {path} is not valid TOML: {exc}"
+        raise ConfigError(msg) from None
+    except UnicodeDecodeError:
+        msg = f"configuration file {path} is not UTF-8 text"
+        raise ConfigError(msg) from None
+
+
+def _parse(raw: dict[str, Any], cfg_path: Path) -> Config:
+    base_dir = cfg_path.parent
+    _check_keys(raw, _TOP_KEYS, "the top level", cfg_path)
+    area_raw = _table(raw, "area", cfg_path, required=True)
+    area = _parse_area(area_raw, base_dir, cfg_path)
+    periods = _parse_periods(_table(raw, "periods", cfg_path, required=True), cfg_path)
+    incidents = tuple(
+        _parse_incident(item, i, base_dir, cfg_path)
+        for i, item in enumerate(_array(raw, "incidents", cfg_path, required=True), start=1)
+    )
+    zones = tuple(
+        _parse_zone(item, i, base_dir, cfg_path)
+        for i, item in enumerate(_array(raw, "zones", cfg_path), start=1)
+    )
+    locations = tuple(
+        _parse_location(item, i, base_dir, cfg_path)
+        for i, item in enumerate(_array(raw, "locations", cfg_path), start=1)
+    )
+    analysis = _parse_analysis(_table(raw, "analysis", cfg_path), cfg_path)
+    maps = _parse_maps(_table(raw, "maps", cfg_path), cfg_path)
+    output = _table(raw, "output", cfg_path)
+    _check_keys(output, _OUTPUT_KEYS, "[output]", cfg_path)
+    out_dir = base_dir / _str(output, "dir", "[output]", cfg_path, default="maps")
+    return Config(
+        path=cfg_path,
+        area=area,
+        periods=periods,
+        incidents=incidents,
+        zones=zones,
+        locations=locations,
+        analysis=analysis,
+        maps=maps,
+        output_dir=out_dir,
+    )
+
+
+def _parse_area(t: Mapping[str, Any], base_dir: Path, cfg: Path) -> AreaConfig:
+    where = "[area]"
+    _check_keys(t, _AREA_KEYS, where, cfg)
+    code = _str(t, "municipality_code", where, cfg, required=True)
+    if not _MUNICIPALITY_CODE.match(code):
+        msg = (f"{cfg}: {where} municipality_code = {code!r} is not a CBS gemeentecode; "
+               "expected 'GM' followed by four digits, e.g. 'GM0505'")
+        raise ConfigError(msg)
+    wijken = _str(t, "wijken", where, cfg)
+    return AreaConfig(
+        name=_str(t, "name", where, cfg, required=True),
+        municipality_code=code,
+        buurten=_existing(base_dir, _str(t, "buurten", where, cfg, required=True),
+                          f"{where} buurten", cfg),
+        buurten_layer=_str(t, "buurten_layer", where, cfg),
+        wijken=_existing(base_dir, wijken, f"{where} wijken", cfg) if wijken else None,
+        wijken_layer=_str(t, "wijken_layer", where, cfg),
+        edition=_str(t, "edition", where, cfg, default=""),
+    )
+
+
+def _parse_periods(t: Mapping[str, Any], cfg: Path) -> Periods:
+    where = "[periods]"
+    _check_keys(t, _PERIOD_KEYS, where, cfg)
+    years = []
+    for key in ("base", "compare"):
+        value = t.get(key)
+        if not isinstance(value, int) or isinstance(value, bool) or not 1900 <= value <= 2100:
+            msg = (f"{cfg}: {where} {key} = {value!r} is not a year; "
+                   "expected a whole number such as 2023")
+            raise ConfigError(msg)
+        years.append(value)
+    if years[0] >= years[1]:
+        msg = (f"{cfg}: {where} base = {years[0]} must come before compare = {years[1]}")
+        raise ConfigError(msg)
+    return Periods(base=years[0], compare=years[1])
+
+
+def _parse_incident(t: Any, i: int, base_dir: Path, cfg: Path) -> IncidentSource:
+    where = f"[[incidents]] #{i}"
+    t = _as_table(t, where, cfg)
+    _check_keys(t, _INCIDENT_KEYS, where, cfg)
+    x, y = _str(t, "x", where, cfg), _str(t, "y", where, cfg)
+    lon, lat = _str(t, "lon", where, cfg), _str(t, "lat", where, cfg)
+    crs = _str(t, "crs", where, cfg)
+    if (x or y) and (lon or lat):
+        msg = f"{cfg}: {where} gives both x/y and lon/lat; use x/y (RD) or lon/lat (WGS84), not both"
+        raise ConfigError(msg)
+    if bool(x) != bool(y) or bool(lon) != bool(lat):
+        msg = f"{cfg}: {where} needs both coordinate columns (x and y, or lon and lat)"
+        raise ConfigError(msg)
+    if lon:
+        x, y = lon, lat
+        crs = crs or "EPSG:4326"
+    if crs is not None:
+        _check_crs(crs, f"{where} crs", cfg)
+    return IncidentSource(
+        path=_existing(base_dir, _str(t, "path", where, cfg, required=True), f"{where} path", cfg),
+        date=_str(t, "date", where, cfg, required=True),
+        category=_str(t, "category", where, cfg, required=True),
+        x=x,
+        y=y,
+        crs=crs,
+        id=_str(t, "id", where, cfg),
+        layer=_str(t, "layer", where, cfg),
+        synthetic=_bool(t, "synthetic", where, cfg),
+    )
+
+
+def _parse_zone(t: Any, i: int, base_dir: Path, cfg: Path) -> ZoneSource:
+    where = f"[[zones]] #{i}"
+    t = _as_table(t, where, cfg)
+    _check_keys(t, _ZONE_KEYS, where, cfg)
+    kind = _str(t, "kind", where, cfg, required=True)
+    if kind not in ZONE_KINDS:
+        msg = f"{cfg}: {where} kind = {kind!r} is not known; allowed: {', '.join(ZONE_KINDS)}"
+        raise ConfigError(msg)
+    crs = _str(t, "crs", where, cfg)
+    if crs is not None:
+        _check_crs(crs, f"{where} crs", cfg)
+    return ZoneSource(
+        kind=kind,
+        path=_existing(base_dir, _str(t, "path", where, cfg, required=True), f"{where} path", cfg),
+        name=_str(t, "name", where, cfg, required=True),
+        valid_from=_str(t, "valid_from", where, cfg),
+        valid_to=_str(t, "valid_to", where, cfg),
+        layer=_str(t, "layer", where, cfg),
+        crs=crs,
+        synthetic=_bool(t, "synthetic", where, cfg),
+    )
+
+
+def _parse_location(t: Any, i: int, base_dir: Path, cfg: Path) -> LocationSource:
+    where = f"[[locations]] #{i}"
+    t = _as_table(t, where, cfg)
+    _check_keys(t, _LOCATION_KEYS, where, cfg)
+    crs = _str(t, "crs", where, cfg)
+    if crs is not None:
+        _check_crs(crs, f"{where} crs", cfg)
+    return LocationSource(
+        path=_existing(base_dir, _str(t, "path", where, cfg, required=True), f"{where} path", cfg),
+        name=_str(t, "name", where, cfg, default="naam"),
+        year=_str(t, "year", where, cfg, default="jaar"),
+        status=_str(t, "status", where, cfg, default="status"),
+        layer=_str(t, "layer", where, cfg),
+        crs=crs,
+        synthetic=_bool(t, "synthetic", where, cfg),
+    )
+
+
+def _parse_analysis(t: Mapping[str, Any], cfg: Path) -> AnalysisConfig:
+    where = "[analysis]"
+    _check_keys(t, _ANALYSIS_KEYS, where, cfg)
+    d = AnalysisConfig()
+    cell = _number(t, "cell_size", where, cfg, d.cell_size, low=10, high=5000)
+    perms = int(_number(t, "permutations", where, cfg, d.permutations, low=99, high=99999,
+                        integer=True))
+    seed = int(_number(t, "seed", where, cfg, d.seed, low=0, high=2**32 - 1, integer=True))
+    alpha = _number(t, "alpha", where, cfg, d.alpha, low=1e-6, high=0.5)
+    q = _number(t, "fdr_q", where, cfg, d.fdr_q, low=1e-6, high=0.5)
+    min_count = int(_number(t, "min_count", where, cfg, d.min_count, low=0, high=10**6,
+                            integer=True))
+    buffer_m = _number(t, "buffer_m", where, cfg, d.buffer_m, low=0, high=10000)
+    return AnalysisConfig(cell_size=cell, permutations=perms, seed=seed, alpha=alpha, fdr_q=q,
+                          min_count=min_count, buffer_m=buffer_m)
+
+
+def _parse_maps(t: Mapping[str, Any], cfg: Path) -> MapConfig:
+    where = "[maps]"
+    _check_keys(t, _MAP_KEYS, where, cfg)
+    basemap = _str(t, "basemap", where, cfg, default="grijs")
+    if basemap not in BASEMAPS:
+        msg = f"{cfg}: {where} basemap = {basemap!r} is not known; allowed: {', '.join(BASEMAPS)}"
+        raise ConfigError(msg)
+    threshold = int(_number(t, "privacy_threshold", where, cfg, 5, low=1, high=1000,
+                            integer=True))
+    return MapConfig(basemap=basemap, privacy_threshold=threshold)
+
+
+# -- small typed accessors -------------------------------------------------------------------
+
+
+def _check_keys(t: Mapping[str, Any], allowed: set[str], where: str, cfg: Path) -> None:
+    unknown = sorted(set(t) - allowed)
+    if unknown:
+        msg = (f"{cfg}: unknown key {unknown[0]!r} in {where}; "
+               f"allowed keys are: {', '.join(sorted(allowed))}")
+        raise ConfigError(msg)
+
+
+def _table(raw: Mapping[str, Any], key: str, cfg: Path, *, required: bool = False
+           ) -> Mapping[str, Any]:
+    if key not in raw:
+        if required:
+            msg = f"{cfg}: the table [{key}] is missing"
+            raise ConfigError(msg)
+        return {}
+    return _as_table(raw[key], f"[{key}]", cfg)
+
+
+def _as_table(value: Any, where: str, cfg: Path) -> Mapping[str, Any]:
+    if not isinstance(value, dict):
+        msg = f"{cfg}: {where} must be a table of keys, got {type(value).__name__}"
+        raise ConfigError(msg)
+    return value
+
+
+def _array(raw: Mapping[str, Any], key: str, cfg: Path, *, required: bool = False) -> list[Any]:
+    value = raw.get(key)
+    if value is None:
+        if required:
+            msg = f"{cfg}: at least one [[{key}]] table is required"
+            raise ConfigError(msg)
+        return []
+    if not isinstance(value, list) or (required and not value):
+        msg = f"{cfg}: {key} must be written as one or more [[{key}]] tables"
+        raise ConfigError(msg)
+    return value
+
+
+def _str(t: Mapping[str, Any], key: str, where: str, cfg: Path, *, required: bool = False,
+         default: Any = None) -> Any:
+    value = t.get(key)
+    if value is None:
+        if required:
+            msg = f"{cfg}: {where} needs the key {key!r}"
+            raise ConfigError(msg)
+        return default
+    if not isinstance(value, str) or not value.strip():
+        msg = f"{cfg}: {where} {key} = {value!r} must be a non-empty text in quotes"
+        raise ConfigError(msg)
+    return value
+
+
+def _bool(t: Mapping[str, Any], key: str, where: str, cfg: Path) -> bool:
+    value = t.get(key, False)
+    if not isinstance(value, bool):
+        msg = f"{cfg}: {where} {key} = {value!r} must be true or false"
+        raise ConfigError(msg)
+    return value
+
+
+def _number(t: Mapping[str, Any], key: str, where: str, cfg: Path, default: float, *,
+            low: float, high: float, integer: bool = False) -> float:
+    value = t.get(key, default)
+    ok_type = isinstance(value, int) if integer else isinstance(value, int | float)
+    if isinstance(value, bool) or not ok_type or not low <= value <= high:
+        kind = "a whole number" if integer else "a number"
+        msg = f"{cfg}: {where} {key} = {value!r} must be {kind} from {low:g} to {high:g}"
+        raise ConfigError(msg)
+    return float(value)
+
+
+def _existing(base_dir: Path, value: str, what: str, cfg: Path) -> Path:
+    path = (base_dir / value).resolve()
+    if not path.exists():
+        msg = f"{cfg}: {what} = {value!r} points at {path}, which does not exist"
+        raise ConfigError(msg)
+    return path
+
+
+def _check_crs(value: str, what: str, cfg: Path) -> None:
+    from pyproj import CRS
+    from pyproj.exceptions import CRSError
+
+    try:
+        CRS.from_user_input(value)
+    except CRSError:
+        msg = f"{cfg}: {what} = {value!r} is not a coordinate reference system; use e.g. 'EPSG:28992'"
+        raise ConfigError(msg) from None
