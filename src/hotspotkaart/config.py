@@ -35,6 +35,9 @@ ZONE_KINDS: tuple[str, ...] = ("cameratoezicht", "alcoholverbod", "veiligheidsri
 
 DEFAULT_CONFIG_NAME = "hotspotkaart.toml"
 
+#: The credit the CBS Wijk- en Buurtkaart conditions require wherever the boundaries are shown.
+DEFAULT_CREDIT = "Kadaster / Centraal Bureau voor de Statistiek, 2024"
+
 _MUNICIPALITY_CODE = re.compile(r"^GM\d{4}$")
 
 
@@ -49,6 +52,7 @@ class AreaConfig:
     wijken: Path | None = None
     wijken_layer: str | None = None
     edition: str = ""
+    credit: str = DEFAULT_CREDIT
 
 
 @dataclass(frozen=True)
@@ -156,7 +160,7 @@ BASEMAPS: tuple[str, ...] = ("grijs", "standaard", "pastel", "luchtfoto", "geen"
 
 _TOP_KEYS = {"area", "periods", "incidents", "zones", "locations", "analysis", "maps", "output"}
 _AREA_KEYS = {"name", "municipality_code", "buurten", "buurten_layer", "wijken", "wijken_layer",
-              "edition"}
+              "edition", "credit"}
 _PERIOD_KEYS = {"base", "compare"}
 _INCIDENT_KEYS = {"path", "date", "category", "x", "y", "lon", "lat", "crs", "id", "layer",
                   "synthetic"}
@@ -260,6 +264,7 @@ def _parse_area(t: Mapping[str, Any], base_dir: Path, cfg: Path) -> AreaConfig:
         wijken=_existing(base_dir, wijken, f"{where} wijken", cfg) if wijken else None,
         wijken_layer=_str(t, "wijken_layer", where, cfg),
         edition=_str(t, "edition", where, cfg, default=""),
+        credit=_str(t, "credit", where, cfg, default=DEFAULT_CREDIT),
     )
 
 

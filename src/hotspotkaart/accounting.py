@@ -1,0 +1,166 @@
+"""Account for every input record: it is used, or it is rejected with a reason.
+
+A :class:`Ledger` travels through the stages. Readers register how many records each source
+held and every record they reject; later stages (the spatial join, the period filter) add their
+own rejections. The invariant ``read == used + rejected`` is checked before anything is written,
+and ``rejected.csv`` lists every rejection with the record's original fields.
+"""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from collections import Counter
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from hotspotkaart._errors import HotspotkaartError, HotspotkaartWarning
+
+__all__ = ["Ledger", "Reason", "Rejection"]
+
+logger = logging.getLogger(__name__)
+
+
+class Reason:
+    """The rejection reasons, in Dutch because users read them in ``rejected.csv``."""
+
+    EMPTY_ROW = "lege regel"
+    FIELD_COUNT = "aantal velden klopt niet met de kopregel"
+    DATE_MISSING = "datum ontbreekt"
+    DATE_UNREADABLE = "datum onleesbaar"
+    DATE_IMPOSSIBLE = "datum bestaat niet"
+    OUT_OF_PERIOD = "datum buiten beide perioden"
+    COORD_MISSING = "coördinaten ontbreken"
+    COORD_UNREADABLE = "coördinaten onleesbaar"
+    OUTSIDE_NL = "coördinaten buiten Nederland"
+    OUTSIDE_AREA = "buiten de gemeente"
+    CATEGORY_MISSING = "categorie ontbreekt"
+    DUPLICATE_ID = "dubbele melding-id"
+    NO_GEOMETRY = "geen geometrie"
+    EMPTY_GEOMETRY = "lege geometrie"
+    NOT_POLYGON = "geometrie is geen vlak"
+    NOT_POINT = "geometrie is geen punt"
+    VALIDITY_UNREADABLE = "geldigheidsdatum onleesbaar"
+    VALIDITY_REVERSED = "geldig_tot ligt voor geldig_vanaf"
+    YEAR_UNREADABLE = "jaar onleesbaar"
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """One rejected input record."""
+
+    kind: str
+    source: str
+    row: int
+    reason: str
+    detail: str = ""
+
+
+@dataclass
+class Ledger:
+    """Running account of the records of every source.
+
+    Attributes
+    ----------
+    read : Counter
+        Records read per ``(kind, source)``.
+    rejections : list of Rejection
+        Every rejected record, in the order they were rejected.
+    warnings : list of str
+        Repairs and other recoverable problems, for ``summary.json``.
+    raw : dict
+        The original fields of each source as read, indexed by row number, so that
+        ``rejected.csv`` can show them.
+    """
+
+    read: Counter[tuple[str, str]] = field(default_factory=Counter)
+    rejections: list[Rejection] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    raw: dict[str, pd.DataFrame] = field(default_factory=dict)
+
+    def register(self, kind: str, source: str, raw: pd.DataFrame) -> None:
+        """Record that ``source`` of ``kind`` held the records in ``raw`` (indexed by row)."""
+        self.read[(kind, source)] += len(raw)
+        self.raw[source] = raw
+
+    def reject(self, kind: str, source: str, rows: pd.Series | list[int], reason: str,
+               details: pd.Series | list[str] | str = "") -> None:
+        """Reject records of one source for one reason.
+
+        Parameters
+        ----------
+        kind : str
+            ``"incidents"``, ``"zones"`` or ``"locations"``.
+        source : str
+            The source file as the user named it.
+        rows : sequence of int
+            Row numbers as shown in ``rejected.csv``.
+        reason : str
+            One of the :class:`Reason` texts.
+        details : str or sequence of str
+            Extra explanation per row (or one text for all).
+        """
+        row_list = [int(r) for r in rows]
+        if isinstance(details, str):
+            detail_list = [details] * len(row_list)
+        else:
+            detail_list = [str(d) for d in details]
+        self.rejections.extend(
+            Rejection(kind, source, row, reason, detail)
+            for row, detail in zip(row_list, detail_list, strict=True)
+        )
+
+    def warn(self, message: str) -> None:
+        """Record a recoverable problem and emit it as a :class:`HotspotkaartWarning`."""
+        self.warnings.append(message)
+        logger.warning(message)
+        warnings.warn(message, HotspotkaartWarning, stacklevel=3)
+
+    def counts(self, kind: str, used: int) -> dict[str, object]:
+        """Summarise ``kind``: read, used, rejected and rejected per reason.
+
+        Raises
+        ------
+        HotspotkaartError
+            If the records do not add up, which is a bug, never an input problem.
+        """
+        read = sum(n for (k, _), n in self.read.items() if k == kind)
+        rejected = [r for r in self.rejections if r.kind == kind]
+        if read != used + len(rejected):
+            msg = (f"accounting error for {kind}: read {read}, used {used}, rejected "
+                   f"{len(rejected)}; please report this as a bug")
+            raise HotspotkaartError(msg)
+        by_reason = Counter(r.reason for r in rejected)
+        return {
+            "read": read,
+            "used": used,
+            "rejected": len(rejected),
+            "rejected_by_reason": dict(sorted(by_reason.items())),
+        }
+
+    def rejection_table(self) -> pd.DataFrame:
+        """All rejections with the original fields of each record, one row per rejection.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``kind``, ``source``, ``row``, ``reason``, ``detail`` followed by the union
+            of the original field names of the sources (empty where a source lacks a field).
+        """
+        fixed = ["kind", "source", "row", "reason", "detail"]
+        if not self.rejections:
+            return pd.DataFrame(columns=fixed)
+        base = pd.DataFrame([r.__dict__ for r in self.rejections], columns=fixed)
+        parts = []
+        for source, group in base.groupby("source", sort=False):
+            raw = self.raw.get(str(source))
+            if raw is None:
+                parts.append(group)
+                continue
+            fields = raw.reindex(group["row"].to_numpy())
+            fields.index = group.index
+            fields = fields.rename(columns=lambda c: c if c not in fixed else f"{c}_origineel")
+            parts.append(pd.concat([group, fields], axis=1))
+        table = pd.concat(parts).sort_values(["kind", "source", "row"], kind="stable")
+        return table.reset_index(drop=True)

@@ -1,0 +1,150 @@
+"""The ``hotspotkaart`` command line.
+
+Exit status: 0 on success, 2 when the configuration or an input is wrong (one sentence on
+stderr, no traceback), 1 on an unexpected internal error (a bug; ``--debug`` shows the traceback).
+Only this module turns on console output.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+
+from hotspotkaart import __version__
+from hotspotkaart._errors import HotspotkaartError, HotspotkaartWarning
+from hotspotkaart.config import load_config
+
+__all__ = ["main"]
+
+logger = logging.getLogger("hotspotkaart")
+
+EXIT_OK, EXIT_INTERNAL, EXIT_USER = 0, 1, 2
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit status."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    _setup_logging(args.verbose, args.quiet)
+    try:
+        return int(args.handler(args))
+    except HotspotkaartError as exc:
+        print(f"hotspotkaart: error: {exc}", file=sys.stderr)
+        return EXIT_USER
+    except KeyboardInterrupt:
+        print("hotspotkaart: interrupted; previous outputs are left as they were", file=sys.stderr)
+        return 130
+    except Exception as exc:  # a bug: say so in one line unless --debug
+        if args.debug:
+            raise
+        print(f"hotspotkaart: internal error: {type(exc).__name__}: {exc} "
+              "(run again with --debug for details and please report it)", file=sys.stderr)
+        return EXIT_INTERNAL
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="hotspotkaart",
+        description="Map overlast hotspots per wijk and buurt and compare two periods. "
+                    "Reads the boundaries and layers named in the config and writes maps, "
+                    "tables and a GeoPackage.",
+    )
+    parser.add_argument("--version", action="version", version=f"hotspotkaart {__version__}")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("-c", "--config", type=Path, default=None,
+                        help="configuration file (default: ./hotspotkaart.toml)")
+    common.add_argument("-v", "--verbose", action="store_true", help="show progress details")
+    common.add_argument("-q", "--quiet", action="store_true", help="show errors only")
+    common.add_argument("--debug", action="store_true",
+                        help="show the traceback of internal errors")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    build = sub.add_parser("build", parents=[common], help="build all maps and tables",
+                           description="Read, join and analyse the inputs and write the maps, "
+                                       "summary.json, rejected.csv, the area tables and "
+                                       "hotspotkaart.gpkg.")
+    build.add_argument("-o", "--out", type=Path, default=None,
+                       help="output folder (default: [output] dir of the config, 'maps')")
+    build.set_defaults(handler=_cmd_build)
+
+    check = sub.add_parser("check", parents=[common], help="validate the config and inputs",
+                           description="Validate the configuration and read every input; "
+                                       "report what would be used and rejected. Writes nothing.")
+    check.set_defaults(handler=_cmd_check)
+
+    demo = sub.add_parser("demo", parents=[common], help="regenerate the demonstration layers",
+                          description="Regenerate the synthetic demonstration layers (layers/) "
+                                      "from the CBS boundaries in geo/.")
+    demo.add_argument("--out", type=Path, default=Path("layers"), help="folder (default: layers)")
+    demo.add_argument("--geo", type=Path, default=Path("geo"),
+                      help="folder with the boundary files (default: geo)")
+    demo.add_argument("--seed", type=int, default=None, help="random seed")
+    demo.set_defaults(handler=_cmd_demo)
+    return parser
+
+
+def _setup_logging(verbose: bool, quiet: bool) -> None:
+    level = logging.ERROR if quiet else logging.DEBUG if verbose else logging.INFO
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(levelname)s: %(message)s" if verbose
+                                           else "%(message)s"))
+    logger.handlers = [h for h in logger.handlers if isinstance(h, logging.NullHandler)]
+    logger.addHandler(handler)
+    logger.setLevel(level)
+    logger.propagate = False
+    # the ledger logs every warning already; do not print it twice
+    warnings.simplefilter("ignore", HotspotkaartWarning)
+
+
+def _cmd_build(args: argparse.Namespace) -> int:
+    from hotspotkaart.pipeline import build
+
+    config = load_config(args.config)
+    logger.info("building maps for %s (%d and %d)", config.area.name, *config.periods.years)
+    result = build(config, args.out)
+    _report(result.summary)
+    for path in result.outputs:
+        logger.info("  %s", path)
+    return EXIT_OK
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    from hotspotkaart.pipeline import analyse
+
+    config = load_config(args.config)
+    result = analyse(config)
+    _report(result.summary)
+    logger.info("configuration %s is valid; nothing was written", config.path)
+    return EXIT_OK
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from hotspotkaart.demo import DEFAULT_SEED, write_demo_layers
+
+    paths = write_demo_layers(args.out, geo_dir=args.geo,
+                              seed=DEFAULT_SEED if args.seed is None else args.seed)
+    for path in paths:
+        logger.info("wrote %s", path)
+    return EXIT_OK
+
+
+def _report(summary: dict[str, object]) -> None:
+    incidents = summary["incidents"]
+    assert isinstance(incidents, dict)  # internal structure, not user input
+    logger.info("meldingen: %d read, %d used, %d rejected", incidents["read"], incidents["used"],
+                incidents["rejected"])
+    for reason, n in dict(incidents["rejected_by_reason"]).items():
+        logger.info("  rejected, %s: %d", reason, n)
+    per_period = summary["per_period"]
+    assert isinstance(per_period, dict)
+    logger.info("per period: %s", ", ".join(f"{y}: {n}" for y, n in per_period.items()))
+    if summary.get("demonstration_data"):
+        logger.info("NB: these are demonstration data (synthetic), not real meldingen")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,136 @@
+"""Spatial joins: each melding gets its buurt, wijk and the zones valid on its date.
+
+The boundary rule: a melding inside a buurt belongs to that buurt. A melding exactly on the shared
+boundary of two or more buurten (or inside an overlap of a faulty boundary file) belongs to the
+one with the lowest ``buurtcode``, so every melding is counted exactly once. A melding in no buurt
+lies outside the municipality and is rejected as such.
+
+The zone rule: a melding is ``in_<kind>`` when it lies inside or on the edge of a zone of that
+kind that was valid on the melding's date (``valid_from <= date <= valid_to``, both inclusive, an
+empty bound is open).
+"""
+
+from __future__ import annotations
+
+import logging
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from hotspotkaart.accounting import Ledger, Reason
+from hotspotkaart.config import ZONE_KINDS
+
+__all__ = ["assign_areas", "flag_zones", "join_incidents"]
+
+logger = logging.getLogger(__name__)
+
+
+def join_incidents(incidents: gpd.GeoDataFrame, buurten: gpd.GeoDataFrame,
+                   zones: gpd.GeoDataFrame, ledger: Ledger) -> gpd.GeoDataFrame:
+    """Join meldingen to buurten, wijken and valid zones; reject those outside the municipality.
+
+    Parameters
+    ----------
+    incidents : geopandas.GeoDataFrame
+        Candidate meldingen from :func:`hotspotkaart.sources.read_incidents`.
+    buurten : geopandas.GeoDataFrame
+        Buurten with ``buurtcode`` and ``wijkcode``, same CRS as ``incidents``.
+    zones : geopandas.GeoDataFrame
+        Zones from :func:`hotspotkaart.zones.read_zones`.
+    ledger : Ledger
+        Receives the rejections of meldingen outside the municipality.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        The used meldingen: the input columns plus ``buurtcode``, ``wijkcode`` and one boolean
+        ``in_<kind>`` per zone kind. The input is not modified.
+    """
+    joined = assign_areas(incidents, buurten)
+    outside = joined["buurtcode"].isna()
+    for source, group in joined[outside].groupby("source", sort=False):
+        ledger.reject("incidents", str(source), group["row"], Reason.OUTSIDE_AREA,
+                      group.geometry.x.round(1).astype(str) + ", "
+                      + group.geometry.y.round(1).astype(str) + " (RD)")
+    used = joined[~outside].reset_index(drop=True)
+    flags = flag_zones(used, zones)
+    return gpd.GeoDataFrame(pd.concat([used, flags], axis=1), geometry="geometry",
+                            crs=incidents.crs)
+
+
+def assign_areas(points: gpd.GeoDataFrame, buurten: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Give every point the ``buurtcode`` and ``wijkcode`` of the buurt it lies in.
+
+    Parameters
+    ----------
+    points : geopandas.GeoDataFrame
+        Point geometries.
+    buurten : geopandas.GeoDataFrame
+        Polygons with ``buurtcode`` and ``wijkcode``.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        A copy of ``points`` with ``buurtcode`` and ``wijkcode`` (missing outside every buurt).
+        Points on a shared boundary go to the buurt with the lowest code.
+    """
+    order = np.argsort(buurten["buurtcode"].to_numpy(dtype=str), kind="stable")
+    codes = buurten["buurtcode"].to_numpy(dtype=object)[order]
+    wijk = buurten["wijkcode"].to_numpy(dtype=object)[order]
+    point_idx, area_idx = _covering_pairs(points.geometry.to_numpy(),
+                                          buurten.geometry.to_numpy()[order])
+    chosen = np.full(len(points), -1, dtype=np.int64)
+    # the pairs are sorted per point by area position (= code order); keep the first per point
+    first = np.unique(point_idx, return_index=True)[1]
+    chosen[point_idx[first]] = area_idx[first]
+    has = chosen >= 0
+    out = points.copy()
+    out["buurtcode"] = pd.Series(np.where(has, codes[np.maximum(chosen, 0)], None),
+                                 index=points.index, dtype=object).where(has, None)
+    out["wijkcode"] = pd.Series(np.where(has, wijk[np.maximum(chosen, 0)], None),
+                                index=points.index, dtype=object).where(has, None)
+    return out
+
+
+def flag_zones(points: gpd.GeoDataFrame, zones: gpd.GeoDataFrame) -> pd.DataFrame:
+    """Flag, per zone kind, whether each point lay in a zone valid on its date.
+
+    Parameters
+    ----------
+    points : geopandas.GeoDataFrame
+        Points with a ``date`` column.
+    zones : geopandas.GeoDataFrame
+        Zones with ``kind``, ``valid_from``, ``valid_to`` and polygons.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One boolean column ``in_<kind>`` per kind in :data:`~hotspotkaart.config.ZONE_KINDS`,
+        indexed like ``points``.
+    """
+    flags = pd.DataFrame(index=points.index)
+    day = points["date"].dt.normalize().to_numpy()
+    for kind in ZONE_KINDS:
+        of_kind = zones[zones["kind"] == kind]
+        inside = np.zeros(len(points), dtype=bool)
+        if not of_kind.empty and len(points):
+            p_idx, z_idx = _covering_pairs(points.geometry.to_numpy(), of_kind.geometry.to_numpy())
+            start = of_kind["valid_from"].to_numpy(dtype="datetime64[ns]")[z_idx]
+            end = of_kind["valid_to"].to_numpy(dtype="datetime64[ns]")[z_idx]
+            when = day[p_idx]
+            valid = (np.isnat(start) | (when >= start)) & (np.isnat(end) | (when <= end))
+            inside[p_idx[valid]] = True
+        flags[f"in_{kind}"] = inside
+    return flags
+
+
+def _covering_pairs(points: np.ndarray, polygons: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return (point, polygon) index pairs where the polygon covers the point, sorted."""
+    if len(points) == 0 or len(polygons) == 0:
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+    tree = shapely.STRtree(polygons)
+    pairs = tree.query(points, predicate="intersects")
+    order = np.lexsort((pairs[1], pairs[0]))
+    return pairs[0][order], pairs[1][order]
