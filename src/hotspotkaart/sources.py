@@ -217,8 +217,7 @@ def _parse_table(raw: pd.DataFrame, source: IncidentSource, ledger: Ledger) -> _
     frame["x"] = parse_numbers(frame["x_text"])
     frame["y"] = parse_numbers(frame["y_text"])
     frame.attrs["bad_rows"] = raw.attrs.get("bad_rows", [])
-    crs = _resolve_crs(frame["x"], frame["y"], source.crs, source.path, ledger)
-    return _Parsed(frame, crs)
+    return _Parsed(*_with_crs(frame, source.crs, source.path, ledger))
 
 
 # -- vector files ---------------------------------------------------------------------------------
@@ -252,8 +251,7 @@ def _read_vector(source: IncidentSource, ledger: Ledger) -> tuple[pd.DataFrame, 
     frame["x_text"] = np.where(geoms.isna() | geoms.is_empty, "", "geometry")
     frame["y_text"] = frame["x_text"]
     declared = gdf.crs.to_string() if gdf.crs is not None else source.crs
-    crs = _resolve_crs(frame["x"], frame["y"], declared, source.path, ledger)
-    return raw, _Parsed(frame, crs)
+    return raw, _Parsed(*_with_crs(frame, declared, source.path, ledger))
 
 
 # -- validation -----------------------------------------------------------------------------------
@@ -428,9 +426,17 @@ def infer_axis_order(x: np.ndarray, y: np.ndarray) -> str | None:
     return best if fits[best] * 2 > n else None
 
 
+def _with_crs(frame: pd.DataFrame, declared: str | None, where: Path, ledger: Ledger
+              ) -> tuple[pd.DataFrame, str]:
+    crs, swap = _resolve_crs(frame["x"], frame["y"], declared, where, ledger)
+    if swap:
+        frame = frame.rename(columns={"x": "y", "y": "x", "x_text": "y_text", "y_text": "x_text"})
+    return frame, crs
+
+
 def _resolve_crs(x: pd.Series, y: pd.Series, declared: str | None, where: Path, ledger: Ledger
-                 ) -> str:
-    """Pick the CRS to read the coordinates in; swap axes in place where they are swapped."""
+                 ) -> tuple[str, bool]:
+    """Pick the CRS to read the coordinates in, and whether the two axes must be swapped."""
     order = infer_axis_order(x.to_numpy(float), y.to_numpy(float))
     if declared is None:
         if order is None:
@@ -454,10 +460,8 @@ def _resolve_crs(x: pd.Series, y: pd.Series, declared: str | None, where: Path, 
     if crs.is_geographic and order == "wgs84-swapped":
         ledger.warn(f"{where.name}: latitude and longitude are swapped in the file; read the other "
                     "way round. Swap the columns in the config (lon/lat) to make this explicit")
-        x_values = x.copy()
-        x[:] = y.to_numpy()
-        y[:] = x_values.to_numpy()
-    return crs.to_string()
+        return crs.to_string(), True
+    return crs.to_string(), False
 
 
 def _to_rd(x: np.ndarray, y: np.ndarray, crs: str) -> tuple[np.ndarray, np.ndarray]:

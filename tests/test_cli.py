@@ -1,0 +1,74 @@
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from hotspotkaart.cli import main
+
+from ._helpers import incident_section, interior_points, write_config
+
+
+@pytest.fixture
+def config(tmp_path):
+    points = interior_points(30, seed=11)
+    rows = ["id;datum;soort;x;y"] + [
+        f"{i};0{1 + i % 9}-03-{2023 + i % 2};Jeugd;{p.x:.1f};{p.y:.1f}"
+        for i, p in enumerate(points)
+    ]
+    (tmp_path / "m.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return write_config(tmp_path, incidents=incident_section("m.csv"))
+
+
+def test_build_exits_zero_and_reports(config, tmp_path, caplog):
+    out = tmp_path / "kaarten"
+    assert main(["build", "--config", str(config), "--out", str(out)]) == 0
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["incidents"]["used"] == 30
+
+
+def test_check_writes_nothing(config, tmp_path, capsys):
+    assert main(["check", "-c", str(config)]) == 0
+    assert not (tmp_path / "maps").exists()
+    assert "30 used" in capsys.readouterr().err
+
+
+def test_user_error_is_one_sentence_with_exit_two(tmp_path, capsys):
+    code = main(["build", "-c", str(tmp_path / "missing.toml")])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.startswith("hotspotkaart: error: ")
+    assert "does not exist" in err
+    assert "Traceback" not in err
+    assert err.count("\n") == 1
+
+
+def test_bad_input_file_is_exit_two_naming_the_file(config, tmp_path, capsys):
+    (tmp_path / "m.csv").write_text("a,b\n1,2\n", encoding="utf-8")
+    assert main(["build", "-c", str(config), "-o", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err
+    assert "m.csv: column(s) 'datum', 'soort', 'x', 'y', 'id'" in err
+
+
+def test_internal_error_is_exit_one_without_traceback(config, monkeypatch, capsys):
+    def boom(*args, **kwargs):
+        raise RuntimeError("unexpected")
+
+    monkeypatch.setattr("hotspotkaart.pipeline.build", boom)
+    assert main(["build", "-c", str(config)]) == 1
+    err = capsys.readouterr().err
+    assert "internal error: RuntimeError: unexpected" in err
+    assert "--debug" in err
+
+
+def test_console_script_help_and_usage_errors():
+    done = subprocess.run([sys.executable, "-m", "hotspotkaart.cli", "--help"],
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 0
+    assert "build" in done.stdout and "check" in done.stdout
+    done = subprocess.run([sys.executable, "-m", "hotspotkaart.cli", "frobnicate"],
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 2
+    assert "invalid choice: 'frobnicate'" in done.stderr

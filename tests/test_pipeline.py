@@ -1,0 +1,159 @@
+"""End-to-end tests of ``build`` on a small realistic project written into tmp_path."""
+
+from __future__ import annotations
+
+import json
+
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+import pytest
+
+from hotspotkaart import export
+from hotspotkaart._errors import OutputError
+from hotspotkaart.config import load_config
+from hotspotkaart.offline import external_references
+from hotspotkaart.pipeline import analyse, build
+
+from ._helpers import CATEGORIES, incident_section, interior_points, write_config
+
+INJECTION = "<img src=x onerror=alert(1)>"
+
+
+@pytest.fixture
+def project(tmp_path):
+    """120 good meldingen over the real buurten, 4 bad ones, one zone and one location."""
+    points = interior_points(120, seed=3)
+    rows = ["id;datum;soort;x;y"]
+    for i, p in enumerate(points):
+        year = 2023 + i % 2
+        category = {5: INJECTION, 7: "Overlast café"}.get(i, CATEGORIES[i % 3])
+        rows.append(f"M{i};{1 + i % 28:02d}-{1 + i % 12:02d}-{year} 2{i % 4}:1{i % 6};"
+                    f"{category};{p.x:.1f};{p.y:.1f}".replace(".", ","))
+    rows += ["B1;31-02-2024;Jeugd;105000;425000", "B2;01-01-2021;Jeugd;105000;425000",
+             "B3;01-05-2024;Jeugd;90000;425000", "M0;01-05-2024;Jeugd;105000;425000"]
+    (tmp_path / "m.csv").write_bytes("\r\n".join(rows).encode("cp1252") + b"\r\n")
+    square = points.iloc[0].buffer(300, cap_style="square")
+    zones = gpd.GeoDataFrame({"naam": [f"Centrum {INJECTION}"], "geldig_vanaf": ["2023-01-01"],
+                              "geldig_tot": [None]}, geometry=[square], crs="EPSG:28992")
+    zones.to_file(tmp_path / "camera.geojson")
+    locations = gpd.GeoDataFrame({"naam": ["Plein", INJECTION], "jaar": [2023, 2024],
+                                  "status": ["blijvend", "nieuw"]},
+                                 geometry=[points.iloc[1], points.iloc[2]], crs="EPSG:28992")
+    locations.to_file(tmp_path / "locaties.geojson")
+    extra = """
+[[zones]]
+kind = "cameratoezicht"
+path = "camera.geojson"
+name = "naam"
+valid_from = "geldig_vanaf"
+valid_to = "geldig_tot"
+
+[[locations]]
+path = "locaties.geojson"
+"""
+    return write_config(tmp_path, incidents=incident_section("m.csv"), extra=extra)
+
+
+def test_build_writes_every_output_and_accounts_for_every_record(project, tmp_path):
+    out = tmp_path / "out"
+    with pytest.warns(UserWarning, match="cp1252"):
+        result = build(load_config(project), out)
+    names = sorted(p.name for p in out.iterdir())
+    assert names == ["buurten.csv", "hotspotkaart.gpkg", "overzicht.html", "rejected.csv",
+                     "summary.json", "wijken.csv"]
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    incidents = summary["incidents"]
+    assert incidents["read"] == 124
+    assert incidents["read"] == incidents["used"] + incidents["rejected"]
+    assert incidents["used"] == 120
+    assert incidents["rejected_by_reason"] == {
+        "buiten de gemeente": 1, "datum bestaat niet": 1, "datum buiten beide perioden": 1,
+        "dubbele melding-id": 1}
+    assert summary["per_period"] == {"2023": 60, "2024": 60}
+    assert sum(v["2023"] + v["2024"] for v in summary["per_category"].values()) == 120
+    assert summary["zones"]["used"] == 1
+    assert summary["method"]["fdr_q"] == 0.05
+    rejected = pd.read_csv(out / "rejected.csv", sep=";", dtype=str)
+    assert rejected["row"].astype(int).tolist() == [122, 123, 124, 125]
+    assert set(rejected.columns[:5]) == {"kind", "source", "row", "reason", "detail"}
+    buurten = pd.read_csv(out / "buurten.csv", sep=";")
+    assert len(buurten) == 132
+    assert buurten["count_2023"].sum() == 60
+    assert buurten["count_2024"].sum() == 60
+    assert {"buurtcode", "buurtnaam", "wijkcode", "count_2023_jeugd", "diff"} <= set(buurten)
+    assert result.outputs[-1] == out / "overzicht.html"
+
+
+def test_geopackage_layers_are_readable(project, tmp_path):
+    out = tmp_path / "out"
+    with pytest.warns(UserWarning):
+        build(load_config(project), out)
+    layers = dict(pyogrio.list_layers(out / "hotspotkaart.gpkg"))
+    assert {"buurten", "wijken", "incidents"} <= set(layers)
+    incidents = gpd.read_file(out / "hotspotkaart.gpkg", layer="incidents")
+    assert incidents.crs.to_epsg() == 28992
+    assert len(incidents) == 120
+    for column in ("source", "row", "date", "period", "category", "buurtcode", "wijkcode",
+                   "in_cameratoezicht", "in_alcoholverbod", "in_veiligheidsrisicogebied"):
+        assert column in incidents.columns
+    assert incidents["in_cameratoezicht"].any()
+    buurten = gpd.read_file(out / "hotspotkaart.gpkg", layer="buurten")
+    assert len(buurten) == 132
+    assert buurten.crs.to_epsg() == 28992
+
+
+def test_map_is_self_contained_and_escapes_input_text(project, tmp_path):
+    out = tmp_path / "out"
+    with pytest.warns(UserWarning):
+        build(load_config(project), out)
+    html = (out / "overzicht.html").read_text(encoding="utf-8")
+    assert external_references(html) == []
+    assert INJECTION not in html
+    assert "\\u0026lt;img src=x onerror=alert(1)\\u0026gt;" in html  # escaped, then JSON
+    assert "Kadaster / Centraal Bureau voor de Statistiek, 2024" in html
+
+
+def test_failed_write_leaves_previous_outputs_and_no_temp_files(project, tmp_path,
+                                                                 monkeypatch):
+    out = tmp_path / "out"
+    with pytest.warns(UserWarning):
+        build(load_config(project), out)
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+
+    def broken(path, page):
+        msg = "disk full"
+        raise OutputError(msg)
+
+    monkeypatch.setattr("hotspotkaart.pipeline.write_html", broken)
+    with pytest.raises(OutputError, match="disk full"), pytest.warns(UserWarning):
+        build(load_config(project), out)
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert not list(tmp_path.glob(".hotspotkaart-staging-*"))
+
+
+def test_stale_staging_folder_is_removed(tmp_path):
+    out = tmp_path / "maps"
+    stale = tmp_path / ".hotspotkaart-staging-maps-abc"
+    stale.mkdir()
+    (stale / "summary.json").write_text("{}")
+    with export.staged_outputs(out) as staging:
+        staging.path("a.txt").write_text("x")
+    assert not stale.exists()
+    assert (out / "a.txt").read_text() == "x"
+
+
+def test_analyse_writes_nothing_and_does_not_depend_on_row_order(project, tmp_path):
+    with pytest.warns(UserWarning):
+        first = analyse(load_config(project))
+    assert not (tmp_path / "maps").exists()
+    csv = tmp_path / "m.csv"
+    lines = csv.read_bytes().split(b"\r\n")
+    # without the duplicate id, whose first occurrence wins by definition
+    body = [line for line in lines[1:] if line and not line.startswith(b"M0;01-05-2024")]
+    csv.write_bytes(b"\r\n".join([lines[0], *reversed(body)]) + b"\r\n")
+    with pytest.warns(UserWarning):
+        second = analyse(load_config(project))
+    columns = ["buurtcode", "count_2023", "count_2024"]
+    pd.testing.assert_frame_equal(pd.DataFrame(first.buurten[columns]),
+                                  pd.DataFrame(second.buurten[columns]))

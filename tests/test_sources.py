@@ -1,0 +1,212 @@
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+from numpy.testing import assert_allclose
+from pyproj import Transformer
+
+from hotspotkaart._errors import InputError
+from hotspotkaart.accounting import Ledger, Reason
+from hotspotkaart.config import IncidentSource, Periods
+from hotspotkaart.sources import infer_axis_order, parse_dates, parse_numbers, read_incidents
+
+PERIODS = Periods(2023, 2024)
+TO_WGS84 = Transformer.from_crs("EPSG:28992", "EPSG:4326", always_xy=True)
+
+
+def _source(path, **kwargs) -> IncidentSource:
+    defaults = {"date": "datum", "category": "soort", "x": "x", "y": "y", "crs": "EPSG:28992",
+                "id": "id"}
+    defaults.update(kwargs)
+    return IncidentSource(path=path, **defaults)
+
+
+def _read(path, **kwargs):
+    ledger = Ledger()
+    frame = read_incidents((_source(path, **kwargs),), PERIODS, ledger)
+    return frame, ledger
+
+
+def _reasons(ledger: Ledger) -> dict[int, str]:
+    return {r.row: r.reason for r in ledger.rejections}
+
+
+def test_dutch_excel_csv_with_bom_decimal_comma_and_dutch_dates(tmp_path):
+    text = ("id;datum;soort;x;y\r\n"
+            "1;03-07-2023 22:15;Jeugd;105233,4;425683,9\r\n"
+            "2;29-02-2024;Alcohol/drugs;105300;425700\r\n"
+            "3;2024-12-31T23:59:00;Persoon met onbegrepen gedrag;105310.5;425710.25\r\n")
+    path = tmp_path / "m.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    frame, ledger = _read(path)
+    assert ledger.rejections == []
+    assert frame["row"].tolist() == [2, 3, 4]
+    assert frame["date"].tolist() == [pd.Timestamp("2023-07-03 22:15"),
+                                      pd.Timestamp("2024-02-29"),
+                                      pd.Timestamp("2024-12-31 23:59")]
+    assert frame["period"].tolist() == [2023, 2024, 2024]
+    assert_allclose(frame.geometry.x, [105233.4, 105300, 105310.5])
+    assert_allclose(frame.geometry.y, [425683.9, 425700, 425710.25])
+    assert frame.crs.to_epsg() == 28992
+    assert ledger.read[("incidents", "m.csv")] == 3
+
+
+def test_cp1252_and_mixed_encodings_are_read_with_a_warning(tmp_path):
+    path = tmp_path / "m.csv"
+    header = "id;datum;soort;x;y\n".encode()
+    utf8_row = "1;01-01-2023;Jeugd café;105000;425000\n".encode()
+    cp_row = "2;01-01-2023;Jeugd café;105000;425000\n".encode("cp1252")
+    path.write_bytes(header + utf8_row + cp_row)
+    with pytest.warns(UserWarning, match="1 line"):
+        frame, ledger = _read(path)
+    assert frame["category"].tolist() == ["Jeugd café", "Jeugd café"]
+    assert any("cp1252" in w for w in ledger.warnings)
+
+
+def test_comma_separated_file_is_detected(tmp_path):
+    path = tmp_path / "m.csv"
+    path.write_text("id,datum,soort,x,y\n1,01-01-2023,Jeugd,105000.5,425000\n", encoding="utf-8")
+    frame, ledger = _read(path)
+    assert len(frame) == 1
+    assert_allclose(frame.geometry.x, [105000.5])
+
+
+def test_every_bad_record_is_rejected_for_its_first_problem(tmp_path):
+    rows = [
+        "id;datum;soort;x;y",
+        "ok;01-05-2024;Jeugd;105233;425683",       # 2: used
+        "a;31-02-2024;Jeugd;105233;425683",        # 3: impossible date
+        "b;;Jeugd;105233;425683",                  # 4: no date
+        "c;gisteren;Jeugd;105233;425683",          # 5: unreadable date
+        "d;01-05-2024;Jeugd;;425683",              # 6: no coordinates
+        "e;01-05-2024;Jeugd;abc;425683",           # 7: unreadable coordinates
+        "f;01-05-2024;Jeugd;4,66;51,81",           # 8: WGS84 values in an RD file
+        "g;01-05-2024;;105233;425683",             # 9: no category
+        "h;01-05-2022;Jeugd;105233;425683",        # 10: outside both periods
+        "ok;02-05-2024;Jeugd;105233;425683",       # 11: duplicate id
+        "i;01-05-2024;Jeugd;105233",               # 12: too few fields
+        "j;01-05-2024;Jeugd;nan;425683",           # 13: NaN is not a coordinate
+    ]
+    path = tmp_path / "m.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    frame, ledger = _read(path)
+    assert frame["row"].tolist() == [2]
+    assert _reasons(ledger) == {
+        3: Reason.DATE_IMPOSSIBLE, 4: Reason.DATE_MISSING, 5: Reason.DATE_UNREADABLE,
+        6: Reason.COORD_MISSING, 7: Reason.COORD_UNREADABLE, 8: Reason.OUTSIDE_NL,
+        9: Reason.CATEGORY_MISSING, 10: Reason.OUT_OF_PERIOD, 11: Reason.DUPLICATE_ID,
+        12: Reason.FIELD_COUNT, 13: Reason.COORD_UNREADABLE,
+    }
+    counts = ledger.counts("incidents", used=len(frame))
+    assert counts["read"] == 12
+    assert counts["rejected"] == 11
+    table = ledger.rejection_table()
+    dup = table[table["reason"] == Reason.DUPLICATE_ID].iloc[0]
+    assert dup["detail"] == "eerder in m.csv rij 2"
+    assert dup["datum"] == "02-05-2024"
+
+
+def test_wgs84_lon_lat_and_swapped_columns(tmp_path):
+    lon, lat = TO_WGS84.transform(105233.0, 425683.0)
+    path = tmp_path / "m.csv"
+    path.write_text(f"id;datum;soort;lon;lat\n1;01-05-2024;Jeugd;{lon:.7f};{lat:.7f}\n",
+                    encoding="utf-8")
+    frame, _ = _read(path, x="lon", y="lat", crs="EPSG:4326")
+    assert_allclose([frame.geometry.x[0], frame.geometry.y[0]], [105233.0, 425683.0], atol=0.05)
+    swapped = tmp_path / "s.csv"
+    swapped.write_text(f"id;datum;soort;lon;lat\n1;01-05-2024;Jeugd;{lat:.7f};{lon:.7f}\n",
+                       encoding="utf-8")
+    with pytest.warns(UserWarning, match="latitude and longitude are swapped"):
+        frame, ledger = _read(swapped, x="lon", y="lat", crs="EPSG:4326")
+    assert_allclose([frame.geometry.x[0], frame.geometry.y[0]], [105233.0, 425683.0], atol=0.05)
+    assert ledger.warnings
+
+
+def test_crs_is_inferred_when_not_declared(tmp_path):
+    path = tmp_path / "m.csv"
+    path.write_text("id;datum;soort;x;y\n1;01-05-2024;Jeugd;4,6633;51,8138\n", encoding="utf-8")
+    with pytest.warns(UserWarning, match=r"look like WGS84 \(EPSG:4326\)"):
+        frame, _ = _read(path, crs=None)
+    assert 100_000 < frame.geometry.x[0] < 110_000
+
+
+@pytest.mark.parametrize(("values", "declared", "message"), [
+    (("4,6633", "51,8138"), "EPSG:28992", "declared as EPSG:28992 .* look like WGS84"),
+    (("105233", "425683"), "EPSG:4326", "declared as EPSG:4326 .* look like RD New"),
+])
+def test_declared_crs_that_does_not_fit_is_an_error(tmp_path, values, declared, message):
+    path = tmp_path / "m.csv"
+    path.write_text(f"id;datum;soort;x;y\n1;01-05-2024;Jeugd;{values[0]};{values[1]}\n",
+                    encoding="utf-8")
+    with pytest.raises(InputError, match=message):
+        _read(path, crs=declared)
+
+
+def test_empty_file_header_only_and_missing_columns(tmp_path):
+    empty = tmp_path / "empty.csv"
+    empty.write_bytes(b"")
+    with pytest.raises(InputError, match="empty.csv: the file is empty"):
+        _read(empty)
+    header = tmp_path / "header.csv"
+    header.write_text("id;datum;soort;x;y\n", encoding="utf-8")
+    frame, ledger = _read(header)
+    assert len(frame) == 0
+    assert ledger.counts("incidents", used=0)["read"] == 0
+    wrong = tmp_path / "wrong.csv"
+    wrong.write_text("id;date;soort;x;y\n1;01-01-2023;Jeugd;1;2\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"column\(s\) 'datum' named in the config are not in"):
+        _read(wrong)
+
+
+def test_vector_incidents_with_z_and_null_geometry(tmp_path):
+    frame = gpd.GeoDataFrame(
+        {"id": ["1", "2", "3"], "datum": ["2023-03-01", "2024-03-01", "2024-03-02"],
+         "soort": ["Jeugd"] * 3},
+        geometry=gpd.GeoSeries.from_wkt(["POINT Z (105233 425683 2)", "POINT (105300 425700)",
+                                         None]),
+        crs="EPSG:28992",
+    )
+    path = tmp_path / "m.gpkg"
+    frame.to_file(path)
+    out, ledger = _read(path, x=None, y=None, crs=None)
+    assert out["row"].tolist() == [1, 2]
+    assert not out.geometry.has_z.any()
+    assert _reasons(ledger) == {3: Reason.COORD_MISSING}
+
+
+def test_two_sources_share_one_id_space(tmp_path):
+    a, b = tmp_path / "a.csv", tmp_path / "b.csv"
+    a.write_text("id;datum;soort;x;y\n1;01-05-2024;Jeugd;105233;425683\n", encoding="utf-8")
+    b.write_text("id;datum;soort;x;y\n1;01-05-2024;Jeugd;105233;425683\n", encoding="utf-8")
+    ledger = Ledger()
+    frame = read_incidents((_source(a), _source(b)), PERIODS, ledger)
+    assert frame["source"].tolist() == ["a.csv"]
+    assert ledger.rejections[0].source == "b.csv"
+    assert ledger.rejections[0].detail == "eerder in a.csv rij 2"
+
+
+def test_parse_numbers_handles_dutch_and_english_notation():
+    values = pd.Series(["105233,4", "105233.4", "105.233,4", "105,233.4", " 12 ", "", "x",
+                        "inf", None])
+    assert_allclose(parse_numbers(values).to_numpy(),
+                    [105233.4, 105233.4, 105233.4, 105233.4, 12, np.nan, np.nan, np.nan, np.nan])
+
+
+def test_parse_dates_formats_and_problems():
+    values = pd.Series(["03-07-2023", "3/7/2023 8:05", "2023-07-03T10:00:00+02:00",
+                        "2023-07-03 10:00", "31-04-2023", "", "03-07-23x", "2023-13-01"])
+    dates, problem = parse_dates(values)
+    assert dates[:4].tolist() == [pd.Timestamp("2023-07-03"), pd.Timestamp("2023-07-03 08:05"),
+                                  pd.Timestamp("2023-07-03 10:00"),
+                                  pd.Timestamp("2023-07-03 10:00")]
+    assert problem.tolist() == ["", "", "", "", "impossible", "missing", "unreadable",
+                                "impossible"]
+
+
+def test_infer_axis_order():
+    assert infer_axis_order(np.array([105233.0]), np.array([425683.0])) == "rd"
+    assert infer_axis_order(np.array([4.66]), np.array([51.81])) == "wgs84"
+    assert infer_axis_order(np.array([51.81]), np.array([4.66])) == "wgs84-swapped"
+    assert infer_axis_order(np.array([0.0, 1.0]), np.array([0.0, 1.0])) is None
