@@ -108,7 +108,7 @@ def test_dissolved_wijken_when_none_configured(real_buurten):
 
 def test_wrong_municipality_lists_what_is_there():
     area = AreaConfig(name="X", municipality_code="GM0363", buurten=BUURTEN)
-    with pytest.raises(BoundaryError, match="no buurt of municipality_code GM0363 .* GM0505"):
+    with pytest.raises(BoundaryError, match=r"no buurt of municipality_code GM0363 .* GM0505"):
         read_boundaries(area, Ledger())
 
 
@@ -151,7 +151,7 @@ def test_geopackage_with_unknown_layers_asks_for_the_layer(tmp_path, real_buurte
     real_buurten.to_file(path, layer="a")
     real_buurten.to_file(path, layer="b")
     area = AreaConfig(name="X", municipality_code="GM0505", buurten=path)
-    with pytest.raises(BoundaryError, match="holds several layers .* buurten_layer"):
+    with pytest.raises(BoundaryError, match=r"holds several layers .* buurten_layer"):
         read_boundaries(area, Ledger())
     named = AreaConfig(name="X", municipality_code="GM0505", buurten=path, buurten_layer="b")
     assert len(read_boundaries(named, Ledger()).buurten) == 132

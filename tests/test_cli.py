@@ -67,7 +67,8 @@ def test_console_script_help_and_usage_errors():
     done = subprocess.run([sys.executable, "-m", "hotspotkaart.cli", "--help"],
                           capture_output=True, text=True, check=False)
     assert done.returncode == 0
-    assert "build" in done.stdout and "check" in done.stdout
+    assert "build" in done.stdout
+    assert "check" in done.stdout
     done = subprocess.run([sys.executable, "-m", "hotspotkaart.cli", "frobnicate"],
                           capture_output=True, text=True, check=False)
     assert done.returncode == 2

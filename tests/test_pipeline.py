@@ -10,7 +10,7 @@ import pyogrio
 import pytest
 
 from hotspotkaart import export
-from hotspotkaart._errors import OutputError
+from hotspotkaart._errors import HotspotkaartWarning, OutputError
 from hotspotkaart.config import load_config
 from hotspotkaart.offline import external_references
 from hotspotkaart.pipeline import analyse, build
@@ -57,7 +57,7 @@ path = "locaties.geojson"
 
 def test_build_writes_every_output_and_accounts_for_every_record(project, tmp_path):
     out = tmp_path / "out"
-    with pytest.warns(UserWarning, match="cp1252"):
+    with pytest.warns(HotspotkaartWarning, match="cp1252"):
         result = build(load_config(project), out)
     names = sorted(p.name for p in out.iterdir())
     assert names == ["buurten.csv", "hotspotkaart.gpkg", "overzicht.html", "rejected.csv",
@@ -87,7 +87,7 @@ def test_build_writes_every_output_and_accounts_for_every_record(project, tmp_pa
 
 def test_geopackage_layers_are_readable(project, tmp_path):
     out = tmp_path / "out"
-    with pytest.warns(UserWarning):
+    with pytest.warns(HotspotkaartWarning, match="cp1252"):
         build(load_config(project), out)
     layers = dict(pyogrio.list_layers(out / "hotspotkaart.gpkg"))
     assert {"buurten", "wijken", "incidents"} <= set(layers)
@@ -105,7 +105,7 @@ def test_geopackage_layers_are_readable(project, tmp_path):
 
 def test_map_is_self_contained_and_escapes_input_text(project, tmp_path):
     out = tmp_path / "out"
-    with pytest.warns(UserWarning):
+    with pytest.warns(HotspotkaartWarning, match="cp1252"):
         build(load_config(project), out)
     html = (out / "overzicht.html").read_text(encoding="utf-8")
     assert external_references(html) == []
@@ -117,7 +117,7 @@ def test_map_is_self_contained_and_escapes_input_text(project, tmp_path):
 def test_failed_write_leaves_previous_outputs_and_no_temp_files(project, tmp_path,
                                                                  monkeypatch):
     out = tmp_path / "out"
-    with pytest.warns(UserWarning):
+    with pytest.warns(HotspotkaartWarning, match="cp1252"):
         build(load_config(project), out)
     before = {p.name: p.read_bytes() for p in out.iterdir()}
 
@@ -126,7 +126,8 @@ def test_failed_write_leaves_previous_outputs_and_no_temp_files(project, tmp_pat
         raise OutputError(msg)
 
     monkeypatch.setattr("hotspotkaart.pipeline.write_html", broken)
-    with pytest.raises(OutputError, match="disk full"), pytest.warns(UserWarning):
+    with (pytest.raises(OutputError, match="disk full"),
+          pytest.warns(HotspotkaartWarning, match="cp1252")):
         build(load_config(project), out)
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
     assert not list(tmp_path.glob(".hotspotkaart-staging-*"))
@@ -144,7 +145,7 @@ def test_stale_staging_folder_is_removed(tmp_path):
 
 
 def test_analyse_writes_nothing_and_does_not_depend_on_row_order(project, tmp_path):
-    with pytest.warns(UserWarning):
+    with pytest.warns(HotspotkaartWarning, match="cp1252"):
         first = analyse(load_config(project))
     assert not (tmp_path / "maps").exists()
     csv = tmp_path / "m.csv"
@@ -152,7 +153,7 @@ def test_analyse_writes_nothing_and_does_not_depend_on_row_order(project, tmp_pa
     # without the duplicate id, whose first occurrence wins by definition
     body = [line for line in lines[1:] if line and not line.startswith(b"M0;01-05-2024")]
     csv.write_bytes(b"\r\n".join([lines[0], *reversed(body)]) + b"\r\n")
-    with pytest.warns(UserWarning):
+    with pytest.warns(HotspotkaartWarning, match="cp1252"):
         second = analyse(load_config(project))
     columns = ["buurtcode", "count_2023", "count_2024"]
     pd.testing.assert_frame_equal(pd.DataFrame(first.buurten[columns]),

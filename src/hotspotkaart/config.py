@@ -189,6 +189,7 @@ def load_config(path: str | Path | None = None) -> Config:
     ConfigError
         If the file is missing, is not valid TOML, has unknown keys, lacks required keys, has
         values of the wrong type or range, or points at files that do not exist.
+
     """
     cfg_path = Path(path) if path is not None else Path.cwd() / DEFAULT_CONFIG_NAME
     raw = _read_toml(cfg_path)
@@ -293,7 +294,8 @@ def _parse_incident(t: Any, i: int, base_dir: Path, cfg: Path) -> IncidentSource
     lon, lat = _str(t, "lon", where, cfg), _str(t, "lat", where, cfg)
     crs = _str(t, "crs", where, cfg)
     if (x or y) and (lon or lat):
-        msg = f"{cfg}: {where} gives both x/y and lon/lat; use x/y (RD) or lon/lat (WGS84), not both"
+        msg = (f"{cfg}: {where} gives both x/y and lon/lat; "
+               "use x/y (RD) or lon/lat (WGS84), not both")
         raise ConfigError(msg)
     if bool(x) != bool(y) or bool(lon) != bool(lat):
         msg = f"{cfg}: {where} needs both coordinate columns (x and y, or lon and lat)"
@@ -475,5 +477,6 @@ def _check_crs(value: str, what: str, cfg: Path) -> None:
     try:
         CRS.from_user_input(value)
     except CRSError:
-        msg = f"{cfg}: {what} = {value!r} is not a coordinate reference system; use e.g. 'EPSG:28992'"
+        msg = (f"{cfg}: {what} = {value!r} is not a coordinate reference system; "
+               "use e.g. 'EPSG:28992'")
         raise ConfigError(msg) from None

@@ -77,8 +77,8 @@ class OfflineMap(folium.Map):
     :func:`hotspotkaart.offline.inline_assets`.
     """
 
-    default_js = [item for item in _default_js if item[0] == "leaflet"]
-    default_css = [item for item in _default_css if item[0] == "leaflet_css"]
+    default_js = [item for item in _default_js if item[0] == "leaflet"]  # noqa: RUF012
+    default_css = [item for item in _default_css if item[0] == "leaflet_css"]  # noqa: RUF012
 
 
 @dataclass(frozen=True)
@@ -101,6 +101,7 @@ class MapContext:
         Whether the data are demonstration data.
     basemap : str
         Default basemap key (``grijs``, ``standaard``, ``pastel``, ``luchtfoto`` or ``geen``).
+
     """
 
     area_name: str
@@ -132,6 +133,7 @@ def overview_map(buurten: gpd.GeoDataFrame, zones: gpd.GeoDataFrame,
     -------
     folium.Map
         The map, not yet rendered.
+
     """
     fmap = _base_map(buurten, context)
     base, compare = context.years

@@ -55,7 +55,8 @@ _DATE_FORMATS = (
     "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S.%f",
 )
 _DATE_SHAPE = re.compile(
-    r"^\s*(\d{1,2}[-/.]\d{1,2}[-/.]\d{4}|\d{4}-\d{1,2}-\d{1,2})([ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?)?\s*$"
+    r"^\s*(?:\d{1,2}[-/.]\d{1,2}[-/.]\d{4}|\d{4}-\d{1,2}-\d{1,2})"
+    r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?\s*$"
 )
 _TZ_SUFFIX = re.compile(r"\d:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})$")
 
@@ -92,6 +93,7 @@ def read_incidents(sources: tuple[IncidentSource, ...], periods: Periods, ledger
     InputError
         If a file cannot be read at all, lacks a configured column, or its coordinates do not
         fit its declared CRS.
+
     """
     frames = [_read_one(source, periods, ledger) for source in sources]
     frames = [f for f in frames if not f.empty]
@@ -212,7 +214,8 @@ def _parse_table(raw: pd.DataFrame, source: IncidentSource, ledger: Ledger) -> _
         frame["x_text"] = raw[source.x]
         frame["y_text"] = raw[source.y]
     else:
-        msg = f"{source.path}: a CSV file needs coordinate columns; set x/y or lon/lat in the config"
+        msg = (f"{source.path}: a CSV file needs coordinate columns; "
+               "set x/y or lon/lat in the config")
         raise InputError(msg)
     frame["x"] = parse_numbers(frame["x_text"])
     frame["y"] = parse_numbers(frame["y_text"])
@@ -333,6 +336,7 @@ def parse_numbers(values: pd.Series) -> pd.Series:
     -------
     pandas.Series
         Floats, NaN where the text is not a finite number.
+
     """
     text = values.astype(str).str.strip().str.replace(" ", "", regex=False)
     has_comma = text.str.contains(",", regex=False)
@@ -366,6 +370,7 @@ def parse_dates(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     problem : pandas.Series
         ``""`` where parsed, else ``"missing"``, ``"impossible"`` (the shape of a date but no
         such day, e.g. 31-02-2024) or ``"unreadable"``.
+
     """
     if pd.api.types.is_datetime64_any_dtype(values):
         dates = values
@@ -411,6 +416,7 @@ def infer_axis_order(x: np.ndarray, y: np.ndarray) -> str | None:
     str or None
         ``"rd"`` (RD New metres), ``"wgs84"`` (x = longitude, y = latitude), ``"wgs84-swapped"``
         (x = latitude, y = longitude), or None when no interpretation fits half of the points.
+
     """
     valid = np.isfinite(x) & np.isfinite(y)
     n = int(valid.sum())

@@ -45,6 +45,7 @@ def read_zones(sources: tuple[ZoneSource, ...], ledger: Ledger) -> gpd.GeoDataFr
     geopandas.GeoDataFrame
         ``zone_id`` (``<kind>:<file>:<row>``), ``kind``, ``name``, ``valid_from``, ``valid_to``
         (dates, NaT = open-ended, both inclusive), ``source``, ``row`` and valid (Multi)Polygons.
+
     """
     frames = [_read_zone_file(source, ledger) for source in sources]
     columns = ["zone_id", "kind", "name", "valid_from", "valid_to", "source", "row", "geometry"]
@@ -63,6 +64,7 @@ def read_locations(sources: tuple[LocationSource, ...], ledger: Ledger) -> gpd.G
     -------
     geopandas.GeoDataFrame
         ``name``, ``year`` (int), ``status`` (text, may be empty), ``source``, ``row`` and points.
+
     """
     frames = []
     for source in sources:
@@ -77,12 +79,14 @@ def read_locations(sources: tuple[LocationSource, ...], ledger: Ledger) -> gpd.G
         ledger.reject("locations", name, gdf.index[bad_year], Reason.YEAR_UNREADABLE,
                       gdf.loc[bad_year, source.year].astype(str))
         keep &= ~bad_year
-        has_status = source.status is not None and source.status in gdf.columns
-        status = gdf[source.status].fillna("").astype(str) if has_status else ""
+        if source.status is not None and source.status in gdf.columns:
+            status = gdf[source.status].fillna("").astype(str)
+        else:
+            status = pd.Series("", index=gdf.index)
         frames.append(gpd.GeoDataFrame({
             "name": gdf.loc[keep, source.name].fillna("").astype(str).to_numpy(),
             "year": years[keep].astype("int64").to_numpy(),
-            "status": status[keep].to_numpy() if has_status else "",
+            "status": status[keep].to_numpy(),
             "source": name,
             "row": gdf.index[keep].to_numpy(),
         }, geometry=list(geoms[keep].to_numpy()), crs=RD))
