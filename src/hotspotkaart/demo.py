@@ -1,10 +1,9 @@
 """Synthetic, deterministic demonstration layers for Dordrecht (GM0505).
 
 Real overlast meldingen are personal data, so the default inputs in ``layers/`` are generated
-here. The numbers are calibrated to the published figures of the *Tussentijdse evaluatie IVP
-Dordrecht* (package data ``_demo/kerncijfers_ivp.csv``): the exact number of meldingen per year
-and type, 19 overlast locations in 2023 and 12 in 2024, and 6 cameratoezichtgebieden. Everything
-else - the point positions, times and zone outlines - is illustrative, never real.
+here, calibrated to the published figures of the *Tussentijdse evaluatie IVP Dordrecht* (package
+data ``_demo/kerncijfers_ivp.csv``): meldingen per year and type, 19 and 12 overlast locations,
+6 cameratoezichtgebieden. Positions, times and zone outlines are illustrative, never real.
 
 Spatial model: background meldingen are spread over the wijken in proportion to their
 inhabitants, over the buurten of a wijk by the square root of their area, and uniformly within a
@@ -12,8 +11,7 @@ buurt; on top come Gaussian clusters around the overlast locations of that year.
 seasonality (more in summer), a jaarwisseling peak for youth nuisance, and hour-of-day and weekend
 profiles per type. All computation is in EPSG:28992 (RD New, metres).
 
-Run ``python -m hotspotkaart.demo --out layers --geo geo`` to regenerate the files; the output
-is byte-identical for the same seed.
+Regenerate with ``python -m hotspotkaart.demo --out layers --geo geo`` (byte-identical per seed).
 """
 
 from __future__ import annotations
@@ -26,6 +24,7 @@ import math
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import partial
 from importlib import resources
 from pathlib import Path
 from typing import Any, Final, NamedTuple
@@ -35,7 +34,7 @@ import numpy as np
 import pandas as pd
 import shapely
 from pyproj import Transformer
-from shapely.geometry import Polygon
+from shapely.geometry import Polygon, mapping
 from shapely.geometry.polygon import orient
 
 __all__ = ["DEFAULT_SEED", "DemoLayers", "generate_demo_layers", "write_demo_layers"]
@@ -73,8 +72,7 @@ _WGS84_TO_RD: Final = (
 _CRS_MEMBER: Final = {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::28992"}}
 #: GeoJSON layer -> what its features are not (for the "description" member).
 _GEOJSON_LAYERS: Final = {
-    "overlastlocaties": "overlastlocaties",
-    "cameratoezicht": "cameratoezichtgebieden",
+    "overlastlocaties": "overlastlocaties", "cameratoezicht": "cameratoezichtgebieden",
     "alcoholverbod": "alcoholverbodgebieden",
     "veiligheidsrisicogebieden": "veiligheidsrisicogebieden",
 }
@@ -83,7 +81,6 @@ _CLUSTER_SHARE: Final = {BASE_YEAR: 0.40, COMPARE_YEAR: 0.30}  # of all meldinge
 _RESIDUAL: Final = 0.06  # cluster weight of a location in the year it is not an overlast location
 _MARGIN_M: Final = 1.0  # minimum distance of a melding to any buurt boundary
 
-_Draw = Callable[[int], tuple[np.ndarray, np.ndarray]]  # draws m candidate points (x, y)
 
 
 @dataclass(frozen=True)
@@ -100,38 +97,34 @@ class _Location:
 
 _LOCATIONS: Final = (
     # Named in the evaluation as places where overlast went down, plus Leerpark (suswachten).
-    _Location("Kloostertuin", "afgenomen", (105660.0, 425330.0), 0.9, (1.0, 1.4, 1.0), 90),
-    _Location("Loswalweg", "afgenomen", (107250.0, 425900.0), 0.8, (1.5, 1.0, 0.5), 110),
+    _Location("Kloostertuin", "afgenomen", (105660, 425330), 0.9, (1.0, 1.4, 1.0), 90),
+    _Location("Loswalweg", "afgenomen", (107250, 425900), 0.8, (1.5, 1.0, 0.5), 110),
     _Location("Lijnbaan", "afgenomen", "Lijnbaan", 1.0, (1.0, 1.3, 1.1), 120),
-    _Location("Bieshof", "afgenomen", (109700.0, 422800.0), 0.8, (1.5, 0.7, 0.8), 100),
+    _Location("Bieshof", "afgenomen", (109700, 422800), 0.8, (1.5, 0.7, 0.8), 100),
     _Location("Wantijpark", "afgenomen", "Wantijpark", 1.0, (1.6, 1.1, 0.6), 150),
     _Location("Leerpark", "afgenomen", "Leerpark", 1.2, (1.8, 0.8, 0.6), 130),
     _Location("Crabbehof", "afgenomen", "Crabbehof", 0.8, (1.3, 0.9, 1.0), 120),
     _Location("Stadspolders", "afgenomen", "Stadspolders", 0.7, (1.4, 0.8, 0.8), 120),
     _Location("Reeland", "afgenomen", "Reeland", 0.7, (1.1, 1.0, 1.0), 110),
     # Focus areas 2025-2026 and other persistent locations.
-    _Location("Kromhout", "blijvend", (106450.0, 423950.0), 1.1, (1.4, 0.9, 1.0), 120),
+    _Location("Kromhout", "blijvend", (106450, 423950), 1.1, (1.4, 0.9, 1.0), 120),
     _Location("Vogelbuurt", "blijvend", "Vogelbuurt", 1.2, (1.2, 1.2, 1.0), 130),
     _Location("Krispijn", "blijvend", "Krispijn", 1.2, (1.2, 1.0, 1.2), 140),
     _Location("Binnenstad", "blijvend", "Binnenstad", 1.6, (0.6, 1.4, 1.2), 150),
     _Location("Station Dordrecht", "blijvend", "Station Dordrecht", 1.5, (0.7, 1.2, 1.6), 90),
-    _Location("Statenplein", "blijvend", (105380.0, 425150.0), 1.0, (0.8, 1.5, 0.9), 80),
-    _Location("Spuiboulevard", "blijvend", (105230.0, 424930.0), 0.9, (0.8, 1.2, 1.2), 90),
-    _Location("Winkelcentrum Sterrenburg", "blijvend", (105700.0, 421650.0), 0.9, (1.5, 0.8, 0.9),
-              100),
+    _Location("Statenplein", "blijvend", (105380, 425150), 1.0, (0.8, 1.5, 0.9), 80),
+    _Location("Spuiboulevard", "blijvend", (105230, 424930), 0.9, (0.8, 1.2, 1.2), 90),
+    _Location("Winkelcentrum Sterrenburg", "blijvend", (105700, 421650), 0.9, (1.5, 0.8, 0.9), 100),
     _Location("Wielwijk", "blijvend", "Wielwijk", 1.0, (1.3, 1.0, 1.0), 130),
     _Location("Oud-Krispijn", "blijvend", "Oud-Krispijn", 0.9, (1.1, 1.0, 1.1), 120),
     # New in 2024.
-    _Location("Stadswerven", "nieuw", (106300.0, 425850.0), 0.9, (1.5, 1.0, 0.6), 120),
-    _Location("Amstelwijck", "nieuw", (104400.0, 421380.0), 0.8, (1.5, 0.8, 0.7), 110),
+    _Location("Stadswerven", "nieuw", (106300, 425850), 0.9, (1.5, 1.0, 0.6), 120),
+    _Location("Amstelwijck", "nieuw", (104400, 421380), 0.8, (1.5, 0.8, 0.7), 110),
 )
 
 #: trend -> (status in 2023, status in 2024); None means "not an overlast location that year".
-_STATUS: Final = {
-    "afgenomen": ("afgenomen in 2024", None),
-    "blijvend": ("blijft in 2024", "blijvend"),
-    "nieuw": (None, "nieuw"),
-}
+_STATUS: Final = {"afgenomen": ("afgenomen in 2024", None),
+                   "blijvend": ("blijft in 2024", "blijvend"), "nieuw": (None, "nieuw")}
 
 
 @dataclass(frozen=True)
@@ -149,32 +142,30 @@ class _Zone:
 
 _ZONES: Final = {
     "cameratoezicht": (
-        _Zone("Binnenstad Grote Markt–Groenmarkt", (105260.0, 425500.0), 460, 240, 25,
-              "2023-01-01"),
-        _Zone("Binnenstad Spuiboulevard–Statenplein", (105300.0, 425050.0), 480, 200, 53,
-              "2023-01-01"),
+        _Zone("Binnenstad Grote Markt–Groenmarkt", (105260, 425500), 460, 240, 25, "2023-01-01"),
+        _Zone("Binnenstad Spuiboulevard–Statenplein", (105300, 425050), 480, 200, 53, "2023-01-01"),
         _Zone("Stationsgebied", "Station Dordrecht", 380, 220, 20, "2023-01-01"),
         _Zone("Vogelbuurt", "Vogelbuurt", 500, 340, 10, "2023-01-01"),
-        _Zone("Krispijn", (104900.0, 424010.0), 600, 300, 0, "2023-01-01"),
+        _Zone("Krispijn", (104900, 424010), 600, 300, 0, "2023-01-01"),
         _Zone("Leerpark", "Leerpark", 440, 340, 15, "2023-01-01"),
     ),
     "alcoholverbod": (
-        _Zone("Binnenstad", (105250.0, 425250.0), 820, 560, 35, "2023-01-01"),
+        _Zone("Binnenstad", (105250, 425250), 820, 560, 35, "2023-01-01"),
         _Zone("Wantijpark", "Wantijpark", 520, 300, 30, "2023-01-01"),
         _Zone("Stationsomgeving", "Station Dordrecht", 420, 300, 20, "2023-01-01"),
         _Zone("Lijnbaan", "Lijnbaan", 460, 260, 10, "2023-01-01"),
         _Zone("Leerpark", "Leerpark", 520, 420, 15, "2024-07-01"),
-        _Zone("Krispijn", (104900.0, 424010.0), 660, 360, 0, "2024-07-01"),
+        _Zone("Krispijn", (104900, 424010), 660, 360, 0, "2024-07-01"),
         _Zone("Winkelcentrum Sterrenburg", "Winkelcentrum Sterrenburg", 360, 260, 0, "2024-07-01"),
     ),
     "veiligheidsrisicogebieden": (
-        _Zone("Krispijn (jaarwisseling 2022-2023)", (104950.0, 424000.0), 720, 420, 0,
+        _Zone("Krispijn (jaarwisseling 2022-2023)", (104950, 424000), 720, 420, 0,
               "2022-12-27", "2023-01-02"),
         _Zone("Wielwijk (na explosies)", "Wielwijk", 600, 420, 20, "2023-09-18", "2023-12-17"),
-        _Zone("Krispijn (jaarwisseling 2023-2024)", (104950.0, 424000.0), 720, 420, 0,
+        _Zone("Krispijn (jaarwisseling 2023-2024)", (104950, 424000), 720, 420, 0,
               "2023-12-27", "2024-01-02"),
         _Zone("Vogelbuurt (na explosies)", "Vogelbuurt", 460, 360, 10, "2024-04-08", "2024-07-07"),
-        _Zone("Binnenstad (jaarwisseling 2024-2025)", (105200.0, 425300.0), 700, 480, 35,
+        _Zone("Binnenstad (jaarwisseling 2024-2025)", (105200, 425300), 700, 480, 35,
               "2024-12-27", "2025-01-02"),
     ),
 }
@@ -294,14 +285,9 @@ def write_demo_layers(out_dir: Path, *, geo_dir: Path, seed: int = DEFAULT_SEED)
     return paths
 
 
-# --- inputs ------------------------------------------------------------------------------------
-
-
 def _read_calibration() -> tuple[dict[tuple[int, str], int], dict[tuple[str, int], int]]:
     """Meldingen per (year, soort) and the other published figures per (indicator, year)."""
-    source = resources.files("hotspotkaart").joinpath("_demo/kerncijfers_ivp.csv")
-    with source.open("r", encoding="utf-8") as fh:
-        table = pd.read_csv(fh, dtype=str).set_index("indicator")
+    table = _package_csv("kerncijfers_ivp.csv", dtype=str).set_index("indicator")
     years = (BASE_YEAR, COMPARE_YEAR)
     published = {
         (str(indicator), year): int(float(value))
@@ -314,6 +300,12 @@ def _read_calibration() -> tuple[dict[tuple[int, str], int], dict[tuple[str, int
     return counts, published
 
 
+def _package_csv(name: str, **options: Any) -> pd.DataFrame:
+    """Read a CSV file from the package data folder ``hotspotkaart/_demo``."""
+    with resources.files("hotspotkaart").joinpath(f"_demo/{name}").open(encoding="utf-8") as fh:
+        return pd.read_csv(fh, **options)
+
+
 class _Site(NamedTuple):
     """A point in RD New (rounded to 0.1 m) with its Dutch ``precisie`` label."""
 
@@ -324,9 +316,7 @@ class _Site(NamedTuple):
 
 def _read_places() -> dict[str, _Site]:
     """Read places.csv and project its points to RD New with the pinned transformation."""
-    source = resources.files("hotspotkaart").joinpath("_demo/places.csv")
-    with source.open("r", encoding="utf-8") as fh:
-        places = pd.read_csv(fh)
+    places = _package_csv("places.csv")
     x, y = Transformer.from_pipeline(_WGS84_TO_RD).transform(
         places["lon"].to_numpy(float), places["lat"].to_numpy(float)
     )
@@ -347,10 +337,9 @@ def _precision_label(precision: str) -> str:
     """Shorten a places.csv precision note to a Dutch ``precisie`` value."""
     text = precision.lower()
     size = re.search(r"~\s*[\d\-–]+\s*m\b", text)
-    if "station" in text and size:
-        return f"station ({size.group(0)})"
-    if "campus" in text and size:
-        return f"campus ({size.group(0)})"
+    for kind in ("station", "campus"):
+        if kind in text and size:
+            return f"{kind} ({size.group(0)})"
     if "label point" in text:
         return "CBS-buurt/wijk (labelpunt" + (", onzeker)" if "low confidence" in text else ")")
     return precision
@@ -379,9 +368,6 @@ class _BuurtIndex:
         return found
 
 
-# --- overlast locations and zones --------------------------------------------------------------
-
-
 def _build_locations(sites: dict[str, _Site], index: _BuurtIndex) -> gpd.GeoDataFrame:
     """One point per (location, year) with its status, precision and buurt."""
     rows = []
@@ -403,10 +389,10 @@ def _build_zones(
     specs: Iterable[_Zone], sites: dict[str, _Site], municipality: shapely.Geometry
 ) -> gpd.GeoDataFrame:
     """Compact, valid zone polygons inside the municipality, rounded to 0.1 m."""
-    rows = []
+    rows = []  # zones may cross buurt boundaries; they only have to lie inside the municipality
     for zone in specs:
-        cx, cy = sites[zone.anchor][:2] if isinstance(zone.anchor, str) else zone.anchor
-        shape = _chamfered_rectangle(cx, cy, zone.length, zone.width, zone.angle)
+        centre = sites[zone.anchor][:2] if isinstance(zone.anchor, str) else zone.anchor
+        shape = _chamfered_rectangle(centre, zone)
         if not municipality.contains(shape):
             logger.warning("zone %r clipped to the municipality", zone.naam)
             parts = shapely.get_parts(shape.intersection(municipality))
@@ -420,22 +406,19 @@ def _build_zones(
     return frame.sort_values(["geldig_vanaf", "naam"], ignore_index=True)
 
 
-def _chamfered_rectangle(cx: float, cy: float, length: float, width: float, angle: float) -> Polygon:
+def _chamfered_rectangle(centre: tuple[float, float], zone: _Zone) -> Polygon:
     """Build a rotated rectangle with cut corners, a simple stand-in for a street block."""
-    a, b = length / 2, width / 2
+    (cx, cy), a, b = centre, zone.length / 2, zone.width / 2
     c = 0.3 * min(a, b)
     local = [(a - c, b), (c - a, b), (-a, b - c), (-a, c - b), (c - a, -b), (a - c, -b),
              (a, c - b), (a, b - c)]
-    cos, sin = math.cos(math.radians(angle)), math.sin(math.radians(angle))
+    cos, sin = math.cos(math.radians(zone.angle)), math.sin(math.radians(zone.angle))
     return _rounded(Polygon([(cx + u * cos - v * sin, cy + u * sin + v * cos) for u, v in local]))
 
 
 def _rounded(shape: shapely.Geometry) -> Polygon:
     """Vertices rounded to 0.1 m, exterior counter-clockwise."""
     return orient(Polygon(np.round(shapely.get_coordinates(shape.exterior), 1)), sign=1.0)
-
-
-# --- meldingen ---------------------------------------------------------------------------------
 
 
 def _build_incidents(
@@ -450,14 +433,12 @@ def _build_incidents(
     frames = []
     for (year, soort), total in sorted(counts.items()):
         n_cluster = round(_CLUSTER_SHARE[year] * total)
-        cx, cy, names = _cluster_points(year, soort, n_cluster, sites, index, rng)
-        bx, by = _background_points(total - n_cluster, buurt_p, index, rng)
+        cluster_xy, names = _cluster_points(year, soort, n_cluster, sites, index, rng)
+        background_xy = _background_points(total - n_cluster, buurt_p, index, rng)
+        xy = np.concatenate([cluster_xy, background_xy], axis=1)
         frames.append(pd.DataFrame({
-            "datum": _sample_times(year, soort, total, rng),
-            "soort": soort,
-            "x": np.round(np.concatenate([cx, bx]), 1),
-            "y": np.round(np.concatenate([cy, by]), 1),
-            "locatie": np.concatenate([names, np.full(len(bx), "", dtype=object)]),
+            "datum": _sample_times(year, soort, total, rng), "soort": soort, "x": xy[0], "y": xy[1],
+            "locatie": np.concatenate([names, np.full(total - n_cluster, "", dtype=object)]),
         }))
     incidents = pd.concat(frames, ignore_index=True)
     incidents = incidents.sort_values(["datum", "soort", "x", "y"], ignore_index=True)
@@ -481,65 +462,51 @@ def _background_weights(index: _BuurtIndex, wijken: gpd.GeoDataFrame) -> np.ndar
 def _cluster_points(
     year: int, soort: str, n: int, sites: dict[str, _Site], index: _BuurtIndex,
     rng: np.random.Generator,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray]:
     """Gaussian clusters around the overlast locations, weighted by their activity that year."""
     column = list(CATEGORIES.values()).index(soort)
     active = [_STATUS[loc.trend][year - BASE_YEAR] is not None for loc in _LOCATIONS]
     weights = np.array([loc.weight * loc.profile[column] * (1.0 if on else _RESIDUAL)
                         for loc, on in zip(_LOCATIONS, active, strict=True)])
     per_location = rng.multinomial(n, weights / weights.sum())
-    xs, ys, names = [], [], []
-    for loc, k in zip(_LOCATIONS, per_location, strict=True):
-        x, y = _rejection_sample(int(k), _gaussian(rng, sites[loc.naam], loc.sd), index, None)
-        xs.append(x)
-        ys.append(y)
-        names.append(np.full(k, loc.naam, dtype=object))
-    return np.concatenate(xs), np.concatenate(ys), np.concatenate(names)
+    xy = np.concatenate([
+        _rejection_sample(int(k), partial(_gaussian, rng, sites[loc.naam], loc.sd), index, None)
+        for loc, k in zip(_LOCATIONS, per_location, strict=True)
+    ], axis=1)
+    return xy, np.repeat(np.array([loc.naam for loc in _LOCATIONS], dtype=object), per_location)
 
 
 def _background_points(
     n: int, buurt_p: np.ndarray, index: _BuurtIndex, rng: np.random.Generator
-) -> tuple[np.ndarray, np.ndarray]:
-    """Points uniform within buurten drawn with probability ``buurt_p``."""
+) -> np.ndarray:
+    """Points uniform within buurten drawn with probability ``buurt_p``, as a (2, n) array."""
     per_buurt = rng.multinomial(n, buurt_p)
-    xs, ys = [], []
-    for i in np.flatnonzero(per_buurt):
-        draw = _uniform(rng, index.geoms[i].bounds)
-        x, y = _rejection_sample(int(per_buurt[i]), draw, index, int(i))
-        xs.append(x)
-        ys.append(y)
-    return np.concatenate(xs), np.concatenate(ys)
+    return np.concatenate([
+        _rejection_sample(int(per_buurt[i]), partial(_uniform, rng, index.geoms[i].bounds),
+                          index, int(i))
+        for i in np.flatnonzero(per_buurt)
+    ], axis=1)
 
 
-def _gaussian(rng: np.random.Generator, centre: _Site, sd: float) -> _Draw:
-    def draw(m: int) -> tuple[np.ndarray, np.ndarray]:
-        return rng.normal(centre.x, sd, m), rng.normal(centre.y, sd, m)
-
-    return draw
+def _gaussian(rng: np.random.Generator, centre: _Site, sd: float, m: int) -> np.ndarray:
+    return np.stack([rng.normal(centre.x, sd, m), rng.normal(centre.y, sd, m)])
 
 
-def _uniform(rng: np.random.Generator, bounds: tuple[float, float, float, float]) -> _Draw:
-    minx, miny, maxx, maxy = bounds
-
-    def draw(m: int) -> tuple[np.ndarray, np.ndarray]:
-        return rng.uniform(minx, maxx, m), rng.uniform(miny, maxy, m)
-
-    return draw
+def _uniform(rng: np.random.Generator, bounds: tuple[float, ...], m: int) -> np.ndarray:
+    return np.stack([rng.uniform(bounds[0], bounds[2], m), rng.uniform(bounds[1], bounds[3], m)])
 
 
 def _rejection_sample(
-    n: int, draw: _Draw, index: _BuurtIndex, buurt: int | None, max_rounds: int = 1000
-) -> tuple[np.ndarray, np.ndarray]:
+    n: int, draw: Callable[[int], np.ndarray], index: _BuurtIndex, buurt: int | None
+) -> np.ndarray:
     """Draw until ``n`` points (rounded to 0.1 m) lie clearly inside a buurt (or ``buurt``)."""
-    xs, ys = np.empty(0), np.empty(0)
-    for _ in range(max_rounds):
-        if len(xs) >= n:
-            return xs[:n], ys[:n]
-        x, y = draw(max(2 * (n - len(xs)), 8))
-        x, y = np.round(x, 1), np.round(y, 1)
-        where = index.locate(x, y)
-        keep = where >= 0 if buurt is None else where == buurt
-        xs, ys = np.concatenate([xs, x[keep]]), np.concatenate([ys, y[keep]])
+    kept = np.empty((2, 0))
+    for _ in range(1000):
+        if kept.shape[1] >= n:
+            return kept[:, :n]
+        xy = np.round(draw(max(2 * (n - kept.shape[1]), 8)), 1)
+        where = index.locate(xy[0], xy[1])
+        kept = np.concatenate([kept, xy[:, where >= 0 if buurt is None else where == buurt]], 1)
     raise RuntimeError("could not place demo meldingen inside the buurten")
 
 
@@ -561,9 +528,6 @@ def _sample_times(year: int, soort: str, n: int, rng: np.random.Generator) -> np
     minutes = rng.integers(0, 60, size=n)
     stamps = (days[cells // 24].astype("datetime64[m]") + (cells % 24) * 60 + minutes)
     return stamps.astype("datetime64[s]")
-
-
-# --- writers -----------------------------------------------------------------------------------
 
 
 def _incidents_csv(incidents: pd.DataFrame) -> bytes:
@@ -598,33 +562,24 @@ def _geojson(gdf: gpd.GeoDataFrame, name: str, what: str, columns: Iterable[str]
     }
     lines = ["{"] + [f"{json.dumps(k)}: {json.dumps(v, ensure_ascii=False)},"
                      for k, v in header.items()]
+    table = gdf[list(columns)].astype(object)
+    records = table.where(table.notna(), None).to_dict("records")  # plain Python values
     features = [
-        json.dumps({"type": "Feature",
-                    "properties": {c: _json_value(row[c]) for c in columns},
-                    "geometry": _geometry_json(row.geometry)}, ensure_ascii=False, sort_keys=False)
-        for _, row in gdf.iterrows()
+        json.dumps({"type": "Feature", "properties": properties, "geometry": _geometry_json(shape)},
+                   ensure_ascii=False, sort_keys=False)
+        for properties, shape in zip(records, gdf.geometry, strict=True)
     ]
     lines += ['"features": [', ",\n".join(features), "]", "}"]
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
-def _json_value(value: Any) -> Any:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return None
-    if isinstance(value, np.integer):
-        return int(value)
-    return value
-
-
 def _geometry_json(shape: shapely.Geometry) -> dict[str, Any]:
-    if isinstance(shape, shapely.Point):
-        return {"type": "Point", "coordinates": [round(shape.x, 1), round(shape.y, 1)]}
-    if isinstance(shape, Polygon):
-        rings = [shape.exterior, *shape.interiors]
-        return {"type": "Polygon",
-                "coordinates": [[[round(float(x), 1), round(float(y), 1)] for x, y in ring.coords]
-                                for ring in rings]}
-    raise TypeError(f"unsupported geometry type {shape.geom_type}")
+    def rounded(coords: Any) -> Any:
+        if isinstance(coords[0], float | int):
+            return [round(float(c), 1) for c in coords]
+        return [rounded(part) for part in coords]
+
+    return {"type": shape.geom_type, "coordinates": rounded(mapping(shape)["coordinates"])}
 
 
 if __name__ == "__main__":
