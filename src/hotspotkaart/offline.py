@@ -19,14 +19,12 @@ import base64
 import binascii
 import html as html_lib
 import logging
-import mimetypes
 import posixpath
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
-from importlib.resources.abc import Traversable
 from urllib.parse import unquote, urlsplit
 
 from hotspotkaart._errors import OutputError
@@ -95,7 +93,8 @@ VENDORED: tuple[VendoredPackage, ...] = (
 )  # fmt: skip
 """Every vendored package; the single place to register a new one."""
 
-_MIME = {".svg": "image/svg+xml", ".woff": "font/woff", ".woff2": "font/woff2"}
+_MIME = {".png": "image/png", ".gif": "image/gif", ".svg": "image/svg+xml", ".jpg": "image/jpeg",
+         ".woff": "font/woff", ".woff2": "font/woff2"}  # fmt: skip
 _LOCAL_SCHEMES = ("data:", "blob:", "#", "about:")
 _VARIANT_SUFFIX_RE = re.compile(r"(?:[.-](?:min|src|umd))+$")
 _ELEMENT_RE = re.compile(
@@ -105,39 +104,31 @@ _ELEMENT_RE = re.compile(
     r"|<link\b(?P<link>[^>]*)>",
     re.IGNORECASE | re.DOTALL,
 )
+_DROPPED_ATTRS = frozenset({"src", "href", "rel", "integrity", "crossorigin", "referrerpolicy",
+                            "async", "defer", "as"})  # fmt: skip
 _ATTR_RE = re.compile(r"""([^\s"'=<>/]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))?""")
 _CSS_URL_RE = re.compile(
     r"""url\(\s*(?:"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)'|([^"'()\s]*))\s*\)""", re.IGNORECASE
 )
 _Q = r"""(?:\\?["']|&quot;|&\#39;|&\#x27;)?"""  # optional (escaped) quote before a URL
 _NET = r"""((?:https?:)?//[^\s"'`\\<>()]+)"""
+# Each pattern starts with a literal so that scanning megabytes of inline GeoJSON stays fast.
+_ASSIGNED_URL_RE = re.compile(rf"=\s*{_Q}\s*{_NET}")
+_ATTR_NAME_RE = re.compile(r"(?<![\w:-])([\w:-]+)\s*$")
+_LOAD_ATTRS = frozenset({"src", "srcset", "poster", "href", "xlink:href"})
 _REFERENCE_RES = (
-    re.compile(rf"(?<![\w:-])(src|srcset|poster)\s*=\s*{_Q}\s*{_NET}", re.I),
-    re.compile(rf"(?<![\w:.-])(href|xlink:href)\s*=\s*{_Q}\s*{_NET}", re.I),
-    re.compile(rf"()url\(\s*{_Q}\s*{_NET}", re.I),
-    re.compile(rf"()@import\s+(?:url\()?\s*{_Q}\s*{_NET}", re.I),
-    re.compile(rf"""()\bfetch\(\s*\\?["'`]\s*{_NET}""", re.I),
+    re.compile(rf"url\(\s*{_Q}\s*{_NET}"),
+    re.compile(rf"@import\s+(?:url\()?\s*{_Q}\s*{_NET}"),
+    re.compile(rf"""fetch\(\s*\\?["'`]\s*{_NET}"""),
 )
 _TAG_START_RE = re.compile(r"(?:<|\\u003c|\\x3c|&lt;)([a-z][\w:-]*)", re.I)
 _HTML_DATA_URI_RE = re.compile(r"data:text/html[^,\"']*;base64,([A-Za-z0-9+/=]+)", re.I)
 _TEMPLATE_RE = re.compile(r"\{(?:[xyzs]|-y)\}")
 
 
-def _asset(relpath: str) -> Traversable:
-    parts = relpath.split("/")
-    if relpath.startswith("/") or any(p in ("", ".", "..") for p in parts):
-        msg = f"Invalid asset path {relpath!r}: use a relative path inside hotspotkaart/_assets."
-        raise OutputError(msg)
-    resource = files("hotspotkaart").joinpath("_assets", *parts)
-    if not resource.is_file():
-        msg = f"Vendored asset {relpath!r} is missing from hotspotkaart/_assets."
-        raise OutputError(msg)
-    return resource
-
-
 @cache
 def asset_bytes(relpath: str) -> bytes:
-    """Return the bytes of a vendored file.
+    """Return the bytes of a vendored file, read with :mod:`importlib.resources`.
 
     Parameters
     ----------
@@ -150,8 +141,15 @@ def asset_bytes(relpath: str) -> bytes:
         If the path is invalid or the file is not shipped.
 
     """
-    data: bytes = _asset(relpath).read_bytes()
-    return data
+    parts = relpath.split("/")
+    if relpath.startswith("/") or any(p in ("", ".", "..") for p in parts):
+        msg = f"Invalid asset path {relpath!r}: use a relative path inside hotspotkaart/_assets."
+        raise OutputError(msg)
+    resource = files("hotspotkaart").joinpath("_assets", *parts)
+    if not resource.is_file():
+        msg = f"Vendored asset {relpath!r} is missing from hotspotkaart/_assets."
+        raise OutputError(msg)
+    return resource.read_bytes()
 
 
 def asset_text(relpath: str) -> str:
@@ -161,8 +159,7 @@ def asset_text(relpath: str) -> str:
 
 def data_uri(relpath: str) -> str:
     """Return a vendored file as a base64 ``data:`` URI."""
-    ext = posixpath.splitext(relpath)[1].lower()
-    mime = _MIME.get(ext) or mimetypes.guess_type(relpath)[0] or "application/octet-stream"
+    mime = _MIME.get(posixpath.splitext(relpath)[1].lower(), "application/octet-stream")
     return f"data:{mime};base64,{base64.b64encode(asset_bytes(relpath)).decode('ascii')}"
 
 
@@ -268,14 +265,11 @@ def match_url(url: str, kind: str) -> tuple[VendoredPackage, str] | None:
 
 def _attributes(raw: str) -> list[tuple[str, str, str]]:
     """Return ``(name, value, source text)`` for each attribute of a tag."""
-    return [
-        (
-            m.group(1).lower(),
-            html_lib.unescape(next((g for g in m.groups()[1:] if g), "")),
-            m.group(0),
-        )
-        for m in _ATTR_RE.finditer(raw)
-    ]
+    found = []
+    for m in _ATTR_RE.finditer(raw):
+        value = html_lib.unescape(next((g for g in m.groups()[1:] if g), ""))
+        found.append((m.group(1).lower(), value, m.group(0)))
+    return found
 
 
 def _inline_element(match: re.Match[str]) -> str:
@@ -298,17 +292,7 @@ def _inline_element(match: re.Match[str]) -> str:
         raise OutputError(msg)
     package, rel = found
     logger.debug("Inlining %s as %s@%s/%s", url, package.name, package.version, rel)
-    dropped = {
-        "src",
-        "href",
-        "rel",
-        "integrity",
-        "crossorigin",
-        "referrerpolicy",
-        "async",
-        "defer",
-        "as",
-    } | ({"type"} if kind == "css" else set())
+    dropped = _DROPPED_ATTRS | ({"type"} if kind == "css" else set())
     kept = "".join(" " + source for name, _, source in attrs if name not in dropped)
     if kind == "css":
         return f"<style{kept}>\n{_css_file(f'{package.name}/{rel}')}\n</style>"
@@ -366,26 +350,27 @@ def external_references(html: str) -> list[str]:
         Distinct URLs; empty for a self-contained page.
 
     """
-    hits: list[tuple[int, str]] = []
-    for pattern in _REFERENCE_RES:
-        for match in pattern.finditer(html):
-            url = match.group(2)
-            if _TEMPLATE_RE.search(url):
-                continue
-            if match.group(1).lower() == "href":
-                window = html[max(0, match.start() - 4000) : match.start()]
-                tags = _TAG_START_RE.findall(window)
-                if tags and tags[-1].lower() in ("a", "area"):
-                    continue
-            hits.append((match.start(), url))
+    hits = [(m.start(), m.group(1)) for p in _REFERENCE_RES for m in p.finditer(html)]
+    for match in _ASSIGNED_URL_RE.finditer(html):
+        window = html[max(0, match.start() - 40) : match.start()]
+        before = _ATTR_NAME_RE.search(window)
+        name = before.group(1).lower() if before else ""
+        dotted = before is not None and window[: before.start()].endswith(".")
+        if name not in _LOAD_ATTRS or (dotted and "href" in name):
+            continue  # not a loading attribute, or a JS ``x.href =`` assignment
+        if "href" in name:
+            tags = _TAG_START_RE.findall(html[max(0, match.start() - 4000) : match.start()])
+            if tags and tags[-1].lower() in ("a", "area"):
+                continue  # a link a person clicks
+        hits.append((match.start(), match.group(1)))
     for match in _HTML_DATA_URI_RE.finditer(html):
         try:
             nested = base64.b64decode(match.group(1)).decode("utf-8", errors="replace")
         except (binascii.Error, ValueError):
             continue
         hits.extend((match.start(), url) for url in external_references(nested))
-    found = dict.fromkeys(url for _, url in sorted(hits, key=lambda hit: hit[0]))
-    return list(found)
+    ordered = (url for _, url in sorted(hits, key=lambda hit: hit[0]))
+    return list(dict.fromkeys(url for url in ordered if not _TEMPLATE_RE.search(url)))
 
 
 def make_self_contained(html: str) -> str:
@@ -406,16 +391,7 @@ def make_self_contained(html: str) -> str:
 
 
 __all__ = [
-    "VENDORED",
-    "VendoredPackage",
-    "asset_bytes",
-    "asset_text",
-    "data_uri",
-    "external_references",
-    "inline_assets",
-    "make_self_contained",
-    "match_url",
-    "vendored_css",
-    "vendored_js",
-    "vendored_package",
-]
+    "VENDORED", "VendoredPackage", "asset_bytes", "asset_text", "data_uri",
+    "external_references", "inline_assets", "make_self_contained", "match_url", "vendored_css",
+    "vendored_js", "vendored_package",
+]  # fmt: skip

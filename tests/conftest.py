@@ -1,0 +1,152 @@
+"""Shared pytest fixtures: headless Chromium for opening produced maps offline.
+
+``chromium`` launches Debian's ``/usr/bin/chromium`` (or ``$HOTSPOTKAART_CHROMIUM``) through
+Playwright once per session. ``open_map(path)`` opens an HTML file in a fresh browser context
+where every network request is aborted and recorded: basemap tile requests in
+``tile_requests``, anything else in ``blocked_requests``. Tests using either fixture are marked
+``browser`` automatically, so ``pytest -m "not browser"`` skips them.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+import pytest
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, BrowserContext, Page, Route
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+SCREENSHOT_DIR = REPO_ROOT / "test-artifacts" / "screenshots"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+TILE_HOSTS = frozenset({"service.pdok.nl"})
+TILE_PATH_RE = re.compile(r"/\d+/\d+/\d+\.(?:png|jpe?g|webp)$", re.IGNORECASE)
+BROWSER_FIXTURES = frozenset({"chromium", "open_map"})
+
+try:  # run from a checkout without installing the package
+    import hotspotkaart  # noqa: F401
+except ImportError:
+    sys.path.insert(0, str(REPO_ROOT / "src"))
+
+
+def is_tile_url(url: str) -> bool:
+    """Return whether a request URL is a basemap tile (PDOK host or ``/{z}/{x}/{y}.png``)."""
+    parts = urlsplit(url)
+    return parts.hostname in TILE_HOSTS or bool(TILE_PATH_RE.search(parts.path))
+
+
+@dataclass
+class MapPage:
+    """An HTML map opened in headless Chromium, with what it tried to do."""
+
+    page: Page
+    console_errors: list[str] = field(default_factory=list)
+    tile_requests: list[str] = field(default_factory=list)
+    blocked_requests: list[str] = field(default_factory=list)
+    dialogs: list[str] = field(default_factory=list)
+
+    def screenshot(self, name: str, *, full_page: bool = False) -> Path:
+        """Save a PNG to ``test-artifacts/screenshots/<name>.png`` and return its path."""
+        SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
+        path = SCREENSHOT_DIR / f"{name}.png"
+        self.page.screenshot(path=str(path), full_page=full_page)
+        return path
+
+    def evaluate(self, expression: str, arg: Any = None) -> Any:
+        """Evaluate JavaScript in the page (shortcut for ``page.evaluate``)."""
+        return self.page.evaluate(expression, arg)
+
+
+OpenMap = Callable[..., MapPage]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test that uses a browser fixture with ``browser``."""
+    for item in items:
+        if BROWSER_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[Browser]:
+    """Headless Debian Chromium driven by Playwright; fails if the executable is missing."""
+    executable = os.environ.get("HOTSPOTKAART_CHROMIUM", "/usr/bin/chromium")
+    if not Path(executable).is_file():
+        pytest.fail(
+            f"Chromium not found at {executable}: install Debian's `chromium` package "
+            "(apt-get install chromium) or set HOTSPOTKAART_CHROMIUM.",
+            pytrace=False,
+        )
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=executable, headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture
+def open_map(chromium: Browser) -> Iterator[OpenMap]:
+    """Return ``open_map(path, *, viewport=(1280, 800)) -> MapPage`` opening a file offline."""
+    contexts: list[BrowserContext] = []
+
+    def _open(path: Path, *, viewport: tuple[int, int] = (1280, 800)) -> MapPage:
+        context = chromium.new_context(
+            viewport={"width": viewport[0], "height": viewport[1]}, service_workers="block"
+        )
+        contexts.append(context)
+        page = context.new_page()
+        result = MapPage(page)
+
+        def route(route: Route) -> None:
+            url = route.request.url
+            if url.startswith(("file:", "data:", "blob:")):
+                route.continue_()
+            elif is_tile_url(url):
+                result.tile_requests.append(url)
+                route.abort()
+            else:
+                result.blocked_requests.append(url)
+                route.abort()
+
+        def on_console(message: Any) -> None:
+            if message.type != "error":
+                return
+            source = (message.location or {}).get("url", "")
+            if message.text.startswith("Failed to load resource") and is_tile_url(source):
+                return  # an aborted tile; recorded in tile_requests
+            result.console_errors.append(message.text)
+
+        def on_dialog(dialog: Any) -> None:
+            result.dialogs.append(dialog.message)
+            dialog.dismiss()
+
+        page.route("**/*", route)
+        page.on("console", on_console)
+        page.on("pageerror", lambda error: result.console_errors.append(str(error)))
+        page.on("dialog", on_dialog)
+        page.goto(Path(path).resolve().as_uri(), wait_until="load")
+        return result
+
+    yield _open
+    for context in contexts:
+        context.close()
