@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from branca.element import MacroElement
 from jinja2 import Template
 
-__all__ = ["Credits", "InfoPanel", "Legend", "OFFLINE_CSS"]
+__all__ = ["OFFLINE_CSS", "Credits", "InfoPanel", "Legend"]
 
 #: Styles shared by the panels; inlined in the page header, no external fonts.
 OFFLINE_CSS = """
