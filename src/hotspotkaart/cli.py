@@ -69,6 +69,12 @@ def _parser() -> argparse.ArgumentParser:
                                        "hotspotkaart.gpkg.")
     build.add_argument("-o", "--out", type=Path, default=None,
                        help="output folder (default: [output] dir of the config, 'maps')")
+    build.add_argument("--only", action="append", default=[], metavar="MAP",
+                       choices=["overzicht", "vergelijking", "wijken", "veldkaart"],
+                       help="build only this map (overzicht, vergelijking, wijken, veldkaart); "
+                            "repeatable")
+    build.add_argument("--wijk", action="append", default=[], metavar="WIJKCODE",
+                       help="build only the map of this wijk, e.g. WK050501; repeatable")
     build.set_defaults(handler=_cmd_build)
 
     check = sub.add_parser("check", parents=[common], help="validate the config and inputs",
@@ -105,7 +111,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
 
     config = load_config(args.config)
     logger.info("building maps for %s (%d and %d)", config.area.name, *config.periods.years)
-    result = build(config, args.out)
+    result = build(config, args.out, only=args.only, wijken=args.wijk)
     _report(result.summary)
     for path in result.outputs:
         logger.info("  %s", path)

@@ -9,9 +9,20 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from branca.element import MacroElement
+from folium.elements import JSCSSMixin
 from jinja2 import Template
 
-__all__ = ["OFFLINE_CSS", "Credits", "InfoPanel", "Legend"]
+__all__ = [
+    "OFFLINE_CSS",
+    "CategorySwitch",
+    "Credits",
+    "InfoPanel",
+    "KeyFigures",
+    "Legend",
+    "SearchControl",
+    "SortableTable",
+    "SyncMaps",
+]
 
 #: Styles shared by the panels; inlined in the page header, no external fonts.
 OFFLINE_CSS = """
@@ -29,7 +40,20 @@ OFFLINE_CSS = """
   border-radius: 3px; display: inline-block; margin: 2px 0; }
 .hk-method { font-size: 11px; color: #444; }
 .hk-collapsible > summary { cursor: pointer; font-weight: 600; min-height: 24px; }
-@media (max-width: 480px) { .hk-panel { max-width: 210px; font-size: 12px; } }
+.hk-table { border-collapse: collapse; font-size: 12px; }
+.hk-table th, .hk-table td { padding: 2px 5px; border-bottom: 1px solid #ddd; text-align: right; }
+.hk-table th:first-child, .hk-table td:first-child { text-align: left; }
+.hk-sortable th { cursor: pointer; user-select: none; }
+.hk-sortable th[data-dir="asc"]::after { content: " ▲"; }
+.hk-sortable th[data-dir="desc"]::after { content: " ▼"; }
+.hk-scroll { max-height: 40vh; overflow: auto; }
+.hk-radio { display: block; min-height: 28px; line-height: 28px; cursor: pointer; }
+.hk-radio input { width: 18px; height: 18px; vertical-align: middle; }
+@media (max-width: 480px) {
+  .hk-panel { max-width: 220px; font-size: 12px; }
+  .leaflet-control-layers-toggle { width: 44px; height: 44px; }
+  .leaflet-touch .leaflet-bar a { width: 40px; height: 40px; line-height: 40px; }
+}
 """
 
 
@@ -117,18 +141,19 @@ class Legend(MacroElement):
 """)
 
     _html = Template("""
-<details class="hk-collapsible" open><summary>{{ title|e }}</summary>
+<details class="hk-collapsible"{% if open %} open{% endif %}><summary>{{ title|e }}</summary>
 {% for label, colour in entries %}<div class="hk-legend-row"><span class="hk-swatch
 {%- if point %} hk-point{% endif %}" style="background:{{ colour|e }}"></span><span>{{ label|e }}
 </span></div>{% endfor %}</details>
 """)
 
     def __init__(self, title: str, entries: Sequence[tuple[str, str]], *, point: bool = False,
-                 position: str = "bottomright") -> None:
+                 position: str = "bottomright", open_: bool = True) -> None:
         super().__init__()
         self._name = "Legend"
         self.position = position
-        self.html = self._html.render(title=title, entries=list(entries), point=point).strip()
+        self.html = self._html.render(title=title, entries=list(entries), point=point,
+                                      open=open_).strip()
 
 
 class Credits(MacroElement):
@@ -152,3 +177,245 @@ class Credits(MacroElement):
         super().__init__()
         self._name = "Credits"
         self.text = text
+
+
+class KeyFigures(MacroElement):
+    """A table of key figures (city or wijk totals per category and period) as a panel.
+
+    Parameters
+    ----------
+    title : str
+        Heading of the table.
+    header : sequence of str
+        Column headings.
+    rows : sequence of sequence of str
+        Table cells, already formatted for display.
+    position : str
+        Leaflet control position.
+    """
+
+    _template = Template("""
+{% macro script(this, kwargs) %}
+(function() {
+  var control = L.control({position: {{ this.position|tojson }}});
+  control.onAdd = function() {
+    var div = L.DomUtil.create('div', 'hk-panel hk-keyfigures');
+    div.innerHTML = {{ this.html|tojson }};
+    L.DomEvent.disableClickPropagation(div);
+    return div;
+  };
+  control.addTo({{ this._parent.get_name() }});
+})();
+{% endmacro %}
+""")
+
+    _html = Template("""
+<details class="hk-collapsible"{% if open %} open{% endif %}><summary>{{ title|e }}</summary>
+<table class="hk-table"><thead><tr>{% for h in header %}<th>{{ h|e }}</th>{% endfor %}</tr></thead>
+<tbody>{% for row in rows %}<tr>{% for cell in row %}<td>{{ cell|e }}</td>{% endfor %}</tr>
+{% endfor %}</tbody></table></details>
+""")
+
+    def __init__(self, title: str, header: Sequence[str], rows: Sequence[Sequence[str]], *,
+                 position: str = "topright", open_: bool = True) -> None:
+        super().__init__()
+        self._name = "KeyFigures"
+        self.position = position
+        self.html = self._html.render(title=title, header=list(header),
+                                      rows=[list(r) for r in rows], open=open_).strip()
+
+
+class SortableTable(MacroElement):
+    """A collapsible panel with a table whose columns sort on a click on their heading.
+
+    Numbers sort numerically: give each cell as ``(text, sort_key)``.
+    """
+
+    _template = Template("""
+{% macro script(this, kwargs) %}
+(function() {
+  var control = L.control({position: {{ this.position|tojson }}});
+  control.onAdd = function() {
+    var div = L.DomUtil.create('div', 'hk-panel hk-sortable');
+    div.innerHTML = {{ this.html|tojson }};
+    L.DomEvent.disableClickPropagation(div);
+    L.DomEvent.disableScrollPropagation(div);
+    var table = div.querySelector('table');
+    table.querySelectorAll('th').forEach(function(th, col) {
+      th.addEventListener('click', function() {
+        var body = table.tBodies[0];
+        var rows = Array.prototype.slice.call(body.rows);
+        var asc = th.getAttribute('data-dir') !== 'asc';
+        table.querySelectorAll('th').forEach(function(h) { h.removeAttribute('data-dir'); });
+        th.setAttribute('data-dir', asc ? 'asc' : 'desc');
+        rows.sort(function(a, b) {
+          var x = a.cells[col].getAttribute('data-sort');
+          var y = b.cells[col].getAttribute('data-sort');
+          var nx = parseFloat(x), ny = parseFloat(y);
+          var cmp = (!isNaN(nx) && !isNaN(ny)) ? nx - ny : x.localeCompare(y, 'nl');
+          return asc ? cmp : -cmp;
+        });
+        rows.forEach(function(r) { body.appendChild(r); });
+      });
+    });
+    return div;
+  };
+  control.addTo({{ this._parent.get_name() }});
+})();
+{% endmacro %}
+""")
+
+    _html = Template("""
+<details class="hk-collapsible"><summary>{{ title|e }}</summary>
+<div class="hk-scroll"><table class="hk-table"><thead><tr>
+{% for h in header %}<th title="Klik om te sorteren">{{ h|e }}</th>{% endfor %}</tr></thead>
+<tbody>{% for row in rows %}<tr>{% for text, key in row -%}
+<td data-sort="{{ key|e }}">{{ text|e }}</td>
+{% endfor %}</tr>{% endfor %}</tbody></table></div></details>
+""")
+
+    def __init__(self, title: str, header: Sequence[str],
+                 rows: Sequence[Sequence[tuple[str, str]]], *,
+                 position: str = "bottomleft") -> None:
+        super().__init__()
+        self._name = "SortableTable"
+        self.position = position
+        self.html = self._html.render(title=title, header=list(header),
+                                      rows=[list(r) for r in rows]).strip()
+
+
+class _LayerRefs:
+    """Mixin: the JavaScript names of the layers an element refers to."""
+
+    layers: list[MacroElement]
+
+    @property
+    def layer_names(self) -> list[str]:
+        """JavaScript variable names of :attr:`layers`."""
+        return [layer.get_name() for layer in self.layers]
+
+
+class CategorySwitch(_LayerRefs, MacroElement):
+    """Radio buttons that restyle choropleth layers for one category of meldingen.
+
+    Each feature of the given layers carries ``_colour`` (all meldingen) and ``_colour_<key>``
+    per category; choosing a category sets every feature's fill colour from that property.
+
+    Parameters
+    ----------
+    layers : sequence of folium.GeoJson
+        The layers to restyle.
+    options : sequence of (key, label)
+        ``key`` is ``""`` for all meldingen, else the category slug.
+    """
+
+    _template = Template("""
+{% macro script(this, kwargs) %}
+(function() {
+  var layers = [{{ this.layer_names|join(', ') }}];
+  var control = L.control({position: {{ this.position|tojson }}});
+  control.onAdd = function() {
+    var div = L.DomUtil.create('div', 'hk-panel hk-categories');
+    div.innerHTML = {{ this.html|tojson }};
+    L.DomEvent.disableClickPropagation(div);
+    div.querySelectorAll('input').forEach(function(input) {
+      input.addEventListener('change', function() {
+        var key = input.value ? '_colour_' + input.value : '_colour';
+        layers.forEach(function(layer) {
+          layer.eachLayer(function(f) {
+            var colour = f.feature.properties[key] || f.feature.properties._colour;
+            f.setStyle({fillColor: colour});
+          });
+        });
+      });
+    });
+    return div;
+  };
+  control.addTo({{ this._parent.get_name() }});
+})();
+{% endmacro %}
+""")
+
+    _html = Template("""
+<details class="hk-collapsible" open><summary>{{ title|e }}</summary>
+{% for key, label in options %}<label class="hk-radio"><input type="radio" name="{{ group|e }}"
+ value="{{ key|e }}"{% if loop.first %} checked{% endif %}> {{ label|e }}</label>{% endfor %}
+<p class="hk-method">Geldt voor de kaarten per buurt.</p></details>
+""")
+
+    def __init__(self, layers: Sequence[MacroElement], options: Sequence[tuple[str, str]], *,
+                 title: str = "Soort overlast", position: str = "topleft") -> None:
+        super().__init__()
+        self._name = "CategorySwitch"
+        self.layers = list(layers)
+        self.position = position
+        self.html = self._html.render(title=title, options=list(options),
+                                      group=f"hk-cat-{id(self)}").strip()
+
+
+class SearchControl(_LayerRefs, JSCSSMixin):
+    """Search features of one or more GeoJSON layers by a name property (leaflet-search).
+
+    Parameters
+    ----------
+    layers : sequence of folium.GeoJson
+        Layers whose features carry ``property_name``.
+    property_name : str
+        The feature property to search.
+    placeholder : str
+        Text in the empty search box.
+    """
+
+    _template = Template("""
+{% macro script(this, kwargs) %}
+(function() {
+  var group = L.featureGroup([{{ this.layer_names|join(', ') }}]);
+  var control = new L.Control.Search({
+    layer: group, propertyName: {{ this.property_name|tojson }}, initial: false,
+    zoom: null, marker: false, textPlaceholder: {{ this.placeholder|tojson }},
+    textErr: 'Niet gevonden', textCancel: 'Annuleren', hideMarkerOnCollapse: true,
+    moveToLocation: function(latlng, title, map) {
+      if (latlng.layer && latlng.layer.getBounds) { map.fitBounds(latlng.layer.getBounds()); }
+      else { map.setView(latlng, 15); }
+    }
+  });
+  control.on('search:locationfound', function(e) {
+    if (e.layer && e.layer.openPopup) { e.layer.openPopup(); }
+  });
+  {{ this._parent.get_name() }}.addControl(control);
+})();
+{% endmacro %}
+""")
+
+    default_js = [("leaflet_search",  # noqa: RUF012
+                   "https://cdn.jsdelivr.net/npm/leaflet-search@4.0.0/dist/leaflet-search.min.js")]
+    default_css = [("leaflet_search_css",  # noqa: RUF012
+                    "https://cdn.jsdelivr.net/npm/leaflet-search@4.0.0/dist/leaflet-search.min.css")]
+
+    def __init__(self, layers: Sequence[MacroElement], property_name: str = "zoeknaam", *,
+                 placeholder: str = "Zoek buurt of wijk…") -> None:
+        super().__init__()
+        self._name = "SearchControl"
+        self.layers = list(layers)
+        self.property_name = property_name
+        self.placeholder = placeholder
+
+
+class SyncMaps(JSCSSMixin):
+    """Keep two maps at the same centre and zoom (leaflet.sync), in both directions."""
+
+    _template = Template("""
+{% macro script(this, kwargs) %}
+{{ this.left.get_name() }}.sync({{ this.right.get_name() }});
+{{ this.right.get_name() }}.sync({{ this.left.get_name() }});
+{% endmacro %}
+""")
+
+    default_js = [("leaflet_sync",  # noqa: RUF012
+                   "https://cdn.jsdelivr.net/npm/leaflet.sync@0.2.4/L.Map.Sync.js")]
+
+    def __init__(self, left: MacroElement, right: MacroElement) -> None:
+        super().__init__()
+        self._name = "SyncMaps"
+        self.left = left
+        self.right = right

@@ -1,22 +1,27 @@
-"""Render the interactive Folium maps (in Dutch).
+"""Render the interactive Folium maps of the city and of each wijk (in Dutch).
 
 This is the only stage that leaves RD New: layers are reprojected to EPSG:4326 here, just before
 they are embedded. Every text that comes from input data is HTML-escaped before it reaches a
 tooltip or popup, because folium's ``GeoJsonTooltip`` and ``GeoJsonPopup`` insert
-``feature.properties`` unescaped. The rendered page carries only Leaflet (inlined later by
+``feature.properties`` unescaped. A page carries only vendored scripts (inlined later by
 :mod:`hotspotkaart.offline`), so it opens without a network; only basemap tiles need one.
+
+The building blocks here (base map, choropleths, grid, zones, locations) are shared by the
+overview, the wijk maps, the comparison page (:mod:`hotspotkaart.pages`) and the field map
+(:mod:`hotspotkaart.fieldmap`).
 """
 
 from __future__ import annotations
 
-import html
+import json
 import logging
 import warnings
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import folium
+import folium.plugins
 import geopandas as gpd
 import mapclassify
 import numpy as np
@@ -25,15 +30,34 @@ import shapely
 import xyzservices.providers as xyz
 from folium.folium import _default_css, _default_js
 
+from hotspotkaart._format import change_text, display, nl_float, nl_int, validity_text, verdict_text
+from hotspotkaart.analysis import CHANGE_CLASSES, CHANGE_COLOURS, category_slugs
 from hotspotkaart.config import ZONE_KINDS
-from hotspotkaart.mapelements import Credits, InfoPanel, Legend
+from hotspotkaart.grid import (
+    GI_CLASSES,
+    GI_COLOURS,
+    NIET_SIGNIFICANT,
+    TRANSITION_CLASSES,
+    TRANSITION_COLOURS,
+)
+from hotspotkaart.mapelements import (
+    CategorySwitch,
+    Credits,
+    InfoPanel,
+    KeyFigures,
+    Legend,
+    SearchControl,
+    SortableTable,
+)
 
 __all__ = [
-    "CHANGE_COLOURS",
+    "ZONE_COLOURS",
     "ZONE_LABELS",
     "MapContext",
+    "MapData",
     "OfflineMap",
     "overview_map",
+    "wijk_map",
 ]
 
 logger = logging.getLogger(__name__)
@@ -52,17 +76,10 @@ ZONE_COLOURS: dict[str, str] = {
     "alcoholverbod": "#E69F00",
     "veiligheidsrisicogebied": "#CC79A7",
 }
-#: ColorBrewer RdBu ends for rise/fall; greys for the rest (colour-blind safe).
-CHANGE_COLOURS: dict[str, str] = {
-    "significante stijging": "#b2182b",
-    "significante daling": "#2166ac",
-    "geen significante verandering": "#f7f7f7",
-    "te weinig meldingen": "#bdbdbd",
-}
-_YEAR_PALETTE = ("#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026")
+YEAR_PALETTE = ("#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026")
 _LOCATION_COLOURS = ("#7570b3", "#1b9e77")
 
-_BASEMAPS: dict[str, tuple[str, Any]] = {
+BASEMAPS: dict[str, tuple[str, Any]] = {
     "grijs": ("PDOK achtergrondkaart grijs", xyz.nlmaps.grijs),
     "standaard": ("PDOK achtergrondkaart standaard", xyz.nlmaps.standaard),
     "pastel": ("PDOK achtergrondkaart pastel", xyz.nlmaps.pastel),
@@ -73,12 +90,43 @@ _BASEMAPS: dict[str, tuple[str, Any]] = {
 class OfflineMap(folium.Map):
     """A :class:`folium.Map` that needs Leaflet only (no jQuery, Bootstrap or icon fonts).
 
-    Its two resource links are replaced by the vendored files when the page is written, see
+    Its resource links are replaced by the vendored files when the page is written, see
     :func:`hotspotkaart.offline.inline_assets`.
     """
 
     default_js = [item for item in _default_js if item[0] == "leaflet"]  # noqa: RUF012
     default_css = [item for item in _default_css if item[0] == "leaflet_css"]  # noqa: RUF012
+
+
+@dataclass(frozen=True)
+class MapData:
+    """The analysed layers every map draws from (EPSG:28992).
+
+    Attributes
+    ----------
+    buurten, wijken : geopandas.GeoDataFrame
+        Area tables from :func:`hotspotkaart.analysis.area_table`.
+    zones : geopandas.GeoDataFrame
+        Policy zones, with the per-zone figures of :mod:`hotspotkaart.zonestats` where known.
+    locations : geopandas.GeoDataFrame
+        Named overlast locations (``name``, ``year``, ``status``).
+    cells : geopandas.GeoDataFrame or None
+        Grid cells from :func:`hotspotkaart.grid.analyse_grid`.
+    categories : list of str
+        The categories of meldingen, in display order.
+    """
+
+    buurten: gpd.GeoDataFrame
+    wijken: gpd.GeoDataFrame
+    zones: gpd.GeoDataFrame
+    locations: gpd.GeoDataFrame
+    cells: gpd.GeoDataFrame | None = None
+    categories: list[str] = field(default_factory=list)
+
+    @property
+    def slugs(self) -> dict[str, str]:
+        """Column slug per category, as the analysis names its columns."""
+        return category_slugs(self.categories)
 
 
 @dataclass(frozen=True)
@@ -95,85 +143,101 @@ class MapContext:
         The boundary credit required by CBS/Kadaster.
     method : sequence of str
         Method-stamp lines.
-    key_figures : sequence of str
-        Lines with the city totals.
     synthetic : bool
         Whether the data are demonstration data.
     basemap : str
         Default basemap key (``grijs``, ``standaard``, ``pastel``, ``luchtfoto`` or ``geen``).
-
+    fdr_q : float
+        The FDR level, to put p and q in words.
     """
 
     area_name: str
     years: tuple[int, int]
     credit: str
     method: Sequence[str]
-    key_figures: Sequence[str]
     synthetic: bool
     basemap: str = "grijs"
+    fdr_q: float = 0.05
 
 
-def overview_map(buurten: gpd.GeoDataFrame, zones: gpd.GeoDataFrame,
-                 locations: gpd.GeoDataFrame, context: MapContext) -> folium.Map:
-    """Build the city map that compares the two periods per buurt.
+def overview_map(data: MapData, context: MapContext) -> folium.Map:
+    """Build ``overzicht.html``: the city, base year against compare year.
 
     Parameters
     ----------
-    buurten : geopandas.GeoDataFrame
-        One row per buurt in EPSG:28992 with ``buurtcode``, ``buurtnaam``, ``wijknaam``,
-        ``count_<year>`` for both years, ``diff`` and ``change_class``.
-    zones : geopandas.GeoDataFrame
-        Zones with ``kind``, ``name``, ``valid_from``, ``valid_to``.
-    locations : geopandas.GeoDataFrame
-        Named overlast locations with ``name``, ``year``, ``status``.
+    data : MapData
+        The analysed layers.
     context : MapContext
         Titles, credits, method stamp.
 
     Returns
     -------
     folium.Map
-        The map, not yet rendered.
-
+        Opens on the change choropleth per buurt; the year choropleths, the grid hot spots per
+        year and their transitions, the zones and the named locations are switchable overlays.
     """
-    fmap = _base_map(buurten, context)
+    fmap = base_map(data.buurten, context)
     base, compare = context.years
-    _add_change_layer(fmap, buurten, context)
-    bins = _shared_bins(buurten, context.years)
-    for year in (base, compare):
-        _add_year_layer(fmap, buurten, year, bins, show=False)
-    for kind in ZONE_KINDS:
-        _add_zone_layer(fmap, zones[zones["kind"] == kind], kind)
-    for i, year in enumerate(sorted(locations["year"].unique()) if len(locations) else []):
-        _add_location_layer(fmap, locations[locations["year"] == year], int(year),
-                            _LOCATION_COLOURS[i % len(_LOCATION_COLOURS)])
+    layers = add_area_layers(fmap, data, context, data.buurten)
+    add_grid_layers(fmap, data.cells, context)
+    add_zone_layers(fmap, data.zones, context)
+    add_location_layers(fmap, data.locations)
+    wijk_outline = add_wijk_outline(fmap, data.wijken)
     title = f"Overlast in {context.area_name}: {base} en {compare} vergeleken"
-    fmap.add_child(InfoPanel(title, context.key_figures, context.method,
-                             synthetic=context.synthetic))
-    fmap.add_child(Legend(f"Verandering per buurt {base}→{compare}",
-                          list(CHANGE_COLOURS.items())))
-    fmap.add_child(Legend(f"Meldingen per buurt ({base} en {compare})",
-                          _bin_labels(bins), position="bottomleft"))
-    present = [k for k in ZONE_KINDS if (zones["kind"] == k).any()]
-    if present:
-        fmap.add_child(Legend("Gebieden", [(ZONE_LABELS[k], ZONE_COLOURS[k]) for k in present],
-                              position="bottomleft"))
-    folium.LayerControl(collapsed=True, position="topleft").add_to(fmap)
+    add_panels(fmap, data, context, title, data.buurten, layers)
+    fmap.add_child(SearchControl([layers[0], wijk_outline]))
+    folium.plugins.Draw(
+        export=True, filename="kandidaatgebied.geojson", position="topleft",
+        draw_options={"polyline": False, "circle": False, "marker": False,
+                      "circlemarker": False},
+        edit_options={"edit": True, "remove": True},
+    ).add_to(fmap)
+    folium.LayerControl(collapsed=True, position="topright").add_to(fmap)
+    return fmap
+
+
+def wijk_map(data: MapData, context: MapContext, wijkcode: str) -> folium.Map:
+    """Build ``wijken/<wijkcode>.html``: the overview content framed on one wijk.
+
+    The map holds the wijk's buurten, the grid cells and zones that touch the wijk, its named
+    locations, a sortable table of its buurten and the wijk's own key figures.
+    """
+    wijk = data.wijken[data.wijken["wijkcode"] == wijkcode]
+    outline = wijk.geometry.iloc[0]
+    buurten = data.buurten[data.buurten["wijkcode"] == wijkcode]
+    cells = None
+    if data.cells is not None:
+        cells = data.cells[data.cells.intersects(outline)]
+    local = MapData(buurten=buurten, wijken=wijk, zones=data.zones[data.zones.intersects(outline)],
+                    locations=data.locations[data.locations.intersects(outline)], cells=cells,
+                    categories=data.categories)
+    fmap = base_map(buurten, context)
+    layers = add_area_layers(fmap, local, context, buurten)
+    add_grid_layers(fmap, cells, context)
+    add_zone_layers(fmap, local.zones, context)
+    add_location_layers(fmap, local.locations)
+    add_wijk_outline(fmap, wijk)
+    name = str(wijk["wijknaam"].iloc[0])
+    add_panels(fmap, local, context, f"{name}: {context.years[0]} en {context.years[1]}",
+               wijk, layers)
+    fmap.add_child(SortableTable(f"Buurten in {name}", *_buurt_table(buurten, context)))
+    fmap.add_child(SearchControl([layers[0]], placeholder="Zoek buurt…"))
+    folium.LayerControl(collapsed=True, position="topright").add_to(fmap)
     return fmap
 
 
 # -- building blocks shared by the maps ----------------------------------------------------------
 
 
-def _base_map(frame: gpd.GeoDataFrame, context: MapContext) -> folium.Map:
+def base_map(frame: gpd.GeoDataFrame, context: MapContext, **kwargs: Any) -> folium.Map:
+    """Make an :class:`OfflineMap` fitted to ``frame``, with PDOK basemaps, none, the credit.
+
+    Extra keyword arguments go to :class:`folium.Map` (size and position of the map).
+    """
     xmin, ymin, xmax, ymax = frame.to_crs(WGS84).total_bounds
     fmap = OfflineMap(location=[(ymin + ymax) / 2, (xmin + xmax) / 2], tiles=None,
-                      zoom_start=12, min_zoom=8, max_zoom=19, control_scale=True,
-                      prefer_canvas=False)
-    order = [context.basemap] + [k for k in _BASEMAPS if k != context.basemap]
-    for key in order:
-        if key not in _BASEMAPS:
-            continue
-        name, provider = _BASEMAPS[key]
+                      zoom_start=12, min_zoom=8, max_zoom=19, control_scale=True, **kwargs)
+    for key, (name, provider) in BASEMAPS.items():
         folium.TileLayer(tiles=provider.build_url(), attr=provider.html_attribution, name=name,
                          max_zoom=19, max_native_zoom=provider.get("max_zoom", 19),
                          overlay=False, show=(key == context.basemap)).add_to(fmap)
@@ -184,139 +248,300 @@ def _base_map(frame: gpd.GeoDataFrame, context: MapContext) -> folium.Map:
     return fmap
 
 
-def _add_change_layer(fmap: folium.Map, buurten: gpd.GeoDataFrame, context: MapContext) -> None:
+def add_area_layers(fmap: folium.Map, data: MapData, context: MapContext,
+                    buurten: gpd.GeoDataFrame) -> list[folium.GeoJson]:
+    """Add the change choropleth (shown) and one count choropleth per year (hidden)."""
     base, compare = context.years
-    fields = _buurt_fields(buurten, context.years)
-    data = _for_map(buurten, fields)
-    data["_colour"] = buurten["change_class"].map(CHANGE_COLOURS).fillna("#bdbdbd").to_numpy()
-    _geojson(fmap, data, f"Verandering {base}→{compare} per buurt", fields,
-             lambda f: {"fillColor": f["properties"]["_colour"], "color": "#444444",
-                        "weight": 1, "fillOpacity": 0.7}, show=True)
+    fields = buurt_fields(data, context)
+    frame = _with_texts(buurten, data, context)
+    change = for_map(frame, [*fields, "zoeknaam"])
+    change["_colour"] = _colours(buurten["change_class"], CHANGE_COLOURS)
+    for category, slug in data.slugs.items():
+        column = f"change_class_{slug}"
+        if column in buurten:
+            change[f"_colour_{category_key(category)}"] = _colours(buurten[column],
+                                                                   CHANGE_COLOURS)
+    change_layer = geojson_layer(fmap, change, f"Verandering {base}→{compare} per buurt", fields,
+                                 _fill_style(0.7), show=True)
+    bins = shared_bins(buurten, context.years)
+    layers = [change_layer]
+    for year in (base, compare):
+        counts = for_map(frame, fields)
+        classes = np.searchsorted(bins, buurten[f"count_{year}"].to_numpy(), side="left")
+        counts["_colour"] = [YEAR_PALETTE[min(int(c), len(YEAR_PALETTE) - 1)] for c in classes]
+        layers.append(geojson_layer(fmap, counts, f"Meldingen {year} per buurt", fields,
+                                    _fill_style(0.75), show=False))
+    fmap.add_child(Legend(f"Verandering per buurt {base}→{compare}",
+                          [(c, CHANGE_COLOURS[c]) for c in CHANGE_CLASSES]))
+    fmap.add_child(Legend(f"Meldingen per buurt ({base} en {compare})", bin_labels(bins),
+                          position="bottomright"))
+    if data.categories:
+        options = [("", "Alle meldingen")] + [(category_key(c), c) for c in data.categories]
+        fmap.add_child(CategorySwitch([change_layer], options))
+    return layers
 
 
-def _add_year_layer(fmap: folium.Map, buurten: gpd.GeoDataFrame, year: int,
-                    bins: np.ndarray, *, show: bool) -> None:
-    fields = _buurt_fields(buurten, (year,))
-    data = _for_map(buurten, fields)
-    classes = np.searchsorted(bins, buurten[f"count_{year}"].to_numpy(), side="left")
-    data["_colour"] = [_YEAR_PALETTE[min(int(c), len(_YEAR_PALETTE) - 1)] for c in classes]
-    _geojson(fmap, data, f"Meldingen {year} per buurt", fields,
-             lambda f: {"fillColor": f["properties"]["_colour"], "color": "#555555",
-                        "weight": 0.8, "fillOpacity": 0.75}, show=show)
-
-
-def _add_zone_layer(fmap: folium.Map, zones: gpd.GeoDataFrame, kind: str) -> None:
-    label = ZONE_LABELS[kind]
-    if zones.empty:
+def add_grid_layers(fmap: folium.Map, cells: gpd.GeoDataFrame | None,
+                    context: MapContext) -> None:
+    """Add the Gi* hot and cold spots per year and the hot-spot transitions (hidden)."""
+    if cells is None or cells.empty:
         return
-    fields = {"name": "Naam", "kind_label": "Soort gebied", "valid": "Geldig"}
-    frame = zones.assign(kind_label=label, valid=[
-        _validity_text(a, b) for a, b in zip(zones["valid_from"], zones["valid_to"], strict=True)
-    ])
-    data = _for_map(frame, fields)
-    colour = ZONE_COLOURS[kind]
-    _geojson(fmap, data, f"{label} ({len(zones)})", fields,
-             lambda f: {"color": colour, "weight": 2.5, "fillColor": colour,
-                        "fillOpacity": 0.12, "dashArray": "6 4"}, show=kind == "cameratoezicht")
+    base, compare = context.years
+    for year in (base, compare):
+        clusters = hot_spot_clusters(cells, f"gi_class_{year}", f"count_{year}")
+        fields = {"klasse": f"Gi* {year}", "cellen": "Cellen van 100 m",
+                  "meldingen": f"Meldingen {year}"}
+        data = for_map(clusters, fields)
+        data["_colour"] = _colours(clusters["klasse"], GI_COLOURS)
+        geojson_layer(fmap, data, f"Hot en cold spots {year} (Gi*)", fields,
+                      _fill_style(0.8, weight=0.8), show=False)
+    clusters = hot_spot_clusters(cells, "transition", f"count_{compare}", skip="geen")
+    fields = {"klasse": "Hot spot", "cellen": "Cellen van 100 m",
+              "meldingen": f"Meldingen {compare}"}
+    data = for_map(clusters, fields)
+    data["_colour"] = _colours(clusters["klasse"], TRANSITION_COLOURS)
+    geojson_layer(fmap, data, f"Hot spots {base}→{compare}: nieuw, blijvend, verdwenen", fields,
+                  _fill_style(0.85, weight=0.8), show=False)
+    fmap.add_child(Legend("Hot spots (Gi*, FDR)", [(c, GI_COLOURS[c]) for c in GI_CLASSES],
+                          position="bottomright", open_=False))
+    fmap.add_child(Legend(f"Hot spots {base}→{compare}",
+                          [(c, TRANSITION_COLOURS[c]) for c in TRANSITION_CLASSES if c != "geen"],
+                          position="bottomright", open_=False))
 
 
-def _add_location_layer(fmap: folium.Map, locations: gpd.GeoDataFrame, year: int,
-                        colour: str) -> None:
-    fields = {"name": "Locatie", "year": "Jaar", "status": "Status"}
-    data = _for_map(locations, fields)
-    _geojson(fmap, data, f"Overlastlocaties {year} ({len(locations)})", fields, None,
-             show=True, marker=folium.CircleMarker(radius=7, color="#222222", weight=1.5,
-                                                   fill=True, fill_color=colour,
-                                                   fill_opacity=0.9))
+def hot_spot_clusters(cells: gpd.GeoDataFrame, column: str, count: str, *,
+                      skip: str = NIET_SIGNIFICANT) -> gpd.GeoDataFrame:
+    """Merge touching grid cells of one class into clusters, with their cell and melding counts.
+
+    Drawing clusters instead of cells keeps the maps small and readable; the per-cell figures
+    are in ``grid.csv`` and the ``grid`` layer of the GeoPackage.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        ``klasse``, ``cellen``, ``meldingen`` and one polygon per cluster (EPSG:28992).
+    """
+    rows: list[dict[str, Any]] = []
+    geoms: list[Any] = []
+    for klasse, group in cells[cells[column] != skip].groupby(column, sort=True):
+        parts = shapely.get_parts(shapely.union_all(group.geometry.to_numpy()))
+        tree = shapely.STRtree(parts)
+        cell_idx, part_idx = tree.query(group.geometry.representative_point().to_numpy(),
+                                        predicate="within")
+        counts = group[count].to_numpy()
+        for i, part in enumerate(parts):
+            members = cell_idx[part_idx == i]
+            rows.append({"klasse": klasse, "cellen": len(members),
+                         "meldingen": int(counts[members].sum())})
+            geoms.append(part)
+    frame = pd.DataFrame(rows, columns=["klasse", "cellen", "meldingen"])
+    return gpd.GeoDataFrame(frame, geometry=geoms, crs=cells.crs)
 
 
-def _geojson(fmap: folium.Map, data: gpd.GeoDataFrame, name: str, fields: Mapping[str, str],
-             style: Callable[[dict[str, Any]], dict[str, Any]] | None, *, show: bool,
-             marker: folium.CircleMarker | None = None) -> folium.GeoJson:
-    keys, aliases = list(fields), list(fields.values())
+def add_zone_layers(fmap: folium.Map, zones: gpd.GeoDataFrame, context: MapContext) -> None:
+    """Add one overlay per zone kind (cameratoezicht shown, the others hidden)."""
+    present = []
+    for kind in ZONE_KINDS:
+        of_kind = zones[zones["kind"] == kind]
+        if of_kind.empty:
+            continue
+        present.append(kind)
+        fields = {"name": "Naam", "kind_label": "Soort gebied", "valid": "Geldig"}
+        frame = of_kind.assign(kind_label=ZONE_LABELS[kind], valid=[
+            validity_text(a, b)
+            for a, b in zip(of_kind["valid_from"], of_kind["valid_to"], strict=True)])
+        for year in context.years:
+            column = f"inside_{year}"
+            if column in frame:
+                fields[column] = f"Meldingen binnen {year}"
+        geojson_layer(fmap, for_map(frame, fields), f"{ZONE_LABELS[kind]} ({len(of_kind)})",
+                      fields, _outline_style(ZONE_COLOURS[kind]), show=kind == "cameratoezicht")
+    if present:
+        fmap.add_child(Legend("Gebieden", [(ZONE_LABELS[k], ZONE_COLOURS[k]) for k in present],
+                              position="bottomleft", open_=False))
+
+
+def add_location_layers(fmap: folium.Map, locations: gpd.GeoDataFrame) -> None:
+    """Add the named overlast locations, one layer per year."""
+    years = sorted(int(y) for y in locations["year"].unique()) if len(locations) else []
+    for i, year in enumerate(years):
+        of_year = locations[locations["year"] == year]
+        fields = {"name": "Locatie", "year": "Jaar", "status": "Status"}
+        colour = _LOCATION_COLOURS[i % len(_LOCATION_COLOURS)]
+        geojson_layer(fmap, for_map(of_year, fields), f"Overlastlocaties {year} ({len(of_year)})",
+                      fields, None, show=True,
+                      marker=folium.CircleMarker(radius=7, color="#222222", weight=1.5,
+                                                 fill=True, fill_color=colour, fill_opacity=0.9))
+    if years:
+        fmap.add_child(Legend("Overlastlocaties",
+                              [(str(y), _LOCATION_COLOURS[i % len(_LOCATION_COLOURS)])
+                               for i, y in enumerate(years)], point=True,
+                              position="bottomleft", open_=False))
+
+
+def add_wijk_outline(fmap: folium.Map, wijken: gpd.GeoDataFrame) -> folium.GeoJson:
+    """Add the wijk boundaries as a thin overlay (also searchable by name)."""
+    fields = {"wijknaam": "Wijk", "wijkcode": "Wijkcode"}
+    frame = wijken.assign(zoeknaam=wijken["wijknaam"].astype(str) + " (wijk)")
+    data = for_map(frame, [*fields, "zoeknaam"])
+    return geojson_layer(fmap, data, "Wijkgrenzen", fields,
+                         lambda f: {"color": "#222222", "weight": 2.5, "fill": False},
+                         show=True, highlight=False)
+
+
+def add_panels(fmap: folium.Map, data: MapData, context: MapContext, title: str,
+               areas: gpd.GeoDataFrame, layers: Sequence[folium.GeoJson]) -> None:
+    """Add the title/method panel and the key-figures table for ``areas``."""
+    fmap.add_child(InfoPanel(title, (), context.method, synthetic=context.synthetic))
+    fmap.add_child(KeyFigures("Kerncijfers", *key_figures(data, areas, context),
+                              position="topright"))
+
+
+def key_figures(data: MapData, areas: gpd.GeoDataFrame, context: MapContext
+                ) -> tuple[list[str], list[list[str]]]:
+    """Totals per category for both years over ``areas``, with their change."""
+    base, compare = context.years
+    rows = []
+    for label, slug in [("Alle meldingen", None), *data.slugs.items()]:
+        suffix = "" if slug is None else f"_{slug}"
+        b = int(areas[f"count_{base}{suffix}"].sum()) if f"count_{base}{suffix}" in areas else 0
+        c = int(areas[f"count_{compare}{suffix}"].sum()) if f"count_{compare}{suffix}" in areas \
+            else 0
+        rows.append([label, nl_int(b), nl_int(c), change_text(b, c)])
+    return ["", str(base), str(compare), "verandering"], rows
+
+
+def geojson_layer(fmap: folium.Map, data: gpd.GeoDataFrame, name: str,
+                  fields: Mapping[str, str] | Sequence[str],
+                  style: Callable[[dict[str, Any]], dict[str, Any]] | None, *, show: bool,
+                  marker: folium.CircleMarker | None = None,
+                  highlight: bool = True) -> folium.GeoJson:
+    """Add ``data`` as one GeoJSON layer with a Dutch tooltip and popup of ``fields``."""
+    keys = list(fields)
+    aliases = list(fields.values()) if isinstance(fields, Mapping) else keys
+    has_features = not data.empty
     layer = folium.GeoJson(
-        data,
-        name=name,
+        json.loads(data.to_json(show_bbox=False, drop_id=False)), name=name,
         style_function=style,
-        highlight_function=(lambda f: {"weight": 3, "color": "#000000"}) if style else None,
-        tooltip=folium.GeoJsonTooltip(fields=keys, aliases=aliases, sticky=True),
-        popup=folium.GeoJsonPopup(fields=keys, aliases=aliases),
-        marker=marker,
-        show=show,
-        smooth_factor=0.5,
+        highlight_function=(lambda f: {"weight": 3, "color": "#000000"})
+        if style and highlight else None,
+        tooltip=folium.GeoJsonTooltip(fields=keys, aliases=aliases, sticky=True)
+        if has_features else None,
+        popup=folium.GeoJsonPopup(fields=keys, aliases=aliases) if has_features else None,
+        marker=marker, show=show, smooth_factor=0.5,
     )
     layer.add_to(fmap)
     return layer
 
 
-def _buurt_fields(buurten: gpd.GeoDataFrame, years: Sequence[int]) -> dict[str, str]:
-    fields = {"buurtnaam": "Buurt", "buurtcode": "Buurtcode", "wijknaam": "Wijk"}
-    fields.update({f"count_{y}": f"Meldingen {y}" for y in years})
-    if len(years) == 2:
-        fields["diff"] = "Verschil"
-        if "change_class" in buurten:
-            fields["change_class"] = "Verandering"
+def buurt_fields(data: MapData, context: MapContext) -> dict[str, str]:
+    """Tooltip fields of a buurt: name, counts per year and category, change in words."""
+    base, compare = context.years
+    fields = {"buurtnaam": "Buurt", "buurtcode": "Buurtcode", "wijknaam": "Wijk",
+              f"count_{base}": f"Meldingen {base}", f"count_{compare}": f"Meldingen {compare}",
+              "diff": "Verschil", "pct_text": "Verandering in %",
+              "change_class": "Beoordeling", "test_text": "Toets"}
+    for category in data.categories:
+        fields[f"cat_{category_key(category)}"] = f"{category} ({base} → {compare})"
+    fields["rate_text"] = "Per 1.000 inwoners"
     return fields
 
 
-def _for_map(frame: gpd.GeoDataFrame, fields: Mapping[str, str]) -> gpd.GeoDataFrame:
+def category_key(category: str) -> str:
+    """Return a key for a category that is safe in HTML attributes and JS property names."""
+    return "".join(ch if ch.isalnum() else "_" for ch in category.lower())
+
+
+def _with_texts(buurten: gpd.GeoDataFrame, data: MapData, context: MapContext
+                ) -> gpd.GeoDataFrame:
+    base, compare = context.years
+    frame = buurten.copy()
+    frame["zoeknaam"] = frame["buurtnaam"].astype(str) + " (buurt)"
+    frame["pct_text"] = [
+        "basis te klein" if pd.isna(p) else f"{p:+.0f} %" for p in frame["pct_change"]]
+    frame["test_text"] = [verdict_text(p, q, context.fdr_q)
+                          for p, q in zip(frame["p_value"], frame["q_value"], strict=True)]
+    for category, slug in data.slugs.items():
+        b = frame.get(f"count_{base}_{slug}", pd.Series(0, index=frame.index))
+        c = frame.get(f"count_{compare}_{slug}", pd.Series(0, index=frame.index))
+        frame[f"cat_{category_key(category)}"] = [f"{x} → {y}" for x, y in zip(b, c, strict=True)]
+    if f"rate_{base}" in frame and f"rate_{compare}" in frame:
+        frame["rate_text"] = [
+            "onbekend (geen inwonertal)" if pd.isna(a) or pd.isna(b)
+            else f"{nl_float(a)} ({base}), {nl_float(b)} ({compare})"
+            for a, b in zip(frame[f"rate_{base}"], frame[f"rate_{compare}"], strict=True)]
+    else:
+        frame["rate_text"] = "onbekend (geen inwonertal)"
+    return frame
+
+
+def for_map(frame: gpd.GeoDataFrame, fields: Mapping[str, str] | Sequence[str]
+            ) -> gpd.GeoDataFrame:
     """Select ``fields``, turn them into escaped display text and reproject to WGS84."""
-    out = gpd.GeoDataFrame(
-        {key: [_display(v) for v in frame[key]] for key in fields},
-        geometry=_rounded(frame.to_crs(WGS84).geometry.to_numpy()),
+    return gpd.GeoDataFrame(
+        {key: [display(v) for v in frame[key]] for key in fields},
+        geometry=rounded(frame.to_crs(WGS84).geometry.to_numpy()),
         crs=WGS84,
     )
-    return out
 
 
-def _display(value: Any) -> str:
-    """Format one value for a Dutch tooltip, escaped for HTML."""
-    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
-        return "onbekend"
-    if isinstance(value, bool | np.bool_):
-        return "ja" if value else "nee"
-    if isinstance(value, int | np.integer):
-        return f"{int(value):,}".replace(",", ".")
-    if isinstance(value, float | np.floating):
-        return f"{float(value):,.1f}".replace(",", " ").replace(".", ",").replace(" ", ".")
-    return html.escape(str(value), quote=True)
-
-
-def _rounded(geoms: np.ndarray, decimals: int = 6) -> np.ndarray:
+def rounded(geoms: np.ndarray, decimals: int = 6) -> np.ndarray:
+    """Round coordinates (6 decimals of a degree ≈ 0.1 m)."""
     return shapely.transform(geoms, lambda c: np.round(c, decimals))
 
 
-def _validity_text(start: Any, end: Any) -> str:
-    def day(value: Any) -> str | None:
-        return None if pd.isna(value) else pd.Timestamp(value).strftime("%d-%m-%Y")
-
-    a, b = day(start), day(end)
-    if a and b:
-        return f"{a} t/m {b}"
-    if a:
-        return f"vanaf {a}"
-    if b:
-        return f"tot en met {b}"
-    return "doorlopend"
-
-
-def _shared_bins(buurten: gpd.GeoDataFrame, years: Sequence[int]) -> np.ndarray:
+def shared_bins(areas: gpd.GeoDataFrame, years: Sequence[int]) -> np.ndarray:
     """Class breaks shared by both year layers, so their colours compare."""
-    values = np.concatenate([buurten[f"count_{y}"].to_numpy(dtype=float) for y in years])
+    values = np.concatenate([areas[f"count_{y}"].to_numpy(dtype=float) for y in years])
     unique = np.unique(values)
-    if len(unique) <= len(_YEAR_PALETTE):
+    if len(unique) <= len(YEAR_PALETTE):
         return unique
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="Numba not installed")
-        return np.asarray(mapclassify.FisherJenks(values, k=len(_YEAR_PALETTE)).bins)
+        return np.asarray(mapclassify.FisherJenks(values, k=len(YEAR_PALETTE)).bins)
 
 
-def _bin_labels(bins: np.ndarray) -> list[tuple[str, str]]:
+def bin_labels(bins: np.ndarray) -> list[tuple[str, str]]:
+    """Legend rows for :func:`shared_bins`."""
     labels = []
     low = 0
     for i, high in enumerate(bins):
         high_i = int(high)
         text = f"{low}" if low == high_i else f"{low}–{high_i}"
-        labels.append((f"{text} meldingen", _YEAR_PALETTE[min(i, len(_YEAR_PALETTE) - 1)]))
+        labels.append((f"{text} meldingen", YEAR_PALETTE[min(i, len(YEAR_PALETTE) - 1)]))
         low = high_i + 1
     return labels
+
+
+def _colours(classes: pd.Series, palette: Mapping[str, str]) -> list[str]:
+    return [palette.get(str(c), "#bdbdbd") for c in classes]
+
+
+def _fill_style(opacity: float, *, weight: float = 1.0
+                ) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    def style(feature: dict[str, Any]) -> dict[str, Any]:
+        return {"fillColor": feature["properties"]["_colour"], "color": "#444444",
+                "weight": weight, "fillOpacity": opacity}
+
+    return style
+
+
+def _outline_style(colour: str) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    def style(feature: dict[str, Any]) -> dict[str, Any]:
+        return {"color": colour, "weight": 2.5, "fillColor": colour, "fillOpacity": 0.12,
+                "dashArray": "6 4"}
+
+    return style
+
+
+def _buurt_table(buurten: gpd.GeoDataFrame, context: MapContext
+                 ) -> tuple[list[str], list[list[tuple[str, str]]]]:
+    base, compare = context.years
+    header = ["Buurt", str(base), str(compare), "Verschil", "Beoordeling"]
+    rows = []
+    for row in buurten.sort_values("buurtnaam").itertuples():
+        b, c = int(getattr(row, f"count_{base}")), int(getattr(row, f"count_{compare}"))
+        rows.append([(str(row.buurtnaam), str(row.buurtnaam)), (nl_int(b), str(b)),
+                     (nl_int(c), str(c)), (f"{c - b:+d}", str(c - b)),
+                     (str(row.change_class), str(row.change_class))])
+    return header, rows

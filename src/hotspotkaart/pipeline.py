@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,21 +19,27 @@ import geopandas as gpd
 import pandas as pd
 
 from hotspotkaart import __version__
+from hotspotkaart._errors import ConfigError
 from hotspotkaart.accounting import Ledger
 from hotspotkaart.analysis import area_table
 from hotspotkaart.boundaries import Boundaries, read_boundaries
 from hotspotkaart.config import ZONE_KINDS, Config
 from hotspotkaart.export import (
+    Staging,
     staged_outputs,
     write_csv,
     write_geopackage,
     write_html,
     write_json,
 )
+from hotspotkaart.fieldmap import field_map
+from hotspotkaart.grid import GridResult, analyse_grid
 from hotspotkaart.joins import join_incidents
-from hotspotkaart.maps import MapContext, overview_map
+from hotspotkaart.maps import MapContext, MapData, overview_map, wijk_map
+from hotspotkaart.pages import comparison_page, index_page, render
 from hotspotkaart.sources import read_incidents
 from hotspotkaart.zones import read_locations, read_zones
+from hotspotkaart.zonestats import zone_table
 
 __all__ = ["BuildResult", "analyse", "build"]
 
@@ -53,6 +60,8 @@ class BuildResult:
     locations: gpd.GeoDataFrame
     buurten: gpd.GeoDataFrame
     wijken: gpd.GeoDataFrame
+    grid: GridResult
+    zone_stats: gpd.GeoDataFrame
     ledger: Ledger
     generated_at: datetime
     outputs: list[Path] = field(default_factory=list)
@@ -88,14 +97,24 @@ def analyse(config: Config) -> BuildResult:
                          config.analysis)
     wijken = area_table(incidents, boundaries.wijken, "wijkcode", config.periods,
                         config.analysis)
+    logger.info("grid analysis: %g m cells, Gi* with %d permutations",
+                config.analysis.cell_size, config.analysis.permutations)
+    grid = analyse_grid(incidents, boundaries.buurten, config.periods, config.analysis)
+    zone_stats = zone_table(incidents, zones[["zone_id", "kind", "name", "valid_from",
+                                              "valid_to", "geometry"]],
+                            config.periods, config.analysis)
     result = BuildResult(config=config, boundaries=boundaries, incidents=incidents, zones=zones,
-                         locations=locations, buurten=buurten, wijken=wijken, ledger=ledger,
-                         generated_at=_generated_at())
+                         locations=locations, buurten=buurten, wijken=wijken, grid=grid,
+                         zone_stats=zone_stats, ledger=ledger, generated_at=_generated_at())
     _summary(result)  # checks read == used + rejected before anything is written
     return result
 
 
-def build(config: Config, out_dir: Path | None = None) -> BuildResult:
+MAP_KINDS: tuple[str, ...] = ("overzicht", "vergelijking", "wijken", "veldkaart")
+
+
+def build(config: Config, out_dir: Path | None = None, *, only: Sequence[str] = (),
+          wijken: Sequence[str] = ()) -> BuildResult:
     """Analyse the inputs and write every output into ``out_dir``.
 
     Parameters
@@ -104,31 +123,96 @@ def build(config: Config, out_dir: Path | None = None) -> BuildResult:
         A validated configuration.
     out_dir : Path, optional
         Output folder; defaults to ``config.output_dir``.
+    only : sequence of str, optional
+        Build only these maps (from :data:`MAP_KINDS`); the tables, the GeoPackage and the
+        index are then left as they are. ``summary.json`` is always written.
+    wijken : sequence of str, optional
+        Build only the maps of these wijkcodes (implies ``only=("wijken",)`` when ``only`` is
+        empty).
 
     Returns
     -------
     BuildResult
         The result, with ``outputs`` listing the files written.
+
+    Raises
+    ------
+    ConfigError
+        If ``only`` or ``wijken`` name an unknown map or wijk.
     """
+    selected = _selected_maps(only, wijken)
     result = analyse(config)
+    wijk_codes = _selected_wijken(result, wijken)
     target = out_dir if out_dir is not None else config.output_dir
-    page = overview_map(result.buurten, result.zones, result.locations,
-                        _map_context(result)).get_root().render()
+    data, context = _map_data(result), _map_context(result)
     with staged_outputs(target) as staging:
         write_json(staging.path("summary.json"), result.summary)
-        write_csv(staging.path("rejected.csv"), result.ledger.rejection_table())
-        write_csv(staging.path("buurten.csv"), result.buurten)
-        write_csv(staging.path("wijken.csv"), result.wijken)
-        write_geopackage(staging.path("hotspotkaart.gpkg"), {
-            "buurten": result.buurten,
-            "wijken": result.wijken,
-            "incidents": _incident_layer(result.incidents),
-        })
-        write_html(staging.path("overzicht.html"), page)
+        if not only and not wijken:
+            _write_tables(result, staging)
+        if "overzicht" in selected:
+            write_html(staging.path("overzicht.html"), render(overview_map(data, context)))
+        if "vergelijking" in selected:
+            write_html(staging.path("vergelijking.html"), comparison_page(data, context))
+        if "veldkaart" in selected:
+            write_html(staging.path("veldkaart.html"),
+                       render(field_map(data, context, config.maps.privacy_threshold)))
+        if "wijken" in selected:
+            for code in wijk_codes:
+                write_html(staging.path(f"wijken/{code}.html"),
+                           render(wijk_map(data, context, code)))
+        if not only and not wijken:
+            write_html(staging.path("index.html"), index_page(data, context))
         names = list(staging.written)
     result.outputs.extend(target / name for name in names)
     logger.info("wrote %d files to %s", len(names), target)
     return result
+
+
+def _write_tables(result: BuildResult, staging: Staging) -> None:
+    write_csv(staging.path("rejected.csv"), result.ledger.rejection_table())
+    write_csv(staging.path("buurten.csv"), result.buurten)
+    write_csv(staging.path("wijken.csv"), result.wijken)
+    write_csv(staging.path("grid.csv"), result.grid.cells)
+    write_csv(staging.path("zones.csv"), result.zone_stats)
+    write_geopackage(staging.path("hotspotkaart.gpkg"), {
+        "buurten": result.buurten,
+        "wijken": result.wijken,
+        "grid": result.grid.cells,
+        "zones": result.zone_stats,
+        "incidents": _incident_layer(result.incidents),
+    })
+
+
+def _selected_maps(only: Sequence[str], wijken: Sequence[str]) -> set[str]:
+    unknown = sorted(set(only) - set(MAP_KINDS))
+    if unknown:
+        msg = f"--only {unknown[0]!r} is not a map; choose from {', '.join(MAP_KINDS)}"
+        raise ConfigError(msg)
+    if only:
+        return set(only)
+    return {"wijken"} if wijken else set(MAP_KINDS)
+
+
+def _selected_wijken(result: BuildResult, wijken: Sequence[str]) -> list[str]:
+    known = list(result.wijken["wijkcode"])
+    unknown = [w for w in wijken if w not in known]
+    if unknown:
+        msg = (f"--wijk {unknown[0]!r} is not a wijk of {result.config.area.name}; "
+               f"known wijkcodes: {', '.join(known)}")
+        raise ConfigError(msg)
+    return list(wijken) or known
+
+
+def _map_data(result: BuildResult) -> MapData:
+    stats = result.zone_stats.drop(columns=["geometry", "kind", "name", "valid_from",
+                                            "valid_to"])
+    zones = result.zones.merge(stats, on="zone_id", how="left")
+    categories = sorted(result.incidents["category"].unique(),
+                        key=lambda c: (-int((result.incidents["category"] == c).sum()), c))
+    return MapData(buurten=result.buurten, wijken=result.wijken,
+                   zones=gpd.GeoDataFrame(zones, geometry="geometry", crs=result.zones.crs),
+                   locations=result.locations, cells=result.grid.cells,
+                   categories=[str(c) for c in categories])
 
 
 def _incident_layer(incidents: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -175,6 +259,7 @@ def _summary(result: BuildResult) -> dict[str, Any]:
 def _method(result: BuildResult) -> dict[str, Any]:
     config = result.config
     dates = result.incidents["date"]
+    grid = result.grid.method
     return {
         "periods": f"{config.periods.base} en {config.periods.compare} (kalenderjaren)",
         "data_period": {
@@ -183,30 +268,43 @@ def _method(result: BuildResult) -> dict[str, Any]:
         },
         "boundary_edition": config.area.edition,
         "boundary_rule": "punt op een grens: buurt met de laagste buurtcode",
-        "change_test": "exacte binomiale toets, p0 uit het aantal dagen per periode",
+        "change_test": ("exact conditional binomial test, p0 from the number of days per period;"
+                        " second reading p0 from the city-wide trend"),
         "alpha": config.analysis.alpha,
         "fdr_q": config.analysis.fdr_q,
         "min_count": config.analysis.min_count,
+        "cell_size_m": grid.get("cell_size_m", config.analysis.cell_size),
+        "neighbours": grid.get("neighbours"),
+        "permutations": config.analysis.permutations,
+        "seed": config.analysis.seed,
+        "zone_buffer_m": config.analysis.buffer_m,
+        "grid": grid,
+        "concentration": result.grid.concentration,
         "generated_at": result.generated_at.isoformat(),
     }
 
 
 def _map_context(result: BuildResult) -> MapContext:
     config = result.config
-    base, compare = config.periods.years
-    summary_method = _method(result)
-    counts = result.incidents.groupby("period").size()
-    n_base, n_compare = int(counts.get(base, 0)), int(counts.get(compare, 0))
-    change = f" ({(n_compare - n_base) / n_base:+.1%})".replace(".", ",") if n_base else ""
-    key_figures = [f"Meldingen {base}: {n_base:,}".replace(",", "."),
-                   f"Meldingen {compare}: {n_compare:,}".replace(",", ".") + change]
+    analysis = config.analysis
+    method = _method(result)
+    period = method["data_period"]
     generated = result.generated_at.astimezone().strftime("%d-%m-%Y %H:%M")
-    method = [
-        f"Perioden: {summary_method['periods']}",
-        f"Verandering: {summary_method['change_test']}; FDR q = {config.analysis.fdr_q:g}",
+    first = _nl_date(period["first"])
+    last = _nl_date(period["last"])
+    lines = [
+        f"Perioden: {method['periods']}; meldingen van {first} t/m {last}",
+        f"Verandering per buurt: exacte binomiale toets (per dag), FDR q = {analysis.fdr_q:g}, "
+        f"minimaal {analysis.min_count} meldingen",
+        f"Hot spots: Getis-Ord Gi* op cellen van {analysis.cell_size:g} m, 8 buren, "
+        f"{analysis.permutations} permutaties (seed {analysis.seed}), FDR 90/95/99 %",
         f"Grenzen: {config.area.edition or 'CBS'}",
         f"Gemaakt: {generated} met hotspotkaart {__version__}",
     ]
-    return MapContext(area_name=config.area.name, years=(base, compare),
-                      credit=config.area.credit, method=method, key_figures=key_figures,
-                      synthetic=config.synthetic, basemap=config.maps.basemap)
+    return MapContext(area_name=config.area.name, years=config.periods.years,
+                      credit=config.area.credit, method=lines, synthetic=config.synthetic,
+                      basemap=config.maps.basemap, fdr_q=analysis.fdr_q)
+
+
+def _nl_date(iso: str | None) -> str:
+    return "–" if iso is None else pd.Timestamp(iso).strftime("%d-%m-%Y")

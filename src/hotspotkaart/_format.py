@@ -1,0 +1,66 @@
+"""Dutch display formatting of numbers, dates and test results, escaped for HTML."""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["change_text", "display", "nl_float", "nl_int", "validity_text", "verdict_text"]
+
+
+def verdict_text(p: float, q: float, fdr_q: float) -> str:
+    """Put the change test in words for a tooltip."""
+    if pd.isna(q):
+        return "niet getoetst: te weinig meldingen"
+    if q <= fdr_q:
+        return f"meer dan toeval (p = {nl_float(p, 3)}, q = {nl_float(q, 3)})"
+    return f"kan toeval zijn (p = {nl_float(p, 3)}, q = {nl_float(q, 3)})"
+
+
+def display(value: Any) -> str:
+    """Format one value for a Dutch tooltip, escaped for HTML."""
+    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
+        return "onbekend"
+    if isinstance(value, bool | np.bool_):
+        return "ja" if value else "nee"
+    if isinstance(value, int | np.integer):
+        return nl_int(int(value))
+    if isinstance(value, float | np.floating):
+        return nl_float(float(value))
+    return html.escape(str(value), quote=True)
+
+
+def nl_int(value: int) -> str:
+    """Format an integer with a Dutch thousands separator: 12.345."""
+    return f"{value:,}".replace(",", ".")
+
+
+def nl_float(value: float, decimals: int = 1) -> str:
+    """Format a number with a Dutch decimal comma."""
+    return f"{value:,.{decimals}f}".replace(",", " ").replace(".", ",").replace(" ", ".")
+
+
+def change_text(base: int, compare: int) -> str:
+    """``+12 (+4,2 %)``: the change between two counts."""
+    diff = compare - base
+    if base == 0:
+        return f"{diff:+d}"
+    return f"{diff:+d} ({nl_float(100 * diff / base)} %)".replace("(-", "(−")
+
+
+def validity_text(start: Any, end: Any) -> str:
+    """``01-07-2024 t/m 31-12-2024``, ``vanaf …``, ``tot en met …`` or ``doorlopend``."""
+    def day(value: Any) -> str | None:
+        return None if pd.isna(value) else pd.Timestamp(value).strftime("%d-%m-%Y")
+
+    a, b = day(start), day(end)
+    if a and b:
+        return f"{a} t/m {b}"
+    if a:
+        return f"vanaf {a}"
+    if b:
+        return f"tot en met {b}"
+    return "doorlopend"
