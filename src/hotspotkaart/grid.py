@@ -404,9 +404,11 @@ def neighbours(grid: gpd.GeoDataFrame, cell_size: float) -> Any:
     centres = np.column_stack(
         [grid["x_min"].to_numpy(float) + size / 2, grid["y_min"].to_numpy(float) + size / 2]
     )
-    return DistanceBand(
-        centres, threshold=size * math.sqrt(2) * 1.0001, binary=True, silence_warnings=True
-    )
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*not fully connected.*", category=UserWarning)
+        return DistanceBand(
+            centres, threshold=size * math.sqrt(2) * 1.0001, binary=True, silence_warnings=True
+        )
 
 
 def gi_star(y: npt.ArrayLike, w: Any, config: AnalysisConfig) -> GiResult:
@@ -445,7 +447,13 @@ def gi_star(y: npt.ArrayLike, w: Any, config: AnalysisConfig) -> GiResult:
     islands[np.asarray(w.islands, dtype=np.intp)] = True
     if n > 1 and values.sum() > 0 and values.std() > 0:
         with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
+            # esda announces a future change of its permutation alternative, and libpysal warns
+            # about disconnected components; islands are handled here.
             warnings.simplefilter("ignore", RuntimeWarning)
+            warnings.filterwarnings("ignore", message=".*alternative hypothesis.*",
+                                    category=DeprecationWarning)
+            warnings.filterwarnings("ignore", message=".*not fully connected.*",
+                                    category=UserWarning)
             g = G_Local(values, w, transform="B", permutations=int(config.permutations),
                         star=True, keep_simulations=False, n_jobs=1, seed=int(config.seed))
         z = np.asarray(g.Zs, dtype=float).copy()

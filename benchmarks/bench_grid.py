@@ -1,0 +1,110 @@
+"""Time the grid stages on the real Dordrecht buurten with synthetic meldingen.
+
+Run from the repository root::
+
+    .venv/bin/python benchmarks/bench_grid.py [--per-year 5800] [--permutations 999]
+
+Prints a table of wall times for make_grid, cell_counts, the neighbour weights and Getis-Ord Gi*
+(esda.G_Local) per period, and the whole analyse_grid. Not part of the test suite.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "src"))
+
+from hotspotkaart.config import AnalysisConfig, Periods  # noqa: E402
+from hotspotkaart.grid import (  # noqa: E402
+    analyse_grid,
+    cell_counts,
+    gi_star,
+    make_grid,
+    neighbours,
+)
+
+BUURTEN = ROOT / "geo" / "dordrecht_buurten_2024.geojson"
+
+
+def synthetic_incidents(buurten: gpd.GeoDataFrame, per_year: int, seed: int) -> gpd.GeoDataFrame:
+    """Half uniform inside the buurten, half around a few busy spots (all inside)."""
+    rng = np.random.default_rng(seed)
+    union = buurten.geometry.union_all()
+    x0, y0, x1, y1 = buurten.total_bounds
+    frames = []
+    for year in (2023, 2024):
+        uniform = np.column_stack([rng.uniform(x0, x1, per_year * 4),
+                                   rng.uniform(y0, y1, per_year * 4)])
+        uniform = uniform[shapely.contains_xy(union, uniform[:, 0], uniform[:, 1])]
+        uniform = uniform[: per_year // 2]
+        centres = buurten.geometry.representative_point().sample(8, random_state=seed + year)
+        n_spot = per_year - len(uniform)
+        pick = rng.integers(0, len(centres), n_spot * 3)
+        spots = np.column_stack([centres.x.to_numpy()[pick], centres.y.to_numpy()[pick]])
+        spots += rng.normal(0, 150, spots.shape)
+        spots = spots[shapely.contains_xy(union, spots[:, 0], spots[:, 1])][:n_spot]
+        xy = np.vstack([uniform, spots])
+        frames.append(gpd.GeoDataFrame(
+            {"period": year, "category": rng.choice(["Jeugd", "Alcohol/drugs", "Geluid"],
+                                                    len(xy)),
+             "date": pd.Timestamp(f"{year}-06-01")},
+            geometry=shapely.points(xy), crs=buurten.crs,
+        ))
+    return gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs=buurten.crs)
+
+
+def timed(label: str, rows: list[tuple[str, float]], func: Callable[[], Any]) -> Any:
+    start = time.perf_counter()
+    result = func()
+    rows.append((label, time.perf_counter() - start))
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--per-year", type=int, default=5800)
+    parser.add_argument("--permutations", type=int, default=999)
+    parser.add_argument("--cell-size", type=float, default=100.0)
+    args = parser.parse_args()
+
+    buurten = gpd.read_file(BUURTEN)
+    periods = Periods(2023, 2024)
+    config = AnalysisConfig(cell_size=args.cell_size, permutations=args.permutations, seed=1)
+    incidents = synthetic_incidents(buurten, args.per_year, seed=1)
+    rows: list[tuple[str, float]] = []
+
+    grid = timed("make_grid", rows, lambda: make_grid(buurten, config.cell_size))
+    counts = timed("cell_counts", rows,
+                   lambda: cell_counts(incidents, grid, periods, config.cell_size))
+    w = timed("neighbours (DistanceBand)", rows, lambda: neighbours(grid, config.cell_size))
+    for year in periods.years:
+        y = counts.counts[f"count_{year}"].to_numpy()
+        timed(f"G_Local {year} ({config.permutations} perm.)", rows,
+              lambda y=y: gi_star(y, w, config))
+    result = timed("analyse_grid (all)", rows,
+                   lambda: analyse_grid(incidents, buurten, periods, config))
+
+    print(f"Dordrecht: {len(buurten)} buurten, {len(grid)} cells of {config.cell_size:g} m, "
+          f"{args.per_year} meldingen per year")
+    print(f"{'stage':<36}{'seconds':>10}")
+    print("-" * 46)
+    for label, seconds in rows:
+        print(f"{label:<36}{seconds:>10.3f}")
+    for year in periods.years:
+        classes = result.cells[f"gi_class_{year}"].value_counts().to_dict()
+        print(f"{year}: {classes}")
+
+
+if __name__ == "__main__":
+    main()
