@@ -14,6 +14,9 @@ WIJKEN = GEO / "dordrecht_wijken_2024.geojson"
 
 CATEGORIES = ("Jeugd", "Alcohol/drugs", "Persoon met onbegrepen gedrag")
 
+#: Tests use fewer Gi* permutations than the default 999 (which the embedded build keeps).
+FAST_ANALYSIS = "[analysis]\npermutations = 99\n"
+
 
 def write_config(folder: Path, *, incidents: str = "", extra: str = "",
                  buurten: Path = BUURTEN, area_extra: str = "") -> Path:
@@ -31,6 +34,7 @@ compare = 2024
 
 {incidents}
 {extra}
+{"" if "[analysis]" in extra else FAST_ANALYSIS}
 """
     path = folder / "hotspotkaart.toml"
     path.write_text(text, encoding="utf-8")

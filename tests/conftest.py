@@ -150,3 +150,15 @@ def open_map(chromium: Browser) -> Iterator[OpenMap]:
     yield _open
     for context in contexts:
         context.close()
+
+
+@pytest.fixture(scope="session")
+def embedded_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Build the embedded Dordrecht default once (``hotspotkaart build``) into a temp folder."""
+    from hotspotkaart.cli import main
+
+    out = tmp_path_factory.mktemp("embedded") / "maps"
+    code = main(["build", "--config", str(REPO_ROOT / "hotspotkaart.toml"), "--out", str(out),
+                 "--quiet"])
+    assert code == 0
+    return out

@@ -1,126 +1,204 @@
-"""The overview map: built from realistic data, opened offline in headless Chromium."""
+"""Every kind of map, built by the pipeline from realistic data, opened offline in Chromium."""
 
 from __future__ import annotations
 
-import geopandas as gpd
-import pandas as pd
+import json
+import re
+
+import numpy as np
 import pytest
 
-from hotspotkaart.maps import MapContext, overview_map
-from hotspotkaart.offline import external_references, inline_assets
+from hotspotkaart.config import load_config
+from hotspotkaart.offline import external_references
+from hotspotkaart.pipeline import build
 
-from ._helpers import BUURTEN
+from ._helpers import CATEGORIES, incident_section, interior_points, write_config
 
 INJECTION = "<img src=x onerror=alert(1)>"
-CLASSES = ["significante stijging", "significante daling", "geen significante verandering",
-           "te weinig meldingen"]
+PHONE = (360, 740)
 
-
-@pytest.fixture(scope="module")
-def layers():
-    buurten = gpd.read_file(BUURTEN)
-    n = len(buurten)
-    buurten["count_2023"] = [i % 17 for i in range(n)]
-    buurten["count_2024"] = [(i * 7) % 13 for i in range(n)]
-    buurten["diff"] = buurten["count_2024"] - buurten["count_2023"]
-    buurten["change_class"] = [CLASSES[i % 4] for i in range(n)]
-    buurten.loc[0, "buurtnaam"] = INJECTION
-    square = buurten.geometry.iloc[5].centroid.buffer(250, cap_style="square")
-    zones = gpd.GeoDataFrame(
-        {"kind": ["cameratoezicht", "alcoholverbod"], "name": [INJECTION, "Centrum"],
-         "valid_from": pd.to_datetime(["2023-01-01", "2024-07-01"]),
-         "valid_to": pd.to_datetime([None, None])},
-        geometry=[square, square.buffer(50)], crs="EPSG:28992")
-    locations = gpd.GeoDataFrame(
-        {"name": ["Leerpark", INJECTION], "year": [2023, 2024], "status": ["afgenomen", "nieuw"]},
-        geometry=list(buurten.geometry.iloc[[10, 20]].representative_point()), crs="EPSG:28992")
-    return buurten, zones, locations
-
-
-COUNT_BUURT_POLYGONS = """() => {
-  const map = Object.values(window).find(v => v instanceof L.Map);
+MAPS = "Object.values(window).filter(v => v instanceof L.Map)"
+COUNT_FEATURES = """(prop) => {
   let n = 0;
-  map.eachLayer(l => { if (l.feature && l.feature.properties.buurtcode && l._path) n += 1; });
+  Object.values(window).filter(v => v instanceof L.Map).forEach(map =>
+    map.eachLayer(l => { if (l.feature && l.feature.properties[prop] !== undefined && l._path)
+      n += 1; }));
   return n;
 }"""
 
 
-def _context(**kwargs) -> MapContext:
-    values = {"area_name": "Dordrecht", "years": (2023, 2024),
-              "credit": "Kadaster / Centraal Bureau voor de Statistiek, 2024",
-              "method": ["Perioden: 2023 en 2024"], "key_figures": ["Meldingen 2023: 10"],
-              "synthetic": True}
-    values.update(kwargs)
-    return MapContext(**values)
-
-
 @pytest.fixture(scope="module")
-def html_path(layers, tmp_path_factory):
-    page = overview_map(*layers, _context()).get_root().render()
-    path = tmp_path_factory.mktemp("map") / "overzicht.html"
-    path.write_text(inline_assets(page), encoding="utf-8")
-    return path
+def built(tmp_path_factory):
+    """A small project over the real buurten, with a cluster in both years; all maps built."""
+    folder = tmp_path_factory.mktemp("project")
+    points = interior_points(400, seed=5)
+    rng = np.random.default_rng(5)
+    cluster = rng.normal([105300, 425250], 40, size=(160, 2))
+    rows = ["id;datum;soort;x;y"]
+    for i, p in enumerate(points):
+        rows.append(f"A{i};{1 + i % 28:02d}-{1 + i % 12:02d}-{2023 + i % 2};"
+                    f"{CATEGORIES[i % 3]};{p.x:.1f};{p.y:.1f}")
+    for i, (x, y) in enumerate(cluster):
+        category = INJECTION if i == 0 else CATEGORIES[i % 3]
+        rows.append(f"C{i};{1 + i % 28:02d}-06-{2023 + i % 2} 22:00;{category};{x:.1f};{y:.1f}")
+    (folder / "m.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    extra = "[analysis]\npermutations = 99\n"
+    config = load_config(write_config(folder, incidents=incident_section("m.csv"), extra=extra))
+    out = folder / "maps"
+    build(config, out)
+    return out
 
 
-def test_page_is_self_contained_and_the_caller_frames_are_untouched(layers, html_path):
-    buurten, _, _ = layers
-    assert buurten.crs.to_epsg() == 28992  # rendering reprojects a copy only
-    html = html_path.read_text(encoding="utf-8")
-    assert external_references(html) == []
-    assert "Demonstratiedata" in html
+def _all_html(out):
+    return sorted(out.rglob("*.html"))
 
 
-def test_overview_map_in_the_browser(open_map, html_path):
-    page = open_map(html_path)
-    assert page.evaluate("typeof L") == "object"
-    # the 132 buurten of the change layer are drawn; the year layers start hidden
-    assert page.evaluate(COUNT_BUURT_POLYGONS) == 132
-    # + the camera zone and the two location markers; the alcoholverbod layer starts hidden
-    assert page.page.locator("path.leaflet-interactive").count() == 132 + 1 + 2
-    assert page.page.locator(".leaflet-control-layers").count() == 1
-    labels = page.page.locator(".leaflet-control-layers label").all_inner_texts()
-    joined = " ".join(labels)
-    for expected in ("PDOK achtergrondkaart grijs", "Geen achtergrond",
+def test_every_map_is_written_and_self_contained(built):
+    names = sorted(str(p.relative_to(built)) for p in _all_html(built))
+    assert names[:4] == ["index.html", "overzicht.html", "veldkaart.html", "vergelijking.html"]
+    assert len([n for n in names if n.startswith("wijken/")]) == 13
+    for path in _all_html(built):
+        html = path.read_text(encoding="utf-8")
+        assert external_references(html) == [], path
+        assert INJECTION not in html, path
+        assert "Kadaster / Centraal Bureau voor de Statistiek, 2024" in html, path
+
+
+def test_overview_in_the_browser(built, open_map):
+    page = open_map(built / "overzicht.html")
+    assert page.evaluate(COUNT_FEATURES, "buurtcode") == 132
+    labels = " ".join(page.page.locator(".leaflet-control-layers label").all_inner_texts())
+    for expected in ("PDOK achtergrondkaart grijs", "PDOK luchtfoto", "Geen achtergrond",
                      "Verandering 2023→2024 per buurt", "Meldingen 2023 per buurt",
-                     "Meldingen 2024 per buurt", "Cameratoezicht (1)", "Alcoholverbod (1)",
-                     "Overlastlocaties 2023 (1)", "Overlastlocaties 2024 (1)"):
-        assert expected in joined
-    assert "Kadaster / Centraal Bureau voor de Statistiek, 2024" in page.page.locator(
-        ".leaflet-control-attribution").inner_text()
+                     "Hot en cold spots 2024 (Gi*)", "nieuw, blijvend, verdwenen", "Wijkgrenzen"):
+        assert expected in labels
     assert page.console_errors == []
     assert page.blocked_requests == []
     assert page.dialogs == []
-    assert page.page.locator("img[src='x']").count() == 0
-    page.screenshot("overzicht-unit-desktop")
+    page.screenshot("overzicht-desktop")
 
 
-def test_layers_switch_and_tooltips_show_escaped_text(open_map, html_path):
-    page = open_map(html_path)
+def test_overview_layers_switch_and_category_restyles(built, open_map):
+    page = open_map(built / "overzicht.html")
     p = page.page
     p.locator(".leaflet-control-layers").hover()
-    p.get_by_text("Meldingen 2023 per buurt").click()
-    assert page.evaluate(COUNT_BUURT_POLYGONS) == 2 * 132
-    p.get_by_text("Geen achtergrond").click()
-    point = page.evaluate("""() => {
-      const map = Object.values(window).find(v => v instanceof L.Map);
-      let target = null;
-      map.eachLayer(l => { if (l.feature && l.feature.properties.buurtcode === 'BU05050100')
-        target = l; });
-      map.setView(target.getCenter(), 16, {animate: false});
-      const pt = map.latLngToContainerPoint(target.getCenter());
-      const box = map.getContainer().getBoundingClientRect();
-      return [pt.x + box.left, pt.y + box.top];
-    }""")
-    p.mouse.click(point[0], point[1])
+    p.get_by_text("Hot en cold spots 2024 (Gi*)").click()
+    hot = page.evaluate(COUNT_FEATURES, "klasse")
+    assert hot > 0  # the planted cluster is a hot spot
+    colours = ("() => { const s = new Set(); " + MAPS + ".forEach(m => m.eachLayer(l => {"
+               " if (l.feature && l.feature.properties.buurtcode && l.options.fillColor)"
+               " s.add(l.feature.properties.buurtcode + l.options.fillColor); }));"
+               " return [...s].sort(); }")
+    before = page.evaluate(colours)
+    p.get_by_label("Jeugd").check()
+    after = page.evaluate(colours)
+    assert before != after  # some buurt changed colour for the category
+    assert page.console_errors == []
+
+
+def test_search_finds_a_buurt_and_opens_its_popup(built, open_map):
+    page = open_map(built / "overzicht.html")
+    p = page.page
+    p.locator(".leaflet-control-search .search-button").click()
+    p.locator(".leaflet-control-search input").press_sequentially("Lijnbaa", delay=30)
+    tip = p.locator(".search-tip").first
+    tip.wait_for()
+    assert "Lijnbaan (buurt)" in tip.inner_text()
+    tip.click()
     popup = p.locator(".leaflet-popup-content")
-    assert INJECTION in popup.inner_text()
-    assert p.locator("img[src='x']").count() == 0
-    assert page.dialogs == []
+    popup.wait_for()
+    assert "Lijnbaan" in popup.inner_text()
+    assert "BU05050202" in popup.inner_text()
     assert page.console_errors == []
 
 
-def test_phone_viewport(open_map, html_path):
-    page = open_map(html_path, viewport=(360, 740))
-    assert page.page.locator(".leaflet-control-layers").is_visible()
+def test_comparison_is_synced_and_stacks_on_a_phone(built, open_map):
+    page = open_map(built / "vergelijking.html")
+    assert page.evaluate(f"() => {MAPS}.length") == 2
+    page.evaluate(f"() => {{ const [a, b] = {MAPS}; a.setView([51.81, 4.67], 15,"
+                  " {animate: false}); }")
+    page.page.wait_for_timeout(200)
+    centres = page.evaluate(f"() => {MAPS}.map(m => [m.getZoom(),"
+                            " m.getCenter().lat.toFixed(4)])")
+    assert centres[0] == centres[1]
+    assert centres[0][0] == 15
+    boxes = page.evaluate(f"() => {MAPS}.map(m => m.getContainer()"
+                          ".getBoundingClientRect().left)")
+    assert boxes[0] < boxes[1]  # side by side
+    page.screenshot("vergelijking-desktop")
+    phone = open_map(built / "vergelijking.html", viewport=PHONE)
+    rects = phone.evaluate(f"() => {MAPS}.map(m => {{ const r = m.getContainer()"
+                           ".getBoundingClientRect(); return [r.left, r.top, r.width]; })")
+    assert rects[0][1] < rects[1][1]  # stacked
+    assert rects[0][2] == rects[1][2] == PHONE[0]
+    assert phone.console_errors == []
+    phone.screenshot("vergelijking-phone")
+
+
+def test_wijk_map_has_its_buurten_and_a_sortable_table(built, open_map):
+    page = open_map(built / "wijken" / "WK050501.html")
+    assert page.evaluate(COUNT_FEATURES, "buurtcode") == 15  # the Binnenstad's buurten
+    p = page.page
+    p.locator(".hk-sortable summary").click()
+    rows = p.locator(".hk-sortable tbody tr")
+    assert rows.count() == 15
+    header = p.locator(".hk-sortable th").nth(2)
+    header.click()
+    header.click()  # descending
+    values = [int(v.replace(".", "")) for v in
+              p.locator(".hk-sortable tbody tr td:nth-child(3)").all_inner_texts()]
+    assert values == sorted(values, reverse=True)
     assert page.console_errors == []
-    page.screenshot("overzicht-unit-phone")
+    page.screenshot("wijk-WK050501-desktop")
+
+
+def test_field_map_on_a_phone(built, open_map):
+    page = open_map(built / "veldkaart.html", viewport=PHONE)
+    p = page.page
+    assert p.locator(".leaflet-control-locate").is_visible()
+    toggle = p.locator(".leaflet-control-layers-toggle").bounding_box()
+    assert toggle["width"] >= 40
+    assert toggle["height"] >= 40
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE[0]
+    assert page.console_errors == []
+    assert page.blocked_requests == []
+    page.screenshot("veldkaart-phone")
+
+
+def test_field_map_suppresses_small_counts_and_holds_no_melding(built):
+    html = (built / "veldkaart.html").read_text(encoding="utf-8")
+    counts = [json.loads(f'"{c}"') for c in re.findall(r'"meldingen": "([^"]+)"', html)]
+    assert counts
+    assert all(c == "< 5" or int(c) >= 5 for c in counts)
+    assert "melding_id" not in html
+    assert '"A1"' not in html
+
+
+def test_index_links_every_map(built, open_map):
+    page = open_map(built / "index.html")
+    hrefs = page.page.locator("a").evaluate_all("as => as.map(a => a.getAttribute('href'))")
+    assert {"overzicht.html", "vergelijking.html", "veldkaart.html"} <= set(hrefs)
+    wijk_links = [h for h in hrefs if h.startswith("wijken/")]
+    assert len(wijk_links) == 13
+    for href in hrefs:
+        assert (built / href).is_file()
+    assert page.console_errors == []
+
+
+def test_embedded_dordrecht_maps_open_offline(embedded_build, open_map):
+    summary = json.loads((embedded_build / "summary.json").read_text(encoding="utf-8"))
+    assert summary["demonstration_data"] is True
+    page = open_map(embedded_build / "overzicht.html")
+    assert page.evaluate("typeof L") == "object"
+    assert page.evaluate(COUNT_FEATURES, "buurtcode") == 132
+    assert page.page.locator(".leaflet-control-layers").count() == 1
+    assert "Demonstratiedata" in page.page.content()
+    assert page.console_errors == []
+    assert page.blocked_requests == []
+    page.screenshot("dordrecht-overzicht-desktop")
+    for name, viewport in (("veldkaart.html", PHONE), ("overzicht.html", PHONE),
+                           ("wijken/WK050505.html", (1280, 800))):
+        other = open_map(embedded_build / name, viewport=viewport)
+        assert other.console_errors == [], name
+        assert other.blocked_requests == [], name
+        other.screenshot(f"dordrecht-{name.replace('/', '-')[:-5]}-{viewport[0]}")

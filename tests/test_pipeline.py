@@ -60,8 +60,9 @@ def test_build_writes_every_output_and_accounts_for_every_record(project, tmp_pa
     with pytest.warns(HotspotkaartWarning, match="cp1252"):
         result = build(load_config(project), out)
     names = sorted(p.name for p in out.iterdir())
-    assert names == ["buurten.csv", "hotspotkaart.gpkg", "overzicht.html", "rejected.csv",
-                     "summary.json", "wijken.csv"]
+    assert names == ["buurten.csv", "grid.csv", "hotspotkaart.gpkg", "index.html",
+                     "overzicht.html", "rejected.csv", "summary.json", "veldkaart.html",
+                     "vergelijking.html", "wijken", "wijken.csv", "zones.csv"]
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     incidents = summary["incidents"]
     assert incidents["read"] == 124
@@ -82,7 +83,14 @@ def test_build_writes_every_output_and_accounts_for_every_record(project, tmp_pa
     assert buurten["count_2023"].sum() == 60
     assert buurten["count_2024"].sum() == 60
     assert {"buurtcode", "buurtnaam", "wijkcode", "count_2023_jeugd", "diff"} <= set(buurten)
-    assert result.outputs[-1] == out / "overzicht.html"
+    assert out / "overzicht.html" in result.outputs
+    assert out / "wijken" / "WK050501.html" in result.outputs
+    assert summary["method"]["cell_size_m"] == 100
+    assert summary["method"]["permutations"] == 99
+    grid = pd.read_csv(out / "grid.csv", sep=";")
+    assert {"cell_id", "gi_class_2023", "gi_class_2024", "transition"} <= set(grid.columns)
+    zones = pd.read_csv(out / "zones.csv", sep=";")
+    assert zones["inside_2023"].sum() + zones["inside_2024"].sum() > 0
 
 
 def test_geopackage_layers_are_readable(project, tmp_path):
@@ -90,7 +98,7 @@ def test_geopackage_layers_are_readable(project, tmp_path):
     with pytest.warns(HotspotkaartWarning, match="cp1252"):
         build(load_config(project), out)
     layers = dict(pyogrio.list_layers(out / "hotspotkaart.gpkg"))
-    assert {"buurten", "wijken", "incidents"} <= set(layers)
+    assert {"buurten", "wijken", "grid", "zones", "incidents"} <= set(layers)
     incidents = gpd.read_file(out / "hotspotkaart.gpkg", layer="incidents")
     assert incidents.crs.to_epsg() == 28992
     assert len(incidents) == 120
@@ -119,7 +127,7 @@ def test_failed_write_leaves_previous_outputs_and_no_temp_files(project, tmp_pat
     out = tmp_path / "out"
     with pytest.warns(HotspotkaartWarning, match="cp1252"):
         build(load_config(project), out)
-    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
 
     def broken(path, page):
         msg = "disk full"
@@ -129,7 +137,7 @@ def test_failed_write_leaves_previous_outputs_and_no_temp_files(project, tmp_pat
     with (pytest.raises(OutputError, match="disk full"),
           pytest.warns(HotspotkaartWarning, match="cp1252")):
         build(load_config(project), out)
-    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
     assert not list(tmp_path.glob(".hotspotkaart-staging-*"))
 
 

@@ -10,6 +10,7 @@ the next build.
 from __future__ import annotations
 
 import json
+import math
 import logging
 import os
 import shutil
@@ -115,9 +116,22 @@ def _remove_stale_staging(out_dir: Path) -> None:
 
 
 def write_json(path: Path, data: dict[str, Any]) -> None:
-    """Write ``data`` as stable, readable UTF-8 JSON (keys in insertion order)."""
-    text = json.dumps(data, ensure_ascii=False, indent=2, default=_json_default)
+    """Write ``data`` as stable, readable, strict UTF-8 JSON (NaN and infinity become null)."""
+    text = json.dumps(_strict(data), ensure_ascii=False, indent=2, default=_json_default,
+                      allow_nan=False)
     path.write_text(text + "\n", encoding="utf-8")
+
+
+def _strict(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _strict(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_strict(v) for v in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if hasattr(value, "item") and not isinstance(value, str):
+        return _strict(value.item())
+    return value
 
 
 def _json_default(value: Any) -> Any:

@@ -84,6 +84,9 @@ class InfoPanel(MacroElement):
   control.onAdd = function() {
     var div = L.DomUtil.create('div', 'hk-panel hk-info');
     div.innerHTML = {{ this.html|tojson }};
+    if (window.innerWidth < 600) {
+      div.querySelectorAll('details').forEach(function(d) { d.removeAttribute('open'); });
+    }
     L.DomEvent.disableClickPropagation(div);
     L.DomEvent.disableScrollPropagation(div);
     return div;
@@ -133,6 +136,9 @@ class Legend(MacroElement):
   legend.onAdd = function() {
     var div = L.DomUtil.create('div', 'hk-panel hk-legend');
     div.innerHTML = {{ this.html|tojson }};
+    if (window.innerWidth < 600) {
+      div.querySelectorAll('details').forEach(function(d) { d.removeAttribute('open'); });
+    }
     return div;
   };
   legend.addTo({{ this._parent.get_name() }});
@@ -201,6 +207,9 @@ class KeyFigures(MacroElement):
   control.onAdd = function() {
     var div = L.DomUtil.create('div', 'hk-panel hk-keyfigures');
     div.innerHTML = {{ this.html|tojson }};
+    if (window.innerWidth < 600) {
+      div.querySelectorAll('details').forEach(function(d) { d.removeAttribute('open'); });
+    }
     L.DomEvent.disableClickPropagation(div);
     return div;
   };
@@ -238,6 +247,9 @@ class SortableTable(MacroElement):
   control.onAdd = function() {
     var div = L.DomUtil.create('div', 'hk-panel hk-sortable');
     div.innerHTML = {{ this.html|tojson }};
+    if (window.innerWidth < 600) {
+      div.querySelectorAll('details').forEach(function(d) { d.removeAttribute('open'); });
+    }
     L.DomEvent.disableClickPropagation(div);
     L.DomEvent.disableScrollPropagation(div);
     var table = div.querySelector('table');
@@ -317,6 +329,9 @@ class CategorySwitch(_LayerRefs, MacroElement):
   control.onAdd = function() {
     var div = L.DomUtil.create('div', 'hk-panel hk-categories');
     div.innerHTML = {{ this.html|tojson }};
+    if (window.innerWidth < 600) {
+      div.querySelectorAll('details').forEach(function(d) { d.removeAttribute('open'); });
+    }
     L.DomEvent.disableClickPropagation(div);
     div.querySelectorAll('input').forEach(function(input) {
       input.addEventListener('change', function() {
@@ -380,7 +395,11 @@ class SearchControl(_LayerRefs, JSCSSMixin):
     }
   });
   control.on('search:locationfound', function(e) {
-    if (e.layer && e.layer.openPopup) { e.layer.openPopup(); }
+    // the popup is bound to the parent GeoJSON layer: a propagating click opens it
+    if (e.layer) {
+      var at = e.layer.getBounds ? e.layer.getBounds().getCenter() : e.latlng;
+      e.layer.fire('click', {latlng: at, layer: e.layer}, true);
+    }
   });
   {{ this._parent.get_name() }}.addControl(control);
 })();

@@ -13,6 +13,7 @@ overview, the wijk maps, the comparison page (:mod:`hotspotkaart.pages`) and the
 
 from __future__ import annotations
 
+import html
 import json
 import logging
 import warnings
@@ -234,7 +235,7 @@ def base_map(frame: gpd.GeoDataFrame, context: MapContext, **kwargs: Any) -> fol
 
     Extra keyword arguments go to :class:`folium.Map` (size and position of the map).
     """
-    xmin, ymin, xmax, ymax = frame.to_crs(WGS84).total_bounds
+    xmin, ymin, xmax, ymax = focus_bounds(frame)
     fmap = OfflineMap(location=[(ymin + ymax) / 2, (xmin + xmax) / 2], tiles=None,
                       zoom_start=12, min_zoom=8, max_zoom=19, control_scale=True, **kwargs)
     for key, (name, provider) in BASEMAPS.items():
@@ -246,6 +247,25 @@ def base_map(frame: gpd.GeoDataFrame, context: MapContext, **kwargs: Any) -> fol
     fmap.add_child(Credits(f"Grenzen: {context.credit}"))
     fmap.fit_bounds([[ymin, xmin], [ymax, xmax]])
     return fmap
+
+
+def focus_bounds(areas: gpd.GeoDataFrame, share: float = 0.95) -> np.ndarray:
+    """WGS84 bounds of the densest areas that together hold ``share`` of the meldingen.
+
+    A municipality with large empty areas (the Biesbosch for Dordrecht) then opens on the town,
+    not on the whole territory. Without counts, the bounds of all areas.
+    """
+    bounds = areas.to_crs(WGS84).bounds
+    count_columns = [c for c in areas.columns if c.startswith("count_") and c.count("_") == 1]
+    total = areas[count_columns].sum(axis=1).to_numpy(dtype=float) if count_columns else None
+    if total is None or total.sum() == 0:
+        return np.asarray(areas.to_crs(WGS84).total_bounds)
+    density = total / np.maximum(areas.geometry.area.to_numpy(), 1.0)
+    order = np.argsort(-density, kind="stable")
+    cumulative = np.cumsum(total[order]) / total.sum()
+    keep = order[: int(np.searchsorted(cumulative, share)) + 1]
+    chosen = bounds.iloc[keep]
+    return np.array([chosen.minx.min(), chosen.miny.min(), chosen.maxx.max(), chosen.maxy.max()])
 
 
 def add_area_layers(fmap: folium.Map, data: MapData, context: MapContext,
@@ -418,7 +438,8 @@ def geojson_layer(fmap: folium.Map, data: gpd.GeoDataFrame, name: str,
                   highlight: bool = True) -> folium.GeoJson:
     """Add ``data`` as one GeoJSON layer with a Dutch tooltip and popup of ``fields``."""
     keys = list(fields)
-    aliases = list(fields.values()) if isinstance(fields, Mapping) else keys
+    # folium inserts aliases as HTML too, and some carry category names from the input
+    aliases = [html.escape(a) for a in (fields.values() if isinstance(fields, Mapping) else keys)]
     has_features = not data.empty
     layer = folium.GeoJson(
         json.loads(data.to_json(show_bbox=False, drop_id=False)), name=name,
