@@ -44,5 +44,8 @@ pytest:
 benchmarks: install-test
 	@for script in benchmarks/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
+screenshots: install-test chromium
+	$(BIN)/python tests/screenshots.py
+
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache .mypy_cache .ruff_cache test-artifacts

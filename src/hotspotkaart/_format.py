@@ -44,11 +44,11 @@ def nl_float(value: float, decimals: int = 1) -> str:
 
 
 def change_text(base: int, compare: int) -> str:
-    """``+12 (+4,2 %)``: the change between two counts."""
+    """Describe the change between two counts: ``+12 (+4,2 %)``, ``-3 (-5,0 %)``."""
     diff = compare - base
     if base == 0:
         return f"{diff:+d}"
-    return f"{diff:+d} ({nl_float(100 * diff / base)} %)".replace("(-", "(−")
+    return f"{diff:+d} ({'+' if diff >= 0 else ''}{nl_float(100 * diff / base)} %)"
 
 
 def validity_text(start: Any, end: Any) -> str:

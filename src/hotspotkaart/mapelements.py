@@ -40,6 +40,8 @@ OFFLINE_CSS = """
   border-radius: 3px; display: inline-block; margin: 2px 0; }
 .hk-method { font-size: 11px; color: #444; }
 .hk-collapsible > summary { cursor: pointer; font-weight: 600; min-height: 24px; }
+.leaflet-top.leaflet-right { display: flex; flex-direction: column; align-items: flex-end; }
+.leaflet-top.leaflet-right .leaflet-control-layers { order: -1; }
 .hk-table { border-collapse: collapse; font-size: 12px; }
 .hk-table th, .hk-table td { padding: 2px 5px; border-bottom: 1px solid #ddd; text-align: right; }
 .hk-table th:first-child, .hk-table td:first-child { text-align: left; }

@@ -1,0 +1,54 @@
+"""Make the README screenshots from the embedded Dordrecht data (``make screenshots``).
+
+Builds the maps into a temporary folder and photographs each kind in headless Chromium with
+the same launch options as the browser tests (network blocked: no basemap tiles, so the
+pictures show the data layers on the neutral background). Writes ``maps/screenshots/*.png``.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from conftest import CHROMIUM_ARGS, REPO_ROOT  # noqa: E402
+
+from hotspotkaart.config import load_config  # noqa: E402
+from hotspotkaart.pipeline import build  # noqa: E402
+
+SHOTS = (
+    ("overzicht.html", "overzicht", (1280, 800)),
+    ("vergelijking.html", "vergelijking", (1280, 700)),
+    ("wijken/WK050505.html", "wijk-het-reeland", (1280, 800)),
+    ("veldkaart.html", "veldkaart-telefoon", (360, 740)),
+    ("index.html", "index", (1000, 800)),
+)
+
+
+def main() -> int:
+    """Build the embedded data and save one screenshot per kind of map."""
+    target = REPO_ROOT / "maps" / "screenshots"
+    target.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp, sync_playwright() as playwright:
+        out = Path(tmp) / "maps"
+        build(load_config(REPO_ROOT / "hotspotkaart.toml"), out)
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium",
+                                             args=CHROMIUM_ARGS)
+        for page_name, shot, (width, height) in SHOTS:
+            page = browser.new_page(viewport={"width": width, "height": height})
+            page.route("**/*", lambda route: route.continue_()
+                       if route.request.url.startswith(("file:", "data:")) else route.abort())
+            page.goto((out / page_name).as_uri(), wait_until="load")
+            page.wait_for_timeout(400)
+            page.screenshot(path=str(target / f"{shot}.png"))
+            page.close()
+            print(f"wrote {target / f'{shot}.png'}")
+        browser.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
