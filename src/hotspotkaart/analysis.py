@@ -41,6 +41,7 @@ import numpy.typing as npt
 import pandas as pd
 from scipy import stats
 
+from hotspotkaart._checks import period_array, require_columns
 from hotspotkaart._errors import HotspotkaartWarning, InputError
 from hotspotkaart._naming import category_slug, count_column
 from hotspotkaart.config import AnalysisConfig, Periods
@@ -356,8 +357,8 @@ def area_table(
     if key not in _AREA_KEYS:
         msg = f"key = {key!r} is not an area code column; use one of {', '.join(_AREA_KEYS)}"
         raise InputError(msg)
-    _require_columns(incidents, (key, "period", "category"), "incidents")
-    _require_columns(areas, (key,), "areas")
+    require_columns(incidents, (key, "period", "category"), "incidents")
+    require_columns(areas, (key,), "areas")
     if not isinstance(areas, gpd.GeoDataFrame):
         msg = "areas must be a GeoDataFrame with the area geometry"
         raise InputError(msg)
@@ -368,7 +369,7 @@ def area_table(
         raise InputError(msg)
 
     base_year, compare_year = periods.years
-    period = _period_array(incidents, periods)
+    period = period_array(incidents, periods)
     codes = incidents[key].to_numpy(dtype=object)
     labels = np.array([_category_label(c) for c in incidents["category"]], dtype=object)
     slugs = category_slugs(list(labels))
@@ -473,24 +474,6 @@ def _category_label(value: Any) -> str:
     if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
         return "onbekend"
     return str(value)
-
-
-def _require_columns(frame: pd.DataFrame, columns: Sequence[str], what: str) -> None:
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        msg = f"{what} lacks the column(s) {', '.join(missing)}"
-        raise InputError(msg)
-
-
-def _period_array(incidents: pd.DataFrame, periods: Periods) -> npt.NDArray[np.int64]:
-    raw = pd.to_numeric(incidents["period"], errors="coerce").to_numpy(dtype=float)
-    bad = ~np.isin(raw, periods.years)
-    if bad.any():
-        example = incidents["period"].to_numpy()[bad][0]
-        msg = (f"{int(bad.sum())} meldingen have a period that is neither {periods.base} nor "
-               f"{periods.compare} (e.g. {example!r})")
-        raise InputError(msg)
-    return raw.astype(np.int64)
 
 
 def _count_by(codes: npt.NDArray[Any], known: pd.Index) -> npt.NDArray[np.int64]:

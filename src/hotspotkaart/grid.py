@@ -54,6 +54,7 @@ import pandas as pd
 import shapely
 from scipy import stats
 
+from hotspotkaart._checks import check_rd, period_array
 from hotspotkaart._errors import HotspotkaartWarning, InputError
 from hotspotkaart._naming import count_column
 from hotspotkaart.analysis import category_slugs, fdr
@@ -257,7 +258,7 @@ def make_grid(areas: gpd.GeoDataFrame, cell_size: float) -> gpd.GeoDataFrame:
         so small that the grid would be unreasonably large.
 
     """
-    _check_rd(areas, "areas")
+    check_rd(areas, "areas")
     size = _check_size(cell_size)
     geoms = np.asarray(areas.geometry.to_numpy(), dtype=object)
     geoms = geoms[~(shapely.is_missing(geoms) | shapely.is_empty(geoms))]
@@ -330,14 +331,14 @@ def cell_counts(
         If meldingen could not be placed in the grid.
 
     """
-    _check_rd(incidents, "incidents")
+    check_rd(incidents, "incidents")
     size = _check_size(cell_size)
     for col in ("period", "category"):
         if col not in incidents.columns:
             msg = f"incidents lack the column {col}"
             raise InputError(msg)
     gix, giy = _grid_indices(grid, size)
-    period = _periods(incidents, periods)
+    period = period_array(incidents, periods)
 
     geoms = np.asarray(incidents.geometry.to_numpy(), dtype=object)
     usable = (shapely.get_type_id(geoms) == 0) & ~shapely.is_empty(geoms)
@@ -827,13 +828,6 @@ def analyse_grid(
 # -- helpers ----------------------------------------------------------------------------------
 
 
-def _check_rd(frame: gpd.GeoDataFrame, what: str) -> None:
-    crs = getattr(frame, "crs", None)
-    if crs is None or crs.to_epsg() != 28992:
-        msg = f"{what} must be in EPSG:28992 (RD New), got {crs}"
-        raise InputError(msg)
-
-
 def _check_size(cell_size: float) -> float:
     size = float(cell_size)
     if not math.isfinite(size) or size <= 0:
@@ -860,13 +854,3 @@ def _grid_indices(
 
 def _pack(ix: npt.NDArray[np.int64], iy: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
     return (ix.astype(np.int64) << 32) + (iy.astype(np.int64) & 0xFFFFFFFF)
-
-
-def _periods(incidents: pd.DataFrame, periods: Periods) -> npt.NDArray[np.int64]:
-    raw = pd.to_numeric(incidents["period"], errors="coerce").to_numpy(dtype=float)
-    bad = ~np.isin(raw, periods.years)
-    if bad.any():
-        msg = (f"{int(bad.sum())} meldingen have a period that is neither {periods.base} nor "
-               f"{periods.compare}")
-        raise InputError(msg)
-    return raw.astype(np.int64)

@@ -45,6 +45,7 @@ import numpy.typing as npt
 import pandas as pd
 import shapely
 
+from hotspotkaart._checks import check_rd, period_array
 from hotspotkaart._errors import InputError
 from hotspotkaart.analysis import CHANGE_CLASSES, change_test, classify_change, fdr
 from hotspotkaart.config import ZONE_KINDS, AnalysisConfig, Periods
@@ -128,8 +129,8 @@ def zone_table(
         If a frame is not in EPSG:28992, a column is missing, zone ids are not unique, a kind is
         unknown, a zone ends before it starts, or a period is not one of the two years.
     """
-    _check_rd(incidents, "incidents")
-    _check_rd(zones, "zones")
+    check_rd(incidents, "incidents")
+    check_rd(zones, "zones")
     missing = [c for c in (*_ZONE_COLUMNS,) if c not in zones.columns]
     if missing:
         msg = f"zones lack the column(s) {', '.join(missing)}"
@@ -155,7 +156,7 @@ def zone_table(
         raise InputError(msg)
 
     base_year, compare_year = periods.years
-    period = _periods(incidents, periods)
+    period = period_array(incidents, periods)
     day = pd.to_datetime(incidents["date"]).dt.normalize().to_numpy(dtype="datetime64[ns]")
     if np.isnat(day).any():
         msg = f"{int(np.isnat(day).sum())} meldingen have no date"
@@ -282,20 +283,3 @@ def _within(tree: shapely.STRtree, geom: Any, n: int) -> npt.NDArray[np.bool_]:
         return mask
     mask[tree.query(geom, predicate="intersects")] = True
     return mask
-
-
-def _check_rd(frame: gpd.GeoDataFrame, what: str) -> None:
-    crs = getattr(frame, "crs", None)
-    if crs is None or crs.to_epsg() != 28992:
-        msg = f"{what} must be in EPSG:28992 (RD New), got {crs}"
-        raise InputError(msg)
-
-
-def _periods(incidents: pd.DataFrame, periods: Periods) -> npt.NDArray[np.int64]:
-    raw = pd.to_numeric(incidents["period"], errors="coerce").to_numpy(dtype=float)
-    bad = ~np.isin(raw, periods.years)
-    if bad.any():
-        msg = (f"{int(bad.sum())} meldingen have a period that is neither {periods.base} nor "
-               f"{periods.compare}")
-        raise InputError(msg)
-    return raw.astype(np.int64)
