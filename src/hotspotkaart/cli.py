@@ -16,6 +16,7 @@ from pathlib import Path
 
 from hotspotkaart import __version__
 from hotspotkaart._errors import HotspotkaartError, HotspotkaartWarning
+from hotspotkaart.camera import add_camera_parser
 from hotspotkaart.config import load_config
 
 __all__ = ["main"]
@@ -81,6 +82,8 @@ def _parser() -> argparse.ArgumentParser:
                            description="Validate the configuration and read every input; "
                                        "report what would be used and rejected. Writes nothing.")
     check.set_defaults(handler=_cmd_check)
+
+    add_camera_parser(sub, parents=[common])
 
     demo = sub.add_parser("demo", parents=[common], help="regenerate the demonstration layers",
                           description="Regenerate the synthetic demonstration layers (layers/) "

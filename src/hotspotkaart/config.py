@@ -158,7 +158,8 @@ class Config:
 
 BASEMAPS: tuple[str, ...] = ("grijs", "standaard", "pastel", "luchtfoto", "geen")
 
-_TOP_KEYS = {"area", "periods", "incidents", "zones", "locations", "analysis", "maps", "output"}
+_TOP_KEYS = {"area", "periods", "incidents", "zones", "locations", "analysis", "maps", "output",
+             "camera"}
 _AREA_KEYS = {"name", "municipality_code", "buurten", "buurten_layer", "wijken", "wijken_layer",
               "edition", "credit"}
 _PERIOD_KEYS = {"base", "compare"}
@@ -229,8 +230,15 @@ def _parse(raw: dict[str, Any], cfg_path: Path) -> Config:
         _parse_location(item, i, base_dir, cfg_path)
         for i, item in enumerate(_array(raw, "locations", cfg_path), start=1)
     )
+    _check_unique(incidents, "incidents", cfg_path)
+    _check_unique(zones, "zones", cfg_path)
+    _check_unique(locations, "locations", cfg_path)
     analysis = _parse_analysis(_table(raw, "analysis", cfg_path), cfg_path)
     maps = _parse_maps(_table(raw, "maps", cfg_path), cfg_path)
+    if "camera" in raw:  # validated at start like the rest; read by hotspotkaart.camera
+        from hotspotkaart.camera import parse_camera_settings
+
+        parse_camera_settings(raw["camera"], cfg_path)
     output = _table(raw, "output", cfg_path)
     _check_keys(output, _OUTPUT_KEYS, "[output]", cfg_path)
     out_dir = base_dir / _str(output, "dir", "[output]", cfg_path, default="maps")
@@ -467,7 +475,26 @@ def _existing(base_dir: Path, value: str, what: str, cfg: Path) -> Path:
     if not path.exists():
         msg = f"{cfg}: {what} = {value!r} points at {path}, which does not exist"
         raise ConfigError(msg)
+    if path.is_dir() and path.suffix.lower() != ".gdb":
+        msg = (f"{cfg}: {what} = {value!r} points at the folder {path}; name the file itself "
+               "(only a FileGDB may be a .gdb folder)")
+        raise ConfigError(msg)
     return path
+
+
+def _check_unique(sources: tuple[IncidentSource | ZoneSource | LocationSource, ...], key: str,
+                  cfg: Path) -> None:
+    """Refuse a file (and layer) listed twice in one section: it would be counted twice."""
+    seen: dict[tuple[str, Path, str | None], int] = {}
+    for i, source in enumerate(sources, start=1):
+        ident = (getattr(source, "kind", ""), source.path, source.layer)
+        if ident in seen:
+            layer = f" layer {source.layer!r}" if source.layer else ""
+            msg = (f"{cfg}: [[{key}]] #{i} repeats the file {source.path.name}{layer} of "
+                   f"[[{key}]] #{seen[ident]}; list every file once, or its records are counted "
+                   "twice")
+            raise ConfigError(msg)
+        seen[ident] = i
 
 
 def _check_crs(value: str, what: str, cfg: Path) -> None:

@@ -10,8 +10,8 @@ the next build.
 from __future__ import annotations
 
 import json
-import math
 import logging
+import math
 import os
 import shutil
 import tempfile

@@ -41,7 +41,7 @@ from hotspotkaart.sources import read_incidents
 from hotspotkaart.zones import read_locations, read_zones
 from hotspotkaart.zonestats import zone_table
 
-__all__ = ["BuildResult", "analyse", "build"]
+__all__ = ["MAP_KINDS", "BuildResult", "analyse", "build", "map_context", "map_data"]
 
 logger = logging.getLogger(__name__)
 
@@ -144,7 +144,7 @@ def build(config: Config, out_dir: Path | None = None, *, only: Sequence[str] = 
     result = analyse(config)
     wijk_codes = _selected_wijken(result, wijken)
     target = out_dir if out_dir is not None else config.output_dir
-    data, context = _map_data(result), _map_context(result)
+    data, context = map_data(result), map_context(result)
     with staged_outputs(target) as staging:
         write_json(staging.path("summary.json"), result.summary)
         if not only and not wijken:
@@ -203,7 +203,11 @@ def _selected_wijken(result: BuildResult, wijken: Sequence[str]) -> list[str]:
     return list(wijken) or known
 
 
-def _map_data(result: BuildResult) -> MapData:
+def map_data(result: BuildResult) -> MapData:
+    """Collect the layers every map draws from a :class:`BuildResult` (zones with their figures).
+
+    Categories are ordered by their number of meldingen, largest first.
+    """
     stats = result.zone_stats.drop(columns=["geometry", "kind", "name", "valid_from",
                                             "valid_to"])
     zones = result.zones.merge(stats, on="zone_id", how="left")
@@ -284,7 +288,8 @@ def _method(result: BuildResult) -> dict[str, Any]:
     }
 
 
-def _map_context(result: BuildResult) -> MapContext:
+def map_context(result: BuildResult) -> MapContext:
+    """Collect the titles, credits and method stamp that every map prints."""
     config = result.config
     analysis = config.analysis
     method = _method(result)
