@@ -71,11 +71,17 @@ ZONE_LABELS: dict[str, str] = {
     "alcoholverbod": "Alcoholverbod",
     "veiligheidsrisicogebied": "Veiligheidsrisicogebied",
 }
-#: Okabe–Ito colours, distinguishable with colour-blindness.
+#: Zone outlines: colours apart from the hot-spot palettes, and a dash pattern per kind so the
+#: kinds stay distinct without colour vision.
 ZONE_COLOURS: dict[str, str] = {
     "cameratoezicht": "#0072B2",
-    "alcoholverbod": "#E69F00",
-    "veiligheidsrisicogebied": "#CC79A7",
+    "alcoholverbod": "#7f3b08",
+    "veiligheidsrisicogebied": "#542788",
+}
+ZONE_DASHES: dict[str, str] = {
+    "cameratoezicht": "",
+    "alcoholverbod": "8 5",
+    "veiligheidsrisicogebied": "2 5",
 }
 YEAR_PALETTE = ("#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026")
 _LOCATION_COLOURS = ("#7570b3", "#1b9e77")
@@ -375,7 +381,7 @@ def add_zone_layers(fmap: folium.Map, zones: gpd.GeoDataFrame, context: MapConte
             if column in frame:
                 fields[column] = f"Meldingen binnen {year}"
         geojson_layer(fmap, for_map(frame, fields), f"{ZONE_LABELS[kind]} ({len(of_kind)})",
-                      fields, _outline_style(ZONE_COLOURS[kind]), show=kind == "cameratoezicht")
+                      fields, _outline_style(kind), show=kind == "cameratoezicht")
     if present:
         fmap.add_child(Legend("Gebieden", [(ZONE_LABELS[k], ZONE_COLOURS[k]) for k in present],
                               position="bottomleft", open_=False))
@@ -547,10 +553,12 @@ def _fill_style(opacity: float, *, weight: float = 1.0
     return style
 
 
-def _outline_style(colour: str) -> Callable[[dict[str, Any]], dict[str, Any]]:
+def _outline_style(kind: str) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    colour, dashes = ZONE_COLOURS[kind], ZONE_DASHES[kind]
+
     def style(feature: dict[str, Any]) -> dict[str, Any]:
-        return {"color": colour, "weight": 2.5, "fillColor": colour, "fillOpacity": 0.12,
-                "dashArray": "6 4"}
+        return {"color": colour, "weight": 2.5, "fillColor": colour, "fillOpacity": 0.1,
+                "dashArray": dashes}
 
     return style
 
