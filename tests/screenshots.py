@@ -14,10 +14,9 @@ from pathlib import Path
 from playwright.sync_api import sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from conftest import CHROMIUM_ARGS, REPO_ROOT  # noqa: E402
-
-from hotspotkaart.config import load_config  # noqa: E402
-from hotspotkaart.pipeline import build  # noqa: E402
+from conftest import CHROMIUM_ARGS, REPO_ROOT
+from hotspotkaart.config import load_config
+from hotspotkaart.pipeline import build
 
 SHOTS = (
     ("overzicht.html", "overzicht", (1280, 800)),
