@@ -155,3 +155,35 @@ def test_geopackage_with_unknown_layers_asks_for_the_layer(tmp_path, real_buurte
         read_boundaries(area, Ledger())
     named = AreaConfig(name="X", municipality_code="GM0505", buurten=path, buurten_layer="b")
     assert len(read_boundaries(named, Ledger()).buurten) == 132
+
+
+# -- hardening (issue 6) --------------------------------------------------------------------------
+
+
+def test_a_gap_between_buurten_is_reported(tmp_path, real_buurten):
+    binnenstad = real_buurten[real_buurten["wijkcode"] == "WK050501"]
+    path = tmp_path / "b.gpkg"
+    binnenstad[binnenstad["buurtcode"] != "BU05050101"].to_file(path)  # an interior buurt
+    ledger = Ledger()
+    area = AreaConfig(name="X", municipality_code="GM0505", buurten=path)
+    with pytest.warns(UserWarning, match=r"leave 1 gap\(s\) of 86,830 m²"):
+        read_boundaries(area, ledger)
+
+
+def test_rd_boundaries_said_to_be_wgs84_are_refused(tmp_path, real_buurten):
+    path = tmp_path / "b.geojson"
+    real_buurten.head(5).set_crs("EPSG:4326", allow_override=True).to_file(path)
+    area = AreaConfig(name="X", municipality_code="GM0505", buurten=path)
+    with pytest.raises(BoundaryError, match=r"b\.geojson: the file says its CRS is EPSG:4326 "
+                                            r"\(degrees\) .* but the coordinates are RD New"):
+        read_boundaries(area, Ledger())
+
+
+def test_a_buurt_without_code_is_refused(tmp_path, real_buurten):
+    path = tmp_path / "b.geojson"
+    broken = real_buurten.head(5).copy()
+    broken.loc[2, "buurtcode"] = None
+    broken.to_file(path)
+    area = AreaConfig(name="X", municipality_code="GM0505", buurten=path)
+    with pytest.raises(BoundaryError, match=r"feature 3 of municipality GM0505 has no buurtcode"):
+        read_boundaries(area, Ledger())

@@ -119,3 +119,24 @@ def test_analysis_ranges(tmp_path):
 def test_no_incidents(tmp_path):
     with pytest.raises(ConfigError, match=r"at least one \[\[incidents\]\] table is required"):
         load_config(write_config(tmp_path))
+
+
+def test_the_same_export_listed_twice(tmp_path):
+    section = _csv(tmp_path)
+    with pytest.raises(ConfigError, match=r"\[\[incidents\]\] #2 repeats the file m\.csv of "
+                                          r"\[\[incidents\]\] #1"):
+        load_config(write_config(tmp_path, incidents=section + "\n" + section))
+
+
+def test_a_folder_is_not_a_file(tmp_path):
+    (tmp_path / "exports").mkdir()
+    with pytest.raises(ConfigError, match=r"path = 'exports' points at the folder"):
+        load_config(write_config(tmp_path, incidents=incident_section("exports")))
+
+
+def test_one_geopackage_with_two_layers_may_be_listed_twice(tmp_path):
+    (tmp_path / "z.gpkg").write_bytes(b"")
+    zones = "".join(f'[[zones]]\nkind = "alcoholverbod"\npath = "z.gpkg"\nname = "naam"\n'
+                    f'layer = "{layer}"\n' for layer in ("zones_2023", "zones_2024"))
+    config = load_config(write_config(tmp_path, incidents=_csv(tmp_path), extra=zones))
+    assert [z.layer for z in config.zones] == ["zones_2023", "zones_2024"]

@@ -210,3 +210,150 @@ def test_infer_axis_order():
     assert infer_axis_order(np.array([4.66]), np.array([51.81])) == "wgs84"
     assert infer_axis_order(np.array([51.81]), np.array([4.66])) == "wgs84-swapped"
     assert infer_axis_order(np.array([0.0, 1.0]), np.array([0.0, 1.0])) is None
+
+
+# -- hardening (issue 6) --------------------------------------------------------------------------
+
+
+def test_utf16_without_byte_order_mark_and_excel_sep_line(tmp_path):
+    path = tmp_path / "m.txt"
+    text = ("sep=\t\r\nid\tdatum\tsoort\tx\ty\r\n"
+            "1\t01-05-2024\tOverlast café\t105233,4\t425683,9\r\n")
+    path.write_bytes(text.encode("utf-16-le"))
+    frame, ledger = _read(path)
+    assert frame["row"].tolist() == [3]
+    assert frame["category"].tolist() == ["Overlast café"]
+    assert ledger.warnings == []
+
+
+def test_a_stray_quote_costs_one_record(tmp_path):
+    rows = ["id;datum;soort;x;y", "1;01-05-2024;Jeugd;105233;425683",
+            '2;02-05-2024;"Jeugd, hangplek;105233;425683',
+            *[f"{i};0{i}-05-2024;Jeugd;105233;425683" for i in range(3, 8)]]
+    path = tmp_path / "m.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    frame, ledger = _read(path)
+    assert frame["row"].tolist() == [2, 4, 5, 6, 7, 8]
+    assert _reasons(ledger) == {3: Reason.FIELD_COUNT}
+
+
+def test_blank_lines_are_skipped_and_empty_rows_rejected(tmp_path):
+    path = tmp_path / "m.csv"
+    path.write_text("id;datum;soort;x;y\n\n1;01-05-2024;Jeugd;105233;425683\n;;;;\n \n",
+                    encoding="utf-8")
+    frame, ledger = _read(path)
+    assert frame["row"].tolist() == [3]
+    assert _reasons(ledger) == {4: Reason.EMPTY_ROW, 5: Reason.EMPTY_ROW}
+    assert ledger.counts("incidents", used=len(frame))["read"] == 3
+
+
+def test_configured_column_twice_in_the_header_is_an_error(tmp_path):
+    path = tmp_path / "m.csv"
+    path.write_text("id;datum;soort;x;y;datum\n1;01-05-2024;Jeugd;1;2;3\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"m\.csv: the column 'datum' named in the config occurs"
+                                         r" 2 times in the header row"):
+        _read(path)
+
+
+def test_other_repeated_or_blank_header_names_are_numbered(tmp_path):
+    path = tmp_path / "m.csv"
+    path.write_text("id;datum;soort;x;y;opm;opm;\n1;31-02-2024;Jeugd;105233;425683;a;b;c\n",
+                    encoding="utf-8")
+    _, ledger = _read(path)
+    table = ledger.rejection_table()
+    assert list(table.columns[-3:]) == ["opm", "opm_2", "kolom_8"]
+    assert table.loc[0, ["opm", "opm_2", "kolom_8"]].tolist() == ["a", "b", "c"]
+
+
+def test_a_workbook_is_refused_with_advice(tmp_path):
+    path = tmp_path / "m.csv"
+    path.write_bytes(b"PK\x03\x04" + b"\x00" * 40)
+    with pytest.raises(InputError, match=r"m\.csv: is a spreadsheet workbook or other binary"):
+        _read(path)
+
+
+def test_far_future_and_far_past_dates_are_out_of_range_not_crashes():
+    dates, problem = parse_dates(pd.Series(["31-12-9999", "01-01-0001", "9999-12-31T10:00:00Z",
+                                            "2024-02-29"]))
+    assert problem.tolist() == ["too_late", "too_early", "too_late", ""]
+    assert dates.isna().tolist() == [True, True, True, False]
+    typed = pd.Series(pd.to_datetime(["9999-12-31", None]).astype("datetime64[ms]"))
+    assert parse_dates(typed)[1].tolist() == ["too_late", "missing"]
+
+
+def test_parse_numbers_ignores_spaces_excel_puts_between_digit_groups():
+    values = pd.Series(["105\u00a0233,4", "105\u202f233,4", "105 233,4", "١٠٥٢٣٣"])
+    assert_allclose(parse_numbers(values).to_numpy(), [105233.4, 105233.4, 105233.4, np.nan])
+
+
+def test_rd_with_x_and_y_swapped_is_repaired_with_a_warning(tmp_path):
+    path = tmp_path / "m.csv"
+    path.write_text("id;datum;soort;x;y\n1;01-05-2024;Jeugd;425683,9;105233,4\n",
+                    encoding="utf-8")
+    with pytest.warns(UserWarning, match="x and y are swapped"):
+        frame, _ = _read(path)
+    assert_allclose([frame.geometry.x[0], frame.geometry.y[0]], [105233.4, 425683.9])
+
+
+def test_geojson_without_crs_member_holding_rd_needs_the_crs_in_the_config(tmp_path):
+    path = tmp_path / "m.geojson"
+    path.write_text('{"type": "FeatureCollection", "features": [{"type": "Feature", '
+                    '"properties": {"id": 1.0, "datum": "2024-05-01", "soort": "Jeugd"}, '
+                    '"geometry": {"type": "Point", "coordinates": [105233.4, 425683.9]}}]}',
+                    encoding="utf-8")
+    with pytest.raises(InputError, match=r"without a 'crs' member always says WGS84\) but the "
+                                         r"coordinates look like RD New metres"):
+        _read(path, x=None, y=None, crs=None)
+    with pytest.warns(UserWarning, match="are in EPSG:28992 as the config says"):
+        frame, _ = _read(path, x=None, y=None, crs="EPSG:28992")
+    assert_allclose([frame.geometry.x[0], frame.geometry.y[0]], [105233.4, 425683.9])
+    assert frame["melding_id"].tolist() == ["1"]  # not "1.0": the same id as in a CSV
+
+
+def test_vector_ids_that_are_missing_are_not_duplicates(tmp_path):
+    frame = gpd.GeoDataFrame(
+        {"mid": [None, None, "A", "A"], "datum": ["2024-03-01"] * 4, "soort": ["Jeugd"] * 4},
+        geometry=gpd.points_from_xy([105233] * 4, [425683] * 4), crs="EPSG:28992")
+    path = tmp_path / "m.gpkg"
+    frame.to_file(path)
+    out, ledger = _read(path, x=None, y=None, crs=None, id="mid")
+    assert out["row"].tolist() == [1, 2, 3]
+    assert _reasons(ledger) == {4: Reason.DUPLICATE_ID}
+
+
+def test_two_exports_with_the_same_name_keep_their_own_fields(tmp_path):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    (tmp_path / "a" / "m.csv").write_text("id;datum;soort;x;y\n1;31-02-2024;Jeugd;1;2\n",
+                                          encoding="utf-8")
+    (tmp_path / "b" / "m.csv").write_text("id;datum;soort;x;y\n2;01-05-2021;Jeugd;3;4\n",
+                                          encoding="utf-8")
+    ledger = Ledger()
+    read_incidents((_source(tmp_path / "a" / "m.csv"), _source(tmp_path / "b" / "m.csv")),
+                   PERIODS, ledger)
+    table = ledger.rejection_table()
+    assert table[["source", "row", "id", "datum"]].values.tolist() == [
+        ["a/m.csv", 2, "1", "31-02-2024"], ["b/m.csv", 2, "2", "01-05-2021"]]
+
+
+def test_source_labels_are_short_and_unique():
+    from pathlib import Path
+
+    from hotspotkaart.accounting import source_labels
+
+    labels = source_labels([(Path("/d/2023/m.csv"), None), (Path("/d/2024/m.csv"), None),
+                            (Path("/d/z.gpkg"), "alcohol"), (Path("/d/k.csv"), None),
+                            (Path("/d/k.csv"), None)])
+    assert labels == ["2023/m.csv", "2024/m.csv", "z.gpkg:alcohol", "k.csv #4", "k.csv #5"]
+
+
+def test_ledger_keeps_sources_of_different_kinds_apart():
+    ledger = Ledger()
+    ledger.register("zones", "data.geojson", pd.DataFrame({"naam": ["A"]}, index=[1]))
+    ledger.register("locations", "data.geojson", pd.DataFrame({"naam": ["B"]}, index=[1]))
+    ledger.reject("zones", "data.geojson", [1], Reason.NO_GEOMETRY)
+    ledger.reject("locations", "data.geojson", [1], Reason.NOT_POINT)
+    table = ledger.rejection_table()
+    assert table[["kind", "naam"]].values.tolist() == [["locations", "B"], ["zones", "A"]]
+    with pytest.raises(ValueError, match="registered twice"):
+        ledger.register("zones", "data.geojson", pd.DataFrame(index=[1]))

@@ -119,3 +119,70 @@ def test_locations(tmp_path):
     assert locations["year"].tolist() == [2023]
     assert {r.row: r.reason for r in ledger.rejections} == {2: Reason.YEAR_UNREADABLE,
                                                             3: Reason.NOT_POINT}
+
+
+# -- hardening (issue 6) --------------------------------------------------------------------------
+
+
+def test_placeholder_end_dates_are_open_and_far_away_zones_rejected(tmp_path):
+    features = [
+        _feature({"type": "Polygon", "coordinates": [SQUARE]}, geldig_vanaf="01-01-2023",
+                 geldig_tot="31-12-9999"),                                               # 1
+        _feature({"type": "Polygon", "coordinates": [SQUARE]}, geldig_vanaf="01-01-9999"),  # 2
+        _feature({"type": "Polygon", "coordinates": [[[0, 0], [10, 0], [10, 10], [0, 0]]]}),  # 3
+    ]
+    path = _write(tmp_path / "z.geojson", features)
+    ledger = Ledger()
+    with pytest.warns(UserWarning, match=r"1 geldig_tot value\(s\) such as '31-12-9999'"):
+        zones = read_zones((_zone_source(path),), ledger)
+    assert zones["row"].tolist() == [1, 2]
+    assert pd.isna(zones.loc[0, "valid_to"])                     # open-ended
+    assert zones.loc[1, "valid_from"].year == 2262               # never valid in the periods
+    assert {r.row: r.reason for r in ledger.rejections} == {3: Reason.OUTSIDE_NL}
+
+
+def test_overlapping_zones_valid_at_the_same_time_are_reported(tmp_path):
+    shifted = [[x + 100, y] for x, y in SQUARE]
+    features = [
+        _feature({"type": "Polygon", "coordinates": [SQUARE]}, naam="West",
+                 geldig_vanaf="2023-01-01"),
+        _feature({"type": "Polygon", "coordinates": [shifted]}, naam="Oost",
+                 geldig_vanaf="2024-01-01"),
+        _feature({"type": "Polygon", "coordinates": [shifted]}, naam="Vroeger",
+                 geldig_tot="2022-12-31"),
+    ]
+    path = _write(tmp_path / "z.geojson", features)
+    ledger = Ledger()
+    with pytest.warns(UserWarning, match=r"row 1 \(West\) and z\.geojson row 2 \(Oost\) overlap "
+                                         r"by 20,000 m²"):
+        read_zones((_zone_source(path),), ledger)
+    assert len(ledger.warnings) == 1  # "Vroeger" overlaps West in space, not in time
+
+
+def test_rd_geojson_without_crs_member_is_an_error_unless_the_config_says_so(tmp_path):
+    path = _write(tmp_path / "z.geojson",
+                  [_feature({"type": "Polygon", "coordinates": [SQUARE]})], crs=None)
+    with pytest.raises(InputError, match=r"z\.geojson: the CRS is declared as EPSG:4326 "
+                                         r"\(degrees\) in the file"):
+        read_zones((_zone_source(path),), Ledger())
+    with pytest.warns(UserWarning, match="are in EPSG:28992 as the config says"):
+        zones = read_zones((_zone_source(path, crs="EPSG:28992"),), Ledger())
+    assert abs(zones.geometry.area.iloc[0] - 40_000) < 1e-6
+
+
+def test_an_empty_zone_file_gives_no_zones_and_a_warning(tmp_path):
+    path = _write(tmp_path / "z.geojson", [], crs=None)
+    ledger = Ledger()
+    with pytest.warns(UserWarning, match="holds no features"):
+        zones = read_zones((_zone_source(path),), ledger)
+    assert zones.empty
+    assert ledger.counts("zones", used=0)["read"] == 0
+
+
+def test_location_names_and_status_stay_empty_when_missing(tmp_path):
+    features = [{"type": "Feature", "properties": {"naam": None, "jaar": 2023, "status": None},
+                 "geometry": {"type": "MultiPoint", "coordinates": [[105000, 425000]]}}]
+    path = _write(tmp_path / "l.geojson", features)
+    locations = read_locations((LocationSource(path=path),), Ledger())
+    assert locations[["name", "status"]].values.tolist() == [["", ""]]
+    assert locations.geom_type.tolist() == ["Point"]

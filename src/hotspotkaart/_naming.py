@@ -26,6 +26,7 @@ def category_slug(category: str) -> str:
     --------
     >>> category_slug("Persoon met onbegrepen gedrag")
     'persoon_met_onbegrepen_gedrag'
+
     """
     ascii_text = unicodedata.normalize("NFKD", category).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "_", ascii_text.lower()).strip("_")
@@ -41,6 +42,7 @@ def count_column(year: int, category: str | None = None) -> str:
     'count_2023'
     >>> count_column(2024, "Alcohol/drugs")
     'count_2024_alcohol_drugs'
+
     """
     if category is None:
         return f"count_{year}"

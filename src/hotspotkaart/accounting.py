@@ -11,13 +11,15 @@ from __future__ import annotations
 import logging
 import warnings
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pandas as pd
 
 from hotspotkaart._errors import HotspotkaartError, HotspotkaartWarning
 
-__all__ = ["Ledger", "Reason", "Rejection"]
+__all__ = ["Ledger", "Reason", "Rejection", "source_labels"]
 
 logger = logging.getLogger(__name__)
 
@@ -70,19 +72,31 @@ class Ledger:
     warnings : list of str
         Repairs and other recoverable problems, for ``summary.json``.
     raw : dict
-        The original fields of each source as read, indexed by row number, so that
-        ``rejected.csv`` can show them.
+        The original fields of each ``(kind, source)`` as read, indexed by row number, so
+        that ``rejected.csv`` can show them.
+
     """
 
     read: Counter[tuple[str, str]] = field(default_factory=Counter)
     rejections: list[Rejection] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
-    raw: dict[str, pd.DataFrame] = field(default_factory=dict)
+    raw: dict[tuple[str, str], pd.DataFrame] = field(default_factory=dict)
 
     def register(self, kind: str, source: str, raw: pd.DataFrame) -> None:
-        """Record that ``source`` of ``kind`` held the records in ``raw`` (indexed by row)."""
+        """Record that ``source`` of ``kind`` held the records in ``raw`` (indexed by row).
+
+        Raises
+        ------
+        ValueError
+            If the same ``(kind, source)`` is registered twice: the readers give every source
+            a unique label (see :func:`source_labels`), so this is a bug.
+
+        """
+        if (kind, source) in self.raw:
+            msg = f"{kind} source {source!r} registered twice; labels must be unique"
+            raise ValueError(msg)
         self.read[(kind, source)] += len(raw)
-        self.raw[source] = raw
+        self.raw[(kind, source)] = raw.loc[:, ~raw.columns.duplicated()]
 
     def reject(self, kind: str, source: str, rows: pd.Series | list[int], reason: str,
                details: pd.Series | list[str] | str = "") -> None:
@@ -100,6 +114,7 @@ class Ledger:
             One of the :class:`Reason` texts.
         details : str or sequence of str
             Extra explanation per row (or one text for all).
+
         """
         row_list = [int(r) for r in rows]
         if isinstance(details, str):
@@ -124,6 +139,7 @@ class Ledger:
         ------
         HotspotkaartError
             If the records do not add up, which is a bug, never an input problem.
+
         """
         read = sum(n for (k, _), n in self.read.items() if k == kind)
         rejected = [r for r in self.rejections if r.kind == kind]
@@ -147,14 +163,15 @@ class Ledger:
         pandas.DataFrame
             Columns ``kind``, ``source``, ``row``, ``reason``, ``detail`` followed by the union
             of the original field names of the sources (empty where a source lacks a field).
+
         """
         fixed = ["kind", "source", "row", "reason", "detail"]
         if not self.rejections:
             return pd.DataFrame(columns=fixed)
         base = pd.DataFrame([r.__dict__ for r in self.rejections], columns=fixed)
         parts = []
-        for source, group in base.groupby("source", sort=False):
-            raw = self.raw.get(str(source))
+        for (kind, source), group in base.groupby(["kind", "source"], sort=False):
+            raw = self.raw.get((str(kind), str(source)))
             if raw is None:
                 parts.append(group)
                 continue
@@ -164,3 +181,47 @@ class Ledger:
             parts.append(pd.concat([group, fields], axis=1))
         table = pd.concat(parts).sort_values(["kind", "source", "row"], kind="stable")
         return table.reset_index(drop=True)
+
+
+def source_labels(sources: Sequence[tuple[Path, str | None]]) -> list[str]:
+    """Give each input file a short label that is unique among ``sources``.
+
+    The label is the file name (with ``:layer`` when a layer is named). Only when two sources
+    would get the same label are parent folders added (``2023/meldingen.csv`` and
+    ``2024/meldingen.csv``), and as a last resort the position in the config (``#2``). The
+    label names the source in ``summary.json``, ``rejected.csv`` and the GeoPackage.
+
+    Parameters
+    ----------
+    sources : sequence of (Path, str or None)
+        Path and layer of each source, in config order.
+
+    Returns
+    -------
+    list of str
+        One label per source, in the same order.
+
+    Examples
+    --------
+    >>> source_labels([(Path("a/m.csv"), None), (Path("b/m.csv"), None), (Path("z.gpkg"), "x")])
+    ['a/m.csv', 'b/m.csv', 'z.gpkg:x']
+
+    """
+    def label(path: Path, layer: str | None, depth: int) -> str:
+        text = "/".join(path.parts[-depth:]).lstrip("/") or path.name
+        return f"{text}:{layer}" if layer else text
+
+    keys = list(dict.fromkeys(sources))  # distinct (path, layer), config order
+    depth = dict.fromkeys(keys, 1)
+    while True:
+        labels = {key: label(*key, depth[key]) for key in keys}
+        counts = Counter(labels.values())
+        clashing = [k for k in keys if counts[labels[k]] > 1 and depth[k] < len(k[0].parts)]
+        if not clashing:
+            break
+        for key in clashing:
+            depth[key] += 1
+    final = [labels[key] for key in sources]
+    repeated = Counter(final)
+    return [f"{text} #{i}" if repeated[text] > 1 else text
+            for i, text in enumerate(final, start=1)]

@@ -27,6 +27,7 @@ import shapely
 from hotspotkaart._errors import BoundaryError
 from hotspotkaart.accounting import Ledger
 from hotspotkaart.config import AreaConfig
+from hotspotkaart.sources import infer_axis_order
 
 __all__ = ["Boundaries", "read_boundaries"]
 
@@ -63,6 +64,7 @@ class Boundaries:
         ``aantal_inwoners`` (float, NaN where unknown or secret) and the polygon.
     wijken : geopandas.GeoDataFrame
         ``wijkcode``, ``wijknaam``, ``gemeentecode``, ``aantal_inwoners`` and the polygon.
+
     """
 
     buurten: gpd.GeoDataFrame
@@ -95,6 +97,7 @@ def read_boundaries(area: AreaConfig, ledger: Ledger) -> Boundaries:
     BoundaryError
         If a file cannot be read, lacks the code columns, has no CRS, holds no buurt of the
         municipality, or has duplicate buurtcodes.
+
     """
     buurten = _read_layer(area.buurten, area.buurten_layer, "buurten", _BUURT_COLUMNS,
                           area.municipality_code, "buurtcode", ledger)
@@ -112,7 +115,7 @@ def read_boundaries(area: AreaConfig, ledger: Ledger) -> Boundaries:
     else:
         wijken = _dissolve_wijken(buurten)
     buurten["wijknaam"] = buurten["wijknaam"].fillna(buurten["wijkcode"])
-    _check_overlaps(buurten, area.buurten, ledger)
+    _check_coverage(buurten, area.buurten, ledger)
     return Boundaries(buurten=buurten, wijken=wijken)
 
 
@@ -122,14 +125,15 @@ def _read_layer(path: Path, layer: str | None, wanted: str, columns: dict[str, t
     try:
         gdf = gpd.read_file(path, layer=layer)
     except Exception as exc:  # pyogrio raises several unrelated types
-        msg = f"{path}: cannot be read as a vector file ({exc})"
+        msg = f"{path}: cannot be read as a vector file ({' '.join(str(exc).split())})"
         raise BoundaryError(msg) from None
     canonical = _canonical_columns(gdf, columns, path, code_column)
     canonical = _filter_municipality(canonical, municipality, path, code_column)
     if canonical.crs is None:
         msg = (f"{path}: the file has no coordinate reference system; CBS boundaries are in "
-               "EPSG:28992 — save the file with its CRS (e.g. as GeoPackage)")
+               "EPSG:28992, so save the file with its CRS (e.g. as GeoPackage)")
         raise BoundaryError(msg)
+    _check_crs_fits(canonical, path)
     if canonical.crs.to_epsg() != 28992:
         logger.info("%s: reprojecting from %s to EPSG:28992", path.name, canonical.crs)
         canonical = canonical.to_crs(RD)
@@ -145,7 +149,7 @@ def _pick_layer(path: Path, wanted: str) -> str | None:
     try:
         layers = [str(name) for name, *_ in pyogrio.list_layers(path)]
     except Exception as exc:  # pyogrio raises several unrelated types
-        msg = f"{path}: cannot be read as a vector file ({exc})"
+        msg = f"{path}: cannot be read as a vector file ({' '.join(str(exc).split())})"
         raise BoundaryError(msg) from None
     if len(layers) <= 1:
         return None
@@ -194,6 +198,12 @@ def _cbs_number(values: pd.Series) -> pd.Series:
 def _filter_municipality(gdf: gpd.GeoDataFrame, municipality: str, path: Path,
                          code_column: str) -> gpd.GeoDataFrame:
     selected = gdf[gdf["gemeentecode"] == municipality]
+    nameless = selected[code_column].isna()
+    if nameless.any():
+        row = int(selected.index[nameless][0]) + 1
+        msg = (f"{path}: feature {row} of municipality {municipality} has no {code_column}; "
+               "every buurt and wijk needs its CBS code")
+        raise BoundaryError(msg)
     if selected.empty:
         present = sorted(gdf["gemeentecode"].dropna().unique())
         shown = ", ".join(present[:6]) + (" …" if len(present) > 6 else "")
@@ -244,10 +254,40 @@ def _dissolve_wijken(buurten: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return wijken
 
 
-def _check_overlaps(buurten: gpd.GeoDataFrame, path: Path, ledger: Ledger) -> None:
+def _check_crs_fits(gdf: gpd.GeoDataFrame, path: Path) -> None:
+    """Refuse a file whose coordinates contradict its CRS (RD metres said to be degrees)."""
+    bounds = gdf.geometry.bounds
+    order = infer_axis_order(((bounds["minx"] + bounds["maxx"]) / 2).to_numpy(),
+                             ((bounds["miny"] + bounds["maxy"]) / 2).to_numpy())
+    crs = gdf.crs
+    if crs is None or order is None:
+        return
+    if crs.is_geographic and order.startswith("rd"):
+        hint = (" (a GeoJSON file without a 'crs' member always says WGS84)"
+                if path.suffix.lower() in (".geojson", ".json") else "")
+        msg = (f"{path}: the file says its CRS is {crs.to_string()} (degrees){hint} but the "
+               "coordinates are RD New metres; save the file with its CRS, e.g. as GeoPackage "
+               "in EPSG:28992")
+        raise BoundaryError(msg)
+    if not crs.is_geographic and order.startswith("wgs84"):
+        msg = (f"{path}: the file says its CRS is {crs.to_string()} but the coordinates are "
+               "WGS84 degrees; save the file with its CRS")
+        raise BoundaryError(msg)
+
+
+def _check_coverage(buurten: gpd.GeoDataFrame, path: Path, ledger: Ledger) -> None:
+    """Warn about buurten that overlap and about gaps between them inside the municipality."""
     total = float(buurten.geometry.area.sum())
-    union = float(shapely.union_all(buurten.geometry.to_numpy()).area)
-    overlap = total - union
+    union = shapely.union_all(buurten.geometry.to_numpy())
+    overlap = total - float(union.area)
     if overlap > 1.0:
         ledger.warn(f"{path.name}: buurten overlap by {overlap:,.0f} m² in total; a melding in an "
                     "overlap goes to the buurt with the lowest code")
+    holes = [shapely.Polygon(ring) for part in shapely.get_parts(union)
+             if part.geom_type == "Polygon" for ring in part.interiors]
+    gaps = [hole for hole in holes if hole.area > 1.0]
+    if gaps:
+        area = sum(hole.area for hole in gaps)
+        ledger.warn(f"{path.name}: the buurten leave {len(gaps)} gap(s) of {area:,.0f} m² in "
+                    "total inside the municipality; a melding in a gap is rejected as 'buiten "
+                    "de gemeente'")

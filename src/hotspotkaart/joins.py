@@ -47,6 +47,7 @@ def join_incidents(incidents: gpd.GeoDataFrame, buurten: gpd.GeoDataFrame,
     geopandas.GeoDataFrame
         The used meldingen: the input columns plus ``buurtcode``, ``wijkcode`` and one boolean
         ``in_<kind>`` per zone kind. The input is not modified.
+
     """
     joined = assign_areas(incidents, buurten)
     outside = joined["buurtcode"].isna()
@@ -75,6 +76,7 @@ def assign_areas(points: gpd.GeoDataFrame, buurten: gpd.GeoDataFrame) -> gpd.Geo
     geopandas.GeoDataFrame
         A copy of ``points`` with ``buurtcode`` and ``wijkcode`` (missing outside every buurt).
         Points on a shared boundary go to the buurt with the lowest code.
+
     """
     order = np.argsort(buurten["buurtcode"].to_numpy(dtype=str), kind="stable")
     codes = buurten["buurtcode"].to_numpy(dtype=object)[order]
@@ -109,6 +111,7 @@ def flag_zones(points: gpd.GeoDataFrame, zones: gpd.GeoDataFrame) -> pd.DataFram
     pandas.DataFrame
         One boolean column ``in_<kind>`` per kind in :data:`~hotspotkaart.config.ZONE_KINDS`,
         indexed like ``points``.
+
     """
     flags = pd.DataFrame(index=points.index)
     day = points["date"].dt.normalize().to_numpy()

@@ -1,18 +1,21 @@
 """Read and validate overlast meldingen from CSV or vector files.
 
-Real exports are messy: Dutch Excel writes ``;``-separated CSV with decimal commas in cp1252 or
-UTF-8 with a byte-order mark, dates as ``dd-mm-jjjj`` with or without a time, and coordinates in
-RD New or WGS84 (sometimes with latitude and longitude swapped). This module reads all of that,
-places every record in RD New (EPSG:28992), and rejects what cannot be placed or dated — with a
-reason in the :class:`~hotspotkaart.accounting.Ledger`, never silently and never by guessing.
+Real exports are messy: Dutch Excel writes ``;``-separated CSV with decimal commas in cp1252,
+UTF-8 with a byte-order mark or UTF-16 ("Unicode-tekst"), dates as ``dd-mm-jjjj`` with or
+without a time, and coordinates in RD New or WGS84 (sometimes with the two axes swapped). This
+module reads all of that, places every record in RD New (EPSG:28992), and rejects what cannot be
+placed or dated — with a reason in the :class:`~hotspotkaart.accounting.Ledger`, never silently
+and never by guessing. A stray quote in one record costs that record only: the reader
+resynchronises on the next line instead of swallowing the rest of the file.
 """
 
 from __future__ import annotations
 
 import csv
-import io
+import itertools
 import logging
 import re
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,18 +24,22 @@ import numpy as np
 import pandas as pd
 import shapely
 from pyproj import CRS, Transformer
+from pyproj.exceptions import CRSError
 
 from hotspotkaart._errors import InputError
-from hotspotkaart.accounting import Ledger, Reason
+from hotspotkaart.accounting import Ledger, Reason, source_labels
 from hotspotkaart.config import IncidentSource, Periods
 
 __all__ = [
     "RD",
     "WGS84",
+    "CrsChoice",
+    "in_netherlands",
     "infer_axis_order",
     "parse_dates",
     "parse_numbers",
     "read_incidents",
+    "resolve_crs",
 ]
 
 logger = logging.getLogger(__name__)
@@ -44,8 +51,12 @@ WGS84 = "EPSG:4326"
 _RD_BOX = (-7_000.0, 289_000.0, 300_000.0, 629_000.0)
 _WGS84_BOX = (3.2, 50.7, 7.3, 53.7)
 
-_VECTOR_SUFFIXES = {".geojson", ".json", ".gpkg", ".shp", ".fgb", ".gml", ".kml", ".zip"}
+_VECTOR_SUFFIXES = {".geojson", ".json", ".gpkg", ".shp", ".fgb", ".gml", ".kml", ".zip", ".gdb"}
+_SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods"}
+_BINARY_MAGIC = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")  # zip (xlsx, ods), OLE (xls)
 _DELIMITERS = (";", ",", "\t", "|")
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
+_SEP_HINT = re.compile(r"\ufeff?\"?sep=(.)\"?")
 
 _DATE_FORMATS = (
     "%d-%m-%Y %H:%M:%S", "%d-%m-%Y %H:%M", "%d-%m-%Y",
@@ -59,14 +70,35 @@ _DATE_SHAPE = re.compile(
     r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?\s*$"
 )
 _TZ_SUFFIX = re.compile(r"\d:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})$")
+#: Dates outside this range cannot be held by the nanosecond datetimes used downstream.
+_EARLIEST = pd.Timestamp.min.ceil("D")
+_LATEST = pd.Timestamp.max.floor("D")
 
 
 @dataclass(frozen=True)
 class _Parsed:
     """The columns of one source after parsing, indexed by row number."""
 
-    frame: pd.DataFrame  # columns: melding_id, date, category, x, y (float)
+    frame: pd.DataFrame  # columns: melding_id, date_text, category, x, y (float), x/y_text
     crs: str
+
+
+@dataclass(frozen=True)
+class CrsChoice:
+    """How to read the coordinates of one file.
+
+    Attributes
+    ----------
+    crs : str
+        The coordinate reference system the values are in.
+    swap : bool
+        Whether the file has its two axes the wrong way round (latitude in the longitude
+        column, or RD y in the x column); swap them before use.
+
+    """
+
+    crs: str
+    swap: bool = False
 
 
 def read_incidents(sources: tuple[IncidentSource, ...], periods: Periods, ledger: Ledger
@@ -95,7 +127,9 @@ def read_incidents(sources: tuple[IncidentSource, ...], periods: Periods, ledger
         fit its declared CRS.
 
     """
-    frames = [_read_one(source, periods, ledger) for source in sources]
+    labels = source_labels([(s.path, s.layer) for s in sources])
+    frames = [_read_one(source, label, periods, ledger)
+              for source, label in zip(sources, labels, strict=True)]
     frames = [f for f in frames if not f.empty]
     if not frames:
         return _empty_incidents()
@@ -111,17 +145,25 @@ def _empty_incidents() -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries([], crs=RD), crs=RD)
 
 
-def _read_one(source: IncidentSource, periods: Periods, ledger: Ledger) -> pd.DataFrame:
-    name = source.path.name
-    if source.path.suffix.lower() in _VECTOR_SUFFIXES:
-        raw, parsed = _read_vector(source, ledger)
+def _read_one(source: IncidentSource, label: str, periods: Periods, ledger: Ledger
+              ) -> pd.DataFrame:
+    suffix = source.path.suffix.lower()
+    if suffix in _SPREADSHEET_SUFFIXES:
+        msg = (f"{source.path}: is a spreadsheet workbook, not a CSV or vector file; save it "
+               "from Excel as 'CSV (gescheiden door lijstscheidingsteken)' and point the "
+               "config at that file")
+        raise InputError(msg)
+    if suffix in _VECTOR_SUFFIXES or source.path.is_dir():
+        raw, parsed = _read_vector(source, label, ledger)
     else:
-        raw = _read_csv_text(source.path, _required_columns(source), ledger)
-        parsed = _parse_table(raw, source, ledger)
-    ledger.register("incidents", name, raw)
-    frame = _validate(parsed, source, periods, ledger)
-    frame.insert(0, "source", name)
-    logger.info("%s: %d records read, %d usable so far", name, len(raw), len(frame))
+        raw = _read_csv_text(source.path, _required_columns(source), label, ledger)
+        parsed = _parse_table(raw, source, label, ledger)
+    ledger.register("incidents", label, raw)
+    if raw.empty:
+        ledger.warn(f"{label}: the file holds no records; check that it is the right export")
+    frame = _validate(parsed, label, periods, ledger)
+    frame.insert(0, "source", label)
+    logger.info("%s: %d records read, %d usable so far", label, len(raw), len(frame))
     return frame
 
 
@@ -134,38 +176,126 @@ def _required_columns(source: IncidentSource) -> list[str]:
 # -- CSV ----------------------------------------------------------------------------------------
 
 
-def _read_csv_text(path: Path, required: list[str], ledger: Ledger) -> pd.DataFrame:
-    """Read a delimited text file into a frame of strings indexed by spreadsheet row number."""
-    data = path.read_bytes()
-    if not data.strip(b"\xef\xbb\xbf \r\n\t"):
+def _read_csv_text(path: Path, required: list[str], label: str, ledger: Ledger
+                   ) -> pd.DataFrame:
+    """Read a delimited text file into a frame of strings indexed by spreadsheet row number.
+
+    A line without any cell is not a record; a line whose cells are all blank is a record
+    rejected as an empty row; a line with the wrong number of cells is a record rejected for
+    its field count. The frame's ``attrs`` list those rows.
+    """
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        msg = f"{path}: cannot be read ({exc.strerror or exc})"
+        raise InputError(msg) from None
+    if data.startswith(_BINARY_MAGIC):
+        msg = (f"{path}: is a spreadsheet workbook or other binary file, not CSV text; save it "
+               "from Excel as 'CSV (gescheiden door lijstscheidingsteken)'")
+        raise InputError(msg)
+    text = _decode(data, label, ledger)
+    if not text.strip(" \t\r\n\ufeff"):
         msg = f"{path}: the file is empty; expected a header row with {', '.join(required)}"
         raise InputError(msg)
-    text = _decode(data, path, ledger)
-    lines = text.splitlines()
-    header_line = lines[0] if lines else ""
-    delimiter = _choose_delimiter(header_line, required, path)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    header = [h.strip() for h in next(reader)]
+    lines = _LINE.findall(text)
+    first = 0
+    while not lines[first].strip(" \t\r\n\ufeff"):
+        first += 1  # leading blank lines
+    hint = _SEP_HINT.fullmatch(lines[first].rstrip("\r\n"))
+    if hint and first + 1 < len(lines):
+        first += 1  # Excel's "sep=;" line names the separator
+    header_line = lines[first].rstrip("\r\n")
+    delimiter = _choose_delimiter(header_line, required, path,
+                                  only=hint.group(1) if hint else None)
+    header = _unique_header(_split_line(header_line, delimiter), required, path)
     rows: list[list[str]] = []
     numbers: list[int] = []
-    bad: list[int] = []
-    for row in reader:
-        number = reader.line_num  # spreadsheet row of the record's last line
-        if not any(cell.strip() for cell in row):
-            if row:
-                bad.append(number)
-            continue
-        if len(row) != len(header):
-            bad.append(number)
-        rows.append((row + [""] * len(header))[: len(header)])
+    empty: list[int] = []
+    bad: dict[int, str] = {}
+    for number, cells in _records(lines, first + 1, delimiter, len(header)):
+        if not cells:
+            continue  # a line without any cell is not a record
+        if not any(cell.strip() for cell in cells):
+            empty.append(number)
+        elif len(cells) != len(header):
+            bad[number] = f"{len(cells)} velden, de kopregel heeft er {len(header)}"
+        rows.append((cells + [""] * len(header))[: len(header)])
         numbers.append(number)
     frame = pd.DataFrame(rows, columns=header, index=pd.Index(numbers, name="row"), dtype=object)
     frame = frame.fillna("").astype(str)
+    frame.attrs["empty_rows"] = empty
     frame.attrs["bad_rows"] = bad
     return frame
 
 
-def _decode(data: bytes, path: Path, ledger: Ledger) -> str:
+def _records(lines: list[str], start: int, delimiter: str, n_fields: int
+             ) -> list[tuple[int, list[str]]]:
+    """Split ``lines[start:]`` into (row number, cells); row 1 is the file's first line.
+
+    A quoted cell may span lines. When such a record does not have ``n_fields`` cells, or the
+    CSV parser gives up on it, the quote was most likely a stray one: the record's first line
+    is taken on its own and parsing resumes on the next line, so one bad quote cannot swallow
+    the rest of the file.
+    """
+    records: list[tuple[int, list[str]]] = []
+    while start < len(lines):
+        reader = csv.reader((lines[i] for i in range(start, len(lines))), delimiter=delimiter)
+        done = 0  # physical lines consumed by complete records
+        resync: int | None = None
+        try:
+            for cells in reader:
+                first, last = start + done, start + reader.line_num - 1
+                done = reader.line_num
+                if last > first and len(cells) != n_fields:
+                    resync = first
+                    break
+                records.append((last + 1, cells))
+        except csv.Error:
+            resync = start + done
+        if resync is None:
+            break
+        records.append((resync + 1, _split_line(lines[resync], delimiter)))
+        start = resync + 1
+    return records
+
+
+def _split_line(line: str, delimiter: str) -> list[str]:
+    text = line.rstrip("\r\n")
+    try:
+        return next(csv.reader([text], delimiter=delimiter), [])
+    except csv.Error:  # e.g. a cell longer than the csv module's field limit
+        return text.split(delimiter)
+
+
+def _unique_header(cells: list[str], required: list[str], path: Path) -> list[str]:
+    """Clean header names; name blank ones ``kolom_<n>`` and number repeated ones."""
+    names = [cell.strip().strip("\ufeff").strip() for cell in cells]
+    counts = Counter(names)
+    for column in required:
+        if counts[column] > 1:
+            msg = (f"{path}: the column {column!r} named in the config occurs "
+                   f"{counts[column]} times in the header row; rename the extra column(s)")
+            raise InputError(msg)
+    taken = set(names)
+    unique: list[str] = []
+    for i, name in enumerate(names, start=1):
+        if name and name not in unique:
+            unique.append(name)
+            continue
+        options = (f"{name}_{k}" if name else f"kolom_{i}" + (f"_{k}" if k > 1 else "")
+                   for k in itertools.count(2 if name else 1))
+        unique.append(next(c for c in options if c not in unique and c not in taken))
+    return unique
+
+
+def _decode(data: bytes, label: str, ledger: Ledger) -> str:
+    encoding = ("utf-16" if data.startswith((b"\xff\xfe", b"\xfe\xff"))
+                else _utf16_without_bom(data))
+    if encoding is not None:
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            pass
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     try:
@@ -174,38 +304,55 @@ def _decode(data: bytes, path: Path, ledger: Ledger) -> str:
         pass
     lines = data.split(b"\n")
     decoded = []
-    cp1252 = 0
+    cp1252 = utf8 = 0  # lines that need cp1252; lines with non-ASCII that are valid UTF-8
     for line in lines:
         try:
             decoded.append(line.decode("utf-8"))
+            utf8 += not line.isascii()
         except UnicodeDecodeError:
             decoded.append(line.decode("cp1252", errors="replace"))
             cp1252 += 1
-    if cp1252 < len(lines):
-        ledger.warn(f"{path.name}: {cp1252} line(s) read as cp1252 (Windows) text in an otherwise "
+    if utf8:
+        ledger.warn(f"{label}: {cp1252} line(s) read as cp1252 (Windows) text in an otherwise "
                     "UTF-8 file; save the file as UTF-8 to avoid this")
-    else:
-        ledger.warn(f"{path.name}: not UTF-8; read as cp1252 (Windows) text")
-    return "\n".join(decoded)
+        return "\n".join(decoded)
+    ledger.warn(f"{label}: not UTF-8; read as cp1252 (Windows) text")
+    return data.decode("cp1252", errors="replace")
 
 
-def _choose_delimiter(header: str, required: list[str], path: Path) -> str:
-    candidates = sorted(_DELIMITERS, key=lambda d: -header.count(d))
+def _utf16_without_bom(data: bytes) -> str | None:
+    """Recognise UTF-16 without byte-order mark: ASCII text with every other byte zero."""
+    sample = data[:2000]
+    half = len(sample) // 2
+    if half < 4:
+        return None
+    even, odd = sample[0:2 * half:2].count(0), sample[1:2 * half:2].count(0)
+    if odd >= 0.9 * half and even <= 0.1 * half:
+        return "utf-16-le"
+    if even >= 0.9 * half and odd <= 0.1 * half:
+        return "utf-16-be"
+    return None
+
+
+def _choose_delimiter(header: str, required: list[str], path: Path, *, only: str | None = None
+                      ) -> str:
+    candidates = [only] if only else sorted(_DELIMITERS, key=lambda d: -header.count(d))
     for delimiter in candidates:
-        fields = {f.strip().strip('"') for f in next(csv.reader([header], delimiter=delimiter))}
+        fields = {f.strip().strip('"').strip("\ufeff") for f in _split_line(header, delimiter)}
         if all(col in fields for col in required):
             return delimiter
     best = candidates[0]
-    found = [f.strip() for f in next(csv.reader([header], delimiter=best))]
+    found = [f.strip() for f in _split_line(header, best)]
     missing = [c for c in required if c not in found]
     shown = ", ".join(repr(f) for f in found[:8]) + (" …" if len(found) > 8 else "")
     msg = (f"{path}: column(s) {', '.join(repr(m) for m in missing)} named in the config are not "
-           f"in the header row; found {shown}. Check the column names and the separator "
+           f"in the header row (found {shown}); check the column names and the separator "
            "(';' or ',')")
     raise InputError(msg)
 
 
-def _parse_table(raw: pd.DataFrame, source: IncidentSource, ledger: Ledger) -> _Parsed:
+def _parse_table(raw: pd.DataFrame, source: IncidentSource, label: str, ledger: Ledger
+                 ) -> _Parsed:
     frame = pd.DataFrame(index=raw.index)
     frame["melding_id"] = raw[source.id].str.strip() if source.id else ""
     frame["date_text"] = raw[source.date]
@@ -219,52 +366,100 @@ def _parse_table(raw: pd.DataFrame, source: IncidentSource, ledger: Ledger) -> _
         raise InputError(msg)
     frame["x"] = parse_numbers(frame["x_text"])
     frame["y"] = parse_numbers(frame["y_text"])
-    frame.attrs["bad_rows"] = raw.attrs.get("bad_rows", [])
-    return _Parsed(*_with_crs(frame, source.crs, source.path, ledger))
+    frame.attrs["empty_rows"] = raw.attrs.get("empty_rows", [])
+    frame.attrs["bad_rows"] = raw.attrs.get("bad_rows", {})
+    choice = resolve_crs(frame["x"].to_numpy(float), frame["y"].to_numpy(float),
+                         file_crs=None, config_crs=source.crs, path=source.path, label=label,
+                         ledger=ledger)
+    return _Parsed(_swapped(frame, choice.swap), choice.crs)
+
+
+def _swapped(frame: pd.DataFrame, swap: bool) -> pd.DataFrame:
+    if not swap:
+        return frame
+    return frame.rename(columns={"x": "y", "y": "x", "x_text": "y_text", "y_text": "x_text"})
 
 
 # -- vector files ---------------------------------------------------------------------------------
 
 
-def _read_vector(source: IncidentSource, ledger: Ledger) -> tuple[pd.DataFrame, _Parsed]:
+def _read_vector(source: IncidentSource, label: str, ledger: Ledger
+                 ) -> tuple[pd.DataFrame, _Parsed]:
     try:
         gdf = gpd.read_file(source.path, layer=source.layer)
     except Exception as exc:  # pyogrio raises several unrelated types
-        msg = f"{source.path}: cannot be read as a vector file ({exc})"
+        msg = f"{source.path}: cannot be read as a vector file ({_one_line(exc)})"
         raise InputError(msg) from None
     gdf.index = pd.RangeIndex(1, len(gdf) + 1, name="row")
+    attributes = [c for c in gdf.columns if c != gdf.geometry.name]
     missing = [c for c in (source.date, source.category, source.id) if c and c not in gdf.columns]
-    if missing:
-        found = ", ".join(repr(c) for c in gdf.columns if c != gdf.geometry.name)
+    if missing and not (gdf.empty and not attributes):  # an empty GeoJSON has no schema
+        found = ", ".join(repr(c) for c in attributes)
         msg = (f"{source.path}: column(s) {', '.join(repr(m) for m in missing)} named in the "
-               f"config are not in the file; found {found}")
+               f"config are not in the file (found {found or 'no attribute columns'})")
         raise InputError(msg)
     raw = pd.DataFrame(gdf.drop(columns=gdf.geometry.name)).astype(str)
     raw["geometry_wkt"] = gdf.geometry.to_wkt()
     frame = pd.DataFrame(index=gdf.index)
-    frame["melding_id"] = gdf[source.id].astype(str).str.strip() if source.id else ""
+    if gdf.empty:
+        for column in ("melding_id", "date_text", "category", "x_text", "y_text"):
+            frame[column] = pd.Series(dtype=object)
+        frame["x"] = frame["y"] = pd.Series(dtype=float)
+        frame["geom_type"] = pd.Series(dtype=object)
+        return raw, _Parsed(frame, source.crs or RD)
+    frame["melding_id"] = _id_text(gdf[source.id]) if source.id else ""
     dates = gdf[source.date]
-    frame["date_text"] = dates if pd.api.types.is_datetime64_any_dtype(dates) else dates.astype(str)
-    frame["category"] = gdf[source.category].fillna("").astype(str).str.strip()
-    geoms = gdf.geometry
-    is_point = geoms.notna() & ~geoms.is_empty & (geoms.geom_type == "Point")
-    points = shapely.force_2d(geoms.where(is_point).to_numpy())
+    frame["date_text"] = (dates if pd.api.types.is_datetime64_any_dtype(dates)
+                          else dates.where(dates.notna(), "").astype(str))
+    frame["category"] = gdf[source.category].where(gdf[source.category].notna(), "").astype(
+        str).str.strip()
+    geoms = pd.Series(_single_points(gdf.geometry.to_numpy()), index=gdf.index)
+    present = geoms.notna() & ~shapely.is_empty(geoms.to_numpy())
+    is_point = present & (shapely.get_type_id(geoms.to_numpy()) == 0)
+    points = shapely.force_2d(np.where(is_point, geoms.to_numpy(), None))
     frame["x"] = np.where(is_point, shapely.get_x(points), np.nan)
     frame["y"] = np.where(is_point, shapely.get_y(points), np.nan)
-    frame["x_text"] = np.where(geoms.isna() | geoms.is_empty, "", "geometry")
+    frame["x_text"] = np.where(present, "geometry", "")
     frame["y_text"] = frame["x_text"]
-    declared = gdf.crs.to_string() if gdf.crs is not None else source.crs
-    return raw, _Parsed(*_with_crs(frame, declared, source.path, ledger))
+    frame["geom_type"] = [g.geom_type if p and not q else ""
+                          for g, p, q in zip(geoms, present, is_point, strict=True)]
+    file_crs = gdf.crs.to_string() if gdf.crs is not None else None
+    choice = resolve_crs(frame["x"].to_numpy(float), frame["y"].to_numpy(float),
+                         file_crs=file_crs, config_crs=source.crs, path=source.path,
+                         label=label, ledger=ledger)
+    return raw, _Parsed(_swapped(frame, choice.swap), choice.crs)
+
+
+def _single_points(geoms: np.ndarray) -> np.ndarray:
+    """Turn one-part MultiPoints (common in shapefiles) into Points; leave the rest."""
+    out = geoms.copy()
+    multi = shapely.get_type_id(geoms) == 4  # GEOS type id of MultiPoint
+    single = multi & (shapely.get_num_geometries(geoms) == 1)
+    out[single] = shapely.get_geometry(geoms[single], 0)
+    return out
+
+
+def _id_text(values: pd.Series) -> pd.Series:
+    """Melding ids as text: missing stays empty, whole numbers lose a trailing ``.0``."""
+    if pd.api.types.is_float_dtype(values):
+        whole = values.notna() & np.isfinite(values) & (values % 1 == 0)
+        text = values.astype(str)
+        text[whole] = values[whole].astype("int64").astype(str)
+    else:
+        text = values.astype(str)
+    return text.where(values.notna(), "").str.strip()
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split()).rstrip(".")
 
 
 # -- validation -----------------------------------------------------------------------------------
 
 
-def _validate(parsed: _Parsed, source: IncidentSource, periods: Periods, ledger: Ledger
-              ) -> pd.DataFrame:
+def _validate(parsed: _Parsed, label: str, periods: Periods, ledger: Ledger) -> pd.DataFrame:
     """Apply the record checks in order; each record is rejected for its first failing check."""
     frame = parsed.frame
-    name = source.path.name
     keep = pd.Series(True, index=frame.index)
 
     def reject(mask: pd.Series, reason: str, detail: pd.Series | str = "") -> None:
@@ -272,28 +467,35 @@ def _validate(parsed: _Parsed, source: IncidentSource, periods: Periods, ledger:
         hit = mask & keep
         if hit.any():
             details = detail[hit] if isinstance(detail, pd.Series) else detail
-            ledger.reject("incidents", name, frame.index[hit], reason, details)
+            ledger.reject("incidents", label, frame.index[hit], reason, details)
         keep &= ~hit
 
-    bad_rows = frame.index.isin(frame.attrs.get("bad_rows", []))
-    reject(pd.Series(bad_rows, index=frame.index), Reason.FIELD_COUNT)
+    def rows(key: str) -> pd.Series:
+        return pd.Series(frame.index.isin(list(frame.attrs.get(key, []))), index=frame.index)
+
+    reject(rows("empty_rows"), Reason.EMPTY_ROW)
+    counts = pd.Series(frame.attrs.get("bad_rows", {}), dtype=object)
+    reject(rows("bad_rows"), Reason.FIELD_COUNT, counts.reindex(frame.index).fillna(""))
     dates, date_problem = parse_dates(frame["date_text"])
+    date_text = frame["date_text"].astype(str)
     reject(date_problem == "missing", Reason.DATE_MISSING)
-    reject(date_problem == "impossible", Reason.DATE_IMPOSSIBLE, frame["date_text"].astype(str))
-    reject(date_problem == "unreadable", Reason.DATE_UNREADABLE, frame["date_text"].astype(str))
+    reject(date_problem == "impossible", Reason.DATE_IMPOSSIBLE, date_text)
+    reject(date_problem == "unreadable", Reason.DATE_UNREADABLE, date_text)
     empty_xy = (frame["x_text"].astype(str).str.strip() == "") | (
         frame["y_text"].astype(str).str.strip() == "")
     reject(empty_xy, Reason.COORD_MISSING)
+    if "geom_type" in frame:
+        reject(frame["geom_type"] != "", Reason.NOT_POINT, frame["geom_type"].astype(str))
     reject(frame["x"].isna() | frame["y"].isna(), Reason.COORD_UNREADABLE,
            frame["x_text"].astype(str) + " ; " + frame["y_text"].astype(str))
     x, y = _to_rd(frame["x"].to_numpy(float), frame["y"].to_numpy(float), parsed.crs)
-    inside_nl = pd.Series(_in_box(x, y, _RD_BOX), index=frame.index)
+    inside_nl = pd.Series(in_netherlands(x, y), index=frame.index)
     reject(~inside_nl, Reason.OUTSIDE_NL,
            f"gelezen als {parsed.crs}: " + frame["x"].astype(str) + ", " + frame["y"].astype(str))
     reject(frame["category"].fillna("") == "", Reason.CATEGORY_MISSING)
     year = dates.dt.year
-    reject(~year.isin(periods.years), Reason.OUT_OF_PERIOD,
-           dates.dt.strftime("%Y-%m-%d").fillna(""))
+    shown = dates.dt.strftime("%Y-%m-%d").where(dates.notna(), date_text)
+    reject(~year.isin(periods.years), Reason.OUT_OF_PERIOD, shown)
     out = pd.DataFrame({
         "row": frame.index[keep].astype("int64"),
         "melding_id": frame.loc[keep, "melding_id"].astype(str).to_numpy(),
@@ -324,8 +526,9 @@ def _reject_duplicate_ids(frame: pd.DataFrame, ledger: Ledger) -> pd.DataFrame:
 def parse_numbers(values: pd.Series) -> pd.Series:
     """Parse numbers written with a decimal point or a Dutch decimal comma.
 
-    ``"105233,4"``, ``"105233.4"``, ``"105.233,4"`` and ``"105,233.4"`` all give 105233.4.
-    Anything else becomes NaN; nothing raises.
+    ``"105233,4"``, ``"105233.4"``, ``"105.233,4"`` and ``"105,233.4"`` all give 105233.4;
+    spaces (also non-breaking ones) between digit groups are ignored. Anything else becomes
+    NaN; nothing raises.
 
     Parameters
     ----------
@@ -338,7 +541,7 @@ def parse_numbers(values: pd.Series) -> pd.Series:
         Floats, NaN where the text is not a finite number.
 
     """
-    text = values.astype(str).str.strip().str.replace(" ", "", regex=False)
+    text = values.astype(str).str.strip().str.replace(r"[ \u00a0\u202f]", "", regex=True)
     has_comma = text.str.contains(",", regex=False)
     has_dot = text.str.contains(".", regex=False)
     comma_last = text.str.rfind(",") > text.str.rfind(".")
@@ -347,7 +550,9 @@ def parse_numbers(values: pd.Series) -> pd.Series:
     text = text.mask(dutch, text.str.replace(".", "", regex=False).str.replace(",", ".",
                                                                               regex=False))
     text = text.mask(english, text.str.replace(",", "", regex=False))
-    numbers = pd.to_numeric(text, errors="coerce").astype(float)
+    numbers = pd.to_numeric(text.where(text.str.fullmatch(r"[+-]?(?:\d+\.?\d*|\.\d+)"
+                                                          r"(?:[eE][+-]?\d+)?")),
+                            errors="coerce").astype(float)
     return numbers.where(np.isfinite(numbers))
 
 
@@ -369,37 +574,47 @@ def parse_dates(values: pd.Series) -> tuple[pd.Series, pd.Series]:
         Naive local datetimes (NaT where not parsed).
     problem : pandas.Series
         ``""`` where parsed, else ``"missing"``, ``"impossible"`` (the shape of a date but no
-        such day, e.g. 31-02-2024) or ``"unreadable"``.
+        such day, e.g. 31-02-2024), ``"unreadable"``, or ``"too_early"`` / ``"too_late"`` for a
+        real date before 1677-09-22 or after 2262-04-11 (e.g. the placeholder 31-12-9999),
+        which the nanosecond datetimes cannot hold.
 
     """
     if pd.api.types.is_datetime64_any_dtype(values):
-        dates = values
-        if getattr(dates.dt, "tz", None) is not None:
-            dates = dates.dt.tz_convert("Europe/Amsterdam").dt.tz_localize(None)
-        dates = dates.astype("datetime64[ns]")
-        problem = pd.Series(np.where(dates.isna(), "missing", ""), index=values.index)
-        return dates, problem
-    text = values.fillna("").astype(str).str.strip()
+        work = values
+        if getattr(work.dt, "tz", None) is not None:
+            work = work.dt.tz_convert("Europe/Amsterdam").dt.tz_localize(None)
+        work = work.astype("datetime64[us]")
+        text = pd.Series(np.where(work.isna(), "", "datum"), index=values.index)
+    else:
+        text = values.where(values.notna(), "").astype(str).str.strip()
+        work = pd.Series(pd.NaT, index=values.index, dtype="datetime64[us]")
+        todo = text != ""
+        with_tz = todo & text.str.contains(_TZ_SUFFIX)
+        if with_tz.any():
+            aware = pd.to_datetime(text[with_tz], format="ISO8601", errors="coerce", utc=True)
+            local = aware.dt.tz_convert("Europe/Amsterdam").dt.tz_localize(None)
+            work[with_tz] = local.astype("datetime64[us]")
+            todo &= ~with_tz
+        for fmt in _DATE_FORMATS:
+            if not todo.any():
+                break
+            parsed = pd.to_datetime(text[todo], format=fmt, errors="coerce")
+            ok = parsed.notna()
+            work[parsed.index[ok]] = parsed[ok].astype("datetime64[us]")
+            todo[parsed.index[ok]] = False
+    too_early = work.notna() & (work < _EARLIEST)
+    too_late = work.notna() & (work > pd.Timestamp.max)
+    fits = work.notna() & ~too_early & ~too_late
     dates = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
-    todo = text != ""
-    with_tz = todo & text.str.contains(_TZ_SUFFIX)
-    if with_tz.any():
-        aware = pd.to_datetime(text[with_tz], format="ISO8601", errors="coerce", utc=True)
-        dates[with_tz] = aware.dt.tz_convert("Europe/Amsterdam").dt.tz_localize(None)
-        todo &= ~with_tz
-    for fmt in _DATE_FORMATS:
-        if not todo.any():
-            break
-        parsed = pd.to_datetime(text[todo], format=fmt, errors="coerce")
-        ok = parsed.notna()
-        dates[parsed.index[ok]] = parsed[ok]
-        todo[parsed.index[ok]] = False
+    dates[fits] = work[fits].astype("datetime64[ns]")
     problem = pd.Series("", index=values.index, dtype=object)
     problem[text == ""] = "missing"
-    failed = dates.isna() & (text != "")
+    failed = work.isna() & (text != "")
     shaped = text.str.match(_DATE_SHAPE)
     problem[failed & shaped] = "impossible"
     problem[failed & ~shaped] = "unreadable"
+    problem[too_early] = "too_early"
+    problem[too_late] = "too_late"
     return dates, problem
 
 
@@ -414,10 +629,13 @@ def infer_axis_order(x: np.ndarray, y: np.ndarray) -> str | None:
     Returns
     -------
     str or None
-        ``"rd"`` (RD New metres), ``"wgs84"`` (x = longitude, y = latitude), ``"wgs84-swapped"``
-        (x = latitude, y = longitude), or None when no interpretation fits half of the points.
+        ``"rd"`` (RD New metres), ``"rd-swapped"`` (RD with x and y the wrong way round),
+        ``"wgs84"`` (x = longitude, y = latitude), ``"wgs84-swapped"`` (x = latitude,
+        y = longitude), or None when no interpretation fits more than half of the points.
 
     """
+    x = np.asarray(x, dtype=float)
+    y = np.asarray(y, dtype=float)
     valid = np.isfinite(x) & np.isfinite(y)
     n = int(valid.sum())
     if n == 0:
@@ -427,54 +645,125 @@ def infer_axis_order(x: np.ndarray, y: np.ndarray) -> str | None:
         "rd": _in_box(xs, ys, _RD_BOX).sum(),
         "wgs84": _in_box(xs, ys, _WGS84_BOX).sum(),
         "wgs84-swapped": _in_box(ys, xs, _WGS84_BOX).sum(),
+        "rd-swapped": _in_box(ys, xs, _RD_BOX).sum(),
     }
     best = max(fits, key=lambda k: fits[k])
     return best if fits[best] * 2 > n else None
 
 
-def _with_crs(frame: pd.DataFrame, declared: str | None, where: Path, ledger: Ledger
-              ) -> tuple[pd.DataFrame, str]:
-    crs, swap = _resolve_crs(frame["x"], frame["y"], declared, where, ledger)
-    if swap:
-        frame = frame.rename(columns={"x": "y", "y": "x", "x_text": "y_text", "y_text": "x_text"})
-    return frame, crs
+def in_netherlands(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Whether RD New coordinates lie within the plausible extent of the Netherlands."""
+    return _in_box(np.asarray(x, dtype=float), np.asarray(y, dtype=float), _RD_BOX)
 
 
-def _resolve_crs(x: pd.Series, y: pd.Series, declared: str | None, where: Path, ledger: Ledger
-                 ) -> tuple[str, bool]:
-    """Pick the CRS to read the coordinates in, and whether the two axes must be swapped."""
-    order = infer_axis_order(x.to_numpy(float), y.to_numpy(float))
+def resolve_crs(x: np.ndarray, y: np.ndarray, *, file_crs: str | None, config_crs: str | None,
+                path: Path, label: str, ledger: Ledger) -> CrsChoice:
+    """Decide in which CRS, and with which axis order, to read a file's coordinates.
+
+    The CRS the file declares wins over the one in the config, unless the coordinates do not
+    fit the file's CRS but do fit the config's (a GeoJSON without a ``crs`` member holding RD
+    coordinates is the common case). Without either, the CRS is inferred from the values. A
+    declared CRS that the values contradict is an error; swapped axes are repaired with a
+    warning.
+
+    Parameters
+    ----------
+    x, y : numpy.ndarray
+        The coordinates as read (for polygons: a representative point per feature).
+    file_crs, config_crs : str or None
+        The CRS the file declares and the one the config sets.
+    path : Path
+        The file, for messages.
+    label : str
+        The source label, for warnings.
+    ledger : Ledger
+        Receives the warnings.
+
+    Returns
+    -------
+    CrsChoice
+        The CRS and whether the axes must be swapped.
+
+    Raises
+    ------
+    InputError
+        If no CRS is known and the values fit none, or the values contradict the CRS.
+
+    """
+    order = infer_axis_order(x, y)
+    declared, origin = file_crs, "in the file"
+    if file_crs and config_crs and _crs(config_crs) != _crs(file_crs):
+        if _fits(file_crs, order) is False and _fits(config_crs, order):
+            ledger.warn(f"{label}: the file declares {file_crs} but its coordinates are in "
+                        f"{config_crs} as the config says; read as {config_crs}")
+            declared, origin = config_crs, "in the config"
+        else:
+            ledger.warn(f"{label}: the config says crs = {config_crs!r} but the file declares "
+                        f"{file_crs}; using the file's CRS. Remove crs from the config to "
+                        "silence this")
+    elif not file_crs:
+        declared, origin = config_crs, "in the config"
     if declared is None:
+        if not (np.isfinite(x) & np.isfinite(y)).any():
+            return CrsChoice(RD)  # nothing to place: every record is rejected anyway
         if order is None:
-            msg = (f"{where}: cannot tell the coordinate system from the values (neither RD New "
+            msg = (f"{path}: cannot tell the coordinate system from the values (neither RD New "
                    "metres nor WGS84 degrees within the Netherlands); set crs in the config")
             raise InputError(msg)
-        ledger.warn(f"{where.name}: no CRS declared; the coordinates look like "
-                    f"{'RD New (EPSG:28992)' if order == 'rd' else 'WGS84 (EPSG:4326)'} and are "
+        guess = RD if order.startswith("rd") else WGS84
+        ledger.warn(f"{label}: no CRS declared; the coordinates look like "
+                    f"{'RD New (EPSG:28992)' if guess == RD else 'WGS84 (EPSG:4326)'} and are "
                     "read as such; set crs in the config to make this explicit")
-        declared = RD if order == "rd" else WGS84
-    crs = CRS.from_user_input(declared)
-    code = crs.to_epsg()
-    if code == 28992 and order in ("wgs84", "wgs84-swapped"):
-        msg = (f"{where}: the CRS is declared as EPSG:28992 (RD New) but the coordinates look "
-               "like WGS84 degrees; set crs = 'EPSG:4326' or fix the file")
+        declared, origin = guess, "inferred"
+    crs = _crs(declared)
+    hint = (" (a GeoJSON file without a 'crs' member always says WGS84)"
+            if origin == "in the file" and path.suffix.lower() in (".geojson", ".json")
+            else "")
+    if _is_rd(crs) and order in ("wgs84", "wgs84-swapped"):
+        msg = (f"{path}: the CRS is declared as {declared} (RD New) {origin} but the coordinates "
+               "look like WGS84 degrees; set crs = 'EPSG:4326' or fix the file")
         raise InputError(msg)
-    if crs.is_geographic and order == "rd":
-        msg = (f"{where}: the CRS is declared as {declared} (degrees) but the coordinates look "
-               "like RD New metres; set crs = 'EPSG:28992' or fix the file")
+    if crs.is_geographic and order in ("rd", "rd-swapped"):
+        msg = (f"{path}: the CRS is declared as {declared} (degrees) {origin}{hint} but the "
+               "coordinates look like RD New metres; set crs = 'EPSG:28992' or fix the file")
         raise InputError(msg)
-    if crs.is_geographic and order == "wgs84-swapped":
-        ledger.warn(f"{where.name}: latitude and longitude are swapped in the file; read the other "
-                    "way round. Swap the columns in the config (lon/lat) to make this explicit")
-        return crs.to_string(), True
-    return crs.to_string(), False
+    swapped = ((crs.is_geographic and order == "wgs84-swapped")
+               or (_is_rd(crs) and order == "rd-swapped"))
+    if swapped:
+        what = "latitude and longitude" if crs.is_geographic else "x and y"
+        ledger.warn(f"{label}: {what} are swapped in the file; read the other way round. "
+                    "Swap the columns in the config to make this explicit")
+    return CrsChoice(crs.to_string(), swapped)
+
+
+def _crs(value: str) -> CRS:
+    try:
+        return CRS.from_user_input(value)
+    except CRSError:
+        msg = f"{value!r} is not a coordinate reference system; use e.g. 'EPSG:28992'"
+        raise InputError(msg) from None
+
+
+def _is_rd(crs: CRS) -> bool:
+    if crs.to_epsg() == 28992:
+        return True
+    return bool(crs.is_compound) and any(sub.to_epsg() == 28992 for sub in crs.sub_crs_list)
+
+
+def _fits(crs: str, order: str | None) -> bool | None:
+    """Whether values of ``order`` fit ``crs``; None when that cannot be told."""
+    parsed = _crs(crs)
+    if order is None or not (parsed.is_geographic or _is_rd(parsed)):
+        return None
+    return order.startswith("wgs84") if parsed.is_geographic else order.startswith("rd")
 
 
 def _to_rd(x: np.ndarray, y: np.ndarray, crs: str) -> tuple[np.ndarray, np.ndarray]:
-    if CRS.from_user_input(crs).to_epsg() == 28992:
+    if _is_rd(CRS.from_user_input(crs)):
         return x, y
     transformer = Transformer.from_crs(crs, RD, always_xy=True)
-    rx, ry = transformer.transform(x, y)
+    with np.errstate(invalid="ignore", over="ignore"):
+        rx, ry = transformer.transform(x, y)
     return np.asarray(rx, dtype=float), np.asarray(ry, dtype=float)
 
 
