@@ -105,6 +105,9 @@ def setup(previous, tmp_path) -> tuple[Path, Path, dict[str, bytes]]:
     shutil.copytree(out, tmp_path / "kaarten")
     config = tmp_path / "project" / "hotspotkaart.toml"
     _add_melding(config)
+    notes = tmp_path / "kaarten" / "notities" / "LEESMIJ.txt"  # the user's own file
+    notes.parent.mkdir()
+    notes.write_text("kaarten van het veiligheidsoverleg\n", encoding="utf-8")
     return config, tmp_path / "kaarten", _snapshot(tmp_path / "kaarten")
 
 
@@ -148,43 +151,51 @@ def test_a_failing_writer_leaves_the_previous_outputs(setup, monkeypatch, capsys
     _assert_readable(out)
 
 
-@pytest.mark.xfail(strict=True, reason="export.Staging.commit replaces the files one by one: "
-                   "a failure part-way leaves new and old outputs mixed (see the report)")
-def test_a_failing_commit_leaves_the_previous_outputs(setup, monkeypatch):
-    config, out, before = setup
-    real = os.replace
+def _fails_on_call(real, n: int):
     calls = []
 
-    def third_fails(source, target):
-        calls.append(target)
-        if len(calls) == 3:
+    def wrapper(*args):
+        calls.append(args[-1])
+        if len(calls) == n:
             raise OSError(5, "Input/output error")
-        real(source, target)
+        return real(*args)
 
-    monkeypatch.setattr(export.os, "replace", third_fails)
+    return wrapper, calls
+
+
+@pytest.mark.parametrize("step", ["_link_or_copy", "_exchange"])
+def test_a_failing_commit_leaves_the_previous_outputs(setup, monkeypatch, capsys, step):
+    config, out, before = setup
+    broken, _ = _fails_on_call(getattr(export, step), 1)
+    monkeypatch.setattr(export, step, broken)
     assert main(["build", "-q", "-c", str(config), "-o", str(out)]) == 2
+    assert "Input/output error" in capsys.readouterr().err
+    assert _snapshot(out) == before
     _no_leftovers(out)
     _assert_readable(out)
-    assert _snapshot(out) == before
 
 
-def test_a_failing_commit_leaves_every_file_whole(setup, monkeypatch):
-    """What the per-file commit does guarantee: each file is the old or the new one, whole."""
+def test_a_commit_keeps_the_files_it_does_not_replace(setup):
+    config, out, before = setup
+    assert main(["build", "-q", "-c", str(config), "-o", str(out)]) == 0
+    after = _snapshot(out)
+    assert after["notities/LEESMIJ.txt"] == before["notities/LEESMIJ.txt"]
+    assert after.keys() == before.keys()
+    assert after["summary.json"] != before["summary.json"]
+    _no_leftovers(out)
+    _assert_readable(out)
+
+
+def test_without_the_atomic_exchange_every_file_is_whole(setup, monkeypatch):
+    """The fallback (other systems): each file is the old or the new one, whole."""
     config, out, before = setup
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1735689600")
     fresh = out.parent / "fresh"
     assert main(["build", "-q", "-c", str(config), "-o", str(fresh)]) == 0
     new = _snapshot(fresh)
-    real = os.replace
-    calls = []
-
-    def third_fails(source, target):
-        calls.append(target)
-        if len(calls) == 3:
-            raise OSError(5, "Input/output error")
-        real(source, target)
-
-    monkeypatch.setattr(export.os, "replace", third_fails)
+    monkeypatch.setattr(export, "_exchange", lambda first, second: False)
+    broken, calls = _fails_on_call(os.replace, 3)
+    monkeypatch.setattr(export.os, "replace", broken)
     assert main(["build", "-q", "-c", str(config), "-o", str(out)]) == 2
     monkeypatch.undo()
     after = _snapshot(out)
@@ -218,20 +229,35 @@ from hotspotkaart.cli import main
 sys.exit(main(sys.argv[1:]))
 """
 
-#: The same, but stop during the commit, after two files were moved into the output folder.
-SLOW_COMMIT = """
+#: The same, but stop during the commit, after two files of the user's were carried over.
+SLOW_CARRY_OVER = """
 import os, sys, time
 from pathlib import Path
 import hotspotkaart.export as export
-real = os.replace
-moved = []
-def slow_replace(source, target):
+real = export._link_or_copy
+done = []
+def slow(source, target):
     real(source, target)
-    moved.append(target)
-    if len(moved) == 2:
-        Path(os.environ["HK_MARKER"]).write_text(str(target))
-        time.sleep(300)
-export.os.replace = slow_replace
+    done.append(target)
+    Path(os.environ["HK_MARKER"]).write_text(str(target))
+    time.sleep(300)
+export._link_or_copy = slow
+from hotspotkaart.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+#: The same, but stop right after the new outputs took the place of the old ones.
+SLOW_AFTER_EXCHANGE = """
+import os, sys, time
+from pathlib import Path
+import hotspotkaart.export as export
+real = export._exchange
+def slow(first, second):
+    swapped = real(first, second)
+    Path(os.environ["HK_MARKER"]).write_text(str(first))
+    time.sleep(300)
+    return swapped
+export._exchange = slow
 from hotspotkaart.cli import main
 sys.exit(main(sys.argv[1:]))
 """
@@ -279,15 +305,30 @@ def test_sigkill_while_writing_leaves_the_previous_outputs(setup, tmp_path):
         "read"] + 1
 
 
-def test_sigkill_during_the_commit_leaves_readable_files(setup, tmp_path):
+def test_sigkill_during_the_commit_leaves_the_previous_outputs(setup, tmp_path):
     config, out, before = setup
     marker = tmp_path / "reached"
-    _run_until_marker(SLOW_COMMIT, config, out, marker)
-    assert sorted(_snapshot(out)) == sorted(before)
-    assert _snapshot(out) != before  # two files were already replaced
-    names = [p.name for p in out.rglob("*")]
-    assert not [n for n in names if n.startswith(".") or n.endswith(("-journal", "-wal"))]
-    _assert_each_readable(out)
+    _run_until_marker(SLOW_CARRY_OVER, config, out, marker)
+    assert _snapshot(out) == before
+    _assert_readable(out)
+    assert main(["build", "-q", "-c", str(config), "-o", str(out)]) == 0
+    _no_leftovers(out)
+    _assert_readable(out)
+
+
+def test_sigkill_after_the_exchange_leaves_the_new_outputs(setup, tmp_path):
+    config, out, before = setup
+    marker = tmp_path / "reached"
+    _run_until_marker(SLOW_AFTER_EXCHANGE, config, out, marker)
+    after = _snapshot(out)
+    assert after.keys() == before.keys()
+    assert after["notities/LEESMIJ.txt"] == before["notities/LEESMIJ.txt"]
+    summary = json.loads(after["summary.json"])
+    assert summary["incidents"]["read"] == json.loads(before["summary.json"])["incidents"][
+        "read"] + 1
+    _assert_readable(out)
+    old = Path(marker.read_text())  # the previous outputs, beside, until the next build
+    assert _snapshot(old)["summary.json"] == before["summary.json"]
     assert main(["build", "-q", "-c", str(config), "-o", str(out)]) == 0
     _no_leftovers(out)
     _assert_readable(out)

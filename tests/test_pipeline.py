@@ -143,7 +143,7 @@ def test_failed_write_leaves_previous_outputs_and_no_temp_files(project, tmp_pat
 
 def test_stale_staging_folder_is_removed(tmp_path):
     out = tmp_path / "maps"
-    stale = tmp_path / ".hotspotkaart-staging-maps-abc"
+    stale = tmp_path / ".hotspotkaart-staging-maps-999999999-abc"  # no such process
     stale.mkdir()
     (stale / "summary.json").write_text("{}")
     with export.staged_outputs(out) as staging:
