@@ -17,6 +17,7 @@ import itertools
 import logging
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -390,7 +391,8 @@ def _arrow_records(body: str, number: int, delimiter: str, n_fields: int) -> _Re
 @functools.cache
 def _blank_pattern(delimiter: str) -> str:
     """Return an RE2 pattern for a line of only delimiters and (Python's) white space."""
-    chars = "".join(chr(c) for c in range(0x110000) if chr(c).isspace()) + delimiter
+    # every character for which str.isspace() holds lies below U+3001 (Unicode White_Space)
+    chars = "".join(chr(c) for c in range(0x3001) if chr(c).isspace()) + delimiter
     return "^[" + "".join(f"\\x{{{ord(c):x}}}" for c in chars) + "]*$"
 
 
@@ -643,10 +645,13 @@ def _validate(parsed: _Parsed, label: str, periods: Periods, ledger: Ledger) -> 
     frame = parsed.frame
     keep = pd.Series(True, index=frame.index)
 
-    def reject(mask: pd.Series, reason: str, detail: pd.Series | str = "") -> None:
+    def reject(mask: pd.Series, reason: str,
+               detail: pd.Series | str | Callable[[pd.Series], pd.Series] = "") -> None:
         nonlocal keep
         hit = mask & keep
         if hit.any():
+            if callable(detail):  # built for the rejected rows only
+                detail = detail(hit)
             details = detail[hit] if isinstance(detail, pd.Series) else detail
             ledger.reject("incidents", label, frame.index[hit], reason, details)
         keep &= ~hit
@@ -668,15 +673,18 @@ def _validate(parsed: _Parsed, label: str, periods: Periods, ledger: Ledger) -> 
     if "geom_type" in frame:
         reject(frame["geom_type"] != "", Reason.NOT_POINT, frame["geom_type"].astype(str))
     reject(frame["x"].isna() | frame["y"].isna(), Reason.COORD_UNREADABLE,
-           frame["x_text"].astype(str) + " ; " + frame["y_text"].astype(str))
+           lambda hit: (frame.loc[hit, "x_text"].astype(str) + " ; "
+                        + frame.loc[hit, "y_text"].astype(str)))
     x, y = _to_rd(frame["x"].to_numpy(float), frame["y"].to_numpy(float), parsed.crs)
     inside_nl = pd.Series(in_netherlands(x, y), index=frame.index)
     reject(~inside_nl, Reason.OUTSIDE_NL,
-           f"gelezen als {parsed.crs}: " + frame["x"].astype(str) + ", " + frame["y"].astype(str))
+           lambda hit: (f"gelezen als {parsed.crs}: " + frame.loc[hit, "x"].astype(str) + ", "
+                        + frame.loc[hit, "y"].astype(str)))
     reject(frame["category"].fillna("") == "", Reason.CATEGORY_MISSING)
     year = dates.dt.year
-    shown = dates.dt.strftime("%Y-%m-%d").where(dates.notna(), date_text)
-    reject(~year.isin(periods.years), Reason.OUT_OF_PERIOD, shown)
+    reject(~year.isin(periods.years), Reason.OUT_OF_PERIOD,
+           lambda hit: dates[hit].dt.strftime("%Y-%m-%d").where(dates[hit].notna(),
+                                                                date_text[hit]))
     out = pd.DataFrame({
         "row": frame.index[keep].astype("int64"),
         "melding_id": frame.loc[keep, "melding_id"].astype(str).to_numpy(),
@@ -722,10 +730,12 @@ def parse_numbers(values: pd.Series) -> pd.Series:
         Floats, NaN where the text is not a finite number.
 
     """
-    text = values.astype(str).str.strip().str.replace(r"[ \u00a0\u202f]", "", regex=True)
+    text = values.astype(str).str.strip()
+    for space in (" ", "\u00a0", "\u202f"):  # literal replaces stay vectorised on arrow strings
+        text = text.str.replace(space, "", regex=False)
     has_comma = text.str.contains(",", regex=False)
     has_dot = text.str.contains(".", regex=False)
-    comma_last = text.str.rfind(",") > text.str.rfind(".")
+    comma_last = text.str.contains(r",[^.]*$")  # the last comma comes after the last dot
     dutch = has_comma & (~has_dot | comma_last)
     english = has_comma & has_dot & ~comma_last
     text = text.mask(dutch, text.str.replace(".", "", regex=False).str.replace(",", ".",
@@ -776,10 +786,14 @@ def parse_dates(values: pd.Series) -> tuple[pd.Series, pd.Series]:
             local = aware.dt.tz_convert("Europe/Amsterdam").dt.tz_localize(None)
             work[with_tz] = local.astype("datetime64[us]")
             todo &= ~with_tz
-        for fmt in _DATE_FORMATS:
+        colons = text.str.count(":")  # no directive used here matches ':', so a text can only
+        for fmt in _DATE_FORMATS:     # match a format with as many (saves failing on all rows)
             if not todo.any():
                 break
-            parsed = pd.to_datetime(text[todo], format=fmt, errors="coerce")
+            candidates = todo & (colons == fmt.count(":"))
+            if not candidates.any():
+                continue
+            parsed = pd.to_datetime(text[candidates], format=fmt, errors="coerce")
             ok = parsed.notna()
             work[parsed.index[ok]] = parsed[ok].astype("datetime64[us]")
             todo[parsed.index[ok]] = False
@@ -791,7 +805,8 @@ def parse_dates(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     problem = pd.Series("", index=values.index, dtype=object)
     problem[text == ""] = "missing"
     failed = work.isna() & (text != "")
-    shaped = text.str.match(_DATE_SHAPE)
+    shaped = pd.Series(False, index=values.index)
+    shaped[failed] = text[failed].str.match(_DATE_SHAPE).astype(bool)
     problem[failed & shaped] = "impossible"
     problem[failed & ~shaped] = "unreadable"
     problem[too_early] = "too_early"
