@@ -96,7 +96,9 @@ class Ledger:
             msg = f"{kind} source {source!r} registered twice; labels must be unique"
             raise ValueError(msg)
         self.read[(kind, source)] += len(raw)
-        self.raw[(kind, source)] = raw.loc[:, ~raw.columns.duplicated()]
+        duplicated = raw.columns.duplicated()
+        # a reference, not a copy: the readers never change a frame after registering it
+        self.raw[(kind, source)] = raw.loc[:, ~duplicated] if duplicated.any() else raw
 
     def reject(self, kind: str, source: str, rows: pd.Series | list[int], reason: str,
                details: pd.Series | list[str] | str = "") -> None:

@@ -274,13 +274,26 @@ def write_csv(path: Path, frame: pd.DataFrame) -> None:
 
 
 def write_geopackage(path: Path, layers: dict[str, gpd.GeoDataFrame]) -> None:
-    """Write several layers into one GeoPackage (EPSG:28992 expected)."""
+    """Write several layers into one GeoPackage (EPSG:28992 expected).
+
+    With pyarrow installed the features go to GDAL through pyogrio's Arrow stream, which is
+    several times faster for large layers; the file's content is the same either way.
+    """
+    arrow = _has_pyarrow()
     for name, layer in layers.items():
         frame = layer.copy()
         for column in frame.columns:
             if column != frame.geometry.name and frame[column].dtype == object:
                 frame[column] = frame[column].astype("string")
-        frame.to_file(path, layer=name, driver="GPKG", engine="pyogrio")
+        frame.to_file(path, layer=name, driver="GPKG", engine="pyogrio", use_arrow=arrow)
+
+
+def _has_pyarrow() -> bool:
+    try:
+        import pyarrow  # noqa: F401  # optional: only its presence matters
+    except ImportError:
+        return False
+    return True
 
 
 def write_html(path: Path, page: str) -> None:

@@ -49,16 +49,45 @@ def join_incidents(incidents: gpd.GeoDataFrame, buurten: gpd.GeoDataFrame,
         ``in_<kind>`` per zone kind. The input is not modified.
 
     """
-    joined = assign_areas(incidents, buurten)
-    outside = joined["buurtcode"].isna()
-    for source, group in joined[outside].groupby("source", sort=False):
-        ledger.reject("incidents", str(source), group["row"], Reason.OUTSIDE_AREA,
-                      group.geometry.x.round(1).astype(str) + ", "
-                      + group.geometry.y.round(1).astype(str) + " (RD)")
-    used = joined[~outside].reset_index(drop=True)
-    flags = flag_zones(used, zones)
-    return gpd.GeoDataFrame(pd.concat([used, flags], axis=1), geometry="geometry",
-                            crs=incidents.crs)
+    order = np.argsort(buurten["buurtcode"].to_numpy(dtype=str), kind="stable")
+    codes = buurten["buurtcode"].to_numpy(dtype=object)[order]
+    wijk = buurten["wijkcode"].to_numpy(dtype=object)[order]
+    n_buurten = len(codes)
+    # one tree over buurten (in code order) and zones together: one query instead of four
+    polygons = np.concatenate([buurten.geometry.to_numpy()[order], zones.geometry.to_numpy()])
+    point_idx, poly_idx = _covering_pairs(incidents.geometry.to_numpy(), polygons)
+    in_buurt = poly_idx < n_buurten
+    chosen = np.full(len(incidents), -1, dtype=np.int64)
+    b_points, b_polys = point_idx[in_buurt], poly_idx[in_buurt]
+    first = np.unique(b_points, return_index=True)[1]  # lowest code per point
+    chosen[b_points[first]] = b_polys[first]
+    has = chosen >= 0
+    buurtcode = np.where(has, codes[np.maximum(chosen, 0)], None)
+    outside = pd.isna(buurtcode)
+    if outside.any():
+        rejected = incidents[outside]
+        for source, group in rejected.groupby("source", sort=False):
+            ledger.reject("incidents", str(source), group["row"], Reason.OUTSIDE_AREA,
+                          group.geometry.x.round(1).astype(str) + ", "
+                          + group.geometry.y.round(1).astype(str) + " (RD)")
+    kept = np.flatnonzero(~outside)
+    used = incidents.iloc[kept].reset_index(drop=True)  # a new frame: the input stays as is
+    used["buurtcode"] = pd.Series(buurtcode[kept], dtype=object)
+    used["wijkcode"] = pd.Series(wijk[np.maximum(chosen, 0)][kept], dtype=object)
+    position = np.full(len(incidents), -1, dtype=np.int64)
+    position[kept] = np.arange(len(kept))
+    in_zone = ~in_buurt & (position[point_idx] >= 0)
+    z_points, z_idx = position[point_idx[in_zone]], poly_idx[in_zone] - n_buurten
+    day = incidents["date"].dt.normalize().to_numpy()[point_idx[in_zone]]
+    start = zones["valid_from"].to_numpy(dtype="datetime64[ns]")[z_idx]
+    end = zones["valid_to"].to_numpy(dtype="datetime64[ns]")[z_idx]
+    valid = (np.isnat(start) | (day >= start)) & (np.isnat(end) | (day <= end))
+    kinds = zones["kind"].to_numpy(dtype=object)[z_idx]
+    for kind in ZONE_KINDS:
+        inside = np.zeros(len(kept), dtype=bool)
+        inside[z_points[valid & (kinds == kind)]] = True
+        used[f"in_{kind}"] = inside
+    return gpd.GeoDataFrame(used, geometry="geometry", crs=incidents.crs)
 
 
 def assign_areas(points: gpd.GeoDataFrame, buurten: gpd.GeoDataFrame) -> gpd.GeoDataFrame:

@@ -12,12 +12,15 @@ resynchronises on the next line instead of swallowing the rest of the file.
 from __future__ import annotations
 
 import csv
+import functools
 import itertools
 import logging
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -73,6 +76,8 @@ _TZ_SUFFIX = re.compile(r"\d:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})$")
 #: Dates outside this range cannot be held by the nanosecond datetimes used downstream.
 _EARLIEST = pd.Timestamp.min.ceil("D")
 _LATEST = pd.Timestamp.max.floor("D")
+#: The dtype of ``astype(str)``: pandas' default string type.
+_STR = pd.Series([""]).astype(str).dtype
 
 
 @dataclass(frozen=True)
@@ -197,17 +202,21 @@ def _read_csv_text(path: Path, required: list[str], label: str, ledger: Ledger
     if not text.strip(" \t\r\n\ufeff"):
         msg = f"{path}: the file is empty; expected a header row with {', '.join(required)}"
         raise InputError(msg)
-    lines = _LINE.findall(text)
+    head = _head_lines(text)
     first = 0
-    while not lines[first].strip(" \t\r\n\ufeff"):
+    while not head[first][0].strip(" \t\r\n\ufeff"):
         first += 1  # leading blank lines
-    hint = _SEP_HINT.fullmatch(lines[first].rstrip("\r\n"))
-    if hint and first + 1 < len(lines):
+    hint = _SEP_HINT.fullmatch(head[first][0].rstrip("\r\n"))
+    if hint and first + 1 < len(head):
         first += 1  # Excel's "sep=;" line names the separator
-    header_line = lines[first].rstrip("\r\n")
+    header_line = head[first][0].rstrip("\r\n")
     delimiter = _choose_delimiter(header_line, required, path,
                                   only=hint.group(1) if hint else None)
     header = _unique_header(_split_line(header_line, delimiter), required, path)
+    fast = _fast_records(text[head[first][1]:], first + 2, delimiter, len(header))
+    if fast is not None:
+        return _string_frame(fast, header)
+    lines = _LINE.findall(text)
     rows: list[list[str]] = []
     numbers: list[int] = []
     empty: list[int] = []
@@ -225,6 +234,180 @@ def _read_csv_text(path: Path, required: list[str], label: str, ledger: Ledger
     frame = frame.fillna("").astype(str)
     frame.attrs["empty_rows"] = empty
     frame.attrs["bad_rows"] = bad
+    return frame
+
+
+def _head_lines(text: str) -> list[tuple[str, int]]:
+    """Return the first lines of ``text``, up to its second non-blank line.
+
+    Each line comes with the offset just past its line break, so that the caller can take the
+    rest of the text from there without splitting all of it the slow way.
+    """
+    head: list[tuple[str, int]] = []
+    seen = 0  # non-blank lines
+    for match in _LINE.finditer(text):
+        line = match.group()
+        head.append((line, match.end()))
+        seen += bool(line.strip(" \t\r\n\ufeff"))
+        if seen == 2:
+            break
+    return head
+
+
+@dataclass(frozen=True)
+class _Records:
+    """The records of a delimited text, column by column."""
+
+    columns: list[Any]  # per column a list of str or a pyarrow string array
+    numbers: list[int]
+    empty: list[int]
+    bad: dict[int, str]
+
+
+def _fast_records(body: str, number: int, delimiter: str, n_fields: int) -> _Records | None:
+    r"""Split the records after the header row when no quoted cell can span lines.
+
+    This gives exactly what :func:`_records` gives, but splits plain lines with ``str.split``
+    and parses only the lines holding a quote with the CSV module. It applies when every line
+    ends in ``\n`` or ``\r\n``, no line holds a NUL, and every line that holds a quote is
+    one complete record under the CSV module's strict rules (then no record spans lines and no
+    quote is stray). Otherwise it returns None and the caller takes the resynchronising path.
+
+    Parameters
+    ----------
+    body : str
+        The text after the header row's line break.
+    number : int
+        The spreadsheet row number of the first line of ``body``.
+    delimiter : str
+        The cell separator.
+    n_fields : int
+        The number of header cells.
+
+    """
+    if "\x00" in body or body.count("\r") != body.count("\r\n"):
+        return None
+    if _pyarrow() is not None:
+        return _arrow_records(body.replace("\r\n", "\n"), number, delimiter, n_fields)
+    lines = body.replace("\r\n", "\n").split("\n")
+    if lines and not lines[-1]:
+        lines.pop()  # the final line break ends the last line; it does not start a new one
+    cells = [line.split(delimiter) for line in lines]
+    if '"' in body:
+        for i, line in enumerate(lines):
+            if '"' in line:
+                try:
+                    parsed = list(csv.reader([line], delimiter=delimiter, strict=True))
+                except csv.Error:
+                    return None
+                if len(parsed) != 1:
+                    return None
+                cells[i] = parsed[0]
+    numbers = list(range(number, number + len(lines)))
+    if not all(lines):  # a line without any cell is not a record
+        kept = [i for i, line in enumerate(lines) if line]
+        cells = [cells[i] for i in kept]
+        numbers = [numbers[i] for i in kept]
+    blank = [not "".join(row).strip() for row in cells]
+    empty = list(itertools.compress(numbers, blank))
+    bad: dict[int, str] = {}
+    for i, row in enumerate(cells):
+        if len(row) != n_fields:
+            if not blank[i]:
+                bad[numbers[i]] = f"{len(row)} velden, de kopregel heeft er {n_fields}"
+            cells[i] = (row + [""] * n_fields)[:n_fields]
+    columns = ([list(column) for column in zip(*cells, strict=True)] if cells
+               else [[] for _ in range(n_fields)])
+    return _Records(columns, numbers, empty, bad)
+
+
+def _pyarrow() -> Any:
+    """Return the ``pyarrow`` module, or None when it is not installed."""
+    try:
+        import pyarrow as pa  # optional dependency
+    except ImportError:
+        return None
+    return pa
+
+
+def _arrow_records(body: str, number: int, delimiter: str, n_fields: int) -> _Records | None:
+    r"""Do what :func:`_fast_records` does, with pyarrow: split column-wise in C++.
+
+    ``body`` has ``\n`` line breaks only and no NUL. Lines with the header's number of cells
+    and no quote are split by pyarrow; the few others (quoted, short, long) one by one in
+    Python exactly as :func:`_fast_records` does.
+    """
+    import pyarrow as pa  # optional dependency
+    import pyarrow.compute as pc
+
+    try:
+        text = pa.array([body], pa.large_string())
+    except (UnicodeEncodeError, pa.ArrowException):  # e.g. a lone surrogate
+        return None
+    lines = pc.split_pattern(text, "\n").flatten()
+    if len(lines) and not lines[len(lines) - 1].as_py():
+        lines = lines.slice(0, len(lines) - 1)  # the final line break ends the last line
+    numbers = np.arange(number, number + len(lines), dtype=np.int64)
+    present = pc.not_equal(lines, "").to_numpy(zero_copy_only=False)
+    if not present.all():  # a line without any cell is not a record
+        lines = lines.filter(pa.array(present))
+        numbers = numbers[present]
+    cells = pc.split_pattern(lines, delimiter)
+    counts = pc.list_value_length(cells).to_numpy(zero_copy_only=False)
+    quoted = pc.match_substring(lines, '"').to_numpy(zero_copy_only=False)
+    blank = pc.match_substring_regex(lines, _blank_pattern(delimiter)).to_numpy(
+        zero_copy_only=False).copy()
+    regular = (counts == n_fields) & ~quoted
+    odd = np.flatnonzero(~regular)
+    odd_rows: list[list[str]] = []
+    bad: dict[int, str] = {}
+    for i in odd.tolist():
+        line = lines[i].as_py()
+        row = line.split(delimiter)
+        if quoted[i]:
+            try:
+                parsed = list(csv.reader([line], delimiter=delimiter, strict=True))
+            except csv.Error:
+                return None
+            if len(parsed) != 1:
+                return None
+            row = parsed[0]
+        blank[i] = not "".join(row).strip()
+        if len(row) != n_fields and not blank[i]:
+            bad[int(numbers[i])] = f"{len(row)} velden, de kopregel heeft er {n_fields}"
+        odd_rows.append((row + [""] * n_fields)[:n_fields])
+    plain = cells.filter(pa.array(regular))
+    columns: list[Any] = [pc.list_element(plain, k) for k in range(n_fields)]
+    if len(odd):
+        order = pa.array(np.argsort(np.concatenate([np.flatnonzero(regular), odd]),
+                                    kind="stable"))
+        columns = [pa.concat_arrays([column.cast(pa.large_string()),
+                                     pa.array([r[k] for r in odd_rows], pa.large_string())]
+                                    ).take(order)
+                   for k, column in enumerate(columns)]
+    return _Records(columns, numbers.tolist(), numbers[blank].tolist(), bad)
+
+
+@functools.cache
+def _blank_pattern(delimiter: str) -> str:
+    """Return an RE2 pattern for a line of only delimiters and (Python's) white space."""
+    # every character for which str.isspace() holds lies below U+3001 (Unicode White_Space)
+    chars = "".join(chr(c) for c in range(0x3001) if chr(c).isspace()) + delimiter
+    return "^[" + "".join(f"\\x{{{ord(c):x}}}" for c in chars) + "]*$"
+
+
+def _string_frame(records: _Records, header: list[str]) -> pd.DataFrame:
+    """Build the frame of strings that :func:`_read_csv_text` returns from ``records``."""
+    index = pd.Index(records.numbers, name="row", dtype="int64")
+    if not records.numbers:
+        frame = pd.DataFrame([], columns=header, index=index, dtype=object)
+        frame = frame.fillna("").astype(str)
+    else:
+        frame = pd.DataFrame({i: pd.array(column, dtype=_STR)
+                              for i, column in enumerate(records.columns)}, index=index)
+        frame.columns = pd.Index(header)
+    frame.attrs["empty_rows"] = records.empty
+    frame.attrs["bad_rows"] = records.bad
     return frame
 
 
@@ -462,10 +645,13 @@ def _validate(parsed: _Parsed, label: str, periods: Periods, ledger: Ledger) -> 
     frame = parsed.frame
     keep = pd.Series(True, index=frame.index)
 
-    def reject(mask: pd.Series, reason: str, detail: pd.Series | str = "") -> None:
+    def reject(mask: pd.Series, reason: str,
+               detail: pd.Series | str | Callable[[pd.Series], pd.Series] = "") -> None:
         nonlocal keep
         hit = mask & keep
         if hit.any():
+            if callable(detail):  # built for the rejected rows only
+                detail = detail(hit)
             details = detail[hit] if isinstance(detail, pd.Series) else detail
             ledger.reject("incidents", label, frame.index[hit], reason, details)
         keep &= ~hit
@@ -487,15 +673,18 @@ def _validate(parsed: _Parsed, label: str, periods: Periods, ledger: Ledger) -> 
     if "geom_type" in frame:
         reject(frame["geom_type"] != "", Reason.NOT_POINT, frame["geom_type"].astype(str))
     reject(frame["x"].isna() | frame["y"].isna(), Reason.COORD_UNREADABLE,
-           frame["x_text"].astype(str) + " ; " + frame["y_text"].astype(str))
+           lambda hit: (frame.loc[hit, "x_text"].astype(str) + " ; "
+                        + frame.loc[hit, "y_text"].astype(str)))
     x, y = _to_rd(frame["x"].to_numpy(float), frame["y"].to_numpy(float), parsed.crs)
     inside_nl = pd.Series(in_netherlands(x, y), index=frame.index)
     reject(~inside_nl, Reason.OUTSIDE_NL,
-           f"gelezen als {parsed.crs}: " + frame["x"].astype(str) + ", " + frame["y"].astype(str))
+           lambda hit: (f"gelezen als {parsed.crs}: " + frame.loc[hit, "x"].astype(str) + ", "
+                        + frame.loc[hit, "y"].astype(str)))
     reject(frame["category"].fillna("") == "", Reason.CATEGORY_MISSING)
     year = dates.dt.year
-    shown = dates.dt.strftime("%Y-%m-%d").where(dates.notna(), date_text)
-    reject(~year.isin(periods.years), Reason.OUT_OF_PERIOD, shown)
+    reject(~year.isin(periods.years), Reason.OUT_OF_PERIOD,
+           lambda hit: dates[hit].dt.strftime("%Y-%m-%d").where(dates[hit].notna(),
+                                                                date_text[hit]))
     out = pd.DataFrame({
         "row": frame.index[keep].astype("int64"),
         "melding_id": frame.loc[keep, "melding_id"].astype(str).to_numpy(),
@@ -541,10 +730,12 @@ def parse_numbers(values: pd.Series) -> pd.Series:
         Floats, NaN where the text is not a finite number.
 
     """
-    text = values.astype(str).str.strip().str.replace(r"[ \u00a0\u202f]", "", regex=True)
+    text = values.astype(str).str.strip()
+    for space in (" ", "\u00a0", "\u202f"):  # literal replaces stay vectorised on arrow strings
+        text = text.str.replace(space, "", regex=False)
     has_comma = text.str.contains(",", regex=False)
     has_dot = text.str.contains(".", regex=False)
-    comma_last = text.str.rfind(",") > text.str.rfind(".")
+    comma_last = text.str.contains(r",[^.]*$")  # the last comma comes after the last dot
     dutch = has_comma & (~has_dot | comma_last)
     english = has_comma & has_dot & ~comma_last
     text = text.mask(dutch, text.str.replace(".", "", regex=False).str.replace(",", ".",
@@ -595,10 +786,14 @@ def parse_dates(values: pd.Series) -> tuple[pd.Series, pd.Series]:
             local = aware.dt.tz_convert("Europe/Amsterdam").dt.tz_localize(None)
             work[with_tz] = local.astype("datetime64[us]")
             todo &= ~with_tz
-        for fmt in _DATE_FORMATS:
+        colons = text.str.count(":")  # no directive used here matches ':', so a text can only
+        for fmt in _DATE_FORMATS:     # match a format with as many (saves failing on all rows)
             if not todo.any():
                 break
-            parsed = pd.to_datetime(text[todo], format=fmt, errors="coerce")
+            candidates = todo & (colons == fmt.count(":"))
+            if not candidates.any():
+                continue
+            parsed = pd.to_datetime(text[candidates], format=fmt, errors="coerce")
             ok = parsed.notna()
             work[parsed.index[ok]] = parsed[ok].astype("datetime64[us]")
             todo[parsed.index[ok]] = False
@@ -610,7 +805,8 @@ def parse_dates(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     problem = pd.Series("", index=values.index, dtype=object)
     problem[text == ""] = "missing"
     failed = work.isna() & (text != "")
-    shaped = text.str.match(_DATE_SHAPE)
+    shaped = pd.Series(False, index=values.index)
+    shaped[failed] = text[failed].str.match(_DATE_SHAPE).astype(bool)
     problem[failed & shaped] = "impossible"
     problem[failed & ~shaped] = "unreadable"
     problem[too_early] = "too_early"
