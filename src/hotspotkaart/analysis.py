@@ -33,6 +33,7 @@ import calendar
 import logging
 import warnings
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import geopandas as gpd
@@ -54,6 +55,7 @@ __all__ = [
     "GEEN_VERANDERING",
     "STIJGING",
     "TE_WEINIG",
+    "IncidentTotals",
     "area_counts",
     "area_table",
     "area_table_from_counts",
@@ -62,8 +64,10 @@ __all__ = [
     "change_test",
     "classify_change",
     "fdr",
+    "incident_totals",
     "period_days",
     "sum_counts",
+    "sum_incident_totals",
 ]
 
 logger = logging.getLogger(__name__)
@@ -434,6 +438,57 @@ def sum_counts(tables: Sequence[pd.DataFrame], keys: Sequence[str]) -> pd.DataFr
     summed = both.groupby(list(keys), sort=True, dropna=False)["n"].sum().reset_index()
     summed["n"] = summed["n"].astype(np.int64)
     return summed
+
+
+@dataclass(frozen=True)
+class IncidentTotals:
+    """City-wide totals of the used meldingen, for the summary and the map legends.
+
+    Attributes
+    ----------
+    counts : pandas.DataFrame
+        Columns ``period``, ``category`` (as in the meldingen, not relabelled) and ``n``.
+    first, last : pandas.Timestamp or None
+        The earliest and the latest ``date``; None without meldingen.
+
+    """
+
+    counts: pd.DataFrame
+    first: pd.Timestamp | None
+    last: pd.Timestamp | None
+
+
+def incident_totals(incidents: pd.DataFrame) -> IncidentTotals:
+    """Count the meldingen per period and category and find their first and last date.
+
+    Parameters
+    ----------
+    incidents : pandas.DataFrame
+        Meldingen with ``period``, ``category`` and ``date``. Not modified.
+
+    Returns
+    -------
+    IncidentTotals
+        Totals that add up over parts of the meldingen (:func:`sum_incident_totals`).
+
+    """
+    require_columns(incidents, ("period", "category", "date"), "incidents")
+    frame = pd.DataFrame({"period": incidents["period"].to_numpy(),
+                          "category": incidents["category"].to_numpy()})
+    dates = incidents["date"]
+    empty = dates.empty or dates.isna().all()
+    return IncidentTotals(counts=_group_sizes(frame, ["period", "category"]),
+                          first=None if empty else pd.Timestamp(dates.min()),
+                          last=None if empty else pd.Timestamp(dates.max()))
+
+
+def sum_incident_totals(parts: Sequence[IncidentTotals]) -> IncidentTotals:
+    """Add up the :class:`IncidentTotals` of parts of the meldingen."""
+    firsts = [p.first for p in parts if p.first is not None]
+    lasts = [p.last for p in parts if p.last is not None]
+    return IncidentTotals(counts=sum_counts([p.counts for p in parts], ["period", "category"]),
+                          first=min(firsts) if firsts else None,
+                          last=max(lasts) if lasts else None)
 
 
 def category_labels(categories: pd.Series) -> npt.NDArray[np.object_]:
