@@ -279,3 +279,12 @@ def test_partitioned_run_without_dask_names_the_extra(synthetic: Config,
     with pytest.raises(ConfigError, match=r"pip install 'hotspotkaart\[scale\]'"):
         count_partitioned(empty, empty, empty, empty, PERIODS, synthetic.analysis,
                           EngineConfig(kind="dask"), Ledger())
+
+
+def test_dask_engine_without_any_used_melding(tmp_path: Path) -> None:
+    (tmp_path / "m.csv").write_text("id;datum;soort;x;y\r\nA;01-01-2022;Jeugd;105000;425000\r\n"
+                                    "B;01-01-2023;Jeugd;5000;425000\r\n", encoding="utf-8")
+    config = load_config(write_config(tmp_path, incidents=incident_section("m.csv")))
+    memory = analyse(config)
+    _assert_same(memory, analyse(_with_engine(config, partitions=3)))
+    assert memory.summary["incidents"]["used"] == 0
