@@ -17,7 +17,10 @@ from hotspotkaart.analysis import (
     GEEN_VERANDERING,
     STIJGING,
     TE_WEINIG,
+    area_counts,
     area_table,
+    area_table_from_counts,
+    category_labels,
     change_test,
     classify_change,
     fdr,
@@ -272,3 +275,22 @@ def test_empty_incidents() -> None:
     assert_array_equal(out["count_2023"].to_numpy(), np.zeros(6))
     assert (out["change_class"] == TE_WEINIG).all()
     assert out["share_2023"].isna().all()
+
+
+def test_counting_then_testing_equals_area_table() -> None:
+    counts = {**COUNTS, ("BU99999999", 2023, "Jeugd"): 2}
+    inc = make_incidents(counts)
+    table = area_counts(inc, "buurtcode", PERIODS)
+    assert list(table.columns) == ["buurtcode", "period", "category", "n"]
+    assert int(table["n"].sum()) == len(inc)
+    with pytest.warns(HotspotkaartWarning, match="2 meldingen have a buurtcode"):
+        whole = area_table(inc, make_areas(), "buurtcode", PERIODS, AnalysisConfig())
+    with pytest.warns(HotspotkaartWarning, match="2 meldingen have a buurtcode"):
+        split = area_table_from_counts(table, make_areas(), "buurtcode", PERIODS,
+                                       AnalysisConfig())
+    pd.testing.assert_frame_equal(whole, split)
+
+
+def test_category_labels_of_missing_values() -> None:
+    labels = category_labels(pd.Series(["Jeugd", None, np.nan, 3, "Jeugd"], dtype=object))
+    assert labels.tolist() == ["Jeugd", "onbekend", "onbekend", "3", "Jeugd"]

@@ -22,6 +22,7 @@ from hotspotkaart.grid import (
     TRANSITION_COLD_CLASSES,
     TRANSITION_COLOURS,
     analyse_grid,
+    analyse_grid_from_counts,
     cell_counts,
     cell_id,
     classify_gi,
@@ -29,6 +30,7 @@ from hotspotkaart.grid import (
     gi_star,
     gini,
     gini_generalised,
+    grid_counts,
     make_grid,
     neighbours,
     pai,
@@ -175,6 +177,19 @@ def test_points_outside_grid_are_reported() -> None:
     assert cc.position.tolist()[1] == -1
     # a point on a corner belongs to the cell north-east of it
     assert grid.iloc[cc.position[2]]["x_min"] == X0 + 100
+
+
+def test_grid_counts_keep_points_without_location() -> None:
+    inc = incidents_from({2023: np.array([[X0 + 50, Y0 + 50], [X0 + 5000, Y0]]),
+                          2024: np.array([[X0 + 100, Y0 + 100]])})
+    inc.loc[inc.index[2], "geometry"] = None
+    table = grid_counts(inc, PERIODS, 100.0)
+    assert int(table["n"].sum()) == 3
+    areas = square_areas(1000.0)
+    with pytest.warns(HotspotkaartWarning, match=r"\{2023: 1, 2024: 1\}"):
+        result = analyse_grid_from_counts(table, areas, PERIODS, FAST)
+    assert result.method["outside_grid"] == {2023: 1, 2024: 1}
+    assert result.cells["count_2023"].sum() == 1
 
 
 def test_cell_counts_errors() -> None:

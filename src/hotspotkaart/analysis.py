@@ -33,6 +33,7 @@ import calendar
 import logging
 import warnings
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import geopandas as gpd
@@ -47,18 +48,26 @@ from hotspotkaart._naming import category_slug, count_column
 from hotspotkaart.config import AnalysisConfig, Periods
 
 __all__ = [
+    "AREA_COUNT_COLUMNS",
     "CHANGE_CLASSES",
     "CHANGE_COLOURS",
     "DALING",
     "GEEN_VERANDERING",
     "STIJGING",
     "TE_WEINIG",
+    "IncidentTotals",
+    "area_counts",
     "area_table",
+    "area_table_from_counts",
+    "category_labels",
     "category_slugs",
     "change_test",
     "classify_change",
     "fdr",
+    "incident_totals",
     "period_days",
+    "sum_counts",
+    "sum_incident_totals",
 ]
 
 logger = logging.getLogger(__name__)
@@ -357,7 +366,183 @@ def area_table(
     if key not in _AREA_KEYS:
         msg = f"key = {key!r} is not an area code column; use one of {', '.join(_AREA_KEYS)}"
         raise InputError(msg)
+    counts = area_counts(incidents, key, periods)
+    return area_table_from_counts(counts, areas, key, periods, config, population=population)
+
+
+#: Columns of the count table of :func:`area_counts` (``key`` is the area code column).
+AREA_COUNT_COLUMNS: tuple[str, ...] = ("period", "category", "n")
+
+
+def area_counts(incidents: pd.DataFrame, key: str, periods: Periods) -> pd.DataFrame:
+    """Count meldingen per area code, period and category (the counting step of the area table).
+
+    Parameters
+    ----------
+    incidents : pandas.DataFrame
+        Meldingen with the columns ``key``, ``period`` and ``category``. Not modified.
+    key : {"buurtcode", "wijkcode"}
+        The area code column.
+    periods : Periods
+        The base and compare year; every ``period`` must be one of them.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``key``, ``period``, ``category`` (the label, missing values as
+        ``"onbekend"``) and ``n`` (int64), one row per combination that occurs, sorted. Tables of
+        parts of the meldingen add up with :func:`sum_counts`.
+
+    Raises
+    ------
+    InputError
+        If ``key`` is not an area code column, a column is missing or a period is not one of
+        the two years.
+
+    """
+    if key not in _AREA_KEYS:
+        msg = f"key = {key!r} is not an area code column; use one of {', '.join(_AREA_KEYS)}"
+        raise InputError(msg)
     require_columns(incidents, (key, "period", "category"), "incidents")
+    period = period_array(incidents, periods)
+    frame = pd.DataFrame({
+        key: incidents[key].to_numpy(dtype=object),
+        "period": period,
+        "category": category_labels(incidents["category"]),
+    })
+    return _group_sizes(frame, [key, "period", "category"])
+
+
+def sum_counts(tables: Sequence[pd.DataFrame], keys: Sequence[str]) -> pd.DataFrame:
+    """Add up count tables of parts of the meldingen (same ``keys``, a count column ``n``).
+
+    Parameters
+    ----------
+    tables : sequence of pandas.DataFrame
+        Count tables such as those of :func:`area_counts`; at least one.
+    keys : sequence of str
+        The key columns.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The summed table, one row per key combination, sorted by the keys.
+
+    """
+    if not tables:
+        msg = "sum_counts needs at least one count table"
+        raise InputError(msg)
+    both = pd.concat(list(tables), ignore_index=True)
+    if both.empty:
+        return both.reset_index(drop=True)
+    summed = both.groupby(list(keys), sort=True, dropna=False)["n"].sum().reset_index()
+    summed["n"] = summed["n"].astype(np.int64)
+    return summed
+
+
+@dataclass(frozen=True)
+class IncidentTotals:
+    """City-wide totals of the used meldingen, for the summary and the map legends.
+
+    Attributes
+    ----------
+    counts : pandas.DataFrame
+        Columns ``period``, ``category`` (as in the meldingen, not relabelled) and ``n``.
+    first, last : pandas.Timestamp or None
+        The earliest and the latest ``date``; None without meldingen.
+
+    """
+
+    counts: pd.DataFrame
+    first: pd.Timestamp | None
+    last: pd.Timestamp | None
+
+
+def incident_totals(incidents: pd.DataFrame) -> IncidentTotals:
+    """Count the meldingen per period and category and find their first and last date.
+
+    Parameters
+    ----------
+    incidents : pandas.DataFrame
+        Meldingen with ``period``, ``category`` and ``date``. Not modified.
+
+    Returns
+    -------
+    IncidentTotals
+        Totals that add up over parts of the meldingen (:func:`sum_incident_totals`).
+
+    """
+    require_columns(incidents, ("period", "category", "date"), "incidents")
+    frame = pd.DataFrame({"period": incidents["period"].to_numpy(),
+                          "category": incidents["category"].to_numpy()})
+    dates = incidents["date"]
+    empty = dates.empty or dates.isna().all()
+    return IncidentTotals(counts=_group_sizes(frame, ["period", "category"]),
+                          first=None if empty else pd.Timestamp(dates.min()),
+                          last=None if empty else pd.Timestamp(dates.max()))
+
+
+def sum_incident_totals(parts: Sequence[IncidentTotals]) -> IncidentTotals:
+    """Add up the :class:`IncidentTotals` of parts of the meldingen."""
+    firsts = [p.first for p in parts if p.first is not None]
+    lasts = [p.last for p in parts if p.last is not None]
+    return IncidentTotals(counts=sum_counts([p.counts for p in parts], ["period", "category"]),
+                          first=min(firsts) if firsts else None,
+                          last=max(lasts) if lasts else None)
+
+
+def category_labels(categories: pd.Series) -> npt.NDArray[np.object_]:
+    """Return the category label of every melding (missing values become ``"onbekend"``).
+
+    Parameters
+    ----------
+    categories : pandas.Series
+        The ``category`` column.
+
+    Returns
+    -------
+    numpy.ndarray of str
+        ``str(category)`` per melding, ``"onbekend"`` where missing.
+
+    """
+    codes, uniques = pd.factorize(categories, use_na_sentinel=True)
+    labels = np.array([*(_category_label(u) for u in uniques), "onbekend"], dtype=object)
+    return labels[codes]  # code -1 (missing) picks the last label
+
+
+def area_table_from_counts(
+    counts: pd.DataFrame,
+    areas: gpd.GeoDataFrame,
+    key: str,
+    periods: Periods,
+    config: AnalysisConfig,
+    *,
+    population: str | None = "aantal_inwoners",
+) -> gpd.GeoDataFrame:
+    """Build the area table from a count table (the testing step of :func:`area_table`).
+
+    Parameters
+    ----------
+    counts : pandas.DataFrame
+        A table from :func:`area_counts` (or the sum of several with :func:`sum_counts`).
+    areas, key, periods, config, population
+        As for :func:`area_table`.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        Exactly what :func:`area_table` returns for the meldingen behind ``counts``.
+
+    Raises
+    ------
+    InputError
+        As :func:`area_table`.
+
+    """
+    if key not in _AREA_KEYS:
+        msg = f"key = {key!r} is not an area code column; use one of {', '.join(_AREA_KEYS)}"
+        raise InputError(msg)
+    require_columns(counts, (key, *AREA_COUNT_COLUMNS), "counts")
     require_columns(areas, (key,), "areas")
     if not isinstance(areas, gpd.GeoDataFrame):
         msg = "areas must be a GeoDataFrame with the area geometry"
@@ -369,32 +554,35 @@ def area_table(
         raise InputError(msg)
 
     base_year, compare_year = periods.years
-    period = period_array(incidents, periods)
-    codes = incidents[key].to_numpy(dtype=object)
-    labels = np.array([_category_label(c) for c in incidents["category"]], dtype=object)
+    counts = counts[counts["n"] > 0]
+    period = period_array(counts, periods)
+    codes = counts[key].to_numpy(dtype=object)
+    labels = counts["category"].to_numpy(dtype=object)
+    weights = counts["n"].to_numpy(dtype=np.int64)
     slugs = category_slugs(list(labels))
 
     known = pd.Index(area_keys.to_numpy(dtype=object))
-    matched = known.get_indexer(pd.Index(codes)) >= 0 if len(codes) else np.zeros(0, bool)
-    n_unmatched = int((~matched).sum())
+    idx = known.get_indexer(pd.Index(codes)) if len(codes) else np.zeros(0, dtype=np.intp)
+    unmatched = idx < 0
+    n_unmatched = int(weights[unmatched].sum())
     if n_unmatched:
-        example = next(c for c, m in zip(codes, matched, strict=True) if not m)
+        example = codes[unmatched][0]
         msg = (f"{n_unmatched} meldingen have a {key} that is not among the areas "
                f"(e.g. {example!r}); they count towards the city totals only")
         logger.warning(msg)
-        warnings.warn(msg, HotspotkaartWarning, stacklevel=2)
+        warnings.warn(msg, HotspotkaartWarning, stacklevel=3)
 
     new: dict[str, Any] = {}
     totals: dict[int, int] = {}
     for year in (base_year, compare_year):
         in_year = period == year
-        totals[year] = int(in_year.sum())
-        new[count_column(year)] = _count_by(codes[in_year], known)
+        totals[year] = int(weights[in_year].sum())
+        new[count_column(year)] = _weighted_count(idx[in_year], weights[in_year], len(known))
     for year in (base_year, compare_year):
         in_year = period == year
         for label in slugs:
             sel = in_year & (labels == label)
-            new[count_column(year, label)] = _count_by(codes[sel], known)
+            new[count_column(year, label)] = _weighted_count(idx[sel], weights[sel], len(known))
 
     base = np.asarray(new[count_column(base_year)])
     compare = np.asarray(new[count_column(compare_year)])
@@ -476,10 +664,24 @@ def _category_label(value: Any) -> str:
     return str(value)
 
 
-def _count_by(codes: npt.NDArray[Any], known: pd.Index) -> npt.NDArray[np.int64]:
-    idx = known.get_indexer(pd.Index(codes)) if len(codes) else np.zeros(0, dtype=np.intp)
-    idx = idx[idx >= 0]
-    return np.bincount(idx, minlength=len(known)).astype(np.int64)
+def _weighted_count(idx: npt.NDArray[np.intp], weights: npt.NDArray[np.int64],
+                    n: int) -> npt.NDArray[np.int64]:
+    keep = idx >= 0
+    out = np.zeros(n, dtype=np.int64)
+    np.add.at(out, idx[keep], weights[keep])
+    return out
+
+
+def _group_sizes(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """Count the rows per combination of ``keys`` (sorted; missing keys kept)."""
+    if frame.empty:
+        out = frame[keys].copy()
+        out["n"] = np.zeros(0, dtype=np.int64)
+        return out.reset_index(drop=True)
+    sizes = frame.groupby(keys, sort=True, dropna=False).size()
+    out = sizes.reset_index(name="n")
+    out["n"] = out["n"].astype(np.int64)
+    return out
 
 
 def _population(areas: pd.DataFrame, population: str | None) -> npt.NDArray[np.float64]:

@@ -8,6 +8,7 @@ what is allowed, in terms a GIS officer recognises.
 
 from __future__ import annotations
 
+import importlib.util
 import re
 import tomllib
 from collections.abc import Mapping
@@ -18,16 +19,21 @@ from typing import Any
 from hotspotkaart._errors import ConfigError
 
 __all__ = [
+    "DEFAULT_PARTITION_SIZE",
+    "ENGINE_KINDS",
+    "SCHEDULERS",
     "ZONE_KINDS",
     "AnalysisConfig",
     "AreaConfig",
     "Config",
+    "EngineConfig",
     "IncidentSource",
     "LocationSource",
     "MapConfig",
     "Periods",
     "ZoneSource",
     "load_config",
+    "require_dask",
 ]
 
 #: The zone kinds the tool knows, in the order the maps list them.
@@ -123,6 +129,29 @@ class AnalysisConfig:
     buffer_m: float = 100.0
 
 
+ENGINE_KINDS: tuple[str, ...] = ("memory", "dask")
+SCHEDULERS: tuple[str, ...] = ("synchronous", "threads")
+
+
+@dataclass(frozen=True)
+class EngineConfig:
+    """How the join and the counting run: in memory, or partitioned on dask-geopandas.
+
+    ``partitions`` (a number of partitions) and ``partition_size`` (meldingen per partition)
+    exclude each other; with neither, the dask engine uses partitions of
+    :data:`DEFAULT_PARTITION_SIZE` meldingen.
+    """
+
+    kind: str = "memory"
+    partitions: int | None = None
+    partition_size: int | None = None
+    scheduler: str = "synchronous"
+
+
+#: Meldingen per partition of the dask engine when neither partitions nor partition_size is set.
+DEFAULT_PARTITION_SIZE = 500_000
+
+
 @dataclass(frozen=True)
 class MapConfig:
     """Settings of the rendered maps."""
@@ -144,6 +173,7 @@ class Config:
     analysis: AnalysisConfig = field(default_factory=AnalysisConfig)
     maps: MapConfig = field(default_factory=MapConfig)
     output_dir: Path = Path("maps")
+    engine: EngineConfig = field(default_factory=EngineConfig)
 
     @property
     def synthetic(self) -> bool:
@@ -159,7 +189,7 @@ class Config:
 BASEMAPS: tuple[str, ...] = ("grijs", "standaard", "pastel", "luchtfoto", "geen")
 
 _TOP_KEYS = {"area", "periods", "incidents", "zones", "locations", "analysis", "maps", "output",
-             "camera"}
+             "camera", "engine"}
 _AREA_KEYS = {"name", "municipality_code", "buurten", "buurten_layer", "wijken", "wijken_layer",
               "edition", "credit"}
 _PERIOD_KEYS = {"base", "compare"}
@@ -170,6 +200,7 @@ _LOCATION_KEYS = {"path", "name", "year", "status", "layer", "crs", "synthetic"}
 _ANALYSIS_KEYS = {"cell_size", "permutations", "seed", "alpha", "fdr_q", "min_count", "buffer_m"}
 _MAP_KEYS = {"basemap", "privacy_threshold"}
 _OUTPUT_KEYS = {"dir"}
+_ENGINE_KEYS = {"kind", "partitions", "partition_size", "scheduler"}
 
 
 def load_config(path: str | Path | None = None) -> Config:
@@ -242,6 +273,7 @@ def _parse(raw: dict[str, Any], cfg_path: Path) -> Config:
     output = _table(raw, "output", cfg_path)
     _check_keys(output, _OUTPUT_KEYS, "[output]", cfg_path)
     out_dir = base_dir / _str(output, "dir", "[output]", cfg_path, default="maps")
+    engine = _parse_engine(_table(raw, "engine", cfg_path), cfg_path)
     return Config(
         path=cfg_path,
         area=area,
@@ -252,6 +284,7 @@ def _parse(raw: dict[str, Any], cfg_path: Path) -> Config:
         analysis=analysis,
         maps=maps,
         output_dir=out_dir,
+        engine=engine,
     )
 
 
@@ -394,6 +427,59 @@ def _parse_maps(t: Mapping[str, Any], cfg: Path) -> MapConfig:
     threshold = int(_number(t, "privacy_threshold", where, cfg, 5, low=1, high=1000,
                             integer=True))
     return MapConfig(basemap=basemap, privacy_threshold=threshold)
+
+
+def _parse_engine(t: Mapping[str, Any], cfg: Path) -> EngineConfig:
+    where = "[engine]"
+    _check_keys(t, _ENGINE_KEYS, where, cfg)
+    kind = _str(t, "kind", where, cfg, default="memory")
+    if kind not in ENGINE_KINDS:
+        msg = f"{cfg}: {where} kind = {kind!r} is not known; allowed: {', '.join(ENGINE_KINDS)}"
+        raise ConfigError(msg)
+    scheduler = _str(t, "scheduler", where, cfg, default="synchronous")
+    if scheduler not in SCHEDULERS:
+        msg = (f"{cfg}: {where} scheduler = {scheduler!r} is not known; allowed: "
+               f"{', '.join(SCHEDULERS)}")
+        raise ConfigError(msg)
+    if "partitions" in t and "partition_size" in t:
+        msg = f"{cfg}: {where} set either partitions or partition_size, not both"
+        raise ConfigError(msg)
+    partitions = partition_size = None
+    if "partitions" in t:
+        partitions = int(_number(t, "partitions", where, cfg, 1, low=1, high=100_000,
+                                 integer=True))
+    if "partition_size" in t:
+        partition_size = int(_number(t, "partition_size", where, cfg, 1, low=1_000,
+                                     high=10**9, integer=True))
+    if kind == "memory" and (partitions is not None or partition_size is not None):
+        msg = (f"{cfg}: {where} partitions and partition_size only apply to kind = \"dask\"; "
+               "remove them or set kind = \"dask\"")
+        raise ConfigError(msg)
+    if kind == "dask":
+        require_dask(f"{cfg}: {where} kind = \"dask\"")
+    return EngineConfig(kind=kind, partitions=partitions, partition_size=partition_size,
+                        scheduler=scheduler)
+
+
+def require_dask(what: str) -> None:
+    """Raise :class:`ConfigError` naming the extra to install unless dask-geopandas is present.
+
+    Parameters
+    ----------
+    what : str
+        What needs it, for the message (e.g. the config file and key).
+
+    Raises
+    ------
+    ConfigError
+        If ``dask_geopandas`` (and with it dask) cannot be imported.
+
+    """
+    if importlib.util.find_spec("dask") is None or (
+            importlib.util.find_spec("dask_geopandas") is None):
+        msg = (f"{what} needs dask-geopandas, which is not installed; "
+               "install it with: pip install 'hotspotkaart[scale]'")
+        raise ConfigError(msg)
 
 
 # -- small typed accessors -------------------------------------------------------------------

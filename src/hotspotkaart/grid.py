@@ -57,13 +57,14 @@ from scipy import stats
 from hotspotkaart._checks import check_rd, period_array
 from hotspotkaart._errors import HotspotkaartWarning, InputError
 from hotspotkaart._naming import count_column
-from hotspotkaart.analysis import category_slugs, fdr
+from hotspotkaart.analysis import _group_sizes, category_labels, category_slugs, fdr
 from hotspotkaart.config import AnalysisConfig, Periods
 
 __all__ = [
     "GI_CLASSES",
     "GI_COLOURS",
     "GI_LEVELS",
+    "GRID_COUNT_COLUMNS",
     "TRANSITION_CLASSES",
     "TRANSITION_COLD_CLASSES",
     "TRANSITION_COLOURS",
@@ -71,6 +72,7 @@ __all__ = [
     "GiResult",
     "GridResult",
     "analyse_grid",
+    "analyse_grid_from_counts",
     "cell_counts",
     "cell_id",
     "classify_gi",
@@ -78,6 +80,7 @@ __all__ = [
     "gi_star",
     "gini",
     "gini_generalised",
+    "grid_counts",
     "make_grid",
     "neighbours",
     "pai",
@@ -338,8 +341,69 @@ def cell_counts(
             msg = f"incidents lack the column {col}"
             raise InputError(msg)
     gix, giy = _grid_indices(grid, size)
-    period = period_array(incidents, periods)
+    px, py, usable = _cell_index(incidents, size)
+    lookup = pd.Index(_pack(gix, giy))
+    position = np.where(usable, lookup.get_indexer(pd.Index(_pack(px, py))), -1).astype(np.intp)
+    counts = grid_counts(incidents, periods, size)
+    frame, outside = _cells_from_counts(counts, grid, periods, size)
+    return CellCounts(counts=frame, outside_grid=outside, position=position)
 
+
+#: Columns of the count table of :func:`grid_counts`.
+GRID_COUNT_COLUMNS: tuple[str, ...] = ("ix", "iy", "period", "category", "n")
+
+#: ``ix`` and ``iy`` of meldingen without a usable point location.
+_NO_CELL = np.iinfo(np.int64).min
+
+
+def grid_counts(incidents: gpd.GeoDataFrame, periods: Periods, cell_size: float) -> pd.DataFrame:
+    """Count meldingen per grid cell index, period and category (the counting step).
+
+    Points are placed by arithmetic on their RD coordinates: ``ix = floor(x / size)``,
+    ``iy = floor(y / size)``. The table does not depend on the grid, so tables of parts of the
+    meldingen add up (:func:`hotspotkaart.analysis.sum_counts`).
+
+    Parameters
+    ----------
+    incidents : geopandas.GeoDataFrame
+        Point meldingen in EPSG:28992 with ``period`` and ``category``. Not modified.
+    periods : Periods
+        The base and compare year.
+    cell_size : float
+        Cell size in metres.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`GRID_COUNT_COLUMNS`, sorted; meldingen without a usable point location
+        have ``ix = iy = -2**63``.
+
+    Raises
+    ------
+    InputError
+        If the incidents are not in EPSG:28992, lack columns or have a period other than the
+        two years.
+
+    """
+    check_rd(incidents, "incidents")
+    size = _check_size(cell_size)
+    for col in ("period", "category"):
+        if col not in incidents.columns:
+            msg = f"incidents lack the column {col}"
+            raise InputError(msg)
+    period = period_array(incidents, periods)
+    px, py, usable = _cell_index(incidents, size)
+    frame = pd.DataFrame({
+        "ix": np.where(usable, px, _NO_CELL),
+        "iy": np.where(usable, py, _NO_CELL),
+        "period": period,
+        "category": category_labels(incidents["category"]),
+    })
+    return _group_sizes(frame, ["ix", "iy", "period", "category"])
+
+
+def _cell_index(incidents: gpd.GeoDataFrame, size: float) -> tuple[
+        npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.bool_]]:
     geoms = np.asarray(incidents.geometry.to_numpy(), dtype=object)
     usable = (shapely.get_type_id(geoms) == 0) & ~shapely.is_empty(geoms)
     x = np.full(len(geoms), np.nan)
@@ -350,34 +414,55 @@ def cell_counts(
     usable &= np.isfinite(x) & np.isfinite(y)
     px = np.floor(np.where(usable, x, 0.0) / size).astype(np.int64)
     py = np.floor(np.where(usable, y, 0.0) / size).astype(np.int64)
-    lookup = pd.Index(_pack(gix, giy))
-    position = np.where(usable, lookup.get_indexer(pd.Index(_pack(px, py))), -1).astype(np.intp)
+    return px, py, usable
 
-    labels = np.array(
-        ["onbekend" if pd.isna(c) else str(c) for c in incidents["category"]], dtype=object
-    )
+
+def _cells_from_counts(
+    counts: pd.DataFrame, grid: gpd.GeoDataFrame, periods: Periods, size: float
+) -> tuple[pd.DataFrame, dict[int, int]]:
+    """Spread a :func:`grid_counts` table over the grid; warn about meldingen outside it."""
+    missing = [c for c in GRID_COUNT_COLUMNS if c not in counts.columns]
+    if missing:
+        msg = f"counts lack the column(s) {', '.join(missing)}"
+        raise InputError(msg)
+    gix, giy = _grid_indices(grid, size)
+    counts = counts[counts["n"] > 0]
+    period = period_array(counts, periods)
+    ix = counts["ix"].to_numpy(dtype=np.int64)
+    iy = counts["iy"].to_numpy(dtype=np.int64)
+    weights = counts["n"].to_numpy(dtype=np.int64)
+    labels = counts["category"].to_numpy(dtype=object)
+    usable = (ix != _NO_CELL) | (iy != _NO_CELL)
+    lookup = pd.Index(_pack(gix, giy))
+    position = np.where(usable, lookup.get_indexer(pd.Index(_pack(ix, iy))), -1).astype(np.intp)
+
     slugs = category_slugs(list(labels))
     n = len(grid)
     cols: dict[str, npt.NDArray[np.int64]] = {}
     outside: dict[int, int] = {}
+    placed = position >= 0
     for year in periods.years:
         in_year = period == year
-        placed = position[in_year & (position >= 0)]
-        cols[count_column(year)] = np.bincount(placed, minlength=n).astype(np.int64)
-        outside[year] = int((in_year & (position < 0)).sum())
+        cols[count_column(year)] = _spread(position[in_year & placed],
+                                           weights[in_year & placed], n)
+        outside[year] = int(weights[in_year & ~placed].sum())
     for year in periods.years:
         for label in slugs:
-            sel = (period == year) & (labels == label) & (position >= 0)
-            cols[count_column(year, label)] = np.bincount(position[sel], minlength=n).astype(
-                np.int64
-            )
+            sel = (period == year) & (labels == label) & placed
+            cols[count_column(year, label)] = _spread(position[sel], weights[sel], n)
     if any(outside.values()):
         msg = (f"{sum(outside.values())} meldingen fall outside the {size:g} m grid or have no "
                f"point location ({outside}); they are left out of the grid statistics")
         logger.warning(msg)
-        warnings.warn(msg, HotspotkaartWarning, stacklevel=2)
-    return CellCounts(counts=pd.DataFrame(cols, index=grid.index), outside_grid=outside,
-                      position=position)
+        warnings.warn(msg, HotspotkaartWarning, stacklevel=3)
+    return pd.DataFrame(cols, index=grid.index), outside
+
+
+def _spread(position: npt.NDArray[np.intp], weights: npt.NDArray[np.int64],
+            n: int) -> npt.NDArray[np.int64]:
+    out = np.zeros(n, dtype=np.int64)
+    np.add.at(out, position, weights)
+    return out
 
 
 # -- Getis-Ord Gi* ----------------------------------------------------------------------------
@@ -751,12 +836,40 @@ def analyse_grid(
         ``geometry``.
 
     """
+    size = _check_size(config.cell_size)
+    return analyse_grid_from_counts(grid_counts(incidents, periods, size), areas, periods,
+                                    config)
+
+
+def analyse_grid_from_counts(
+    counts: pd.DataFrame,
+    areas: gpd.GeoDataFrame,
+    periods: Periods,
+    config: AnalysisConfig,
+) -> GridResult:
+    """Run the grid analysis on a count table (the testing step of :func:`analyse_grid`).
+
+    Parameters
+    ----------
+    counts : pandas.DataFrame
+        A table from :func:`grid_counts` built with ``config.cell_size`` (or the sum of several).
+    areas, periods, config
+        As for :func:`analyse_grid`.
+
+    Returns
+    -------
+    GridResult
+        Exactly what :func:`analyse_grid` returns for the meldingen behind ``counts``.
+
+    """
     import esda
     import libpysal
 
     size = _check_size(config.cell_size)
     grid = make_grid(areas, size)
-    cc = cell_counts(incidents, grid, periods, size)
+    cell_frame, outside_grid = _cells_from_counts(counts, grid, periods, size)
+    cc = CellCounts(counts=cell_frame, outside_grid=outside_grid,
+                    position=np.zeros(0, dtype=np.intp))
     w = neighbours(grid, size)
     n_islands = len(w.islands)
     if n_islands:

@@ -21,7 +21,7 @@ import pandas as pd
 from hotspotkaart import __version__
 from hotspotkaart._errors import ConfigError
 from hotspotkaart.accounting import Ledger
-from hotspotkaart.analysis import area_table
+from hotspotkaart.analysis import IncidentTotals, area_table_from_counts, incident_totals
 from hotspotkaart.boundaries import Boundaries, read_boundaries
 from hotspotkaart.config import ZONE_KINDS, Config
 from hotspotkaart.export import (
@@ -33,13 +33,14 @@ from hotspotkaart.export import (
     write_json,
 )
 from hotspotkaart.fieldmap import field_map
-from hotspotkaart.grid import GridResult, analyse_grid
+from hotspotkaart.grid import GridResult, analyse_grid_from_counts
 from hotspotkaart.joins import join_incidents
 from hotspotkaart.maps import MapContext, MapData, overview_map, wijk_map
 from hotspotkaart.pages import comparison_page, index_page, render
+from hotspotkaart.partitioned import CountTables, count_incidents, count_partitioned
 from hotspotkaart.sources import read_incidents
 from hotspotkaart.zones import read_locations, read_zones
-from hotspotkaart.zonestats import zone_table
+from hotspotkaart.zonestats import zone_table_from_counts
 
 __all__ = ["MAP_KINDS", "BuildResult", "analyse", "build", "map_context", "map_data"]
 
@@ -65,6 +66,8 @@ class BuildResult:
     ledger: Ledger
     generated_at: datetime
     outputs: list[Path] = field(default_factory=list)
+    totals: IncidentTotals | None = None
+    engine: dict[str, Any] | None = None
 
     @property
     def summary(self) -> dict[str, Any]:
@@ -90,24 +93,48 @@ def analyse(config: Config) -> BuildResult:
     zones = read_zones(config.zones, ledger)
     locations = read_locations(config.locations, ledger)
     candidates = read_incidents(config.incidents, config.periods, ledger)
-    incidents = join_incidents(candidates, boundaries.buurten, zones, ledger)
-    incidents = gpd.GeoDataFrame(incidents[_INCIDENT_COLUMNS], geometry="geometry",
-                                 crs=incidents.crs)
-    buurten = area_table(incidents, boundaries.buurten, "buurtcode", config.periods,
-                         config.analysis)
-    wijken = area_table(incidents, boundaries.wijken, "wijkcode", config.periods,
-                        config.analysis)
-    logger.info("grid analysis: %g m cells, Gi* with %d permutations",
-                config.analysis.cell_size, config.analysis.permutations)
-    grid = analyse_grid(incidents, boundaries.buurten, config.periods, config.analysis)
-    zone_stats = zone_table(incidents, zones[["zone_id", "kind", "name", "valid_from",
-                                              "valid_to", "geometry"]],
-                            config.periods, config.analysis)
+    zone_frame = zones[["zone_id", "kind", "name", "valid_from", "valid_to", "geometry"]]
+    engine: dict[str, Any] | None = None
+    if config.engine.kind == "dask":
+        tables = count_partitioned(candidates, boundaries.buurten, zones, zone_frame,
+                                   config.periods, config.analysis, config.engine, ledger)
+        incidents = gpd.GeoDataFrame({c: pd.Series(dtype=object) for c in _INCIDENT_COLUMNS
+                                      if c != "geometry"},
+                                     geometry=gpd.GeoSeries([], crs=candidates.crs),
+                                     crs=candidates.crs)
+        engine = {"kind": "dask", "partitions": tables.partitions,
+                  "scheduler": config.engine.scheduler,
+                  "note": ("partitioned engine: per-melding data is not kept, so the "
+                           "GeoPackage layer 'incidents' is not written")}
+    else:
+        incidents = join_incidents(candidates, boundaries.buurten, zones, ledger)
+        incidents = gpd.GeoDataFrame(incidents[_INCIDENT_COLUMNS], geometry="geometry",
+                                     crs=incidents.crs)
+        tables = count_incidents(incidents, zone_frame, config.periods, config.analysis)
+    buurten, wijken, grid, zone_stats = _test(tables, boundaries, zone_frame, config)
     result = BuildResult(config=config, boundaries=boundaries, incidents=incidents, zones=zones,
                          locations=locations, buurten=buurten, wijken=wijken, grid=grid,
-                         zone_stats=zone_stats, ledger=ledger, generated_at=_generated_at())
+                         zone_stats=zone_stats, ledger=ledger, generated_at=_generated_at(),
+                         totals=tables.totals, engine=engine)
     _summary(result)  # checks read == used + rejected before anything is written
     return result
+
+
+def _test(tables: CountTables, boundaries: Boundaries, zone_frame: gpd.GeoDataFrame,
+          config: Config) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, GridResult,
+                                   gpd.GeoDataFrame]:
+    """Run the testing step on the count tables of either engine."""
+    buurten = area_table_from_counts(tables.buurten, boundaries.buurten, "buurtcode",
+                                     config.periods, config.analysis)
+    wijken = area_table_from_counts(tables.wijken, boundaries.wijken, "wijkcode",
+                                    config.periods, config.analysis)
+    logger.info("grid analysis: %g m cells, Gi* with %d permutations",
+                config.analysis.cell_size, config.analysis.permutations)
+    grid = analyse_grid_from_counts(tables.grid, boundaries.buurten, config.periods,
+                                    config.analysis)
+    zone_stats = zone_table_from_counts(tables.zones, zone_frame, config.periods,
+                                        config.analysis)
+    return buurten, wijken, grid, zone_stats
 
 
 MAP_KINDS: tuple[str, ...] = ("overzicht", "vergelijking", "wijken", "veldkaart")
@@ -174,13 +201,15 @@ def _write_tables(result: BuildResult, staging: Staging) -> None:
     write_csv(staging.path("wijken.csv"), result.wijken)
     write_csv(staging.path("grid.csv"), result.grid.cells)
     write_csv(staging.path("zones.csv"), result.zone_stats)
-    write_geopackage(staging.path("hotspotkaart.gpkg"), {
+    layers = {
         "buurten": result.buurten,
         "wijken": result.wijken,
         "grid": result.grid.cells,
         "zones": result.zone_stats,
-        "incidents": _incident_layer(result.incidents),
-    })
+    }
+    if result.engine is None:  # the dask engine keeps no per-melding data
+        layers["incidents"] = _incident_layer(result.incidents)
+    write_geopackage(staging.path("hotspotkaart.gpkg"), layers)
 
 
 def _selected_maps(only: Sequence[str], wijken: Sequence[str]) -> set[str]:
@@ -211,8 +240,8 @@ def map_data(result: BuildResult) -> MapData:
     stats = result.zone_stats.drop(columns=["geometry", "kind", "name", "valid_from",
                                             "valid_to"])
     zones = result.zones.merge(stats, on="zone_id", how="left")
-    categories = sorted(result.incidents["category"].unique(),
-                        key=lambda c: (-int((result.incidents["category"] == c).sum()), c))
+    per_category = _totals(result).counts.groupby("category", dropna=False)["n"].sum()
+    categories = sorted(per_category.index, key=lambda c: (-int(per_category[c]), c))
     return MapData(buurten=result.buurten, wijken=result.wijken,
                    zones=gpd.GeoDataFrame(zones, geometry="geometry", crs=result.zones.crs),
                    locations=result.locations, cells=result.grid.cells,
@@ -234,12 +263,13 @@ def _generated_at() -> datetime:
 
 
 def _summary(result: BuildResult) -> dict[str, Any]:
-    config, ledger, incidents = result.config, result.ledger, result.incidents
+    config, ledger, totals = result.config, result.ledger, _totals(result)
     years = config.periods.years
-    per_period = incidents["period"].value_counts()
-    per_category = incidents.groupby(["category", "period"]).size()
-    categories = sorted(incidents["category"].unique())
-    return {
+    counts = totals.counts[totals.counts["n"] > 0]
+    per_period = counts.groupby("period")["n"].sum()
+    per_category = counts.groupby(["category", "period"])["n"].sum()
+    categories = sorted(counts["category"].unique())
+    summary: dict[str, Any] = {
         "tool": {"name": "hotspotkaart", "version": __version__},
         "generated_at": result.generated_at.isoformat(),
         "area": {"name": config.area.name, "municipality_code": config.area.municipality_code,
@@ -248,7 +278,7 @@ def _summary(result: BuildResult) -> dict[str, Any]:
                  "boundary_edition": config.area.edition, "credit": config.area.credit},
         "periods": {"base": config.periods.base, "compare": config.periods.compare},
         "demonstration_data": config.synthetic,
-        "incidents": ledger.counts("incidents", used=len(incidents)),
+        "incidents": ledger.counts("incidents", used=int(counts["n"].sum())),
         "per_period": {str(y): int(per_period.get(y, 0)) for y in years},
         "per_category": {c: {str(y): int(per_category.get((c, y), 0)) for y in years}
                          for c in categories},
@@ -258,17 +288,24 @@ def _summary(result: BuildResult) -> dict[str, Any]:
         "warnings": list(ledger.warnings),
         "method": _method(result),
     }
+    if result.engine is not None:
+        summary["engine"] = dict(result.engine)
+    return summary
+
+
+def _totals(result: BuildResult) -> IncidentTotals:
+    return result.totals if result.totals is not None else incident_totals(result.incidents)
 
 
 def _method(result: BuildResult) -> dict[str, Any]:
     config = result.config
-    dates = result.incidents["date"]
+    totals = _totals(result)
     grid = result.grid.method
     return {
         "periods": f"{config.periods.base} en {config.periods.compare} (kalenderjaren)",
         "data_period": {
-            "first": None if dates.empty else pd.Timestamp(dates.min()).strftime("%Y-%m-%d"),
-            "last": None if dates.empty else pd.Timestamp(dates.max()).strftime("%Y-%m-%d"),
+            "first": None if totals.first is None else totals.first.strftime("%Y-%m-%d"),
+            "last": None if totals.last is None else totals.last.strftime("%Y-%m-%d"),
         },
         "boundary_edition": config.area.edition,
         "boundary_rule": "punt op een grens: buurt met de laagste buurtcode",

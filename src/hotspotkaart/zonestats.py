@@ -37,6 +37,8 @@ seasonal patterns fall into it as well.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import geopandas as gpd
@@ -47,10 +49,18 @@ import shapely
 
 from hotspotkaart._checks import check_rd, period_array
 from hotspotkaart._errors import InputError
-from hotspotkaart.analysis import CHANGE_CLASSES, change_test, classify_change, fdr
+from hotspotkaart.analysis import (
+    CHANGE_CLASSES,
+    _group_sizes,
+    change_test,
+    classify_change,
+    fdr,
+    sum_counts,
+)
 from hotspotkaart.config import ZONE_KINDS, AnalysisConfig, Periods
 
-__all__ = ["NIET_VERGELIJKBAAR", "ZONE_CHANGE_CLASSES", "valid_days", "zone_table"]
+__all__ = ["NIET_VERGELIJKBAAR", "ZONE_CHANGE_CLASSES", "ZoneCounts", "sum_zone_counts",
+           "valid_days", "zone_counts", "zone_table", "zone_table_from_counts"]
 
 logger = logging.getLogger(__name__)
 
@@ -60,6 +70,33 @@ NIET_VERGELIJKBAAR = "niet vergelijkbaar"
 ZONE_CHANGE_CLASSES: tuple[str, ...] = (*CHANGE_CLASSES, NIET_VERGELIJKBAAR)
 
 _ZONE_COLUMNS = ("zone_id", "kind", "name", "valid_from", "valid_to")
+_INSIDE, _RING = 0, 1
+
+
+@dataclass(frozen=True)
+class ZoneCounts:
+    """Meldingen per day, city-wide and in and around each zone (the counting step).
+
+    Attributes
+    ----------
+    days : pandas.DataFrame
+        Columns ``period``, ``day`` (datetime64, midnight) and ``n``: all meldingen per day.
+    zones : pandas.DataFrame
+        Columns ``zone`` (row position in the zones frame), ``where`` (0 = in the polygon or
+        on its edge, 1 = in the ring around it and not in the polygon), ``period``, ``day`` and
+        ``n``.
+
+    """
+
+    days: pd.DataFrame
+    zones: pd.DataFrame
+
+
+def sum_zone_counts(parts: Sequence[ZoneCounts]) -> ZoneCounts:
+    """Add up the :class:`ZoneCounts` of parts of the meldingen (same zones frame)."""
+    return ZoneCounts(days=sum_counts([p.days for p in parts], ["period", "day"]),
+                      zones=sum_counts([p.zones for p in parts],
+                                       ["zone", "where", "period", "day"]))
 
 
 def valid_days(valid_from: Any, valid_to: Any, year: int) -> int:
@@ -129,15 +166,84 @@ def zone_table(
         If a frame is not in EPSG:28992, a column is missing, zone ids are not unique, a kind is
         unknown, a zone ends before it starts, or a period is not one of the two years.
     """
+    counts = zone_counts(incidents, zones, periods, config)
+    return zone_table_from_counts(counts, zones, periods, config)
+
+
+def zone_counts(
+    incidents: gpd.GeoDataFrame,
+    zones: gpd.GeoDataFrame,
+    periods: Periods,
+    config: AnalysisConfig,
+) -> ZoneCounts:
+    """Count meldingen per day, city-wide and in and around each zone (the counting step).
+
+    Parameters
+    ----------
+    incidents, zones, periods, config
+        As for :func:`zone_table`; only ``config.buffer_m`` is used.
+
+    Returns
+    -------
+    ZoneCounts
+        Tables that add up over parts of the meldingen (:func:`sum_zone_counts`).
+
+    Raises
+    ------
+    InputError
+        As :func:`zone_table`.
+
+    """
+    _check_zones(incidents, zones)
+    period = period_array(incidents, periods)
+    day = pd.to_datetime(incidents["date"]).dt.normalize().to_numpy(dtype="datetime64[ns]")
+    if np.isnat(day).any():
+        msg = f"{int(np.isnat(day).sum())} meldingen have no date"
+        raise InputError(msg)
+    points = np.asarray(incidents.geometry.to_numpy(), dtype=object)
+    n_points = len(points)
+    inside_z, inside_p, ring_z, ring_p = (np.zeros(0, dtype=np.int64) for _ in range(4))
+    geoms = np.asarray(zones.geometry.to_numpy(), dtype=object)
+    present = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+    if n_points and present.any():
+        tree = shapely.STRtree(points)
+        where = np.flatnonzero(present)
+        pairs = tree.query(geoms[where], predicate="intersects")
+        inside_z, inside_p = where[pairs[0]].astype(np.int64), pairs[1].astype(np.int64)
+        buffer_m = float(config.buffer_m)
+        if buffer_m > 0:
+            rings = shapely.difference(shapely.buffer(geoms[where], buffer_m), geoms[where])
+            pairs = tree.query(rings, predicate="intersects")
+            ring_z, ring_p = where[pairs[0]].astype(np.int64), pairs[1].astype(np.int64)
+            in_polygon = np.isin(ring_z * n_points + ring_p, inside_z * n_points + inside_p)
+            ring_z, ring_p = ring_z[~in_polygon], ring_p[~in_polygon]
+    point_idx = np.concatenate([inside_p, ring_p])
+    per_zone = pd.DataFrame({
+        "zone": np.concatenate([inside_z, ring_z]),
+        "where": np.concatenate([np.full(len(inside_p), _INSIDE, dtype=np.int64),
+                                 np.full(len(ring_p), _RING, dtype=np.int64)]),
+        "period": period[point_idx],
+        "day": day[point_idx],
+    })
+    per_day = pd.DataFrame({"period": period, "day": day})
+    return ZoneCounts(days=_group_sizes(per_day, ["period", "day"]),
+                      zones=_group_sizes(per_zone, ["zone", "where", "period", "day"]))
+
+
+def _check_zones(incidents: pd.DataFrame, zones: gpd.GeoDataFrame) -> None:
     check_rd(incidents, "incidents")
+    _check_zone_frame(zones)
+    missing = [c for c in ("date", "period") if c not in incidents.columns]
+    if missing:
+        msg = f"incidents lack the column(s) {', '.join(missing)}"
+        raise InputError(msg)
+
+
+def _check_zone_frame(zones: gpd.GeoDataFrame) -> tuple[pd.Series, pd.Series]:
     check_rd(zones, "zones")
     missing = [c for c in (*_ZONE_COLUMNS,) if c not in zones.columns]
     if missing:
         msg = f"zones lack the column(s) {', '.join(missing)}"
-        raise InputError(msg)
-    missing = [c for c in ("date", "period") if c not in incidents.columns]
-    if missing:
-        msg = f"incidents lack the column(s) {', '.join(missing)}"
         raise InputError(msg)
     if zones["zone_id"].duplicated().any():
         dup = zones.loc[zones["zone_id"].duplicated(), "zone_id"].iloc[0]
@@ -154,18 +260,47 @@ def zone_table(
         bad = zones.loc[backwards, "zone_id"].iloc[0]
         msg = f"zones: zone {bad!r} has valid_to before valid_from"
         raise InputError(msg)
+    return v_from, v_to
 
+
+def zone_table_from_counts(
+    counts: ZoneCounts,
+    zones: gpd.GeoDataFrame,
+    periods: Periods,
+    config: AnalysisConfig,
+) -> gpd.GeoDataFrame:
+    """Build the zone table from :class:`ZoneCounts` (the testing step of :func:`zone_table`).
+
+    Parameters
+    ----------
+    counts : ZoneCounts
+        From :func:`zone_counts` with the same ``zones`` (or the sum of several).
+    zones, periods, config
+        As for :func:`zone_table`.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        Exactly what :func:`zone_table` returns for the meldingen behind ``counts``.
+
+    """
+    v_from, v_to = _check_zone_frame(zones)
     base_year, compare_year = periods.years
-    period = period_array(incidents, periods)
-    day = pd.to_datetime(incidents["date"]).dt.normalize().to_numpy(dtype="datetime64[ns]")
-    if np.isnat(day).any():
-        msg = f"{int(np.isnat(day).sum())} meldingen have no date"
-        raise InputError(msg)
-    points = np.asarray(incidents.geometry.to_numpy(), dtype=object)
-    tree = shapely.STRtree(points)
-    zone_geoms = np.asarray(zones.geometry.to_numpy(), dtype=object)
     n_zones = len(zones)
-    buffer_m = float(config.buffer_m)
+    day_period = period_array(counts.days, periods)
+    day_day = counts.days["day"].to_numpy(dtype="datetime64[ns]")
+    day_n = counts.days["n"].to_numpy(dtype=np.int64)
+    table = counts.zones
+    z_zone = table["zone"].to_numpy(dtype=np.int64)
+    if len(z_zone) and (z_zone.min() < 0 or z_zone.max() >= n_zones):
+        msg = "the zone counts were made with a different zones frame"
+        raise InputError(msg)
+    order = np.argsort(z_zone, kind="stable")
+    bounds = np.searchsorted(z_zone[order], np.arange(n_zones + 1))
+    z_where = table["where"].to_numpy(dtype=np.int64)[order]
+    z_period = period_array(table, periods)[order]
+    z_day = table["day"].to_numpy(dtype="datetime64[ns]")[order]
+    z_n = table["n"].to_numpy(dtype=np.int64)[order]
 
     cols: dict[str, Any] = {}
     for year in (base_year, compare_year):
@@ -173,35 +308,30 @@ def zone_table(
             cols[f"{name}_{year}"] = np.zeros(n_zones, dtype=np.int64)
     split_cols = {f"{name}_{compare_year}": np.full(n_zones, np.nan)
                   for name in ("before", "after", "days_before", "days_after")}
-    c_start, _ = _year_bounds(compare_year)
+    c_start, c_end = _year_bounds(compare_year)
 
     for i in range(n_zones):
-        geom = zone_geoms[i]
-        inside_mask = _within(tree, geom, len(points))
-        if buffer_m > 0 and geom is not None and not shapely.is_empty(geom):
-            ring_geom = shapely.difference(shapely.buffer(geom, buffer_m), geom)
-            ring_mask = _within(tree, ring_geom, len(points)) & ~inside_mask
-        else:
-            ring_mask = np.zeros(len(points), dtype=bool)
+        rows = slice(bounds[i], bounds[i + 1])
+        where, period, day, n = z_where[rows], z_period[rows], z_day[rows], z_n[rows]
+        inside_rows = where == _INSIDE
+        ring_rows = where == _RING
         lo, hi = v_from.iloc[i], v_to.iloc[i]
-        valid = np.ones(len(points), dtype=bool)
-        if pd.notna(lo):
-            valid &= day >= np.datetime64(lo)
-        if pd.notna(hi):
-            valid &= day <= np.datetime64(hi)
+        valid = _valid_mask(day, lo, hi)
+        valid_city = _valid_mask(day_day, lo, hi)
         for year in (base_year, compare_year):
             in_year = (period == year) & valid
-            inside = int((in_year & inside_mask).sum())
-            ring = int((in_year & ring_mask).sum())
+            inside = int(n[in_year & inside_rows].sum())
+            ring = int(n[in_year & ring_rows].sum())
             cols[f"valid_days_{year}"][i] = valid_days(lo, hi, year)
             cols[f"inside_{year}"][i] = inside
             cols[f"ring_{year}"][i] = ring
-            cols[f"outside_{year}"][i] = int(in_year.sum()) - inside - ring
-        if pd.notna(lo) and c_start < lo <= _year_bounds(compare_year)[1]:
-            in_compare = (period == compare_year) & inside_mask
-            before_start = in_compare & (day < np.datetime64(lo))
-            split_cols[f"before_{compare_year}"][i] = int(before_start.sum())
-            split_cols[f"after_{compare_year}"][i] = int((in_compare & valid).sum())
+            city = int(day_n[(day_period == year) & valid_city].sum())
+            cols[f"outside_{year}"][i] = city - inside - ring
+        if pd.notna(lo) and c_start < lo <= c_end:
+            in_compare = (period == compare_year) & inside_rows
+            split_cols[f"before_{compare_year}"][i] = int(
+                n[in_compare & (day < np.datetime64(lo))].sum())
+            split_cols[f"after_{compare_year}"][i] = int(n[in_compare & valid].sum())
             split_cols[f"days_before_{compare_year}"][i] = (lo - c_start).days
             split_cols[f"days_after_{compare_year}"][i] = valid_days(lo, hi, compare_year)
 
@@ -277,9 +407,10 @@ def _nullable_int(values: npt.NDArray[np.float64]) -> pd.api.extensions.Extensio
     return pd.array([int(v) if np.isfinite(v) else pd.NA for v in values], dtype="Int64")
 
 
-def _within(tree: shapely.STRtree, geom: Any, n: int) -> npt.NDArray[np.bool_]:
-    mask = np.zeros(n, dtype=bool)
-    if geom is None or shapely.is_empty(geom):
-        return mask
-    mask[tree.query(geom, predicate="intersects")] = True
-    return mask
+def _valid_mask(day: npt.NDArray[np.datetime64], lo: Any, hi: Any) -> npt.NDArray[np.bool_]:
+    valid = np.ones(len(day), dtype=bool)
+    if pd.notna(lo):
+        valid &= day >= np.datetime64(lo)
+    if pd.notna(hi):
+        valid &= day <= np.datetime64(hi)
+    return valid

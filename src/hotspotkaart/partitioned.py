@@ -1,0 +1,221 @@
+"""The partitioned engine: join and count the meldingen per partition on dask-geopandas.
+
+With ``[engine] kind = "dask"`` the candidate meldingen are split into partitions with
+:func:`dask_geopandas.from_geopandas`. Each partition is joined to the buurten and zones
+(:func:`hotspotkaart.joins.join_incidents`) and reduced to the small count tables of the
+analysis (:func:`~hotspotkaart.analysis.area_counts`, :func:`~hotspotkaart.grid.grid_counts`,
+:func:`~hotspotkaart.zonestats.zone_counts`, :func:`~hotspotkaart.analysis.incident_totals`).
+The partial tables are summed and fed to the same testing step as the in-memory engine, so the
+results are identical. The joined meldingen themselves are dropped after counting: per-melding
+outputs (the GeoPackage layer ``incidents``) are not written by this engine.
+
+Meldingen joined outside the municipality are rejected in the build's ledger in the same order
+as the in-memory join would reject them, so ``rejected.csv`` is identical as well.
+
+dask is an optional dependency (``pip install 'hotspotkaart[scale]'``); it is imported only when
+this engine runs.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import geopandas as gpd
+import pandas as pd
+
+from hotspotkaart._errors import ConfigError
+from hotspotkaart.accounting import Ledger, Rejection
+from hotspotkaart.analysis import (
+    IncidentTotals,
+    area_counts,
+    incident_totals,
+    sum_counts,
+    sum_incident_totals,
+)
+from hotspotkaart.config import DEFAULT_PARTITION_SIZE, AnalysisConfig, EngineConfig, Periods
+from hotspotkaart.grid import grid_counts
+from hotspotkaart.joins import join_incidents
+from hotspotkaart.zonestats import ZoneCounts, sum_zone_counts, zone_counts
+
+__all__ = ["CountTables", "count_incidents", "count_partitioned", "n_partitions"]
+
+logger = logging.getLogger(__name__)
+
+_AREA_KEYS = ["period", "category"]
+
+
+@dataclass(frozen=True)
+class CountTables:
+    """Everything the testing step needs, counted from the used meldingen.
+
+    Attributes
+    ----------
+    used : int
+        The number of used meldingen (joined inside the municipality).
+    buurten, wijken : pandas.DataFrame
+        :func:`~hotspotkaart.analysis.area_counts` per ``buurtcode`` and per ``wijkcode``.
+    grid : pandas.DataFrame
+        :func:`~hotspotkaart.grid.grid_counts` for ``cell_size``.
+    zones : ZoneCounts
+        :func:`~hotspotkaart.zonestats.zone_counts` for the zones of the build.
+    totals : IncidentTotals
+        Per period and category, and the first and last date.
+    partitions : int
+        How many partitions were counted (1 for the in-memory engine).
+
+    """
+
+    used: int
+    buurten: pd.DataFrame
+    wijken: pd.DataFrame
+    grid: pd.DataFrame
+    zones: ZoneCounts
+    totals: IncidentTotals
+    partitions: int = 1
+
+
+def count_incidents(incidents: gpd.GeoDataFrame, zones: gpd.GeoDataFrame, periods: Periods,
+                    analysis: AnalysisConfig) -> CountTables:
+    """Count joined meldingen into the tables of :class:`CountTables` (one partition).
+
+    Parameters
+    ----------
+    incidents : geopandas.GeoDataFrame
+        Joined meldingen (:func:`hotspotkaart.joins.join_incidents`). Not modified.
+    zones : geopandas.GeoDataFrame
+        The zones as passed to :func:`hotspotkaart.zonestats.zone_table`.
+    periods : Periods
+        The base and compare year.
+    analysis : AnalysisConfig
+        ``cell_size`` and ``buffer_m`` are used.
+
+    Returns
+    -------
+    CountTables
+        The count tables of these meldingen.
+
+    """
+    return CountTables(
+        used=len(incidents),
+        buurten=area_counts(incidents, "buurtcode", periods),
+        wijken=area_counts(incidents, "wijkcode", periods),
+        grid=grid_counts(incidents, periods, analysis.cell_size),
+        zones=zone_counts(incidents, zones, periods, analysis),
+        totals=incident_totals(incidents),
+    )
+
+
+def n_partitions(n_rows: int, engine: EngineConfig) -> int:
+    """Choose how many partitions the dask engine splits ``n_rows`` candidate meldingen into.
+
+    Parameters
+    ----------
+    n_rows : int
+        Candidate meldingen.
+    engine : EngineConfig
+        ``partitions``, or else ``partition_size`` (default
+        :data:`~hotspotkaart.config.DEFAULT_PARTITION_SIZE`).
+
+    Returns
+    -------
+    int
+        At least 1 and at most ``max(n_rows, 1)``.
+
+    """
+    if engine.partitions is not None:
+        wanted = engine.partitions
+    else:
+        size = engine.partition_size or DEFAULT_PARTITION_SIZE
+        wanted = math.ceil(n_rows / size)
+    return max(1, min(wanted, max(n_rows, 1)))
+
+
+def count_partitioned(candidates: gpd.GeoDataFrame, buurten: gpd.GeoDataFrame,
+                      zones: gpd.GeoDataFrame, zone_frame: gpd.GeoDataFrame,
+                      periods: Periods, analysis: AnalysisConfig, engine: EngineConfig,
+                      ledger: Ledger) -> CountTables:
+    """Join and count the candidate meldingen partition by partition with dask-geopandas.
+
+    Parameters
+    ----------
+    candidates : geopandas.GeoDataFrame
+        Candidate meldingen from :func:`hotspotkaart.sources.read_incidents`. Not modified.
+    buurten : geopandas.GeoDataFrame
+        The buurten (with ``buurtcode`` and ``wijkcode``).
+    zones : geopandas.GeoDataFrame
+        The zones from :func:`hotspotkaart.zones.read_zones`, for the join.
+    zone_frame : geopandas.GeoDataFrame
+        The zone columns passed to the zone statistics.
+    periods : Periods
+        The base and compare year.
+    analysis : AnalysisConfig
+        ``cell_size`` and ``buffer_m``.
+    engine : EngineConfig
+        Partitioning and scheduler.
+    ledger : Ledger
+        Receives the rejections of meldingen outside the municipality, in candidate order.
+
+    Returns
+    -------
+    CountTables
+        The summed count tables; identical to counting all meldingen at once.
+
+    Raises
+    ------
+    ConfigError
+        If dask-geopandas is not installed.
+
+    """
+    try:
+        import dask
+        import dask_geopandas
+    except ImportError:
+        msg = ("[engine] kind = \"dask\" needs dask-geopandas, which is not installed; "
+               "install it with: pip install 'hotspotkaart[scale]'")
+        raise ConfigError(msg) from None
+
+    n_parts = n_partitions(len(candidates), engine)
+    frame = dask_geopandas.from_geopandas(candidates, npartitions=n_parts, sort=False)
+
+    def _one(part: gpd.GeoDataFrame) -> tuple[CountTables, list[Rejection]]:
+        scratch = Ledger()
+        joined = join_incidents(part, buurten, zones, scratch)
+        return count_incidents(joined, zone_frame, periods, analysis), scratch.rejections
+
+    tasks = [dask.delayed(_one)(part) for part in frame.to_delayed()]
+    logger.info("dask engine: %d meldingen in %d partitions, %s scheduler", len(candidates),
+                len(tasks), engine.scheduler)
+    results = dask.compute(*tasks, scheduler=engine.scheduler)
+    _replay_rejections(ledger, [r for _, rejections in results for r in rejections])
+    parts = [tables for tables, _ in results]
+    return _sum_tables(parts)
+
+
+def _sum_tables(parts: Sequence[CountTables]) -> CountTables:
+    return CountTables(
+        used=sum(p.used for p in parts),
+        buurten=sum_counts([p.buurten for p in parts], ["buurtcode", *_AREA_KEYS]),
+        wijken=sum_counts([p.wijken for p in parts], ["wijkcode", *_AREA_KEYS]),
+        grid=sum_counts([p.grid for p in parts], ["ix", "iy", *_AREA_KEYS]),
+        zones=sum_zone_counts([p.zones for p in parts]),
+        totals=sum_incident_totals([p.totals for p in parts]),
+        partitions=len(parts),
+    )
+
+
+def _replay_rejections(ledger: Ledger, rejections: list[Rejection]) -> None:
+    """Reject in the order :func:`join_incidents` uses on the whole frame.
+
+    That order is: per source in order of first appearance, per reason likewise, rows in
+    candidate order. The partitions are in candidate order, so a stable grouping restores it.
+    """
+    if not rejections:
+        return
+    table = pd.DataFrame([r.__dict__ for r in rejections])
+    for (kind, source, reason), group in table.groupby(["kind", "source", "reason"],
+                                                       sort=False):
+        ledger.reject(str(kind), str(source), group["row"].tolist(), str(reason),
+                      group["detail"].tolist())
