@@ -4,11 +4,26 @@ from __future__ import annotations
 
 import json
 import re
+import warnings
 
+import folium
+import geopandas as gpd
+import mapclassify
 import numpy as np
 import pytest
+import shapely
 
 from hotspotkaart.config import load_config
+from hotspotkaart.fieldmap import _count_breaks
+from hotspotkaart.grid import HOT_95, NIET_SIGNIFICANT, make_grid
+from hotspotkaart.maps import (
+    JENKS_MAX_VALUES,
+    MapContext,
+    add_grid_layers,
+    cell_size_text,
+    jenks_breaks,
+    shared_bins,
+)
 from hotspotkaart.offline import external_references
 from hotspotkaart.pipeline import build
 
@@ -202,3 +217,75 @@ def test_embedded_dordrecht_maps_open_offline(embedded_build, open_map):
         assert other.console_errors == [], name
         assert other.blocked_requests == [], name
         other.screenshot(f"dordrecht-{name.replace('/', '-')[:-5]}-{viewport[0]}")
+
+
+# -- class breaks and labels, without a browser ----------------------------------------------
+
+
+def _counts(n, seed):
+    """Skewed integer counts like meldingen per buurt: many zeros, a long tail."""
+    rng = np.random.default_rng(seed)
+    return rng.negative_binomial(1, 0.04, size=n).astype(float)
+
+
+def _library_breaks(values, k):
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Numba not installed")
+        return np.asarray(mapclassify.FisherJenks(values, k=k).bins)
+
+
+@pytest.mark.parametrize("n", [40, 300])
+def test_jenks_breaks_are_the_library_breaks_up_to_the_limit(n):
+    values = _counts(n, seed=n)
+    np.testing.assert_array_equal(jenks_breaks(values, 5), _library_breaks(values, 5))
+    frame = gpd.GeoDataFrame({"count_2023": values[: n // 2], "count_2024": values[n // 2:]})
+    np.testing.assert_array_equal(shared_bins(frame, (2023, 2024)), _library_breaks(values, 5))
+
+
+def test_shared_bins_and_count_breaks_on_a_national_number_of_buurten():
+    n = 14_000  # 2 × 14 000 values: about 25 minutes in pure-Python Fisher–Jenks
+    frame = gpd.GeoDataFrame({"count_2023": _counts(n, 1), "count_2024": _counts(n, 2)})
+    values = np.concatenate([frame["count_2023"], frame["count_2024"]])
+    assert len(values) > JENKS_MAX_VALUES
+    bins = shared_bins(frame, (2023, 2024))
+    assert 2 <= len(bins) <= 5
+    assert np.all(np.diff(bins) > 0)
+    assert np.array_equal(bins, np.round(bins))  # counts, so integer edges
+    assert bins[-1] == values.max()  # the top class holds the largest count
+    assert bins[0] >= values.min()
+    classes = np.searchsorted(bins, values, side="left")
+    assert len(np.unique(classes)) == len(bins)  # every class is used
+    # deterministic: same input, same breaks, whatever the row order
+    np.testing.assert_array_equal(bins, shared_bins(frame.iloc[::-1], (2023, 2024)))
+
+    breaks = _count_breaks(frame, (2023, 2024), threshold=5)
+    assert breaks[0] == 4.0
+    assert np.all(np.diff(breaks) > 0)
+    assert breaks[-1] == values.max()
+    assert np.array_equal(breaks, np.round(breaks))
+
+
+def _square_cells(size):
+    area = gpd.GeoDataFrame(geometry=[shapely.box(105000, 425000, 105000 + 3 * size,
+                                                  425000 + 2 * size)], crs="EPSG:28992")
+    cells = make_grid(area, size)
+    hot = np.arange(len(cells)) < 2
+    return cells.assign(gi_class_2023=np.where(hot, HOT_95, NIET_SIGNIFICANT),
+                        gi_class_2024=np.where(hot, HOT_95, NIET_SIGNIFICANT),
+                        transition=np.where(hot, "blijvend", "geen"),
+                        count_2023=3, count_2024=4)
+
+
+@pytest.mark.parametrize(("size", "text"), [(100, "100 m"), (250, "250 m"),
+                                             (1000, "1.000 m"), (62.5, "62,5 m")])
+def test_grid_layers_name_the_configured_cell_size(size, text):
+    cells = _square_cells(size)
+    assert cell_size_text(cells) == text
+    context = MapContext(area_name="Dordrecht", years=(2023, 2024), credit="CBS", method=(),
+                         synthetic=True)
+    fmap = folium.Map(tiles=None)
+    add_grid_layers(fmap, cells, context)
+    page = fmap.get_root().render()
+    assert f"Cellen van {text}" in page
+    if size != 100:
+        assert "Cellen van 100 m" not in page
