@@ -13,10 +13,12 @@ overview, the wijk maps, the comparison page (:mod:`hotspotkaart.pages`) and the
 
 from __future__ import annotations
 
+import hashlib
 import html
 import json
 import logging
 import warnings
+from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -88,6 +90,10 @@ JENKS_MAX_VALUES = 1000
 YEAR_PALETTE = ("#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026")
 _LOCATION_COLOURS = ("#7570b3", "#1b9e77")
 
+#: Reprojected geometry by content (see :func:`wgs84_geometry`); a few national layers at most.
+_WGS84_CACHE: OrderedDict[tuple[str, int, int, bytes], np.ndarray] = OrderedDict()
+_WGS84_CACHE_SIZE = 64
+
 BASEMAPS: dict[str, tuple[str, Any]] = {
     "grijs": ("PDOK achtergrondkaart grijs", xyz.nlmaps.grijs),
     "standaard": ("PDOK achtergrondkaart standaard", xyz.nlmaps.standaard),
@@ -131,11 +137,25 @@ class MapData:
     locations: gpd.GeoDataFrame
     cells: gpd.GeoDataFrame | None = None
     categories: list[str] = field(default_factory=list)
+    _trees: dict[str, shapely.STRtree] = field(default_factory=dict, init=False, repr=False,
+                                               compare=False)
 
     @property
     def slugs(self) -> dict[str, str]:
         """Column slug per category, as the analysis names its columns."""
         return category_slugs(self.categories)
+
+    def intersecting(self, layer: str, shape: shapely.Geometry) -> gpd.GeoDataFrame:
+        """Rows of ``layer`` (``cells``, ``zones`` or ``locations``) that intersect ``shape``.
+
+        The same rows, in the same order, as ``frame[frame.intersects(shape)]``, found through a
+        spatial index built once per layer, so each wijk map does not test every row again.
+        """
+        frame = getattr(self, layer)
+        if layer not in self._trees:
+            self._trees[layer] = shapely.STRtree(frame.geometry.to_numpy())
+        hits = np.sort(self._trees[layer].query(shape, predicate="intersects"))
+        return frame.iloc[hits]
 
 
 @dataclass(frozen=True)
@@ -214,11 +234,9 @@ def wijk_map(data: MapData, context: MapContext, wijkcode: str) -> folium.Map:
     wijk = data.wijken[data.wijken["wijkcode"] == wijkcode]
     outline = wijk.geometry.iloc[0]
     buurten = data.buurten[data.buurten["wijkcode"] == wijkcode]
-    cells = None
-    if data.cells is not None:
-        cells = data.cells[data.cells.intersects(outline)]
-    local = MapData(buurten=buurten, wijken=wijk, zones=data.zones[data.zones.intersects(outline)],
-                    locations=data.locations[data.locations.intersects(outline)], cells=cells,
+    cells = None if data.cells is None else data.intersecting("cells", outline)
+    local = MapData(buurten=buurten, wijken=wijk, zones=data.intersecting("zones", outline),
+                    locations=data.intersecting("locations", outline), cells=cells,
                     categories=data.categories)
     fmap = base_map(buurten, context)
     layers = add_area_layers(fmap, local, context, buurten)
@@ -462,7 +480,7 @@ def geojson_layer(fmap: folium.Map, data: gpd.GeoDataFrame, name: str,
     aliases = [html.escape(a) for a in (fields.values() if isinstance(fields, Mapping) else keys)]
     has_features = not data.empty
     layer = folium.GeoJson(
-        json.loads(data.to_json(show_bbox=False, drop_id=False)), name=name,
+        feature_collection(data), name=name,
         style_function=style,
         highlight_function=(lambda f: {"weight": 3, "color": "#000000"})
         if style and highlight else None,
@@ -521,9 +539,58 @@ def for_map(frame: gpd.GeoDataFrame, fields: Mapping[str, str] | Sequence[str]
     """Select ``fields``, turn them into escaped display text and reproject to WGS84."""
     return gpd.GeoDataFrame(
         {key: [display(v) for v in frame[key]] for key in fields},
-        geometry=rounded(frame.to_crs(WGS84).geometry.to_numpy()),
+        geometry=wgs84_geometry(frame),
         crs=WGS84,
     )
+
+
+def wgs84_geometry(frame: gpd.GeoDataFrame, decimals: int = 6) -> np.ndarray:
+    """Return the geometry of ``frame`` in WGS84, rounded to ``decimals`` (see :func:`rounded`).
+
+    The overview, the comparison and every wijk map draw the same buurten, zones and clusters
+    several times; reprojecting is the costly part, so the result is remembered by the content
+    of the geometry (its WKB) and CRS, never by object identity.
+    """
+    geoms = np.asarray(frame.geometry.to_numpy(), dtype=object)
+    digest = hashlib.blake2b(digest_size=16)
+    for wkb in shapely.to_wkb(geoms):
+        digest.update(b"\0" if wkb is None else wkb)
+    key = (str(frame.crs.srs) if frame.crs is not None else "", len(geoms), decimals,
+           digest.digest())
+    cached = _WGS84_CACHE.get(key)
+    if cached is None:
+        cached = rounded(frame.geometry.to_crs(WGS84).to_numpy(), decimals)
+        _WGS84_CACHE[key] = cached
+        while len(_WGS84_CACHE) > _WGS84_CACHE_SIZE:
+            _WGS84_CACHE.pop(next(iter(_WGS84_CACHE)))
+    else:
+        _WGS84_CACHE.move_to_end(key)
+    return cached.copy()
+
+
+def feature_collection(frame: gpd.GeoDataFrame) -> dict[str, Any]:
+    """Return ``frame`` as a GeoJSON FeatureCollection dict, with the index as feature ids.
+
+    The same dict as ``json.loads(frame.to_json(drop_id=False))``, built without a Python-level
+    loop over the coordinates: the geometries are written by GEOS and parsed in one go. Frames
+    whose properties are not all text (as :func:`for_map` makes them) take geopandas' path.
+    """
+    columns = [c for c in frame.columns if c != frame.geometry.name]
+    values = {c: frame[c].tolist() for c in columns}
+    texts = all(all(isinstance(v, str) for v in column) for column in values.values())
+    if not texts or (frame.crs is not None and frame.crs.to_epsg() != 4326):
+        return dict(json.loads(frame.to_json(show_bbox=False, drop_id=False)))
+    geoms = np.asarray(frame.geometry.to_numpy(), dtype=object)
+    present = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+    written = shapely.to_geojson(np.where(present, geoms, None))
+    parsed = json.loads("[" + ",".join("null" if g is None else g for g in written) + "]")
+    rows = zip(*values.values(), strict=True) if columns else (() for _ in range(len(frame)))
+    features = [
+        {"id": str(fid), "type": "Feature", "properties": dict(zip(columns, row, strict=True)),
+         "geometry": geometry}
+        for fid, row, geometry in zip(frame.index, rows, parsed, strict=True)
+    ]
+    return {"type": "FeatureCollection", "features": features}
 
 
 def rounded(geoms: np.ndarray, decimals: int = 6) -> np.ndarray:
