@@ -264,6 +264,11 @@ def base_map(frame: gpd.GeoDataFrame, context: MapContext, **kwargs: Any) -> fol
     xmin, ymin, xmax, ymax = focus_bounds(frame)
     fmap = OfflineMap(location=[(ymin + ymax) / 2, (xmin + xmax) / 2], tiles=None,
                       zoom_start=12, min_zoom=8, max_zoom=19, control_scale=True, **kwargs)
+    # Fit at once (no zoom animation) and before any basemap is added: otherwise Leaflet
+    # fetches the tiles of the opening zoom level, then those of the fitted one.
+    fit = folium.FitBounds([[ymin, xmin], [ymax, xmax]])
+    fit.options["animate"] = False
+    fmap.add_child(fit)
     for key, (name, provider) in BASEMAPS.items():
         folium.TileLayer(tiles=provider.build_url(), attr=provider.html_attribution, name=name,
                          max_zoom=19, max_native_zoom=provider.get("max_zoom", 19),
@@ -271,7 +276,6 @@ def base_map(frame: gpd.GeoDataFrame, context: MapContext, **kwargs: Any) -> fol
     folium.FeatureGroup(name="Geen achtergrond", overlay=False,
                         show=(context.basemap == "geen")).add_to(fmap)
     fmap.add_child(Credits(f"Grenzen: {context.credit}"))
-    fmap.fit_bounds([[ymin, xmin], [ymax, xmax]])
     return fmap
 
 
