@@ -90,9 +90,11 @@ JENKS_MAX_VALUES = 1000
 YEAR_PALETTE = ("#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026")
 _LOCATION_COLOURS = ("#7570b3", "#1b9e77")
 
-#: Reprojected geometry by content (see :func:`wgs84_geometry`); a few national layers at most.
-_WGS84_CACHE: OrderedDict[tuple[str, int, int, bytes], np.ndarray] = OrderedDict()
-_WGS84_CACHE_SIZE = 64
+#: Results remembered by the content of their input, not its identity (see :func:`wgs84_geometry`
+#: and :func:`hot_spot_clusters`): the overview, the comparison and the wijk maps share layers.
+_WGS84_CACHE: OrderedDict[tuple[str, int, bytes], np.ndarray] = OrderedDict()
+_CLUSTER_CACHE: OrderedDict[tuple[str, bytes], gpd.GeoDataFrame] = OrderedDict()
+_CACHE_SIZE = 64
 
 BASEMAPS: dict[str, tuple[str, Any]] = {
     "grijs": ("PDOK achtergrondkaart grijs", xyz.nlmaps.grijs),
@@ -285,11 +287,12 @@ def focus_bounds(areas: gpd.GeoDataFrame, share: float = 0.95) -> np.ndarray:
     A municipality with large empty areas (the Biesbosch for Dordrecht) then opens on the town,
     not on the whole territory. Without counts, the bounds of all areas.
     """
-    bounds = areas.to_crs(WGS84).bounds
+    wgs84 = areas.geometry.to_crs(WGS84)
+    bounds = wgs84.bounds
     count_columns = [c for c in areas.columns if c.startswith("count_") and c.count("_") == 1]
     total = areas[count_columns].sum(axis=1).to_numpy(dtype=float) if count_columns else None
     if total is None or total.sum() == 0:
-        return np.asarray(areas.to_crs(WGS84).total_bounds)
+        return np.asarray(wgs84.total_bounds)
     density = total / np.maximum(areas.geometry.area.to_numpy(), 1.0)
     order = np.argsort(-density, kind="stable")
     cumulative = np.cumsum(total[order]) / total.sum()
@@ -383,6 +386,21 @@ def hot_spot_clusters(cells: gpd.GeoDataFrame, column: str, count: str, *,
     geopandas.GeoDataFrame
         ``klasse``, ``cellen``, ``meldingen`` and one polygon per cluster (EPSG:28992).
     """
+    digest = hashlib.blake2b(digest_size=16)
+    for part in (_geometry_digest(cells), skip.encode(), column.encode(), count.encode(),
+                 "\0".join(map(str, cells[column])).encode(),
+                 np.asarray(cells[count].to_numpy(), dtype=float).tobytes()):
+        digest.update(len(part).to_bytes(8, "little") + part)
+    key = (str(cells.crs.srs) if cells.crs is not None else "", digest.digest())
+    cached = _CLUSTER_CACHE.get(key)
+    if cached is None:
+        cached = _hot_spot_clusters(cells, column, count, skip)
+        _remember(_CLUSTER_CACHE, key, cached)
+    return cached.copy()
+
+
+def _hot_spot_clusters(cells: gpd.GeoDataFrame, column: str, count: str,
+                       skip: str) -> gpd.GeoDataFrame:
     rows: list[dict[str, Any]] = []
     geoms: list[Any] = []
     for klasse, group in cells[cells[column] != skip].groupby(column, sort=True):
@@ -555,21 +573,28 @@ def wgs84_geometry(frame: gpd.GeoDataFrame, decimals: int = 6) -> np.ndarray:
     several times; reprojecting is the costly part, so the result is remembered by the content
     of the geometry (its WKB) and CRS, never by object identity.
     """
-    geoms = np.asarray(frame.geometry.to_numpy(), dtype=object)
-    digest = hashlib.blake2b(digest_size=16)
-    for wkb in shapely.to_wkb(geoms):
-        digest.update(b"\0" if wkb is None else wkb)
-    key = (str(frame.crs.srs) if frame.crs is not None else "", len(geoms), decimals,
-           digest.digest())
+    key = (str(frame.crs.srs) if frame.crs is not None else "", decimals,
+           _geometry_digest(frame))
     cached = _WGS84_CACHE.get(key)
     if cached is None:
         cached = rounded(frame.geometry.to_crs(WGS84).to_numpy(), decimals)
-        _WGS84_CACHE[key] = cached
-        while len(_WGS84_CACHE) > _WGS84_CACHE_SIZE:
-            _WGS84_CACHE.pop(next(iter(_WGS84_CACHE)))
-    else:
-        _WGS84_CACHE.move_to_end(key)
+        _remember(_WGS84_CACHE, key, cached)
     return cached.copy()
+
+
+def _geometry_digest(frame: gpd.GeoDataFrame) -> bytes:
+    """Digest the geometry of ``frame`` (its WKB, row by row), to remember results by."""
+    digest = hashlib.blake2b(digest_size=16)
+    for wkb in shapely.to_wkb(np.asarray(frame.geometry.to_numpy(), dtype=object)):
+        digest.update(b"\0" if wkb is None else len(wkb).to_bytes(8, "little") + wkb)
+    return digest.digest()
+
+
+def _remember(cache: OrderedDict[Any, Any], key: Any, value: Any) -> None:
+    """Put ``value`` in a least-recently-used ``cache`` of :data:`_CACHE_SIZE` entries."""
+    cache[key] = value
+    while len(cache) > _CACHE_SIZE:
+        cache.popitem(last=False)
 
 
 def feature_collection(frame: gpd.GeoDataFrame) -> dict[str, Any]:
