@@ -46,6 +46,8 @@ from hotspotkaart.grid import (
 from hotspotkaart.mapelements import (
     CategorySwitch,
     Credits,
+    GeoJsonPopup,
+    GeoJsonTooltip,
     InfoPanel,
     KeyFigures,
     Legend,
@@ -506,9 +508,9 @@ def geojson_layer(fmap: folium.Map, data: gpd.GeoDataFrame, name: str,
         style_function=style,
         highlight_function=(lambda f: {"weight": 3, "color": "#000000"})
         if style and highlight else None,
-        tooltip=folium.GeoJsonTooltip(fields=keys, aliases=aliases, sticky=True)
+        tooltip=GeoJsonTooltip(fields=keys, aliases=aliases, sticky=True)
         if has_features else None,
-        popup=folium.GeoJsonPopup(fields=keys, aliases=aliases) if has_features else None,
+        popup=GeoJsonPopup(fields=keys, aliases=aliases) if has_features else None,
         marker=marker, show=show, smooth_factor=0.5,
     )
     layer.add_to(fmap)
@@ -609,9 +611,9 @@ def feature_collection(frame: gpd.GeoDataFrame) -> dict[str, Any]:
     texts = all(all(isinstance(v, str) for v in column) for column in values.values())
     if not texts or (frame.crs is not None and frame.crs.to_epsg() != 4326):
         return dict(json.loads(frame.to_json(show_bbox=False, drop_id=False)))
-    geoms = np.asarray(frame.geometry.to_numpy(), dtype=object)
-    present = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
-    written = shapely.to_geojson(np.where(present, geoms, None))
+    geoms = np.array(frame.geometry.to_numpy(), dtype=object)  # a copy: missing/empty → None
+    geoms[shapely.is_missing(geoms) | shapely.is_empty(geoms)] = None
+    written = shapely.to_geojson(geoms)
     parsed = json.loads("[" + ",".join("null" if g is None else g for g in written) + "]")
     rows = zip(*values.values(), strict=True) if columns else (() for _ in range(len(frame)))
     features = [
