@@ -4,11 +4,29 @@ from __future__ import annotations
 
 import json
 import re
+import warnings
 
+import folium
+import geopandas as gpd
+import mapclassify
 import numpy as np
 import pytest
+import shapely
 
 from hotspotkaart.config import load_config
+from hotspotkaart.fieldmap import _count_breaks
+from hotspotkaart.grid import HOT_95, NIET_SIGNIFICANT, make_grid
+from hotspotkaart.mapelements import GeoJsonPopup, GeoJsonTooltip
+from hotspotkaart.maps import (
+    JENKS_MAX_VALUES,
+    MapContext,
+    add_grid_layers,
+    cell_size_text,
+    feature_collection,
+    jenks_breaks,
+    shared_bins,
+    wgs84_geometry,
+)
 from hotspotkaart.offline import external_references
 from hotspotkaart.pipeline import build
 
@@ -202,3 +220,124 @@ def test_embedded_dordrecht_maps_open_offline(embedded_build, open_map):
         assert other.console_errors == [], name
         assert other.blocked_requests == [], name
         other.screenshot(f"dordrecht-{name.replace('/', '-')[:-5]}-{viewport[0]}")
+
+
+# -- class breaks and labels, without a browser ----------------------------------------------
+
+
+def _counts(n, seed):
+    """Skewed integer counts like meldingen per buurt: many zeros, a long tail."""
+    rng = np.random.default_rng(seed)
+    return rng.negative_binomial(1, 0.04, size=n).astype(float)
+
+
+def _library_breaks(values, k):
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Numba not installed")
+        return np.asarray(mapclassify.FisherJenks(values, k=k).bins)
+
+
+@pytest.mark.parametrize("n", [40, 300])
+def test_jenks_breaks_are_the_library_breaks_up_to_the_limit(n):
+    values = _counts(n, seed=n)
+    np.testing.assert_array_equal(jenks_breaks(values, 5), _library_breaks(values, 5))
+    frame = gpd.GeoDataFrame({"count_2023": values[: n // 2], "count_2024": values[n // 2:]})
+    np.testing.assert_array_equal(shared_bins(frame, (2023, 2024)), _library_breaks(values, 5))
+
+
+def test_shared_bins_and_count_breaks_on_a_national_number_of_buurten():
+    n = 14_000  # 2 × 14 000 values: about 25 minutes in pure-Python Fisher–Jenks
+    frame = gpd.GeoDataFrame({"count_2023": _counts(n, 1), "count_2024": _counts(n, 2)})
+    values = np.concatenate([frame["count_2023"], frame["count_2024"]])
+    assert len(values) > JENKS_MAX_VALUES
+    bins = shared_bins(frame, (2023, 2024))
+    assert 2 <= len(bins) <= 5
+    assert np.all(np.diff(bins) > 0)
+    assert np.array_equal(bins, np.round(bins))  # counts, so integer edges
+    assert bins[-1] == values.max()  # the top class holds the largest count
+    assert bins[0] >= values.min()
+    classes = np.searchsorted(bins, values, side="left")
+    assert len(np.unique(classes)) == len(bins)  # every class is used
+    # deterministic: same input, same breaks, whatever the row order
+    np.testing.assert_array_equal(bins, shared_bins(frame.iloc[::-1], (2023, 2024)))
+
+    breaks = _count_breaks(frame, (2023, 2024), threshold=5)
+    assert breaks[0] == 4.0
+    assert np.all(np.diff(breaks) > 0)
+    assert breaks[-1] == values.max()
+    assert np.array_equal(breaks, np.round(breaks))
+
+
+def _square_cells(size):
+    area = gpd.GeoDataFrame(geometry=[shapely.box(105000, 425000, 105000 + 3 * size,
+                                                  425000 + 2 * size)], crs="EPSG:28992")
+    cells = make_grid(area, size)
+    hot = np.arange(len(cells)) < 2
+    return cells.assign(gi_class_2023=np.where(hot, HOT_95, NIET_SIGNIFICANT),
+                        gi_class_2024=np.where(hot, HOT_95, NIET_SIGNIFICANT),
+                        transition=np.where(hot, "blijvend", "geen"),
+                        count_2023=3, count_2024=4)
+
+
+@pytest.mark.parametrize(("size", "text"), [(100, "100 m"), (250, "250 m"),
+                                             (1000, "1.000 m"), (62.5, "62,5 m")])
+def test_grid_layers_name_the_configured_cell_size(size, text):
+    cells = _square_cells(size)
+    assert cell_size_text(cells) == text
+    context = MapContext(area_name="Dordrecht", years=(2023, 2024), credit="CBS", method=(),
+                         synthetic=True)
+    fmap = folium.Map(tiles=None)
+    add_grid_layers(fmap, cells, context)
+    page = fmap.get_root().render()
+    assert f"Cellen van {text}" in page
+    if size != 100:
+        assert "Cellen van 100 m" not in page
+
+
+def _wgs84_frame():
+    frame = gpd.GeoDataFrame(
+        {"naam": ["A &amp; B", "C", "D", "E"], "aantal": ["1", "2.345", "< 5", "onbekend"]},
+        geometry=[shapely.box(4.6, 51.8, 4.61, 51.81), shapely.Point(4.65, 51.79),
+                  shapely.MultiPolygon([shapely.box(4.7, 51.7, 4.71, 51.71)]),
+                  shapely.Polygon()],
+        index=[10, 3, 7, 2], crs="EPSG:4326")
+    return frame
+
+
+def test_feature_collection_is_geopandas_geojson():
+    frame = _wgs84_frame()
+    before = frame.copy()
+    assert feature_collection(frame) == json.loads(frame.to_json(drop_id=False))
+    assert frame.equals(before)  # the caller's frame is not touched
+    # numbers or missing values: geopandas' own path, same dict
+    mixed = frame.assign(aantal=[1, 2, None, 4.5])
+    assert feature_collection(mixed) == json.loads(mixed.to_json(drop_id=False))
+    assert feature_collection(frame.iloc[:0]) == {"type": "FeatureCollection", "features": []}
+
+
+def test_wgs84_geometry_is_reused_by_content_not_identity():
+    rd = gpd.GeoDataFrame(geometry=[shapely.box(105000, 425000, 105100, 425100)],
+                          crs="EPSG:28992")
+    first = wgs84_geometry(rd)
+    np.testing.assert_array_equal(shapely.get_coordinates(first),
+                                  np.round(shapely.get_coordinates(
+                                      rd.to_crs("EPSG:4326").geometry.to_numpy()), 6))
+    moved = rd.set_geometry(rd.translate(100, 0))  # same shape elsewhere: its own result
+    assert not shapely.equals(wgs84_geometry(moved)[0], first[0])
+    again = wgs84_geometry(rd.copy())
+    assert shapely.equals(again[0], first[0])
+    again[0] = None  # a copy: the remembered result is not changed by the caller
+    assert wgs84_geometry(rd)[0] is not None
+
+
+def test_tooltips_and_popups_render_as_folium_does():
+    def page(tooltip, popup):
+        fmap = folium.Map(tiles=None)
+        folium.GeoJson(feature_collection(_wgs84_frame()), name="laag",
+                       tooltip=tooltip(fields=["naam", "aantal"], aliases=["Naam", "Aantal"]),
+                       popup=popup(fields=["naam", "aantal"], aliases=["Naam", "Aantal"]),
+                       ).add_to(fmap)
+        html = fmap.get_root().render()
+        return re.sub(r"[0-9a-f]{32}", "ID", html)
+
+    assert page(GeoJsonTooltip, GeoJsonPopup) == page(folium.GeoJsonTooltip, folium.GeoJsonPopup)

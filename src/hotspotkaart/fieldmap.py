@@ -20,7 +20,6 @@ from typing import Any
 import folium
 import folium.plugins
 import geopandas as gpd
-import mapclassify
 import numpy as np
 import pandas as pd
 import shapely
@@ -36,6 +35,7 @@ from hotspotkaart.maps import (
     base_map,
     geojson_layer,
     hot_spot_clusters,
+    jenks_breaks,
     rounded,
 )
 
@@ -134,9 +134,7 @@ def _count_breaks(buurten: gpd.GeoDataFrame, years: tuple[int, int],
     shown = values[values >= threshold]
     breaks = [threshold - 1.0]
     if len(np.unique(shown)) > len(YEAR_PALETTE) - 1:
-        with warnings.catch_warnings():
-            warnings.filterwarnings("ignore", message="Numba not installed")
-            breaks += list(mapclassify.FisherJenks(shown, k=len(YEAR_PALETTE) - 1).bins)
+        breaks += list(jenks_breaks(shown, len(YEAR_PALETTE) - 1))
     elif len(shown):
         breaks += list(np.unique(shown))
     return np.asarray(breaks)

@@ -7,15 +7,20 @@ pass text that came from input data.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
-from branca.element import MacroElement
+import folium
+from branca.element import Element, Figure, MacroElement
 from folium.elements import JSCSSMixin
+from folium.features import GeoJsonDetail
 from jinja2 import Template
 
 __all__ = [
     "OFFLINE_CSS",
     "CategorySwitch",
     "Credits",
+    "GeoJsonPopup",
+    "GeoJsonTooltip",
     "InfoPanel",
     "KeyFigures",
     "Legend",
@@ -440,3 +445,75 @@ class SyncMaps(JSCSSMixin):
         self._name = "SyncMaps"
         self.left = left
         self.right = right
+
+
+#: The table style folium 0.20 writes for each GeoJSON tooltip and popup, character for character.
+_DETAIL_STYLE = Template(
+    '\n'
+    '                    <style>\n'
+    '                        .{{ this.class_name }} {\n'
+    '                            {{ this.style }}\n'
+    '                        }\n'
+    '                       .{{ this.class_name }} table{\n'
+    '                            margin: auto;\n'
+    '                        }\n'
+    '                        .{{ this.class_name }} tr{\n'
+    '                            text-align: left;\n'
+    '                        }\n'
+    '                        .{{ this.class_name }} th{\n'
+    '                            padding: 2px; padding-right: 8px;\n'
+    '                        }\n'
+    '                    </style>\n'
+    '            '
+)
+
+
+class _Text(Element):
+    """Literal text in the page.
+
+    A plain :class:`~branca.element.Element` compiles its text as a Jinja template, which renders
+    it unchanged (but for one trailing newline) and costs a compile per element.
+    """
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self._text = text[:-1] if text.endswith("\n") else text  # as Jinja renders it
+
+    def render(self, **kwargs: Any) -> str:
+        """Return the text."""
+        return self._text
+
+
+class _StyleOnce(GeoJsonDetail):
+    """Render a folium ``GeoJsonTooltip``/``GeoJsonPopup`` without compiling templates per map.
+
+    folium compiles its table-style template anew for every tooltip and popup it renders, and
+    then compiles the resulting CSS once more; a map has two per GeoJSON layer and there is a
+    map per wijk. This does what ``GeoJsonDetail.render`` does with the style compiled once.
+    """
+
+    def render(self, **kwargs: Any) -> None:  # type: ignore[override]  # as MacroElement
+        """Add the table style to the page header, then render as any macro element."""
+        parent = self._parent
+        if not isinstance(parent, folium.GeoJson):  # TopoJson and others: folium's own way
+            super().render(**kwargs)
+            return
+        features = parent.data["features"]
+        keys = tuple(features[0]["properties"].keys() if features else [])
+        keys = tuple(k for k in keys if k not in ("style", "highlight"))
+        for value in self.fields:  # as folium checks them
+            assert value in keys, f"The field {value} is not available in the data: {keys}."
+        self.warn_for_geometry_collections()
+        figure = self.get_root()
+        assert isinstance(figure, Figure)  # folium asserts the same
+        figure.header.add_child(_Text(_DETAIL_STYLE.render(this=self)),
+                                name=self.get_name() + "tablestyle")
+        MacroElement.render(self)
+
+
+class GeoJsonTooltip(_StyleOnce, folium.GeoJsonTooltip):
+    """:class:`folium.GeoJsonTooltip`, rendered with its style template compiled once."""
+
+
+class GeoJsonPopup(_StyleOnce, folium.GeoJsonPopup):
+    """:class:`folium.GeoJsonPopup`, rendered with its style template compiled once."""

@@ -13,18 +13,20 @@ overview, the wijk maps, the comparison page (:mod:`hotspotkaart.pages`) and the
 
 from __future__ import annotations
 
+import hashlib
 import html
 import json
 import logging
 import warnings
+from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import folium
 import folium.plugins
 import geopandas as gpd
-import mapclassify
 import numpy as np
 import pandas as pd
 import shapely
@@ -44,6 +46,8 @@ from hotspotkaart.grid import (
 from hotspotkaart.mapelements import (
     CategorySwitch,
     Credits,
+    GeoJsonPopup,
+    GeoJsonTooltip,
     InfoPanel,
     KeyFigures,
     Legend,
@@ -83,8 +87,16 @@ ZONE_DASHES: dict[str, str] = {
     "alcoholverbod": "8 5",
     "veiligheidsrisicogebied": "2 5",
 }
+#: Fisher–Jenks classifies at most this many values (see :func:`jenks_breaks`).
+JENKS_MAX_VALUES = 1000
 YEAR_PALETTE = ("#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026")
 _LOCATION_COLOURS = ("#7570b3", "#1b9e77")
+
+#: Results remembered by the content of their input, not its identity (see :func:`wgs84_geometry`
+#: and :func:`hot_spot_clusters`): the overview, the comparison and the wijk maps share layers.
+_WGS84_CACHE: OrderedDict[tuple[str, int, bytes], np.ndarray] = OrderedDict()
+_CLUSTER_CACHE: OrderedDict[tuple[str, bytes], gpd.GeoDataFrame] = OrderedDict()
+_CACHE_SIZE = 64
 
 BASEMAPS: dict[str, tuple[str, Any]] = {
     "grijs": ("PDOK achtergrondkaart grijs", xyz.nlmaps.grijs),
@@ -129,11 +141,25 @@ class MapData:
     locations: gpd.GeoDataFrame
     cells: gpd.GeoDataFrame | None = None
     categories: list[str] = field(default_factory=list)
+    _trees: dict[str, shapely.STRtree] = field(default_factory=dict, init=False, repr=False,
+                                               compare=False)
 
     @property
     def slugs(self) -> dict[str, str]:
         """Column slug per category, as the analysis names its columns."""
         return category_slugs(self.categories)
+
+    def intersecting(self, layer: str, shape: shapely.Geometry) -> gpd.GeoDataFrame:
+        """Rows of ``layer`` (``cells``, ``zones`` or ``locations``) that intersect ``shape``.
+
+        The same rows, in the same order, as ``frame[frame.intersects(shape)]``, found through a
+        spatial index built once per layer, so each wijk map does not test every row again.
+        """
+        frame = getattr(self, layer)
+        if layer not in self._trees:
+            self._trees[layer] = shapely.STRtree(frame.geometry.to_numpy())
+        hits = np.sort(self._trees[layer].query(shape, predicate="intersects"))
+        return frame.iloc[hits]
 
 
 @dataclass(frozen=True)
@@ -212,11 +238,9 @@ def wijk_map(data: MapData, context: MapContext, wijkcode: str) -> folium.Map:
     wijk = data.wijken[data.wijken["wijkcode"] == wijkcode]
     outline = wijk.geometry.iloc[0]
     buurten = data.buurten[data.buurten["wijkcode"] == wijkcode]
-    cells = None
-    if data.cells is not None:
-        cells = data.cells[data.cells.intersects(outline)]
-    local = MapData(buurten=buurten, wijken=wijk, zones=data.zones[data.zones.intersects(outline)],
-                    locations=data.locations[data.locations.intersects(outline)], cells=cells,
+    cells = None if data.cells is None else data.intersecting("cells", outline)
+    local = MapData(buurten=buurten, wijken=wijk, zones=data.intersecting("zones", outline),
+                    locations=data.intersecting("locations", outline), cells=cells,
                     categories=data.categories)
     fmap = base_map(buurten, context)
     layers = add_area_layers(fmap, local, context, buurten)
@@ -244,6 +268,11 @@ def base_map(frame: gpd.GeoDataFrame, context: MapContext, **kwargs: Any) -> fol
     xmin, ymin, xmax, ymax = focus_bounds(frame)
     fmap = OfflineMap(location=[(ymin + ymax) / 2, (xmin + xmax) / 2], tiles=None,
                       zoom_start=12, min_zoom=8, max_zoom=19, control_scale=True, **kwargs)
+    # Fit at once (no zoom animation) and before any basemap is added: otherwise Leaflet
+    # fetches the tiles of the opening zoom level, then those of the fitted one.
+    fit = folium.FitBounds([[ymin, xmin], [ymax, xmax]])
+    fit.options["animate"] = False
+    fmap.add_child(fit)
     for key, (name, provider) in BASEMAPS.items():
         folium.TileLayer(tiles=provider.build_url(), attr=provider.html_attribution, name=name,
                          max_zoom=19, max_native_zoom=provider.get("max_zoom", 19),
@@ -251,7 +280,6 @@ def base_map(frame: gpd.GeoDataFrame, context: MapContext, **kwargs: Any) -> fol
     folium.FeatureGroup(name="Geen achtergrond", overlay=False,
                         show=(context.basemap == "geen")).add_to(fmap)
     fmap.add_child(Credits(f"Grenzen: {context.credit}"))
-    fmap.fit_bounds([[ymin, xmin], [ymax, xmax]])
     return fmap
 
 
@@ -261,11 +289,12 @@ def focus_bounds(areas: gpd.GeoDataFrame, share: float = 0.95) -> np.ndarray:
     A municipality with large empty areas (the Biesbosch for Dordrecht) then opens on the town,
     not on the whole territory. Without counts, the bounds of all areas.
     """
-    bounds = areas.to_crs(WGS84).bounds
+    wgs84 = areas.geometry.to_crs(WGS84)
+    bounds = wgs84.bounds
     count_columns = [c for c in areas.columns if c.startswith("count_") and c.count("_") == 1]
     total = areas[count_columns].sum(axis=1).to_numpy(dtype=float) if count_columns else None
     if total is None or total.sum() == 0:
-        return np.asarray(areas.to_crs(WGS84).total_bounds)
+        return np.asarray(wgs84.total_bounds)
     density = total / np.maximum(areas.geometry.area.to_numpy(), 1.0)
     order = np.argsort(-density, kind="stable")
     cumulative = np.cumsum(total[order]) / total.sum()
@@ -313,16 +342,17 @@ def add_grid_layers(fmap: folium.Map, cells: gpd.GeoDataFrame | None,
     if cells is None or cells.empty:
         return
     base, compare = context.years
+    cellen = f"Cellen van {cell_size_text(cells)}"
     for year in (base, compare):
         clusters = hot_spot_clusters(cells, f"gi_class_{year}", f"count_{year}")
-        fields = {"klasse": f"Gi* {year}", "cellen": "Cellen van 100 m",
+        fields = {"klasse": f"Gi* {year}", "cellen": cellen,
                   "meldingen": f"Meldingen {year}"}
         data = for_map(clusters, fields)
         data["_colour"] = _colours(clusters["klasse"], GI_COLOURS)
         geojson_layer(fmap, data, f"Hot en cold spots {year} (Gi*)", fields,
                       _fill_style(0.8, weight=0.8), show=False)
     clusters = hot_spot_clusters(cells, "transition", f"count_{compare}", skip="geen")
-    fields = {"klasse": "Hot spot", "cellen": "Cellen van 100 m",
+    fields = {"klasse": "Hot spot", "cellen": cellen,
               "meldingen": f"Meldingen {compare}"}
     data = for_map(clusters, fields)
     data["_colour"] = _colours(clusters["klasse"], TRANSITION_COLOURS)
@@ -333,6 +363,17 @@ def add_grid_layers(fmap: folium.Map, cells: gpd.GeoDataFrame | None,
     fmap.add_child(Legend(f"Hot spots {base}→{compare}",
                           [(c, TRANSITION_COLOURS[c]) for c in TRANSITION_CLASSES if c != "geen"],
                           position="bottomright", open_=False))
+
+
+def cell_size_text(cells: gpd.GeoDataFrame) -> str:
+    """Give the grid's cell size in Dutch (``100 m``, ``1.000 m``, ``62,5 m``) from a cell.
+
+    Grid cells are unclipped squares (:func:`hotspotkaart.grid.make_grid`), so the width of any
+    cell is the configured ``cell_size``.
+    """
+    xmin, _, xmax, _ = shapely.bounds(cells.geometry.iloc[0])
+    size = round(float(xmax - xmin), 3)
+    return f"{nl_int(int(size))} m" if size.is_integer() else f"{nl_float(size, 1)} m"
 
 
 def hot_spot_clusters(cells: gpd.GeoDataFrame, column: str, count: str, *,
@@ -347,6 +388,21 @@ def hot_spot_clusters(cells: gpd.GeoDataFrame, column: str, count: str, *,
     geopandas.GeoDataFrame
         ``klasse``, ``cellen``, ``meldingen`` and one polygon per cluster (EPSG:28992).
     """
+    digest = hashlib.blake2b(digest_size=16)
+    for part in (_geometry_digest(cells), skip.encode(), column.encode(), count.encode(),
+                 "\0".join(map(str, cells[column])).encode(),
+                 np.asarray(cells[count].to_numpy(), dtype=float).tobytes()):
+        digest.update(len(part).to_bytes(8, "little") + part)
+    key = (str(cells.crs.srs) if cells.crs is not None else "", digest.digest())
+    cached = _CLUSTER_CACHE.get(key)
+    if cached is None:
+        cached = _hot_spot_clusters(cells, column, count, skip)
+        _remember(_CLUSTER_CACHE, key, cached)
+    return cached.copy()
+
+
+def _hot_spot_clusters(cells: gpd.GeoDataFrame, column: str, count: str,
+                       skip: str) -> gpd.GeoDataFrame:
     rows: list[dict[str, Any]] = []
     geoms: list[Any] = []
     for klasse, group in cells[cells[column] != skip].groupby(column, sort=True):
@@ -448,13 +504,13 @@ def geojson_layer(fmap: folium.Map, data: gpd.GeoDataFrame, name: str,
     aliases = [html.escape(a) for a in (fields.values() if isinstance(fields, Mapping) else keys)]
     has_features = not data.empty
     layer = folium.GeoJson(
-        json.loads(data.to_json(show_bbox=False, drop_id=False)), name=name,
+        feature_collection(data), name=name,
         style_function=style,
         highlight_function=(lambda f: {"weight": 3, "color": "#000000"})
         if style and highlight else None,
-        tooltip=folium.GeoJsonTooltip(fields=keys, aliases=aliases, sticky=True)
+        tooltip=GeoJsonTooltip(fields=keys, aliases=aliases, sticky=True)
         if has_features else None,
-        popup=folium.GeoJsonPopup(fields=keys, aliases=aliases) if has_features else None,
+        popup=GeoJsonPopup(fields=keys, aliases=aliases) if has_features else None,
         marker=marker, show=show, smooth_factor=0.5,
     )
     layer.add_to(fmap)
@@ -507,9 +563,65 @@ def for_map(frame: gpd.GeoDataFrame, fields: Mapping[str, str] | Sequence[str]
     """Select ``fields``, turn them into escaped display text and reproject to WGS84."""
     return gpd.GeoDataFrame(
         {key: [display(v) for v in frame[key]] for key in fields},
-        geometry=rounded(frame.to_crs(WGS84).geometry.to_numpy()),
+        geometry=wgs84_geometry(frame),
         crs=WGS84,
     )
+
+
+def wgs84_geometry(frame: gpd.GeoDataFrame, decimals: int = 6) -> np.ndarray:
+    """Return the geometry of ``frame`` in WGS84, rounded to ``decimals`` (see :func:`rounded`).
+
+    The overview, the comparison and every wijk map draw the same buurten, zones and clusters
+    several times; reprojecting is the costly part, so the result is remembered by the content
+    of the geometry (its WKB) and CRS, never by object identity.
+    """
+    key = (str(frame.crs.srs) if frame.crs is not None else "", decimals,
+           _geometry_digest(frame))
+    cached = _WGS84_CACHE.get(key)
+    if cached is None:
+        cached = rounded(frame.geometry.to_crs(WGS84).to_numpy(), decimals)
+        _remember(_WGS84_CACHE, key, cached)
+    return cached.copy()
+
+
+def _geometry_digest(frame: gpd.GeoDataFrame) -> bytes:
+    """Digest the geometry of ``frame`` (its WKB, row by row), to remember results by."""
+    digest = hashlib.blake2b(digest_size=16)
+    for wkb in shapely.to_wkb(np.asarray(frame.geometry.to_numpy(), dtype=object)):
+        digest.update(b"\0" if wkb is None else len(wkb).to_bytes(8, "little") + wkb)
+    return digest.digest()
+
+
+def _remember(cache: OrderedDict[Any, Any], key: Any, value: Any) -> None:
+    """Put ``value`` in a least-recently-used ``cache`` of :data:`_CACHE_SIZE` entries."""
+    cache[key] = value
+    while len(cache) > _CACHE_SIZE:
+        cache.popitem(last=False)
+
+
+def feature_collection(frame: gpd.GeoDataFrame) -> dict[str, Any]:
+    """Return ``frame`` as a GeoJSON FeatureCollection dict, with the index as feature ids.
+
+    The same dict as ``json.loads(frame.to_json(drop_id=False))``, built without a Python-level
+    loop over the coordinates: the geometries are written by GEOS and parsed in one go. Frames
+    whose properties are not all text (as :func:`for_map` makes them) take geopandas' path.
+    """
+    columns = [c for c in frame.columns if c != frame.geometry.name]
+    values = {c: frame[c].tolist() for c in columns}
+    texts = all(all(isinstance(v, str) for v in column) for column in values.values())
+    if not texts or (frame.crs is not None and frame.crs.to_epsg() != 4326):
+        return dict(json.loads(frame.to_json(show_bbox=False, drop_id=False)))
+    geoms = np.array(frame.geometry.to_numpy(), dtype=object)  # a copy: missing/empty → None
+    geoms[shapely.is_missing(geoms) | shapely.is_empty(geoms)] = None
+    written = shapely.to_geojson(geoms)
+    parsed = json.loads("[" + ",".join("null" if g is None else g for g in written) + "]")
+    rows = zip(*values.values(), strict=True) if columns else (() for _ in range(len(frame)))
+    features = [
+        {"id": str(fid), "type": "Feature", "properties": dict(zip(columns, row, strict=True)),
+         "geometry": geometry}
+        for fid, row, geometry in zip(frame.index, rows, parsed, strict=True)
+    ]
+    return {"type": "FeatureCollection", "features": features}
 
 
 def rounded(geoms: np.ndarray, decimals: int = 6) -> np.ndarray:
@@ -523,9 +635,50 @@ def shared_bins(areas: gpd.GeoDataFrame, years: Sequence[int]) -> np.ndarray:
     unique = np.unique(values)
     if len(unique) <= len(YEAR_PALETTE):
         return unique
+    return jenks_breaks(values, len(YEAR_PALETTE))
+
+
+def jenks_breaks(values: np.ndarray, k: int) -> np.ndarray:
+    """Fisher–Jenks class breaks (upper bounds) of ``values``, classified on ≤ 1000 values.
+
+    Without numba, :class:`mapclassify.FisherJenks` is an O(n² k) pure-Python loop: minutes for
+    a few thousand values, most of an hour for the 28 000 buurt counts of a national build. Up to
+    :data:`JENKS_MAX_VALUES` values it runs on the values themselves (the breaks are exactly
+    mapclassify's). Above, it runs on that many evenly spaced quantiles of the values (the
+    inverted empirical distribution, so every sample is one of the values and the smallest and
+    largest are included): deterministic, weighted like the values, and the last break is the
+    maximum. Equal breaks, which a sample with long runs of one value can give, are merged.
+
+    Parameters
+    ----------
+    values : numpy.ndarray
+        The values to classify; more than ``k`` distinct values.
+    k : int
+        Number of classes.
+
+    Returns
+    -------
+    numpy.ndarray
+        Increasing upper bounds of the classes; the last is ``values.max()``.
+    """
+    values = np.asarray(values, dtype=float)
+    if len(values) <= JENKS_MAX_VALUES:
+        return _fisher_jenks(values.tobytes(), k).copy()
+    sample = np.quantile(values, np.linspace(0.0, 1.0, JENKS_MAX_VALUES), method="inverted_cdf")
+    return np.unique(_fisher_jenks(sample.tobytes(), k))
+
+
+@lru_cache(maxsize=16)
+def _fisher_jenks(values: bytes, k: int) -> np.ndarray:
+    """Run :class:`mapclassify.FisherJenks`; cached, as several maps classify the same counts."""
+    import mapclassify  # slow to import; only needed when there are more than k distinct counts
+
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="Numba not installed")
-        return np.asarray(mapclassify.FisherJenks(values, k=len(YEAR_PALETTE)).bins)
+        bins = mapclassify.FisherJenks(np.frombuffer(values, dtype=float), k=k).bins
+    result = np.asarray(bins, dtype=float)
+    result.flags.writeable = False
+    return result
 
 
 def bin_labels(bins: np.ndarray) -> list[tuple[str, str]]:
