@@ -60,6 +60,7 @@ increase = 0.5, camera_overlap = 1.0}``, ``name_column`` (candidate name column;
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import logging
 import math
 import tomllib
@@ -89,7 +90,7 @@ from hotspotkaart.analysis import (
     fdr,
     period_days,
 )
-from hotspotkaart.config import ZONE_KINDS, Config
+from hotspotkaart.config import ZONE_KINDS, Config, EngineConfig
 from hotspotkaart.grid import BLIJVEND, NIEUW, VERDWENEN
 from hotspotkaart.sources import RD, WGS84, infer_axis_order
 from hotspotkaart.zonestats import valid_days
@@ -1005,7 +1006,8 @@ def run_camera(config: Config, candidates_path: Path | None, out_dir: Path | Non
         raise InputError(msg)
     settings = settings if settings is not None else load_camera_settings(config)
     ring = check_ring(ring_m if ring_m is not None else settings.ring_m, "--ring")
-    result = analyse(config)
+    # the assessment needs every melding; the dask engine keeps none, so use the memory engine
+    result = analyse(dataclasses.replace(config, engine=EngineConfig()))
     frames = []
     if candidates_path is not None:
         frames.append(read_candidates(Path(candidates_path), result.boundaries.outline,
