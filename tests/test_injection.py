@@ -28,6 +28,7 @@ PAYLOADS = (
     "`${alert(1)}`",
     "\"'><svg onload=alert(1)>",
     "</script><script>alert(1)</script>",
+    "{{ 7*7 }}{% if true %}jinja{% endif %}",  # branca compiles rendered scripts
 )
 #: A text that combines them, as one field might.
 COMBINED = "Overlast `${alert(1)}` \"quoted\" 'single' </script><img src=x onerror=alert(1)>"
@@ -200,6 +201,13 @@ def test_search_box_lists_payload_names_as_text(hostile_build, open_map):
     assert page.evaluate(FIND_PAYLOAD_ELEMENTS) == []
     assert page.console_errors == []
     assert page.blocked_requests == []
+
+
+def test_no_page_evaluates_template_syntax_from_the_data(hostile_build):
+    pages = {p.name: p.read_text(encoding="utf-8") for p in _pages(hostile_build)}
+    for name, html in pages.items():
+        assert "49jinja" not in html, name
+    assert "{{ 7*7 }}{% if true %}jinja{% endif %}" in pages["overzicht.html"]
 
 
 def test_tables_keep_payloads_verbatim(hostile_build):

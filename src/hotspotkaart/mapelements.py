@@ -6,9 +6,11 @@ pass text that came from input data.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
+import branca.element
 import folium
 from branca.element import Element, Figure, MacroElement
 from folium.elements import JSCSSMixin
@@ -27,6 +29,7 @@ __all__ = [
     "SearchControl",
     "SortableTable",
     "SyncMaps",
+    "verbatim_macros",
 ]
 
 #: Styles shared by the panels; inlined in the page header, no external fonts.
@@ -475,13 +478,32 @@ class _Text(Element):
     it unchanged (but for one trailing newline) and costs a compile per element.
     """
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str = "") -> None:
         super().__init__()
         self._text = text[:-1] if text.endswith("\n") else text  # as Jinja renders it
 
     def render(self, **kwargs: Any) -> str:
         """Return the text."""
         return self._text
+
+
+@contextmanager
+def verbatim_macros() -> Iterator[None]:
+    """Render with every element's macro output kept as literal text.
+
+    branca's ``MacroElement.render`` wraps the rendered ``header``, ``html`` and ``script``
+    macros of each element in a new ``Element(text)``, whose constructor compiles that text as
+    a Jinja template and renders it a second time. Any ``{{ … }}`` or ``{% … %}`` in the data
+    (a buurt name, a category, a zone name in a GeoJSON layer) would then be evaluated while the
+    map is built: template injection. Inside this block branca builds :class:`_Text` instead,
+    which returns the text as it is; the pages come out identical for ordinary data.
+    """
+    original = branca.element.Element
+    branca.element.Element = _Text  # type: ignore[misc,assignment]
+    try:
+        yield
+    finally:
+        branca.element.Element = original  # type: ignore[misc]
 
 
 class _StyleOnce(GeoJsonDetail):

@@ -17,7 +17,7 @@ from jinja2 import Template
 
 from hotspotkaart._format import change_text, nl_int
 from hotspotkaart.grid import GI_CLASSES, GI_COLOURS
-from hotspotkaart.mapelements import OFFLINE_CSS, InfoPanel, Legend, SyncMaps
+from hotspotkaart.mapelements import OFFLINE_CSS, InfoPanel, Legend, SyncMaps, verbatim_macros
 from hotspotkaart.maps import (
     YEAR_PALETTE,
     MapContext,
@@ -51,7 +51,8 @@ html, body { margin: 0; height: 100%; }
 
 def render(fmap: folium.Map) -> str:
     """Render a map (or the figure holding it) to a complete HTML page."""
-    return str(fmap.get_root().render())
+    with verbatim_macros():
+        return str(fmap.get_root().render())
 
 
 def comparison_page(data: MapData, context: MapContext) -> str:
@@ -85,7 +86,8 @@ def comparison_page(data: MapData, context: MapContext) -> str:
     figure.header.add_child(Element(_STACK_CSS.render(left=left.get_name(),
                                                       right=right.get_name())))
     figure.header.add_child(Element("<title>Vergelijking</title>"))
-    return str(figure.render())
+    with verbatim_macros():
+        return str(figure.render())
 
 
 def _add_year(fmap: folium.Map, data: MapData, context: MapContext, year: int,
