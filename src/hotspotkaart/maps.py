@@ -358,11 +358,12 @@ def add_grid_layers(fmap: folium.Map, cells: gpd.GeoDataFrame | None,
     data["_colour"] = _colours(clusters["klasse"], TRANSITION_COLOURS)
     geojson_layer(fmap, data, f"Hot spots {base}→{compare}: nieuw, blijvend, verdwenen", fields,
                   _fill_style(0.85, weight=0.8), show=False)
+    # bottom left: the right-hand column is full on a laptop screen (800 px high)
     fmap.add_child(Legend("Hot spots (Gi*, FDR)", [(c, GI_COLOURS[c]) for c in GI_CLASSES],
-                          position="bottomright", open_=False))
+                          position="bottomleft", open_=False))
     fmap.add_child(Legend(f"Hot spots {base}→{compare}",
                           [(c, TRANSITION_COLOURS[c]) for c in TRANSITION_CLASSES if c != "geen"],
-                          position="bottomright", open_=False))
+                          position="bottomleft", open_=False))
 
 
 def cell_size_text(cells: gpd.GeoDataFrame) -> str:
