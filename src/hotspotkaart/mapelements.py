@@ -61,6 +61,7 @@ OFFLINE_CSS = """
 .hk-radio input { width: 18px; height: 18px; vertical-align: middle; }
 @media (max-width: 480px) {
   .hk-panel { max-width: 220px; font-size: 12px; }
+  .leaflet-bottom .hk-panel { max-width: calc(50vw - 30px); }  /* both bottom corners fit */
   .leaflet-control-layers-toggle { width: 44px; height: 44px; }
   .leaflet-touch .leaflet-bar a { width: 40px; height: 40px; line-height: 40px; }
 }
