@@ -47,6 +47,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+from conftest import CHROMIUM_ARGS  # the browser tests' launch options
+
 ROOT = Path(__file__).resolve().parent.parent
 SRC = ROOT / "src"
 CONFIG = ROOT / "hotspotkaart.toml"
@@ -60,15 +63,6 @@ SIZE_BUDGETS = {"overzicht.html": 1.5 * MB, "veldkaart.html": 500 * KB}
 LOAD_BUDGET_S = {"overzicht.html": 1.0}
 BUILD_RATIO_TARGET = 4.0
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 TILE_HOSTS = frozenset({"service.pdok.nl", "tile.openstreetmap.org"})
 
 #: True once the document has loaded and every Leaflet map on it has been set up.
