@@ -193,6 +193,37 @@ class MapContext:
     fdr_q: float = 0.05
 
 
+@dataclass
+class LayerData:
+    """The display texts and WGS84 geometry of one GeoJSON layer, as :func:`for_map` makes them.
+
+    A light stand-in for a GeoDataFrame, whose construction costs milliseconds: a national
+    build draws thousands of layers. Columns are lists of text, one entry per geometry; feature
+    ids are the positions ``0 … n-1``.
+    """
+
+    properties: dict[str, list[Any]]
+    geometry: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.geometry)
+
+    @property
+    def empty(self) -> bool:
+        """Whether the layer has no features."""
+        return len(self.geometry) == 0
+
+    def __getitem__(self, key: str) -> list[Any]:
+        return self.properties[key]
+
+    def __setitem__(self, key: str, values: Sequence[Any]) -> None:
+        column = list(values)
+        if len(column) != len(self.geometry):
+            msg = f"column {key!r} has {len(column)} values for {len(self.geometry)} features"
+            raise ValueError(msg)
+        self.properties[key] = column
+
+
 def overview_map(data: MapData, context: MapContext) -> folium.Map:
     """Build ``overzicht.html``: the city, base year against compare year.
 
@@ -274,7 +305,8 @@ def base_map(frame: gpd.GeoDataFrame, context: MapContext, **kwargs: Any) -> fol
     fit.options["animate"] = False
     fmap.add_child(fit)
     for key, (name, provider) in BASEMAPS.items():
-        folium.TileLayer(tiles=provider.build_url(), attr=provider.html_attribution, name=name,
+        # the provider itself: given a URL, folium searches all of xyzservices for it (slow)
+        folium.TileLayer(tiles=provider, attr=provider.html_attribution, name=name,
                          max_zoom=19, max_native_zoom=provider.get("max_zoom", 19),
                          overlay=False, show=(key == context.basemap)).add_to(fmap)
     folium.FeatureGroup(name="Geen achtergrond", overlay=False,
@@ -308,8 +340,8 @@ def add_area_layers(fmap: folium.Map, data: MapData, context: MapContext,
     """Add the change choropleth (shown) and one count choropleth per year (hidden)."""
     base, compare = context.years
     fields = buurt_fields(data, context)
-    frame = _with_texts(buurten, data, context)
-    change = for_map(frame, [*fields, "zoeknaam"])
+    texts = _buurt_texts(buurten, data, context)
+    change = for_map(buurten, [*fields, "zoeknaam"], texts)
     change["_colour"] = _colours(buurten["change_class"], CHANGE_COLOURS)
     for category, slug in data.slugs.items():
         column = f"change_class_{slug}"
@@ -321,7 +353,7 @@ def add_area_layers(fmap: folium.Map, data: MapData, context: MapContext,
     bins = shared_bins(buurten, context.years)
     layers = [change_layer]
     for year in (base, compare):
-        counts = for_map(frame, fields)
+        counts = for_map(buurten, fields, texts)
         classes = np.searchsorted(bins, buurten[f"count_{year}"].to_numpy(), side="left")
         counts["_colour"] = [YEAR_PALETTE[min(int(c), len(YEAR_PALETTE) - 1)] for c in classes]
         layers.append(geojson_layer(fmap, counts, f"Meldingen {year} per buurt", fields,
@@ -430,15 +462,16 @@ def add_zone_layers(fmap: folium.Map, zones: gpd.GeoDataFrame, context: MapConte
             continue
         present.append(kind)
         fields = {"name": "Naam", "kind_label": "Soort gebied", "valid": "Geldig"}
-        frame = of_kind.assign(kind_label=ZONE_LABELS[kind], valid=[
-            validity_text(a, b)
-            for a, b in zip(of_kind["valid_from"], of_kind["valid_to"], strict=True)])
+        texts = {"kind_label": [ZONE_LABELS[kind]] * len(of_kind),
+                 "valid": [validity_text(a, b) for a, b in zip(
+                     of_kind["valid_from"], of_kind["valid_to"], strict=True)]}
         for year in context.years:
             column = f"inside_{year}"
-            if column in frame:
+            if column in of_kind:
                 fields[column] = f"Meldingen binnen {year}"
-        geojson_layer(fmap, for_map(frame, fields), f"{ZONE_LABELS[kind]} ({len(of_kind)})",
-                      fields, _outline_style(kind), show=kind == "cameratoezicht")
+        geojson_layer(fmap, for_map(of_kind, fields, texts),
+                      f"{ZONE_LABELS[kind]} ({len(of_kind)})", fields, _outline_style(kind),
+                      show=kind == "cameratoezicht")
     if present:
         fmap.add_child(Legend("Gebieden", [(ZONE_LABELS[k], ZONE_COLOURS[k]) for k in present],
                               position="bottomleft", open_=False))
@@ -465,8 +498,8 @@ def add_location_layers(fmap: folium.Map, locations: gpd.GeoDataFrame) -> None:
 def add_wijk_outline(fmap: folium.Map, wijken: gpd.GeoDataFrame) -> folium.GeoJson:
     """Add the wijk boundaries as a thin overlay (also searchable by name)."""
     fields = {"wijknaam": "Wijk", "wijkcode": "Wijkcode"}
-    frame = wijken.assign(zoeknaam=wijken["wijknaam"].astype(str) + " (wijk)")
-    data = for_map(frame, [*fields, "zoeknaam"])
+    texts = {"zoeknaam": [f"{name} (wijk)" for name in wijken["wijknaam"].astype(str)]}
+    data = for_map(wijken, [*fields, "zoeknaam"], texts)
     return geojson_layer(fmap, data, "Wijkgrenzen", fields,
                          lambda f: {"color": "#222222", "weight": 2.5, "fill": False},
                          show=True, highlight=False)
@@ -494,7 +527,7 @@ def key_figures(data: MapData, areas: gpd.GeoDataFrame, context: MapContext
     return ["", str(base), str(compare), "verandering"], rows
 
 
-def geojson_layer(fmap: folium.Map, data: gpd.GeoDataFrame, name: str,
+def geojson_layer(fmap: folium.Map, data: gpd.GeoDataFrame | LayerData, name: str,
                   fields: Mapping[str, str] | Sequence[str],
                   style: Callable[[dict[str, Any]], dict[str, Any]] | None, *, show: bool,
                   marker: folium.CircleMarker | None = None,
@@ -536,36 +569,47 @@ def category_key(category: str) -> str:
     return "".join(ch if ch.isalnum() else "_" for ch in category.lower())
 
 
-def _with_texts(buurten: gpd.GeoDataFrame, data: MapData, context: MapContext
-                ) -> gpd.GeoDataFrame:
+def _buurt_texts(buurten: gpd.GeoDataFrame, data: MapData, context: MapContext
+                 ) -> dict[str, list[str]]:
+    """Make the tooltip texts of :func:`buurt_fields` that are not columns of the area table."""
     base, compare = context.years
-    frame = buurten.copy()
-    frame["zoeknaam"] = frame["buurtnaam"].astype(str) + " (buurt)"
-    frame["pct_text"] = [
-        "basis te klein" if pd.isna(p) else f"{p:+.0f} %" for p in frame["pct_change"]]
-    frame["test_text"] = [verdict_text(p, q, context.fdr_q)
-                          for p, q in zip(frame["p_value"], frame["q_value"], strict=True)]
+    count = len(buurten)
+    texts = {
+        "zoeknaam": [f"{name} (buurt)" for name in buurten["buurtnaam"].astype(str)],
+        "pct_text": ["basis te klein" if pd.isna(p) else f"{p:+.0f} %"
+                     for p in buurten["pct_change"].tolist()],
+        "test_text": [verdict_text(p, q, context.fdr_q) for p, q in zip(
+            buurten["p_value"].tolist(), buurten["q_value"].tolist(), strict=True)],
+    }
     for category, slug in data.slugs.items():
-        b = frame.get(f"count_{base}_{slug}", pd.Series(0, index=frame.index))
-        c = frame.get(f"count_{compare}_{slug}", pd.Series(0, index=frame.index))
-        frame[f"cat_{category_key(category)}"] = [f"{x} → {y}" for x, y in zip(b, c, strict=True)]
-    if f"rate_{base}" in frame and f"rate_{compare}" in frame:
-        frame["rate_text"] = [
+        b = buurten[f"count_{base}_{slug}"].tolist() if f"count_{base}_{slug}" in buurten \
+            else [0] * count
+        c = buurten[f"count_{compare}_{slug}"].tolist() if f"count_{compare}_{slug}" in buurten \
+            else [0] * count
+        texts[f"cat_{category_key(category)}"] = [f"{x} → {y}" for x, y in zip(b, c, strict=True)]
+    if f"rate_{base}" in buurten and f"rate_{compare}" in buurten:
+        texts["rate_text"] = [
             "onbekend (geen inwonertal)" if pd.isna(a) or pd.isna(b)
             else f"{nl_float(a)} ({base}), {nl_float(b)} ({compare})"
-            for a, b in zip(frame[f"rate_{base}"], frame[f"rate_{compare}"], strict=True)]
+            for a, b in zip(buurten[f"rate_{base}"].tolist(), buurten[f"rate_{compare}"].tolist(),
+                            strict=True)]
     else:
-        frame["rate_text"] = "onbekend (geen inwonertal)"
-    return frame
+        texts["rate_text"] = ["onbekend (geen inwonertal)"] * count
+    return texts
 
 
-def for_map(frame: gpd.GeoDataFrame, fields: Mapping[str, str] | Sequence[str]
-            ) -> gpd.GeoDataFrame:
-    """Select ``fields``, turn them into escaped display text and reproject to WGS84."""
-    return gpd.GeoDataFrame(
-        {key: [display(v) for v in frame[key]] for key in fields},
-        geometry=wgs84_geometry(frame),
-        crs=WGS84,
+def for_map(frame: gpd.GeoDataFrame, fields: Mapping[str, str] | Sequence[str],
+            texts: Mapping[str, Sequence[Any]] | None = None) -> LayerData:
+    """Select ``fields``, turn them into escaped display text and reproject to WGS84.
+
+    A field is taken from ``texts`` when it is there (texts made for the map, one per row of
+    ``frame``), otherwise from the column of ``frame``.
+    """
+    texts = texts or {}
+    return LayerData(
+        {key: [display(v) for v in (texts[key] if key in texts else frame[key].tolist())]
+         for key in fields},
+        wgs84_geometry(frame),
     )
 
 
@@ -600,27 +644,36 @@ def _remember(cache: OrderedDict[Any, Any], key: Any, value: Any) -> None:
         cache.popitem(last=False)
 
 
-def feature_collection(frame: gpd.GeoDataFrame) -> dict[str, Any]:
+def feature_collection(frame: gpd.GeoDataFrame | LayerData) -> dict[str, Any]:
     """Return ``frame`` as a GeoJSON FeatureCollection dict, with the index as feature ids.
 
     The same dict as ``json.loads(frame.to_json(drop_id=False))``, built without a Python-level
-    loop over the coordinates: the geometries are written by GEOS and parsed in one go. Frames
-    whose properties are not all text (as :func:`for_map` makes them) take geopandas' path.
+    loop over the coordinates: the geometries are written by GEOS and parsed in one go. A
+    :class:`LayerData` takes its positions as ids; GeoDataFrames whose properties are not all
+    text, or that are not in WGS84, take geopandas' path.
     """
+    if isinstance(frame, LayerData):
+        return _features(frame.properties, frame.geometry, range(len(frame)))
     columns = [c for c in frame.columns if c != frame.geometry.name]
     values = {c: frame[c].tolist() for c in columns}
     texts = all(all(isinstance(v, str) for v in column) for column in values.values())
     if not texts or (frame.crs is not None and frame.crs.to_epsg() != 4326):
         return dict(json.loads(frame.to_json(show_bbox=False, drop_id=False)))
-    geoms = np.array(frame.geometry.to_numpy(), dtype=object)  # a copy: missing/empty → None
+    return _features(values, frame.geometry.to_numpy(), frame.index)
+
+
+def _features(values: Mapping[str, Sequence[Any]], geometry: np.ndarray,
+              ids: Sequence[Any] | pd.Index) -> dict[str, Any]:
+    geoms = np.array(geometry, dtype=object)  # a copy: missing/empty → None
     geoms[shapely.is_missing(geoms) | shapely.is_empty(geoms)] = None
     written = shapely.to_geojson(geoms)
     parsed = json.loads("[" + ",".join("null" if g is None else g for g in written) + "]")
-    rows = zip(*values.values(), strict=True) if columns else (() for _ in range(len(frame)))
+    columns = list(values)
+    rows = zip(*values.values(), strict=True) if columns else (() for _ in range(len(geoms)))
     features = [
         {"id": str(fid), "type": "Feature", "properties": dict(zip(columns, row, strict=True)),
          "geometry": geometry}
-        for fid, row, geometry in zip(frame.index, rows, parsed, strict=True)
+        for fid, row, geometry in zip(ids, rows, parsed, strict=True)
     ]
     return {"type": "FeatureCollection", "features": features}
 
