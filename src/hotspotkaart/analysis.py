@@ -34,6 +34,7 @@ import logging
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import geopandas as gpd
@@ -169,13 +170,19 @@ def change_test(
     total = base + compare
     out = np.full(base.shape, np.nan)
     testable = (total >= max(int(min_total), 1)) & finite
-    cache: dict[tuple[int, int, float], float] = {}
     for idx in zip(*np.nonzero(testable), strict=True):
-        key = (int(compare[idx]), int(total[idx]), float(p0_arr[idx]))
-        if key not in cache:
-            cache[key] = float(stats.binomtest(key[0], key[1], key[2]).pvalue)
-        out[idx] = cache[key]
+        out[idx] = _binomtest_p(int(compare[idx]), int(total[idx]), float(p0_arr[idx]))
     return out
+
+
+@lru_cache(maxsize=1 << 16)
+def _binomtest_p(k: int, n: int, p0: float) -> float:
+    """Two-sided p-value of :func:`scipy.stats.binomtest`, remembered across calls.
+
+    The same counts recur between areas, categories, area levels and zones; at national scale
+    the distinct tests are a fraction of all.
+    """
+    return float(stats.binomtest(k, n, p0).pvalue)
 
 
 def fdr(p_values: npt.ArrayLike) -> npt.NDArray[np.float64]:
