@@ -19,10 +19,12 @@ from hotspotkaart.grid import HOT_95, NIET_SIGNIFICANT, make_grid
 from hotspotkaart.mapelements import GeoJsonPopup, GeoJsonTooltip
 from hotspotkaart.maps import (
     JENKS_MAX_VALUES,
+    LayerData,
     MapContext,
     add_grid_layers,
     cell_size_text,
     feature_collection,
+    for_map,
     jenks_breaks,
     shared_bins,
     wgs84_geometry,
@@ -313,6 +315,34 @@ def test_feature_collection_is_geopandas_geojson():
     mixed = frame.assign(aantal=[1, 2, None, 4.5])
     assert feature_collection(mixed) == json.loads(mixed.to_json(drop_id=False))
     assert feature_collection(frame.iloc[:0]) == {"type": "FeatureCollection", "features": []}
+
+
+def test_for_map_gives_the_geojson_of_the_same_layer_as_a_geodataframe():
+    rd = gpd.GeoDataFrame(
+        {"naam": ["Oud <b>", None, "Wijk & co"], "aantal": [1234, 5, 0],
+         "share": [0.25, float("nan"), 1.5]},
+        geometry=[shapely.box(105000, 425000, 105100, 425100), shapely.Point(105300, 425300),
+                  shapely.Polygon()],
+        index=[7, 3, 9], crs="EPSG:28992")
+    before = rd.copy()
+    layer = for_map(rd, {"naam": "Naam", "aantal": "Aantal", "share": "Aandeel", "note": "X"},
+                    texts={"note": ["a", "<i>", "c"]})
+    assert isinstance(layer, LayerData)
+    assert layer["naam"] == ["Oud &lt;b&gt;", "onbekend", "Wijk &amp; co"]
+    assert layer["aantal"] == ["1.234", "5", "0"]
+    assert layer["share"] == ["0,2", "onbekend", "1,5"]
+    assert layer["note"] == ["a", "&lt;i&gt;", "c"]  # texts are escaped too
+    layer["_colour"] = ["#000000", "#111111", "#222222"]
+    with pytest.raises(ValueError, match="'_colour' has 2 values for 3 features"):
+        layer["_colour"] = ["#000000", "#111111"]
+    reference = gpd.GeoDataFrame(layer.properties, geometry=list(layer.geometry),
+                                 crs="EPSG:4326")
+    assert feature_collection(layer) == json.loads(reference.to_json(drop_id=False))
+    assert rd.equals(before)  # the caller's frame is not touched
+    empty = for_map(rd.iloc[:0], {"naam": "Naam"})
+    assert empty.empty
+    assert len(empty) == 0
+    assert feature_collection(empty) == {"type": "FeatureCollection", "features": []}
 
 
 def test_wgs84_geometry_is_reused_by_content_not_identity():
