@@ -20,10 +20,9 @@ What it does (issue #7):
    ``--cell-size`` (1000 m by default, ≈ 38 000 cells; 500 m gives ≈ 154 000 cells and a 100 m
    grid over the whole country ≈ 3.8 M cells, beyond what esda's Gi* does in minutes here; see
    the README) and ``--permutations`` (99). The maps classify the buurt counts with
-   ``mapclassify.FisherJenks``, which without numba is an O(n²) pure-Python loop that takes
-   hours on 2 × 14 000 values; the child therefore replaces it by Fisher–Jenks over ≤ 1000
-   quantiles (the proposed fix; ``--unpatched-jenks`` runs it as installed) and prints the
-   extrapolated cost of the original.
+   ``mapclassify.FisherJenks`` on at most 1000 quantiles of the values
+   (:func:`hotspotkaart.maps.jenks_breaks`); without numba it is an O(n²) pure-Python loop,
+   and the report prints what it would cost on all 2 × 14 000 values.
 2. Per size, in a fresh interpreter (so peak memory is per size), runs
    ``hotspotkaart.pipeline.build`` with every stage function wrapped by a timer. Wall time and
    peak resident memory (Linux ``VmHWM``, reset at every stage boundary through
@@ -586,9 +585,6 @@ def install_clock() -> tuple[StageClock, dict[str, str]]:
     return clock, groups
 
 
-JENKS_SAMPLE = 1000
-
-
 def jenks_probe() -> dict[str, Any]:
     """Time ``mapclassify.FisherJenks`` (k = 5) on 500 and 1000 values; fit ``c · n²``.
 
@@ -617,31 +613,7 @@ def jenks_probe() -> dict[str, Any]:
     return {"c": max(fits), "numba": has_numba}
 
 
-def patch_jenks() -> None:
-    """Stand-in for the proposed fix: Fisher–Jenks over ≤ 1000 quantiles of the values.
-
-    Deterministic, and the breaks are data values as before; only the input is thinned. The
-    unpatched build does not finish at national scale (see :func:`jenks_probe`).
-    """
-    import mapclassify
-
-    original = mapclassify.FisherJenks
-
-    class SampledFisherJenks:
-        def __init__(self, y: Any, k: int = 5) -> None:
-            values = np.sort(np.asarray(y, dtype=float).ravel())
-            if len(values) > JENKS_SAMPLE:
-                values = np.quantile(values, np.linspace(0, 1, JENKS_SAMPLE),
-                                     method="inverted_cdf")
-            fitted = original(values, k=k)
-            self.k = k
-            self.bins = np.asarray(fitted.bins, dtype=float)
-
-    mapclassify.FisherJenks = SampledFisherJenks
-
-
-def child_build(config_path: Path, out: Path, report: Path, *, explore: bool,
-                jenks: bool) -> None:
+def child_build(config_path: Path, out: Path, report: Path, *, explore: bool) -> None:
     """Run one instrumented build (in a fresh interpreter) and write the figures as JSON."""
     import warnings
 
@@ -654,8 +626,6 @@ def child_build(config_path: Path, out: Path, report: Path, *, explore: bool,
 
     import_s = time.perf_counter() - start
     probe = jenks_probe()
-    if jenks:
-        patch_jenks()
     baseline = _status_kb("VmRSS")
     clock, groups = install_clock()
     clock.log = open(report.with_suffix(".log"), "w", encoding="utf-8")  # noqa: SIM115
@@ -681,7 +651,7 @@ def child_build(config_path: Path, out: Path, report: Path, *, explore: bool,
         "n_buurten": len(result.buurten), "n_wijken": len(result.wijken),
         "n_cells": len(result.grid.cells), "n_zones": len(result.zones),
         "cell_size": config.analysis.cell_size, "permutations": config.analysis.permutations,
-        "jenks_probe": probe, "jenks_patched": jenks,
+        "jenks_probe": probe,
     }
     if explore:
         try:
@@ -921,10 +891,6 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--child-peers", nargs=2, metavar=("CONFIG", "REPORT"),
                         help=argparse.SUPPRESS)
     parser.add_argument("--explore", action="store_true", help=argparse.SUPPRESS)
-    parser.add_argument("--unpatched-jenks", action="store_true",
-                        help="run the maps with mapclassify.FisherJenks as installed (pure "
-                             "Python without numba: hours at national scale) instead of the "
-                             "stand-in that classifies ≤ 1000 quantiles")
     return parser.parse_args(argv)
 
 
@@ -932,7 +898,7 @@ def main() -> None:
     args = parse_args()
     if args.child_build:
         config, out, report = (Path(p) for p in args.child_build)
-        child_build(config, out, report, explore=args.explore, jenks=not args.unpatched_jenks)
+        child_build(config, out, report, explore=args.explore)
         return
     if args.child_peers:
         config, report = (Path(p) for p in args.child_peers)
@@ -991,9 +957,8 @@ def run_size(folder: Path, n: int, args: argparse.Namespace) -> dict[str, Any]:
     report.unlink(missing_ok=True)
     print(f"\n[{n:,} meldingen] csv {fmt_bytes(csv.stat().st_size)} "
           f"(generated in {fmt_s(generated)}); building …", flush=True)
-    extra = ["--unpatched-jenks"] if args.unpatched_jenks else []
-    ok, why = run_child(["--child-build", str(config), str(out), str(report), "--explore",
-                         *extra], args.timeout)
+    ok, why = run_child(["--child-build", str(config), str(out), str(report), "--explore"],
+                        args.timeout)
     run: dict[str, Any] = {"csv_bytes": csv.stat().st_size, "out": str(out)}
     run["progress"] = progress(report.with_suffix(".log"))
     if ok:
@@ -1133,13 +1098,16 @@ def print_report(sizes: list[int], runs: dict[int, dict[str, Any]],
         first = runs[built[0]]["build"]
         probe = first.get("jenks_probe")
         if probe:
+            from hotspotkaart.maps import JENKS_MAX_VALUES
+
             n_values = 2 * first["n_buurten"]
             per_call = probe["c"] * n_values**2
             print(f"mapclassify.FisherJenks as installed (numba: "
                   f"{'yes' if probe['numba'] else 'no'}) costs ≈ {probe['c'] * 1e6:.2f} µs × n²:"
                   f" ≈ {fmt_s(per_call)} for the {n_values:,} buurt counts; overzicht, "
                   f"vergelijking and veldkaart each classify them, ≈ {fmt_s(3 * per_call)} per "
-                  f"build. This run: {'stand-in (≤ 1000 quantiles)' if first['jenks_patched'] else 'as installed'}.")  # noqa: E501
+                  f"build. The tool classifies at most {JENKS_MAX_VALUES:,} quantiles of them "
+                  f"(maps.jenks_breaks).")
 
     print("\n=== join: the tool against the raw limit and DuckDB (seconds, best of repeats) ===")
     header = (f"{'size':>10}{'points':>10}{'tool':>9}{'STRtree':>9}{'ratio':>7}"
