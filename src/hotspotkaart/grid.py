@@ -44,6 +44,7 @@ from __future__ import annotations
 import logging
 import math
 import warnings
+import weakref
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -540,7 +541,8 @@ def gi_star(y: npt.ArrayLike, w: Any, config: AnalysisConfig) -> GiResult:
                                     category=DeprecationWarning)
             warnings.filterwarnings("ignore", message=".*not fully connected.*",
                                     category=UserWarning)
-            g = G_Local(values, w, transform="B", permutations=int(config.permutations),
+            g = G_Local(values, _with_self_weights(w), transform="B",
+                        permutations=int(config.permutations),
                         star=True, keep_simulations=False, n_jobs=1, seed=int(config.seed))
         z = np.asarray(g.Zs, dtype=float).copy()
         if int(config.permutations) > 0:
@@ -550,6 +552,26 @@ def gi_star(y: npt.ArrayLike, w: Any, config: AnalysisConfig) -> GiResult:
     p = np.minimum(2.0 * stats.norm.sf(np.abs(z)), 1.0)
     q = fdr(p)
     return GiResult(z=z, p=p, q=q, p_sim=p_sim, classes=classify_gi(z, q))
+
+
+#: Weights with self-weights, per weights object (see :func:`_with_self_weights`).
+_STARRED: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()
+
+
+def _with_self_weights(w: Any) -> Any:
+    """Return ``w`` with a self-weight of 1 on every cell, made once per weights object.
+
+    esda makes the same copy (``fill_diagonal(w, 1)``) at every Gi* call given weights without
+    self-weights; both periods share one set of weights, and the copy costs seconds at national
+    scale. Islands stay read from ``w`` itself.
+    """
+    starred = _STARRED.get(w)
+    if starred is None:
+        from libpysal.weights.util import fill_diagonal
+
+        starred = fill_diagonal(w, 1)
+        _STARRED[w] = starred
+    return starred
 
 
 def classify_gi(z: npt.ArrayLike, q: npt.ArrayLike) -> npt.NDArray[np.object_]:
