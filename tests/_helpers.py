@@ -77,3 +77,52 @@ def rd_csv(rows: list[tuple[str, str, str, str, str]], *, sep: str = ";",
             cells[4] = cells[4].replace(".", ",")
         out.append(sep.join(cells))
     return "\r\n".join(out) + "\r\n"
+
+
+def skewed_counts(n: int, seed: int) -> np.ndarray:
+    """Skewed integer counts like meldingen per buurt: many zeros, a long tail."""
+    rng = np.random.default_rng(seed)
+    return rng.negative_binomial(1, 0.04, size=n).astype(float)
+
+
+# -- a built project for the map tests (see the ``built`` fixture in conftest.py) -------------
+
+#: Planted as a category name: must never reach a page unescaped.
+INJECTION = "<img src=x onerror=alert(1)>"
+PHONE = (360, 740)
+
+MAPS = "Object.values(window).filter(v => v instanceof L.Map)"
+COUNT_FEATURES = """(prop) => {
+  let n = 0;
+  Object.values(window).filter(v => v instanceof L.Map).forEach(map =>
+    map.eachLayer(l => { if (l.feature && l.feature.properties[prop] !== undefined && l._path)
+      n += 1; }));
+  return n;
+}"""
+
+
+def build_map_project(folder: Path) -> Path:
+    """Build every map of a small project over the real buurten, with a cluster in both years.
+
+    Returns the output folder.
+    """
+    from hotspotkaart.config import load_config
+    from hotspotkaart.pipeline import build
+
+    points = interior_points(400, seed=5)
+    rng = np.random.default_rng(5)
+    cluster = rng.normal([105300, 425250], 40, size=(160, 2))
+    rows = ["id;datum;soort;x;y"]
+    for i, p in enumerate(points):
+        rows.append(f"A{i};{1 + i % 28:02d}-{1 + i % 12:02d}-{2023 + i % 2};"
+                    f"{CATEGORIES[i % 3]};{p.x:.1f};{p.y:.1f}")
+    for i, (x, y) in enumerate(cluster):
+        category = INJECTION if i == 0 else CATEGORIES[i % 3]
+        rows.append(f"C{i};{1 + i % 28:02d}-06-{2023 + i % 2} 22:00;{category};{x:.1f};{y:.1f}")
+    (folder / "m.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    config = load_config(write_config(folder, incidents=incident_section("m.csv"),
+                                      extra=FAST_ANALYSIS))
+    out = folder / "maps"
+    build(config, out)
+    return out
+

@@ -162,3 +162,12 @@ def embedded_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
                  "--quiet"])
     assert code == 0
     return out
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Every map of a small project with a planted cluster (see ``build_map_project``)."""
+    from ._helpers import build_map_project
+
+    return build_map_project(tmp_path_factory.mktemp("project"))
+

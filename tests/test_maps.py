@@ -13,8 +13,6 @@ import numpy as np
 import pytest
 import shapely
 
-from hotspotkaart.config import load_config
-from hotspotkaart.fieldmap import _count_breaks
 from hotspotkaart.grid import HOT_95, NIET_SIGNIFICANT, make_grid
 from hotspotkaart.mapelements import GeoJsonPopup, GeoJsonTooltip
 from hotspotkaart.maps import (
@@ -30,43 +28,8 @@ from hotspotkaart.maps import (
     wgs84_geometry,
 )
 from hotspotkaart.offline import external_references
-from hotspotkaart.pipeline import build
 
-from ._helpers import CATEGORIES, incident_section, interior_points, write_config
-
-INJECTION = "<img src=x onerror=alert(1)>"
-PHONE = (360, 740)
-
-MAPS = "Object.values(window).filter(v => v instanceof L.Map)"
-COUNT_FEATURES = """(prop) => {
-  let n = 0;
-  Object.values(window).filter(v => v instanceof L.Map).forEach(map =>
-    map.eachLayer(l => { if (l.feature && l.feature.properties[prop] !== undefined && l._path)
-      n += 1; }));
-  return n;
-}"""
-
-
-@pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    """A small project over the real buurten, with a cluster in both years; all maps built."""
-    folder = tmp_path_factory.mktemp("project")
-    points = interior_points(400, seed=5)
-    rng = np.random.default_rng(5)
-    cluster = rng.normal([105300, 425250], 40, size=(160, 2))
-    rows = ["id;datum;soort;x;y"]
-    for i, p in enumerate(points):
-        rows.append(f"A{i};{1 + i % 28:02d}-{1 + i % 12:02d}-{2023 + i % 2};"
-                    f"{CATEGORIES[i % 3]};{p.x:.1f};{p.y:.1f}")
-    for i, (x, y) in enumerate(cluster):
-        category = INJECTION if i == 0 else CATEGORIES[i % 3]
-        rows.append(f"C{i};{1 + i % 28:02d}-06-{2023 + i % 2} 22:00;{category};{x:.1f};{y:.1f}")
-    (folder / "m.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
-    extra = "[analysis]\npermutations = 99\n"
-    config = load_config(write_config(folder, incidents=incident_section("m.csv"), extra=extra))
-    out = folder / "maps"
-    build(config, out)
-    return out
+from ._helpers import COUNT_FEATURES, INJECTION, MAPS, PHONE, skewed_counts
 
 
 def _all_html(out):
@@ -132,29 +95,6 @@ def test_search_finds_a_buurt_and_opens_its_popup(built, open_map):
     assert page.console_errors == []
 
 
-def test_comparison_is_synced_and_stacks_on_a_phone(built, open_map):
-    page = open_map(built / "vergelijking.html")
-    assert page.evaluate(f"() => {MAPS}.length") == 2
-    page.evaluate(f"() => {{ const [a, b] = {MAPS}; a.setView([51.81, 4.67], 15,"
-                  " {animate: false}); }")
-    page.page.wait_for_timeout(200)
-    centres = page.evaluate(f"() => {MAPS}.map(m => [m.getZoom(),"
-                            " m.getCenter().lat.toFixed(4)])")
-    assert centres[0] == centres[1]
-    assert centres[0][0] == 15
-    boxes = page.evaluate(f"() => {MAPS}.map(m => m.getContainer()"
-                          ".getBoundingClientRect().left)")
-    assert boxes[0] < boxes[1]  # side by side
-    page.screenshot("vergelijking-desktop")
-    phone = open_map(built / "vergelijking.html", viewport=PHONE)
-    rects = phone.evaluate(f"() => {MAPS}.map(m => {{ const r = m.getContainer()"
-                           ".getBoundingClientRect(); return [r.left, r.top, r.width]; })")
-    assert rects[0][1] < rects[1][1]  # stacked
-    assert rects[0][2] == rects[1][2] == PHONE[0]
-    assert phone.console_errors == []
-    phone.screenshot("vergelijking-phone")
-
-
 def test_wijk_map_has_its_buurten_and_a_sortable_table(built, open_map):
     page = open_map(built / "wijken" / "WK050501.html")
     assert page.evaluate(COUNT_FEATURES, "buurtcode") == 15  # the Binnenstad's buurten
@@ -170,39 +110,6 @@ def test_wijk_map_has_its_buurten_and_a_sortable_table(built, open_map):
     assert values == sorted(values, reverse=True)
     assert page.console_errors == []
     page.screenshot("wijk-WK050501-desktop")
-
-
-def test_field_map_on_a_phone(built, open_map):
-    page = open_map(built / "veldkaart.html", viewport=PHONE)
-    p = page.page
-    assert p.locator(".leaflet-control-locate").is_visible()
-    toggle = p.locator(".leaflet-control-layers-toggle").bounding_box()
-    assert toggle["width"] >= 40
-    assert toggle["height"] >= 40
-    assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE[0]
-    assert page.console_errors == []
-    assert page.blocked_requests == []
-    page.screenshot("veldkaart-phone")
-
-
-def test_field_map_suppresses_small_counts_and_holds_no_melding(built):
-    html = (built / "veldkaart.html").read_text(encoding="utf-8")
-    counts = [json.loads(f'"{c}"') for c in re.findall(r'"meldingen": "([^"]+)"', html)]
-    assert counts
-    assert all(c == "< 5" or int(c) >= 5 for c in counts)
-    assert "melding_id" not in html
-    assert '"A1"' not in html
-
-
-def test_index_links_every_map(built, open_map):
-    page = open_map(built / "index.html")
-    hrefs = page.page.locator("a").evaluate_all("as => as.map(a => a.getAttribute('href'))")
-    assert {"overzicht.html", "vergelijking.html", "veldkaart.html"} <= set(hrefs)
-    wijk_links = [h for h in hrefs if h.startswith("wijken/")]
-    assert len(wijk_links) == 13
-    for href in hrefs:
-        assert (built / href).is_file()
-    assert page.console_errors == []
 
 
 def test_embedded_dordrecht_maps_open_offline(embedded_build, open_map):
@@ -227,12 +134,6 @@ def test_embedded_dordrecht_maps_open_offline(embedded_build, open_map):
 # -- class breaks and labels, without a browser ----------------------------------------------
 
 
-def _counts(n, seed):
-    """Skewed integer counts like meldingen per buurt: many zeros, a long tail."""
-    rng = np.random.default_rng(seed)
-    return rng.negative_binomial(1, 0.04, size=n).astype(float)
-
-
 def _library_breaks(values, k):
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="Numba not installed")
@@ -241,7 +142,7 @@ def _library_breaks(values, k):
 
 @pytest.mark.parametrize("n", [40, 300])
 def test_jenks_breaks_are_the_library_breaks_up_to_the_limit(n):
-    values = _counts(n, seed=n)
+    values = skewed_counts(n, seed=n)
     np.testing.assert_array_equal(jenks_breaks(values, 5), _library_breaks(values, 5))
     frame = gpd.GeoDataFrame({"count_2023": values[: n // 2], "count_2024": values[n // 2:]})
     np.testing.assert_array_equal(shared_bins(frame, (2023, 2024)), _library_breaks(values, 5))
@@ -249,7 +150,8 @@ def test_jenks_breaks_are_the_library_breaks_up_to_the_limit(n):
 
 def test_shared_bins_and_count_breaks_on_a_national_number_of_buurten():
     n = 14_000  # 2 × 14 000 values: about 25 minutes in pure-Python Fisher–Jenks
-    frame = gpd.GeoDataFrame({"count_2023": _counts(n, 1), "count_2024": _counts(n, 2)})
+    frame = gpd.GeoDataFrame({"count_2023": skewed_counts(n, 1),
+                              "count_2024": skewed_counts(n, 2)})
     values = np.concatenate([frame["count_2023"], frame["count_2024"]])
     assert len(values) > JENKS_MAX_VALUES
     bins = shared_bins(frame, (2023, 2024))
@@ -262,12 +164,6 @@ def test_shared_bins_and_count_breaks_on_a_national_number_of_buurten():
     assert len(np.unique(classes)) == len(bins)  # every class is used
     # deterministic: same input, same breaks, whatever the row order
     np.testing.assert_array_equal(bins, shared_bins(frame.iloc[::-1], (2023, 2024)))
-
-    breaks = _count_breaks(frame, (2023, 2024), threshold=5)
-    assert breaks[0] == 4.0
-    assert np.all(np.diff(breaks) > 0)
-    assert breaks[-1] == values.max()
-    assert np.array_equal(breaks, np.round(breaks))
 
 
 def _square_cells(size):
