@@ -296,13 +296,10 @@ def _fast_records(body: str, number: int, delimiter: str, n_fields: int) -> _Rec
     if '"' in body:
         for i, line in enumerate(lines):
             if '"' in line:
-                try:
-                    parsed = list(csv.reader([line], delimiter=delimiter, strict=True))
-                except csv.Error:
+                row = _strict_row(line, delimiter)
+                if row is None:
                     return None
-                if len(parsed) != 1:
-                    return None
-                cells[i] = parsed[0]
+                cells[i] = row
     numbers = list(range(number, number + len(lines)))
     if not all(lines):  # a line without any cell is not a record
         kept = [i for i, line in enumerate(lines) if line]
@@ -319,6 +316,32 @@ def _fast_records(body: str, number: int, delimiter: str, n_fields: int) -> _Rec
     columns = ([list(column) for column in zip(*cells, strict=True)] if cells
                else [[] for _ in range(n_fields)])
     return _Records(columns, numbers, empty, bad)
+
+
+def _strict_row(line: str, delimiter: str) -> list[str] | None:
+    """Parse ``line`` as one record under the CSV module's strict rules.
+
+    Parameters
+    ----------
+    line : str
+        One line without its line break.
+    delimiter : str
+        The cell separator.
+
+    Returns
+    -------
+    list of str or None
+        The cells, or None when the line is not exactly one complete record (a stray quote, a
+        quoted cell left open, or anything else the strict parser rejects).
+
+    """
+    try:
+        parsed = list(csv.reader([line], delimiter=delimiter, strict=True))
+    except csv.Error:
+        return None
+    if len(parsed) != 1:
+        return None
+    return parsed[0]
 
 
 def _pyarrow() -> Any:
@@ -365,13 +388,10 @@ def _arrow_records(body: str, number: int, delimiter: str, n_fields: int) -> _Re
         line = lines[i].as_py()
         row = line.split(delimiter)
         if quoted[i]:
-            try:
-                parsed = list(csv.reader([line], delimiter=delimiter, strict=True))
-            except csv.Error:
+            strict = _strict_row(line, delimiter)
+            if strict is None:
                 return None
-            if len(parsed) != 1:
-                return None
-            row = parsed[0]
+            row = strict
         blank[i] = not "".join(row).strip()
         if len(row) != n_fields and not blank[i]:
             bad[int(numbers[i])] = f"{len(row)} velden, de kopregel heeft er {n_fields}"
