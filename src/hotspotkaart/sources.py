@@ -30,6 +30,7 @@ from pyproj import CRS, Transformer
 from pyproj.exceptions import CRSError
 
 from hotspotkaart._errors import InputError
+from hotspotkaart._naming import category_slug
 from hotspotkaart.accounting import Ledger, Reason, source_labels
 from hotspotkaart.config import IncidentSource, Periods
 
@@ -37,6 +38,7 @@ __all__ = [
     "RD",
     "WGS84",
     "CrsChoice",
+    "check_category_slugs",
     "in_netherlands",
     "infer_axis_order",
     "parse_dates",
@@ -141,6 +143,62 @@ def read_incidents(sources: tuple[IncidentSource, ...], periods: Periods, ledger
     combined = pd.concat(frames, ignore_index=True)
     combined = _reject_duplicate_ids(combined, ledger)
     return gpd.GeoDataFrame(combined, geometry="geometry", crs=RD)
+
+
+def check_category_slugs(incidents: pd.DataFrame, sources: tuple[IncidentSource, ...]) -> None:
+    """Refuse two different categories that would get the same output column name.
+
+    The outputs have a column per category named by :func:`~hotspotkaart._naming.category_slug`
+    (e.g. ``count_2024_drugs_overlast``), so ``"Drugs overlast"`` and ``"drugs-overlast"``
+    cannot be kept apart. The error names the file, column and row where each of them first
+    occurs, so that the user can rename one.
+
+    Parameters
+    ----------
+    incidents : pandas.DataFrame
+        Meldingen as returned by :func:`read_incidents` (columns ``source``, ``row`` and
+        ``category``, in config and row order).
+    sources : tuple of IncidentSource
+        The ``[[incidents]]`` entries the meldingen were read from.
+
+    Raises
+    ------
+    InputError
+        If two different categories have the same slug.
+
+    """
+    labels = source_labels([(s.path, s.layer) for s in sources])
+    by_label = dict(zip(labels, sources, strict=True))
+    firsts = incidents.drop_duplicates("category")
+    by_slug: dict[str, list[tuple[str, str, int]]] = {}
+    for category, label, row in zip(firsts["category"].astype(str), firsts["source"],
+                                    firsts["row"], strict=True):
+        by_slug.setdefault(category_slug(category), []).append((category, str(label), int(row)))
+    for slug, found in by_slug.items():
+        if len(found) < 2:
+            continue
+        files = {label for _, label, _ in found}
+        if len(files) == 1:
+            source = by_label[found[0][1]]
+            where = f"{_describe(source)}: the categories "
+            named = [f"{category!r} (row {row})" for category, _, row in found]
+            column = f" in column {source.category!r}"
+        else:
+            where, column = "the categories ", ""
+            named = [f"{category!r} ({_describe(by_label[label])}, column "
+                     f"{by_label[label].category!r}, row {row})"
+                     for category, label, row in found]
+        listed = ", ".join(named[:-1]) + f" and {named[-1]}"
+        verb = "both become" if len(found) == 2 else "all become"
+        msg = (f"{where}{listed}{column} {verb} the output column name {slug!r}; rename one "
+               "of them in the input so that they differ in more than upper/lower case, "
+               "accents or punctuation")
+        raise InputError(msg)
+
+
+def _describe(source: IncidentSource) -> str:
+    """Name the file (and layer) of ``source`` as error messages do."""
+    return f"{source.path} (layer {source.layer!r})" if source.layer else str(source.path)
 
 
 def _empty_incidents() -> gpd.GeoDataFrame:
