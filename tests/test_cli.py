@@ -73,3 +73,22 @@ def test_console_script_help_and_usage_errors():
                           capture_output=True, text=True, check=False)
     assert done.returncode == 2
     assert "invalid choice: 'frobnicate'" in done.stderr
+
+
+def test_clashing_categories_are_exit_two_naming_the_file(config, tmp_path, capsys):
+    text = (tmp_path / "m.csv").read_text(encoding="utf-8")
+    lines = text.splitlines()
+    lines[1] = lines[1].replace(";Jeugd;", ";Drugs overlast;")
+    lines[2] = lines[2].replace(";Jeugd;", ";drugs-overlast;")
+    (tmp_path / "m.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert main(["build", "-c", str(config), "-o", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    errors = [line for line in err.splitlines() if line.startswith("hotspotkaart: error: ")]
+    assert len(errors) == 1
+    error = errors[0]
+    assert "m.csv: the categories 'Drugs overlast' (row 2) and 'drugs-overlast' (row 3)" in error
+    assert "in column 'soort'" in errors[0]
+    assert "rename one of them" in errors[0]
+    assert err.endswith(errors[0] + "\n")
+    assert not (tmp_path / "o").exists()

@@ -10,7 +10,13 @@ from pyproj import Transformer
 from hotspotkaart._errors import InputError
 from hotspotkaart.accounting import Ledger, Reason
 from hotspotkaart.config import IncidentSource, Periods
-from hotspotkaart.sources import infer_axis_order, parse_dates, parse_numbers, read_incidents
+from hotspotkaart.sources import (
+    check_category_slugs,
+    infer_axis_order,
+    parse_dates,
+    parse_numbers,
+    read_incidents,
+)
 
 PERIODS = Periods(2023, 2024)
 TO_WGS84 = Transformer.from_crs("EPSG:28992", "EPSG:4326", always_xy=True)
@@ -357,3 +363,47 @@ def test_ledger_keeps_sources_of_different_kinds_apart():
     assert table[["kind", "naam"]].values.tolist() == [["locations", "B"], ["zones", "A"]]
     with pytest.raises(ValueError, match="registered twice"):
         ledger.register("zones", "data.geojson", pd.DataFrame(index=[1]))
+
+
+def test_categories_with_the_same_column_name_are_refused_naming_file_column_and_rows(
+        tmp_path):
+    path = tmp_path / "m.csv"
+    path.write_text("id;datum;soort;x;y\n"
+                    "1;01-03-2023;Drugs overlast;105000;425000\n"
+                    "2;01-03-2023;Jeugd;105000;425000\n"
+                    "3;01-03-2024;drugs-overlast;105000;425000\n", encoding="utf-8")
+    message = (r"m\.csv: the categories 'Drugs overlast' \(row 2\) and 'drugs-overlast' "
+               r"\(row 4\) in column 'soort' both become the output column name "
+               r"'drugs_overlast'; rename one of them")
+    frame, _ = _read(path)  # reading alone keeps every record
+    assert sorted(frame["category"]) == ["Drugs overlast", "Jeugd", "drugs-overlast"]
+    with pytest.raises(InputError, match=message):
+        check_category_slugs(frame, (_source(path),))
+
+
+def test_categories_with_the_same_column_name_in_two_files_name_both_files(tmp_path):
+    (tmp_path / "a.csv").write_text("id;datum;soort;x;y\n"
+                                    "1;01-03-2023;Alcohol/drugs;105000;425000\n",
+                                    encoding="utf-8")
+    (tmp_path / "b.csv").write_text("id;datum;type;x;y\n"
+                                    "2;01-03-2024;Jeugd;105000;425000\n"
+                                    "3;01-03-2024;ALCOHOL - DRUGS;105000;425000\n",
+                                    encoding="utf-8")
+    sources = (_source(tmp_path / "a.csv"), _source(tmp_path / "b.csv", category="type"))
+    message = (r"the categories 'Alcohol/drugs' \(.*a\.csv, column 'soort', row 2\) and "
+               r"'ALCOHOL - DRUGS' \(.*b\.csv, column 'type', row 3\) both become the output "
+               r"column name 'alcohol_drugs'")
+    frame = read_incidents(sources, PERIODS, Ledger())
+    with pytest.raises(InputError, match=message):
+        check_category_slugs(frame, sources)
+
+
+def test_a_category_rejected_for_its_row_does_not_clash(tmp_path):
+    path = tmp_path / "m.csv"
+    path.write_text("id;datum;soort;x;y\n"
+                    "1;01-03-2023;Drugs overlast;105000;425000\n"
+                    "2;01-03-2021;drugs-overlast;105000;425000\n", encoding="utf-8")
+    frame, ledger = _read(path)
+    assert frame["category"].tolist() == ["Drugs overlast"]
+    assert _reasons(ledger) == {3: Reason.OUT_OF_PERIOD}
+    check_category_slugs(frame, (_source(path),))

@@ -375,8 +375,35 @@ class CategorySwitch(_LayerRefs, MacroElement):
         self._name = "CategorySwitch"
         self.layers = list(layers)
         self.position = position
-        self.html = self._html.render(title=title, options=list(options),
-                                      group=f"hk-cat-{id(self)}").strip()
+        self.title = title
+        self.options = list(options)
+
+    @property
+    def html(self) -> str:
+        """The panel's HTML, with a radio group named after this switch's place on the page."""
+        return self._html.render(title=self.title, options=self.options,
+                                 group=self.group).strip()
+
+    @property
+    def group(self) -> str:
+        """The name of this switch's radio group: ``hk-cat-<n>``.
+
+        ``n`` counts the switches of the page (the root element) in document order, so the
+        name is the same in every build of the same page and differs between the switches of
+        one page (also on the two maps of a side-by-side page).
+        """
+        switches = [e for e in _descendants(self.get_root()) if isinstance(e, CategorySwitch)]
+        number = next(i for i, e in enumerate(switches, start=1) if e is self)
+        return f"hk-cat-{number}"
+
+
+def _descendants(root: Element) -> Iterator[Element]:
+    """Yield ``root`` and every element below it, depth first in the order they were added."""
+    stack = [root]
+    while stack:
+        element = stack.pop()
+        yield element
+        stack.extend(reversed(list(element._children.values())))
 
 
 class SearchControl(_LayerRefs, JSCSSMixin):

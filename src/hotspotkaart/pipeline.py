@@ -38,7 +38,7 @@ from hotspotkaart.joins import join_incidents
 from hotspotkaart.maps import MapContext, MapData, overview_map, wijk_map
 from hotspotkaart.pages import comparison_page, index_page, render
 from hotspotkaart.partitioned import CountTables, count_incidents, count_partitioned
-from hotspotkaart.sources import read_incidents
+from hotspotkaart.sources import check_category_slugs, read_incidents
 from hotspotkaart.zones import read_locations, read_zones
 from hotspotkaart.zonestats import zone_table_from_counts
 
@@ -93,6 +93,7 @@ def analyse(config: Config) -> BuildResult:
     zones = read_zones(config.zones, ledger)
     locations = read_locations(config.locations, ledger)
     candidates = read_incidents(config.incidents, config.periods, ledger)
+    check_category_slugs(candidates, config.incidents)
     zone_frame = zones[["zone_id", "kind", "name", "valid_from", "valid_to", "geometry"]]
     engine: dict[str, Any] | None = None
     if config.engine.kind == "dask":

@@ -30,6 +30,7 @@ from pyproj import CRS, Transformer
 from pyproj.exceptions import CRSError
 
 from hotspotkaart._errors import InputError
+from hotspotkaart._naming import category_slug
 from hotspotkaart.accounting import Ledger, Reason, source_labels
 from hotspotkaart.config import IncidentSource, Periods
 
@@ -37,6 +38,7 @@ __all__ = [
     "RD",
     "WGS84",
     "CrsChoice",
+    "check_category_slugs",
     "in_netherlands",
     "infer_axis_order",
     "parse_dates",
@@ -141,6 +143,62 @@ def read_incidents(sources: tuple[IncidentSource, ...], periods: Periods, ledger
     combined = pd.concat(frames, ignore_index=True)
     combined = _reject_duplicate_ids(combined, ledger)
     return gpd.GeoDataFrame(combined, geometry="geometry", crs=RD)
+
+
+def check_category_slugs(incidents: pd.DataFrame, sources: tuple[IncidentSource, ...]) -> None:
+    """Refuse two different categories that would get the same output column name.
+
+    The outputs have a column per category named by :func:`~hotspotkaart._naming.category_slug`
+    (e.g. ``count_2024_drugs_overlast``), so ``"Drugs overlast"`` and ``"drugs-overlast"``
+    cannot be kept apart. The error names the file, column and row where each of them first
+    occurs, so that the user can rename one.
+
+    Parameters
+    ----------
+    incidents : pandas.DataFrame
+        Meldingen as returned by :func:`read_incidents` (columns ``source``, ``row`` and
+        ``category``, in config and row order).
+    sources : tuple of IncidentSource
+        The ``[[incidents]]`` entries the meldingen were read from.
+
+    Raises
+    ------
+    InputError
+        If two different categories have the same slug.
+
+    """
+    labels = source_labels([(s.path, s.layer) for s in sources])
+    by_label = dict(zip(labels, sources, strict=True))
+    firsts = incidents.drop_duplicates("category")
+    by_slug: dict[str, list[tuple[str, str, int]]] = {}
+    for category, label, row in zip(firsts["category"].astype(str), firsts["source"],
+                                    firsts["row"], strict=True):
+        by_slug.setdefault(category_slug(category), []).append((category, str(label), int(row)))
+    for slug, found in by_slug.items():
+        if len(found) < 2:
+            continue
+        files = {label for _, label, _ in found}
+        if len(files) == 1:
+            source = by_label[found[0][1]]
+            where = f"{_describe(source)}: the categories "
+            named = [f"{category!r} (row {row})" for category, _, row in found]
+            column = f" in column {source.category!r}"
+        else:
+            where, column = "the categories ", ""
+            named = [f"{category!r} ({_describe(by_label[label])}, column "
+                     f"{by_label[label].category!r}, row {row})"
+                     for category, label, row in found]
+        listed = ", ".join(named[:-1]) + f" and {named[-1]}"
+        verb = "both become" if len(found) == 2 else "all become"
+        msg = (f"{where}{listed}{column} {verb} the output column name {slug!r}; rename one "
+               "of them in the input so that they differ in more than upper/lower case, "
+               "accents or punctuation")
+        raise InputError(msg)
+
+
+def _describe(source: IncidentSource) -> str:
+    """Name the file (and layer) of ``source`` as error messages do."""
+    return f"{source.path} (layer {source.layer!r})" if source.layer else str(source.path)
 
 
 def _empty_incidents() -> gpd.GeoDataFrame:
@@ -296,13 +354,10 @@ def _fast_records(body: str, number: int, delimiter: str, n_fields: int) -> _Rec
     if '"' in body:
         for i, line in enumerate(lines):
             if '"' in line:
-                try:
-                    parsed = list(csv.reader([line], delimiter=delimiter, strict=True))
-                except csv.Error:
+                row = _strict_row(line, delimiter)
+                if row is None:
                     return None
-                if len(parsed) != 1:
-                    return None
-                cells[i] = parsed[0]
+                cells[i] = row
     numbers = list(range(number, number + len(lines)))
     if not all(lines):  # a line without any cell is not a record
         kept = [i for i, line in enumerate(lines) if line]
@@ -319,6 +374,32 @@ def _fast_records(body: str, number: int, delimiter: str, n_fields: int) -> _Rec
     columns = ([list(column) for column in zip(*cells, strict=True)] if cells
                else [[] for _ in range(n_fields)])
     return _Records(columns, numbers, empty, bad)
+
+
+def _strict_row(line: str, delimiter: str) -> list[str] | None:
+    """Parse ``line`` as one record under the CSV module's strict rules.
+
+    Parameters
+    ----------
+    line : str
+        One line without its line break.
+    delimiter : str
+        The cell separator.
+
+    Returns
+    -------
+    list of str or None
+        The cells, or None when the line is not exactly one complete record (a stray quote, a
+        quoted cell left open, or anything else the strict parser rejects).
+
+    """
+    try:
+        parsed = list(csv.reader([line], delimiter=delimiter, strict=True))
+    except csv.Error:
+        return None
+    if len(parsed) != 1:
+        return None
+    return parsed[0]
 
 
 def _pyarrow() -> Any:
@@ -365,13 +446,10 @@ def _arrow_records(body: str, number: int, delimiter: str, n_fields: int) -> _Re
         line = lines[i].as_py()
         row = line.split(delimiter)
         if quoted[i]:
-            try:
-                parsed = list(csv.reader([line], delimiter=delimiter, strict=True))
-            except csv.Error:
+            strict = _strict_row(line, delimiter)
+            if strict is None:
                 return None
-            if len(parsed) != 1:
-                return None
-            row = parsed[0]
+            row = strict
         blank[i] = not "".join(row).strip()
         if len(row) != n_fields and not blank[i]:
             bad[int(numbers[i])] = f"{len(row)} velden, de kopregel heeft er {n_fields}"
