@@ -21,13 +21,13 @@ import shapely
 from shapely.geometry import box
 
 from hotspotkaart import cli
+from hotspotkaart._camera_cli import add_camera_parser
 from hotspotkaart._errors import ConfigError, HotspotkaartWarning, InputError
 from hotspotkaart.camera import (
     DEFAULT_WEIGHTS,
     STATUS_EXISTING,
     STATUS_NEW,
     CameraSettings,
-    add_camera_parser,
     assess,
     load_camera_config,
     parse_camera_settings,
