@@ -60,7 +60,8 @@ def add_camera_parser(subparsers: Any, parents: Sequence[argparse.ArgumentParser
 def _cmd_camera(args: argparse.Namespace) -> int:
     import pandas as pd
 
-    from hotspotkaart.camera import load_camera_config, run_camera
+    from hotspotkaart.camera import run_camera
+    from hotspotkaart.camerainput import load_camera_config
 
     config, settings = load_camera_config(args.config)
     if args.candidates is None and not args.suggest:

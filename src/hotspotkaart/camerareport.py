@@ -31,16 +31,14 @@ from hotspotkaart._format import change_text, nl_float, nl_int, verdict_text
 from hotspotkaart._naming import category_slug
 from hotspotkaart.analysis import category_slugs
 from hotspotkaart.camera import (
-    DEFAULT_WEIGHTS,
     EXISTING_CAMERA_PCT,
     MIN_AREA_SHARE,
     MIN_CELL_SHARE,
     STATUS_EXISTING,
-    ZONE_PREFIX,
-    CameraSettings,
     camera_union,
     ring_geometry,
 )
+from hotspotkaart.camerainput import DEFAULT_WEIGHTS, ZONE_PREFIX, CameraSettings
 from hotspotkaart.config import ZONE_KINDS
 from hotspotkaart.export import staged_outputs, write_csv, write_geopackage, write_html
 from hotspotkaart.grid import TRANSITION_CLASSES, TRANSITION_COLOURS
