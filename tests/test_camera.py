@@ -2,15 +2,14 @@
 
 The project uses the real Dordrecht buurten with synthetic meldingen: a uniform background, a
 planted persistent cluster P (both years) outside every camera area, a smaller persistent
-cluster inside an existing camera zone, and a quiet spot without any melding.
+cluster inside an existing camera zone, and a quiet spot without any melding
+(:mod:`tests._camera_project`). Reading the inputs is tested in ``test_camerainput.py``.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import math
-import warnings
 from pathlib import Path
 
 import geopandas as gpd
@@ -18,107 +17,45 @@ import numpy as np
 import pandas as pd
 import pytest
 import shapely
-from shapely.geometry import box
 
 from hotspotkaart import cli
-from hotspotkaart._errors import ConfigError, HotspotkaartWarning, InputError
+from hotspotkaart._camera_cli import add_camera_parser
+from hotspotkaart._errors import ConfigError
 from hotspotkaart.camera import (
-    DEFAULT_WEIGHTS,
     STATUS_EXISTING,
     STATUS_NEW,
-    CameraSettings,
-    add_camera_parser,
     assess,
-    load_camera_config,
-    parse_camera_settings,
-    read_candidates,
-    read_points,
     run_camera,
     standardise,
     suggest,
 )
+from hotspotkaart.camerainput import DEFAULT_WEIGHTS, load_camera_config, read_points
 from hotspotkaart.camerareport import page_names
 from hotspotkaart.offline import external_references
 from hotspotkaart.pipeline import analyse
 
-from ._helpers import BUURTEN, REPO_ROOT, incident_section, write_config
-
-DATA = Path(__file__).parent / "data" / "camera"
-INJECTION = "<img src=x onerror=alert(1)>"
-
-P_CENTRE = (106400.0, 424300.0)        # the planted persistent cluster, outside camera areas
-CAMERA_CENTRE = (104500.0, 424000.0)   # centre of the existing camera zone (400 m square)
-QUIET = (107500.0, 423000.0)           # no meldingen within 300 m
-RING_M = 200.0
-
-P_BOX = box(P_CENTRE[0] - 150, P_CENTRE[1] - 150, P_CENTRE[0] + 150, P_CENTRE[1] + 150)
-CAMERA_ZONE = box(CAMERA_CENTRE[0] - 200, CAMERA_CENTRE[1] - 200, CAMERA_CENTRE[0] + 200,
-                  CAMERA_CENTRE[1] + 200)
-INSIDE_CAMERA = box(CAMERA_CENTRE[0] - 100, CAMERA_CENTRE[1] - 100, CAMERA_CENTRE[0] + 100,
-                    CAMERA_CENTRE[1] + 100)
-QUIET_BOX = box(QUIET[0] - 30, QUIET[1] - 30, QUIET[0] + 30, QUIET[1] + 30)
-OTHER_BOX = box(105200, 425150, 105400, 425350)   # Centrum, background meldingen only
-
-
-def _meldingen(seed: int = 1) -> pd.DataFrame:
-    """Background over the town, cluster P in both years, a cluster in the camera zone."""
-    buurten = gpd.read_file(BUURTEN)
-    outline = shapely.union_all(buurten.geometry.to_numpy())
-    rng = np.random.default_rng(seed)
-    xy = rng.uniform([102500, 421000], [109500, 426200], size=(4000, 2))
-    xy = xy[shapely.contains_xy(outline, xy[:, 0], xy[:, 1])]
-    xy = xy[np.hypot(xy[:, 0] - QUIET[0], xy[:, 1] - QUIET[1]) > 300][:600]
-    categories = ("Jeugd", "Alcohol/drugs", "Persoon met onbegrepen gedrag")
-    rows = []
-    for i, (x, y) in enumerate(xy):
-        rows.append((f"B{i}", 2023 + i % 2, categories[i % 3], x, y))
-    for year in (2023, 2024):
-        for i, (x, y) in enumerate(rng.normal(P_CENTRE, 35, size=(120, 2))):
-            rows.append((f"P{year}-{i}", year, categories[i % 2], x, y))
-        for i, (x, y) in enumerate(rng.normal(CAMERA_CENTRE, 30, size=(30, 2))):
-            rows.append((f"C{year}-{i}", year, "Jeugd", x, y))
-    frame = pd.DataFrame(rows, columns=["id", "year", "soort", "x", "y"])
-    frame["datum"] = [f"{1 + i % 28:02d}-{1 + i % 12:02d}-{y}"
-                      for i, y in enumerate(frame["year"])]
-    return frame
+from ._camera_project import (
+    CAMERA_CENTRE,
+    CAMERA_ZONE,
+    INJECTION,
+    INSIDE_CAMERA,
+    OTHER_BOX,
+    P_BOX,
+    P_CENTRE,
+    QUIET_BOX,
+    RD_URN,
+    RING_M,
+    feature,
+    write_geojson,
+    write_project,
+)
+from ._helpers import REPO_ROOT
 
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory):
     """Config, meldingen and layers of the small project; ``[camera]`` with a horeca layer."""
-    folder = tmp_path_factory.mktemp("camera-project")
-    meldingen = _meldingen()
-    meldingen[["id", "datum", "soort", "x", "y"]].round(1).to_csv(folder / "m.csv", sep=";",
-                                                                 index=False)
-    gpd.GeoDataFrame({"naam": ["Centrum camera"], "geldig_vanaf": ["2023-01-01"],
-                      "geldig_tot": [None]}, geometry=[CAMERA_ZONE],
-                     crs="EPSG:28992").to_file(folder / "camera.geojson")
-    horeca = [shapely.Point(P_CENTRE[0] + dx, P_CENTRE[1] + dy)
-              for dx, dy in ((0, 0), (40, 20), (-60, 50), (100, -100))]   # 4 inside P_BOX
-    horeca += [shapely.Point(P_CENTRE[0] + 250, P_CENTRE[1]),                # 2 in the ring
-               shapely.Point(P_CENTRE[0], P_CENTRE[1] - 300)]
-    horeca += [shapely.Point(P_CENTRE[0] + 400, P_CENTRE[1]),                # beyond the ring
-               shapely.Point(QUIET)]                                          # in 'Leeg'
-    gpd.GeoDataFrame({"zaak": [f"Café {i}" for i in range(len(horeca))]}, geometry=horeca,
-                     crs="EPSG:28992").to_file(folder / "horeca.geojson")
-    extra = """
-[[zones]]
-kind = "cameratoezicht"
-path = "camera.geojson"
-name = "naam"
-valid_from = "geldig_vanaf"
-valid_to = "geldig_tot"
-
-[analysis]
-permutations = 99
-
-[camera]
-ring_m = 200
-extra_points = [{name = "horeca", path = "horeca.geojson", label = "zaak"}]
-"""
-    incidents = incident_section("m.csv").replace('id = "id"', 'id = "id"\nsynthetic = true')
-    path = write_config(folder, incidents=incidents, extra=extra)
-    return {"folder": folder, "config_path": path, "meldingen": meldingen}
+    return write_project(tmp_path_factory.mktemp("camera-project"))
 
 
 @pytest.fixture(scope="module")
@@ -257,145 +194,6 @@ def test_single_candidate_and_weights_without_density(analysed):
         assess(result, _candidates(**{"Alleen": P_BOX}), ring_m=0)
 
 
-# -- reading candidates -----------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def outline(analysed):
-    return analysed[0].boundaries.outline
-
-
-def test_draw_tool_export_is_read_as_it_is(outline):
-    raw = json.loads((DATA / "kandidaatgebied.geojson").read_text(encoding="utf-8"))
-    assert "crs" not in raw
-    assert all(f["properties"] == {} for f in raw["features"])
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", HotspotkaartWarning)
-        candidates = read_candidates(DATA / "kandidaatgebied.geojson", outline)
-    assert candidates["name"].tolist() == ["kandidaat 1", "kandidaat 2"]
-    assert candidates.crs.to_epsg() == 28992
-    rect = candidates.geometry.iloc[0]
-    assert shapely.symmetric_difference(rect, P_BOX).area < 0.01 * P_BOX.area
-    assert candidates["source"].tolist() == ["bestand", "bestand"]
-
-
-def _write_geojson(path, features, crs=None):
-    data = {"type": "FeatureCollection", "features": features}
-    if crs:
-        data["crs"] = {"type": "name", "properties": {"name": crs}}
-    path.write_text(json.dumps(data), encoding="utf-8")
-    return path
-
-
-def _feature(geom, **props):
-    return {"type": "Feature", "properties": props,
-            "geometry": json.loads(shapely.to_geojson(geom)) if geom is not None else None}
-
-
-RD_URN = "urn:ogc:def:crs:EPSG::28992"
-
-
-def test_names_from_naam_column_blank_names_and_duplicates(tmp_path, outline):
-    path = _write_geojson(tmp_path / "k.geojson", [
-        _feature(P_BOX, naam="Plein"), _feature(OTHER_BOX, naam="  "),
-        _feature(QUIET_BOX, naam="Plein")], crs=RD_URN)
-    assert read_candidates(path, outline)["name"].tolist() == ["Plein", "kandidaat 2",
-                                                              "Plein (2)"]
-    with pytest.raises(InputError, match=r"k\.geojson: the name column 'titel' is not in"):
-        read_candidates(path, outline, name_column="titel")
-
-
-def test_points_instead_of_polygons_name_the_file_and_feature(tmp_path, outline):
-    path = _write_geojson(tmp_path / "punten.geojson", [
-        _feature(P_BOX, name="Goed"), _feature(shapely.Point(P_CENTRE), name="Cafe")],
-        crs=RD_URN)
-    with pytest.raises(InputError, match=r"punten\.geojson: candidate 'Cafe' \(feature 2\) is "
-                                         r"a Point, not a polygon"):
-        read_candidates(path, outline)
-
-
-def test_feature_without_geometry(tmp_path, outline):
-    path = _write_geojson(tmp_path / "leeg.geojson", [_feature(None, name="Niets")],
-                          crs=RD_URN)
-    with pytest.raises(InputError, match=r"candidate 'Niets' \(feature 1\) has no geometry"):
-        read_candidates(path, outline)
-
-
-def test_geojson_without_crs_in_rd_metres_is_read_as_rd_with_a_warning(tmp_path, outline):
-    path = _write_geojson(tmp_path / "rd.geojson", [_feature(P_BOX, name="P")])
-    with pytest.warns(HotspotkaartWarning, match="coordinates are RD New metres"):
-        candidates = read_candidates(path, outline)
-    assert candidates.geometry.iloc[0].equals(P_BOX)
-
-
-@pytest.mark.filterwarnings("ignore:'crs' was not provided:UserWarning")
-def test_shapefile_without_crs_is_inferred_with_a_warning(tmp_path, outline):
-    frame = gpd.GeoDataFrame({"naam": ["Zonder prj"]}, geometry=[P_BOX])
-    frame.to_file(tmp_path / "k.shp")
-    assert not (tmp_path / "k.prj").exists()
-    with pytest.warns(HotspotkaartWarning, match=r"k\.shp: the file has no CRS; its coordinates "
-                                                 r"look like EPSG:28992"):
-        candidates = read_candidates(tmp_path / "k.shp", outline)
-    assert candidates["name"].tolist() == ["Zonder prj"]
-    assert candidates.geometry.iloc[0].equals(P_BOX)
-
-
-@pytest.mark.filterwarnings("ignore:'crs' was not provided:UserWarning")
-def test_shapefile_without_crs_and_unknown_coordinates_is_an_error(tmp_path, outline):
-    gpd.GeoDataFrame({"naam": ["X"]}, geometry=[box(0, 0, 500, 500)]).to_file(tmp_path / "k.shp")
-    with pytest.raises(InputError, match=r"k\.shp: the file has no CRS and its coordinates fit "
-                                         r"neither"):
-        read_candidates(tmp_path / "k.shp", outline)
-
-
-def test_candidate_outside_the_municipality_is_named(tmp_path, outline):
-    path = _write_geojson(tmp_path / "k.geojson", [
-        _feature(P_BOX, name="Goed"), _feature(box(90000, 440000, 90300, 440300),
-                                               name="Rotterdam")], crs=RD_URN)
-    with pytest.raises(InputError, match=r"k\.geojson: candidate 'Rotterdam' \(feature 2\) "
-                                         r"lies outside Dordrecht"):
-        read_candidates(path, outline, area_name="Dordrecht")
-
-
-def test_self_intersecting_polygon_is_repaired_with_a_warning(tmp_path, outline):
-    x, y = P_CENTRE
-    bowtie = shapely.Polygon([(x - 100, y - 100), (x + 100, y + 100), (x + 100, y - 100),
-                              (x - 100, y + 100)])
-    assert not bowtie.is_valid
-    path = _write_geojson(tmp_path / "k.geojson", [_feature(bowtie, name="Vlinder")],
-                          crs=RD_URN)
-    with pytest.warns(HotspotkaartWarning, match=r"candidate 'Vlinder' \(feature 1\) was not a "
-                                                 r"valid polygon .*make_valid"):
-        candidates = read_candidates(path, outline)
-    geom = candidates.geometry.iloc[0]
-    assert geom.is_valid
-    assert geom.geom_type == "MultiPolygon"
-    assert geom.area == pytest.approx(20000.0)
-
-
-@pytest.mark.parametrize(("content", "match"), [
-    ("", r"k\.geojson: the candidate file is empty"),
-    ('{"type": "FeatureCollection", "features": []}', r"k\.geojson: the file holds no features"),
-    ("not json at all", r"k\.geojson: cannot be read as a vector file"),
-])
-def test_empty_or_unreadable_file(tmp_path, outline, content, match):
-    path = tmp_path / "k.geojson"
-    path.write_text(content, encoding="utf-8")
-    with pytest.raises(InputError, match=match):
-        read_candidates(path, outline)
-
-
-def test_missing_file(tmp_path, outline):
-    with pytest.raises(InputError, match=r"nergens\.geojson: the candidate file does not exist"):
-        read_candidates(tmp_path / "nergens.geojson", outline)
-
-
-def test_geopackage_with_naam_column(tmp_path, outline):
-    gpd.GeoDataFrame({"naam": ["Uit GPKG"]}, geometry=[P_BOX], crs="EPSG:28992").to_file(
-        tmp_path / "k.gpkg", layer="kandidaten")
-    assert read_candidates(tmp_path / "k.gpkg", outline)["name"].tolist() == ["Uit GPKG"]
-
-
 # -- suggestions ------------------------------------------------------------------------------
 
 
@@ -415,48 +213,6 @@ def test_suggest_proposes_the_planted_cluster_outside_the_camera_area(analysed):
     assert table.loc[0, "cells_blijvend"] >= 4
 
 
-# -- settings ---------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(("table", "match"), [
-    ({"ringg": 100}, "unknown key 'ringg' in \\[camera\\]"),
-    ({"ring_m": -5}, "ring_m = -5 must be a number of metres"),
-    ({"weights": {"density": "veel"}}, "density = 'veel' must be a number"),
-    ({"weights": {"popularity": 1}}, "unknown weight 'popularity'"),
-    ({"weights": dict.fromkeys(DEFAULT_WEIGHTS, 0)}, "at least one weight"),
-    ({"extra_points": [{"name": "horeca"}]}, "extra_points #1 needs the key 'path'"),
-    ({"extra_points": [{"name": "horeca", "path": "nergens.gpkg"}]}, "does not exist"),
-    ({"extra_points": {"name": "horeca"}}, "must be a list of tables"),
-    ({"extra_points": [{"name": "ring", "path": "."}]}, "clashes with a column"),
-    ({"suggest_min_cells": 0}, "suggest_min_cells = 0 must be a whole number"),
-])
-def test_camera_settings_are_validated(tmp_path, table, match):
-    with pytest.raises(ConfigError, match=match):
-        parse_camera_settings(table, tmp_path / "hotspotkaart.toml")
-
-
-def test_camera_settings_defaults_and_values(project):
-    _, settings = load_camera_config(project["config_path"])
-    assert settings.ring_m == 200.0
-    assert dict(settings.weights) == DEFAULT_WEIGHTS
-    assert [(e.name, e.slug, e.label) for e in settings.extra_points] == [
-        ("horeca", "horeca", "zaak")]
-    assert parse_camera_settings({}, Path("x.toml")) == CameraSettings()
-    custom = parse_camera_settings({"weights": {"new": 2}}, Path("x.toml"))
-    assert custom.weights["new"] == 2.0
-    assert custom.weights["density"] == 1.0
-
-
-def test_extra_points_must_be_points(tmp_path):
-    gpd.GeoDataFrame({"zaak": ["x"]}, geometry=[P_BOX], crs="EPSG:28992").to_file(
-        tmp_path / "h.geojson")
-    from hotspotkaart.camera import ExtraPointSource
-
-    source = ExtraPointSource(name="horeca", slug="horeca", path=tmp_path / "h.geojson")
-    with pytest.raises(InputError, match=r"h\.geojson: feature 1 is a Polygon, not a point"):
-        read_points(source)
-
-
 def test_page_names_are_unique_and_safe():
     assert page_names(["Voorstel 1", "rapport", INJECTION, "Voorstel 1", "../../etc"]) == [
         "voorstel-1.html", "rapport-gebied.html", "img-src-x-onerror-alert-1.html",
@@ -469,9 +225,9 @@ def test_page_names_are_unique_and_safe():
 @pytest.fixture(scope="module")
 def written(project):
     folder = project["folder"]
-    candidates = _write_geojson(folder / "kandidaten.geojson", [
-        _feature(P_BOX, naam="Cluster P"), _feature(INSIDE_CAMERA, naam="Binnen camera"),
-        _feature(QUIET_BOX, naam="Leeg"), _feature(OTHER_BOX, naam=INJECTION)], crs=RD_URN)
+    candidates = write_geojson(folder / "kandidaten.geojson", [
+        feature(P_BOX, naam="Cluster P"), feature(INSIDE_CAMERA, naam="Binnen camera"),
+        feature(QUIET_BOX, naam="Leeg"), feature(OTHER_BOX, naam=INJECTION)], crs=RD_URN)
     config, settings = load_camera_config(project["config_path"])
     out = folder / "out"
     paths = run_camera(config, candidates, out, suggest=True, settings=settings)

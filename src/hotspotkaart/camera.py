@@ -46,27 +46,20 @@ The score
 of the run (population sd; 0 for every candidate when all values are equal). Scores therefore
 rank the candidates *of one run*; they are not comparable between runs. ``rank`` 1 is the highest
 score (ties: more meldingen in the compare year first, then by name). The weights come from
-``[camera] weights`` in the configuration (defaults :data:`DEFAULT_WEIGHTS`).
+``[camera] weights`` in the configuration (defaults
+:data:`hotspotkaart.camerainput.DEFAULT_WEIGHTS`).
 
-Configuration (``[camera]`` table, read here until :mod:`hotspotkaart.config` knows it)
-----------------------------------------------------------------------------------------
-``ring_m`` (default 200), ``weights = {density = 1.0, persistent = 1.0, new = 0.5,
-increase = 0.5, camera_overlap = 1.0}``, ``name_column`` (candidate name column; default
-``name`` or ``naam``), ``suggest_min_cells`` (default 3), ``suggest_radius_m`` (default 250),
-``suggest_max`` (default 10) and
-``extra_points = [{name = "horeca", path = "…", layer = "…", crs = "…", label = "…"}]``.
+Inputs
+------
+The ``[camera]`` table of the configuration, the candidate file and the extra point layers are
+read and validated by :mod:`hotspotkaart.camerainput`.
 """
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import logging
-import math
-import tomllib
-import warnings
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -74,13 +67,9 @@ import geopandas as gpd
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-import pyogrio
 import shapely
-from pyproj import CRS
 
-from hotspotkaart._errors import ConfigError, HotspotkaartWarning, InputError
-from hotspotkaart._naming import category_slug
-from hotspotkaart.accounting import Ledger
+from hotspotkaart._errors import ConfigError, InputError
 from hotspotkaart.analysis import (
     DALING,
     STIJGING,
@@ -90,23 +79,26 @@ from hotspotkaart.analysis import (
     fdr,
     period_days,
 )
+from hotspotkaart.camerainput import (
+    _POLYGONAL,
+    DEFAULT_RING_M,
+    ZONE_PREFIX,
+    CameraSettings,
+    _polygonal_part,
+    _unique,
+    check_ring,
+    check_weights,
+    load_camera_settings,
+    read_candidates,
+    read_points,
+)
 from hotspotkaart.config import ZONE_KINDS, Config, EngineConfig
 from hotspotkaart.grid import BLIJVEND, NIEUW, VERDWENEN
-from hotspotkaart.sources import RD, WGS84, infer_axis_order
+from hotspotkaart.sources import RD
 from hotspotkaart.zonestats import valid_days
 
 __all__ = [
-    "DEFAULT_RING_M",
-    "DEFAULT_WEIGHTS",
-    "ZONE_PREFIX",
-    "CameraSettings",
-    "ExtraPointSource",
-    "add_camera_parser",
     "assess",
-    "load_camera_config",
-    "load_camera_settings",
-    "read_candidates",
-    "read_points",
     "run_camera",
     "suggest",
 ]
@@ -115,24 +107,6 @@ if TYPE_CHECKING:
     from hotspotkaart.pipeline import BuildResult
 
 logger = logging.getLogger(__name__)
-
-DEFAULT_RING_M = 200.0
-
-#: Weights of the score components; ``camera_overlap`` is subtracted.
-DEFAULT_WEIGHTS: dict[str, float] = {
-    "density": 1.0,
-    "persistent": 1.0,
-    "new": 0.5,
-    "increase": 0.5,
-    "camera_overlap": 1.0,
-}
-
-#: Column prefix per zone kind (``camera_overlap_pct``, ``alcoholverbod_overlap_pct``, …).
-ZONE_PREFIX: dict[str, str] = {
-    "cameratoezicht": "camera",
-    "alcoholverbod": "alcoholverbod",
-    "veiligheidsrisicogebied": "veiligheidsrisicogebied",
-}
 
 #: Smallest share of a candidate's area for a buurt or wijk to be listed as touched.
 MIN_AREA_SHARE = 0.01
@@ -144,466 +118,6 @@ EXISTING_CAMERA_PCT = 95.0
 STATUS_NEW = "nieuw gebied"
 STATUS_PARTLY = "deels al onder cameratoezicht"
 STATUS_EXISTING = "bestaand cameragebied (voortzetting)"
-
-_NAME_COLUMNS = ("name", "naam")
-_POLYGONAL = ("Polygon", "MultiPolygon")
-_CAMERA_KEYS = {"ring_m", "weights", "extra_points", "name_column", "suggest_min_cells",
-                "suggest_radius_m", "suggest_max"}
-_EXTRA_KEYS = {"name", "path", "layer", "crs", "label"}
-_GEOJSON_SUFFIXES = (".geojson", ".json")
-_RESERVED_SLUGS = {"count", "ring", "cells", "camera", "score", "rank", "name", "share",
-                   "per_1000m2", "z", *ZONE_PREFIX.values()}
-
-
-# -- settings ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ExtraPointSource:
-    """One optional point layer counted inside and around each candidate (e.g. horeca).
-
-    Attributes
-    ----------
-    name : str
-        Display name, as given in the configuration.
-    slug : str
-        Column prefix (``<slug>_inside``, ``<slug>_ring``).
-    path : Path
-        The point file (any OGR format).
-    layer, crs, label : str or None
-        Layer of a multi-layer file, CRS when the file has none, column with a label per point.
-    """
-
-    name: str
-    slug: str
-    path: Path
-    layer: str | None = None
-    crs: str | None = None
-    label: str | None = None
-
-
-@dataclass(frozen=True)
-class CameraSettings:
-    """The ``[camera]`` table of the configuration, validated."""
-
-    ring_m: float = DEFAULT_RING_M
-    weights: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
-    extra_points: tuple[ExtraPointSource, ...] = ()
-    name_column: str | None = None
-    suggest_min_cells: int = 3
-    suggest_radius_m: float = 250.0
-    suggest_max: int = 10
-
-
-def load_camera_config(path: str | Path | None = None) -> tuple[Config, CameraSettings]:
-    """Read a configuration and its ``[camera]`` table (defaults when absent).
-
-    Raises
-    ------
-    ConfigError
-        If the file or any of its tables is invalid.
-    """
-    from hotspotkaart.config import load_config
-
-    config = load_config(path)
-    return config, load_camera_settings(config)
-
-
-def load_camera_settings(config: Config) -> CameraSettings:
-    """Read and validate the ``[camera]`` table of ``config.path`` (defaults when absent)."""
-    try:
-        with config.path.open("rb") as fh:
-            raw = tomllib.load(fh)
-    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
-        return CameraSettings()  # load_config already read this file; nothing to add
-    return parse_camera_settings(raw.get("camera", {}), config.path)
-
-
-def parse_camera_settings(table: Any, cfg: Path) -> CameraSettings:
-    """Validate a raw ``[camera]`` table; paths are relative to the config file ``cfg``."""
-    where = "[camera]"
-    if not isinstance(table, dict):
-        msg = f"{cfg}: {where} must be a table of keys, got {type(table).__name__}"
-        raise ConfigError(msg)
-    unknown = sorted(set(table) - _CAMERA_KEYS)
-    if unknown:
-        msg = (f"{cfg}: unknown key {unknown[0]!r} in {where}; allowed keys are: "
-               f"{', '.join(sorted(_CAMERA_KEYS))}")
-        raise ConfigError(msg)
-    ring = table.get("ring_m", DEFAULT_RING_M)
-    ring_m = check_ring(ring, f"{cfg}: {where} ring_m")
-    weights = check_weights(table.get("weights", {}), f"{cfg}: {where} weights")
-    name_column = table.get("name_column")
-    if name_column is not None and (not isinstance(name_column, str) or not name_column.strip()):
-        msg = f"{cfg}: {where} name_column = {name_column!r} must be a non-empty text in quotes"
-        raise ConfigError(msg)
-    min_cells = _whole(table, "suggest_min_cells", 3, 1, 1000, f"{cfg}: {where}")
-    max_areas = _whole(table, "suggest_max", 10, 1, 100, f"{cfg}: {where}")
-    radius = table.get("suggest_radius_m", 250.0)
-    if isinstance(radius, bool) or not isinstance(radius, int | float) \
-            or not 50 <= radius <= 2000:
-        msg = (f"{cfg}: {where} suggest_radius_m = {radius!r} must be a number of metres from "
-               "50 to 2000")
-        raise ConfigError(msg)
-    extras_raw = table.get("extra_points", [])
-    if not isinstance(extras_raw, list):
-        msg = (f"{cfg}: {where} extra_points must be a list of tables, e.g. "
-               'extra_points = [{name = "horeca", path = "horeca.gpkg"}]')
-        raise ConfigError(msg)
-    extras = tuple(_parse_extra(item, i, cfg) for i, item in enumerate(extras_raw, start=1))
-    slugs = [e.slug for e in extras]
-    if len(set(slugs)) != len(slugs):
-        dup = next(s for s in slugs if slugs.count(s) > 1)
-        msg = f"{cfg}: {where} extra_points: two layers both become the column prefix {dup!r}"
-        raise ConfigError(msg)
-    return CameraSettings(ring_m=ring_m, weights=weights, extra_points=extras,
-                          name_column=name_column, suggest_min_cells=min_cells,
-                          suggest_radius_m=float(radius), suggest_max=max_areas)
-
-
-def _whole(table: Mapping[str, Any], key: str, default: int, low: int, high: int,
-           where: str) -> int:
-    value = table.get(key, default)
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        msg = f"{where} {key} = {value!r} must be a whole number from {low} to {high}"
-        raise ConfigError(msg)
-    return int(value)
-
-
-def _parse_extra(item: Any, i: int, cfg: Path) -> ExtraPointSource:
-    where = f"[camera] extra_points #{i}"
-    if not isinstance(item, dict):
-        msg = f"{cfg}: {where} must be a table such as {{name = \"horeca\", path = \"…\"}}"
-        raise ConfigError(msg)
-    unknown = sorted(set(item) - _EXTRA_KEYS)
-    if unknown:
-        msg = (f"{cfg}: unknown key {unknown[0]!r} in {where}; allowed keys are: "
-               f"{', '.join(sorted(_EXTRA_KEYS))}")
-        raise ConfigError(msg)
-    values: dict[str, str | None] = {}
-    for key in _EXTRA_KEYS:
-        value = item.get(key)
-        if value is None and key in ("name", "path"):
-            msg = f"{cfg}: {where} needs the key {key!r}"
-            raise ConfigError(msg)
-        if value is not None and (not isinstance(value, str) or not value.strip()):
-            msg = f"{cfg}: {where} {key} = {value!r} must be a non-empty text in quotes"
-            raise ConfigError(msg)
-        values[key] = value
-    name = str(values["name"])
-    slug = category_slug(name)
-    if slug in _RESERVED_SLUGS:
-        msg = f"{cfg}: {where} name = {name!r} clashes with a column of the table; choose another"
-        raise ConfigError(msg)
-    path = (cfg.parent / str(values["path"])).resolve()
-    if not path.exists():
-        msg = f"{cfg}: {where} path = {values['path']!r} points at {path}, which does not exist"
-        raise ConfigError(msg)
-    crs = values["crs"]
-    if crs is not None:
-        try:
-            CRS.from_user_input(crs)
-        except Exception:  # pyproj raises CRSError, but be safe on odd input
-            msg = f"{cfg}: {where} crs = {crs!r} is not a coordinate reference system"
-            raise ConfigError(msg) from None
-    return ExtraPointSource(name=name, slug=slug, path=path, layer=values["layer"], crs=crs,
-                            label=values["label"])
-
-
-def check_ring(value: Any, what: str = "ring_m") -> float:
-    """Validate a ring width in metres (0 < ring ≤ 2000)."""
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value) \
-            or not 0 < value <= 2000:
-        msg = f"{what} = {value!r} must be a number of metres above 0 and at most 2000"
-        raise ConfigError(msg)
-    return float(value)
-
-
-def check_weights(weights: Mapping[str, Any] | None, what: str = "weights") -> dict[str, float]:
-    """Complete and validate score weights: known keys, numbers ≥ 0, at least one above 0."""
-    if weights is None:
-        return dict(DEFAULT_WEIGHTS)
-    if not isinstance(weights, Mapping):
-        msg = (f"{what} must be a table such as {{density = 1.0, persistent = 1.0}}, "
-               f"got {type(weights).__name__}")
-        raise ConfigError(msg)
-    unknown = sorted(set(weights) - set(DEFAULT_WEIGHTS))
-    if unknown:
-        msg = (f"{what}: unknown weight {unknown[0]!r}; known weights are "
-               f"{', '.join(DEFAULT_WEIGHTS)}")
-        raise ConfigError(msg)
-    out = dict(DEFAULT_WEIGHTS)
-    for key, value in weights.items():
-        if isinstance(value, bool) or not isinstance(value, int | float) \
-                or not math.isfinite(value) or not 0 <= value <= 100:
-            msg = f"{what}: {key} = {value!r} must be a number from 0 to 100"
-            raise ConfigError(msg)
-        out[key] = float(value)
-    if not any(v > 0 for v in out.values()):
-        msg = f"{what}: at least one weight must be above 0"
-        raise ConfigError(msg)
-    return out
-
-
-# -- reading ----------------------------------------------------------------------------------
-
-
-def read_candidates(path: Path, outline: Any, *, name_column: str | None = None,
-                    layer: str | None = None, ledger: Ledger | None = None,
-                    area_name: str = "de gemeente") -> gpd.GeoDataFrame:
-    """Read candidate areas (GeoJSON, GeoPackage, Shapefile, …) into EPSG:28992.
-
-    The export of the overview map's draw tool — a WGS84 FeatureCollection of Polygon features
-    with empty properties — is read as it is; features without a name become
-    ``kandidaat <n>`` (``n`` = feature number, from 1).
-
-    Parameters
-    ----------
-    path : Path
-        The candidate file.
-    outline : shapely geometry or geopandas.GeoSeries/GeoDataFrame
-        The municipality (e.g. ``result.boundaries.outline``) in EPSG:28992.
-    name_column : str, optional
-        Column with the candidate names; by default ``name`` or ``naam`` (any case) when present.
-    layer : str, optional
-        Layer of a multi-layer file; by default the only (polygon) layer.
-    ledger : Ledger, optional
-        Receives the warnings (repairs, inferred CRS); otherwise they are only emitted.
-    area_name : str
-        Name of the municipality, for messages.
-
-    Returns
-    -------
-    geopandas.GeoDataFrame
-        ``name`` (unique), ``feature`` (number in the file), ``source`` (``"bestand"``) and
-        valid (Multi)Polygons in EPSG:28992, in file order.
-
-    Raises
-    ------
-    InputError
-        One sentence naming the file and the feature: unreadable or empty file, no features,
-        a feature without geometry or that is not a polygon, a CRS that cannot be established,
-        a candidate outside the municipality, a missing name column.
-
-    Warns
-    -----
-    HotspotkaartWarning
-        A self-intersecting polygon repaired with :func:`shapely.make_valid`, a CRS inferred
-        from the coordinates, a candidate that lies partly outside the municipality.
-    """
-    path = Path(path)
-    gdf = _read_vector(path, layer, "candidate")
-    if gdf.empty:
-        msg = (f"{path}: the file holds no features; draw or save at least one polygon as "
-               "candidate area")
-        raise InputError(msg)
-    gdf.index = pd.RangeIndex(1, len(gdf) + 1)
-    names = _candidate_names(gdf, path, name_column)
-    gdf = _to_rd(gdf, path, None, ledger)
-    geoms: list[Any] = []
-    for number, name, geom in zip(gdf.index, names, gdf.geometry.to_numpy(), strict=True):
-        geoms.append(_candidate_geometry(geom, path, int(number), name, ledger))
-    out = gpd.GeoDataFrame({"name": _unique(names), "feature": gdf.index.to_numpy(),
-                            "source": "bestand"}, geometry=geoms, crs=RD)
-    municipality = _as_geometry(outline)
-    for row in out.itertuples():
-        geom = row.geometry
-        inside = float(shapely.area(shapely.intersection(geom, municipality)))
-        share = inside / geom.area
-        if share < 1e-6:
-            msg = (f"{path}: candidate {row.name!r} (feature {row.feature}) lies outside "
-                   f"{area_name}; check the file's CRS or draw it inside the municipality")
-            raise InputError(msg)
-        if share < 0.9:
-            _warn(f"{path.name}: {100 * (1 - share):.0f} % of candidate {row.name!r} (feature "
-                  f"{row.feature}) lies outside {area_name}; only meldingen inside count", ledger)
-    logger.info("%s: %d candidate area(s)", path.name, len(out))
-    return out.reset_index(drop=True)
-
-
-def read_points(source: ExtraPointSource, ledger: Ledger | None = None) -> gpd.GeoDataFrame:
-    """Read an extra point layer (e.g. horeca) into EPSG:28992.
-
-    Returns
-    -------
-    geopandas.GeoDataFrame
-        ``label`` (text; the layer name when no label column is configured) and points;
-        MultiPoints are split into their points.
-
-    Raises
-    ------
-    InputError
-        If the file cannot be read, a feature is not a point, or the label column is missing.
-    """
-    gdf = _read_vector(source.path, source.layer, "point")
-    gdf.index = pd.RangeIndex(1, len(gdf) + 1)
-    if source.label is not None and source.label not in gdf.columns:
-        msg = (f"{source.path}: the label column {source.label!r} named in [camera] extra_points "
-               "is not in the file")
-        raise InputError(msg)
-    present = gdf.geometry.notna() & ~gdf.geometry.is_empty
-    gdf = gdf[present]
-    if not gdf.empty:
-        gdf = _to_rd(gdf, source.path, source.crs, ledger)
-    wrong = ~gdf.geometry.geom_type.isin(["Point", "MultiPoint"])
-    if wrong.any():
-        number = int(gdf.index[wrong][0])
-        msg = (f"{source.path}: feature {number} is a {gdf.geometry[number].geom_type}, not a "
-               f"point; [camera] extra_points layers must hold points")
-        raise InputError(msg)
-    if source.label is not None:
-        labels = gdf[source.label].fillna("").astype(str)
-    else:
-        labels = pd.Series(source.name, index=gdf.index)
-    frame = gpd.GeoDataFrame({"label": labels.to_numpy()}, geometry=gdf.geometry.to_numpy(),
-                             crs=RD).explode(index_parts=False)
-    return frame.reset_index(drop=True)
-
-
-def _read_vector(path: Path, layer: str | None, what: str) -> gpd.GeoDataFrame:
-    if not path.is_file():
-        msg = f"{path}: the {what} file does not exist"
-        raise InputError(msg)
-    if path.stat().st_size == 0:
-        msg = f"{path}: the {what} file is empty"
-        raise InputError(msg)
-    try:
-        if layer is None:
-            layer = _pick_layer(path)
-        gdf = gpd.read_file(path, layer=layer)
-    except InputError:
-        raise
-    except Exception as exc:  # pyogrio raises several unrelated types
-        msg = f"{path}: cannot be read as a vector file ({exc})"
-        raise InputError(msg) from None
-    gdf = gdf.set_geometry(shapely.force_2d(gdf.geometry.to_numpy()), crs=gdf.crs)
-    return gdf
-
-
-def _pick_layer(path: Path) -> str | None:
-    layers = pyogrio.list_layers(path)
-    if len(layers) <= 1:
-        return None
-    polygonal = [str(name) for name, kind in layers if kind and "polygon" in str(kind).lower()]
-    if len(polygonal) == 1:
-        return polygonal[0]
-    names = ", ".join(str(name) for name, _ in layers)
-    msg = f"{path}: holds several layers ({names}); save the candidate areas in a file of their own"
-    raise InputError(msg)
-
-
-def _to_rd(gdf: gpd.GeoDataFrame, path: Path, declared: str | None, ledger: Ledger | None
-           ) -> gpd.GeoDataFrame:
-    """Establish the CRS (file, declared, GeoJSON's WGS84 or inferred) and reproject to RD."""
-    valid = gdf.geometry.notna() & ~gdf.geometry.is_empty
-    xy = shapely.get_coordinates(gdf.geometry[valid].to_numpy())
-    fit = infer_axis_order(xy[:, 0], xy[:, 1]) if len(xy) else None
-    crs = gdf.crs if gdf.crs is not None else (CRS.from_user_input(declared) if declared
-                                               else None)
-    if crs is None and path.suffix.lower() in _GEOJSON_SUFFIXES:
-        crs = CRS.from_user_input(WGS84)  # RFC 7946: GeoJSON without a crs member is WGS84
-    if crs is None:
-        if fit in ("rd", "wgs84"):
-            guessed = RD if fit == "rd" else WGS84
-            _warn(f"{path.name}: the file has no CRS; its coordinates look like {guessed} and "
-                  "are read as such. Save the file with its CRS to silence this", ledger)
-            crs = CRS.from_user_input(guessed)
-        else:
-            msg = (f"{path}: the file has no CRS and its coordinates fit neither RD New "
-                   "(EPSG:28992) nor WGS84 within the Netherlands; save it with its CRS")
-            raise InputError(msg)
-    elif crs.is_geographic and fit == "rd":
-        _warn(f"{path.name}: the file says {crs.to_string()} but its coordinates are RD New "
-              "metres (a GeoJSON without a \"crs\" member is WGS84 by specification); read as "
-              "EPSG:28992. Save the file with its CRS to silence this", ledger)
-        crs = CRS.from_user_input(RD)
-    gdf = gdf.set_crs(crs, allow_override=True)
-    if crs.to_epsg() != 28992:
-        gdf = gdf.to_crs(RD)
-    return gdf
-
-
-def _candidate_names(gdf: gpd.GeoDataFrame, path: Path, name_column: str | None) -> list[str]:
-    columns = [c for c in gdf.columns if c != gdf.geometry.name]
-    if name_column is not None:
-        if name_column not in columns:
-            found = ", ".join(repr(c) for c in columns) or "no attribute columns"
-            msg = (f"{path}: the name column {name_column!r} is not in the file; found {found}")
-            raise InputError(msg)
-        column: str | None = name_column
-    else:
-        lower = {str(c).lower(): c for c in columns}
-        column = next((lower[c] for c in _NAME_COLUMNS if c in lower), None)
-    names = []
-    for number in gdf.index:
-        value = gdf.at[number, column] if column is not None else None
-        text = "" if value is None or (not isinstance(value, str) and pd.isna(value)) \
-            else " ".join(str(value).split())
-        names.append(text or f"kandidaat {number}")
-    return names
-
-
-def _candidate_geometry(geom: Any, path: Path, number: int, name: str,
-                        ledger: Ledger | None) -> Any:
-    label = f"candidate {name!r} (feature {number})"
-    if geom is None or shapely.is_empty(geom):
-        msg = f"{path}: {label} has no geometry; every candidate needs a polygon"
-        raise InputError(msg)
-    if geom.geom_type == "GeometryCollection":
-        parts = [g for g in shapely.get_parts(geom) if g.geom_type in _POLYGONAL]
-        geom = shapely.union_all(parts) if parts else geom
-    if geom.geom_type not in _POLYGONAL:
-        msg = (f"{path}: {label} is a {geom.geom_type}, not a polygon; candidate areas must be "
-               "Polygon or MultiPolygon features")
-        raise InputError(msg)
-    if not shapely.is_valid(geom):
-        reason = shapely.is_valid_reason(geom)
-        geom = _polygonal_part(shapely.make_valid(geom))
-        _warn(f"{path.name}: {label} was not a valid polygon ({reason}); repaired with "
-              "shapely.make_valid — check its outline in a GIS", ledger)
-    if geom.is_empty or geom.area < 1.0:
-        msg = f"{path}: {label} has no area (less than 1 m²); draw a polygon, not a line"
-        raise InputError(msg)
-    return geom
-
-
-def _polygonal_part(geom: Any) -> Any:
-    if geom.geom_type in _POLYGONAL:
-        return geom
-    parts = [g for g in shapely.get_parts(geom) if g.geom_type in _POLYGONAL]
-    return shapely.union_all(parts) if parts else shapely.Polygon()
-
-
-def _unique(names: Sequence[str]) -> list[str]:
-    seen: dict[str, int] = {}
-    out = []
-    for name in names:
-        if name in seen:
-            seen[name] += 1
-            candidate = f"{name} ({seen[name]})"
-            while candidate in seen:
-                seen[name] += 1
-                candidate = f"{name} ({seen[name]})"
-            out.append(candidate)
-            seen[candidate] = 1
-        else:
-            seen[name] = 1
-            out.append(name)
-    return out
-
-
-def _as_geometry(outline: Any) -> Any:
-    if isinstance(outline, gpd.GeoDataFrame | gpd.GeoSeries):
-        return shapely.union_all(outline.geometry.to_numpy())
-    return outline
-
-
-def _warn(message: str, ledger: Ledger | None) -> None:
-    if ledger is not None:
-        ledger.warn(message)
-        return
-    logger.warning(message)
-    warnings.warn(message, HotspotkaartWarning, stacklevel=3)
 
 
 # -- assessment -------------------------------------------------------------------------------
@@ -619,14 +133,16 @@ def assess(result: BuildResult, candidates: gpd.GeoDataFrame, *, ring_m: float =
     result : BuildResult
         The analysed run (:func:`hotspotkaart.pipeline.analyse`).
     candidates : geopandas.GeoDataFrame
-        ``name`` and polygons in EPSG:28992 (from :func:`read_candidates` or :func:`suggest`);
-        an optional ``source`` column is kept.
+        ``name`` and polygons in EPSG:28992 (from
+        :func:`~hotspotkaart.camerainput.read_candidates` or :func:`suggest`); an optional
+        ``source`` column is kept.
     ring_m : float, default 200
         Width of the displacement ring in metres.
     extra_points : dict of str to geopandas.GeoDataFrame, optional
         Point layers in EPSG:28992 by column prefix (e.g. ``{"horeca": points}``).
     weights : dict of str to float, optional
-        Score weights (see :data:`DEFAULT_WEIGHTS`); missing keys take the default.
+        Score weights (see :data:`~hotspotkaart.camerainput.DEFAULT_WEIGHTS`); missing keys
+        take the default.
 
     Returns
     -------
@@ -1060,68 +576,3 @@ def _combine(frames: Sequence[gpd.GeoDataFrame]) -> gpd.GeoDataFrame:
     combined = pd.concat(kept, ignore_index=True)
     combined["name"] = _unique(list(combined["name"].astype(str)))
     return gpd.GeoDataFrame(combined, geometry="geometry", crs=RD)
-
-
-# -- command line -----------------------------------------------------------------------------
-
-
-def add_camera_parser(subparsers: Any, parents: Sequence[argparse.ArgumentParser] = ()) -> None:
-    """Add ``hotspotkaart camera CANDIDATES [--config FILE] [--out DIR] [--suggest] [--ring M]``.
-
-    Parameters
-    ----------
-    subparsers
-        The object returned by ``parser.add_subparsers()``.
-    parents : sequence of argparse.ArgumentParser, optional
-        The CLI's shared options (``--config``, ``-v``, ``-q``, ``--debug``); when omitted they
-        are added here, so the handler works with :func:`hotspotkaart.cli.main` either way.
-    """
-    camera = subparsers.add_parser(
-        "camera", parents=list(parents), help="assess candidate camera areas (art. 151c)",
-        description="Assess candidate camera areas: meldingen inside and around, change and "
-                    "its test, hot spots covered, overlap with existing zones, a score and a "
-                    "rank. Writes camera/<naam>.html, camera/kandidaten.csv and "
-                    "camera/rapport.html.")
-    if not parents:
-        camera.add_argument("-c", "--config", type=Path, default=None,
-                            help="configuration file (default: ./hotspotkaart.toml)")
-        camera.add_argument("-v", "--verbose", action="store_true", help="show progress details")
-        camera.add_argument("-q", "--quiet", action="store_true", help="show errors only")
-        camera.add_argument("--debug", action="store_true",
-                            help="show the traceback of internal errors")
-    camera.add_argument("candidates", type=Path, nargs="?", default=None, metavar="CANDIDATES",
-                        help="GeoJSON/GeoPackage/Shapefile with candidate polygons (the draw "
-                             "tool's export works as it is); optional with --suggest")
-    camera.add_argument("-o", "--out", type=Path, default=None,
-                        help="output folder; files go into its camera/ (default: [output] dir)")
-    camera.add_argument("--suggest", action="store_true",
-                        help="also propose areas from persistent/new hot spots outside the "
-                             "camera areas")
-    camera.add_argument("--ring", type=float, default=None, metavar="M",
-                        help="width of the displacement ring in metres (default: [camera] "
-                             "ring_m, 200)")
-    camera.set_defaults(handler=_cmd_camera)
-
-
-def _cmd_camera(args: argparse.Namespace) -> int:
-    config, settings = load_camera_config(args.config)
-    if args.candidates is None and not args.suggest:
-        msg = "give a file with candidate areas (CANDIDATES) or --suggest, or both"
-        raise ConfigError(msg)
-    logger.info("assessing candidate camera areas for %s (%d and %d)", config.area.name,
-                *config.periods.years)
-    paths = run_camera(config, args.candidates, args.out, suggest=args.suggest,
-                       settings=settings, ring_m=args.ring)
-    csv = next((p for p in paths if p.name == "kandidaten.csv"), None)
-    if csv is not None:
-        table = pd.read_csv(csv, sep=";")
-        compare = config.periods.compare
-        logger.info("%d candidate area(s) assessed; best first:", len(table))
-        for row in table.head(5).itertuples():
-            logger.info("  %d. %s: score %.2f, %d meldingen in %d, %.0f %% already under cameras",
-                        row.rank, row.name, row.score, getattr(row, f"count_{compare}"), compare,
-                        row.camera_overlap_pct)
-    if config.synthetic:
-        logger.info("NB: these are demonstration data (synthetic), not real meldingen")
-    logger.info("wrote %d files to %s", len(paths), paths[0].parent if paths else "-")
-    return 0

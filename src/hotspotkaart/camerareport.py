@@ -31,22 +31,21 @@ from hotspotkaart._format import change_text, nl_float, nl_int, verdict_text
 from hotspotkaart._naming import category_slug
 from hotspotkaart.analysis import category_slugs
 from hotspotkaart.camera import (
-    DEFAULT_WEIGHTS,
     EXISTING_CAMERA_PCT,
     MIN_AREA_SHARE,
     MIN_CELL_SHARE,
     STATUS_EXISTING,
-    ZONE_PREFIX,
-    CameraSettings,
     camera_union,
     ring_geometry,
 )
+from hotspotkaart.camerainput import DEFAULT_WEIGHTS, ZONE_PREFIX, CameraSettings
 from hotspotkaart.config import ZONE_KINDS
 from hotspotkaart.export import staged_outputs, write_csv, write_geopackage, write_html
 from hotspotkaart.grid import TRANSITION_CLASSES, TRANSITION_COLOURS
 from hotspotkaart.mapelements import InfoPanel, KeyFigures, Legend
 from hotspotkaart.maps import (
     ZONE_COLOURS,
+    ZONE_DASHES,
     ZONE_LABELS,
     MapContext,
     MapData,
@@ -70,6 +69,9 @@ _RESERVED_PAGES = {"kandidaten", "rapport", "index"}
 _LIST_COLUMNS = ("buurten_list", "wijken_list")
 _CANDIDATE_COLOUR = "#000000"
 _RING_COLOUR = "#555555"
+#: A layer of the sketch: geometry (EPSG:28992), fill, stroke, dasharray ("" solid), fill
+#: opacity and whether it is drawn as an outline (a 2 px line) rather than a filled area.
+_SketchLayer = tuple[Any, str, str, str, float, bool]
 _COMPONENT_LABELS = {
     "density": "dichtheid: meldingen per 1.000 m² in {compare}",
     "persistent": "blijvende hot-spotcellen in het gebied",
@@ -359,8 +361,9 @@ Kaart: <a href="{{ c.file }}">{{ c.file }}</a>.</p>
 {{ c.sketch }}
 <p class="legend small"><span><span class="swatch" style="border:2.5px solid #000"></span>kandidaat
 </span><span><span class="swatch" style="background:#fff;border-style:dashed"></span>ring van
-{{ ring }} m</span>{% for label, colour, outline in sketch_legend %}<span><span class="swatch"
- style="{% if outline %}border:2px dashed {{ colour }}{% else %}background:{{ colour }}{% endif %}">
+{{ ring }} m</span>{% for label, colour, border in sketch_legend %}<span><span class="swatch"
+ style="{% if border %}border:2px {{ border }} {{ colour }}{% else
+ %}background:{{ colour }}{% endif %}">
 </span>{{ label }}</span>{% endfor %}</p>
 <h3>Score</h3>
 <table>
@@ -481,16 +484,14 @@ def report_page(result: BuildResult, table: gpd.GeoDataFrame, context: MapContex
                  for key in DEFAULT_WEIGHTS],
         edition=config.area.edition or "de CBS Wijk- en Buurtkaart",
         method=context.method, credit=context.credit,
-        sketch_legend=[(f"hot spot {c}", TRANSITION_COLOURS[c], False) for c in TRANSITION_CLASSES
-                       if c != "geen"]
-        + [(f"{ZONE_LABELS[k]} (rand)", ZONE_COLOURS[k], True) for k in ZONE_KINDS],
+        sketch_legend=_sketch_legend(),
     )
 
 
 def _report_candidate(row: pd.Series, filename: str, context: MapContext, config: Any,
                       slugs: Mapping[str, str], weights: Mapping[str, float], ring_m: float,
                       extras: Mapping[str, Any], extra_names: Mapping[str, str],
-                      sketch_parts: list[tuple[Any, str, str, str, float]]) -> dict[str, Any]:
+                      sketch_parts: list[_SketchLayer]) -> dict[str, Any]:
     base, compare = context.years
     b, c = int(row[f"count_{base}"]), int(row[f"count_{compare}"])
     years = [("Meldingen in het gebied", nl_int(b), nl_int(c))]
@@ -582,9 +583,9 @@ def _caveats(row: pd.Series, context: MapContext, config: Any, ring_m: float) ->
 # -- the SVG sketch ---------------------------------------------------------------------------
 
 
-def _sketch_layers(result: BuildResult) -> list[tuple[Any, str, str, str, float]]:
-    """Geometries drawn under every sketch: hot-spot transitions and zones (kind colours)."""
-    parts: list[tuple[Any, str, str, str, float]] = []
+def _sketch_layers(result: BuildResult) -> list[_SketchLayer]:
+    """Geometries drawn under every sketch: hot-spot transitions and zones (as on the maps)."""
+    parts: list[_SketchLayer] = []
     cells = result.grid.cells
     for klasse in TRANSITION_CLASSES:
         if klasse == "geen":
@@ -592,7 +593,7 @@ def _sketch_layers(result: BuildResult) -> list[tuple[Any, str, str, str, float]
         of_class = cells[cells["transition"] == klasse]
         if len(of_class):
             parts.append((shapely.union_all(of_class.geometry.to_numpy()),
-                          TRANSITION_COLOURS[klasse], "#666666", "", 0.8))
+                          TRANSITION_COLOURS[klasse], "#666666", "", 0.8, False))
     zones = result.zones
     for kind in ZONE_KINDS:
         of_kind = zones[zones["kind"] == kind]
@@ -603,16 +604,37 @@ def _sketch_layers(result: BuildResult) -> list[tuple[Any, str, str, str, float]
         else:
             continue
         if not geom.is_empty:
-            parts.append((geom, "none", ZONE_COLOURS[kind], "6 4", 0.0))
+            parts.append((geom, "none", ZONE_COLOURS[kind], ZONE_DASHES[kind], 0.0, True))
     return parts
 
 
-def sketch_svg(geom: Any, ring_m: float, layers: Sequence[tuple[Any, str, str, str, float]],
-               *, width: int = 520) -> Markup:
+def _sketch_legend() -> list[tuple[str, str, str]]:
+    """Return the sketch's legend: ``(label, colour, CSS border style)``; no style is a fill.
+
+    Zone outlines get the border style nearest to their dashes on the sketch and the maps
+    (:data:`hotspotkaart.maps.ZONE_DASHES`): solid, dashed or dotted.
+    """
+    cells = [(f"hot spot {c}", TRANSITION_COLOURS[c], "") for c in TRANSITION_CLASSES
+             if c != "geen"]
+    return cells + [(f"{ZONE_LABELS[k]} (rand)", ZONE_COLOURS[k], _border_style(ZONE_DASHES[k]))
+                    for k in ZONE_KINDS]
+
+
+def _border_style(dashes: str) -> str:
+    """Return the CSS border style for an SVG dasharray: solid, dotted (short dashes) or dashed."""
+    if not dashes.strip():
+        return "solid"
+    return "dotted" if float(dashes.split()[0]) <= 2 else "dashed"
+
+
+def sketch_svg(geom: Any, ring_m: float, layers: Sequence[_SketchLayer], *,
+               width: int = 520) -> Markup:
     """Draw a small static map (inline SVG) of the candidate, its ring and the layers around it.
 
-    ``layers`` are ``(geometry, fill, stroke, dasharray, fill_opacity)`` in EPSG:28992. Only
-    numbers and fixed colours go into the SVG, so it is safe to insert unescaped.
+    ``layers`` are ``(geometry, fill, stroke, dasharray, fill_opacity, outline)`` in
+    EPSG:28992; an outline is drawn 2 px wide, any other layer with a thin edge, and an empty
+    dasharray is a solid line. Only numbers and fixed colours go into the SVG, so it is safe to
+    insert unescaped.
     """
     around = shapely.buffer(geom, ring_m)
     minx, miny, maxx, maxy = around.bounds
@@ -634,13 +656,13 @@ def sketch_svg(geom: Any, ring_m: float, layers: Sequence[tuple[Any, str, str, s
         return " ".join(out)
 
     items = []
-    for layer, fill, stroke, dash, opacity in layers:
+    for layer, fill, stroke, dash, opacity, outline in layers:
         clipped = shapely.clip_by_rect(layer, minx, miny, maxx, maxy)
         d = path(clipped)
         if d:
             dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
             items.append(f'<path d="{d}" fill="{fill}" fill-opacity="{opacity}" '
-                         f'stroke="{stroke}" stroke-width="{2.0 if dash else 0.6}"{dash_attr} '
+                         f'stroke="{stroke}" stroke-width="{2.0 if outline else 0.6}"{dash_attr} '
                          'fill-rule="evenodd"/>')
     ring_d = path(shapely.difference(around, geom))
     items.append(f'<path d="{ring_d}" fill="none" stroke="{_RING_COLOUR}" stroke-width="1.2" '

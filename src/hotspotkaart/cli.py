@@ -15,8 +15,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from hotspotkaart import __version__
+from hotspotkaart._camera_cli import add_camera_parser
 from hotspotkaart._errors import HotspotkaartError, HotspotkaartWarning
-from hotspotkaart.camera import add_camera_parser
 from hotspotkaart.config import load_config
 
 __all__ = ["main"]

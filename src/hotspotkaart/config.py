@@ -266,8 +266,8 @@ def _parse(raw: dict[str, Any], cfg_path: Path) -> Config:
     _check_unique(locations, "locations", cfg_path)
     analysis = _parse_analysis(_table(raw, "analysis", cfg_path), cfg_path)
     maps = _parse_maps(_table(raw, "maps", cfg_path), cfg_path)
-    if "camera" in raw:  # validated at start like the rest; read by hotspotkaart.camera
-        from hotspotkaart.camera import parse_camera_settings
+    if "camera" in raw:  # validated at start like the rest; read by hotspotkaart.camerainput
+        from hotspotkaart.camerainput import parse_camera_settings
 
         parse_camera_settings(raw["camera"], cfg_path)
     output = _table(raw, "output", cfg_path)
