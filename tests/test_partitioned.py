@@ -242,11 +242,17 @@ def test_engine_config_is_read(tmp_path: Path) -> None:
     assert config.engine == EngineConfig(kind="dask", partitions=8, scheduler="threads")
     default = load_config(write_config(tmp_path, incidents=incident_section("m.csv")))
     assert default.engine == EngineConfig()
+    assert default.engine.workers == "auto"
+    assert load_config(_config_with(tmp_path, "workers = 3")).engine.workers == 3
 
 
 @pytest.mark.parametrize(("engine", "message"), [
     ('kind = "spark"', r"kind = 'spark' is not known; allowed: memory, dask"),
-    ('kind = "dask"\nworkers = 4', r"unknown key 'workers' in \[engine\]"),
+    ('kind = "dask"\nthreads = 4', r"unknown key 'threads' in \[engine\]"),
+    ("workers = 0", r"workers = 0 is not allowed; use \"auto\" \(one per CPU\) or a whole"),
+    ('workers = "many"', r"workers = 'many' is not allowed"),
+    ("workers = 2.0", r"workers = 2.0 is not allowed"),
+    ("workers = true", r"workers = True is not allowed"),
     ('kind = "dask"\npartitions = 4\npartition_size = 10000', "either partitions or"),
     ('kind = "dask"\npartitions = 0', "partitions = 0 must be a whole number from 1"),
     ('kind = "dask"\npartition_size = 2.5', "partition_size = 2.5 must be a whole number"),

@@ -29,12 +29,17 @@ class OutputError(HotspotkaartError):
     """An output could not be written."""
 
 
+class BuildError(HotspotkaartError):
+    """The build could not finish for a reason outside the inputs (a worker process died)."""
+
+
 class HotspotkaartWarning(UserWarning):
     """A recoverable problem that was repaired; the message says what was done."""
 
 
 __all__ = [
     "BoundaryError",
+    "BuildError",
     "ConfigError",
     "HotspotkaartError",
     "HotspotkaartWarning",

@@ -139,13 +139,16 @@ class EngineConfig:
 
     ``partitions`` (a number of partitions) and ``partition_size`` (meldingen per partition)
     exclude each other; with neither, the dask engine uses partitions of
-    :data:`DEFAULT_PARTITION_SIZE` meldingen.
+    :data:`DEFAULT_PARTITION_SIZE` meldingen. ``workers`` is the number of processes that run
+    the testing steps and write the outputs side by side (:mod:`hotspotkaart.parallel`):
+    ``"auto"`` (one per available CPU) or a whole number, 1 for none.
     """
 
     kind: str = "memory"
     partitions: int | None = None
     partition_size: int | None = None
     scheduler: str = "synchronous"
+    workers: int | str = "auto"
 
 
 #: Meldingen per partition of the dask engine when neither partitions nor partition_size is set.
@@ -200,7 +203,7 @@ _LOCATION_KEYS = {"path", "name", "year", "status", "layer", "crs", "synthetic"}
 _ANALYSIS_KEYS = {"cell_size", "permutations", "seed", "alpha", "fdr_q", "min_count", "buffer_m"}
 _MAP_KEYS = {"basemap", "privacy_threshold"}
 _OUTPUT_KEYS = {"dir"}
-_ENGINE_KEYS = {"kind", "partitions", "partition_size", "scheduler"}
+_ENGINE_KEYS = {"kind", "partitions", "partition_size", "scheduler", "workers"}
 
 
 def load_config(path: str | Path | None = None) -> Config:
@@ -458,7 +461,18 @@ def _parse_engine(t: Mapping[str, Any], cfg: Path) -> EngineConfig:
     if kind == "dask":
         require_dask(f"{cfg}: {where} kind = \"dask\"")
     return EngineConfig(kind=kind, partitions=partitions, partition_size=partition_size,
-                        scheduler=scheduler)
+                        scheduler=scheduler, workers=_workers(t, where, cfg))
+
+
+def _workers(t: Mapping[str, Any], where: str, cfg: Path) -> int | str:
+    value = t.get("workers", "auto")
+    if value == "auto":
+        return "auto"
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 256:
+        msg = (f"{cfg}: {where} workers = {value!r} is not allowed; use \"auto\" (one per "
+               "CPU) or a whole number from 1 to 256 (1 builds in one process)")
+        raise ConfigError(msg)
+    return value
 
 
 def require_dask(what: str) -> None:

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +38,7 @@ from hotspotkaart.grid import GridResult, analyse_grid_from_counts
 from hotspotkaart.joins import join_incidents
 from hotspotkaart.maps import MapContext, MapData, overview_map, wijk_map
 from hotspotkaart.pages import comparison_page, index_page, render
+from hotspotkaart.parallel import resolve_workers, run_jobs
 from hotspotkaart.partitioned import CountTables, count_incidents, count_partitioned
 from hotspotkaart.sources import check_category_slugs, read_incidents
 from hotspotkaart.zones import read_locations, read_zones
@@ -124,17 +126,23 @@ def analyse(config: Config) -> BuildResult:
 def _test(tables: CountTables, boundaries: Boundaries, zone_frame: gpd.GeoDataFrame,
           config: Config) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, GridResult,
                                    gpd.GeoDataFrame]:
-    """Run the testing step on the count tables of either engine."""
-    buurten = area_table_from_counts(tables.buurten, boundaries.buurten, "buurtcode",
-                                     config.periods, config.analysis)
-    wijken = area_table_from_counts(tables.wijken, boundaries.wijken, "wijkcode",
-                                    config.periods, config.analysis)
+    """Run the testing steps on the count tables of either engine, side by side.
+
+    The grid's Gi* and the buurt tests take longest and go first.
+    """
     logger.info("grid analysis: %g m cells, Gi* with %d permutations",
                 config.analysis.cell_size, config.analysis.permutations)
-    grid = analyse_grid_from_counts(tables.grid, boundaries.buurten, config.periods,
-                                    config.analysis)
-    zone_stats = zone_table_from_counts(tables.zones, zone_frame, config.periods,
-                                        config.analysis)
+    jobs: list[Callable[[], Any]] = [
+        partial(analyse_grid_from_counts, tables.grid, boundaries.buurten, config.periods,
+                config.analysis),
+        partial(area_table_from_counts, tables.buurten, boundaries.buurten, "buurtcode",
+                config.periods, config.analysis),
+        partial(area_table_from_counts, tables.wijken, boundaries.wijken, "wijkcode",
+                config.periods, config.analysis),
+        partial(zone_table_from_counts, tables.zones, zone_frame, config.periods,
+                config.analysis),
+    ]
+    grid, buurten, wijken, zone_stats = run_jobs(jobs, resolve_workers(config.engine.workers))
     return buurten, wijken, grid, zone_stats
 
 
@@ -172,36 +180,63 @@ def build(config: Config, out_dir: Path | None = None, *, only: Sequence[str] = 
     result = analyse(config)
     wijk_codes = _selected_wijken(result, wijken)
     target = out_dir if out_dir is not None else config.output_dir
-    data, context = map_data(result), map_context(result)
     with staged_outputs(target) as staging:
         write_json(staging.path("summary.json"), result.summary)
-        if not only and not wijken:
-            _write_tables(result, staging)
-        if "overzicht" in selected:
-            write_html(staging.path("overzicht.html"), render(overview_map(data, context)))
-        if "vergelijking" in selected:
-            write_html(staging.path("vergelijking.html"), comparison_page(data, context))
-        if "veldkaart" in selected:
-            write_html(staging.path("veldkaart.html"),
-                       render(field_map(data, context, config.maps.privacy_threshold)))
-        if "wijken" in selected:
-            for code in wijk_codes:
-                write_html(staging.path(f"wijken/{code}.html"),
-                           render(wijk_map(data, context, code)))
-        if not only and not wijken:
-            write_html(staging.path("index.html"), index_page(data, context))
+        jobs = _output_jobs(result, staging, selected, wijk_codes,
+                            everything=not only and not wijken)
+        run_jobs(jobs, resolve_workers(config.engine.workers))
         names = list(staging.written)
     result.outputs.extend(target / name for name in names)
     logger.info("wrote %d files to %s", len(names), target)
     return result
 
 
-def _write_tables(result: BuildResult, staging: Staging) -> None:
-    write_csv(staging.path("rejected.csv"), result.ledger.rejection_table())
-    write_csv(staging.path("buurten.csv"), result.buurten)
-    write_csv(staging.path("wijken.csv"), result.wijken)
-    write_csv(staging.path("grid.csv"), result.grid.cells)
-    write_csv(staging.path("zones.csv"), result.zone_stats)
+def _output_jobs(result: BuildResult, staging: Staging, selected: set[str],
+                 wijk_codes: Sequence[str], *, everything: bool) -> list[Callable[[], None]]:
+    """One job per page and one for the tables, longest first; their files staged in order."""
+    data, context = map_data(result), map_context(result)
+    pages: list[tuple[str, Callable[[], str]]] = []
+    if "overzicht" in selected:
+        pages.append(("overzicht.html", partial(_folium_page, overview_map, data, context)))
+    if "vergelijking" in selected:
+        pages.append(("vergelijking.html", partial(comparison_page, data, context)))
+    if "veldkaart" in selected:
+        pages.append(("veldkaart.html", partial(_folium_page, field_map, data, context,
+                                                result.config.maps.privacy_threshold)))
+    if "wijken" in selected:
+        pages.extend((f"wijken/{code}.html", partial(_folium_page, wijk_map, data, context,
+                                                     code)) for code in wijk_codes)
+    if everything:
+        pages.append(("index.html", partial(index_page, data, context)))
+    jobs: list[Callable[[], None]] = []
+    if everything:  # the GeoPackage is the longest job
+        jobs.append(partial(_write_tables, result, _table_paths(staging)))
+    jobs.extend(partial(_write_page, staging.path(name), page) for name, page in pages)
+    return jobs
+
+
+def _folium_page(make: Callable[..., Any], *args: Any) -> str:
+    return render(make(*args))
+
+
+def _write_page(path: Path, page: Callable[[], str]) -> None:
+    write_html(path, page())
+
+
+_TABLES = ("rejected.csv", "buurten.csv", "wijken.csv", "grid.csv", "zones.csv",
+           "hotspotkaart.gpkg")
+
+
+def _table_paths(staging: Staging) -> dict[str, Path]:
+    return {name: staging.path(name) for name in _TABLES}
+
+
+def _write_tables(result: BuildResult, paths: dict[str, Path]) -> None:
+    write_csv(paths["rejected.csv"], result.ledger.rejection_table())
+    write_csv(paths["buurten.csv"], result.buurten)
+    write_csv(paths["wijken.csv"], result.wijken)
+    write_csv(paths["grid.csv"], result.grid.cells)
+    write_csv(paths["zones.csv"], result.zone_stats)
     layers = {
         "buurten": result.buurten,
         "wijken": result.wijken,
@@ -210,7 +245,7 @@ def _write_tables(result: BuildResult, staging: Staging) -> None:
     }
     if result.engine is None:  # the dask engine keeps no per-melding data
         layers["incidents"] = _incident_layer(result.incidents)
-    write_geopackage(staging.path("hotspotkaart.gpkg"), layers)
+    write_geopackage(paths["hotspotkaart.gpkg"], layers)
 
 
 def _selected_maps(only: Sequence[str], wijken: Sequence[str]) -> set[str]:

@@ -1,0 +1,175 @@
+"""Run the independent jobs of a build side by side on worker processes.
+
+A build holds independent pieces of work: the testing steps per area level, the grid and the
+zones, and every page and table it writes. :func:`run_jobs` runs such jobs on ``workers``
+processes started with ``fork``, so that they inherit the analysed data instead of receiving a
+copy of it, and returns their results in the order of the jobs, as if they had run one after the
+other:
+
+- a warning raised in a worker is raised again in the calling process (so it reaches the
+  ledger's ``summary.json`` and ``pytest.warns`` alike);
+- an error raised by a job is raised from :func:`run_jobs`;
+- a worker that dies (killed, out of memory) ends the build with :class:`BuildError`, which
+  says how to run without workers.
+
+With one worker, a single job, or on a system without ``fork`` (Windows, and macOS where
+``fork`` is unsafe), the jobs run in order in the calling process. The statistics do not depend
+on the number of workers: every random draw is seeded per job (``[analysis] seed``).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import gc
+import logging
+import multiprocessing
+import os
+import signal
+import sys
+import warnings
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from hotspotkaart._errors import BuildError, ConfigError
+
+__all__ = ["MAX_WORKERS", "available_cpus", "resolve_workers", "run_jobs"]
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+#: The most worker processes ``workers = "auto"`` starts; more rarely pays for a build's jobs.
+MAX_WORKERS = 8
+
+#: The jobs of the running :func:`run_jobs` call, inherited by its forked workers.
+_JOBS: Sequence[Callable[[], Any]] = ()
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    """What a job returned, with the warnings it raised (category, text, file, line)."""
+
+    value: Any
+    warnings: list[tuple[type[Warning], str, str, int]]
+
+
+def available_cpus() -> int:
+    """Return the number of CPUs this process may run on (its affinity where known)."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return max(1, os.cpu_count() or 1)
+
+
+def resolve_workers(workers: int | str) -> int:
+    """Turn the ``[engine] workers`` setting into a number of processes.
+
+    Parameters
+    ----------
+    workers : int or "auto"
+        A number of worker processes (1 runs everything in the calling process), or ``"auto"``
+        for one per available CPU, at most :data:`MAX_WORKERS`.
+
+    Returns
+    -------
+    int
+        The number of processes for :func:`run_jobs`.
+    """
+    if workers == "auto":
+        return min(available_cpus(), MAX_WORKERS)
+    return int(workers)
+
+
+def run_jobs(jobs: Sequence[Callable[[], T]], workers: int) -> list[T]:
+    """Run ``jobs`` on up to ``workers`` forked processes; return their results in order.
+
+    Parameters
+    ----------
+    jobs : sequence of callables without arguments
+        Independent pieces of work. Their results must be picklable. They should be given
+        longest first: a free worker takes the next job in this order.
+    workers : int
+        Largest number of worker processes (at least 1).
+
+    Returns
+    -------
+    list
+        ``[job() for job in jobs]``, computed side by side.
+
+    Raises
+    ------
+    ConfigError
+        If ``workers`` is below 1.
+    BuildError
+        If a worker process died before its job finished.
+    """
+    if workers < 1:
+        msg = f"workers = {workers!r} is not allowed; use a whole number >= 1"
+        raise ConfigError(msg)
+    n = min(workers, len(jobs))
+    if n <= 1 or not _can_fork():
+        return [job() for job in jobs]
+    logger.debug("running %d jobs on %d worker processes", len(jobs), n)
+    outcomes = _run_forked(jobs, n)
+    results: list[T] = []
+    for outcome in outcomes:
+        for category, text, filename, lineno in outcome.warnings:
+            warnings.warn_explicit(text, category, filename, lineno)
+        results.append(outcome.value)
+    return results
+
+
+def _can_fork() -> bool:
+    """``fork`` exists and is safe: Linux and the other Unixes, not macOS or Windows."""
+    return sys.platform != "darwin" and "fork" in multiprocessing.get_all_start_methods()
+
+
+def _run_forked(jobs: Sequence[Callable[[], Any]], n: int) -> list[_Outcome]:
+    global _JOBS  # handed to the forked workers, which inherit it
+    _JOBS = jobs
+    # Objects that exist now are left alone by the workers' garbage collector, so their memory
+    # stays shared with this process instead of being copied page by page.
+    gc.freeze()
+    try:
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=n, mp_context=context,
+                                 initializer=_die_with_parent, initargs=(os.getpid(),)) as pool:
+            futures = [pool.submit(_run_job, index) for index in range(len(jobs))]
+            return [future.result() for future in futures]
+    except BrokenProcessPool as exc:
+        msg = ("a worker process of the build stopped unexpectedly (out of memory?); "
+               "set [engine] workers = 1 to build in one process")
+        raise BuildError(msg) from exc
+    finally:
+        _JOBS = ()
+        gc.unfreeze()
+
+
+def _die_with_parent(parent: int) -> None:
+    """Make a worker end when the build's process does, even when that is killed outright.
+
+    Without this, workers of a killed build would go on writing into its staging folder.
+    Linux delivers SIGKILL to the worker when its parent dies (``PR_SET_PDEATHSIG``); elsewhere
+    the worker ends when it next asks the dead parent for a job.
+    """
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):
+            logger.debug("prctl(PR_SET_PDEATHSIG) unavailable; workers outlive a killed build")
+    if os.getppid() != parent:  # the parent died before the line above took effect
+        os._exit(1)
+
+
+_PR_SET_PDEATHSIG = 1
+
+
+def _run_job(index: int) -> _Outcome:
+    """Run job ``index`` in a worker, recording its warnings instead of printing them."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        value = _JOBS[index]()
+    return _Outcome(value, [(w.category, str(w.message), w.filename, w.lineno) for w in caught])

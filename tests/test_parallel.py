@@ -1,0 +1,85 @@
+"""Tests of running a build's jobs on forked worker processes."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+import warnings
+
+import pytest
+
+from hotspotkaart import parallel
+from hotspotkaart._errors import BuildError, ConfigError, HotspotkaartWarning, InputError
+from hotspotkaart.parallel import MAX_WORKERS, available_cpus, resolve_workers, run_jobs
+
+forking = pytest.mark.skipif(not parallel._can_fork(), reason="needs the fork start method")
+
+
+def _pid_after(seconds: float) -> int:
+    time.sleep(seconds)
+    return os.getpid()
+
+
+@forking
+def test_jobs_run_in_worker_processes_and_results_keep_job_order():
+    jobs = [lambda i=i: (i, _pid_after(0.05 * (4 - i))) for i in range(4)]
+    results = run_jobs(jobs, workers=2)
+    assert [i for i, _ in results] == [0, 1, 2, 3]
+    pids = {pid for _, pid in results}
+    assert os.getpid() not in pids
+    assert len(pids) == 2
+
+
+def test_one_worker_runs_the_jobs_in_this_process_in_order():
+    seen: list[int] = []
+    jobs = [lambda i=i: seen.append(i) or os.getpid() for i in range(3)]
+    assert run_jobs(jobs, workers=1) == [os.getpid()] * 3
+    assert seen == [0, 1, 2]
+
+
+@forking
+def test_the_data_of_the_caller_reaches_the_workers_without_pickling():
+    unpicklable = {"lock": __import__("threading").Lock(), "values": list(range(1000))}
+    jobs = [lambda: sum(unpicklable["values"]), lambda: len(unpicklable["values"])]
+    assert run_jobs(jobs, workers=2) == [sum(range(1000)), 1000]
+
+
+@forking
+def test_a_warning_in_a_worker_is_raised_again_in_the_caller():
+    def job() -> int:
+        warnings.warn("buurt BU1 repaired", HotspotkaartWarning, stacklevel=1)
+        return 1
+
+    with pytest.warns(HotspotkaartWarning, match="buurt BU1 repaired"):
+        assert run_jobs([job, lambda: 2], workers=2) == [1, 2]
+
+
+@forking
+def test_an_error_in_a_job_is_raised_from_run_jobs():
+    def job() -> None:
+        msg = "zones.geojson row 3: not a polygon"
+        raise InputError(msg)
+
+    with pytest.raises(InputError, match="row 3: not a polygon"):
+        run_jobs([lambda: 1, job], workers=2)
+
+
+@forking
+def test_a_worker_that_dies_ends_the_build_with_a_clear_error():
+    def killed() -> None:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    with pytest.raises(BuildError, match=r"worker process .* stopped unexpectedly.*workers = 1"):
+        run_jobs([lambda: 1, killed], workers=2)
+
+
+def test_workers_below_one_are_refused():
+    with pytest.raises(ConfigError, match="workers = 0 is not allowed"):
+        run_jobs([lambda: 1], workers=0)
+
+
+def test_auto_uses_the_available_cpus_up_to_the_maximum():
+    assert resolve_workers("auto") == min(available_cpus(), MAX_WORKERS)
+    assert resolve_workers("auto") >= 1
+    assert resolve_workers(3) == 3
