@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 
-__all__ = ["category_slug", "count_column"]
+__all__ = ["category_slug", "count_column", "unique_names"]
 
 
 def category_slug(category: str) -> str:
@@ -47,3 +48,29 @@ def count_column(year: int, category: str | None = None) -> str:
     if category is None:
         return f"count_{year}"
     return f"count_{year}_{category_slug(category)}"
+
+
+def unique_names(names: Sequence[str]) -> list[str]:
+    """Make repeated names unique by numbering the repeats, keeping the first as it is.
+
+    Examples
+    --------
+    >>> unique_names(["Centrum", "Centrum", "Centrum (2)"])
+    ['Centrum', 'Centrum (2)', 'Centrum (2) (2)']
+
+    """
+    seen: dict[str, int] = {}
+    out = []
+    for name in names:
+        if name in seen:
+            seen[name] += 1
+            candidate = f"{name} ({seen[name]})"
+            while candidate in seen:
+                seen[name] += 1
+                candidate = f"{name} ({seen[name]})"
+            out.append(candidate)
+            seen[candidate] = 1
+        else:
+            seen[name] = 1
+            out.append(name)
+    return out

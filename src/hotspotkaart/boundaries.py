@@ -25,6 +25,7 @@ import pyogrio
 import shapely
 
 from hotspotkaart._errors import BoundaryError
+from hotspotkaart._geometry import polygonal_part
 from hotspotkaart.accounting import Ledger
 from hotspotkaart.config import AreaConfig
 from hotspotkaart.sources import infer_axis_order
@@ -224,19 +225,12 @@ def _repair(gdf: gpd.GeoDataFrame, path: Path, code_column: str, ledger: Ledger
     invalid = ~gdf.geometry.is_valid
     if invalid.any():
         repaired = shapely.make_valid(gdf.geometry[invalid].to_numpy())
-        polygonal = [_polygonal_part(g) for g in repaired]
+        polygonal = [polygonal_part(g) for g in repaired]
         gdf.loc[invalid, "geometry"] = polygonal
         codes = ", ".join(gdf.loc[invalid, code_column].astype(str).head(5))
         ledger.warn(f"{path.name}: repaired {int(invalid.sum())} invalid polygon(s) ({codes}) "
                     "with shapely.make_valid; check them in a GIS")
     return gdf
-
-
-def _polygonal_part(geom: shapely.Geometry) -> shapely.Geometry:
-    if geom.geom_type in ("Polygon", "MultiPolygon"):
-        return geom
-    parts = [g for g in getattr(geom, "geoms", []) if g.geom_type in ("Polygon", "MultiPolygon")]
-    return shapely.union_all(parts) if parts else shapely.Polygon()
 
 
 def _dissolve_wijken(buurten: gpd.GeoDataFrame) -> gpd.GeoDataFrame:

@@ -70,6 +70,8 @@ import pandas as pd
 import shapely
 
 from hotspotkaart._errors import ConfigError, InputError
+from hotspotkaart._geometry import POLYGONAL, polygonal_part
+from hotspotkaart._naming import unique_names
 from hotspotkaart.analysis import (
     DALING,
     STIJGING,
@@ -80,12 +82,9 @@ from hotspotkaart.analysis import (
     period_days,
 )
 from hotspotkaart.camerainput import (
-    _POLYGONAL,
     DEFAULT_RING_M,
     ZONE_PREFIX,
     CameraSettings,
-    _polygonal_part,
-    _unique,
     check_ring,
     check_weights,
     load_camera_settings,
@@ -310,8 +309,8 @@ def _check_candidates(candidates: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         msg = f"candidate name {dup!r} occurs more than once; every candidate needs its own name"
         raise InputError(msg)
     types = candidates.geometry.geom_type
-    if not types.isin(_POLYGONAL).all():
-        bad = candidates["name"][~types.isin(_POLYGONAL)].iloc[0]
+    if not types.isin(POLYGONAL).all():
+        bad = candidates["name"][~types.isin(POLYGONAL)].iloc[0]
         msg = f"candidate {bad!r} is not a polygon"
         raise InputError(msg)
     return candidates
@@ -445,7 +444,7 @@ def suggest(result: BuildResult, *, min_cells: int = 3, radius_m: float = 250.0,
             continue
         union = shapely.union_all(geoms[members])
         closed = shapely.buffer(shapely.buffer(union, closing), -closing)
-        shape = _polygonal_part(shapely.intersection(shapely.difference(closed, camera),
+        shape = polygonal_part(shapely.intersection(shapely.difference(closed, camera),
                                                      outline))
         parts = [p for p in shapely.get_parts(shape) if p.area >= 0.5 * size * size]
         if not parts:
@@ -471,7 +470,7 @@ def suggest(result: BuildResult, *, min_cells: int = 3, radius_m: float = 250.0,
 def ring_geometry(geom: Any, ring_m: float, outline: Any) -> Any:
     """Return the ring from the edge of ``geom`` to ``ring_m`` around it, inside ``outline``."""
     ring = shapely.difference(shapely.buffer(geom, ring_m), geom)
-    return _polygonal_part(shapely.intersection(ring, outline))
+    return polygonal_part(shapely.intersection(ring, outline))
 
 
 # -- the run ----------------------------------------------------------------------------------
@@ -574,5 +573,5 @@ def _combine(frames: Sequence[gpd.GeoDataFrame]) -> gpd.GeoDataFrame:
         return gpd.GeoDataFrame({"name": [], "source": []}, geometry=gpd.GeoSeries([], crs=RD),
                                 crs=RD)
     combined = pd.concat(kept, ignore_index=True)
-    combined["name"] = _unique(list(combined["name"].astype(str)))
+    combined["name"] = unique_names(list(combined["name"].astype(str)))
     return gpd.GeoDataFrame(combined, geometry="geometry", crs=RD)

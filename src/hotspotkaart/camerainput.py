@@ -20,7 +20,7 @@ import logging
 import math
 import tomllib
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,7 +32,8 @@ import shapely
 from pyproj import CRS
 
 from hotspotkaart._errors import ConfigError, HotspotkaartWarning, InputError
-from hotspotkaart._naming import category_slug
+from hotspotkaart._geometry import POLYGONAL, polygonal_part, polygons_of_collection
+from hotspotkaart._naming import category_slug, unique_names
 from hotspotkaart.accounting import Ledger
 from hotspotkaart.config import Config
 from hotspotkaart.sources import RD, WGS84, infer_axis_order
@@ -73,7 +74,6 @@ ZONE_PREFIX: dict[str, str] = {
 }
 
 _NAME_COLUMNS = ("name", "naam")
-_POLYGONAL = ("Polygon", "MultiPolygon")
 _CAMERA_KEYS = {"ring_m", "weights", "extra_points", "name_column", "suggest_min_cells",
                 "suggest_radius_m", "suggest_max"}
 _EXTRA_KEYS = {"name", "path", "layer", "crs", "label"}
@@ -329,7 +329,7 @@ def read_candidates(path: Path, outline: Any, *, name_column: str | None = None,
     geoms: list[Any] = []
     for number, name, geom in zip(gdf.index, names, gdf.geometry.to_numpy(), strict=True):
         geoms.append(_candidate_geometry(geom, path, int(number), name, ledger))
-    out = gpd.GeoDataFrame({"name": _unique(names), "feature": gdf.index.to_numpy(),
+    out = gpd.GeoDataFrame({"name": unique_names(names), "feature": gdf.index.to_numpy(),
                             "source": "bestand"}, geometry=geoms, crs=RD)
     municipality = _as_geometry(outline)
     for row in out.itertuples():
@@ -475,47 +475,20 @@ def _candidate_geometry(geom: Any, path: Path, number: int, name: str,
     if geom is None or shapely.is_empty(geom):
         msg = f"{path}: {label} has no geometry; every candidate needs a polygon"
         raise InputError(msg)
-    if geom.geom_type == "GeometryCollection":
-        parts = [g for g in shapely.get_parts(geom) if g.geom_type in _POLYGONAL]
-        geom = shapely.union_all(parts) if parts else geom
-    if geom.geom_type not in _POLYGONAL:
+    geom = polygons_of_collection(geom)
+    if geom.geom_type not in POLYGONAL:
         msg = (f"{path}: {label} is a {geom.geom_type}, not a polygon; candidate areas must be "
                "Polygon or MultiPolygon features")
         raise InputError(msg)
     if not shapely.is_valid(geom):
         reason = shapely.is_valid_reason(geom)
-        geom = _polygonal_part(shapely.make_valid(geom))
+        geom = polygonal_part(shapely.make_valid(geom))
         _warn(f"{path.name}: {label} was not a valid polygon ({reason}); repaired with "
               "shapely.make_valid — check its outline in a GIS", ledger)
     if geom.is_empty or geom.area < 1.0:
         msg = f"{path}: {label} has no area (less than 1 m²); draw a polygon, not a line"
         raise InputError(msg)
     return geom
-
-
-def _polygonal_part(geom: Any) -> Any:
-    if geom.geom_type in _POLYGONAL:
-        return geom
-    parts = [g for g in shapely.get_parts(geom) if g.geom_type in _POLYGONAL]
-    return shapely.union_all(parts) if parts else shapely.Polygon()
-
-
-def _unique(names: Sequence[str]) -> list[str]:
-    seen: dict[str, int] = {}
-    out = []
-    for name in names:
-        if name in seen:
-            seen[name] += 1
-            candidate = f"{name} ({seen[name]})"
-            while candidate in seen:
-                seen[name] += 1
-                candidate = f"{name} ({seen[name]})"
-            out.append(candidate)
-            seen[candidate] = 1
-        else:
-            seen[name] = 1
-            out.append(name)
-    return out
 
 
 def _as_geometry(outline: Any) -> Any:

@@ -21,6 +21,7 @@ import pandas as pd
 import shapely
 
 from hotspotkaart._errors import InputError
+from hotspotkaart._geometry import POLYGONAL, polygons_of_collection
 from hotspotkaart.accounting import Ledger, Reason, source_labels
 from hotspotkaart.config import LocationSource, ZoneSource
 from hotspotkaart.sources import (
@@ -36,7 +37,6 @@ __all__ = ["read_locations", "read_zones"]
 
 logger = logging.getLogger(__name__)
 
-_POLYGONAL = ("Polygon", "MultiPolygon")
 #: Overlaps smaller than this (m²) are digitising noise, not worth a warning.
 _OVERLAP_M2 = 1.0
 
@@ -142,10 +142,10 @@ def _read_zone_file(source: ZoneSource, label: str, ledger: Ledger) -> pd.DataFr
         return pd.DataFrame()
     _require(gdf, [c for c in (source.name, source.valid_from, source.valid_to) if c],
              source.path)
-    keep = _reject_geometry(gdf.geometry, (*_POLYGONAL, "GeometryCollection"), "zones", label,
+    keep = _reject_geometry(gdf.geometry, (*POLYGONAL, "GeometryCollection"), "zones", label,
                             Reason.NOT_POLYGON, ledger, check_type=False)
     gdf = gdf.set_geometry(_polygonal(gdf.geometry, keep, label, ledger), crs=RD)
-    wrong = keep & ~gdf.geometry.geom_type.isin(_POLYGONAL)
+    wrong = keep & ~gdf.geometry.geom_type.isin(POLYGONAL)
     ledger.reject("zones", label, gdf.index[wrong], Reason.NOT_POLYGON,
                   gdf.geometry[wrong].geom_type.astype(str))
     keep &= ~wrong
@@ -247,10 +247,7 @@ def _polygonal(geoms: gpd.GeoSeries, keep: pd.Series, label: str, ledger: Ledger
         ledger.warn(f"{label}: repaired {int(invalid.sum())} invalid geometry/ies (row {rows}) "
                     "with shapely.make_valid; check them in a GIS")
     for i in np.flatnonzero(todo):
-        geom = values[i]
-        if geom.geom_type == "GeometryCollection":
-            parts = [g for g in shapely.get_parts(geom) if g.geom_type in _POLYGONAL]
-            values[i] = shapely.union_all(parts) if parts else geom
+        values[i] = polygons_of_collection(values[i])
     return values
 
 

@@ -1,0 +1,48 @@
+"""Tests of the private helpers shared by the readers (_geometry, _naming)."""
+
+from __future__ import annotations
+
+import shapely
+from numpy.testing import assert_allclose
+
+from hotspotkaart._geometry import polygonal_part, polygons_of_collection
+from hotspotkaart._naming import unique_names
+
+BOW_TIE = shapely.Polygon([(0, 0), (10, 10), (10, 0), (0, 10), (0, 0)])
+SQUARE = shapely.box(0, 0, 100, 100)
+
+
+def test_polygonal_part_keeps_the_area_of_a_repaired_polygon():
+    repaired = shapely.make_valid(BOW_TIE)
+    part = polygonal_part(repaired)
+    assert part.geom_type == "MultiPolygon"
+    assert_allclose(part.area, 50.0)
+    mixed = shapely.GeometryCollection([SQUARE, shapely.LineString([(200, 0), (300, 0)]),
+                                        shapely.Point(500, 500)])
+    assert polygonal_part(mixed).equals(SQUARE)
+
+
+def test_polygonal_part_of_something_without_area_is_an_empty_polygon():
+    part = polygonal_part(shapely.LineString([(0, 0), (1, 1)]))
+    assert part.geom_type == "Polygon"
+    assert part.is_empty
+    assert polygonal_part(SQUARE) is SQUARE
+
+
+def test_polygons_of_collection_only_unpacks_collections_with_polygons():
+    collection = shapely.GeometryCollection([SQUARE, shapely.box(100, 0, 200, 100),
+                                             shapely.Point(0, 0)])
+    merged = polygons_of_collection(collection)
+    assert merged.geom_type == "Polygon"
+    assert_allclose(merged.area, 20_000.0)
+    lines = shapely.GeometryCollection([shapely.LineString([(0, 0), (1, 1)])])
+    assert polygons_of_collection(lines) is lines  # left for the caller to reject by type
+    line = shapely.LineString([(0, 0), (1, 1)])
+    assert polygons_of_collection(line) is line
+
+
+def test_unique_names_numbers_repeats_and_avoids_existing_names():
+    assert unique_names(["Centrum", "Station", "Centrum", "Centrum"]) == [
+        "Centrum", "Station", "Centrum (2)", "Centrum (3)"]
+    assert unique_names(["A", "A (2)", "A"]) == ["A", "A (2)", "A (3)"]
+    assert unique_names([]) == []
