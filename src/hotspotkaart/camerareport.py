@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 import shapely
 from branca.element import Element
-from jinja2 import Environment
+from jinja2 import Environment, PackageLoader
 from markupsafe import Markup
 
 from hotspotkaart import __version__
@@ -270,185 +270,11 @@ def _assessment_rows(row: pd.Series, context: MapContext, extra_names: Mapping[s
 # -- the printable report ---------------------------------------------------------------------
 
 
-_ENV = Environment(autoescape=True, trim_blocks=True, lstrip_blocks=True)
+_ENV = Environment(loader=PackageLoader("hotspotkaart", "templates"), autoescape=True,
+                   trim_blocks=True, lstrip_blocks=True)
 
-_REPORT = _ENV.from_string("""<!DOCTYPE html>
-<html lang="nl"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Onderbouwing cameratoezicht {{ area }}</title>
-<style>
-@page { size: A4; margin: 16mm 14mm; }
-body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif;
-  color: #1a1a1a; margin: 0 auto; padding: 16px; max-width: 920px; }
-h1 { font-size: 24px; margin: 0 0 4px; } h2 { font-size: 19px; margin: 24px 0 6px; }
-h3 { font-size: 15px; margin: 14px 0 4px; }
-table { border-collapse: collapse; margin: 6px 0 10px; }
-th, td { border-bottom: 1px solid #ccc; padding: 3px 8px; text-align: right; vertical-align: top; }
-th:first-child, td:first-child { text-align: left; }
-td.text, th.text { text-align: left; }
-.demo { border: 3px solid #b35806; background: #fdf0e6; padding: 10px 14px; margin: 12px 0;
-  font-weight: 600; }
-.demo strong { color: #b35806; font-size: 17px; }
-.note { background: #f3f3f3; padding: 8px 12px; margin: 8px 0; }
-.small { font-size: 12px; color: #444; }
-.candidate { border-top: 2px solid #222; margin-top: 28px; padding-top: 6px; }
-.sketch { border: 1px solid #bbb; }
-.legend span { display: inline-block; margin-right: 12px; }
-.swatch { display: inline-block; width: 12px; height: 12px; border: 1px solid #555;
-  vertical-align: middle; margin-right: 4px; }
-.formula { font-family: ui-monospace, "DejaVu Sans Mono", monospace; background: #f3f3f3;
-  padding: 6px 10px; display: block; white-space: pre-wrap; }
-a { color: #0b5394; }
-@media print {
-  body { padding: 0; max-width: none; font-size: 11pt; }
-  .candidate { break-before: page; border-top: none; }
-  .method { break-before: page; }
-  a { color: inherit; text-decoration: none; }
-  table, svg, .note { break-inside: avoid; }
-}
-</style></head>
-<body>
-<h1>Onderbouwing cameratoezicht {{ area }}</h1>
-<p>Kandidaatgebieden voor cameratoezicht (art. 151c Gemeentewet), {{ base }} en {{ compare }}
-vergeleken. Gemaakt op {{ generated }} met hotspotkaart {{ version }}.</p>
-{% if synthetic %}
-<div class="demo"><strong>Let op: demonstratiedata.</strong> Deze cijfers zijn gemaakt met
-synthetische meldingen en voorbeeldgebieden, niet met echte gegevens. Gebruik ze niet voor een
-aanwijzingsbesluit of raadsvoorstel.</div>
-{% endif %}
-
-<h2>Rangorde</h2>
-<table>
-<thead><tr><th>Rang</th><th class="text">Kandidaat</th><th>Score</th><th>{{ base }}</th>
-<th>{{ compare }}</th><th class="text">Verandering</th><th>Per 1.000 m² ({{ compare }})</th>
-<th>Blijvende hot-spotcellen</th><th>Al onder camera</th></tr></thead>
-<tbody>
-{% for c in candidates %}
-<tr><td>{{ c.rank }}</td><td class="text"><a href="{{ c.file }}">{{ c.name }}</a>
-{% if c.source == "voorstel" %} <span class="small">(voorstel uit de hot spots)</span>{% endif %}
-</td><td>{{ c.score }}</td><td>{{ c.count_base }}</td><td>{{ c.count_compare }}</td>
-<td class="text">{{ c.change_class }}</td><td>{{ c.density }}</td><td>{{ c.blijvend }}</td>
-<td>{{ c.camera }}</td></tr>
-{% endfor %}
-</tbody></table>
-<p class="small">De score vergelijkt alleen de kandidaten van deze rapportage met elkaar (zie
-<a href="#methode">Methode</a>). Elke kandidaat heeft een eigen kaart: klik op de naam.</p>
-
-{% for c in candidates %}
-<section class="candidate" id="k{{ c.rank }}">
-<h2>{{ c.rank }}. {{ c.name }}</h2>
-<p><strong>{{ c.status }}</strong>{% if c.source == "voorstel" %}; voorgesteld uit clusters van
-blijvende en nieuwe hot spots buiten de bestaande cameragebieden{% endif %}.
-Oppervlakte {{ c.area }}. Score {{ c.score }} (rang {{ c.rank }} van {{ candidates|length }}).
-Kaart: <a href="{{ c.file }}">{{ c.file }}</a>.</p>
-{% if c.caveats %}<div class="note">{% for line in c.caveats %}<p>{{ line }}</p>{% endfor %}
-</div>{% endif %}
-<h3>Meldingen</h3>
-<table>
-<thead><tr><th></th><th>{{ base }}</th><th>{{ compare }}</th></tr></thead>
-<tbody>
-{% for label, a, b in c.years %}<tr><td>{{ label }}</td><td>{{ a }}</td><td>{{ b }}</td></tr>
-{% endfor %}
-</tbody></table>
-<p>Verandering: {{ c.change }}. Beoordeling: <strong>{{ c.change_class }}</strong>
-({{ c.verdict }}). Ten opzichte van de trend van de hele stad: {{ c.change_class_trend }}.</p>
-<h3>Hot spots, gebieden en omgeving</h3>
-<table><tbody>
-{% for label, value in c.facts %}<tr><td>{{ label }}</td><td class="text">{{ value }}</td></tr>
-{% endfor %}
-</tbody></table>
-<h3>Schets</h3>
-{{ c.sketch }}
-<p class="legend small"><span><span class="swatch" style="border:2.5px solid #000"></span>kandidaat
-</span><span><span class="swatch" style="background:#fff;border-style:dashed"></span>ring van
-{{ ring }} m</span>{% for label, colour, border in sketch_legend %}<span><span class="swatch"
- style="{% if border %}border:2px {{ border }} {{ colour }}{% else
- %}background:{{ colour }}{% endif %}">
-</span>{{ label }}</span>{% endfor %}</p>
-<h3>Score</h3>
-<table>
-<thead><tr><th>Onderdeel</th><th>Waarde</th><th>Gestandaardiseerd (z)</th><th>Gewicht</th>
-<th>Bijdrage</th></tr></thead>
-<tbody>
-{% for label, value, z, w, part in c.score_rows %}<tr><td>{{ label }}</td><td>{{ value }}</td>
-<td>{{ z }}</td><td>{{ w }}</td><td>{{ part }}</td></tr>
-{% endfor %}
-<tr><td><strong>Score</strong></td><td></td><td></td><td></td><td><strong>{{ c.score }}</strong>
-</td></tr>
-</tbody></table>
-</section>
-{% endfor %}
-
-<section class="method" id="methode">
-<h2>Methode</h2>
-<ul>
-<li>Een melding telt <em>in</em> een kandidaatgebied als ze erin of op de rand ligt. Aantallen per
-kalenderjaar ({{ base }}: {{ days_base }} dagen, {{ compare }}: {{ days_compare }} dagen), per
-soort, per 1.000 m² en als aandeel van alle meldingen van de stad.</li>
-<li>Aandeel van de wijk(en): de meldingen in het gebied gedeeld door alle meldingen in de
-wijk(en) waarin het gebied ligt — elke wijk met ten minste {{ min_share }} % van de oppervlakte
-van het gebied, en altijd de wijk met het grootste deel. Zo is de noemer het aantal dat ook op de
-wijkkaart staat.</li>
-<li>Verandering: exacte voorwaardelijke binomiale toets. Gegeven n = meldingen {{ base }} +
-{{ compare }} is het aantal in {{ compare }} bij een gelijk blijvend dagtempo binomiaal verdeeld
-met p0 = {{ days_compare }} / ({{ days_base }} + {{ days_compare }}). De p-waarden van alle
-{{ candidates|length }} kandidaten worden gecorrigeerd voor meervoudig toetsen
-(Benjamini–Hochberg, q = {{ fdr_q }}). Minder dan {{ min_count }} meldingen in beide jaren
-samen: niet getoetst (&lsquo;te weinig meldingen&rsquo;). Een tweede lezing toetst tegen de trend
-van de hele stad.</li>
-<li>Hot spots: Getis-Ord Gi* op rastercellen van {{ cell }} m per jaar (zie de methode op de
-kaarten). Een cel hoort bij het gebied als ten minste {{ cell_share }} % ervan erin ligt;
-&lsquo;blijvend&rsquo; = hot spot in beide jaren, &lsquo;nieuw&rsquo; = alleen in {{ compare }},
-&lsquo;verdwenen&rsquo; = alleen in {{ base }}.</li>
-<li>Gebieden: het deel van de oppervlakte dat valt in cameratoezicht-, alcoholverbod- en
-veiligheidsrisicogebieden die op ten minste één dag van {{ compare }} golden. Vanaf
-{{ existing }} % overlap geldt een kandidaat als bestaand cameragebied: de cijfers gaan dan over
-voortzetting.</li>
-<li>Verplaatsing: meldingen in een ring van {{ ring }} m rond het gebied (binnen de gemeente),
-per jaar. Stijgt het aantal in de ring terwijl het binnen daalt, dan kan overlast zich
-verplaatsen.</li>
-{% if extras %}<li>Extra lagen: {{ extras }} — aantal punten in het gebied en in de ring.</li>
-{% endif %}
-</ul>
-<h3>Score</h3>
-<span class="formula">score = {{ formula }}</span>
-<p>z(x) = (x − gemiddelde) / standaardafwijking over de {{ candidates|length }} kandidaten van
-deze rapportage; als alle kandidaten dezelfde waarde hebben, is z = 0. De score ordent dus alleen
-de kandidaten van één rapportage: voeg je een kandidaat toe, dan veranderen de scores van de
-andere. De gewichten staan in de configuratie (<code>[camera] weights</code>).</p>
-<table><thead><tr><th>Onderdeel</th><th>Betekenis</th><th>Gewicht</th></tr></thead><tbody>
-{% for key, label, weight in weights %}<tr><td>{{ key }}</td><td class="text">{{ label }}</td>
-<td>{{ weight }}</td></tr>
-{% endfor %}
-</tbody></table>
-<h3>Kanttekeningen</h3>
-<ul>
-{% if synthetic %}<li><strong>Demonstratiedata:</strong> de meldingen en gebieden zijn synthetisch;
-de uitkomsten illustreren alleen de werkwijze.</li>{% endif %}
-<li><strong>Kleine aantallen.</strong> Onder {{ min_count }} meldingen (beide jaren samen) wordt
-niet getoetst; ook daarboven kan een verschil van enkele meldingen toeval zijn. Een percentage
-verandering staat er alleen bij een basisjaar met ten minste {{ min_count }} meldingen.</li>
-<li><strong>Generalisatie van grenzen.</strong> De buurt- en wijkgrenzen komen uit
-{{ edition }}; die grenzen zijn gegeneraliseerd en kunnen 50 tot 150 m van de werkelijke
-afwijken. Aandelen per buurt en wijk, en meldingen vlak bij een grens, zijn daardoor indicatief.
-Ook de plaats van een melding is een benadering (vaak een adres of straatdeel).</li>
-<li><strong>Meldingen zijn geen incidenten.</strong> Ze hangen af van meldbereidheid en van
-toezicht: na plaatsing van camera's kan het aantal meldingen stijgen doordat er meer wordt
-gezien.</li>
-<li><strong>Art. 151c Gemeentewet.</strong> De burgemeester kan, als de gemeenteraad die
-bevoegdheid bij verordening heeft gegeven, voor een bepaalde duur camera's laten plaatsen voor
-toezicht op een openbare plaats, als dat <em>noodzakelijk</em> is in het belang van de
-handhaving van de openbare orde. De aanwijzing is tijdelijk en eindigt wanneer het toezicht niet
-langer noodzakelijk is; deze cijfers helpen ook dat periodiek te toetsen. Ze zijn één onderdeel
-van de onderbouwing: de afweging van noodzaak, proportionaliteit en subsidiariteit (eerst
-lichtere middelen) en het overleg met politie en Openbaar Ministerie blijven nodig.</li>
-</ul>
-<h3>Rekenmethode van deze kaarten</h3>
-<div class="small">{% for line in method %}<p>{{ line }}</p>{% endfor %}
-<p>Grenzen: {{ credit }}</p></div>
-</section>
-</body></html>
-""")
+#: The printable report; a Jinja template beside the package's modules, autoescaped.
+_REPORT = _ENV.get_template("camerareport.html")
 
 
 def report_page(result: BuildResult, table: gpd.GeoDataFrame, context: MapContext,
