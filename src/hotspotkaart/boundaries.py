@@ -27,7 +27,7 @@ import shapely
 from hotspotkaart._errors import BoundaryError
 from hotspotkaart.accounting import Ledger
 from hotspotkaart.config import AreaConfig
-from hotspotkaart.sources import infer_axis_order
+from hotspotkaart.crs import infer_axis_order
 
 __all__ = ["Boundaries", "read_boundaries"]
 

@@ -35,7 +35,7 @@ from hotspotkaart._errors import ConfigError, HotspotkaartWarning, InputError
 from hotspotkaart._naming import category_slug
 from hotspotkaart.accounting import Ledger
 from hotspotkaart.config import Config
-from hotspotkaart.sources import RD, WGS84, infer_axis_order
+from hotspotkaart.crs import RD, WGS84, infer_axis_order
 
 __all__ = [
     "DEFAULT_RING_M",
