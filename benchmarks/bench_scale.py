@@ -533,7 +533,7 @@ STAGES: list[tuple[str, str, str, str]] = [
     ("hotspotkaart.pipeline", "read_zones", "read zones", "read"),
     ("hotspotkaart.pipeline", "read_locations", "read locations", "read"),
     ("hotspotkaart.pipeline", "read_incidents", "read meldingen: other", "read"),
-    ("hotspotkaart.sources", "_read_csv_text", "read meldingen: CSV text → strings", "read"),
+    ("hotspotkaart.sources", "read_csv_text", "read meldingen: CSV text → strings", "read"),
     ("hotspotkaart.sources", "_parse_table", "read meldingen: numbers, CRS", "read"),
     ("hotspotkaart.sources", "_validate", "validate meldingen (dates, checks)", "validate"),
     ("hotspotkaart.sources", "_reject_duplicate_ids", "validate: duplicate ids", "validate"),
