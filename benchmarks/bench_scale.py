@@ -527,6 +527,9 @@ class StageClock:
 
 
 #: (module, attribute, stage label, group). Names that a module no longer has are skipped.
+#: A function is patched in the module that calls it, where the call looks the name up: grid's
+#: analyse_grid_from_counts calls neighbours and gi_star (from hotspots), sources' _read_one
+#: calls read_csv_text (from csvtext).
 STAGES: list[tuple[str, str, str, str]] = [
     ("hotspotkaart.pipeline", "build", "build (pipeline glue)", "other"),
     ("hotspotkaart.pipeline", "read_boundaries", "read boundaries", "read"),

@@ -94,7 +94,7 @@ from hotspotkaart.camerainput import (
 )
 from hotspotkaart.config import ZONE_KINDS, Config, EngineConfig
 from hotspotkaart.crs import RD
-from hotspotkaart.grid import BLIJVEND, NIEUW, VERDWENEN
+from hotspotkaart.hotspots import BLIJVEND, NIEUW, VERDWENEN
 from hotspotkaart.zonestats import valid_days
 
 __all__ = [
