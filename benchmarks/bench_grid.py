@@ -26,13 +26,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
 from hotspotkaart.config import AnalysisConfig, Periods  # noqa: E402
-from hotspotkaart.grid import (  # noqa: E402
-    analyse_grid,
-    cell_counts,
-    gi_star,
-    make_grid,
-    neighbours,
-)
+from hotspotkaart.grid import analyse_grid, cell_counts, make_grid  # noqa: E402
+from hotspotkaart.hotspots import gi_star, neighbours  # noqa: E402
 
 BUURTEN = ROOT / "geo" / "dordrecht_buurten_2024.geojson"
 

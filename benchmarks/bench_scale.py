@@ -585,13 +585,16 @@ class StageClock:
 
 
 #: (module, attribute, stage label, group). Names that a module no longer has are skipped.
+#: A function is patched in the module that calls it, where the call looks the name up: grid's
+#: analyse_grid_from_counts calls neighbours and gi_star (from hotspots), sources' _read_one
+#: calls read_csv_text (from csvtext).
 STAGES: list[tuple[str, str, str, str]] = [
     ("hotspotkaart.pipeline", "build", "build (pipeline glue)", "other"),
     ("hotspotkaart.pipeline", "read_boundaries", "read boundaries", "read"),
     ("hotspotkaart.pipeline", "read_zones", "read zones", "read"),
     ("hotspotkaart.pipeline", "read_locations", "read locations", "read"),
     ("hotspotkaart.pipeline", "read_incidents", "read meldingen: other", "read"),
-    ("hotspotkaart.sources", "_read_csv_text", "read meldingen: CSV text → strings", "read"),
+    ("hotspotkaart.sources", "read_csv_text", "read meldingen: CSV text → strings", "read"),
     ("hotspotkaart.sources", "_parse_table", "read meldingen: numbers, CRS", "read"),
     ("hotspotkaart.sources", "_validate", "validate meldingen (dates, checks)", "validate"),
     ("hotspotkaart.sources", "_reject_duplicate_ids", "validate: duplicate ids", "validate"),

@@ -8,35 +8,19 @@ import numpy as np
 import pandas as pd
 import pytest
 import shapely
-from esda.getisord import G_Local
 from numpy.testing import assert_allclose, assert_array_equal
-from scipy import stats
 
 from hotspotkaart._errors import HotspotkaartWarning, InputError
-from hotspotkaart.analysis import fdr
 from hotspotkaart.config import AnalysisConfig, Periods
 from hotspotkaart.grid import (
-    GI_CLASSES,
-    GI_COLOURS,
-    TRANSITION_CLASSES,
-    TRANSITION_COLD_CLASSES,
-    TRANSITION_COLOURS,
     analyse_grid,
     analyse_grid_from_counts,
     cell_counts,
     cell_id,
-    classify_gi,
-    concentration,
-    gi_star,
-    gini,
-    gini_generalised,
     grid_counts,
     make_grid,
-    neighbours,
-    pai,
-    top_share,
-    transitions,
 )
+from hotspotkaart.hotspots import GI_CLASSES, TRANSITION_CLASSES, TRANSITION_COLD_CLASSES
 
 BUURTEN = Path(__file__).resolve().parent.parent / "geo" / "dordrecht_buurten_2024.geojson"
 PERIODS = Periods(2023, 2024)
@@ -205,39 +189,7 @@ def test_cell_counts_errors() -> None:
         cell_counts(inc.drop(columns="category"), grid, PERIODS, 100.0)
 
 
-# -- Gi* --------------------------------------------------------------------------------------
-
-
-@pytest.mark.filterwarnings("ignore:The alternative hypothesis:DeprecationWarning")
-def test_gi_star_wraps_esda() -> None:
-    grid = make_grid(square_areas(1000.0), 100.0)
-    w = neighbours(grid, 100.0)
-    assert w.cardinalities[0] == 3  # corner cell: 3 queen neighbours
-    assert max(w.cardinalities.values()) == 8
-    y = np.random.default_rng(0).poisson(2.0, len(grid)).astype(float)
-    res = gi_star(y, w, FAST)
-    ref = G_Local(y, neighbours(grid, 100.0), star=True, transform="B", permutations=99,
-                  seed=7, n_jobs=1)
-    assert_allclose(res.z, ref.Zs)
-    assert_allclose(res.p, 2 * stats.norm.sf(np.abs(ref.Zs)))
-    assert_allclose(res.p_sim, ref.p_sim)
-    assert_allclose(res.q, fdr(res.p))
-
-
-def test_classify_gi_and_transitions() -> None:
-    z = [3.0, 3.0, 3.0, -3.0, 1.0, np.nan, -2.0, -2.0]
-    q = [0.005, 0.03, 0.08, 0.005, 0.2, np.nan, 0.04, 0.1]
-    assert classify_gi(z, q).tolist() == [
-        "hot spot 99%", "hot spot 95%", "hot spot 90%", "cold spot 99%", "niet significant",
-        "niet significant", "cold spot 95%", "cold spot 90%",
-    ]
-    base = ["hot spot 90%", "hot spot 99%", "niet significant", "niet significant",
-            "cold spot 95%", "cold spot 99%"]
-    comp = ["hot spot 95%", "niet significant", "hot spot 90%", "niet significant",
-            "cold spot 90%", "niet significant"]
-    hot, cold = transitions(base, comp)
-    assert hot.tolist() == ["blijvend", "verdwenen", "nieuw", "geen", "geen", "geen"]
-    assert cold.tolist() == ["geen", "geen", "geen", "geen", "blijvend koud", "verdwenen koud"]
+# -- the analysis: Gi*, transitions and concentration per cell --------------------------------
 
 
 def test_planted_clusters_transitions() -> None:
@@ -339,45 +291,3 @@ def test_inputs_not_mutated() -> None:
     analyse_grid(inc, areas, PERIODS, FAST)
     pd.testing.assert_frame_equal(inc, inc_before)
     pd.testing.assert_frame_equal(areas, areas_before)
-
-
-# -- concentration ----------------------------------------------------------------------------
-
-
-def test_gini_hand_cases() -> None:
-    assert_allclose(gini([1, 2, 3]), 4 / 18)
-    assert_allclose(gini_generalised([1, 2, 3]), 4 / 18)  # n >= N: ordinary Gini
-    assert_allclose(gini([0, 0, 0, 0, 2]), 0.8)
-    assert_allclose(gini_generalised([0, 0, 0, 0, 2]), 0.5)  # (n - 1) / n
-    assert_allclose(gini([1, 1, 0, 0, 0]), 0.6)  # (N - n) / N
-    assert_allclose(gini_generalised([1, 1, 0, 0, 0]), 0.0, atol=1e-12)  # maximum equality
-    assert_allclose(gini([3, 3, 3]), 0.0)
-    assert np.isnan(gini_generalised([0, 0]))
-
-
-def test_top_share_and_ties() -> None:
-    counts = np.arange(20)
-    assert_allclose(top_share(counts, 0.05), 19 / 190)
-    assert_allclose(top_share(counts, 0.10), (19 + 18) / 190)
-    assert_allclose(top_share([5, 5, 5, 0], 0.5), 10 / 15)
-    assert_allclose(top_share(np.ones(10_000), 0.05), 0.05)  # 500 cells, not 501
-    assert np.isnan(top_share([0, 0], 0.1))
-
-
-def test_pai_hand_case() -> None:
-    assert_allclose(pai([10, 0, 5, 5], [True, False, False, False]), 2.0)
-    assert_allclose(pai([10, 0, 5, 5], [True, True, False, False]), 1.0)
-    assert np.isnan(pai([10, 0], [False, False]))
-    conc = concentration({2023: [4, 0, 0, 0], 2024: [10, 0, 5, 5]}, PERIODS,
-                         [True, False, False, False])
-    assert_allclose(conc["pai"]["pai"], 2.0)
-    assert_allclose(conc["pai"]["hit_rate"], 0.5)
-    assert conc["periods"][2023]["top5_cells"] == 1
-    assert_allclose(conc["periods"][2024]["top10_share"], 0.5)
-
-
-def test_legend_constants() -> None:
-    assert len(GI_CLASSES) == 7
-    assert set(GI_COLOURS) == set(GI_CLASSES)
-    assert set(TRANSITION_COLOURS) == set(TRANSITION_CLASSES) | set(TRANSITION_COLD_CLASSES)
-    assert len(set(TRANSITION_COLOURS.values())) == len(TRANSITION_COLOURS)

@@ -13,7 +13,8 @@ import numpy as np
 import pytest
 import shapely
 
-from hotspotkaart.grid import HOT_95, NIET_SIGNIFICANT, make_grid
+from hotspotkaart.grid import make_grid
+from hotspotkaart.hotspots import HOT_95, NIET_SIGNIFICANT
 from hotspotkaart.mapelements import GeoJsonPopup, GeoJsonTooltip
 from hotspotkaart.maps import (
     JENKS_MAX_VALUES,

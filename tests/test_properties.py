@@ -32,14 +32,9 @@ from hotspotkaart._errors import InputError
 from hotspotkaart.accounting import Ledger
 from hotspotkaart.cli import main
 from hotspotkaart.config import IncidentSource, Periods
+from hotspotkaart.crs import infer_axis_order, resolve_crs
 from hotspotkaart.joins import join_incidents
-from hotspotkaart.sources import (
-    infer_axis_order,
-    parse_dates,
-    parse_numbers,
-    read_incidents,
-    resolve_crs,
-)
+from hotspotkaart.sources import parse_dates, parse_numbers, read_incidents
 
 from ._helpers import BUURTEN, REPO_ROOT, incident_section, interior_points, write_config
 

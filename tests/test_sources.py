@@ -5,38 +5,17 @@ import numpy as np
 import pandas as pd
 import pytest
 from numpy.testing import assert_allclose
-from pyproj import Transformer
 
 from hotspotkaart._errors import InputError
 from hotspotkaart.accounting import Ledger, Reason
-from hotspotkaart.config import IncidentSource, Periods
 from hotspotkaart.sources import (
     check_category_slugs,
-    infer_axis_order,
     parse_dates,
     parse_numbers,
     read_incidents,
 )
 
-PERIODS = Periods(2023, 2024)
-TO_WGS84 = Transformer.from_crs("EPSG:28992", "EPSG:4326", always_xy=True)
-
-
-def _source(path, **kwargs) -> IncidentSource:
-    defaults = {"date": "datum", "category": "soort", "x": "x", "y": "y", "crs": "EPSG:28992",
-                "id": "id"}
-    defaults.update(kwargs)
-    return IncidentSource(path=path, **defaults)
-
-
-def _read(path, **kwargs):
-    ledger = Ledger()
-    frame = read_incidents((_source(path, **kwargs),), PERIODS, ledger)
-    return frame, ledger
-
-
-def _reasons(ledger: Ledger) -> dict[int, str]:
-    return {r.row: r.reason for r in ledger.rejections}
+from ._incidents import PERIODS, read, reasons, source
 
 
 def test_dutch_excel_csv_with_bom_decimal_comma_and_dutch_dates(tmp_path):
@@ -46,7 +25,7 @@ def test_dutch_excel_csv_with_bom_decimal_comma_and_dutch_dates(tmp_path):
             "3;2024-12-31T23:59:00;Persoon met onbegrepen gedrag;105310.5;425710.25\r\n")
     path = tmp_path / "m.csv"
     path.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
-    frame, ledger = _read(path)
+    frame, ledger = read(path)
     assert ledger.rejections == []
     assert frame["row"].tolist() == [2, 3, 4]
     assert frame["date"].tolist() == [pd.Timestamp("2023-07-03 22:15"),
@@ -57,26 +36,6 @@ def test_dutch_excel_csv_with_bom_decimal_comma_and_dutch_dates(tmp_path):
     assert_allclose(frame.geometry.y, [425683.9, 425700, 425710.25])
     assert frame.crs.to_epsg() == 28992
     assert ledger.read[("incidents", "m.csv")] == 3
-
-
-def test_cp1252_and_mixed_encodings_are_read_with_a_warning(tmp_path):
-    path = tmp_path / "m.csv"
-    header = b"id;datum;soort;x;y\n"
-    utf8_row = "1;01-01-2023;Jeugd café;105000;425000\n".encode()
-    cp_row = "2;01-01-2023;Jeugd café;105000;425000\n".encode("cp1252")
-    path.write_bytes(header + utf8_row + cp_row)
-    with pytest.warns(UserWarning, match="1 line"):
-        frame, ledger = _read(path)
-    assert frame["category"].tolist() == ["Jeugd café", "Jeugd café"]
-    assert any("cp1252" in w for w in ledger.warnings)
-
-
-def test_comma_separated_file_is_detected(tmp_path):
-    path = tmp_path / "m.csv"
-    path.write_text("id,datum,soort,x,y\n1,01-01-2023,Jeugd,105000.5,425000\n", encoding="utf-8")
-    frame, _ = _read(path)
-    assert len(frame) == 1
-    assert_allclose(frame.geometry.x, [105000.5])
 
 
 def test_every_bad_record_is_rejected_for_its_first_problem(tmp_path):
@@ -97,9 +56,9 @@ def test_every_bad_record_is_rejected_for_its_first_problem(tmp_path):
     ]
     path = tmp_path / "m.csv"
     path.write_text("\n".join(rows) + "\n", encoding="utf-8")
-    frame, ledger = _read(path)
+    frame, ledger = read(path)
     assert frame["row"].tolist() == [2]
-    assert _reasons(ledger) == {
+    assert reasons(ledger) == {
         3: Reason.DATE_IMPOSSIBLE, 4: Reason.DATE_MISSING, 5: Reason.DATE_UNREADABLE,
         6: Reason.COORD_MISSING, 7: Reason.COORD_UNREADABLE, 8: Reason.OUTSIDE_NL,
         9: Reason.CATEGORY_MISSING, 10: Reason.OUT_OF_PERIOD, 11: Reason.DUPLICATE_ID,
@@ -114,58 +73,6 @@ def test_every_bad_record_is_rejected_for_its_first_problem(tmp_path):
     assert dup["datum"] == "02-05-2024"
 
 
-def test_wgs84_lon_lat_and_swapped_columns(tmp_path):
-    lon, lat = TO_WGS84.transform(105233.0, 425683.0)
-    path = tmp_path / "m.csv"
-    path.write_text(f"id;datum;soort;lon;lat\n1;01-05-2024;Jeugd;{lon:.7f};{lat:.7f}\n",
-                    encoding="utf-8")
-    frame, _ = _read(path, x="lon", y="lat", crs="EPSG:4326")
-    assert_allclose([frame.geometry.x[0], frame.geometry.y[0]], [105233.0, 425683.0], atol=0.05)
-    swapped = tmp_path / "s.csv"
-    swapped.write_text(f"id;datum;soort;lon;lat\n1;01-05-2024;Jeugd;{lat:.7f};{lon:.7f}\n",
-                       encoding="utf-8")
-    with pytest.warns(UserWarning, match="latitude and longitude are swapped"):
-        frame, ledger = _read(swapped, x="lon", y="lat", crs="EPSG:4326")
-    assert_allclose([frame.geometry.x[0], frame.geometry.y[0]], [105233.0, 425683.0], atol=0.05)
-    assert ledger.warnings
-
-
-def test_crs_is_inferred_when_not_declared(tmp_path):
-    path = tmp_path / "m.csv"
-    path.write_text("id;datum;soort;x;y\n1;01-05-2024;Jeugd;4,6633;51,8138\n", encoding="utf-8")
-    with pytest.warns(UserWarning, match=r"look like WGS84 \(EPSG:4326\)"):
-        frame, _ = _read(path, crs=None)
-    assert 100_000 < frame.geometry.x[0] < 110_000
-
-
-@pytest.mark.parametrize(("values", "declared", "message"), [
-    (("4,6633", "51,8138"), "EPSG:28992", "declared as EPSG:28992 .* look like WGS84"),
-    (("105233", "425683"), "EPSG:4326", "declared as EPSG:4326 .* look like RD New"),
-])
-def test_declared_crs_that_does_not_fit_is_an_error(tmp_path, values, declared, message):
-    path = tmp_path / "m.csv"
-    path.write_text(f"id;datum;soort;x;y\n1;01-05-2024;Jeugd;{values[0]};{values[1]}\n",
-                    encoding="utf-8")
-    with pytest.raises(InputError, match=message):
-        _read(path, crs=declared)
-
-
-def test_empty_file_header_only_and_missing_columns(tmp_path):
-    empty = tmp_path / "empty.csv"
-    empty.write_bytes(b"")
-    with pytest.raises(InputError, match=r"empty\.csv: the file is empty"):
-        _read(empty)
-    header = tmp_path / "header.csv"
-    header.write_text("id;datum;soort;x;y\n", encoding="utf-8")
-    frame, ledger = _read(header)
-    assert len(frame) == 0
-    assert ledger.counts("incidents", used=0)["read"] == 0
-    wrong = tmp_path / "wrong.csv"
-    wrong.write_text("id;date;soort;x;y\n1;01-01-2023;Jeugd;1;2\n", encoding="utf-8")
-    with pytest.raises(InputError, match=r"column\(s\) 'datum' named in the config are not in"):
-        _read(wrong)
-
-
 def test_vector_incidents_with_z_and_null_geometry(tmp_path):
     frame = gpd.GeoDataFrame(
         {"id": ["1", "2", "3"], "datum": ["2023-03-01", "2024-03-01", "2024-03-02"],
@@ -176,10 +83,10 @@ def test_vector_incidents_with_z_and_null_geometry(tmp_path):
     )
     path = tmp_path / "m.gpkg"
     frame.to_file(path)
-    out, ledger = _read(path, x=None, y=None, crs=None)
+    out, ledger = read(path, x=None, y=None, crs=None)
     assert out["row"].tolist() == [1, 2]
     assert not out.geometry.has_z.any()
-    assert _reasons(ledger) == {3: Reason.COORD_MISSING}
+    assert reasons(ledger) == {3: Reason.COORD_MISSING}
 
 
 def test_two_sources_share_one_id_space(tmp_path):
@@ -187,7 +94,7 @@ def test_two_sources_share_one_id_space(tmp_path):
     a.write_text("id;datum;soort;x;y\n1;01-05-2024;Jeugd;105233;425683\n", encoding="utf-8")
     b.write_text("id;datum;soort;x;y\n1;01-05-2024;Jeugd;105233;425683\n", encoding="utf-8")
     ledger = Ledger()
-    frame = read_incidents((_source(a), _source(b)), PERIODS, ledger)
+    frame = read_incidents((source(a), source(b)), PERIODS, ledger)
     assert frame["source"].tolist() == ["a.csv"]
     assert ledger.rejections[0].source == "b.csv"
     assert ledger.rejections[0].detail == "eerder in a.csv rij 2"
@@ -211,71 +118,7 @@ def test_parse_dates_formats_and_problems():
                                 "impossible"]
 
 
-def test_infer_axis_order():
-    assert infer_axis_order(np.array([105233.0]), np.array([425683.0])) == "rd"
-    assert infer_axis_order(np.array([4.66]), np.array([51.81])) == "wgs84"
-    assert infer_axis_order(np.array([51.81]), np.array([4.66])) == "wgs84-swapped"
-    assert infer_axis_order(np.array([0.0, 1.0]), np.array([0.0, 1.0])) is None
-
-
 # -- hardening (issue 6) --------------------------------------------------------------------------
-
-
-def test_utf16_without_byte_order_mark_and_excel_sep_line(tmp_path):
-    path = tmp_path / "m.txt"
-    text = ("sep=\t\r\nid\tdatum\tsoort\tx\ty\r\n"
-            "1\t01-05-2024\tOverlast café\t105233,4\t425683,9\r\n")
-    path.write_bytes(text.encode("utf-16-le"))
-    frame, ledger = _read(path)
-    assert frame["row"].tolist() == [3]
-    assert frame["category"].tolist() == ["Overlast café"]
-    assert ledger.warnings == []
-
-
-def test_a_stray_quote_costs_one_record(tmp_path):
-    rows = ["id;datum;soort;x;y", "1;01-05-2024;Jeugd;105233;425683",
-            '2;02-05-2024;"Jeugd, hangplek;105233;425683',
-            *[f"{i};0{i}-05-2024;Jeugd;105233;425683" for i in range(3, 8)]]
-    path = tmp_path / "m.csv"
-    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
-    frame, ledger = _read(path)
-    assert frame["row"].tolist() == [2, 4, 5, 6, 7, 8]
-    assert _reasons(ledger) == {3: Reason.FIELD_COUNT}
-
-
-def test_blank_lines_are_skipped_and_empty_rows_rejected(tmp_path):
-    path = tmp_path / "m.csv"
-    path.write_text("id;datum;soort;x;y\n\n1;01-05-2024;Jeugd;105233;425683\n;;;;\n \n",
-                    encoding="utf-8")
-    frame, ledger = _read(path)
-    assert frame["row"].tolist() == [3]
-    assert _reasons(ledger) == {4: Reason.EMPTY_ROW, 5: Reason.EMPTY_ROW}
-    assert ledger.counts("incidents", used=len(frame))["read"] == 3
-
-
-def test_configured_column_twice_in_the_header_is_an_error(tmp_path):
-    path = tmp_path / "m.csv"
-    path.write_text("id;datum;soort;x;y;datum\n1;01-05-2024;Jeugd;1;2;3\n", encoding="utf-8")
-    with pytest.raises(InputError, match=r"m\.csv: the column 'datum' named in the config occurs"
-                                         r" 2 times in the header row"):
-        _read(path)
-
-
-def test_other_repeated_or_blank_header_names_are_numbered(tmp_path):
-    path = tmp_path / "m.csv"
-    path.write_text("id;datum;soort;x;y;opm;opm;\n1;31-02-2024;Jeugd;105233;425683;a;b;c\n",
-                    encoding="utf-8")
-    _, ledger = _read(path)
-    table = ledger.rejection_table()
-    assert list(table.columns[-3:]) == ["opm", "opm_2", "kolom_8"]
-    assert table.loc[0, ["opm", "opm_2", "kolom_8"]].tolist() == ["a", "b", "c"]
-
-
-def test_a_workbook_is_refused_with_advice(tmp_path):
-    path = tmp_path / "m.csv"
-    path.write_bytes(b"PK\x03\x04" + b"\x00" * 40)
-    with pytest.raises(InputError, match=r"m\.csv: is a spreadsheet workbook or other binary"):
-        _read(path)
 
 
 def test_far_future_and_far_past_dates_are_out_of_range_not_crashes():
@@ -292,39 +135,15 @@ def test_parse_numbers_ignores_spaces_excel_puts_between_digit_groups():
     assert_allclose(parse_numbers(values).to_numpy(), [105233.4, 105233.4, 105233.4, np.nan])
 
 
-def test_rd_with_x_and_y_swapped_is_repaired_with_a_warning(tmp_path):
-    path = tmp_path / "m.csv"
-    path.write_text("id;datum;soort;x;y\n1;01-05-2024;Jeugd;425683,9;105233,4\n",
-                    encoding="utf-8")
-    with pytest.warns(UserWarning, match="x and y are swapped"):
-        frame, _ = _read(path)
-    assert_allclose([frame.geometry.x[0], frame.geometry.y[0]], [105233.4, 425683.9])
-
-
-def test_geojson_without_crs_member_holding_rd_needs_the_crs_in_the_config(tmp_path):
-    path = tmp_path / "m.geojson"
-    path.write_text('{"type": "FeatureCollection", "features": [{"type": "Feature", '
-                    '"properties": {"id": 1.0, "datum": "2024-05-01", "soort": "Jeugd"}, '
-                    '"geometry": {"type": "Point", "coordinates": [105233.4, 425683.9]}}]}',
-                    encoding="utf-8")
-    with pytest.raises(InputError, match=r"without a 'crs' member always says WGS84\) but the "
-                                         r"coordinates look like RD New metres"):
-        _read(path, x=None, y=None, crs=None)
-    with pytest.warns(UserWarning, match="are in EPSG:28992 as the config says"):
-        frame, _ = _read(path, x=None, y=None, crs="EPSG:28992")
-    assert_allclose([frame.geometry.x[0], frame.geometry.y[0]], [105233.4, 425683.9])
-    assert frame["melding_id"].tolist() == ["1"]  # not "1.0": the same id as in a CSV
-
-
 def test_vector_ids_that_are_missing_are_not_duplicates(tmp_path):
     frame = gpd.GeoDataFrame(
         {"mid": [None, None, "A", "A"], "datum": ["2024-03-01"] * 4, "soort": ["Jeugd"] * 4},
         geometry=gpd.points_from_xy([105233] * 4, [425683] * 4), crs="EPSG:28992")
     path = tmp_path / "m.gpkg"
     frame.to_file(path)
-    out, ledger = _read(path, x=None, y=None, crs=None, id="mid")
+    out, ledger = read(path, x=None, y=None, crs=None, id="mid")
     assert out["row"].tolist() == [1, 2, 3]
-    assert _reasons(ledger) == {4: Reason.DUPLICATE_ID}
+    assert reasons(ledger) == {4: Reason.DUPLICATE_ID}
 
 
 def test_two_exports_with_the_same_name_keep_their_own_fields(tmp_path):
@@ -335,7 +154,7 @@ def test_two_exports_with_the_same_name_keep_their_own_fields(tmp_path):
     (tmp_path / "b" / "m.csv").write_text("id;datum;soort;x;y\n2;01-05-2021;Jeugd;3;4\n",
                                           encoding="utf-8")
     ledger = Ledger()
-    read_incidents((_source(tmp_path / "a" / "m.csv"), _source(tmp_path / "b" / "m.csv")),
+    read_incidents((source(tmp_path / "a" / "m.csv"), source(tmp_path / "b" / "m.csv")),
                    PERIODS, ledger)
     table = ledger.rejection_table()
     assert table[["source", "row", "id", "datum"]].values.tolist() == [
@@ -375,10 +194,10 @@ def test_categories_with_the_same_column_name_are_refused_naming_file_column_and
     message = (r"m\.csv: the categories 'Drugs overlast' \(row 2\) and 'drugs-overlast' "
                r"\(row 4\) in column 'soort' both become the output column name "
                r"'drugs_overlast'; rename one of them")
-    frame, _ = _read(path)  # reading alone keeps every record
+    frame, _ = read(path)  # reading alone keeps every record
     assert sorted(frame["category"]) == ["Drugs overlast", "Jeugd", "drugs-overlast"]
     with pytest.raises(InputError, match=message):
-        check_category_slugs(frame, (_source(path),))
+        check_category_slugs(frame, (source(path),))
 
 
 def test_categories_with_the_same_column_name_in_two_files_name_both_files(tmp_path):
@@ -389,7 +208,7 @@ def test_categories_with_the_same_column_name_in_two_files_name_both_files(tmp_p
                                     "2;01-03-2024;Jeugd;105000;425000\n"
                                     "3;01-03-2024;ALCOHOL - DRUGS;105000;425000\n",
                                     encoding="utf-8")
-    sources = (_source(tmp_path / "a.csv"), _source(tmp_path / "b.csv", category="type"))
+    sources = (source(tmp_path / "a.csv"), source(tmp_path / "b.csv", category="type"))
     message = (r"the categories 'Alcohol/drugs' \(.*a\.csv, column 'soort', row 2\) and "
                r"'ALCOHOL - DRUGS' \(.*b\.csv, column 'type', row 3\) both become the output "
                r"column name 'alcohol_drugs'")
@@ -403,7 +222,7 @@ def test_a_category_rejected_for_its_row_does_not_clash(tmp_path):
     path.write_text("id;datum;soort;x;y\n"
                     "1;01-03-2023;Drugs overlast;105000;425000\n"
                     "2;01-03-2021;drugs-overlast;105000;425000\n", encoding="utf-8")
-    frame, ledger = _read(path)
+    frame, ledger = read(path)
     assert frame["category"].tolist() == ["Drugs overlast"]
-    assert _reasons(ledger) == {3: Reason.OUT_OF_PERIOD}
-    check_category_slugs(frame, (_source(path),))
+    assert reasons(ledger) == {3: Reason.OUT_OF_PERIOD}
+    check_category_slugs(frame, (source(path),))

@@ -1,7 +1,8 @@
-"""Argument checks shared by the analysis stages (analysis, grid, zonestats)."""
+"""Argument checks shared by the analysis stages (analysis, grid, hotspots, zonestats)."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import geopandas as gpd
@@ -12,7 +13,7 @@ import pandas as pd
 from hotspotkaart._errors import InputError
 from hotspotkaart.config import Periods
 
-__all__ = ["check_rd", "period_array", "require_columns"]
+__all__ = ["check_cell_size", "check_rd", "period_array", "require_columns"]
 
 
 def check_rd(frame: gpd.GeoDataFrame, what: str) -> None:
@@ -41,3 +42,12 @@ def period_array(incidents: pd.DataFrame, periods: Periods) -> npt.NDArray[np.in
                f"{periods.compare} (e.g. {example!r})")
         raise InputError(msg)
     return raw.astype(np.int64)
+
+
+def check_cell_size(cell_size: float) -> float:
+    """Return ``cell_size`` as a float; raise :class:`InputError` unless it is positive metres."""
+    size = float(cell_size)
+    if not math.isfinite(size) or size <= 0:
+        msg = f"cell_size = {cell_size!r} must be a positive number of metres"
+        raise InputError(msg)
+    return size

@@ -28,7 +28,7 @@ from hotspotkaart._errors import BoundaryError
 from hotspotkaart._geometry import polygonal_part
 from hotspotkaart.accounting import Ledger
 from hotspotkaart.config import AreaConfig
-from hotspotkaart.sources import infer_axis_order
+from hotspotkaart.crs import infer_axis_order
 
 __all__ = ["Boundaries", "read_boundaries"]
 

@@ -92,8 +92,8 @@ from hotspotkaart.camerainput import (
     read_points,
 )
 from hotspotkaart.config import ZONE_KINDS, Config, EngineConfig
-from hotspotkaart.grid import BLIJVEND, NIEUW, VERDWENEN
-from hotspotkaart.sources import RD
+from hotspotkaart.crs import RD
+from hotspotkaart.hotspots import BLIJVEND, NIEUW, VERDWENEN
 from hotspotkaart.zonestats import valid_days
 
 __all__ = [

@@ -36,7 +36,7 @@ from hotspotkaart._geometry import POLYGONAL, polygonal_part, polygons_of_collec
 from hotspotkaart._naming import category_slug, unique_names
 from hotspotkaart.accounting import Ledger
 from hotspotkaart.config import Config
-from hotspotkaart.sources import RD, WGS84, infer_axis_order
+from hotspotkaart.crs import RD, WGS84, infer_axis_order
 
 __all__ = [
     "DEFAULT_RING_M",

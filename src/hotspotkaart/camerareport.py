@@ -41,7 +41,7 @@ from hotspotkaart.camera import (
 from hotspotkaart.camerainput import DEFAULT_WEIGHTS, ZONE_PREFIX, CameraSettings
 from hotspotkaart.config import ZONE_KINDS
 from hotspotkaart.export import staged_outputs, write_csv, write_geopackage, write_html
-from hotspotkaart.grid import TRANSITION_CLASSES, TRANSITION_COLOURS
+from hotspotkaart.hotspots import TRANSITION_CLASSES, TRANSITION_COLOURS
 from hotspotkaart.mapelements import InfoPanel, KeyFigures, Legend
 from hotspotkaart.maps import (
     ZONE_COLOURS,

@@ -25,7 +25,7 @@ import pandas as pd
 import shapely
 from branca.element import Element, Figure
 
-from hotspotkaart.grid import GI_COLOURS, HOT_90, HOT_95, HOT_99
+from hotspotkaart.hotspots import GI_COLOURS, HOT_90, HOT_95, HOT_99
 from hotspotkaart.mapelements import InfoPanel, Legend
 from hotspotkaart.maps import (
     YEAR_PALETTE,

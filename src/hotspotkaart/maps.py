@@ -36,7 +36,7 @@ from folium.folium import _default_css, _default_js
 from hotspotkaart._format import change_text, display, nl_float, nl_int, validity_text, verdict_text
 from hotspotkaart.analysis import CHANGE_CLASSES, CHANGE_COLOURS, category_slugs
 from hotspotkaart.config import ZONE_KINDS
-from hotspotkaart.grid import (
+from hotspotkaart.hotspots import (
     GI_CLASSES,
     GI_COLOURS,
     NIET_SIGNIFICANT,

@@ -16,7 +16,7 @@ from branca.element import Element, Figure
 from jinja2 import Template
 
 from hotspotkaart._format import change_text, nl_int
-from hotspotkaart.grid import GI_CLASSES, GI_COLOURS
+from hotspotkaart.hotspots import GI_CLASSES, GI_COLOURS
 from hotspotkaart.mapelements import OFFLINE_CSS, InfoPanel, Legend, SyncMaps, verbatim_macros
 from hotspotkaart.maps import (
     YEAR_PALETTE,

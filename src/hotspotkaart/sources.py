@@ -3,65 +3,42 @@
 Real exports are messy: Dutch Excel writes ``;``-separated CSV with decimal commas in cp1252,
 UTF-8 with a byte-order mark or UTF-16 ("Unicode-tekst"), dates as ``dd-mm-jjjj`` with or
 without a time, and coordinates in RD New or WGS84 (sometimes with the two axes swapped). This
-module reads all of that, places every record in RD New (EPSG:28992), and rejects what cannot be
-placed or dated — with a reason in the :class:`~hotspotkaart.accounting.Ledger`, never silently
-and never by guessing. A stray quote in one record costs that record only: the reader
-resynchronises on the next line instead of swallowing the rest of the file.
+module reads all of that (a CSV file's text split into cells by :mod:`hotspotkaart.csvtext`),
+places every record in RD New (EPSG:28992) with the CRS that :mod:`hotspotkaart.crs` decides
+on, and rejects what cannot be placed or dated — with a reason in the
+:class:`~hotspotkaart.accounting.Ledger`, never silently and never by guessing.
 """
 
 from __future__ import annotations
 
-import csv
-import functools
-import itertools
 import logging
 import re
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from pyproj import CRS, Transformer
-from pyproj.exceptions import CRSError
 
 from hotspotkaart._errors import InputError
 from hotspotkaart._naming import category_slug
 from hotspotkaart.accounting import Ledger, Reason, source_labels
 from hotspotkaart.config import IncidentSource, Periods
+from hotspotkaart.crs import RD, in_netherlands, resolve_crs, to_rd
+from hotspotkaart.csvtext import read_csv_text
 
 __all__ = [
-    "RD",
-    "WGS84",
-    "CrsChoice",
     "check_category_slugs",
-    "in_netherlands",
-    "infer_axis_order",
     "parse_dates",
     "parse_numbers",
     "read_incidents",
-    "resolve_crs",
 ]
 
 logger = logging.getLogger(__name__)
 
-RD = "EPSG:28992"
-WGS84 = "EPSG:4326"
-
-#: Plausible extents of the Netherlands (with the Wadden and a margin) per interpretation.
-_RD_BOX = (-7_000.0, 289_000.0, 300_000.0, 629_000.0)
-_WGS84_BOX = (3.2, 50.7, 7.3, 53.7)
-
 _VECTOR_SUFFIXES = {".geojson", ".json", ".gpkg", ".shp", ".fgb", ".gml", ".kml", ".zip", ".gdb"}
 _SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods"}
-_BINARY_MAGIC = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")  # zip (xlsx, ods), OLE (xls)
-_DELIMITERS = (";", ",", "\t", "|")
-_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
-_SEP_HINT = re.compile(r"\ufeff?\"?sep=(.)\"?")
 
 _DATE_FORMATS = (
     "%d-%m-%Y %H:%M:%S", "%d-%m-%Y %H:%M", "%d-%m-%Y",
@@ -78,8 +55,6 @@ _TZ_SUFFIX = re.compile(r"\d:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})$")
 #: Dates outside this range cannot be held by the nanosecond datetimes used downstream.
 _EARLIEST = pd.Timestamp.min.ceil("D")
 _LATEST = pd.Timestamp.max.floor("D")
-#: The dtype of ``astype(str)``: pandas' default string type.
-_STR = pd.Series([""]).astype(str).dtype
 
 
 @dataclass(frozen=True)
@@ -89,23 +64,6 @@ class _Parsed:
     frame: pd.DataFrame  # columns: melding_id, date_text, category, x, y (float), x/y_text
     crs: str
 
-
-@dataclass(frozen=True)
-class CrsChoice:
-    """How to read the coordinates of one file.
-
-    Attributes
-    ----------
-    crs : str
-        The coordinate reference system the values are in.
-    swap : bool
-        Whether the file has its two axes the wrong way round (latitude in the longitude
-        column, or RD y in the x column); swap them before use.
-
-    """
-
-    crs: str
-    swap: bool = False
 
 
 def read_incidents(sources: tuple[IncidentSource, ...], periods: Periods, ledger: Ledger
@@ -219,7 +177,7 @@ def _read_one(source: IncidentSource, label: str, periods: Periods, ledger: Ledg
     if suffix in _VECTOR_SUFFIXES or source.path.is_dir():
         raw, parsed = _read_vector(source, label, ledger)
     else:
-        raw = _read_csv_text(source.path, _required_columns(source), label, ledger)
+        raw = read_csv_text(source.path, _required_columns(source), label, ledger)
         parsed = _parse_table(raw, source, label, ledger)
     ledger.register("incidents", label, raw)
     if raw.empty:
@@ -237,379 +195,6 @@ def _required_columns(source: IncidentSource) -> list[str]:
 
 
 # -- CSV ----------------------------------------------------------------------------------------
-
-
-def _read_csv_text(path: Path, required: list[str], label: str, ledger: Ledger
-                   ) -> pd.DataFrame:
-    """Read a delimited text file into a frame of strings indexed by spreadsheet row number.
-
-    A line without any cell is not a record; a line whose cells are all blank is a record
-    rejected as an empty row; a line with the wrong number of cells is a record rejected for
-    its field count. The frame's ``attrs`` list those rows.
-    """
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        msg = f"{path}: cannot be read ({exc.strerror or exc})"
-        raise InputError(msg) from None
-    if data.startswith(_BINARY_MAGIC):
-        msg = (f"{path}: is a spreadsheet workbook or other binary file, not CSV text; save it "
-               "from Excel as 'CSV (gescheiden door lijstscheidingsteken)'")
-        raise InputError(msg)
-    text = _decode(data, label, ledger)
-    if not text.strip(" \t\r\n\ufeff"):
-        msg = f"{path}: the file is empty; expected a header row with {', '.join(required)}"
-        raise InputError(msg)
-    head = _head_lines(text)
-    first = 0
-    while not head[first][0].strip(" \t\r\n\ufeff"):
-        first += 1  # leading blank lines
-    hint = _SEP_HINT.fullmatch(head[first][0].rstrip("\r\n"))
-    if hint and first + 1 < len(head):
-        first += 1  # Excel's "sep=;" line names the separator
-    header_line = head[first][0].rstrip("\r\n")
-    delimiter = _choose_delimiter(header_line, required, path,
-                                  only=hint.group(1) if hint else None)
-    header = _unique_header(_split_line(header_line, delimiter), required, path)
-    fast = _fast_records(text[head[first][1]:], first + 2, delimiter, len(header))
-    if fast is not None:
-        return _string_frame(fast, header)
-    lines = _LINE.findall(text)
-    rows: list[list[str]] = []
-    numbers: list[int] = []
-    empty: list[int] = []
-    bad: dict[int, str] = {}
-    for number, cells in _records(lines, first + 1, delimiter, len(header)):
-        if not cells:
-            continue  # a line without any cell is not a record
-        if not any(cell.strip() for cell in cells):
-            empty.append(number)
-        elif len(cells) != len(header):
-            bad[number] = f"{len(cells)} velden, de kopregel heeft er {len(header)}"
-        rows.append((cells + [""] * len(header))[: len(header)])
-        numbers.append(number)
-    frame = pd.DataFrame(rows, columns=header, index=pd.Index(numbers, name="row"), dtype=object)
-    frame = frame.fillna("").astype(str)
-    frame.attrs["empty_rows"] = empty
-    frame.attrs["bad_rows"] = bad
-    return frame
-
-
-def _head_lines(text: str) -> list[tuple[str, int]]:
-    """Return the first lines of ``text``, up to its second non-blank line.
-
-    Each line comes with the offset just past its line break, so that the caller can take the
-    rest of the text from there without splitting all of it the slow way.
-    """
-    head: list[tuple[str, int]] = []
-    seen = 0  # non-blank lines
-    for match in _LINE.finditer(text):
-        line = match.group()
-        head.append((line, match.end()))
-        seen += bool(line.strip(" \t\r\n\ufeff"))
-        if seen == 2:
-            break
-    return head
-
-
-@dataclass(frozen=True)
-class _Records:
-    """The records of a delimited text, column by column."""
-
-    columns: list[Any]  # per column a list of str or a pyarrow string array
-    numbers: list[int]
-    empty: list[int]
-    bad: dict[int, str]
-
-
-def _fast_records(body: str, number: int, delimiter: str, n_fields: int) -> _Records | None:
-    r"""Split the records after the header row when no quoted cell can span lines.
-
-    This gives exactly what :func:`_records` gives, but splits plain lines with ``str.split``
-    and parses only the lines holding a quote with the CSV module. It applies when every line
-    ends in ``\n`` or ``\r\n``, no line holds a NUL, and every line that holds a quote is
-    one complete record under the CSV module's strict rules (then no record spans lines and no
-    quote is stray). Otherwise it returns None and the caller takes the resynchronising path.
-
-    Parameters
-    ----------
-    body : str
-        The text after the header row's line break.
-    number : int
-        The spreadsheet row number of the first line of ``body``.
-    delimiter : str
-        The cell separator.
-    n_fields : int
-        The number of header cells.
-
-    """
-    if "\x00" in body or body.count("\r") != body.count("\r\n"):
-        return None
-    if _pyarrow() is not None:
-        return _arrow_records(body.replace("\r\n", "\n"), number, delimiter, n_fields)
-    lines = body.replace("\r\n", "\n").split("\n")
-    if lines and not lines[-1]:
-        lines.pop()  # the final line break ends the last line; it does not start a new one
-    cells = [line.split(delimiter) for line in lines]
-    if '"' in body:
-        for i, line in enumerate(lines):
-            if '"' in line:
-                row = _strict_row(line, delimiter)
-                if row is None:
-                    return None
-                cells[i] = row
-    numbers = list(range(number, number + len(lines)))
-    if not all(lines):  # a line without any cell is not a record
-        kept = [i for i, line in enumerate(lines) if line]
-        cells = [cells[i] for i in kept]
-        numbers = [numbers[i] for i in kept]
-    blank = [not "".join(row).strip() for row in cells]
-    empty = list(itertools.compress(numbers, blank))
-    bad: dict[int, str] = {}
-    for i, row in enumerate(cells):
-        if len(row) != n_fields:
-            if not blank[i]:
-                bad[numbers[i]] = f"{len(row)} velden, de kopregel heeft er {n_fields}"
-            cells[i] = (row + [""] * n_fields)[:n_fields]
-    columns = ([list(column) for column in zip(*cells, strict=True)] if cells
-               else [[] for _ in range(n_fields)])
-    return _Records(columns, numbers, empty, bad)
-
-
-def _strict_row(line: str, delimiter: str) -> list[str] | None:
-    """Parse ``line`` as one record under the CSV module's strict rules.
-
-    Parameters
-    ----------
-    line : str
-        One line without its line break.
-    delimiter : str
-        The cell separator.
-
-    Returns
-    -------
-    list of str or None
-        The cells, or None when the line is not exactly one complete record (a stray quote, a
-        quoted cell left open, or anything else the strict parser rejects).
-
-    """
-    try:
-        parsed = list(csv.reader([line], delimiter=delimiter, strict=True))
-    except csv.Error:
-        return None
-    if len(parsed) != 1:
-        return None
-    return parsed[0]
-
-
-def _pyarrow() -> Any:
-    """Return the ``pyarrow`` module, or None when it is not installed."""
-    try:
-        import pyarrow as pa  # optional dependency
-    except ImportError:
-        return None
-    return pa
-
-
-def _arrow_records(body: str, number: int, delimiter: str, n_fields: int) -> _Records | None:
-    r"""Do what :func:`_fast_records` does, with pyarrow: split column-wise in C++.
-
-    ``body`` has ``\n`` line breaks only and no NUL. Lines with the header's number of cells
-    and no quote are split by pyarrow; the few others (quoted, short, long) one by one in
-    Python exactly as :func:`_fast_records` does.
-    """
-    import pyarrow as pa  # optional dependency
-    import pyarrow.compute as pc
-
-    try:
-        text = pa.array([body], pa.large_string())
-    except (UnicodeEncodeError, pa.ArrowException):  # e.g. a lone surrogate
-        return None
-    lines = pc.split_pattern(text, "\n").flatten()
-    if len(lines) and not lines[len(lines) - 1].as_py():
-        lines = lines.slice(0, len(lines) - 1)  # the final line break ends the last line
-    numbers = np.arange(number, number + len(lines), dtype=np.int64)
-    present = pc.not_equal(lines, "").to_numpy(zero_copy_only=False)
-    if not present.all():  # a line without any cell is not a record
-        lines = lines.filter(pa.array(present))
-        numbers = numbers[present]
-    cells = pc.split_pattern(lines, delimiter)
-    counts = pc.list_value_length(cells).to_numpy(zero_copy_only=False)
-    quoted = pc.match_substring(lines, '"').to_numpy(zero_copy_only=False)
-    blank = pc.match_substring_regex(lines, _blank_pattern(delimiter)).to_numpy(
-        zero_copy_only=False).copy()
-    regular = (counts == n_fields) & ~quoted
-    odd = np.flatnonzero(~regular)
-    odd_rows: list[list[str]] = []
-    bad: dict[int, str] = {}
-    for i in odd.tolist():
-        line = lines[i].as_py()
-        row = line.split(delimiter)
-        if quoted[i]:
-            strict = _strict_row(line, delimiter)
-            if strict is None:
-                return None
-            row = strict
-        blank[i] = not "".join(row).strip()
-        if len(row) != n_fields and not blank[i]:
-            bad[int(numbers[i])] = f"{len(row)} velden, de kopregel heeft er {n_fields}"
-        odd_rows.append((row + [""] * n_fields)[:n_fields])
-    plain = cells.filter(pa.array(regular))
-    columns: list[Any] = [pc.list_element(plain, k) for k in range(n_fields)]
-    if len(odd):
-        order = pa.array(np.argsort(np.concatenate([np.flatnonzero(regular), odd]),
-                                    kind="stable"))
-        columns = [pa.concat_arrays([column.cast(pa.large_string()),
-                                     pa.array([r[k] for r in odd_rows], pa.large_string())]
-                                    ).take(order)
-                   for k, column in enumerate(columns)]
-    return _Records(columns, numbers.tolist(), numbers[blank].tolist(), bad)
-
-
-@functools.cache
-def _blank_pattern(delimiter: str) -> str:
-    """Return an RE2 pattern for a line of only delimiters and (Python's) white space."""
-    # every character for which str.isspace() holds lies below U+3001 (Unicode White_Space)
-    chars = "".join(chr(c) for c in range(0x3001) if chr(c).isspace()) + delimiter
-    return "^[" + "".join(f"\\x{{{ord(c):x}}}" for c in chars) + "]*$"
-
-
-def _string_frame(records: _Records, header: list[str]) -> pd.DataFrame:
-    """Build the frame of strings that :func:`_read_csv_text` returns from ``records``."""
-    index = pd.Index(records.numbers, name="row", dtype="int64")
-    if not records.numbers:
-        frame = pd.DataFrame([], columns=header, index=index, dtype=object)
-        frame = frame.fillna("").astype(str)
-    else:
-        frame = pd.DataFrame({i: pd.array(column, dtype=_STR)
-                              for i, column in enumerate(records.columns)}, index=index)
-        frame.columns = pd.Index(header)
-    frame.attrs["empty_rows"] = records.empty
-    frame.attrs["bad_rows"] = records.bad
-    return frame
-
-
-def _records(lines: list[str], start: int, delimiter: str, n_fields: int
-             ) -> list[tuple[int, list[str]]]:
-    """Split ``lines[start:]`` into (row number, cells); row 1 is the file's first line.
-
-    A quoted cell may span lines. When such a record does not have ``n_fields`` cells, or the
-    CSV parser gives up on it, the quote was most likely a stray one: the record's first line
-    is taken on its own and parsing resumes on the next line, so one bad quote cannot swallow
-    the rest of the file.
-    """
-    records: list[tuple[int, list[str]]] = []
-    while start < len(lines):
-        reader = csv.reader((lines[i] for i in range(start, len(lines))), delimiter=delimiter)
-        done = 0  # physical lines consumed by complete records
-        resync: int | None = None
-        try:
-            for cells in reader:
-                first, last = start + done, start + reader.line_num - 1
-                done = reader.line_num
-                if last > first and len(cells) != n_fields:
-                    resync = first
-                    break
-                records.append((last + 1, cells))
-        except csv.Error:
-            resync = start + done
-        if resync is None:
-            break
-        records.append((resync + 1, _split_line(lines[resync], delimiter)))
-        start = resync + 1
-    return records
-
-
-def _split_line(line: str, delimiter: str) -> list[str]:
-    text = line.rstrip("\r\n")
-    try:
-        return next(csv.reader([text], delimiter=delimiter), [])
-    except csv.Error:  # e.g. a cell longer than the csv module's field limit
-        return text.split(delimiter)
-
-
-def _unique_header(cells: list[str], required: list[str], path: Path) -> list[str]:
-    """Clean header names; name blank ones ``kolom_<n>`` and number repeated ones."""
-    names = [cell.strip().strip("\ufeff").strip() for cell in cells]
-    counts = Counter(names)
-    for column in required:
-        if counts[column] > 1:
-            msg = (f"{path}: the column {column!r} named in the config occurs "
-                   f"{counts[column]} times in the header row; rename the extra column(s)")
-            raise InputError(msg)
-    taken = set(names)
-    unique: list[str] = []
-    for i, name in enumerate(names, start=1):
-        if name and name not in unique:
-            unique.append(name)
-            continue
-        options = (f"{name}_{k}" if name else f"kolom_{i}" + (f"_{k}" if k > 1 else "")
-                   for k in itertools.count(2 if name else 1))
-        unique.append(next(c for c in options if c not in unique and c not in taken))
-    return unique
-
-
-def _decode(data: bytes, label: str, ledger: Ledger) -> str:
-    encoding = ("utf-16" if data.startswith((b"\xff\xfe", b"\xfe\xff"))
-                else _utf16_without_bom(data))
-    if encoding is not None:
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            pass
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    lines = data.split(b"\n")
-    decoded = []
-    cp1252 = utf8 = 0  # lines that need cp1252; lines with non-ASCII that are valid UTF-8
-    for line in lines:
-        try:
-            decoded.append(line.decode("utf-8"))
-            utf8 += not line.isascii()
-        except UnicodeDecodeError:
-            decoded.append(line.decode("cp1252", errors="replace"))
-            cp1252 += 1
-    if utf8:
-        ledger.warn(f"{label}: {cp1252} line(s) read as cp1252 (Windows) text in an otherwise "
-                    "UTF-8 file; save the file as UTF-8 to avoid this")
-        return "\n".join(decoded)
-    ledger.warn(f"{label}: not UTF-8; read as cp1252 (Windows) text")
-    return data.decode("cp1252", errors="replace")
-
-
-def _utf16_without_bom(data: bytes) -> str | None:
-    """Recognise UTF-16 without byte-order mark: ASCII text with every other byte zero."""
-    sample = data[:2000]
-    half = len(sample) // 2
-    if half < 4:
-        return None
-    even, odd = sample[0:2 * half:2].count(0), sample[1:2 * half:2].count(0)
-    if odd >= 0.9 * half and even <= 0.1 * half:
-        return "utf-16-le"
-    if even >= 0.9 * half and odd <= 0.1 * half:
-        return "utf-16-be"
-    return None
-
-
-def _choose_delimiter(header: str, required: list[str], path: Path, *, only: str | None = None
-                      ) -> str:
-    candidates = [only] if only else sorted(_DELIMITERS, key=lambda d: -header.count(d))
-    for delimiter in candidates:
-        fields = {f.strip().strip('"').strip("\ufeff") for f in _split_line(header, delimiter)}
-        if all(col in fields for col in required):
-            return delimiter
-    best = candidates[0]
-    found = [f.strip() for f in _split_line(header, best)]
-    missing = [c for c in required if c not in found]
-    shown = ", ".join(repr(f) for f in found[:8]) + (" …" if len(found) > 8 else "")
-    msg = (f"{path}: column(s) {', '.join(repr(m) for m in missing)} named in the config are not "
-           f"in the header row (found {shown}); check the column names and the separator "
-           "(';' or ',')")
-    raise InputError(msg)
 
 
 def _parse_table(raw: pd.DataFrame, source: IncidentSource, label: str, ledger: Ledger
@@ -753,7 +338,7 @@ def _validate(parsed: _Parsed, label: str, periods: Periods, ledger: Ledger) -> 
     reject(frame["x"].isna() | frame["y"].isna(), Reason.COORD_UNREADABLE,
            lambda hit: (frame.loc[hit, "x_text"].astype(str) + " ; "
                         + frame.loc[hit, "y_text"].astype(str)))
-    x, y = _to_rd(frame["x"].to_numpy(float), frame["y"].to_numpy(float), parsed.crs)
+    x, y = to_rd(frame["x"].to_numpy(float), frame["y"].to_numpy(float), parsed.crs)
     inside_nl = pd.Series(in_netherlands(x, y), index=frame.index)
     reject(~inside_nl, Reason.OUTSIDE_NL,
            lambda hit: (f"gelezen als {parsed.crs}: " + frame.loc[hit, "x"].astype(str) + ", "
@@ -890,158 +475,3 @@ def parse_dates(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     problem[too_early] = "too_early"
     problem[too_late] = "too_late"
     return dates, problem
-
-
-def infer_axis_order(x: np.ndarray, y: np.ndarray) -> str | None:
-    """Tell from coordinate values which interpretation fits most points.
-
-    Parameters
-    ----------
-    x, y : numpy.ndarray
-        The first and second coordinate column as read.
-
-    Returns
-    -------
-    str or None
-        ``"rd"`` (RD New metres), ``"rd-swapped"`` (RD with x and y the wrong way round),
-        ``"wgs84"`` (x = longitude, y = latitude), ``"wgs84-swapped"`` (x = latitude,
-        y = longitude), or None when no interpretation fits more than half of the points.
-
-    """
-    x = np.asarray(x, dtype=float)
-    y = np.asarray(y, dtype=float)
-    valid = np.isfinite(x) & np.isfinite(y)
-    n = int(valid.sum())
-    if n == 0:
-        return None
-    xs, ys = x[valid], y[valid]
-    fits = {
-        "rd": _in_box(xs, ys, _RD_BOX).sum(),
-        "wgs84": _in_box(xs, ys, _WGS84_BOX).sum(),
-        "wgs84-swapped": _in_box(ys, xs, _WGS84_BOX).sum(),
-        "rd-swapped": _in_box(ys, xs, _RD_BOX).sum(),
-    }
-    best = max(fits, key=lambda k: fits[k])
-    return best if fits[best] * 2 > n else None
-
-
-def in_netherlands(x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """Whether RD New coordinates lie within the plausible extent of the Netherlands."""
-    return _in_box(np.asarray(x, dtype=float), np.asarray(y, dtype=float), _RD_BOX)
-
-
-def resolve_crs(x: np.ndarray, y: np.ndarray, *, file_crs: str | None, config_crs: str | None,
-                path: Path, label: str, ledger: Ledger) -> CrsChoice:
-    """Decide in which CRS, and with which axis order, to read a file's coordinates.
-
-    The CRS the file declares wins over the one in the config, unless the coordinates do not
-    fit the file's CRS but do fit the config's (a GeoJSON without a ``crs`` member holding RD
-    coordinates is the common case). Without either, the CRS is inferred from the values. A
-    declared CRS that the values contradict is an error; swapped axes are repaired with a
-    warning.
-
-    Parameters
-    ----------
-    x, y : numpy.ndarray
-        The coordinates as read (for polygons: a representative point per feature).
-    file_crs, config_crs : str or None
-        The CRS the file declares and the one the config sets.
-    path : Path
-        The file, for messages.
-    label : str
-        The source label, for warnings.
-    ledger : Ledger
-        Receives the warnings.
-
-    Returns
-    -------
-    CrsChoice
-        The CRS and whether the axes must be swapped.
-
-    Raises
-    ------
-    InputError
-        If no CRS is known and the values fit none, or the values contradict the CRS.
-
-    """
-    order = infer_axis_order(x, y)
-    declared, origin = file_crs, "in the file"
-    if file_crs and config_crs and _crs(config_crs) != _crs(file_crs):
-        if _fits(file_crs, order) is False and _fits(config_crs, order):
-            ledger.warn(f"{label}: the file declares {file_crs} but its coordinates are in "
-                        f"{config_crs} as the config says; read as {config_crs}")
-            declared, origin = config_crs, "in the config"
-        else:
-            ledger.warn(f"{label}: the config says crs = {config_crs!r} but the file declares "
-                        f"{file_crs}; using the file's CRS. Remove crs from the config to "
-                        "silence this")
-    elif not file_crs:
-        declared, origin = config_crs, "in the config"
-    if declared is None:
-        if not (np.isfinite(x) & np.isfinite(y)).any():
-            return CrsChoice(RD)  # nothing to place: every record is rejected anyway
-        if order is None:
-            msg = (f"{path}: cannot tell the coordinate system from the values (neither RD New "
-                   "metres nor WGS84 degrees within the Netherlands); set crs in the config")
-            raise InputError(msg)
-        guess = RD if order.startswith("rd") else WGS84
-        ledger.warn(f"{label}: no CRS declared; the coordinates look like "
-                    f"{'RD New (EPSG:28992)' if guess == RD else 'WGS84 (EPSG:4326)'} and are "
-                    "read as such; set crs in the config to make this explicit")
-        declared, origin = guess, "inferred"
-    crs = _crs(declared)
-    hint = (" (a GeoJSON file without a 'crs' member always says WGS84)"
-            if origin == "in the file" and path.suffix.lower() in (".geojson", ".json")
-            else "")
-    if _is_rd(crs) and order in ("wgs84", "wgs84-swapped"):
-        msg = (f"{path}: the CRS is declared as {declared} (RD New) {origin} but the coordinates "
-               "look like WGS84 degrees; set crs = 'EPSG:4326' or fix the file")
-        raise InputError(msg)
-    if crs.is_geographic and order in ("rd", "rd-swapped"):
-        msg = (f"{path}: the CRS is declared as {declared} (degrees) {origin}{hint} but the "
-               "coordinates look like RD New metres; set crs = 'EPSG:28992' or fix the file")
-        raise InputError(msg)
-    swapped = ((crs.is_geographic and order == "wgs84-swapped")
-               or (_is_rd(crs) and order == "rd-swapped"))
-    if swapped:
-        what = "latitude and longitude" if crs.is_geographic else "x and y"
-        ledger.warn(f"{label}: {what} are swapped in the file; read the other way round. "
-                    "Swap the columns in the config to make this explicit")
-    return CrsChoice(crs.to_string(), swapped)
-
-
-def _crs(value: str) -> CRS:
-    try:
-        return CRS.from_user_input(value)
-    except CRSError:
-        msg = f"{value!r} is not a coordinate reference system; use e.g. 'EPSG:28992'"
-        raise InputError(msg) from None
-
-
-def _is_rd(crs: CRS) -> bool:
-    if crs.to_epsg() == 28992:
-        return True
-    return bool(crs.is_compound) and any(sub.to_epsg() == 28992 for sub in crs.sub_crs_list)
-
-
-def _fits(crs: str, order: str | None) -> bool | None:
-    """Whether values of ``order`` fit ``crs``; None when that cannot be told."""
-    parsed = _crs(crs)
-    if order is None or not (parsed.is_geographic or _is_rd(parsed)):
-        return None
-    return order.startswith("wgs84") if parsed.is_geographic else order.startswith("rd")
-
-
-def _to_rd(x: np.ndarray, y: np.ndarray, crs: str) -> tuple[np.ndarray, np.ndarray]:
-    if _is_rd(CRS.from_user_input(crs)):
-        return x, y
-    transformer = Transformer.from_crs(crs, RD, always_xy=True)
-    with np.errstate(invalid="ignore", over="ignore"):
-        rx, ry = transformer.transform(x, y)
-    return np.asarray(rx, dtype=float), np.asarray(ry, dtype=float)
-
-
-def _in_box(x: np.ndarray, y: np.ndarray, box: tuple[float, float, float, float]) -> np.ndarray:
-    xmin, ymin, xmax, ymax = box
-    with np.errstate(invalid="ignore"):
-        return (x >= xmin) & (x <= xmax) & (y >= ymin) & (y <= ymax)

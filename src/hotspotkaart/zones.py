@@ -24,14 +24,8 @@ from hotspotkaart._errors import InputError
 from hotspotkaart._geometry import POLYGONAL, polygons_of_collection
 from hotspotkaart.accounting import Ledger, Reason, source_labels
 from hotspotkaart.config import LocationSource, ZoneSource
-from hotspotkaart.sources import (
-    RD,
-    WGS84,
-    in_netherlands,
-    infer_axis_order,
-    parse_dates,
-    resolve_crs,
-)
+from hotspotkaart.crs import RD, WGS84, in_netherlands, infer_axis_order, resolve_crs
+from hotspotkaart.sources import parse_dates
 
 __all__ = ["read_locations", "read_zones"]
 
