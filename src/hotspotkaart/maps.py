@@ -143,6 +143,8 @@ class MapData:
     categories: list[str] = field(default_factory=list)
     _trees: dict[str, shapely.STRtree] = field(default_factory=dict, init=False, repr=False,
                                                compare=False)
+    _wijk_rows: dict[str, dict[Any, list[int]]] = field(default_factory=dict, init=False,
+                                                         repr=False, compare=False)
 
     @property
     def slugs(self) -> dict[str, str]:
@@ -160,6 +162,21 @@ class MapData:
             self._trees[layer] = shapely.STRtree(frame.geometry.to_numpy())
         hits = np.sort(self._trees[layer].query(shape, predicate="intersects"))
         return frame.iloc[hits]
+
+    def in_wijk(self, layer: str, wijkcode: str) -> gpd.GeoDataFrame:
+        """Rows of ``layer`` (``buurten`` or ``wijken``) whose ``wijkcode`` is ``wijkcode``.
+
+        The same rows, in the same order, as ``frame[frame["wijkcode"] == wijkcode]``, found
+        through the positions per wijk, listed once per layer, so each wijk map does not
+        compare every row of the national tables again.
+        """
+        frame = getattr(self, layer)
+        if layer not in self._wijk_rows:
+            rows: dict[Any, list[int]] = {}
+            for i, code in enumerate(frame["wijkcode"].tolist()):
+                rows.setdefault(code, []).append(i)
+            self._wijk_rows[layer] = rows
+        return frame.iloc[self._wijk_rows[layer].get(wijkcode, [])]
 
 
 @dataclass(frozen=True)
@@ -266,9 +283,9 @@ def wijk_map(data: MapData, context: MapContext, wijkcode: str) -> folium.Map:
     The map holds the wijk's buurten, the grid cells and zones that touch the wijk, its named
     locations, a sortable table of its buurten and the wijk's own key figures.
     """
-    wijk = data.wijken[data.wijken["wijkcode"] == wijkcode]
+    wijk = data.in_wijk("wijken", wijkcode)
     outline = wijk.geometry.iloc[0]
-    buurten = data.buurten[data.buurten["wijkcode"] == wijkcode]
+    buurten = data.in_wijk("buurten", wijkcode)
     cells = None if data.cells is None else data.intersecting("cells", outline)
     local = MapData(buurten=buurten, wijken=wijk, zones=data.intersecting("zones", outline),
                     locations=data.intersecting("locations", outline), cells=cells,
@@ -342,6 +359,8 @@ def add_area_layers(fmap: folium.Map, data: MapData, context: MapContext,
     fields = buurt_fields(data, context)
     texts = _buurt_texts(buurten, data, context)
     change = for_map(buurten, [*fields, "zoeknaam"], texts)
+    # the year layers show the same texts and shapes: taken from the change layer, not redone
+    shown = {key: change[key] for key in fields}
     change["_colour"] = _colours(buurten["change_class"], CHANGE_COLOURS)
     for category, slug in data.slugs.items():
         column = f"change_class_{slug}"
@@ -353,7 +372,7 @@ def add_area_layers(fmap: folium.Map, data: MapData, context: MapContext,
     bins = shared_bins(buurten, context.years)
     layers = [change_layer]
     for year in (base, compare):
-        counts = for_map(buurten, fields, texts)
+        counts = LayerData(dict(shown), change.geometry.copy())
         classes = np.searchsorted(bins, buurten[f"count_{year}"].to_numpy(), side="left")
         counts["_colour"] = [YEAR_PALETTE[min(int(c), len(YEAR_PALETTE) - 1)] for c in classes]
         layers.append(geojson_layer(fmap, counts, f"Meldingen {year} per buurt", fields,
@@ -436,18 +455,29 @@ def hot_spot_clusters(cells: gpd.GeoDataFrame, column: str, count: str, *,
 
 def _hot_spot_clusters(cells: gpd.GeoDataFrame, column: str, count: str,
                        skip: str) -> gpd.GeoDataFrame:
-    rows: list[dict[str, Any]] = []
+    """Cluster the cells of each class but ``skip`` (classes in sorted order, missing ones out).
+
+    Works on the columns as arrays: the same groups, in the same order, as
+    ``cells[cells[column] != skip].groupby(column, sort=True)``, without a pandas frame per
+    class (a wijk map clusters three columns of a few hundred cells, and pandas' overhead per
+    frame was most of the time).
+    """
+    classes = cells[column].to_numpy()
+    keep = pd.notna(classes) & (classes != skip)
+    geometry = np.asarray(cells.geometry.to_numpy(), dtype=object)
+    counts = cells[count].to_numpy()
+    rows: list[tuple[Any, int, int]] = []
     geoms: list[Any] = []
-    for klasse, group in cells[cells[column] != skip].groupby(column, sort=True):
-        parts = shapely.get_parts(shapely.union_all(group.geometry.to_numpy()))
-        tree = shapely.STRtree(parts)
-        cell_idx, part_idx = tree.query(group.geometry.representative_point().to_numpy(),
-                                        predicate="within")
-        counts = group[count].to_numpy()
+    for klasse in np.unique(classes[keep]):
+        members_of_class = np.flatnonzero(keep & (classes == klasse))
+        group = geometry[members_of_class]
+        parts = shapely.get_parts(shapely.union_all(group))
+        cell_idx, part_idx = shapely.STRtree(parts).query(shapely.point_on_surface(group),
+                                                          predicate="within")
+        group_counts = counts[members_of_class]
         for i, part in enumerate(parts):
             members = cell_idx[part_idx == i]
-            rows.append({"klasse": klasse, "cellen": len(members),
-                         "meldingen": int(counts[members].sum())})
+            rows.append((klasse, len(members), int(group_counts[members].sum())))
             geoms.append(part)
     frame = pd.DataFrame(rows, columns=["klasse", "cellen", "meldingen"])
     return gpd.GeoDataFrame(frame, geometry=geoms, crs=cells.crs)
@@ -456,10 +486,12 @@ def _hot_spot_clusters(cells: gpd.GeoDataFrame, column: str, count: str,
 def add_zone_layers(fmap: folium.Map, zones: gpd.GeoDataFrame, context: MapContext) -> None:
     """Add one overlay per zone kind (cameratoezicht shown, the others hidden)."""
     present = []
+    kinds = zones["kind"].to_numpy()
     for kind in ZONE_KINDS:
-        of_kind = zones[zones["kind"] == kind]
-        if of_kind.empty:
+        rows = np.flatnonzero(kinds == kind)
+        if not len(rows):
             continue
+        of_kind = zones.iloc[rows]
         present.append(kind)
         fields = {"name": "Naam", "kind_label": "Soort gebied", "valid": "Geldig"}
         texts = {"kind_label": [ZONE_LABELS[kind]] * len(of_kind),
@@ -774,10 +806,13 @@ def _buurt_table(buurten: gpd.GeoDataFrame, context: MapContext
                  ) -> tuple[list[str], list[list[tuple[str, str]]]]:
     base, compare = context.years
     header = ["Buurt", str(base), str(compare), "Verschil", "Beoordeling"]
+    # only the columns shown: walking all columns of the area table cost more than the rest
+    table = buurten[["buurtnaam", f"count_{base}", f"count_{compare}", "change_class"]]
     rows = []
-    for row in buurten.sort_values("buurtnaam").itertuples():
-        b, c = int(getattr(row, f"count_{base}")), int(getattr(row, f"count_{compare}"))
-        rows.append([(str(row.buurtnaam), str(row.buurtnaam)), (nl_int(b), str(b)),
+    for name, base_count, compare_count, verdict in table.sort_values("buurtnaam").itertuples(
+            index=False, name=None):
+        b, c = int(base_count), int(compare_count)
+        rows.append([(str(name), str(name)), (nl_int(b), str(b)),
                      (nl_int(c), str(c)), (f"{c - b:+d}", str(c - b)),
-                     (str(row.change_class), str(row.change_class))])
+                     (str(verdict), str(verdict))])
     return header, rows
