@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import functools
 import re
 from pathlib import Path
 from typing import Any, ClassVar
@@ -126,10 +127,20 @@ def test_script_end_tags_in_inlined_js_are_escaped(
         return evil if relpath == "leaflet/dist/leaflet.js" else real(relpath)
 
     monkeypatch.setattr(offline, "asset_text", fake)
+    # inlined scripts are remembered per process: a cache of this test's own, so the real
+    # leaflet.js remembered before does not hide the fake, and the fake does not outlive the test
+    monkeypatch.setattr(offline, "_script_file", functools.cache(offline._script_file.__wrapped__))
     out = offline.inline_assets(rendered)
     assert r'var a = "<\/script><script>alert(1)<\/SCRIPT>"; var b = "<\!-- x";' in out
     assert "</script><script>alert" not in out
     assert "alert(1)</SCRIPT>" not in out
+
+
+def test_every_page_inlines_the_same_vendored_scripts(rendered: str) -> None:
+    first = offline.inline_assets(rendered)
+    assert offline.inline_assets(rendered) == first
+    # leaflet.js with its icon epilogue, escaped: the remembered block is the vendored file
+    assert offline.vendored_js("leaflet") in first
 
 
 def test_unmatched_stylesheet_names_url() -> None:
@@ -217,6 +228,15 @@ def test_folium_plugin_urls_all_match() -> None:
          ["https://x.test/h.png"]),
         ('<script src="https://x.test/i.js"></script><img src="https://x.test/i.js">',
          ["https://x.test/i.js"]),
+        ('<iframe src="DATA:Text/HTML;Base64,'
+         + base64.b64encode(b'<img src="https://x.test/l.png">').decode() + '">',
+         ["https://x.test/l.png"]),
+        ('<iframe src="data:text/html;base64,'
+         + base64.b64encode(b'<img src="https://x.test/m1.png">').decode()
+         + '"><img src="https://x.test/m2.png">', ["https://x.test/m1.png", "https://x.test/m2.png"]),
+        ('<img src="https://x.test/n1.png"><iframe src="data:text/html;base64,'
+         + base64.b64encode(b'<img src="https://x.test/n2.png">').decode() + '">',
+         ["https://x.test/n1.png", "https://x.test/n2.png"]),
     ],
 )  # fmt: skip
 def test_external_references(html: str, expected: list[str]) -> None:

@@ -97,11 +97,13 @@ _MIME = {".png": "image/png", ".gif": "image/gif", ".svg": "image/svg+xml", ".jp
          ".woff": "font/woff", ".woff2": "font/woff2"}  # fmt: skip
 _LOCAL_SCHEMES = ("data:", "blob:", "#", "about:")
 _VARIANT_SUFFIX_RE = re.compile(r"(?:[.-](?:min|src|umd))+$")
+# The "<" shared by every alternative is written once, in front: the regex engine then jumps
+# from one "<" to the next instead of trying each alternative at every character of the page.
 _ELEMENT_RE = re.compile(
-    r"<!--.*?-->"
-    r"|<script\b(?P<script>[^>]*)>.*?</script\s*>"
-    r"|<style\b[^>]*>.*?</style\s*>"
-    r"|<link\b(?P<link>[^>]*)>",
+    r"<(?:!--.*?-->"
+    r"|script\b(?P<script>[^>]*)>.*?</script\s*>"
+    r"|style\b[^>]*>.*?</style\s*>"
+    r"|link\b(?P<link>[^>]*)>)",
     re.IGNORECASE | re.DOTALL,
 )
 _DROPPED_ATTRS = frozenset({"src", "href", "rel", "integrity", "crossorigin", "referrerpolicy",
@@ -122,7 +124,11 @@ _REFERENCE_RES = (
     re.compile(rf"""fetch\(\s*\\?["'`]\s*{_NET}"""),
 )
 _TAG_START_RE = re.compile(r"(?:<|\\u003c|\\x3c|&lt;)([a-z][\w:-]*)", re.I)
-_HTML_DATA_URI_RE = re.compile(r"data:text/html[^,\"']*;base64,([A-Za-z0-9+/=]+)", re.I)
+# ``data:text/html…;base64,…`` in any case. It is found from its colon, a literal the engine
+# can jump to (a case-insensitive first letter makes it try every character of a page), with
+# ``data`` checked behind it; a match starts _DATA_URI_LEAD characters before its colon.
+_HTML_DATA_URI_RE = re.compile(r":(?<=(?i:data):)(?i:text/html[^,\"']*;base64,([A-Za-z0-9+/=]+))")
+_DATA_URI_LEAD = len("data")
 _TEMPLATE_RE = re.compile(r"\{(?:[xyzs]|-y)\}")
 
 
@@ -296,10 +302,20 @@ def _inline_element(match: re.Match[str]) -> str:
     kept = "".join(" " + source for name, _, source in attrs if name not in dropped)
     if kind == "css":
         return f"<style{kept}>\n{_css_file(f'{package.name}/{rel}')}\n</style>"
+    return f"<script{kept}>\n{_script_file(package.name, rel)}\n</script>"
+
+
+@cache
+def _script_file(name: str, rel: str) -> str:
+    """Return a vendored script (with its package's epilogue after the last) escaped for inlining.
+
+    Remembered: every page of a build inlines the same few files.
+    """
+    package = vendored_package(name)
     code = asset_text(f"{package.name}/{rel}")
     if package.epilogue is not None and rel == package.js[-1]:
         code = f"{code}\n;\n{package.epilogue()}"
-    return f"<script{kept}>\n{_escape_js(code)}\n</script>"
+    return _escape_js(code)
 
 
 def inline_assets(html: str) -> str:
@@ -363,12 +379,17 @@ def external_references(html: str) -> list[str]:
             if tags and tags[-1].lower() in ("a", "area"):
                 continue  # a link a person clicks
         hits.append((match.start(), match.group(1)))
-    for match in _HTML_DATA_URI_RE.finditer(html):
+    # as finditer: each match starts where the one before ended, or later, so its colon
+    # _DATA_URI_LEAD characters after that
+    end = 0
+    while (uri := _HTML_DATA_URI_RE.search(html, end + _DATA_URI_LEAD)) is not None:
+        end = uri.end()
         try:
-            nested = base64.b64decode(match.group(1)).decode("utf-8", errors="replace")
+            nested = base64.b64decode(uri.group(1)).decode("utf-8", errors="replace")
         except (binascii.Error, ValueError):
             continue
-        hits.extend((match.start(), url) for url in external_references(nested))
+        start = uri.start() - _DATA_URI_LEAD
+        hits.extend((start, url) for url in external_references(nested))
     ordered = (url for _, url in sorted(hits, key=lambda hit: hit[0]))
     return list(dict.fromkeys(url for url in ordered if not _TEMPLATE_RE.search(url)))
 
