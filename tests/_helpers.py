@@ -6,6 +6,7 @@ from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
+import shapely
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 GEO = REPO_ROOT / "geo"
@@ -88,6 +89,16 @@ def skewed_counts(n: int, seed: int) -> np.ndarray:
 # -- a built project for the map tests (see the ``built`` fixture in conftest.py) -------------
 
 #: Planted as a category name: must never reach a page unescaped.
+def wgs84_frame() -> gpd.GeoDataFrame:
+    """Four text rows in WGS84 (a polygon, a point, a multipolygon, an empty polygon)."""
+    return gpd.GeoDataFrame(
+        {"naam": ["A &amp; B", "C", "D", "E"], "aantal": ["1", "2.345", "< 5", "onbekend"]},
+        geometry=[shapely.box(4.6, 51.8, 4.61, 51.81), shapely.Point(4.65, 51.79),
+                  shapely.MultiPolygon([shapely.box(4.7, 51.7, 4.71, 51.71)]),
+                  shapely.Polygon()],
+        index=[10, 3, 7, 2], crs="EPSG:4326")
+
+
 INJECTION = "<img src=x onerror=alert(1)>"
 PHONE = (360, 740)
 

@@ -16,21 +16,18 @@ import shapely
 from hotspotkaart.grid import make_grid
 from hotspotkaart.hotspots import HOT_95, NIET_SIGNIFICANT
 from hotspotkaart.mapelements import GeoJsonPopup, GeoJsonTooltip
+from hotspotkaart.maplayers import feature_collection
 from hotspotkaart.maps import (
     JENKS_MAX_VALUES,
-    LayerData,
     MapContext,
     add_grid_layers,
     cell_size_text,
-    feature_collection,
-    for_map,
     jenks_breaks,
     shared_bins,
-    wgs84_geometry,
 )
 from hotspotkaart.offline import external_references
 
-from ._helpers import COUNT_FEATURES, INJECTION, MAPS, PHONE, skewed_counts
+from ._helpers import COUNT_FEATURES, INJECTION, MAPS, PHONE, skewed_counts, wgs84_frame
 
 
 def _all_html(out):
@@ -193,74 +190,10 @@ def test_grid_layers_name_the_configured_cell_size(size, text):
         assert "Cellen van 100 m" not in page
 
 
-def _wgs84_frame():
-    frame = gpd.GeoDataFrame(
-        {"naam": ["A &amp; B", "C", "D", "E"], "aantal": ["1", "2.345", "< 5", "onbekend"]},
-        geometry=[shapely.box(4.6, 51.8, 4.61, 51.81), shapely.Point(4.65, 51.79),
-                  shapely.MultiPolygon([shapely.box(4.7, 51.7, 4.71, 51.71)]),
-                  shapely.Polygon()],
-        index=[10, 3, 7, 2], crs="EPSG:4326")
-    return frame
-
-
-def test_feature_collection_is_geopandas_geojson():
-    frame = _wgs84_frame()
-    before = frame.copy()
-    assert feature_collection(frame) == json.loads(frame.to_json(drop_id=False))
-    assert frame.equals(before)  # the caller's frame is not touched
-    # numbers or missing values: geopandas' own path, same dict
-    mixed = frame.assign(aantal=[1, 2, None, 4.5])
-    assert feature_collection(mixed) == json.loads(mixed.to_json(drop_id=False))
-    assert feature_collection(frame.iloc[:0]) == {"type": "FeatureCollection", "features": []}
-
-
-def test_for_map_gives_the_geojson_of_the_same_layer_as_a_geodataframe():
-    rd = gpd.GeoDataFrame(
-        {"naam": ["Oud <b>", None, "Wijk & co"], "aantal": [1234, 5, 0],
-         "share": [0.25, float("nan"), 1.5]},
-        geometry=[shapely.box(105000, 425000, 105100, 425100), shapely.Point(105300, 425300),
-                  shapely.Polygon()],
-        index=[7, 3, 9], crs="EPSG:28992")
-    before = rd.copy()
-    layer = for_map(rd, {"naam": "Naam", "aantal": "Aantal", "share": "Aandeel", "note": "X"},
-                    texts={"note": ["a", "<i>", "c"]})
-    assert isinstance(layer, LayerData)
-    assert layer["naam"] == ["Oud &lt;b&gt;", "onbekend", "Wijk &amp; co"]
-    assert layer["aantal"] == ["1.234", "5", "0"]
-    assert layer["share"] == ["0,2", "onbekend", "1,5"]
-    assert layer["note"] == ["a", "&lt;i&gt;", "c"]  # texts are escaped too
-    layer["_colour"] = ["#000000", "#111111", "#222222"]
-    with pytest.raises(ValueError, match="'_colour' has 2 values for 3 features"):
-        layer["_colour"] = ["#000000", "#111111"]
-    reference = gpd.GeoDataFrame(layer.properties, geometry=list(layer.geometry),
-                                 crs="EPSG:4326")
-    assert feature_collection(layer) == json.loads(reference.to_json(drop_id=False))
-    assert rd.equals(before)  # the caller's frame is not touched
-    empty = for_map(rd.iloc[:0], {"naam": "Naam"})
-    assert empty.empty
-    assert len(empty) == 0
-    assert feature_collection(empty) == {"type": "FeatureCollection", "features": []}
-
-
-def test_wgs84_geometry_is_reused_by_content_not_identity():
-    rd = gpd.GeoDataFrame(geometry=[shapely.box(105000, 425000, 105100, 425100)],
-                          crs="EPSG:28992")
-    first = wgs84_geometry(rd)
-    np.testing.assert_array_equal(shapely.get_coordinates(first),
-                                  np.round(shapely.get_coordinates(
-                                      rd.to_crs("EPSG:4326").geometry.to_numpy()), 6))
-    moved = rd.set_geometry(rd.translate(100, 0))  # same shape elsewhere: its own result
-    assert not shapely.equals(wgs84_geometry(moved)[0], first[0])
-    again = wgs84_geometry(rd.copy())
-    assert shapely.equals(again[0], first[0])
-    again[0] = None  # a copy: the remembered result is not changed by the caller
-    assert wgs84_geometry(rd)[0] is not None
-
-
 def test_tooltips_and_popups_render_as_folium_does():
     def page(tooltip, popup):
         fmap = folium.Map(tiles=None)
-        folium.GeoJson(feature_collection(_wgs84_frame()), name="laag",
+        folium.GeoJson(feature_collection(wgs84_frame()), name="laag",
                        tooltip=tooltip(fields=["naam", "aantal"], aliases=["Naam", "Aantal"]),
                        popup=popup(fields=["naam", "aantal"], aliases=["Naam", "Aantal"]),
                        ).add_to(fmap)

@@ -27,6 +27,7 @@ from branca.element import Element, Figure
 
 from hotspotkaart.hotspots import GI_COLOURS, HOT_90, HOT_95, HOT_99
 from hotspotkaart.mapelements import InfoPanel, Legend
+from hotspotkaart.maplayers import rounded
 from hotspotkaart.maps import (
     YEAR_PALETTE,
     MapContext,
@@ -36,7 +37,6 @@ from hotspotkaart.maps import (
     geojson_layer,
     hot_spot_clusters,
     jenks_breaks,
-    rounded,
 )
 
 __all__ = ["field_map", "suppress"]

@@ -8,14 +8,14 @@ tooltip or popup, because folium's ``GeoJsonTooltip`` and ``GeoJsonPopup`` inser
 
 The building blocks here (base map, choropleths, grid, zones, locations) are shared by the
 overview, the wijk maps, the comparison page (:mod:`hotspotkaart.pages`) and the field map
-(:mod:`hotspotkaart.fieldmap`).
+(:mod:`hotspotkaart.fieldmap`); the texts, WGS84 geometry and GeoJSON of each layer are made by
+:mod:`hotspotkaart.maplayers`.
 """
 
 from __future__ import annotations
 
 import hashlib
 import html
-import json
 import logging
 import warnings
 from collections import OrderedDict
@@ -33,7 +33,7 @@ import shapely
 import xyzservices.providers as xyz
 from folium.folium import _default_css, _default_js
 
-from hotspotkaart._format import change_text, display, nl_float, nl_int, validity_text, verdict_text
+from hotspotkaart._format import change_text, nl_float, nl_int, validity_text, verdict_text
 from hotspotkaart.analysis import CHANGE_CLASSES, CHANGE_COLOURS, category_slugs
 from hotspotkaart.config import ZONE_KINDS
 from hotspotkaart.hotspots import (
@@ -54,6 +54,14 @@ from hotspotkaart.mapelements import (
     SearchControl,
     SortableTable,
 )
+from hotspotkaart.maplayers import (
+    WGS84,
+    LayerData,
+    feature_collection,
+    for_map,
+    geometry_digest,
+    remember,
+)
 
 __all__ = [
     "ZONE_COLOURS",
@@ -66,8 +74,6 @@ __all__ = [
 ]
 
 logger = logging.getLogger(__name__)
-
-WGS84 = "EPSG:4326"
 
 #: Dutch display names of the zone kinds.
 ZONE_LABELS: dict[str, str] = {
@@ -92,11 +98,9 @@ JENKS_MAX_VALUES = 1000
 YEAR_PALETTE = ("#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026")
 _LOCATION_COLOURS = ("#7570b3", "#1b9e77")
 
-#: Results remembered by the content of their input, not its identity (see :func:`wgs84_geometry`
-#: and :func:`hot_spot_clusters`): the overview, the comparison and the wijk maps share layers.
-_WGS84_CACHE: OrderedDict[tuple[str, int, bytes], np.ndarray] = OrderedDict()
+#: Clusters remembered by the content of their input, not its identity (see
+#: :func:`hot_spot_clusters`): the overview and the comparison cluster the same cells.
 _CLUSTER_CACHE: OrderedDict[tuple[str, bytes], gpd.GeoDataFrame] = OrderedDict()
-_CACHE_SIZE = 64
 
 BASEMAPS: dict[str, tuple[str, Any]] = {
     "grijs": ("PDOK achtergrondkaart grijs", xyz.nlmaps.grijs),
@@ -208,37 +212,6 @@ class MapContext:
     synthetic: bool
     basemap: str = "grijs"
     fdr_q: float = 0.05
-
-
-@dataclass
-class LayerData:
-    """The display texts and WGS84 geometry of one GeoJSON layer, as :func:`for_map` makes them.
-
-    A light stand-in for a GeoDataFrame, whose construction costs milliseconds: a national
-    build draws thousands of layers. Columns are lists of text, one entry per geometry; feature
-    ids are the positions ``0 … n-1``.
-    """
-
-    properties: dict[str, list[Any]]
-    geometry: np.ndarray
-
-    def __len__(self) -> int:
-        return len(self.geometry)
-
-    @property
-    def empty(self) -> bool:
-        """Whether the layer has no features."""
-        return len(self.geometry) == 0
-
-    def __getitem__(self, key: str) -> list[Any]:
-        return self.properties[key]
-
-    def __setitem__(self, key: str, values: Sequence[Any]) -> None:
-        column = list(values)
-        if len(column) != len(self.geometry):
-            msg = f"column {key!r} has {len(column)} values for {len(self.geometry)} features"
-            raise ValueError(msg)
-        self.properties[key] = column
 
 
 def overview_map(data: MapData, context: MapContext) -> folium.Map:
@@ -441,7 +414,7 @@ def hot_spot_clusters(cells: gpd.GeoDataFrame, column: str, count: str, *,
         ``klasse``, ``cellen``, ``meldingen`` and one polygon per cluster (EPSG:28992).
     """
     digest = hashlib.blake2b(digest_size=16)
-    for part in (_geometry_digest(cells), skip.encode(), column.encode(), count.encode(),
+    for part in (geometry_digest(cells), skip.encode(), column.encode(), count.encode(),
                  "\0".join(map(str, cells[column])).encode(),
                  np.asarray(cells[count].to_numpy(), dtype=float).tobytes()):
         digest.update(len(part).to_bytes(8, "little") + part)
@@ -449,7 +422,7 @@ def hot_spot_clusters(cells: gpd.GeoDataFrame, column: str, count: str, *,
     cached = _CLUSTER_CACHE.get(key)
     if cached is None:
         cached = _hot_spot_clusters(cells, column, count, skip)
-        _remember(_CLUSTER_CACHE, key, cached)
+        remember(_CLUSTER_CACHE, key, cached)
     return cached.copy()
 
 
@@ -628,91 +601,6 @@ def _buurt_texts(buurten: gpd.GeoDataFrame, data: MapData, context: MapContext
     else:
         texts["rate_text"] = ["onbekend (geen inwonertal)"] * count
     return texts
-
-
-def for_map(frame: gpd.GeoDataFrame, fields: Mapping[str, str] | Sequence[str],
-            texts: Mapping[str, Sequence[Any]] | None = None) -> LayerData:
-    """Select ``fields``, turn them into escaped display text and reproject to WGS84.
-
-    A field is taken from ``texts`` when it is there (texts made for the map, one per row of
-    ``frame``), otherwise from the column of ``frame``.
-    """
-    texts = texts or {}
-    return LayerData(
-        {key: [display(v) for v in (texts[key] if key in texts else frame[key].tolist())]
-         for key in fields},
-        wgs84_geometry(frame),
-    )
-
-
-def wgs84_geometry(frame: gpd.GeoDataFrame, decimals: int = 6) -> np.ndarray:
-    """Return the geometry of ``frame`` in WGS84, rounded to ``decimals`` (see :func:`rounded`).
-
-    The overview, the comparison and every wijk map draw the same buurten, zones and clusters
-    several times; reprojecting is the costly part, so the result is remembered by the content
-    of the geometry (its WKB) and CRS, never by object identity.
-    """
-    key = (str(frame.crs.srs) if frame.crs is not None else "", decimals,
-           _geometry_digest(frame))
-    cached = _WGS84_CACHE.get(key)
-    if cached is None:
-        cached = rounded(frame.geometry.to_crs(WGS84).to_numpy(), decimals)
-        _remember(_WGS84_CACHE, key, cached)
-    return cached.copy()
-
-
-def _geometry_digest(frame: gpd.GeoDataFrame) -> bytes:
-    """Digest the geometry of ``frame`` (its WKB, row by row), to remember results by."""
-    digest = hashlib.blake2b(digest_size=16)
-    for wkb in shapely.to_wkb(np.asarray(frame.geometry.to_numpy(), dtype=object)):
-        digest.update(b"\0" if wkb is None else len(wkb).to_bytes(8, "little") + wkb)
-    return digest.digest()
-
-
-def _remember(cache: OrderedDict[Any, Any], key: Any, value: Any) -> None:
-    """Put ``value`` in a least-recently-used ``cache`` of :data:`_CACHE_SIZE` entries."""
-    cache[key] = value
-    while len(cache) > _CACHE_SIZE:
-        cache.popitem(last=False)
-
-
-def feature_collection(frame: gpd.GeoDataFrame | LayerData) -> dict[str, Any]:
-    """Return ``frame`` as a GeoJSON FeatureCollection dict, with the index as feature ids.
-
-    The same dict as ``json.loads(frame.to_json(drop_id=False))``, built without a Python-level
-    loop over the coordinates: the geometries are written by GEOS and parsed in one go. A
-    :class:`LayerData` takes its positions as ids; GeoDataFrames whose properties are not all
-    text, or that are not in WGS84, take geopandas' path.
-    """
-    if isinstance(frame, LayerData):
-        return _features(frame.properties, frame.geometry, range(len(frame)))
-    columns = [c for c in frame.columns if c != frame.geometry.name]
-    values = {c: frame[c].tolist() for c in columns}
-    texts = all(all(isinstance(v, str) for v in column) for column in values.values())
-    if not texts or (frame.crs is not None and frame.crs.to_epsg() != 4326):
-        return dict(json.loads(frame.to_json(show_bbox=False, drop_id=False)))
-    return _features(values, frame.geometry.to_numpy(), frame.index)
-
-
-def _features(values: Mapping[str, Sequence[Any]], geometry: np.ndarray,
-              ids: Sequence[Any] | pd.Index) -> dict[str, Any]:
-    geoms = np.array(geometry, dtype=object)  # a copy: missing/empty → None
-    geoms[shapely.is_missing(geoms) | shapely.is_empty(geoms)] = None
-    written = shapely.to_geojson(geoms)
-    parsed = json.loads("[" + ",".join("null" if g is None else g for g in written) + "]")
-    columns = list(values)
-    rows = zip(*values.values(), strict=True) if columns else (() for _ in range(len(geoms)))
-    features = [
-        {"id": str(fid), "type": "Feature", "properties": dict(zip(columns, row, strict=True)),
-         "geometry": geometry}
-        for fid, row, geometry in zip(ids, rows, parsed, strict=True)
-    ]
-    return {"type": "FeatureCollection", "features": features}
-
-
-def rounded(geoms: np.ndarray, decimals: int = 6) -> np.ndarray:
-    """Round coordinates (6 decimals of a degree ≈ 0.1 m)."""
-    return shapely.transform(geoms, lambda c: np.round(c, decimals))
 
 
 def shared_bins(areas: gpd.GeoDataFrame, years: Sequence[int]) -> np.ndarray:

@@ -18,6 +18,7 @@ from jinja2 import Template
 from hotspotkaart._format import change_text, nl_int
 from hotspotkaart.hotspots import GI_CLASSES, GI_COLOURS
 from hotspotkaart.mapelements import OFFLINE_CSS, InfoPanel, Legend, SyncMaps, verbatim_macros
+from hotspotkaart.maplayers import for_map
 from hotspotkaart.maps import (
     YEAR_PALETTE,
     MapContext,
@@ -27,7 +28,6 @@ from hotspotkaart.maps import (
     base_map,
     bin_labels,
     buurt_fields,
-    for_map,
     geojson_layer,
     hot_spot_clusters,
     shared_bins,
