@@ -77,7 +77,7 @@ class LayerData:
         self.properties[key] = column
 
 
-def for_map(frame: gpd.GeoDataFrame, fields: Mapping[str, str] | Sequence[str],
+def for_map(frame: gpd.GeoDataFrame | gpd.GeoSeries, fields: Mapping[str, str] | Sequence[str],
             texts: Mapping[str, Sequence[Any]] | None = None) -> LayerData:
     """Select ``fields``, turn them into escaped display text and reproject to WGS84.
 
@@ -92,7 +92,7 @@ def for_map(frame: gpd.GeoDataFrame, fields: Mapping[str, str] | Sequence[str],
     )
 
 
-def wgs84_geometry(frame: gpd.GeoDataFrame, decimals: int = 6) -> np.ndarray:
+def wgs84_geometry(frame: gpd.GeoDataFrame | gpd.GeoSeries, decimals: int = 6) -> np.ndarray:
     """Return the geometry of ``frame`` in WGS84, rounded to ``decimals`` (see :func:`rounded`).
 
     The overview, the comparison and every wijk map draw the same buurten, zones and clusters
@@ -108,7 +108,7 @@ def wgs84_geometry(frame: gpd.GeoDataFrame, decimals: int = 6) -> np.ndarray:
     return cached.copy()
 
 
-def geometry_digest(frame: gpd.GeoDataFrame) -> bytes:
+def geometry_digest(frame: gpd.GeoDataFrame | gpd.GeoSeries) -> bytes:
     """Digest the geometry of ``frame`` (its WKB, row by row), to remember results by."""
     digest = hashlib.blake2b(digest_size=16)
     for wkb in shapely.to_wkb(np.asarray(frame.geometry.to_numpy(), dtype=object)):

@@ -22,7 +22,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 import folium
 import folium.plugins
@@ -100,7 +100,7 @@ _LOCATION_COLOURS = ("#7570b3", "#1b9e77")
 
 #: Clusters remembered by the content of their input, not its identity (see
 #: :func:`hot_spot_clusters`): the overview and the comparison cluster the same cells.
-_CLUSTER_CACHE: OrderedDict[tuple[str, bytes], gpd.GeoDataFrame] = OrderedDict()
+_CLUSTER_CACHE: OrderedDict[tuple[str, bytes], _Clusters] = OrderedDict()
 
 BASEMAPS: dict[str, tuple[str, Any]] = {
     "grijs": ("PDOK achtergrondkaart grijs", xyz.nlmaps.grijs),
@@ -367,19 +367,21 @@ def add_grid_layers(fmap: folium.Map, cells: gpd.GeoDataFrame | None,
         return
     base, compare = context.years
     cellen = f"Cellen van {cell_size_text(cells)}"
+    shapes = geometry_digest(cells)  # once for the three layers
     for year in (base, compare):
-        clusters = hot_spot_clusters(cells, f"gi_class_{year}", f"count_{year}")
+        clusters = _clusters(cells, shapes, f"gi_class_{year}", f"count_{year}",
+                             NIET_SIGNIFICANT)
         fields = {"klasse": f"Gi* {year}", "cellen": cellen,
                   "meldingen": f"Meldingen {year}"}
-        data = for_map(clusters, fields)
-        data["_colour"] = _colours(clusters["klasse"], GI_COLOURS)
+        data = clusters.for_map(cells.crs, fields)
+        data["_colour"] = _colours(clusters.klasse, GI_COLOURS)
         geojson_layer(fmap, data, f"Hot en cold spots {year} (Gi*)", fields,
                       _fill_style(0.8, weight=0.8), show=False)
-    clusters = hot_spot_clusters(cells, "transition", f"count_{compare}", skip="geen")
+    clusters = _clusters(cells, shapes, "transition", f"count_{compare}", "geen")
     fields = {"klasse": "Hot spot", "cellen": cellen,
               "meldingen": f"Meldingen {compare}"}
-    data = for_map(clusters, fields)
-    data["_colour"] = _colours(clusters["klasse"], TRANSITION_COLOURS)
+    data = clusters.for_map(cells.crs, fields)
+    data["_colour"] = _colours(clusters.klasse, TRANSITION_COLOURS)
     geojson_layer(fmap, data, f"Hot spots {base}→{compare}: nieuw, blijvend, verdwenen", fields,
                   _fill_style(0.85, weight=0.8), show=False)
     # bottom left: the right-hand column is full on a laptop screen (800 px high)
@@ -413,8 +415,35 @@ def hot_spot_clusters(cells: gpd.GeoDataFrame, column: str, count: str, *,
     geopandas.GeoDataFrame
         ``klasse``, ``cellen``, ``meldingen`` and one polygon per cluster (EPSG:28992).
     """
+    clusters = _clusters(cells, geometry_digest(cells), column, count, skip)
+    frame = pd.DataFrame(list(zip(clusters.klasse, clusters.cellen, clusters.meldingen,
+                                  strict=True)), columns=["klasse", "cellen", "meldingen"])
+    return gpd.GeoDataFrame(frame, geometry=list(clusters.geometry), crs=cells.crs)
+
+
+class _Clusters(NamedTuple):
+    """The clusters of one class column: per cluster its class, cells, meldingen and polygon."""
+
+    klasse: tuple[Any, ...]
+    cellen: tuple[int, ...]
+    meldingen: tuple[int, ...]
+    geometry: tuple[Any, ...]
+
+    def for_map(self, crs: Any, fields: Mapping[str, str]) -> LayerData:
+        """Make the layer ``for_map(hot_spot_clusters(…), fields)`` makes, without a frame."""
+        columns = {"klasse": self.klasse, "cellen": self.cellen, "meldingen": self.meldingen}
+        return for_map(gpd.GeoSeries(list(self.geometry), crs=crs), fields, columns)
+
+
+def _clusters(cells: gpd.GeoDataFrame, shapes: bytes, column: str, count: str,
+              skip: str) -> _Clusters:
+    """Return :func:`_hot_spot_clusters`, remembered by content; ``shapes`` digests the cells.
+
+    Building a GeoDataFrame costs milliseconds; the wijk maps draw three cluster layers each
+    and need only the values.
+    """
     digest = hashlib.blake2b(digest_size=16)
-    for part in (geometry_digest(cells), skip.encode(), column.encode(), count.encode(),
+    for part in (shapes, skip.encode(), column.encode(), count.encode(),
                  "\0".join(map(str, cells[column])).encode(),
                  np.asarray(cells[count].to_numpy(), dtype=float).tobytes()):
         digest.update(len(part).to_bytes(8, "little") + part)
@@ -423,11 +452,11 @@ def hot_spot_clusters(cells: gpd.GeoDataFrame, column: str, count: str, *,
     if cached is None:
         cached = _hot_spot_clusters(cells, column, count, skip)
         remember(_CLUSTER_CACHE, key, cached)
-    return cached.copy()
+    return cached
 
 
 def _hot_spot_clusters(cells: gpd.GeoDataFrame, column: str, count: str,
-                       skip: str) -> gpd.GeoDataFrame:
+                       skip: str) -> _Clusters:
     """Cluster the cells of each class but ``skip`` (classes in sorted order, missing ones out).
 
     Works on the columns as arrays: the same groups, in the same order, as
@@ -439,8 +468,7 @@ def _hot_spot_clusters(cells: gpd.GeoDataFrame, column: str, count: str,
     keep = pd.notna(classes) & (classes != skip)
     geometry = np.asarray(cells.geometry.to_numpy(), dtype=object)
     counts = cells[count].to_numpy()
-    rows: list[tuple[Any, int, int]] = []
-    geoms: list[Any] = []
+    rows: list[tuple[Any, int, int, Any]] = []
     for klasse in np.unique(classes[keep]):
         members_of_class = np.flatnonzero(keep & (classes == klasse))
         group = geometry[members_of_class]
@@ -450,10 +478,9 @@ def _hot_spot_clusters(cells: gpd.GeoDataFrame, column: str, count: str,
         group_counts = counts[members_of_class]
         for i, part in enumerate(parts):
             members = cell_idx[part_idx == i]
-            rows.append((klasse, len(members), int(group_counts[members].sum())))
-            geoms.append(part)
-    frame = pd.DataFrame(rows, columns=["klasse", "cellen", "meldingen"])
-    return gpd.GeoDataFrame(frame, geometry=geoms, crs=cells.crs)
+            rows.append((klasse, len(members), int(group_counts[members].sum()), part))
+    return _Clusters(*(tuple(values) for values in zip(*rows, strict=True))) if rows \
+        else _Clusters((), (), (), ())
 
 
 def add_zone_layers(fmap: folium.Map, zones: gpd.GeoDataFrame, context: MapContext) -> None:
