@@ -76,6 +76,12 @@ class LayerData:
             raise ValueError(msg)
         self.properties[key] = column
 
+    def take(self, positions: Sequence[int]) -> LayerData:
+        """Return a new layer of the features at ``positions``, in that order."""
+        rows = np.asarray(positions, dtype=np.intp)
+        return LayerData({key: [column[i] for i in rows.tolist()]
+                          for key, column in self.properties.items()}, self.geometry[rows])
+
 
 def for_map(frame: gpd.GeoDataFrame | gpd.GeoSeries, fields: Mapping[str, str] | Sequence[str],
             texts: Mapping[str, Sequence[Any]] | None = None) -> LayerData:

@@ -147,8 +147,8 @@ class MapData:
     categories: list[str] = field(default_factory=list)
     _trees: dict[str, shapely.STRtree] = field(default_factory=dict, init=False, repr=False,
                                                compare=False)
-    _wijk_rows: dict[str, dict[Any, list[int]]] = field(default_factory=dict, init=False,
-                                                         repr=False, compare=False)
+    _memo: dict[tuple[Any, ...], Any] = field(default_factory=dict, init=False, repr=False,
+                                              compare=False)
 
     @property
     def slugs(self) -> dict[str, str]:
@@ -174,13 +174,24 @@ class MapData:
         through the positions per wijk, listed once per layer, so each wijk map does not
         compare every row of the national tables again.
         """
-        frame = getattr(self, layer)
-        if layer not in self._wijk_rows:
+        return getattr(self, layer).iloc[self._rows_in_wijk(layer, wijkcode)]
+
+    def _rows_in_wijk(self, layer: str, wijkcode: str) -> list[int]:
+        key = ("rows per wijk", layer)
+        if key not in self._memo:
             rows: dict[Any, list[int]] = {}
-            for i, code in enumerate(frame["wijkcode"].tolist()):
+            for i, code in enumerate(getattr(self, layer)["wijkcode"].tolist()):
                 rows.setdefault(code, []).append(i)
-            self._wijk_rows[layer] = rows
-        return frame.iloc[self._wijk_rows[layer].get(wijkcode, [])]
+            self._memo[key] = rows
+        return list(self._memo[key].get(wijkcode, []))
+
+    def _change_layer(self, context: MapContext, wijkcode: str) -> LayerData:
+        """Return the change layer of one wijk's buurten, taken from that of all (made once)."""
+        key = ("change layer", tuple(context.years), context.fdr_q)
+        if key not in self._memo:
+            self._memo[key] = _change_layer(self, context, self.buurten)
+        layer: LayerData = self._memo[key]
+        return layer.take(self._rows_in_wijk("buurten", wijkcode))
 
 
 @dataclass(frozen=True)
@@ -264,7 +275,8 @@ def wijk_map(data: MapData, context: MapContext, wijkcode: str) -> folium.Map:
                     locations=data.intersecting("locations", outline), cells=cells,
                     categories=data.categories)
     fmap = base_map(buurten, context)
-    layers = add_area_layers(fmap, local, context, buurten)
+    layers = add_area_layers(fmap, local, context, buurten,
+                             data._change_layer(context, wijkcode))
     add_grid_layers(fmap, cells, context)
     add_zone_layers(fmap, local.zones, context)
     add_location_layers(fmap, local.locations)
@@ -326,20 +338,18 @@ def focus_bounds(areas: gpd.GeoDataFrame, share: float = 0.95) -> np.ndarray:
 
 
 def add_area_layers(fmap: folium.Map, data: MapData, context: MapContext,
-                    buurten: gpd.GeoDataFrame) -> list[folium.GeoJson]:
-    """Add the change choropleth (shown) and one count choropleth per year (hidden)."""
+                    buurten: gpd.GeoDataFrame, change: LayerData | None = None
+                    ) -> list[folium.GeoJson]:
+    """Add the change choropleth (shown) and one count choropleth per year (hidden).
+
+    ``change`` is :func:`_change_layer` of ``buurten`` when the caller has it already.
+    """
     base, compare = context.years
     fields = buurt_fields(data, context)
-    texts = _buurt_texts(buurten, data, context)
-    change = for_map(buurten, [*fields, "zoeknaam"], texts)
+    if change is None:
+        change = _change_layer(data, context, buurten)
     # the year layers show the same texts and shapes: taken from the change layer, not redone
     shown = {key: change[key] for key in fields}
-    change["_colour"] = _colours(buurten["change_class"], CHANGE_COLOURS)
-    for category, slug in data.slugs.items():
-        column = f"change_class_{slug}"
-        if column in buurten:
-            change[f"_colour_{category_key(category)}"] = _colours(buurten[column],
-                                                                   CHANGE_COLOURS)
     change_layer = geojson_layer(fmap, change, f"Verandering {base}→{compare} per buurt", fields,
                                  _fill_style(0.7), show=True)
     bins = shared_bins(buurten, context.years)
@@ -358,6 +368,23 @@ def add_area_layers(fmap: folium.Map, data: MapData, context: MapContext,
         options = [("", "Alle meldingen")] + [(category_key(c), c) for c in data.categories]
         fmap.add_child(CategorySwitch([change_layer], options))
     return layers
+
+
+def _change_layer(data: MapData, context: MapContext, buurten: gpd.GeoDataFrame) -> LayerData:
+    """Make the change layer of ``buurten``: tooltip texts, colours per category, WGS84 shapes.
+
+    Every value is made row by row, so the layer of some buurten is that of all, taken at
+    their positions (:meth:`LayerData.take`).
+    """
+    change = for_map(buurten, [*buurt_fields(data, context), "zoeknaam"],
+                     _buurt_texts(buurten, data, context))
+    change["_colour"] = _colours(buurten["change_class"], CHANGE_COLOURS)
+    for category, slug in data.slugs.items():
+        column = f"change_class_{slug}"
+        if column in buurten:
+            change[f"_colour_{category_key(category)}"] = _colours(buurten[column],
+                                                                   CHANGE_COLOURS)
+    return change
 
 
 def add_grid_layers(fmap: folium.Map, cells: gpd.GeoDataFrame | None,
