@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import numpy as np
 import shapely
+
+if TYPE_CHECKING:
+    from hotspotkaart.config import Config
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 GEO = REPO_ROOT / "geo"
@@ -117,8 +121,16 @@ def build_map_project(folder: Path) -> Path:
 
     Returns the output folder.
     """
-    from hotspotkaart.config import load_config
     from hotspotkaart.pipeline import build
+
+    out = folder / "maps"
+    build(map_project_config(folder), out)
+    return out
+
+
+def map_project_config(folder: Path) -> Config:
+    """Write the project of :func:`build_map_project` into ``folder`` and load its config."""
+    from hotspotkaart.config import load_config
 
     points = interior_points(400, seed=5)
     rng = np.random.default_rng(5)
@@ -131,9 +143,6 @@ def build_map_project(folder: Path) -> Path:
         category = INJECTION if i == 0 else CATEGORIES[i % 3]
         rows.append(f"C{i};{1 + i % 28:02d}-06-{2023 + i % 2} 22:00;{category};{x:.1f};{y:.1f}")
     (folder / "m.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
-    config = load_config(write_config(folder, incidents=incident_section("m.csv"),
-                                      extra=FAST_ANALYSIS))
-    out = folder / "maps"
-    build(config, out)
-    return out
+    return load_config(write_config(folder, incidents=incident_section("m.csv"),
+                                    extra=FAST_ANALYSIS))
 

@@ -20,14 +20,26 @@ from hotspotkaart.maplayers import feature_collection
 from hotspotkaart.maps import (
     JENKS_MAX_VALUES,
     MapContext,
+    MapData,
     add_grid_layers,
     cell_size_text,
     jenks_breaks,
     shared_bins,
+    wijk_map,
 )
 from hotspotkaart.offline import external_references
+from hotspotkaart.pages import render
+from hotspotkaart.pipeline import analyse, map_context, map_data
 
-from ._helpers import COUNT_FEATURES, INJECTION, MAPS, PHONE, skewed_counts, wgs84_frame
+from ._helpers import (
+    COUNT_FEATURES,
+    INJECTION,
+    MAPS,
+    PHONE,
+    map_project_config,
+    skewed_counts,
+    wgs84_frame,
+)
 
 
 def _all_html(out):
@@ -127,6 +139,23 @@ def test_embedded_dordrecht_maps_open_offline(embedded_build, open_map):
         assert other.console_errors == [], name
         assert other.blocked_requests == [], name
         other.screenshot(f"dordrecht-{name.replace('/', '-')[:-5]}-{viewport[0]}")
+
+
+def test_a_wijk_map_takes_its_buurten_layer_from_the_city_layer_unchanged(tmp_path, monkeypatch):
+    # the city's MapData makes the buurt layer once for all buurten and takes a wijk's rows from
+    # it; the reference makes the layer from the wijk's own buurten, as the overview does
+    result = analyse(map_project_config(tmp_path))
+    city, context = map_data(result), map_context(result)
+    sizes = city.buurten["wijkcode"].value_counts()
+    codes = (sizes.index[0], sizes.index[-1], "WK050501")  # largest, smallest, Binnenstad
+    taken = {code: _IDS.sub("ID", render(wijk_map(city, context, code))) for code in codes}
+    monkeypatch.setattr(MapData, "_change_layer", lambda *_: None)
+    for code in codes:
+        assert taken[code] == _IDS.sub("ID", render(wijk_map(city, context, code))), code
+        assert taken[code].count('"buurtcode"') >= int(sizes[code])
+
+
+_IDS = re.compile(r"[0-9a-f]{32}")  # folium's element ids are random
 
 
 # -- class breaks and labels, without a browser ----------------------------------------------
