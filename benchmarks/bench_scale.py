@@ -586,8 +586,8 @@ class StageClock:
 
 #: (module, attribute, stage label, group). Names that a module no longer has are skipped.
 #: A function is patched in the module that calls it, where the call looks the name up: grid's
-#: analyse_grid_from_counts calls neighbours and gi_star (from hotspots), sources' _read_one
-#: calls read_csv_text (from csvtext).
+#: grid_tests calls neighbours and gi_star (from hotspots), sources' _read_one calls
+#: read_csv_text (from csvtext).
 STAGES: list[tuple[str, str, str, str]] = [
     ("hotspotkaart.pipeline", "build", "build (pipeline glue)", "other"),
     ("hotspotkaart.pipeline", "read_boundaries", "read boundaries", "read"),
@@ -611,6 +611,7 @@ STAGES: list[tuple[str, str, str, str]] = [
     ("hotspotkaart.partitioned", "zone_counts", "analysis: counting per zone", "analysis"),
     ("hotspotkaart.pipeline", "area_table_from_counts", "analysis: area tables (binomtest)",
      "analysis"),
+    ("hotspotkaart.pipeline", "grid_tests", "analysis: Gi* per year, other", "analysis"),
     ("hotspotkaart.pipeline", "analyse_grid_from_counts", "analysis: grid other", "analysis"),
     ("hotspotkaart.grid", "make_grid", "analysis: make_grid", "analysis"),
     ("hotspotkaart.grid", "cell_counts", "analysis: cell_counts", "analysis"),

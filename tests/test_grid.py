@@ -18,6 +18,7 @@ from hotspotkaart.grid import (
     cell_counts,
     cell_id,
     grid_counts,
+    grid_tests,
     make_grid,
 )
 from hotspotkaart.hotspots import GI_CLASSES, TRANSITION_CLASSES, TRANSITION_COLD_CLASSES
@@ -190,6 +191,27 @@ def test_cell_counts_errors() -> None:
 
 
 # -- the analysis: Gi*, transitions and concentration per cell --------------------------------
+
+
+def test_gi_star_per_year_side_by_side_is_the_analysis_in_one_go() -> None:
+    # the pipeline runs grid_tests once per year on separate workers and merges them
+    incidents = planted()
+    table = grid_counts(incidents, PERIODS, 100.0)
+    areas = square_areas()
+    whole = analyse_grid_from_counts(table, areas, PERIODS, FAST)
+    base = grid_tests(table, areas, PERIODS, FAST, years=(2023,))
+    compare = grid_tests(table, areas, PERIODS, FAST, years=(2024,))
+    assert set(base.gi) == {2023}
+    assert set(compare.gi) == {2024}
+    merged = analyse_grid_from_counts(table, areas, PERIODS, FAST, tests=base.merge(compare))
+    pd.testing.assert_frame_equal(pd.DataFrame(merged.cells), pd.DataFrame(whole.cells))
+    assert merged.method == whole.method
+    assert merged.concentration == whole.concentration
+    assert (whole.cells["gi_class_2023"] != whole.cells["gi_class_2024"]).any()
+    with pytest.raises(InputError, match=r"no Gi\* for the years \[2024\]"):
+        analyse_grid_from_counts(table, areas, PERIODS, FAST, tests=base)
+    with pytest.raises(InputError, match=r"years \[2022\] are not periods"):
+        grid_tests(table, areas, PERIODS, FAST, years=(2022,))
 
 
 def test_planted_clusters_transitions() -> None:

@@ -21,7 +21,9 @@ The analysis
 :func:`analyse_grid` counts the meldingen per cell and runs the statistics of
 :mod:`hotspotkaart.hotspots` on the counts: Getis–Ord Gi* per period with its classes, the
 transitions between the two years and the concentration figures. It returns one row per cell
-with all of them and records the method's choices for the report.
+with all of them and records the method's choices for the report. Gi* of one year does not need
+the other's, so a build runs :func:`grid_tests` per year side by side and puts the result
+together with :func:`analyse_grid_from_counts`.
 """
 
 from __future__ import annotations
@@ -29,7 +31,9 @@ from __future__ import annotations
 import logging
 import math
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from importlib.metadata import version
 from typing import Any
 
 import geopandas as gpd
@@ -56,11 +60,13 @@ __all__ = [
     "GRID_COUNT_COLUMNS",
     "CellCounts",
     "GridResult",
+    "GridTests",
     "analyse_grid",
     "analyse_grid_from_counts",
     "cell_counts",
     "cell_id",
     "grid_counts",
+    "grid_tests",
     "make_grid",
 ]
 
@@ -412,11 +418,78 @@ def analyse_grid(
                                     config)
 
 
+@dataclass(frozen=True)
+class GridTests:
+    """Gi* per period on a grid: the costly part of :func:`analyse_grid_from_counts`.
+
+    Attributes
+    ----------
+    gi : dict of int to GiResult
+        Gi* per year, for the years it was asked for.
+    n_islands : int
+        Cells without a neighbouring cell (not tested).
+    """
+
+    gi: dict[int, GiResult]
+    n_islands: int
+
+    def merge(self, other: GridTests) -> GridTests:
+        """Return the tests of both, as if run together (the years of ``other`` win)."""
+        return GridTests(gi={**self.gi, **other.gi}, n_islands=self.n_islands)
+
+
+def grid_tests(
+    counts: pd.DataFrame,
+    areas: gpd.GeoDataFrame,
+    periods: Periods,
+    config: AnalysisConfig,
+    years: Sequence[int] | None = None,
+) -> GridTests:
+    """Run Gi* on the counts per cell of ``years`` (all periods when None).
+
+    The periods' tests are independent: a build runs one call per year side by side and hands
+    the merged result to :func:`analyse_grid_from_counts`. Each call makes the grid and its
+    neighbour weights itself, so that nothing large travels between processes.
+
+    Parameters
+    ----------
+    counts : pandas.DataFrame
+        A table from :func:`grid_counts` built with ``config.cell_size``.
+    areas, periods, config
+        As for :func:`analyse_grid`.
+    years : sequence of int, optional
+        Years of ``periods`` to test.
+
+    Returns
+    -------
+    GridTests
+        Gi* of each year and the number of cells without neighbours.
+
+    Raises
+    ------
+    InputError
+        If a year is not one of the periods.
+    """
+    chosen = list(periods.years if years is None else years)
+    unknown = [y for y in chosen if y not in periods.years]
+    if unknown:
+        msg = f"years {unknown} are not periods of the analysis; choose from {periods.years}"
+        raise InputError(msg)
+    size = check_cell_size(config.cell_size)
+    grid = make_grid(areas, size)
+    cell_frame, _ = _cells_from_counts(counts, grid, periods, size)
+    w = neighbours(grid, size)
+    return GridTests(gi={year: gi_star(cell_frame[count_column(year)].to_numpy(), w, config)
+                         for year in chosen},
+                     n_islands=len(w.islands))
+
+
 def analyse_grid_from_counts(
     counts: pd.DataFrame,
     areas: gpd.GeoDataFrame,
     periods: Periods,
     config: AnalysisConfig,
+    tests: GridTests | None = None,
 ) -> GridResult:
     """Run the grid analysis on a count table (the testing step of :func:`analyse_grid`).
 
@@ -426,31 +499,39 @@ def analyse_grid_from_counts(
         A table from :func:`grid_counts` built with ``config.cell_size`` (or the sum of several).
     areas, periods, config
         As for :func:`analyse_grid`.
+    tests : GridTests, optional
+        :func:`grid_tests` of the same arguments, covering every period, when already run
+        (side by side, per year); run here otherwise.
 
     Returns
     -------
     GridResult
         Exactly what :func:`analyse_grid` returns for the meldingen behind ``counts``.
 
+    Raises
+    ------
+    InputError
+        If ``tests`` lacks a period.
     """
-    import esda
-    import libpysal
-
     size = check_cell_size(config.cell_size)
+    if tests is None:
+        tests = grid_tests(counts, areas, periods, config)
+    missing = [y for y in periods.years if y not in tests.gi]
+    if missing:
+        msg = f"tests has no Gi* for the years {missing}; run grid_tests for every period"
+        raise InputError(msg)
     grid = make_grid(areas, size)
     cell_frame, outside_grid = _cells_from_counts(counts, grid, periods, size)
     cc = CellCounts(counts=cell_frame, outside_grid=outside_grid,
                     position=np.zeros(0, dtype=np.intp))
-    w = neighbours(grid, size)
-    n_islands = len(w.islands)
+    n_islands = tests.n_islands
     if n_islands:
         logger.info("%d grid cells have no neighbouring cell and are not tested", n_islands)
 
     columns: dict[str, Any] = {c: cc.counts[c].to_numpy() for c in cc.counts.columns}
-    gi: dict[int, GiResult] = {}
+    gi = tests.gi
     for year in periods.years:
-        res = gi_star(cc.counts[count_column(year)].to_numpy(), w, config)
-        gi[year] = res
+        res = gi[year]
         columns[f"gi_z_{year}"] = res.z
         columns[f"gi_p_{year}"] = res.p
         columns[f"gi_q_{year}"] = res.q
@@ -503,8 +584,8 @@ def analyse_grid_from_counts(
         "alpha_levels": {f"{level}%": threshold for level, threshold in GI_LEVELS},
         "transition_rule": "hot = any hot spot class (q <= 0.10) in that year; likewise cold",
         "pai_hot_cells": f"base-year hot spot cells with q <= {config.fdr_q:g}",
-        "esda_version": esda.__version__,
-        "libpysal_version": libpysal.__version__,
+        "esda_version": version("esda"),
+        "libpysal_version": version("libpysal"),
     }
     return GridResult(cells=cells, concentration=conc, method=method)
 

@@ -12,7 +12,7 @@ import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import partial
+from functools import partial, reduce
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +34,7 @@ from hotspotkaart.export import (
     write_json,
 )
 from hotspotkaart.fieldmap import field_map
-from hotspotkaart.grid import GridResult, analyse_grid_from_counts
+from hotspotkaart.grid import GridResult, GridTests, analyse_grid_from_counts, grid_tests
 from hotspotkaart.joins import join_incidents
 from hotspotkaart.maps import MapContext, MapData, overview_map, wijk_map
 from hotspotkaart.pages import comparison_page, index_page, render
@@ -128,21 +128,24 @@ def _test(tables: CountTables, boundaries: Boundaries, zone_frame: gpd.GeoDataFr
                                    gpd.GeoDataFrame]:
     """Run the testing steps on the count tables of either engine, side by side.
 
-    The grid's Gi* and the buurt tests take longest and go first.
+    The buurt tests (thousands of areas at national scale) and Gi*, once per year, take
+    longest and go first; the grid's result is put together from the years' tests here.
     """
     logger.info("grid analysis: %g m cells, Gi* with %d permutations",
                 config.analysis.cell_size, config.analysis.permutations)
+    grid_args = (tables.grid, boundaries.buurten, config.periods, config.analysis)
     jobs: list[Callable[[], Any]] = [
-        partial(analyse_grid_from_counts, tables.grid, boundaries.buurten, config.periods,
-                config.analysis),
         partial(area_table_from_counts, tables.buurten, boundaries.buurten, "buurtcode",
                 config.periods, config.analysis),
+        *(partial(grid_tests, *grid_args, years=(year,)) for year in config.periods.years),
         partial(area_table_from_counts, tables.wijken, boundaries.wijken, "wijkcode",
                 config.periods, config.analysis),
         partial(zone_table_from_counts, tables.zones, zone_frame, config.periods,
                 config.analysis),
     ]
-    grid, buurten, wijken, zone_stats = run_jobs(jobs, resolve_workers(config.engine.workers))
+    buurten, *per_year, wijken, zone_stats = run_jobs(jobs,
+                                                      resolve_workers(config.engine.workers))
+    grid = analyse_grid_from_counts(*grid_args, tests=reduce(GridTests.merge, per_year))
     return buurten, wijken, grid, zone_stats
 
 
