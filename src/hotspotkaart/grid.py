@@ -424,18 +424,21 @@ class GridTests:
 
     Attributes
     ----------
+    grid : geopandas.GeoDataFrame
+        The grid the tests ran on (:func:`make_grid` of the areas), so that it is made once.
     gi : dict of int to GiResult
         Gi* per year, for the years it was asked for.
     n_islands : int
         Cells without a neighbouring cell (not tested).
     """
 
+    grid: gpd.GeoDataFrame
     gi: dict[int, GiResult]
     n_islands: int
 
     def merge(self, other: GridTests) -> GridTests:
-        """Return the tests of both, as if run together (the years of ``other`` win)."""
-        return GridTests(gi={**self.gi, **other.gi}, n_islands=self.n_islands)
+        """Return the tests of both on this grid, as if run together (``other``'s years win)."""
+        return GridTests(grid=self.grid, gi={**self.gi, **other.gi}, n_islands=self.n_islands)
 
 
 def grid_tests(
@@ -479,7 +482,8 @@ def grid_tests(
     grid = make_grid(areas, size)
     cell_frame, _ = _cells_from_counts(counts, grid, periods, size)
     w = neighbours(grid, size)
-    return GridTests(gi={year: gi_star(cell_frame[count_column(year)].to_numpy(), w, config)
+    return GridTests(grid=grid,
+                     gi={year: gi_star(cell_frame[count_column(year)].to_numpy(), w, config)
                          for year in chosen},
                      n_islands=len(w.islands))
 
@@ -520,7 +524,7 @@ def analyse_grid_from_counts(
     if missing:
         msg = f"tests has no Gi* for the years {missing}; run grid_tests for every period"
         raise InputError(msg)
-    grid = make_grid(areas, size)
+    grid = tests.grid
     cell_frame, outside_grid = _cells_from_counts(counts, grid, periods, size)
     cc = CellCounts(counts=cell_frame, outside_grid=outside_grid,
                     position=np.zeros(0, dtype=np.intp))
