@@ -22,6 +22,7 @@ from hotspotkaart.maps import (
     MapContext,
     MapData,
     add_grid_layers,
+    bin_labels,
     cell_size_text,
     jenks_breaks,
     shared_bins,
@@ -149,6 +150,13 @@ def test_a_wijk_map_takes_its_buurten_layer_from_the_city_layer_unchanged(tmp_pa
     sizes = city.buurten["wijkcode"].value_counts()
     codes = (sizes.index[0], sizes.index[-1], "WK050501")  # largest, smallest, Binnenstad
     taken = {code: _IDS.sub("ID", render(wijk_map(city, context, code))) for code in codes}
+    # a wijk map classes its counts as the overview does: the city's breaks, in its legend
+    city_rows = bin_labels(shared_bins(city.buurten, context.years))
+    for code in codes:
+        for label, colour in city_rows:  # the legend is a JSON string in the page's script
+            assert json.dumps(label)[1:-1] in taken[code], (code, label)
+            assert colour in taken[code], (code, colour)
+        assert "klassen als op het overzicht" in taken[code]
     monkeypatch.setattr(MapData, "_change_layer", lambda *_: None)
     for code in codes:
         assert taken[code] == _IDS.sub("ID", render(wijk_map(city, context, code))), code

@@ -185,6 +185,14 @@ class MapData:
             self._memo[key] = rows
         return list(self._memo[key].get(wijkcode, []))
 
+    def _count_bins(self, years: tuple[int, int]) -> np.ndarray:
+        """Return :func:`shared_bins` of all buurten (made once): the wijk maps use them too."""
+        key = ("count bins", years)
+        if key not in self._memo:
+            self._memo[key] = shared_bins(self.buurten, years)
+        bins: np.ndarray = self._memo[key]
+        return bins
+
     def _change_layer(self, context: MapContext, wijkcode: str) -> LayerData:
         """Return the change layer of one wijk's buurten, taken from that of all (made once)."""
         key = ("change layer", tuple(context.years), context.fdr_q)
@@ -265,7 +273,8 @@ def wijk_map(data: MapData, context: MapContext, wijkcode: str) -> folium.Map:
     """Build ``wijken/<wijkcode>.html``: the overview content framed on one wijk.
 
     The map holds the wijk's buurten, the grid cells and zones that touch the wijk, its named
-    locations, a sortable table of its buurten and the wijk's own key figures.
+    locations, a sortable table of its buurten and the wijk's own key figures. The counts per
+    buurt are classed as on the overview (:func:`shared_bins` of all buurten).
     """
     wijk = data.in_wijk("wijken", wijkcode)
     outline = wijk.geometry.iloc[0]
@@ -276,7 +285,8 @@ def wijk_map(data: MapData, context: MapContext, wijkcode: str) -> folium.Map:
                     categories=data.categories)
     fmap = base_map(buurten, context)
     layers = add_area_layers(fmap, local, context, buurten,
-                             data._change_layer(context, wijkcode))
+                             data._change_layer(context, wijkcode),
+                             bins=data._count_bins(context.years))
     add_grid_layers(fmap, cells, context)
     add_zone_layers(fmap, local.zones, context)
     add_location_layers(fmap, local.locations)
@@ -338,11 +348,13 @@ def focus_bounds(areas: gpd.GeoDataFrame, share: float = 0.95) -> np.ndarray:
 
 
 def add_area_layers(fmap: folium.Map, data: MapData, context: MapContext,
-                    buurten: gpd.GeoDataFrame, change: LayerData | None = None
-                    ) -> list[folium.GeoJson]:
+                    buurten: gpd.GeoDataFrame, change: LayerData | None = None, *,
+                    bins: np.ndarray | None = None) -> list[folium.GeoJson]:
     """Add the change choropleth (shown) and one count choropleth per year (hidden).
 
-    ``change`` is :func:`_change_layer` of ``buurten`` when the caller has it already.
+    ``change`` is :func:`_change_layer` of ``buurten`` when the caller has it already. The
+    year layers are classed by :func:`shared_bins` of ``buurten``, or by ``bins`` of the whole
+    area (a wijk map takes the overview's classes, so a colour means the same on both).
     """
     base, compare = context.years
     fields = buurt_fields(data, context)
@@ -352,7 +364,11 @@ def add_area_layers(fmap: folium.Map, data: MapData, context: MapContext,
     shown = {key: change[key] for key in fields}
     change_layer = geojson_layer(fmap, change, f"Verandering {base}→{compare} per buurt", fields,
                                  _fill_style(0.7), show=True)
-    bins = shared_bins(buurten, context.years)
+    title = f"Meldingen per buurt ({base} en {compare})"
+    if bins is None:
+        bins = shared_bins(buurten, context.years)
+    else:
+        title = f"Meldingen per buurt ({base} en {compare}; klassen als op het overzicht)"
     layers = [change_layer]
     for year in (base, compare):
         counts = LayerData(dict(shown), change.geometry.copy())
@@ -362,8 +378,7 @@ def add_area_layers(fmap: folium.Map, data: MapData, context: MapContext,
                                     _fill_style(0.75), show=False))
     fmap.add_child(Legend(f"Verandering per buurt {base}→{compare}",
                           [(c, CHANGE_COLOURS[c]) for c in CHANGE_CLASSES]))
-    fmap.add_child(Legend(f"Meldingen per buurt ({base} en {compare})", bin_labels(bins),
-                          position="bottomright"))
+    fmap.add_child(Legend(title, bin_labels(bins), position="bottomright"))
     if data.categories:
         options = [("", "Alle meldingen")] + [(category_key(c), c) for c in data.categories]
         fmap.add_child(CategorySwitch([change_layer], options))
