@@ -93,6 +93,21 @@ def skewed_counts(n: int, seed: int) -> np.ndarray:
 # -- a built project for the map tests (see the ``built`` fixture in conftest.py) -------------
 
 #: Planted as a category name: must never reach a page unescaped.
+#: Lower-left corner of the synthetic square of test_grid and test_hotspots (RD New).
+X0, Y0 = 100_000.0, 400_000.0
+
+
+def square_areas(size: float = 4000.0) -> gpd.GeoDataFrame:
+    """Two buurten side by side filling the square of ``size`` metres at (X0, Y0), RD New."""
+    half = size / 2
+    return gpd.GeoDataFrame(
+        {"buurtcode": ["BU1", "BU2"]},
+        geometry=[shapely.box(X0, Y0, X0 + half, Y0 + size),
+                  shapely.box(X0 + half, Y0, X0 + size, Y0 + size)],
+        crs="EPSG:28992",
+    )
+
+
 def wgs84_frame() -> gpd.GeoDataFrame:
     """Four text rows in WGS84 (a polygon, a point, a multipolygon, an empty polygon)."""
     return gpd.GeoDataFrame(

@@ -23,10 +23,11 @@ from hotspotkaart.grid import (
 )
 from hotspotkaart.hotspots import GI_CLASSES, TRANSITION_CLASSES, TRANSITION_COLD_CLASSES
 
+from ._helpers import X0, Y0, square_areas
+
 BUURTEN = Path(__file__).resolve().parent.parent / "geo" / "dordrecht_buurten_2024.geojson"
 PERIODS = Periods(2023, 2024)
 FAST = AnalysisConfig(permutations=99, seed=7)
-X0, Y0 = 100_000.0, 400_000.0  # lower-left of the synthetic 4 km square
 
 
 @pytest.fixture(scope="module")
@@ -37,16 +38,6 @@ def buurten() -> gpd.GeoDataFrame:
 @pytest.fixture(scope="module")
 def dordrecht_grid(buurten: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return make_grid(buurten, 100.0)
-
-
-def square_areas(size: float = 4000.0) -> gpd.GeoDataFrame:
-    half = size / 2
-    return gpd.GeoDataFrame(
-        {"buurtcode": ["BU1", "BU2"]},
-        geometry=[shapely.box(X0, Y0, X0 + half, Y0 + size),
-                  shapely.box(X0 + half, Y0, X0 + size, Y0 + size)],
-        crs="EPSG:28992",
-    )
 
 
 def incidents_from(xy: dict[int, np.ndarray], category: str = "Jeugd") -> gpd.GeoDataFrame:

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import geopandas as gpd
 import numpy as np
 import pytest
-import shapely
 from esda.getisord import G_Local
 from numpy.testing import assert_allclose
 from scipy import stats
@@ -30,19 +28,10 @@ from hotspotkaart.hotspots import (
     transitions,
 )
 
+from ._helpers import square_areas
+
 PERIODS = Periods(2023, 2024)
 FAST = AnalysisConfig(permutations=99, seed=7)
-X0, Y0 = 100_000.0, 400_000.0  # lower-left of the synthetic square (as in test_grid)
-
-
-def square_areas(size: float = 4000.0) -> gpd.GeoDataFrame:
-    half = size / 2
-    return gpd.GeoDataFrame(
-        {"buurtcode": ["BU1", "BU2"]},
-        geometry=[shapely.box(X0, Y0, X0 + half, Y0 + size),
-                  shapely.box(X0 + half, Y0, X0 + size, Y0 + size)],
-        crs="EPSG:28992",
-    )
 
 
 # -- Gi* --------------------------------------------------------------------------------------
