@@ -189,11 +189,7 @@ def vendored_package(name: str) -> VendoredPackage:
 @cache
 def vendored_js(name: str) -> str:
     """Return all scripts of a vendored package (plus epilogue), safe inside ``<script>``."""
-    package = vendored_package(name)
-    parts = [asset_text(f"{package.name}/{rel}") for rel in package.js]
-    if package.epilogue is not None:
-        parts.append(package.epilogue())
-    return _escape_js("\n;\n".join(parts))
+    return "\n;\n".join(_script_file(name, rel) for rel in vendored_package(name).js)
 
 
 @cache
