@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
+import pandas as pd
 import pytest
 from numpy.testing import assert_allclose
 
+from hotspotkaart import csvtext
 from hotspotkaart._errors import InputError
-from hotspotkaart.accounting import Reason
+from hotspotkaart.accounting import Ledger, Reason
+from hotspotkaart.csvtext import iter_csv_text, read_csv_text
 
 from ._incidents import read, reasons
+
+CORPUS = Path(__file__).resolve().parent / "data" / "incidents"
 
 
 def test_cp1252_and_mixed_encodings_are_read_with_a_warning(tmp_path):
@@ -105,3 +113,101 @@ def test_a_workbook_is_refused_with_advice(tmp_path):
     path.write_bytes(b"PK\x03\x04" + b"\x00" * 40)
     with pytest.raises(InputError, match=r"m\.csv: is a spreadsheet workbook or other binary"):
         read(path)
+
+
+# -- reading piece by piece -------------------------------------------------------------------
+
+
+def _pieces_and_whole(path, required, rows):
+    whole_ledger, piece_ledger = Ledger(), Ledger()
+    whole = read_csv_text(path, required, "m.csv", whole_ledger)
+    pieces = list(iter_csv_text(path, required, "m.csv", piece_ledger, rows))
+    assert piece_ledger.warnings == whole_ledger.warnings
+    return pieces, whole
+
+
+def _assert_pieces_are_the_whole(pieces, whole):
+    joined = pd.concat(pieces)
+    pd.testing.assert_frame_equal(joined, whole)
+    assert sorted(r for p in pieces for r in p.attrs["empty_rows"]) == whole.attrs["empty_rows"]
+    assert {k: v for p in pieces for k, v in p.attrs["bad_rows"].items()} == \
+        whole.attrs["bad_rows"]
+
+
+_BODY_LINES = [
+    'A{i};{d:02d}-03-2024 22:00;Jeugd;105200,5;425600,5',
+    'B{i};{d:02d}-04-2023;"Alcohol; drugs";"105300,0";425700',
+    '',
+    ';;;;',
+    'C{i};01-05-2024;Jeugd;105400',
+    'D{i};02-05-2024;"Persoon ""verward""";105500;425800;extra',
+    'E{i};03-05-2024;Café overlast;105600;425900',
+]
+
+
+def _write_lines(path, lines, *, encoding="utf-8", newline="\n", head=""):
+    header = "id;datum;soort;x;y"
+    text = head + newline.join([header, *lines]) + newline
+    path.write_bytes(text.encode(encoding, errors="replace"))
+    return path
+
+
+@pytest.mark.parametrize("variant", ["plain", "bom", "crlf", "sep_hint", "cp1252", "mixed"])
+@pytest.mark.parametrize("rows", [1, 3, 50])
+def test_pieces_are_the_file_read_whole(tmp_path, monkeypatch, variant, rows):
+    monkeypatch.setattr(csvtext, "_MIN_BLOCK", 1)  # small blocks: many pieces of a small file
+    lines = [_BODY_LINES[i % len(_BODY_LINES)].format(i=i, d=1 + i % 28) for i in range(400)]
+    kwargs: dict = {}
+    if variant == "bom":
+        kwargs["head"] = "\ufeff"
+    elif variant == "crlf":
+        kwargs["newline"] = "\r\n"
+    elif variant == "sep_hint":
+        kwargs["head"] = "\n\nsep=;\n"
+    elif variant == "cp1252":
+        kwargs["encoding"] = "cp1252"
+    path = _write_lines(tmp_path / "m.csv", lines, **kwargs)
+    if variant == "mixed":  # one cp1252 line in a UTF-8 file
+        data = path.read_bytes().replace(b"\nC4;", "\nC4é;".encode("cp1252"), 1)
+        assert data != path.read_bytes()
+        path.write_bytes(data)
+    pieces, whole = _pieces_and_whole(path, ["id", "datum", "soort", "x", "y"], rows)
+    assert len(whole) >= 400 - 400 // 7  # every line but the ones without any cell
+    assert len(pieces) > (1 if rows == 50 else 10)
+    _assert_pieces_are_the_whole(pieces, whole)
+
+
+@pytest.mark.parametrize("trouble", [
+    '"an open quote;01-05-2024;Jeugd;105400;425800',  # stray quote: resynchronises
+    'Q1;01-05-2024;"two\nlines";105400;425800',  # a quoted cell spanning lines
+    'R1;01-05-2024;lone\rreturn;105400;425800',
+    'N1;01-05-2024;nul\x00;105400;425800',
+])
+def test_from_a_line_that_may_span_the_rest_is_read_in_one_piece(tmp_path, monkeypatch,
+                                                                   trouble):
+    monkeypatch.setattr(csvtext, "_MIN_BLOCK", 1)
+    lines = [_BODY_LINES[i % len(_BODY_LINES)].format(i=i, d=1 + i % 28) for i in range(300)]
+    lines.insert(150, trouble)
+    path = _write_lines(tmp_path / "m.csv", lines)
+    pieces, whole = _pieces_and_whole(path, ["id", "datum", "soort", "x", "y"], 20)
+    _assert_pieces_are_the_whole(pieces, whole)
+    assert len(pieces) > 3  # pieces before the trouble, then the rest in one
+    assert len(pieces[-1]) > 100
+
+
+def test_every_corpus_file_reads_the_same_in_pieces(monkeypatch):
+    monkeypatch.setattr(csvtext, "_MIN_BLOCK", 1)
+    for path in sorted(CORPUS.glob("*.csv")) + sorted(CORPUS.glob("*.txt")):
+        header = path.read_bytes()[:200]
+        required = ["datum"] if b"datum" in header else []
+        try:
+            whole_ledger = Ledger()
+            whole = read_csv_text(path, required, path.name, whole_ledger)
+        except InputError as exc:
+            with pytest.raises(InputError, match=re.escape(str(exc))):
+                list(iter_csv_text(path, required, path.name, Ledger(), 2))
+            continue
+        ledger = Ledger()
+        pieces = list(iter_csv_text(path, required, path.name, ledger, 2))
+        assert ledger.warnings == whole_ledger.warnings, path.name
+        _assert_pieces_are_the_whole(pieces, whole)

@@ -18,6 +18,7 @@ import itertools
 import logging
 import re
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,7 +29,7 @@ import pandas as pd
 from hotspotkaart._errors import InputError
 from hotspotkaart.accounting import Ledger
 
-__all__ = ["read_csv_text"]
+__all__ = ["iter_csv_text", "read_csv_text"]
 
 logger = logging.getLogger(__name__)
 
@@ -86,6 +87,179 @@ def read_csv_text(path: Path, required: list[str], label: str, ledger: Ledger
     if not text.strip(" \t\r\n\ufeff"):
         msg = f"{path}: the file is empty; expected a header row with {', '.join(required)}"
         raise InputError(msg)
+    layout = _layout(text, required, path)
+    fast = _fast_records(text[layout.body:], layout.number, layout.delimiter, len(layout.header))
+    if fast is not None:
+        return _string_frame(fast, layout.header)
+    return _slow_frame(_LINE.findall(text), layout.number - 1, layout)
+
+
+def iter_csv_text(path: Path, required: list[str], label: str, ledger: Ledger, rows: int
+                  ) -> Iterator[pd.DataFrame]:
+    """Read a delimited text file piece by piece, about ``rows`` records at a time.
+
+    The pieces are :func:`read_csv_text`'s frame cut into consecutive row ranges: the same
+    rows, numbers, cells, ``attrs`` (per piece) and warnings, while only one piece of the file
+    is in memory. That holds as long as every line is a whole record. From the first piece in
+    which a quoted cell may span lines (or a NUL or a lone carriage return occurs) to the end,
+    the file is read in one piece with the resynchronising path, as :func:`read_csv_text` would.
+    UTF-16 files, and files of about one piece, are read in one piece.
+
+    Parameters
+    ----------
+    path, required, label, ledger
+        As for :func:`read_csv_text`.
+    rows : int
+        Records per piece (at least 1).
+
+    Yields
+    ------
+    pandas.DataFrame
+        One piece of :func:`read_csv_text`'s frame.
+
+    Raises
+    ------
+    InputError
+        As :func:`read_csv_text`.
+
+    """
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as handle:
+            head = handle.read(_HEAD_BYTES)
+    except OSError as exc:
+        msg = f"{path}: cannot be read ({exc.strerror or exc})"
+        raise InputError(msg) from None
+    piece = _piece_bytes(head, rows)
+    if (size <= piece or head.startswith(_BINARY_MAGIC) or head.startswith((b"\xff\xfe",
+                                                                            b"\xfe\xff"))
+            or _utf16_without_bom(head) is not None
+            or not head.strip(b" \t\r\n").removeprefix(b"\xef\xbb\xbf").strip()):
+        yield read_csv_text(path, required, label, ledger)
+        return
+    encoding = _scan_encoding(path, label, ledger)
+    blocks = _text_blocks(path, encoding, max(piece, _MIN_BLOCK))
+    first = next(blocks)
+    while sum(bool(line.strip(" \t\r\n\ufeff")) for line, _ in _head_lines(first)) < 2:
+        more = next(blocks, None)  # the header row (or sep= line and header) in one block
+        if more is None:
+            break
+        first += more
+    layout = _layout(first, required, path)
+    number, pending = layout.number, first[layout.body:]
+    for block in itertools.chain(blocks, [None]):
+        if block is not None and pending.count("\n") < rows:
+            pending += block
+            continue
+        if not pending:
+            return
+        fast = _fast_records(pending, number, layout.delimiter, len(layout.header))
+        if fast is None:  # a record may span lines from here on: the rest in one piece
+            rest = pending + "".join(b for b in itertools.chain([block], blocks) if b)
+            logger.info("%s: read from row %d on in one piece (a quoted cell may span lines)",
+                        label, number)
+            yield _slow_frame(_LINE.findall(rest), 0, layout, offset=number - 1)
+            return
+        yield _string_frame(fast, layout.header)
+        number += pending.count("\n")
+        pending = block or ""
+        if block is None:
+            return
+
+
+#: Bytes read to recognise a file and to estimate its line length.
+_HEAD_BYTES = 1 << 16
+#: Fewest bytes read at a time (the first block must hold the header row and the line after).
+_MIN_BLOCK = 1 << 12
+
+
+def _piece_bytes(head: bytes, rows: int) -> int:
+    """Estimate the bytes that hold ``rows`` lines from the lines of ``head``."""
+    lines = max(head.count(b"\n"), 1)
+    return max(int(len(head) / lines * rows), 1)
+
+
+def _scan_encoding(path: Path, label: str, ledger: Ledger) -> str:
+    """Choose the encoding of a (not UTF-16) file as :func:`_decode` does, reading it in blocks.
+
+    Returns ``"utf-8"``, ``"cp1252"`` or ``"mixed"`` (UTF-8 with some cp1252 lines, decoded
+    line by line) and gives :func:`_decode`'s warnings.
+    """
+    failed = 0  # lines that are not UTF-8
+    utf8 = False  # a line with non-ASCII that is valid UTF-8
+    for block in _byte_blocks(path, _SCAN_BYTES):
+        try:
+            block.decode("utf-8")
+        except UnicodeDecodeError:
+            for line in block.split(b"\n"):
+                try:
+                    line.decode("utf-8")
+                    utf8 = utf8 or not line.isascii()
+                except UnicodeDecodeError:
+                    failed += 1
+        else:
+            utf8 = utf8 or not block.isascii()
+    if not failed:
+        return "utf-8"
+    if utf8:
+        ledger.warn(f"{label}: {failed} line(s) read as cp1252 (Windows) text in an otherwise "
+                    "UTF-8 file; save the file as UTF-8 to avoid this")
+        return "mixed"
+    ledger.warn(f"{label}: not UTF-8; read as cp1252 (Windows) text")
+    return "cp1252"
+
+
+#: Bytes per block when a file is scanned for its encoding.
+_SCAN_BYTES = 1 << 24
+
+
+def _byte_blocks(path: Path, size: int) -> Iterator[bytes]:
+    r"""Yield the bytes of ``path`` in blocks of whole lines (``\n``), a byte-order mark removed."""
+    with path.open("rb") as handle:
+        carry = b""
+        start = True
+        while chunk := handle.read(size):
+            if start:
+                chunk, start = chunk.removeprefix(b"\xef\xbb\xbf"), False
+            data = carry + chunk
+            cut = data.rfind(b"\n") + 1
+            if cut == 0:
+                carry = data
+                continue
+            carry = data[cut:]
+            yield data[:cut]
+        if carry:
+            yield carry
+
+
+def _text_blocks(path: Path, encoding: str, size: int) -> Iterator[str]:
+    """Yield the text of ``path`` in blocks of whole lines, decoded as :func:`_decode` does."""
+    for block in _byte_blocks(path, size):
+        if encoding == "mixed":
+            yield "\n".join(_mixed_line(line) for line in block.split(b"\n"))
+        else:
+            yield block.decode(encoding, errors="replace" if encoding == "cp1252" else "strict")
+
+
+def _mixed_line(line: bytes) -> str:
+    try:
+        return line.decode("utf-8")
+    except UnicodeDecodeError:
+        return line.decode("cp1252", errors="replace")
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """Where the records of a text start and how they are split."""
+
+    body: int  # offset of the text just past the header row's line break
+    number: int  # spreadsheet row number of the first line after the header row
+    delimiter: str
+    header: list[str]
+
+
+def _layout(text: str, required: list[str], path: Path) -> _Layout:
+    """Find the header row (after blank lines and Excel's ``sep=`` line) and the delimiter."""
     head = _head_lines(text)
     first = 0
     while not head[first][0].strip(" \t\r\n\ufeff"):
@@ -97,17 +271,23 @@ def read_csv_text(path: Path, required: list[str], label: str, ledger: Ledger
     delimiter = _choose_delimiter(header_line, required, path,
                                   only=hint.group(1) if hint else None)
     header = _unique_header(_split_line(header_line, delimiter), required, path)
-    fast = _fast_records(text[head[first][1]:], first + 2, delimiter, len(header))
-    if fast is not None:
-        return _string_frame(fast, header)
-    lines = _LINE.findall(text)
+    return _Layout(head[first][1], first + 2, delimiter, header)
+
+
+def _slow_frame(lines: list[str], start: int, layout: _Layout, offset: int = 0) -> pd.DataFrame:
+    """Split ``lines[start:]`` with the resynchronising parser (:func:`_records`) into a frame.
+
+    ``offset`` is the number of file lines before ``lines[0]``.
+    """
+    header = layout.header
     rows: list[list[str]] = []
     numbers: list[int] = []
     empty: list[int] = []
     bad: dict[int, str] = {}
-    for number, cells in _records(lines, first + 1, delimiter, len(header)):
+    for number, cells in _records(lines, start, layout.delimiter, len(header)):
         if not cells:
             continue  # a line without any cell is not a record
+        number += offset
         if not any(cell.strip() for cell in cells):
             empty.append(number)
         elif len(cells) != len(header):
