@@ -226,3 +226,70 @@ def test_a_category_rejected_for_its_row_does_not_clash(tmp_path):
     assert frame["category"].tolist() == ["Drugs overlast"]
     assert reasons(ledger) == {3: Reason.OUT_OF_PERIOD}
     check_category_slugs(frame, (source(path),))
+
+
+# -- reading piece by piece -------------------------------------------------------------------
+
+
+def _messy_meldingen(path, n, seed, *, id_prefix="M", crs_wgs84=False):
+    """Write ``n`` meldingen with every kind of rejection, and ids that repeat far apart."""
+    rng = np.random.default_rng(seed)
+    rows = ["id;datum;soort;x;y"]
+    for i in range(n):
+        x, y = 105_000 + rng.uniform(0, 3000), 423_000 + rng.uniform(0, 3000)
+        if crs_wgs84:
+            x, y = 4.67 + rng.uniform(0, 0.04), 51.80 + rng.uniform(0, 0.02)
+        ident = f"{id_prefix}{i % (n - 40)}"  # the last 40 repeat the first ids
+        date = f"{1 + i % 28:02d}-{1 + i % 12:02d}-{2022 + i % 4}"  # 2022 and 2025: out of period
+        kind = ("Jeugd", "Alcohol/drugs", "")[i % 3 if i % 17 == 0 else i % 2]
+        cells = [ident, date, kind, f"{x:.2f}".replace(".", ","), f"{y:.2f}".replace(".", ",")]
+        if i % 53 == 0:
+            cells[3] = "onbekend"
+        if i % 61 == 0:
+            cells = cells[:4]
+        rows.append(";".join(cells))
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return path
+
+
+def test_pieces_are_the_meldingen_read_at_once(tmp_path, monkeypatch):
+    from hotspotkaart import csvtext
+    from hotspotkaart.sources import iter_incidents
+
+    monkeypatch.setattr(csvtext, "_MIN_BLOCK", 1)
+    first = _messy_meldingen(tmp_path / "a.csv", 700, 1)
+    second = _messy_meldingen(tmp_path / "b.csv", 300, 2, id_prefix="N", crs_wgs84=True)
+    text = second.read_text(encoding="utf-8")  # two ids of the first file, late in the second
+    second.write_text(text.replace("\nN250;", "\nM3;").replace("\nN251;", "\nM600;"),
+                      encoding="utf-8")
+    sources = (source(first), source(second, crs=None))  # the second: CRS from the values
+    whole_ledger, piece_ledger = Ledger(), Ledger()
+    whole = read_incidents(sources, PERIODS, whole_ledger)
+    pieces = list(iter_incidents(sources, PERIODS, piece_ledger, 50))
+    assert [p['source'].iloc[0] for p in pieces if len(p)].count('b.csv') > 3
+    joined = pd.concat(pieces, ignore_index=True)
+    pd.testing.assert_frame_equal(pd.DataFrame(joined), pd.DataFrame(whole))
+    assert piece_ledger.read == whole_ledger.read
+    assert piece_ledger.warnings == whole_ledger.warnings
+    key = lambda r: (r.source, r.row)  # noqa: E731
+    assert sorted(piece_ledger.rejections, key=key) == sorted(whole_ledger.rejections, key=key)
+    duplicates = [r for r in whole_ledger.rejections if r.reason == Reason.DUPLICATE_ID]
+    assert {r.source for r in duplicates} == {"a.csv", "b.csv"}  # within and across files
+    pd.testing.assert_frame_equal(piece_ledger.rejection_table(), whole_ledger.rejection_table())
+    # keeping only the rejected records' fields leaves rejected.csv as it was
+    piece_ledger.keep_rejected_fields("incidents")
+    assert sum(len(raw) for raw in piece_ledger.raw.values()) == len(piece_ledger.rejections)
+    pd.testing.assert_frame_equal(piece_ledger.rejection_table(), whole_ledger.rejection_table())
+
+
+def test_pieces_of_a_file_without_usable_meldingen(tmp_path):
+    from hotspotkaart.sources import iter_incidents
+
+    path = tmp_path / "m.csv"
+    path.write_text("id;datum;soort;x;y\n", encoding="utf-8")
+    ledger = Ledger()
+    pieces = list(iter_incidents((source(path),), PERIODS, ledger, 10))
+    assert len(pieces) == 1
+    assert pieces[0].empty
+    assert pieces[0].crs == "EPSG:28992"
+    assert any("holds no records" in w for w in ledger.warnings)

@@ -100,6 +100,31 @@ class Ledger:
         # a reference, not a copy: the readers never change a frame after registering it
         self.raw[(kind, source)] = raw.loc[:, ~duplicated] if duplicated.any() else raw
 
+    def register_more(self, kind: str, source: str, raw: pd.DataFrame) -> None:
+        """Record more records of a source registered before: a file read piece by piece."""
+        if (kind, source) not in self.raw:
+            self.register(kind, source, raw)
+            return
+        self.read[(kind, source)] += len(raw)
+        duplicated = raw.columns.duplicated()
+        more = raw.loc[:, ~duplicated] if duplicated.any() else raw
+        self.raw[(kind, source)] = pd.concat([self.raw[(kind, source)], more])
+
+    def keep_rejected_fields(self, kind: str) -> None:
+        """Let go of the original fields of every record of ``kind`` that is not rejected.
+
+        ``rejected.csv`` shows the fields of rejected records only; a build that reads its
+        meldingen piece by piece calls this after each piece, so that the ledger holds the
+        rejected records rather than all of them.
+        """
+        rejected: dict[str, set[int]] = {}
+        for r in self.rejections:
+            if r.kind == kind:
+                rejected.setdefault(r.source, set()).add(r.row)
+        for key, raw in self.raw.items():
+            if key[0] == kind:
+                self.raw[key] = raw[raw.index.isin(rejected.get(key[1], set()))]
+
     def reject(self, kind: str, source: str, rows: pd.Series | list[int], reason: str,
                details: pd.Series | list[str] | str = "") -> None:
         """Reject records of one source for one reason.

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -25,11 +25,12 @@ from hotspotkaart._errors import InputError
 from hotspotkaart._naming import category_slug
 from hotspotkaart.accounting import Ledger, Reason, source_labels
 from hotspotkaart.config import IncidentSource, Periods
-from hotspotkaart.crs import RD, in_netherlands, resolve_crs, to_rd
-from hotspotkaart.csvtext import read_csv_text
+from hotspotkaart.crs import RD, CrsChoice, in_netherlands, resolve_crs, to_rd
+from hotspotkaart.csvtext import iter_csv_text, read_csv_text
 
 __all__ = [
     "check_category_slugs",
+    "iter_incidents",
     "parse_dates",
     "parse_numbers",
     "read_incidents",
@@ -62,7 +63,7 @@ class _Parsed:
     """The columns of one source after parsing, indexed by row number."""
 
     frame: pd.DataFrame  # columns: melding_id, date_text, category, x, y (float), x/y_text
-    crs: str
+    choice: CrsChoice
 
 
 
@@ -93,14 +94,57 @@ def read_incidents(sources: tuple[IncidentSource, ...], periods: Periods, ledger
 
     """
     labels = source_labels([(s.path, s.layer) for s in sources])
-    frames = [_read_one(source, label, periods, ledger)
-              for source, label in zip(sources, labels, strict=True)]
-    frames = [f for f in frames if not f.empty]
+    frames = [frame for source, label in zip(sources, labels, strict=True)
+              for frame in _read_one(source, label, periods, ledger) if not frame.empty]
     if not frames:
         return _empty_incidents()
     combined = pd.concat(frames, ignore_index=True)
     combined = _reject_duplicate_ids(combined, ledger)
     return gpd.GeoDataFrame(combined, geometry="geometry", crs=RD)
+
+
+def iter_incidents(sources: tuple[IncidentSource, ...], periods: Periods, ledger: Ledger,
+                   rows: int) -> Iterator[gpd.GeoDataFrame]:
+    """Read every incident source piece by piece, about ``rows`` records at a time.
+
+    Put together, the pieces are what :func:`read_incidents` returns, and the ledger receives
+    the same records, rejections and warnings, while only one piece of a CSV file is in memory
+    (see :func:`hotspotkaart.csvtext.iter_csv_text`; vector files are read whole). A melding
+    id seen in an earlier piece is rejected as a duplicate, as in one piece. The CRS and axis
+    order of a CSV file are decided on its first piece, where :func:`read_incidents` decides
+    them on the whole file; for an export in one coordinate system that is the same choice.
+
+    Parameters
+    ----------
+    sources, periods, ledger
+        As for :func:`read_incidents`.
+    rows : int
+        Records per piece (at least 1).
+
+    Yields
+    ------
+    geopandas.GeoDataFrame
+        Candidate meldingen of one piece, as :func:`read_incidents` returns them; at least one
+        (empty) frame when nothing can be placed and dated.
+
+    Raises
+    ------
+    InputError
+        As :func:`read_incidents`.
+
+    """
+    labels = source_labels([(s.path, s.layer) for s in sources])
+    seen: dict[str, tuple[str, int]] = {}
+    empty = True
+    for source, label in zip(sources, labels, strict=True):
+        for frame in _read_one(source, label, periods, ledger, rows):
+            if frame.empty:
+                continue
+            frame = _reject_duplicate_ids(frame.reset_index(drop=True), ledger, seen)
+            empty = False
+            yield gpd.GeoDataFrame(frame, geometry="geometry", crs=RD)
+    if empty:
+        yield _empty_incidents()
 
 
 def check_category_slugs(incidents: pd.DataFrame, sources: tuple[IncidentSource, ...]) -> None:
@@ -166,26 +210,48 @@ def _empty_incidents() -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries([], crs=RD), crs=RD)
 
 
-def _read_one(source: IncidentSource, label: str, periods: Periods, ledger: Ledger
-              ) -> pd.DataFrame:
+def _read_one(source: IncidentSource, label: str, periods: Periods, ledger: Ledger,
+              rows: int | None = None) -> Iterator[pd.DataFrame]:
+    """Read, place and validate one source: in one piece, or a CSV file ``rows`` at a time."""
     suffix = source.path.suffix.lower()
     if suffix in _SPREADSHEET_SUFFIXES:
         msg = (f"{source.path}: is a spreadsheet workbook, not a CSV or vector file; save it "
                "from Excel as 'CSV (gescheiden door lijstscheidingsteken)' and point the "
                "config at that file")
         raise InputError(msg)
+    pieces: Iterator[tuple[pd.DataFrame, _Parsed]]
     if suffix in _VECTOR_SUFFIXES or source.path.is_dir():
-        raw, parsed = _read_vector(source, label, ledger)
+        pieces = iter([_read_vector(source, label, ledger)])
     else:
-        raw = read_csv_text(source.path, _required_columns(source), label, ledger)
-        parsed = _parse_table(raw, source, label, ledger)
-    ledger.register("incidents", label, raw)
-    if raw.empty:
+        pieces = _csv_pieces(source, label, ledger, rows)
+    read = used = 0
+    for raw, parsed in pieces:
+        if read:
+            ledger.register_more("incidents", label, raw)
+        else:
+            ledger.register("incidents", label, raw)
+        frame = _validate(parsed, label, periods, ledger)
+        frame.insert(0, "source", label)
+        read, used = read + len(raw), used + len(frame)
+        yield frame
+    if not read:
         ledger.warn(f"{label}: the file holds no records; check that it is the right export")
-    frame = _validate(parsed, label, periods, ledger)
-    frame.insert(0, "source", label)
-    logger.info("%s: %d records read, %d usable so far", label, len(raw), len(frame))
-    return frame
+    logger.info("%s: %d records read, %d usable so far", label, read, used)
+
+
+def _csv_pieces(source: IncidentSource, label: str, ledger: Ledger, rows: int | None
+                ) -> Iterator[tuple[pd.DataFrame, _Parsed]]:
+    """Split and parse a CSV file: whole, or ``rows`` at a time with the first piece's CRS."""
+    required = _required_columns(source)
+    if rows is None:
+        raw = read_csv_text(source.path, required, label, ledger)
+        yield raw, _parse_table(raw, source, label, ledger)
+        return
+    choice: CrsChoice | None = None
+    for raw in iter_csv_text(source.path, required, label, ledger, rows):
+        parsed = _parse_table(raw, source, label, ledger, choice)
+        choice = parsed.choice
+        yield raw, parsed
 
 
 def _required_columns(source: IncidentSource) -> list[str]:
@@ -197,8 +263,8 @@ def _required_columns(source: IncidentSource) -> list[str]:
 # -- CSV ----------------------------------------------------------------------------------------
 
 
-def _parse_table(raw: pd.DataFrame, source: IncidentSource, label: str, ledger: Ledger
-                 ) -> _Parsed:
+def _parse_table(raw: pd.DataFrame, source: IncidentSource, label: str, ledger: Ledger,
+                 choice: CrsChoice | None = None) -> _Parsed:
     frame = pd.DataFrame(index=raw.index)
     frame["melding_id"] = raw[source.id].str.strip() if source.id else ""
     frame["date_text"] = raw[source.date]
@@ -214,10 +280,11 @@ def _parse_table(raw: pd.DataFrame, source: IncidentSource, label: str, ledger: 
     frame["y"] = parse_numbers(frame["y_text"])
     frame.attrs["empty_rows"] = raw.attrs.get("empty_rows", [])
     frame.attrs["bad_rows"] = raw.attrs.get("bad_rows", {})
-    choice = resolve_crs(frame["x"].to_numpy(float), frame["y"].to_numpy(float),
-                         file_crs=None, config_crs=source.crs, path=source.path, label=label,
-                         ledger=ledger)
-    return _Parsed(_swapped(frame, choice.swap), choice.crs)
+    if choice is None:  # a later piece of a file keeps the choice made on its first
+        choice = resolve_crs(frame["x"].to_numpy(float), frame["y"].to_numpy(float),
+                             file_crs=None, config_crs=source.crs, path=source.path,
+                             label=label, ledger=ledger)
+    return _Parsed(_swapped(frame, choice.swap), choice)
 
 
 def _swapped(frame: pd.DataFrame, swap: bool) -> pd.DataFrame:
@@ -252,7 +319,7 @@ def _read_vector(source: IncidentSource, label: str, ledger: Ledger
             frame[column] = pd.Series(dtype=object)
         frame["x"] = frame["y"] = pd.Series(dtype=float)
         frame["geom_type"] = pd.Series(dtype=object)
-        return raw, _Parsed(frame, source.crs or RD)
+        return raw, _Parsed(frame, CrsChoice(source.crs or RD))
     frame["melding_id"] = _id_text(gdf[source.id]) if source.id else ""
     dates = gdf[source.date]
     frame["date_text"] = (dates if pd.api.types.is_datetime64_any_dtype(dates)
@@ -273,7 +340,7 @@ def _read_vector(source: IncidentSource, label: str, ledger: Ledger
     choice = resolve_crs(frame["x"].to_numpy(float), frame["y"].to_numpy(float),
                          file_crs=file_crs, config_crs=source.crs, path=source.path,
                          label=label, ledger=ledger)
-    return raw, _Parsed(_swapped(frame, choice.swap), choice.crs)
+    return raw, _Parsed(_swapped(frame, choice.swap), choice)
 
 
 def _single_points(geoms: np.ndarray) -> np.ndarray:
@@ -338,10 +405,11 @@ def _validate(parsed: _Parsed, label: str, periods: Periods, ledger: Ledger) -> 
     reject(frame["x"].isna() | frame["y"].isna(), Reason.COORD_UNREADABLE,
            lambda hit: (frame.loc[hit, "x_text"].astype(str) + " ; "
                         + frame.loc[hit, "y_text"].astype(str)))
-    x, y = to_rd(frame["x"].to_numpy(float), frame["y"].to_numpy(float), parsed.crs)
+    crs = parsed.choice.crs
+    x, y = to_rd(frame["x"].to_numpy(float), frame["y"].to_numpy(float), crs)
     inside_nl = pd.Series(in_netherlands(x, y), index=frame.index)
     reject(~inside_nl, Reason.OUTSIDE_NL,
-           lambda hit: (f"gelezen als {parsed.crs}: " + frame.loc[hit, "x"].astype(str) + ", "
+           lambda hit: (f"gelezen als {crs}: " + frame.loc[hit, "x"].astype(str) + ", "
                         + frame.loc[hit, "y"].astype(str)))
     reject(frame["category"].fillna("") == "", Reason.CATEGORY_MISSING)
     year = dates.dt.year
@@ -359,16 +427,31 @@ def _validate(parsed: _Parsed, label: str, periods: Periods, ledger: Ledger) -> 
     return out
 
 
-def _reject_duplicate_ids(frame: pd.DataFrame, ledger: Ledger) -> pd.DataFrame:
+def _reject_duplicate_ids(frame: pd.DataFrame, ledger: Ledger,
+                          seen: dict[str, tuple[str, int]] | None = None) -> pd.DataFrame:
+    """Reject every melding whose id came before, in ``frame`` or in ``seen``.
+
+    ``seen`` maps the ids of earlier pieces to the source and row of their first melding; the
+    ids first met in ``frame`` are added to it.
+    """
     ids = frame["melding_id"]
     has_id = ids.fillna("") != ""
-    dup = has_id & ids.duplicated(keep="first")
+    earlier = has_id & ids.isin(seen.keys()) if seen else pd.Series(False, index=frame.index)
+    dup = has_id & (ids.duplicated(keep="first") | earlier)
     if dup.any():
-        first = frame[has_id].drop_duplicates("melding_id").set_index("melding_id")
+        first = frame[has_id & ~earlier].drop_duplicates("melding_id").set_index("melding_id")
+        where = dict(zip(first.index, zip(first["source"], first["row"], strict=True),
+                         strict=True))
+        if seen:
+            where.update(seen)
         for source, group in frame[dup].groupby("source", sort=False):
-            details = [f"eerder in {first.at[i, 'source']} rij {first.at[i, 'row']}"
-                       for i in group["melding_id"]]
+            details = [f"eerder in {where[i][0]} rij {where[i][1]}" for i in group["melding_id"]]
             ledger.reject("incidents", str(source), group["row"], Reason.DUPLICATE_ID, details)
+    if seen is not None:
+        new = has_id & ~dup
+        seen.update(zip(ids[new], zip(frame.loc[new, "source"].astype(str),
+                                      frame.loc[new, "row"].astype(int).tolist(), strict=True),
+                        strict=True))
     return frame[~dup].reset_index(drop=True)
 
 
