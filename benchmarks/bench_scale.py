@@ -605,7 +605,7 @@ STAGES: list[tuple[str, str, str, str]] = [
     ("hotspotkaart.joins", "assign_areas", "join: buurt and wijk", "join"),
     ("hotspotkaart.joins", "flag_zones", "join: zone flags", "join"),
     ("hotspotkaart.pipeline", "count_incidents", "analysis: counting, other", "analysis"),
-    ("hotspotkaart.pipeline", "count_partitioned", "analysis: counting, dask engine", "analysis"),
+    ("hotspotkaart.pipeline", "count_in_chunks", "analysis: counting, dask engine", "analysis"),
     ("hotspotkaart.partitioned", "area_counts", "analysis: counting per area", "analysis"),
     ("hotspotkaart.partitioned", "grid_counts", "analysis: counting per cell", "analysis"),
     ("hotspotkaart.partitioned", "zone_counts", "analysis: counting per zone", "analysis"),

@@ -177,8 +177,22 @@ def test_dask_engine_matches_memory_on_synthetic_input(
         candidates = counts["read"] - counts["rejected_by_reason"]["datum buiten beide perioden"]
         expected_parts = -(-candidates // 1000)
     assert parts == expected_parts
+    assert result.summary["engine"]["chunks"] == 1
     assert result.incidents.empty
     assert list(result.incidents.columns) == list(synthetic_memory.incidents.columns)
+
+
+def test_meldingen_read_in_chunks_match_memory(synthetic: Config,
+                                               synthetic_memory: BuildResult) -> None:
+    # about 6 000 records in two files: at least 1 000 candidates per chunk, each on 2 partitions
+    result = analyse(_with_engine(synthetic, partitions=2, chunk_size=1000))
+    _assert_same(synthetic_memory, result)
+    engine = result.summary["engine"]
+    assert engine["chunks"] >= 3
+    assert engine["partitions"] == 2 * engine["chunks"]
+    # the ledger keeps the fields of the rejected records only
+    kept = sum(len(raw) for (kind, _), raw in result.ledger.raw.items() if kind == "incidents")
+    assert kept == synthetic_memory.summary["incidents"]["rejected"]
 
 
 def test_dask_build_leaves_out_the_incident_layer(synthetic: Config, tmp_path: Path) -> None:
@@ -258,6 +272,8 @@ def test_engine_config_is_read(tmp_path: Path) -> None:
     ('kind = "dask"\npartition_size = 2.5', "partition_size = 2.5 must be a whole number"),
     ('kind = "dask"\nscheduler = "processes"', "scheduler = 'processes' is not known"),
     ("partitions = 4", 'only apply to kind = "dask"'),
+    ("chunk_size = 5000", 'chunk_size only apply to kind = "dask"'),
+    ('kind = "dask"\nchunk_size = 10', "chunk_size = 10 must be a whole number from 1"),
 ])
 def test_engine_config_errors(tmp_path: Path, engine: str, message: str) -> None:
     with pytest.raises(ConfigError, match=message):

@@ -141,7 +141,9 @@ class EngineConfig:
     exclude each other; with neither, the dask engine uses partitions of
     :data:`DEFAULT_PARTITION_SIZE` meldingen. ``workers`` is the number of processes that run
     the testing steps and write the outputs side by side (:mod:`hotspotkaart.parallel`):
-    ``"auto"`` (one per available CPU) or a whole number, 1 for none.
+    ``"auto"`` (one per available CPU) or a whole number, 1 for none. The dask engine reads
+    the meldingen ``chunk_size`` records at a time and joins and counts each chunk in its
+    partitions, so that a file larger than memory can be counted.
     """
 
     kind: str = "memory"
@@ -149,6 +151,7 @@ class EngineConfig:
     partition_size: int | None = None
     scheduler: str = "synchronous"
     workers: int | str = "auto"
+    chunk_size: int = 1_000_000
 
 
 #: Meldingen per partition of the dask engine when neither partitions nor partition_size is set.
@@ -203,7 +206,7 @@ _LOCATION_KEYS = {"path", "name", "year", "status", "layer", "crs", "synthetic"}
 _ANALYSIS_KEYS = {"cell_size", "permutations", "seed", "alpha", "fdr_q", "min_count", "buffer_m"}
 _MAP_KEYS = {"basemap", "privacy_threshold"}
 _OUTPUT_KEYS = {"dir"}
-_ENGINE_KEYS = {"kind", "partitions", "partition_size", "scheduler", "workers"}
+_ENGINE_KEYS = {"kind", "partitions", "partition_size", "scheduler", "workers", "chunk_size"}
 
 
 def load_config(path: str | Path | None = None) -> Config:
@@ -454,14 +457,17 @@ def _parse_engine(t: Mapping[str, Any], cfg: Path) -> EngineConfig:
     if "partition_size" in t:
         partition_size = int(_number(t, "partition_size", where, cfg, 1, low=1_000,
                                      high=10**9, integer=True))
-    if kind == "memory" and (partitions is not None or partition_size is not None):
-        msg = (f"{cfg}: {where} partitions and partition_size only apply to kind = \"dask\"; "
-               "remove them or set kind = \"dask\"")
+    chunk_size = int(_number(t, "chunk_size", where, cfg, 1_000_000, low=1_000, high=10**9,
+                             integer=True))
+    if kind == "memory" and any(k in t for k in ("partitions", "partition_size", "chunk_size")):
+        msg = (f"{cfg}: {where} partitions, partition_size and chunk_size only apply to "
+               "kind = \"dask\"; remove them or set kind = \"dask\"")
         raise ConfigError(msg)
     if kind == "dask":
         require_dask(f"{cfg}: {where} kind = \"dask\"")
     return EngineConfig(kind=kind, partitions=partitions, partition_size=partition_size,
-                        scheduler=scheduler, workers=_workers(t, where, cfg))
+                        scheduler=scheduler, workers=_workers(t, where, cfg),
+                        chunk_size=chunk_size)
 
 
 def _workers(t: Mapping[str, Any], where: str, cfg: Path) -> int | str:

@@ -18,9 +18,10 @@ this engine runs.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -40,7 +41,8 @@ from hotspotkaart.grid import grid_counts
 from hotspotkaart.joins import join_incidents
 from hotspotkaart.zonestats import ZoneCounts, sum_zone_counts, zone_counts
 
-__all__ = ["CountTables", "count_incidents", "count_partitioned", "n_partitions"]
+__all__ = ["CountTables", "count_in_chunks", "count_incidents", "count_partitioned",
+           "n_partitions"]
 
 logger = logging.getLogger(__name__)
 
@@ -65,6 +67,8 @@ class CountTables:
         Per period and category, and the first and last date.
     partitions : int
         How many partitions were counted (1 for the in-memory engine).
+    chunks : int
+        In how many chunks the meldingen were read (1 for the in-memory engine).
 
     """
 
@@ -75,6 +79,7 @@ class CountTables:
     zones: ZoneCounts
     totals: IncidentTotals
     partitions: int = 1
+    chunks: int = 1
 
 
 def count_incidents(incidents: gpd.GeoDataFrame, zones: gpd.GeoDataFrame, periods: Periods,
@@ -194,6 +199,47 @@ def count_partitioned(candidates: gpd.GeoDataFrame, buurten: gpd.GeoDataFrame,
     return _sum_tables(parts)
 
 
+def count_in_chunks(chunks: Iterable[gpd.GeoDataFrame], buurten: gpd.GeoDataFrame,
+                    zones: gpd.GeoDataFrame, zone_frame: gpd.GeoDataFrame, periods: Periods,
+                    analysis: AnalysisConfig, engine: EngineConfig, ledger: Ledger, *,
+                    check: Callable[[pd.DataFrame], None] | None = None) -> CountTables:
+    """Join and count candidate meldingen that are read chunk by chunk, each on partitions.
+
+    Each chunk (see :func:`hotspotkaart.sources.iter_incidents`) goes through
+    :func:`count_partitioned`; its count tables are added up, and then the ledger lets go of the
+    original fields of the chunk's records that were not rejected, so that only one chunk of
+    meldingen is held at a time.
+
+    Parameters
+    ----------
+    chunks : iterable of geopandas.GeoDataFrame
+        Candidate meldingen, in the order :func:`hotspotkaart.sources.read_incidents` gives.
+    buurten, zones, zone_frame, periods, analysis, engine, ledger
+        As for :func:`count_partitioned`.
+    check : callable, optional
+        Called before a chunk is counted with the first melding (``source``, ``row``,
+        ``category``) of every category so far; raises to stop the build.
+
+    Returns
+    -------
+    CountTables
+        Identical to counting all meldingen at once; ``chunks`` says how many were read.
+
+    """
+    parts: list[CountTables] = []
+    firsts = pd.DataFrame(columns=["source", "row", "category"])
+    for chunk in chunks:
+        if check is not None:
+            new = chunk[["source", "row", "category"]].drop_duplicates("category")
+            firsts = pd.concat([firsts, new], ignore_index=True).drop_duplicates("category")
+            check(firsts)
+        parts.append(count_partitioned(chunk, buurten, zones, zone_frame, periods, analysis,
+                                       engine, ledger))
+        ledger.keep_rejected_fields("incidents")
+        logger.info("dask engine: chunk %d counted (%d meldingen)", len(parts), len(chunk))
+    return dataclasses.replace(_sum_tables(parts), chunks=len(parts))
+
+
 def _sum_tables(parts: Sequence[CountTables]) -> CountTables:
     return CountTables(
         used=sum(p.used for p in parts),
@@ -202,7 +248,7 @@ def _sum_tables(parts: Sequence[CountTables]) -> CountTables:
         grid=sum_counts([p.grid for p in parts], ["ix", "iy", *_AREA_KEYS]),
         zones=sum_zone_counts([p.zones for p in parts]),
         totals=sum_incident_totals([p.totals for p in parts]),
-        partitions=len(parts),
+        partitions=sum(p.partitions for p in parts),
     )
 
 

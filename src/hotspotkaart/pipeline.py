@@ -25,6 +25,7 @@ from hotspotkaart.accounting import Ledger
 from hotspotkaart.analysis import IncidentTotals, area_table_from_counts, incident_totals
 from hotspotkaart.boundaries import Boundaries, read_boundaries
 from hotspotkaart.config import ZONE_KINDS, Config
+from hotspotkaart.crs import RD
 from hotspotkaart.export import (
     Staging,
     staged_outputs,
@@ -39,8 +40,8 @@ from hotspotkaart.joins import join_incidents
 from hotspotkaart.maps import MapContext, MapData, overview_map, wijk_map
 from hotspotkaart.pages import comparison_page, index_page, render
 from hotspotkaart.parallel import resolve_workers, run_jobs
-from hotspotkaart.partitioned import CountTables, count_incidents, count_partitioned
-from hotspotkaart.sources import check_category_slugs, read_incidents
+from hotspotkaart.partitioned import CountTables, count_in_chunks, count_incidents
+from hotspotkaart.sources import check_category_slugs, iter_incidents, read_incidents
 from hotspotkaart.zones import read_locations, read_zones
 from hotspotkaart.zonestats import zone_table_from_counts
 
@@ -94,22 +95,25 @@ def analyse(config: Config) -> BuildResult:
     boundaries = read_boundaries(config.area, ledger)
     zones = read_zones(config.zones, ledger)
     locations = read_locations(config.locations, ledger)
-    candidates = read_incidents(config.incidents, config.periods, ledger)
-    check_category_slugs(candidates, config.incidents)
     zone_frame = zones[["zone_id", "kind", "name", "valid_from", "valid_to", "geometry"]]
     engine: dict[str, Any] | None = None
     if config.engine.kind == "dask":
-        tables = count_partitioned(candidates, boundaries.buurten, zones, zone_frame,
-                                   config.periods, config.analysis, config.engine, ledger)
+        chunks = iter_incidents(config.incidents, config.periods, ledger,
+                                config.engine.chunk_size)
+        tables = count_in_chunks(chunks, boundaries.buurten, zones, zone_frame, config.periods,
+                                 config.analysis, config.engine, ledger,
+                                 check=partial(check_category_slugs, sources=config.incidents))
         incidents = gpd.GeoDataFrame({c: pd.Series(dtype=object) for c in _INCIDENT_COLUMNS
                                       if c != "geometry"},
-                                     geometry=gpd.GeoSeries([], crs=candidates.crs),
-                                     crs=candidates.crs)
-        engine = {"kind": "dask", "partitions": tables.partitions,
+                                     geometry=gpd.GeoSeries([], crs=RD), crs=RD)
+        engine = {"kind": "dask", "partitions": tables.partitions, "chunks": tables.chunks,
+                  "chunk_size": config.engine.chunk_size,
                   "scheduler": config.engine.scheduler,
                   "note": ("partitioned engine: per-melding data is not kept, so the "
                            "GeoPackage layer 'incidents' is not written")}
     else:
+        candidates = read_incidents(config.incidents, config.periods, ledger)
+        check_category_slugs(candidates, config.incidents)
         incidents = join_incidents(candidates, boundaries.buurten, zones, ledger)
         incidents = gpd.GeoDataFrame(incidents[_INCIDENT_COLUMNS], geometry="geometry",
                                      crs=incidents.crs)

@@ -98,9 +98,7 @@ def read_incidents(sources: tuple[IncidentSource, ...], periods: Periods, ledger
               for frame in _read_one(source, label, periods, ledger) if not frame.empty]
     if not frames:
         return _empty_incidents()
-    combined = pd.concat(frames, ignore_index=True)
-    combined = _reject_duplicate_ids(combined, ledger)
-    return gpd.GeoDataFrame(combined, geometry="geometry", crs=RD)
+    return _candidates([_reject_duplicate_ids(pd.concat(frames, ignore_index=True), ledger)])
 
 
 def iter_incidents(sources: tuple[IncidentSource, ...], periods: Periods, ledger: Ledger,
@@ -124,8 +122,9 @@ def iter_incidents(sources: tuple[IncidentSource, ...], periods: Periods, ledger
     Yields
     ------
     geopandas.GeoDataFrame
-        Candidate meldingen of one piece, as :func:`read_incidents` returns them; at least one
-        (empty) frame when nothing can be placed and dated.
+        Candidate meldingen, at least ``rows`` at a time (the pieces of small files together)
+        but the last, as :func:`read_incidents` returns them; one empty frame when nothing can
+        be placed and dated.
 
     Raises
     ------
@@ -135,16 +134,26 @@ def iter_incidents(sources: tuple[IncidentSource, ...], periods: Periods, ledger
     """
     labels = source_labels([(s.path, s.layer) for s in sources])
     seen: dict[str, tuple[str, int]] = {}
-    empty = True
+    held: list[pd.DataFrame] = []  # pieces of small files go out together
+    given = False
     for source, label in zip(sources, labels, strict=True):
         for frame in _read_one(source, label, periods, ledger, rows):
             if frame.empty:
                 continue
-            frame = _reject_duplicate_ids(frame.reset_index(drop=True), ledger, seen)
-            empty = False
-            yield gpd.GeoDataFrame(frame, geometry="geometry", crs=RD)
-    if empty:
-        yield _empty_incidents()
+            held.append(_reject_duplicate_ids(frame.reset_index(drop=True), ledger, seen))
+            if sum(len(f) for f in held) >= rows:
+                yield _candidates(held)
+                held, given = [], True
+    if held or not given:
+        yield _candidates(held)
+
+
+def _candidates(frames: list[pd.DataFrame]) -> gpd.GeoDataFrame:
+    """Put read meldingen together as the candidates :func:`read_incidents` returns."""
+    frames = [f for f in frames if not f.empty]
+    if not frames:
+        return _empty_incidents()
+    return gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), geometry="geometry", crs=RD)
 
 
 def check_category_slugs(incidents: pd.DataFrame, sources: tuple[IncidentSource, ...]) -> None:
