@@ -373,7 +373,7 @@ dir = "maps"
 
 [engine]
 workers = {workers}
-"""
+{engine}"""
 ZONE_TEMPLATE = """
 [[zones]]
 kind = "{kind}"
@@ -386,15 +386,21 @@ synthetic = true
 
 
 def write_config(folder: Path, csv_name: str, *, cell_size: float, permutations: int,
-                 workers: str) -> Path:
+                 workers: str, engine: str = "memory", chunk_size: int | None = None) -> Path:
     zones = "".join(ZONE_TEMPLATE.format(kind=k) for k in
                     ("cameratoezicht", "alcoholverbod", "veiligheidsrisicogebied"))
     path = folder / f"hotspotkaart-{Path(csv_name).stem}.toml"
+    extra = ""
+    if engine == "dask":  # one partition per chunk: the chunks bound the memory
+        extra = 'kind = "dask"\npartitions = 1\n'
+        if chunk_size:
+            extra += f"chunk_size = {chunk_size}\n"
     path.write_text(CONFIG_TEMPLATE.format(area=AREA_CODE, csv=csv_name, zones=zones,
                                            cell_size=f"{cell_size:g}",
                                            permutations=permutations,
                                            workers=workers if workers.isdigit()
-                                           else f'"{workers}"'), encoding="utf-8")
+                                           else f'"{workers}"', engine=extra),
+                    encoding="utf-8")
     return path
 
 
@@ -947,6 +953,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--workers", default="auto",
                         help="[engine] workers of the build (default auto: one per CPU); "
                              "1 gives the per-stage breakdown of every stage")
+    parser.add_argument("--engine", choices=("memory", "dask"), default="memory",
+                        help="[engine] kind of the build (default memory); dask reads the "
+                             "meldingen in chunks, one partition each")
+    parser.add_argument("--chunk-size", type=int, default=None,
+                        help="[engine] chunk_size for --engine dask (default the tool's)")
     parser.add_argument("--repeats", type=int, default=3,
                         help="repeats of each join peer (best of) and page load (median); "
                              "sizes of 1 M and more use 1 join repeat")
@@ -1029,7 +1040,8 @@ def run_size(folder: Path, n: int, args: argparse.Namespace) -> dict[str, Any]:
     csv = meldingen_csv(folder, n, args.seed)
     generated = time.perf_counter() - start
     config = write_config(folder, csv.name, cell_size=args.cell_size,
-                          permutations=args.permutations, workers=args.workers)
+                          permutations=args.permutations, workers=args.workers,
+                          engine=args.engine, chunk_size=args.chunk_size)
     out = folder / f"maps_{n}"
     shutil.rmtree(out, ignore_errors=True)
     report = folder / f"build_{n}.json"

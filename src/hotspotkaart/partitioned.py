@@ -226,18 +226,23 @@ def count_in_chunks(chunks: Iterable[gpd.GeoDataFrame], buurten: gpd.GeoDataFram
         Identical to counting all meldingen at once; ``chunks`` says how many were read.
 
     """
-    parts: list[CountTables] = []
+    total: CountTables | None = None
     firsts = pd.DataFrame(columns=["source", "row", "category"])
-    for chunk in chunks:
+    n = 0
+    for n, chunk in enumerate(chunks, start=1):
         if check is not None:
             new = chunk[["source", "row", "category"]].drop_duplicates("category")
             firsts = pd.concat([firsts, new], ignore_index=True).drop_duplicates("category")
             check(firsts)
-        parts.append(count_partitioned(chunk, buurten, zones, zone_frame, periods, analysis,
-                                       engine, ledger))
+        part = count_partitioned(chunk, buurten, zones, zone_frame, periods, analysis, engine,
+                                 ledger)
+        total = part if total is None else _sum_tables([total, part])  # added up as they come
         ledger.keep_rejected_fields("incidents")
-        logger.info("dask engine: chunk %d counted (%d meldingen)", len(parts), len(chunk))
-    return dataclasses.replace(_sum_tables(parts), chunks=len(parts))
+        logger.info("dask engine: chunk %d counted (%d meldingen)", n, len(chunk))
+    if total is None:
+        msg = "count_in_chunks was given no chunk; iter_incidents gives at least one"
+        raise ValueError(msg)
+    return dataclasses.replace(total, chunks=n)
 
 
 def _sum_tables(parts: Sequence[CountTables]) -> CountTables:
