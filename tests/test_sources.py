@@ -252,11 +252,17 @@ def _messy_meldingen(path, n, seed, *, id_prefix="M", crs_wgs84=False):
     return path
 
 
-def test_pieces_are_the_meldingen_read_at_once(tmp_path, monkeypatch):
+@pytest.mark.parametrize("colliding", [False, True])
+def test_pieces_are_the_meldingen_read_at_once(tmp_path, monkeypatch, colliding):
     from hotspotkaart import csvtext
+    from hotspotkaart import sources as sources_module
     from hotspotkaart.sources import iter_incidents
 
     monkeypatch.setattr(csvtext, "_MIN_BLOCK", 1)
+    if colliding:  # every id gets the same first hash: only the second tells them apart
+        real = sources_module._id_hashes
+        monkeypatch.setattr(sources_module, "_id_hashes",
+                            lambda ids: (np.zeros(len(ids), np.uint64), real(ids)[1]))
     first = _messy_meldingen(tmp_path / "a.csv", 700, 1)
     second = _messy_meldingen(tmp_path / "b.csv", 300, 2, id_prefix="N", crs_wgs84=True)
     text = second.read_text(encoding="utf-8")  # two ids of the first file, late in the second

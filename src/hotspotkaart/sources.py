@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import geopandas as gpd
 import numpy as np
@@ -133,7 +133,7 @@ def iter_incidents(sources: tuple[IncidentSource, ...], periods: Periods, ledger
 
     """
     labels = source_labels([(s.path, s.layer) for s in sources])
-    seen: dict[str, tuple[str, int]] = {}
+    seen = _SeenIds()
     held: list[pd.DataFrame] = []  # pieces of small files go out together
     given = False
     for source, label in zip(sources, labels, strict=True):
@@ -436,31 +436,90 @@ def _validate(parsed: _Parsed, label: str, periods: Periods, ledger: Ledger) -> 
     return out
 
 
+@dataclass
+class _SeenIds:
+    """The melding ids of earlier pieces, with the source and row of each one's first melding.
+
+    An id is kept as two 64-bit hashes (SipHash with two keys: a chance of 2⁻¹²⁸ that two ids
+    are taken for one) in arrays sorted by the first, so that millions of ids take about 26
+    bytes each and a piece is looked up at once.
+    """
+
+    first: np.ndarray = field(default_factory=lambda: np.empty(0, np.uint64))
+    second: np.ndarray = field(default_factory=lambda: np.empty(0, np.uint64))
+    source: np.ndarray = field(default_factory=lambda: np.empty(0, np.int16))
+    rows: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))
+    labels: list[str] = field(default_factory=list)
+
+    def find(self, first: np.ndarray, second: np.ndarray
+             ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Return, per id (its :func:`_id_hashes`), whether it was seen, and where it was first."""
+        order = np.argsort(first, kind="stable")  # sorted queries: a sequential search
+        queries = first[order]
+        left = np.searchsorted(self.first, queries, side="left")
+        inside = left < len(self.first)
+        candidate = np.zeros(len(queries), dtype=bool)
+        candidate[inside] = self.first[left[inside]] == queries[inside]
+        position = np.full(len(queries), -1, dtype=np.int64)
+        for i in np.flatnonzero(candidate).tolist():  # the ids seen before: few
+            j = int(left[i])
+            while j < len(self.first) and self.first[j] == queries[i]:
+                if self.second[j] == second[order[i]]:
+                    position[i] = j
+                    break
+                j += 1
+        unsorted = np.empty_like(position)
+        unsorted[order] = position
+        found = unsorted >= 0
+        at = unsorted[found]
+        return found, np.array(self.labels, dtype=object)[self.source[at]], self.rows[at]
+
+    def add(self, frame: pd.DataFrame, first: np.ndarray, second: np.ndarray) -> None:
+        """Remember the ids of ``frame`` (none seen before, none repeated), hashed as given."""
+        for label in frame["source"].unique():
+            if label not in self.labels:
+                self.labels.append(str(label))
+        codes = frame["source"].map({label: i for i, label in enumerate(self.labels)})
+        order = np.argsort(first, kind="stable")
+        at = np.searchsorted(self.first, first[order], side="right")
+        self.first = np.insert(self.first, at, first[order])
+        self.second = np.insert(self.second, at, second[order])
+        self.source = np.insert(self.source, at, codes.to_numpy(dtype=np.int16)[order])
+        self.rows = np.insert(self.rows, at, frame["row"].to_numpy(dtype=np.int64)[order])
+
+
+def _id_hashes(ids: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    values = ids.to_numpy(dtype=object)
+    return (pd.util.hash_array(values, hash_key="hotspotkaart-ids", categorize=False),
+            pd.util.hash_array(values, hash_key="melding-id-check", categorize=False))
+
+
 def _reject_duplicate_ids(frame: pd.DataFrame, ledger: Ledger,
-                          seen: dict[str, tuple[str, int]] | None = None) -> pd.DataFrame:
+                          seen: _SeenIds | None = None) -> pd.DataFrame:
     """Reject every melding whose id came before, in ``frame`` or in ``seen``.
 
-    ``seen`` maps the ids of earlier pieces to the source and row of their first melding; the
-    ids first met in ``frame`` are added to it.
+    ``seen`` holds the ids of earlier pieces; the ids first met in ``frame`` are added to it.
     """
     ids = frame["melding_id"]
     has_id = ids.fillna("") != ""
-    earlier = has_id & ids.isin(seen.keys()) if seen else pd.Series(False, index=frame.index)
+    earlier = pd.Series(False, index=frame.index)
+    where: dict[str, tuple[str, int]] = {}
+    if seen is not None:
+        first_hash, second_hash = _id_hashes(ids[has_id])
+        found, sources, rows = seen.find(first_hash, second_hash)
+        earlier[has_id[has_id].index[found]] = True
+        where.update(zip(ids[earlier], zip(sources, rows.tolist(), strict=True), strict=True))
     dup = has_id & (ids.duplicated(keep="first") | earlier)
     if dup.any():
         first = frame[has_id & ~earlier].drop_duplicates("melding_id").set_index("melding_id")
-        where = dict(zip(first.index, zip(first["source"], first["row"], strict=True),
-                         strict=True))
-        if seen:
-            where.update(seen)
+        for i in set(ids[dup & ~earlier]):
+            where[i] = (first.at[i, "source"], first.at[i, "row"])
         for source, group in frame[dup].groupby("source", sort=False):
             details = [f"eerder in {where[i][0]} rij {where[i][1]}" for i in group["melding_id"]]
             ledger.reject("incidents", str(source), group["row"], Reason.DUPLICATE_ID, details)
     if seen is not None:
-        new = has_id & ~dup
-        seen.update(zip(ids[new], zip(frame.loc[new, "source"].astype(str),
-                                      frame.loc[new, "row"].astype(int).tolist(), strict=True),
-                        strict=True))
+        new = ~dup[has_id].to_numpy()
+        seen.add(frame[has_id & ~dup], first_hash[new], second_hash[new])
     return frame[~dup].reset_index(drop=True)
 
 
