@@ -34,7 +34,8 @@ from hotspotkaart.cli import main
 from hotspotkaart.config import IncidentSource, Periods
 from hotspotkaart.crs import infer_axis_order, resolve_crs
 from hotspotkaart.joins import join_incidents
-from hotspotkaart.sources import parse_dates, parse_numbers, read_incidents
+from hotspotkaart.parsing import parse_dates, parse_numbers
+from hotspotkaart.sources import read_incidents
 
 from ._helpers import BUURTEN, REPO_ROOT, incident_section, interior_points, write_config
 

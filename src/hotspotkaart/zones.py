@@ -25,7 +25,7 @@ from hotspotkaart._geometry import POLYGONAL, polygons_of_collection
 from hotspotkaart.accounting import Ledger, Reason, source_labels
 from hotspotkaart.config import LocationSource, ZoneSource
 from hotspotkaart.crs import RD, WGS84, in_netherlands, infer_axis_order, resolve_crs
-from hotspotkaart.sources import parse_dates
+from hotspotkaart.parsing import parse_dates
 
 __all__ = ["read_locations", "read_zones"]
 
