@@ -602,7 +602,7 @@ STAGES: list[tuple[str, str, str, str]] = [
     ("hotspotkaart.pipeline", "read_incidents", "read meldingen: other", "read"),
     ("hotspotkaart.sources", "read_csv_text", "read meldingen: CSV text → strings", "read"),
     # the dask engine reads CSV piece by piece (csvtext.iter_csv_text, a generator): its steps
-    ("hotspotkaart.csvtext", "_scan_encoding", "read meldingen: encoding scan", "read"),
+    ("hotspotkaart.csvtext", "scan_encoding", "read meldingen: encoding scan", "read"),
     ("hotspotkaart.csvtext", "_fast_records", "read meldingen: splitting records", "read"),
     ("hotspotkaart.sources", "_parse_table", "read meldingen: numbers, CRS", "read"),
     ("hotspotkaart.sources", "_validate", "validate meldingen (dates, checks)", "validate"),

@@ -1,7 +1,7 @@
 """Split the text of a delimited file into a table of strings, the first step of reading a CSV.
 
-Bytes become text: UTF-8 with or without a byte-order mark, UTF-16 with or without one, cp1252
-(Windows), or UTF-8 with a few cp1252 lines, the last two with a warning. The header row chooses
+Bytes become text (:mod:`hotspotkaart.decoding`: UTF-8 with or without a byte-order mark, UTF-16,
+cp1252, or UTF-8 with a few cp1252 lines, the last two with a warning). The header row chooses
 the delimiter among ``;``, ``,``, tab and ``|`` (unless Excel's ``sep=`` line names it) and
 must hold the configured columns. The records are split into cells with ``str.split`` or
 pyarrow when no quoted cell can span lines, else with the CSV module; a stray quote in one
@@ -28,6 +28,7 @@ import pandas as pd
 
 from hotspotkaart._errors import InputError
 from hotspotkaart.accounting import Ledger
+from hotspotkaart.decoding import decode_text, scan_encoding, text_blocks, utf16_without_bom
 
 __all__ = ["iter_csv_text", "read_csv_text"]
 
@@ -83,7 +84,7 @@ def read_csv_text(path: Path, required: list[str], label: str, ledger: Ledger
         msg = (f"{path}: is a spreadsheet workbook or other binary file, not CSV text; save it "
                "from Excel as 'CSV (gescheiden door lijstscheidingsteken)'")
         raise InputError(msg)
-    text = _decode(data, label, ledger)
+    text = decode_text(data, label, ledger)
     if not text.strip(" \t\r\n\ufeff"):
         msg = f"{path}: the file is empty; expected a header row with {', '.join(required)}"
         raise InputError(msg)
@@ -133,12 +134,12 @@ def iter_csv_text(path: Path, required: list[str], label: str, ledger: Ledger, r
     piece = _piece_bytes(head, rows)
     if (size <= piece or head.startswith(_BINARY_MAGIC) or head.startswith((b"\xff\xfe",
                                                                             b"\xfe\xff"))
-            or _utf16_without_bom(head) is not None
+            or utf16_without_bom(head) is not None
             or not head.strip(b" \t\r\n").removeprefix(b"\xef\xbb\xbf").strip()):
         yield read_csv_text(path, required, label, ledger)
         return
-    encoding = _scan_encoding(path, label, ledger)
-    blocks = _text_blocks(path, encoding, max(piece, _MIN_BLOCK))
+    encoding = scan_encoding(path, label, ledger)
+    blocks = text_blocks(path, encoding, max(piece, _MIN_BLOCK))
     first = next(blocks)
     while sum(bool(line.strip(" \t\r\n\ufeff")) for line, _ in _head_lines(first)) < 2:
         more = next(blocks, None)  # the header row (or sep= line and header) in one block
@@ -177,75 +178,6 @@ def _piece_bytes(head: bytes, rows: int) -> int:
     """Estimate the bytes that hold ``rows`` lines from the lines of ``head``."""
     lines = max(head.count(b"\n"), 1)
     return max(int(len(head) / lines * rows), 1)
-
-
-def _scan_encoding(path: Path, label: str, ledger: Ledger) -> str:
-    """Choose the encoding of a (not UTF-16) file as :func:`_decode` does, reading it in blocks.
-
-    Returns ``"utf-8"``, ``"cp1252"`` or ``"mixed"`` (UTF-8 with some cp1252 lines, decoded
-    line by line) and gives :func:`_decode`'s warnings.
-    """
-    failed = 0  # lines that are not UTF-8
-    utf8 = False  # a line with non-ASCII that is valid UTF-8
-    for block in _byte_blocks(path, _SCAN_BYTES):
-        try:
-            block.decode("utf-8")
-        except UnicodeDecodeError:
-            for line in block.split(b"\n"):
-                try:
-                    line.decode("utf-8")
-                    utf8 = utf8 or not line.isascii()
-                except UnicodeDecodeError:
-                    failed += 1
-        else:
-            utf8 = utf8 or not block.isascii()
-    if not failed:
-        return "utf-8"
-    if utf8:
-        ledger.warn(f"{label}: {failed} line(s) read as cp1252 (Windows) text in an otherwise "
-                    "UTF-8 file; save the file as UTF-8 to avoid this")
-        return "mixed"
-    ledger.warn(f"{label}: not UTF-8; read as cp1252 (Windows) text")
-    return "cp1252"
-
-
-#: Bytes per block when a file is scanned for its encoding.
-_SCAN_BYTES = 1 << 24
-
-
-def _byte_blocks(path: Path, size: int) -> Iterator[bytes]:
-    r"""Yield the bytes of ``path`` in blocks of whole lines (``\n``), a byte-order mark removed."""
-    with path.open("rb") as handle:
-        carry = b""
-        start = True
-        while chunk := handle.read(size):
-            if start:
-                chunk, start = chunk.removeprefix(b"\xef\xbb\xbf"), False
-            data = carry + chunk
-            cut = data.rfind(b"\n") + 1
-            if cut == 0:
-                carry = data
-                continue
-            carry = data[cut:]
-            yield data[:cut]
-        if carry:
-            yield carry
-
-
-def _text_blocks(path: Path, encoding: str, size: int) -> Iterator[str]:
-    """Yield the text of ``path`` in blocks of whole lines, decoded as :func:`_decode` does."""
-    for block in _byte_blocks(path, size):
-        if encoding == "mixed":
-            yield "\n".join(_mixed_line(line) for line in block.split(b"\n"))
-        else:
-            yield block.decode(encoding, errors="replace" if encoding == "cp1252" else "strict")
-
-
-def _mixed_line(line: bytes) -> str:
-    try:
-        return line.decode("utf-8")
-    except UnicodeDecodeError:
-        return line.decode("cp1252", errors="replace")
 
 
 @dataclass(frozen=True)
@@ -553,52 +485,6 @@ def _unique_header(cells: list[str], required: list[str], path: Path) -> list[st
                    for k in itertools.count(2 if name else 1))
         unique.append(next(c for c in options if c not in unique and c not in taken))
     return unique
-
-
-def _decode(data: bytes, label: str, ledger: Ledger) -> str:
-    encoding = ("utf-16" if data.startswith((b"\xff\xfe", b"\xfe\xff"))
-                else _utf16_without_bom(data))
-    if encoding is not None:
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            pass
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    lines = data.split(b"\n")
-    decoded = []
-    cp1252 = utf8 = 0  # lines that need cp1252; lines with non-ASCII that are valid UTF-8
-    for line in lines:
-        try:
-            decoded.append(line.decode("utf-8"))
-            utf8 += not line.isascii()
-        except UnicodeDecodeError:
-            decoded.append(line.decode("cp1252", errors="replace"))
-            cp1252 += 1
-    if utf8:
-        ledger.warn(f"{label}: {cp1252} line(s) read as cp1252 (Windows) text in an otherwise "
-                    "UTF-8 file; save the file as UTF-8 to avoid this")
-        return "\n".join(decoded)
-    ledger.warn(f"{label}: not UTF-8; read as cp1252 (Windows) text")
-    return data.decode("cp1252", errors="replace")
-
-
-def _utf16_without_bom(data: bytes) -> str | None:
-    """Recognise UTF-16 without byte-order mark: ASCII text with every other byte zero."""
-    sample = data[:2000]
-    half = len(sample) // 2
-    if half < 4:
-        return None
-    even, odd = sample[0:2 * half:2].count(0), sample[1:2 * half:2].count(0)
-    if odd >= 0.9 * half and even <= 0.1 * half:
-        return "utf-16-le"
-    if even >= 0.9 * half and odd <= 0.1 * half:
-        return "utf-16-be"
-    return None
 
 
 def _choose_delimiter(header: str, required: list[str], path: Path, *, only: str | None = None
