@@ -24,7 +24,9 @@ from hotspotkaart.analysis import (
     change_test,
     classify_change,
     fdr,
+    group_sizes,
     period_days,
+    sum_counts,
 )
 from hotspotkaart.config import AnalysisConfig, Periods
 
@@ -294,3 +296,17 @@ def test_counting_then_testing_equals_area_table() -> None:
 def test_category_labels_of_missing_values() -> None:
     labels = category_labels(pd.Series(["Jeugd", None, np.nan, 3, "Jeugd"], dtype=object))
     assert labels.tolist() == ["Jeugd", "onbekend", "onbekend", "3", "Jeugd"]
+
+
+def test_group_sizes_count_rows_per_key_and_add_up_with_sum_counts():
+    frame = pd.DataFrame({"code": ["B", "A", "B", None, "B"],
+                          "period": [2024, 2023, 2024, 2023, 2023]})
+    sizes = group_sizes(frame, ["code", "period"])
+    assert sizes["code"].tolist()[:3] == ["A", "B", "B"]
+    assert sizes["n"].tolist() == [1, 1, 2, 1]  # sorted by key; the missing code kept last
+    assert sizes["n"].dtype == np.int64
+    assert group_sizes(frame.iloc[:0], ["code", "period"]).columns.tolist() == ["code", "period",
+                                                                                  "n"]
+    halves = [group_sizes(frame.iloc[:2], ["code", "period"]),
+              group_sizes(frame.iloc[2:], ["code", "period"])]
+    pd.testing.assert_frame_equal(sum_counts(halves, ["code", "period"]), sizes)

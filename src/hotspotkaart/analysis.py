@@ -65,6 +65,7 @@ __all__ = [
     "change_test",
     "classify_change",
     "fdr",
+    "group_sizes",
     "incident_totals",
     "period_days",
     "sum_counts",
@@ -417,7 +418,7 @@ def area_counts(incidents: pd.DataFrame, key: str, periods: Periods) -> pd.DataF
         "period": period,
         "category": category_labels(incidents["category"]),
     })
-    return _group_sizes(frame, [key, "period", "category"])
+    return group_sizes(frame, [key, "period", "category"])
 
 
 def sum_counts(tables: Sequence[pd.DataFrame], keys: Sequence[str]) -> pd.DataFrame:
@@ -484,7 +485,7 @@ def incident_totals(incidents: pd.DataFrame) -> IncidentTotals:
                           "category": incidents["category"].to_numpy()})
     dates = incidents["date"]
     empty = dates.empty or dates.isna().all()
-    return IncidentTotals(counts=_group_sizes(frame, ["period", "category"]),
+    return IncidentTotals(counts=group_sizes(frame, ["period", "category"]),
                           first=None if empty else pd.Timestamp(dates.min()),
                           last=None if empty else pd.Timestamp(dates.max()))
 
@@ -679,8 +680,24 @@ def _weighted_count(idx: npt.NDArray[np.intp], weights: npt.NDArray[np.int64],
     return out
 
 
-def _group_sizes(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
-    """Count the rows per combination of ``keys`` (sorted; missing keys kept)."""
+def group_sizes(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """Count the rows per combination of ``keys`` (sorted; missing keys kept).
+
+    The count tables of areas, cells and zones are made with it and added up with
+    :func:`sum_counts`.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        One row per melding (or per melding and day).
+    keys : list of str
+        Columns of ``frame`` to group by.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``keys`` and ``n`` (int64), one row per combination that occurs.
+    """
     if frame.empty:
         out = frame[keys].copy()
         out["n"] = np.zeros(0, dtype=np.int64)

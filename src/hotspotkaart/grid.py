@@ -45,7 +45,7 @@ import shapely
 from hotspotkaart._checks import check_cell_size, check_rd, period_array
 from hotspotkaart._errors import HotspotkaartWarning, InputError
 from hotspotkaart._naming import count_column
-from hotspotkaart.analysis import _group_sizes, category_labels, category_slugs
+from hotspotkaart.analysis import category_labels, category_slugs, group_sizes
 from hotspotkaart.config import AnalysisConfig, Periods
 from hotspotkaart.hotspots import (
     GI_LEVELS,
@@ -314,7 +314,7 @@ def grid_counts(incidents: gpd.GeoDataFrame, periods: Periods, cell_size: float)
         "period": period,
         "category": category_labels(incidents["category"]),
     })
-    return _group_sizes(frame, ["ix", "iy", "period", "category"])
+    return group_sizes(frame, ["ix", "iy", "period", "category"])
 
 
 def _cell_index(incidents: gpd.GeoDataFrame, size: float) -> tuple[

@@ -51,10 +51,10 @@ from hotspotkaart._checks import check_rd, period_array
 from hotspotkaart._errors import InputError
 from hotspotkaart.analysis import (
     CHANGE_CLASSES,
-    _group_sizes,
     change_test,
     classify_change,
     fdr,
+    group_sizes,
     sum_counts,
 )
 from hotspotkaart.config import ZONE_KINDS, AnalysisConfig, Periods
@@ -226,8 +226,8 @@ def zone_counts(
         "day": day[point_idx],
     })
     per_day = pd.DataFrame({"period": period, "day": day})
-    return ZoneCounts(days=_group_sizes(per_day, ["period", "day"]),
-                      zones=_group_sizes(per_zone, ["zone", "where", "period", "day"]))
+    return ZoneCounts(days=group_sizes(per_day, ["period", "day"]),
+                      zones=group_sizes(per_zone, ["zone", "where", "period", "day"]))
 
 
 def _check_zones(incidents: pd.DataFrame, zones: gpd.GeoDataFrame) -> None:
