@@ -28,13 +28,11 @@ from hotspotkaart._errors import BoundaryError
 from hotspotkaart._geometry import polygonal_part
 from hotspotkaart.accounting import Ledger
 from hotspotkaart.config import AreaConfig
-from hotspotkaart.crs import infer_axis_order
+from hotspotkaart.crs import RD, infer_axis_order
 
 __all__ = ["Boundaries", "read_boundaries"]
 
 logger = logging.getLogger(__name__)
-
-RD = "EPSG:28992"
 
 #: Values at or below this are CBS codes for secret or missing figures.
 CBS_MISSING_BELOW = -99990
