@@ -266,3 +266,20 @@ def test_pieces_of_a_file_without_usable_meldingen(tmp_path):
     assert pieces[0].empty
     assert pieces[0].crs == "EPSG:28992"
     assert any("holds no records" in w for w in ledger.warnings)
+
+
+def test_pieces_after_many_blank_lines_number_rows_as_the_whole_read(tmp_path, monkeypatch):
+    from hotspotkaart import csvtext
+    from hotspotkaart.sources import iter_incidents
+
+    monkeypatch.setattr(csvtext, "_MIN_BLOCK", 1)
+    path = tmp_path / "m.csv"
+    rows = [f"{i};0{1 + i % 9}-03-2024;Jeugd;105200;425600" for i in range(30)]
+    path.write_text("id;datum;soort;x;y\n" + "\n" * 40 + "\n".join(rows) + "\n", encoding="utf-8")
+    ledger = Ledger()
+    pieces = list(iter_incidents((source(path),), PERIODS, ledger, 10))
+    assert sum(len(p) for p in pieces) == 30
+    assert pieces[0]["row"].iloc[0] == 42  # after the header and 40 blank lines
+    whole = read_incidents((source(path),), PERIODS, Ledger())
+    pd.testing.assert_frame_equal(pd.concat(pieces, ignore_index=True), pd.DataFrame(whole)
+                                  .pipe(gpd.GeoDataFrame, geometry="geometry", crs=whole.crs))

@@ -217,8 +217,8 @@ def _read_one(source: IncidentSource, label: str, periods: Periods, ledger: Ledg
     else:
         pieces = _csv_pieces(source, label, ledger, rows)
     read = used = 0
-    for raw, parsed in pieces:
-        if read:
+    for number, (raw, parsed) in enumerate(pieces):
+        if number:
             ledger.register_more("incidents", label, raw)
         else:
             ledger.register("incidents", label, raw)
