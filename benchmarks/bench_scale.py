@@ -21,7 +21,7 @@ What it does (issue #7):
    grid over the whole country ≈ 3.8 M cells, beyond what esda's Gi* does in minutes here; see
    the README) and ``--permutations`` (99). The maps classify the buurt counts with
    ``mapclassify.FisherJenks`` on at most 1000 quantiles of the values
-   (:func:`hotspotkaart.maps.jenks_breaks`); without numba it is an O(n²) pure-Python loop,
+   (:func:`hotspotkaart.classbreaks.jenks_breaks`); without numba it is an O(n²) pure-Python loop,
    and the report prints what it would cost on all 2 × 14 000 values.
 2. Per size, in a fresh interpreter (so peak memory is per size), runs
    ``hotspotkaart.pipeline.build`` with every stage function wrapped by a timer. Wall time and
@@ -1203,7 +1203,7 @@ def print_report(sizes: list[int], runs: dict[int, dict[str, Any]],
         first = runs[built[0]]["build"]
         probe = first.get("jenks_probe")
         if probe:
-            from hotspotkaart.maps import JENKS_MAX_VALUES
+            from hotspotkaart.classbreaks import JENKS_MAX_VALUES
 
             n_values = 2 * first["n_buurten"]
             per_call = probe["c"] * n_values**2
@@ -1212,7 +1212,7 @@ def print_report(sizes: list[int], runs: dict[int, dict[str, Any]],
                   f" ≈ {fmt_s(per_call)} for the {n_values:,} buurt counts; overzicht, "
                   f"vergelijking and veldkaart each classify them, ≈ {fmt_s(3 * per_call)} per "
                   f"build. The tool classifies at most {JENKS_MAX_VALUES:,} quantiles of them "
-                  f"(maps.jenks_breaks).")
+                  f"(classbreaks.jenks_breaks).")
 
     print("\n=== join: the tool against the raw limit and DuckDB (seconds, best of repeats) ===")
     header = (f"{'size':>10}{'points':>10}{'tool':>9}{'STRtree':>9}{'ratio':>7}"

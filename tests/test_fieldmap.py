@@ -8,8 +8,8 @@ import re
 import geopandas as gpd
 import numpy as np
 
+from hotspotkaart.classbreaks import JENKS_MAX_VALUES
 from hotspotkaart.fieldmap import _count_breaks
-from hotspotkaart.maps import JENKS_MAX_VALUES
 
 from ._helpers import PHONE, skewed_counts
 

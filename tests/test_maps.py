@@ -4,28 +4,23 @@ from __future__ import annotations
 
 import json
 import re
-import warnings
 
 import folium
 import geopandas as gpd
-import mapclassify
 import numpy as np
 import pytest
 import shapely
 
+from hotspotkaart.classbreaks import bin_labels, shared_bins
 from hotspotkaart.grid import make_grid
 from hotspotkaart.hotspots import HOT_95, NIET_SIGNIFICANT
 from hotspotkaart.mapelements import GeoJsonPopup, GeoJsonTooltip
 from hotspotkaart.maplayers import feature_collection
 from hotspotkaart.maps import (
-    JENKS_MAX_VALUES,
     MapContext,
     MapData,
     add_grid_layers,
-    bin_labels,
     cell_size_text,
-    jenks_breaks,
-    shared_bins,
     wijk_map,
 )
 from hotspotkaart.offline import external_references
@@ -38,7 +33,6 @@ from ._helpers import (
     MAPS,
     PHONE,
     map_project_config,
-    skewed_counts,
     wgs84_frame,
 )
 
@@ -164,41 +158,6 @@ def test_a_wijk_map_takes_its_buurten_layer_from_the_city_layer_unchanged(tmp_pa
 
 
 _IDS = re.compile(r"[0-9a-f]{32}")  # folium's element ids are random
-
-
-# -- class breaks and labels, without a browser ----------------------------------------------
-
-
-def _library_breaks(values, k):
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message="Numba not installed")
-        return np.asarray(mapclassify.FisherJenks(values, k=k).bins)
-
-
-@pytest.mark.parametrize("n", [40, 300])
-def test_jenks_breaks_are_the_library_breaks_up_to_the_limit(n):
-    values = skewed_counts(n, seed=n)
-    np.testing.assert_array_equal(jenks_breaks(values, 5), _library_breaks(values, 5))
-    frame = gpd.GeoDataFrame({"count_2023": values[: n // 2], "count_2024": values[n // 2:]})
-    np.testing.assert_array_equal(shared_bins(frame, (2023, 2024)), _library_breaks(values, 5))
-
-
-def test_shared_bins_and_count_breaks_on_a_national_number_of_buurten():
-    n = 14_000  # 2 × 14 000 values: about 25 minutes in pure-Python Fisher–Jenks
-    frame = gpd.GeoDataFrame({"count_2023": skewed_counts(n, 1),
-                              "count_2024": skewed_counts(n, 2)})
-    values = np.concatenate([frame["count_2023"], frame["count_2024"]])
-    assert len(values) > JENKS_MAX_VALUES
-    bins = shared_bins(frame, (2023, 2024))
-    assert 2 <= len(bins) <= 5
-    assert np.all(np.diff(bins) > 0)
-    assert np.array_equal(bins, np.round(bins))  # counts, so integer edges
-    assert bins[-1] == values.max()  # the top class holds the largest count
-    assert bins[0] >= values.min()
-    classes = np.searchsorted(bins, values, side="left")
-    assert len(np.unique(classes)) == len(bins)  # every class is used
-    # deterministic: same input, same breaks, whatever the row order
-    np.testing.assert_array_equal(bins, shared_bins(frame.iloc[::-1], (2023, 2024)))
 
 
 def _square_cells(size):

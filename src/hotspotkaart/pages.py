@@ -16,21 +16,19 @@ from branca.element import Element, Figure
 from jinja2 import Template
 
 from hotspotkaart._format import change_text, nl_int
+from hotspotkaart.classbreaks import YEAR_PALETTE, bin_labels, shared_bins
 from hotspotkaart.hotspots import GI_CLASSES, GI_COLOURS
 from hotspotkaart.mapelements import OFFLINE_CSS, InfoPanel, Legend, SyncMaps, verbatim_macros
 from hotspotkaart.maplayers import for_map
 from hotspotkaart.maps import (
-    YEAR_PALETTE,
     MapContext,
     MapData,
     add_wijk_outline,
     add_zone_layers,
     base_map,
-    bin_labels,
     buurt_fields,
     geojson_layer,
     hot_spot_clusters,
-    shared_bins,
 )
 
 __all__ = ["comparison_page", "index_page", "render"]
