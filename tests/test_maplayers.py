@@ -66,3 +66,37 @@ def test_wgs84_geometry_is_reused_by_content_not_identity():
     assert shapely.equals(again[0], first[0])
     again[0] = None  # a copy: the remembered result is not changed by the caller
     assert wgs84_geometry(rd)[0] is not None
+
+
+def test_hot_spot_clusters_merge_touching_cells_of_one_class():
+    from hotspotkaart.grid import make_grid
+    from hotspotkaart.hotspots import HOT_95, HOT_99, NIET_SIGNIFICANT
+    from hotspotkaart.maplayers import cell_clusters, geometry_digest, hot_spot_clusters
+
+    area = gpd.GeoDataFrame(geometry=[shapely.box(105000, 425000, 105500, 425300)],
+                            crs="EPSG:28992")
+    cells = make_grid(area, 100.0)  # 5 × 3 cells
+    col = ((cells["x_min"] - 105000) // 100).astype(int).to_numpy()
+    row = ((cells["y_min"] - 425000) // 100).astype(int).to_numpy()
+    klasse = np.full(len(cells), NIET_SIGNIFICANT, dtype=object)
+    klasse[(row == 0) & (col <= 1)] = HOT_95  # two touching cells
+    klasse[(row == 2) & (col == 4)] = HOT_95  # one apart
+    klasse[(row == 2) & (col == 0)] = HOT_99
+    cells = cells.assign(gi_class=klasse, count=np.arange(len(cells)))
+    before = cells.copy()
+    clusters = hot_spot_clusters(cells, "gi_class", "count")
+    assert cells.equals(before)
+    assert clusters["klasse"].tolist() == [HOT_95, HOT_95, HOT_99]
+    assert sorted(clusters["cellen"]) == [1, 1, 2]
+    two = clusters[clusters["cellen"] == 2].iloc[0]
+    assert two["meldingen"] == int(cells.loc[(row == 0) & (col <= 1), "count"].sum())
+    np.testing.assert_allclose(two.geometry.area, 2 * 100 * 100)
+    assert clusters.crs == cells.crs
+    # the frame-free form gives the same layer, and both are remembered by content
+    fields = {"klasse": "Klasse", "cellen": "Cellen", "meldingen": "Meldingen"}
+    layer = cell_clusters(cells.copy(), geometry_digest(cells), "gi_class", "count",
+                          NIET_SIGNIFICANT).for_map(cells.crs, fields)
+    assert feature_collection(layer) == feature_collection(for_map(clusters, fields))
+    others = hot_spot_clusters(cells, "gi_class", "count", skip=HOT_95)  # classes in sorted order
+    assert others["klasse"].tolist() == [HOT_99, NIET_SIGNIFICANT]
+    assert others["cellen"].tolist() == [1, len(cells) - 4]

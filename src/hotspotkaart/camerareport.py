@@ -43,7 +43,7 @@ from hotspotkaart.config import ZONE_KINDS
 from hotspotkaart.export import staged_outputs, write_csv, write_geopackage, write_html
 from hotspotkaart.hotspots import TRANSITION_CLASSES, TRANSITION_COLOURS
 from hotspotkaart.mapelements import InfoPanel, KeyFigures, Legend
-from hotspotkaart.maplayers import for_map
+from hotspotkaart.maplayers import for_map, hot_spot_clusters
 from hotspotkaart.maps import (
     ZONE_COLOURS,
     ZONE_DASHES,
@@ -54,7 +54,6 @@ from hotspotkaart.maps import (
     add_zone_layers,
     base_map,
     geojson_layer,
-    hot_spot_clusters,
 )
 from hotspotkaart.pages import render
 

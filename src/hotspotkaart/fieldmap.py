@@ -28,14 +28,13 @@ from branca.element import Element, Figure
 from hotspotkaart.classbreaks import YEAR_PALETTE, jenks_breaks
 from hotspotkaart.hotspots import GI_COLOURS, HOT_90, HOT_95, HOT_99
 from hotspotkaart.mapelements import InfoPanel, Legend
-from hotspotkaart.maplayers import rounded
+from hotspotkaart.maplayers import hot_spot_clusters, rounded
 from hotspotkaart.maps import (
     MapContext,
     MapData,
     add_zone_layers,
     base_map,
     geojson_layer,
-    hot_spot_clusters,
 )
 
 __all__ = ["field_map", "suppress"]

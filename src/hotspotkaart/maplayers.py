@@ -8,6 +8,9 @@ Reprojecting is the costly step, and the overview, the comparison and the wijk m
 of the same shapes, so its results are remembered by the content of the geometry (never by
 object identity) in a small least-recently-used cache; :func:`geometry_digest` and
 :func:`remember` serve the other such caches of the maps too.
+
+:func:`hot_spot_clusters` merges touching grid cells of one Gi* class or transition into the
+clusters the maps draw instead of cells (:func:`cell_clusters` gives the same without a frame).
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ import json
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import geopandas as gpd
 import numpy as np
@@ -25,13 +28,17 @@ import pandas as pd
 import shapely
 
 from hotspotkaart._format import display
+from hotspotkaart.hotspots import NIET_SIGNIFICANT
 
 __all__ = [
     "WGS84",
+    "Clusters",
     "LayerData",
+    "cell_clusters",
     "feature_collection",
     "for_map",
     "geometry_digest",
+    "hot_spot_clusters",
     "remember",
     "rounded",
     "wgs84_geometry",
@@ -166,3 +173,90 @@ def _features(values: Mapping[str, Sequence[Any]], geometry: np.ndarray,
 def rounded(geoms: np.ndarray, decimals: int = 6) -> np.ndarray:
     """Round coordinates (6 decimals of a degree ≈ 0.1 m)."""
     return shapely.transform(geoms, lambda c: np.round(c, decimals))
+
+
+# -- hot-spot clusters -----------------------------------------------------------------------
+
+
+#: Clusters remembered by the content of their input, not its identity (see
+#: :func:`hot_spot_clusters`): the overview and the comparison cluster the same cells.
+_CLUSTER_CACHE: OrderedDict[tuple[str, bytes], Clusters] = OrderedDict()
+
+def hot_spot_clusters(cells: gpd.GeoDataFrame, column: str, count: str, *,
+                      skip: str = NIET_SIGNIFICANT) -> gpd.GeoDataFrame:
+    """Merge touching grid cells of one class into clusters, with their cell and melding counts.
+
+    Drawing clusters instead of cells keeps the maps small and readable; the per-cell figures
+    are in ``grid.csv`` and the ``grid`` layer of the GeoPackage.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        ``klasse``, ``cellen``, ``meldingen`` and one polygon per cluster (EPSG:28992).
+    """
+    clusters = cell_clusters(cells, geometry_digest(cells), column, count, skip)
+    frame = pd.DataFrame(list(zip(clusters.klasse, clusters.cellen, clusters.meldingen,
+                                  strict=True)), columns=["klasse", "cellen", "meldingen"])
+    return gpd.GeoDataFrame(frame, geometry=list(clusters.geometry), crs=cells.crs)
+
+
+class Clusters(NamedTuple):
+    """The clusters of one class column: per cluster its class, cells, meldingen and polygon."""
+
+    klasse: tuple[Any, ...]
+    cellen: tuple[int, ...]
+    meldingen: tuple[int, ...]
+    geometry: tuple[Any, ...]
+
+    def for_map(self, crs: Any, fields: Mapping[str, str]) -> LayerData:
+        """Make the layer ``for_map(hot_spot_clusters(…), fields)`` makes, without a frame."""
+        columns = {"klasse": self.klasse, "cellen": self.cellen, "meldingen": self.meldingen}
+        return for_map(gpd.GeoSeries(list(self.geometry), crs=crs), fields, columns)
+
+
+def cell_clusters(cells: gpd.GeoDataFrame, shapes: bytes, column: str, count: str,
+                  skip: str) -> Clusters:
+    """Return :func:`_hot_spot_clusters`, remembered by content; ``shapes`` digests the cells.
+
+    Building a GeoDataFrame costs milliseconds; the wijk maps draw three cluster layers each
+    and need only the values.
+    """
+    digest = hashlib.blake2b(digest_size=16)
+    for part in (shapes, skip.encode(), column.encode(), count.encode(),
+                 "\0".join(map(str, cells[column])).encode(),
+                 np.asarray(cells[count].to_numpy(), dtype=float).tobytes()):
+        digest.update(len(part).to_bytes(8, "little") + part)
+    key = (str(cells.crs.srs) if cells.crs is not None else "", digest.digest())
+    cached = _CLUSTER_CACHE.get(key)
+    if cached is None:
+        cached = _hot_spot_clusters(cells, column, count, skip)
+        remember(_CLUSTER_CACHE, key, cached)
+    return cached
+
+
+def _hot_spot_clusters(cells: gpd.GeoDataFrame, column: str, count: str,
+                       skip: str) -> Clusters:
+    """Cluster the cells of each class but ``skip`` (classes in sorted order, missing ones out).
+
+    Works on the columns as arrays: the same groups, in the same order, as
+    ``cells[cells[column] != skip].groupby(column, sort=True)``, without a pandas frame per
+    class (a wijk map clusters three columns of a few hundred cells, and pandas' overhead per
+    frame was most of the time).
+    """
+    classes = cells[column].to_numpy()
+    keep = pd.notna(classes) & (classes != skip)
+    geometry = np.asarray(cells.geometry.to_numpy(), dtype=object)
+    counts = cells[count].to_numpy()
+    rows: list[tuple[Any, int, int, Any]] = []
+    for klasse in np.unique(classes[keep]):
+        members_of_class = np.flatnonzero(keep & (classes == klasse))
+        group = geometry[members_of_class]
+        parts = shapely.get_parts(shapely.union_all(group))
+        cell_idx, part_idx = shapely.STRtree(parts).query(shapely.point_on_surface(group),
+                                                          predicate="within")
+        group_counts = counts[members_of_class]
+        for i, part in enumerate(parts):
+            members = cell_idx[part_idx == i]
+            rows.append((klasse, len(members), int(group_counts[members].sum()), part))
+    return Clusters(*(tuple(values) for values in zip(*rows, strict=True))) if rows \
+        else Clusters((), (), (), ())

@@ -14,13 +14,11 @@ overview, the wijk maps, the comparison page (:mod:`hotspotkaart.pages`) and the
 
 from __future__ import annotations
 
-import hashlib
 import html
 import logging
-from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any
 
 import folium
 import folium.plugins
@@ -56,10 +54,10 @@ from hotspotkaart.mapelements import (
 from hotspotkaart.maplayers import (
     WGS84,
     LayerData,
+    cell_clusters,
     feature_collection,
     for_map,
     geometry_digest,
-    remember,
 )
 
 __all__ = [
@@ -93,10 +91,6 @@ ZONE_DASHES: dict[str, str] = {
     "veiligheidsrisicogebied": "2 5",
 }
 _LOCATION_COLOURS = ("#7570b3", "#1b9e77")
-
-#: Clusters remembered by the content of their input, not its identity (see
-#: :func:`hot_spot_clusters`): the overview and the comparison cluster the same cells.
-_CLUSTER_CACHE: OrderedDict[tuple[str, bytes], _Clusters] = OrderedDict()
 
 BASEMAPS: dict[str, tuple[str, Any]] = {
     "grijs": ("PDOK achtergrondkaart grijs", xyz.nlmaps.grijs),
@@ -407,7 +401,7 @@ def add_grid_layers(fmap: folium.Map, cells: gpd.GeoDataFrame | None,
     cellen = f"Cellen van {cell_size_text(cells)}"
     shapes = geometry_digest(cells)  # once for the three layers
     for year in (base, compare):
-        clusters = _clusters(cells, shapes, f"gi_class_{year}", f"count_{year}",
+        clusters = cell_clusters(cells, shapes, f"gi_class_{year}", f"count_{year}",
                              NIET_SIGNIFICANT)
         fields = {"klasse": f"Gi* {year}", "cellen": cellen,
                   "meldingen": f"Meldingen {year}"}
@@ -415,7 +409,7 @@ def add_grid_layers(fmap: folium.Map, cells: gpd.GeoDataFrame | None,
         data["_colour"] = _colours(clusters.klasse, GI_COLOURS)
         geojson_layer(fmap, data, f"Hot en cold spots {year} (Gi*)", fields,
                       _fill_style(0.8, weight=0.8), show=False)
-    clusters = _clusters(cells, shapes, "transition", f"count_{compare}", "geen")
+    clusters = cell_clusters(cells, shapes, "transition", f"count_{compare}", "geen")
     fields = {"klasse": "Hot spot", "cellen": cellen,
               "meldingen": f"Meldingen {compare}"}
     data = clusters.for_map(cells.crs, fields)
@@ -439,86 +433,6 @@ def cell_size_text(cells: gpd.GeoDataFrame) -> str:
     xmin, _, xmax, _ = shapely.bounds(cells.geometry.iloc[0])
     size = round(float(xmax - xmin), 3)
     return f"{nl_int(int(size))} m" if size.is_integer() else f"{nl_float(size, 1)} m"
-
-
-def hot_spot_clusters(cells: gpd.GeoDataFrame, column: str, count: str, *,
-                      skip: str = NIET_SIGNIFICANT) -> gpd.GeoDataFrame:
-    """Merge touching grid cells of one class into clusters, with their cell and melding counts.
-
-    Drawing clusters instead of cells keeps the maps small and readable; the per-cell figures
-    are in ``grid.csv`` and the ``grid`` layer of the GeoPackage.
-
-    Returns
-    -------
-    geopandas.GeoDataFrame
-        ``klasse``, ``cellen``, ``meldingen`` and one polygon per cluster (EPSG:28992).
-    """
-    clusters = _clusters(cells, geometry_digest(cells), column, count, skip)
-    frame = pd.DataFrame(list(zip(clusters.klasse, clusters.cellen, clusters.meldingen,
-                                  strict=True)), columns=["klasse", "cellen", "meldingen"])
-    return gpd.GeoDataFrame(frame, geometry=list(clusters.geometry), crs=cells.crs)
-
-
-class _Clusters(NamedTuple):
-    """The clusters of one class column: per cluster its class, cells, meldingen and polygon."""
-
-    klasse: tuple[Any, ...]
-    cellen: tuple[int, ...]
-    meldingen: tuple[int, ...]
-    geometry: tuple[Any, ...]
-
-    def for_map(self, crs: Any, fields: Mapping[str, str]) -> LayerData:
-        """Make the layer ``for_map(hot_spot_clusters(…), fields)`` makes, without a frame."""
-        columns = {"klasse": self.klasse, "cellen": self.cellen, "meldingen": self.meldingen}
-        return for_map(gpd.GeoSeries(list(self.geometry), crs=crs), fields, columns)
-
-
-def _clusters(cells: gpd.GeoDataFrame, shapes: bytes, column: str, count: str,
-              skip: str) -> _Clusters:
-    """Return :func:`_hot_spot_clusters`, remembered by content; ``shapes`` digests the cells.
-
-    Building a GeoDataFrame costs milliseconds; the wijk maps draw three cluster layers each
-    and need only the values.
-    """
-    digest = hashlib.blake2b(digest_size=16)
-    for part in (shapes, skip.encode(), column.encode(), count.encode(),
-                 "\0".join(map(str, cells[column])).encode(),
-                 np.asarray(cells[count].to_numpy(), dtype=float).tobytes()):
-        digest.update(len(part).to_bytes(8, "little") + part)
-    key = (str(cells.crs.srs) if cells.crs is not None else "", digest.digest())
-    cached = _CLUSTER_CACHE.get(key)
-    if cached is None:
-        cached = _hot_spot_clusters(cells, column, count, skip)
-        remember(_CLUSTER_CACHE, key, cached)
-    return cached
-
-
-def _hot_spot_clusters(cells: gpd.GeoDataFrame, column: str, count: str,
-                       skip: str) -> _Clusters:
-    """Cluster the cells of each class but ``skip`` (classes in sorted order, missing ones out).
-
-    Works on the columns as arrays: the same groups, in the same order, as
-    ``cells[cells[column] != skip].groupby(column, sort=True)``, without a pandas frame per
-    class (a wijk map clusters three columns of a few hundred cells, and pandas' overhead per
-    frame was most of the time).
-    """
-    classes = cells[column].to_numpy()
-    keep = pd.notna(classes) & (classes != skip)
-    geometry = np.asarray(cells.geometry.to_numpy(), dtype=object)
-    counts = cells[count].to_numpy()
-    rows: list[tuple[Any, int, int, Any]] = []
-    for klasse in np.unique(classes[keep]):
-        members_of_class = np.flatnonzero(keep & (classes == klasse))
-        group = geometry[members_of_class]
-        parts = shapely.get_parts(shapely.union_all(group))
-        cell_idx, part_idx = shapely.STRtree(parts).query(shapely.point_on_surface(group),
-                                                          predicate="within")
-        group_counts = counts[members_of_class]
-        for i, part in enumerate(parts):
-            members = cell_idx[part_idx == i]
-            rows.append((klasse, len(members), int(group_counts[members].sum()), part))
-    return _Clusters(*(tuple(values) for values in zip(*rows, strict=True))) if rows \
-        else _Clusters((), (), (), ())
 
 
 def add_zone_layers(fmap: folium.Map, zones: gpd.GeoDataFrame, context: MapContext) -> None:

@@ -19,7 +19,7 @@ from hotspotkaart._format import change_text, nl_int
 from hotspotkaart.classbreaks import YEAR_PALETTE, bin_labels, shared_bins
 from hotspotkaart.hotspots import GI_CLASSES, GI_COLOURS
 from hotspotkaart.mapelements import OFFLINE_CSS, InfoPanel, Legend, SyncMaps, verbatim_macros
-from hotspotkaart.maplayers import for_map
+from hotspotkaart.maplayers import for_map, hot_spot_clusters
 from hotspotkaart.maps import (
     MapContext,
     MapData,
@@ -28,7 +28,6 @@ from hotspotkaart.maps import (
     base_map,
     buurt_fields,
     geojson_layer,
-    hot_spot_clusters,
 )
 
 __all__ = ["comparison_page", "index_page", "render"]
