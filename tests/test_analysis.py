@@ -17,18 +17,15 @@ from hotspotkaart.analysis import (
     GEEN_VERANDERING,
     STIJGING,
     TE_WEINIG,
-    area_counts,
     area_table,
     area_table_from_counts,
-    category_labels,
     change_test,
     classify_change,
     fdr,
-    group_sizes,
     period_days,
-    sum_counts,
 )
 from hotspotkaart.config import AnalysisConfig, Periods
+from hotspotkaart.counting import area_counts
 
 PERIODS = Periods(2023, 2024)
 P0_DAYS = 366 / (365 + 366)
@@ -291,22 +288,3 @@ def test_counting_then_testing_equals_area_table() -> None:
         split = area_table_from_counts(table, make_areas(), "buurtcode", PERIODS,
                                        AnalysisConfig())
     pd.testing.assert_frame_equal(whole, split)
-
-
-def test_category_labels_of_missing_values() -> None:
-    labels = category_labels(pd.Series(["Jeugd", None, np.nan, 3, "Jeugd"], dtype=object))
-    assert labels.tolist() == ["Jeugd", "onbekend", "onbekend", "3", "Jeugd"]
-
-
-def test_group_sizes_count_rows_per_key_and_add_up_with_sum_counts():
-    frame = pd.DataFrame({"code": ["B", "A", "B", None, "B"],
-                          "period": [2024, 2023, 2024, 2023, 2023]})
-    sizes = group_sizes(frame, ["code", "period"])
-    assert sizes["code"].tolist()[:3] == ["A", "B", "B"]
-    assert sizes["n"].tolist() == [1, 1, 2, 1]  # sorted by key; the missing code kept last
-    assert sizes["n"].dtype == np.int64
-    assert group_sizes(frame.iloc[:0], ["code", "period"]).columns.tolist() == ["code", "period",
-                                                                                  "n"]
-    halves = [group_sizes(frame.iloc[:2], ["code", "period"]),
-              group_sizes(frame.iloc[2:], ["code", "period"])]
-    pd.testing.assert_frame_equal(sum_counts(halves, ["code", "period"]), sizes)

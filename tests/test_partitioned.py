@@ -17,8 +17,8 @@ import shapely
 
 from hotspotkaart._errors import ConfigError
 from hotspotkaart.accounting import Ledger
-from hotspotkaart.analysis import area_counts, sum_counts
 from hotspotkaart.config import Config, EngineConfig, Periods, load_config
+from hotspotkaart.counting import area_counts, sum_counts
 from hotspotkaart.grid import grid_counts
 from hotspotkaart.pipeline import BuildResult, analyse, build
 from hotspotkaart.zonestats import sum_zone_counts, zone_counts

@@ -5,8 +5,12 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
+from typing import Any
 
-__all__ = ["category_slug", "count_column", "unique_names"]
+import numpy as np
+import pandas as pd
+
+__all__ = ["category_label", "category_slug", "count_column", "unique_names"]
 
 
 def category_slug(category: str) -> str:
@@ -74,3 +78,10 @@ def unique_names(names: Sequence[str]) -> list[str]:
             seen[name] = 1
             out.append(name)
     return out
+
+
+def category_label(value: Any) -> str:
+    """Return the label of one category value: its text, or ``"onbekend"`` when missing."""
+    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
+        return "onbekend"
+    return str(value)

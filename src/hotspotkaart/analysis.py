@@ -1,8 +1,8 @@
 """Per-area figures and tests of change between the base and the compare year.
 
-For every buurt or wijk the module counts the meldingen of both years (in total and per
-category), expresses them as a change, a rate per 1 000 inhabitants and a share of the city, and
-tests whether the change is larger than chance.
+For every buurt or wijk the module takes the meldingen of both years (in total and per
+category, counted by :mod:`hotspotkaart.counting`), expresses them as a change, a rate per
+1 000 inhabitants and a share of the city, and tests whether the change is larger than chance.
 
 The change test
 ---------------
@@ -33,7 +33,6 @@ import calendar
 import logging
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -45,31 +44,24 @@ from scipy import stats
 
 from hotspotkaart._checks import period_array, require_columns
 from hotspotkaart._errors import HotspotkaartWarning, InputError
-from hotspotkaart._naming import category_slug, count_column
+from hotspotkaart._naming import category_label, category_slug, count_column
 from hotspotkaart.config import AnalysisConfig, Periods
+from hotspotkaart.counting import AREA_COUNT_COLUMNS, AREA_KEYS, area_counts
 
 __all__ = [
-    "AREA_COUNT_COLUMNS",
     "CHANGE_CLASSES",
     "CHANGE_COLOURS",
     "DALING",
     "GEEN_VERANDERING",
     "STIJGING",
     "TE_WEINIG",
-    "IncidentTotals",
-    "area_counts",
     "area_table",
     "area_table_from_counts",
-    "category_labels",
     "category_slugs",
     "change_test",
     "classify_change",
     "fdr",
-    "group_sizes",
-    "incident_totals",
     "period_days",
-    "sum_counts",
-    "sum_incident_totals",
 ]
 
 logger = logging.getLogger(__name__)
@@ -90,7 +82,6 @@ CHANGE_COLOURS: dict[str, str] = {
     TE_WEINIG: "#bdbdbd",
 }
 
-_AREA_KEYS = ("buurtcode", "wijkcode")
 
 
 # -- small public pieces ----------------------------------------------------------------------
@@ -285,7 +276,7 @@ def category_slugs(categories: Sequence[Any]) -> dict[str, str]:
         If two different categories would get the same column name.
 
     """
-    labels = sorted({_category_label(c) for c in categories})
+    labels = sorted({category_label(c) for c in categories})
     result: dict[str, str] = {}
     seen: dict[str, str] = {}
     for label in labels:
@@ -371,151 +362,11 @@ def area_table(
         the city totals.
 
     """
-    if key not in _AREA_KEYS:
-        msg = f"key = {key!r} is not an area code column; use one of {', '.join(_AREA_KEYS)}"
+    if key not in AREA_KEYS:
+        msg = f"key = {key!r} is not an area code column; use one of {', '.join(AREA_KEYS)}"
         raise InputError(msg)
     counts = area_counts(incidents, key, periods)
     return area_table_from_counts(counts, areas, key, periods, config, population=population)
-
-
-#: Columns of the count table of :func:`area_counts` (``key`` is the area code column).
-AREA_COUNT_COLUMNS: tuple[str, ...] = ("period", "category", "n")
-
-
-def area_counts(incidents: pd.DataFrame, key: str, periods: Periods) -> pd.DataFrame:
-    """Count meldingen per area code, period and category (the counting step of the area table).
-
-    Parameters
-    ----------
-    incidents : pandas.DataFrame
-        Meldingen with the columns ``key``, ``period`` and ``category``. Not modified.
-    key : {"buurtcode", "wijkcode"}
-        The area code column.
-    periods : Periods
-        The base and compare year; every ``period`` must be one of them.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Columns ``key``, ``period``, ``category`` (the label, missing values as
-        ``"onbekend"``) and ``n`` (int64), one row per combination that occurs, sorted. Tables of
-        parts of the meldingen add up with :func:`sum_counts`.
-
-    Raises
-    ------
-    InputError
-        If ``key`` is not an area code column, a column is missing or a period is not one of
-        the two years.
-
-    """
-    if key not in _AREA_KEYS:
-        msg = f"key = {key!r} is not an area code column; use one of {', '.join(_AREA_KEYS)}"
-        raise InputError(msg)
-    require_columns(incidents, (key, "period", "category"), "incidents")
-    period = period_array(incidents, periods)
-    frame = pd.DataFrame({
-        key: incidents[key].to_numpy(dtype=object),
-        "period": period,
-        "category": category_labels(incidents["category"]),
-    })
-    return group_sizes(frame, [key, "period", "category"])
-
-
-def sum_counts(tables: Sequence[pd.DataFrame], keys: Sequence[str]) -> pd.DataFrame:
-    """Add up count tables of parts of the meldingen (same ``keys``, a count column ``n``).
-
-    Parameters
-    ----------
-    tables : sequence of pandas.DataFrame
-        Count tables such as those of :func:`area_counts`; at least one.
-    keys : sequence of str
-        The key columns.
-
-    Returns
-    -------
-    pandas.DataFrame
-        The summed table, one row per key combination, sorted by the keys.
-
-    """
-    if not tables:
-        msg = "sum_counts needs at least one count table"
-        raise InputError(msg)
-    both = pd.concat(list(tables), ignore_index=True)
-    if both.empty:
-        return both.reset_index(drop=True)
-    summed = both.groupby(list(keys), sort=True, dropna=False)["n"].sum().reset_index()
-    summed["n"] = summed["n"].astype(np.int64)
-    return summed
-
-
-@dataclass(frozen=True)
-class IncidentTotals:
-    """City-wide totals of the used meldingen, for the summary and the map legends.
-
-    Attributes
-    ----------
-    counts : pandas.DataFrame
-        Columns ``period``, ``category`` (as in the meldingen, not relabelled) and ``n``.
-    first, last : pandas.Timestamp or None
-        The earliest and the latest ``date``; None without meldingen.
-
-    """
-
-    counts: pd.DataFrame
-    first: pd.Timestamp | None
-    last: pd.Timestamp | None
-
-
-def incident_totals(incidents: pd.DataFrame) -> IncidentTotals:
-    """Count the meldingen per period and category and find their first and last date.
-
-    Parameters
-    ----------
-    incidents : pandas.DataFrame
-        Meldingen with ``period``, ``category`` and ``date``. Not modified.
-
-    Returns
-    -------
-    IncidentTotals
-        Totals that add up over parts of the meldingen (:func:`sum_incident_totals`).
-
-    """
-    require_columns(incidents, ("period", "category", "date"), "incidents")
-    frame = pd.DataFrame({"period": incidents["period"].to_numpy(),
-                          "category": incidents["category"].to_numpy()})
-    dates = incidents["date"]
-    empty = dates.empty or dates.isna().all()
-    return IncidentTotals(counts=group_sizes(frame, ["period", "category"]),
-                          first=None if empty else pd.Timestamp(dates.min()),
-                          last=None if empty else pd.Timestamp(dates.max()))
-
-
-def sum_incident_totals(parts: Sequence[IncidentTotals]) -> IncidentTotals:
-    """Add up the :class:`IncidentTotals` of parts of the meldingen."""
-    firsts = [p.first for p in parts if p.first is not None]
-    lasts = [p.last for p in parts if p.last is not None]
-    return IncidentTotals(counts=sum_counts([p.counts for p in parts], ["period", "category"]),
-                          first=min(firsts) if firsts else None,
-                          last=max(lasts) if lasts else None)
-
-
-def category_labels(categories: pd.Series) -> npt.NDArray[np.object_]:
-    """Return the category label of every melding (missing values become ``"onbekend"``).
-
-    Parameters
-    ----------
-    categories : pandas.Series
-        The ``category`` column.
-
-    Returns
-    -------
-    numpy.ndarray of str
-        ``str(category)`` per melding, ``"onbekend"`` where missing.
-
-    """
-    codes, uniques = pd.factorize(categories, use_na_sentinel=True)
-    labels = np.array([*(_category_label(u) for u in uniques), "onbekend"], dtype=object)
-    return labels[codes]  # code -1 (missing) picks the last label
 
 
 def area_table_from_counts(
@@ -547,8 +398,8 @@ def area_table_from_counts(
         As :func:`area_table`.
 
     """
-    if key not in _AREA_KEYS:
-        msg = f"key = {key!r} is not an area code column; use one of {', '.join(_AREA_KEYS)}"
+    if key not in AREA_KEYS:
+        msg = f"key = {key!r} is not an area code column; use one of {', '.join(AREA_KEYS)}"
         raise InputError(msg)
     require_columns(counts, (key, *AREA_COUNT_COLUMNS), "counts")
     require_columns(areas, (key,), "areas")
@@ -666,45 +517,11 @@ def _as_counts(values: npt.ArrayLike, name: str) -> npt.NDArray[np.int64]:
     return arr
 
 
-def _category_label(value: Any) -> str:
-    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
-        return "onbekend"
-    return str(value)
-
-
 def _weighted_count(idx: npt.NDArray[np.intp], weights: npt.NDArray[np.int64],
                     n: int) -> npt.NDArray[np.int64]:
     keep = idx >= 0
     out = np.zeros(n, dtype=np.int64)
     np.add.at(out, idx[keep], weights[keep])
-    return out
-
-
-def group_sizes(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
-    """Count the rows per combination of ``keys`` (sorted; missing keys kept).
-
-    The count tables of areas, cells and zones are made with it and added up with
-    :func:`sum_counts`.
-
-    Parameters
-    ----------
-    frame : pandas.DataFrame
-        One row per melding (or per melding and day).
-    keys : list of str
-        Columns of ``frame`` to group by.
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``keys`` and ``n`` (int64), one row per combination that occurs.
-    """
-    if frame.empty:
-        out = frame[keys].copy()
-        out["n"] = np.zeros(0, dtype=np.int64)
-        return out.reset_index(drop=True)
-    sizes = frame.groupby(keys, sort=True, dropna=False).size()
-    out = sizes.reset_index(name="n")
-    out["n"] = out["n"].astype(np.int64)
     return out
 
 

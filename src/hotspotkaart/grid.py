@@ -45,8 +45,9 @@ import shapely
 from hotspotkaart._checks import check_cell_size, check_rd, period_array
 from hotspotkaart._errors import HotspotkaartWarning, InputError
 from hotspotkaart._naming import count_column
-from hotspotkaart.analysis import category_labels, category_slugs, group_sizes
+from hotspotkaart.analysis import category_slugs
 from hotspotkaart.config import AnalysisConfig, Periods
+from hotspotkaart.counting import category_labels, group_sizes
 from hotspotkaart.hotspots import (
     GI_LEVELS,
     GiResult,
@@ -276,7 +277,7 @@ def grid_counts(incidents: gpd.GeoDataFrame, periods: Periods, cell_size: float)
 
     Points are placed by arithmetic on their RD coordinates: ``ix = floor(x / size)``,
     ``iy = floor(y / size)``. The table does not depend on the grid, so tables of parts of the
-    meldingen add up (:func:`hotspotkaart.analysis.sum_counts`).
+    meldingen add up (:func:`hotspotkaart.counting.sum_counts`).
 
     Parameters
     ----------

@@ -3,8 +3,8 @@
 With ``[engine] kind = "dask"`` the candidate meldingen are split into partitions with
 :func:`dask_geopandas.from_geopandas`. Each partition is joined to the buurten and zones
 (:func:`hotspotkaart.joins.join_incidents`) and reduced to the small count tables of the
-analysis (:func:`~hotspotkaart.analysis.area_counts`, :func:`~hotspotkaart.grid.grid_counts`,
-:func:`~hotspotkaart.zonestats.zone_counts`, :func:`~hotspotkaart.analysis.incident_totals`).
+analysis (:func:`~hotspotkaart.counting.area_counts`, :func:`~hotspotkaart.grid.grid_counts`,
+:func:`~hotspotkaart.zonestats.zone_counts`, :func:`~hotspotkaart.counting.incident_totals`).
 The partial tables are summed and fed to the same testing step as the in-memory engine, so the
 results are identical. The joined meldingen themselves are dropped after counting: per-melding
 outputs (the GeoPackage layer ``incidents``) are not written by this engine.
@@ -29,14 +29,14 @@ import pandas as pd
 
 from hotspotkaart._errors import ConfigError
 from hotspotkaart.accounting import Ledger, Rejection
-from hotspotkaart.analysis import (
+from hotspotkaart.config import DEFAULT_PARTITION_SIZE, AnalysisConfig, EngineConfig, Periods
+from hotspotkaart.counting import (
     IncidentTotals,
     area_counts,
     incident_totals,
     sum_counts,
     sum_incident_totals,
 )
-from hotspotkaart.config import DEFAULT_PARTITION_SIZE, AnalysisConfig, EngineConfig, Periods
 from hotspotkaart.grid import grid_counts
 from hotspotkaart.joins import join_incidents
 from hotspotkaart.zonestats import ZoneCounts, sum_zone_counts, zone_counts
@@ -58,7 +58,7 @@ class CountTables:
     used : int
         The number of used meldingen (joined inside the municipality).
     buurten, wijken : pandas.DataFrame
-        :func:`~hotspotkaart.analysis.area_counts` per ``buurtcode`` and per ``wijkcode``.
+        :func:`~hotspotkaart.counting.area_counts` per ``buurtcode`` and per ``wijkcode``.
     grid : pandas.DataFrame
         :func:`~hotspotkaart.grid.grid_counts` for ``cell_size``.
     zones : ZoneCounts

@@ -22,9 +22,10 @@ import pandas as pd
 from hotspotkaart import __version__
 from hotspotkaart._errors import ConfigError
 from hotspotkaart.accounting import Ledger
-from hotspotkaart.analysis import IncidentTotals, area_table_from_counts, incident_totals
+from hotspotkaart.analysis import area_table_from_counts
 from hotspotkaart.boundaries import Boundaries, read_boundaries
 from hotspotkaart.config import ZONE_KINDS, Config
+from hotspotkaart.counting import IncidentTotals, incident_totals
 from hotspotkaart.crs import RD
 from hotspotkaart.export import (
     Staging,

@@ -54,10 +54,9 @@ from hotspotkaart.analysis import (
     change_test,
     classify_change,
     fdr,
-    group_sizes,
-    sum_counts,
 )
 from hotspotkaart.config import ZONE_KINDS, AnalysisConfig, Periods
+from hotspotkaart.counting import group_sizes, sum_counts
 
 __all__ = ["NIET_VERGELIJKBAAR", "ZONE_CHANGE_CLASSES", "ZoneCounts", "sum_zone_counts",
            "valid_days", "zone_counts", "zone_table", "zone_table_from_counts"]
