@@ -262,6 +262,7 @@ def cell_counts(
     position = np.where(usable, lookup.get_indexer(pd.Index(_pack(px, py))), -1).astype(np.intp)
     counts = grid_counts(incidents, periods, size)
     frame, outside = _cells_from_counts(counts, grid, periods, size)
+    _warn_outside(outside, size)
     return CellCounts(counts=frame, outside_grid=outside, position=position)
 
 
@@ -336,7 +337,7 @@ def _cell_index(incidents: gpd.GeoDataFrame, size: float) -> tuple[
 def _cells_from_counts(
     counts: pd.DataFrame, grid: gpd.GeoDataFrame, periods: Periods, size: float
 ) -> tuple[pd.DataFrame, dict[int, int]]:
-    """Spread a :func:`grid_counts` table over the grid; warn about meldingen outside it."""
+    """Spread a :func:`grid_counts` table over the grid; count the meldingen outside it."""
     missing = [c for c in GRID_COUNT_COLUMNS if c not in counts.columns]
     if missing:
         msg = f"counts lack the column(s) {', '.join(missing)}"
@@ -366,12 +367,16 @@ def _cells_from_counts(
         for label in slugs:
             sel = (period == year) & (labels == label) & placed
             cols[count_column(year, label)] = _spread(position[sel], weights[sel], n)
+    return pd.DataFrame(cols, index=grid.index), outside
+
+
+def _warn_outside(outside: dict[int, int], size: float) -> None:
+    """Warn the caller's caller about meldingen left out of the grid (once per analysis)."""
     if any(outside.values()):
         msg = (f"{sum(outside.values())} meldingen fall outside the {size:g} m grid or have no "
                f"point location ({outside}); they are left out of the grid statistics")
         logger.warning(msg)
         warnings.warn(msg, HotspotkaartWarning, stacklevel=3)
-    return pd.DataFrame(cols, index=grid.index), outside
 
 
 def _spread(position: npt.NDArray[np.intp], weights: npt.NDArray[np.int64],
@@ -527,6 +532,7 @@ def analyse_grid_from_counts(
         raise InputError(msg)
     grid = tests.grid
     cell_frame, outside_grid = _cells_from_counts(counts, grid, periods, size)
+    _warn_outside(outside_grid, size)  # here, not in the per-year jobs: one warning
     cc = CellCounts(counts=cell_frame, outside_grid=outside_grid,
                     position=np.zeros(0, dtype=np.intp))
     n_islands = tests.n_islands
