@@ -18,7 +18,7 @@ import html
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import folium
 import folium.plugins
@@ -71,6 +71,8 @@ __all__ = [
 ]
 
 logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 #: Dutch display names of the zone kinds.
 ZONE_LABELS: dict[str, str] = {
@@ -166,30 +168,35 @@ class MapData:
         """
         return getattr(self, layer).iloc[self._rows_in_wijk(layer, wijkcode)]
 
-    def _rows_in_wijk(self, layer: str, wijkcode: str) -> list[int]:
-        key = ("rows per wijk", layer)
+    def _remembered(self, key: tuple[Any, ...], make: Callable[[], T]) -> T:
+        """Return ``make()``, made once per ``key`` for these layers (the wijk maps share it)."""
         if key not in self._memo:
-            rows: dict[Any, list[int]] = {}
-            for i, code in enumerate(getattr(self, layer)["wijkcode"].tolist()):
-                rows.setdefault(code, []).append(i)
-            self._memo[key] = rows
-        return list(self._memo[key].get(wijkcode, []))
+            self._memo[key] = make()
+        value: T = self._memo[key]
+        return value
+
+    def _rows_in_wijk(self, layer: str, wijkcode: str) -> list[int]:
+        rows = self._remembered(("rows per wijk", layer),
+                                lambda: _positions_by_code(getattr(self, layer)["wijkcode"]))
+        return list(rows.get(wijkcode, []))
 
     def _count_bins(self, years: tuple[int, int]) -> np.ndarray:
         """Return :func:`shared_bins` of all buurten (made once): the wijk maps use them too."""
-        key = ("count bins", years)
-        if key not in self._memo:
-            self._memo[key] = shared_bins(self.buurten, years)
-        bins: np.ndarray = self._memo[key]
-        return bins
+        return self._remembered(("count bins", years), lambda: shared_bins(self.buurten, years))
 
     def _change_layer(self, context: MapContext, wijkcode: str) -> LayerData:
         """Return the change layer of one wijk's buurten, taken from that of all (made once)."""
-        key = ("change layer", tuple(context.years), context.fdr_q)
-        if key not in self._memo:
-            self._memo[key] = _change_layer(self, context, self.buurten)
-        layer: LayerData = self._memo[key]
+        layer = self._remembered(("change layer", tuple(context.years), context.fdr_q),
+                                 lambda: _change_layer(self, context, self.buurten))
         return layer.take(self._rows_in_wijk("buurten", wijkcode))
+
+
+def _positions_by_code(codes: pd.Series) -> dict[Any, list[int]]:
+    """List the positions of each code, in order."""
+    rows: dict[Any, list[int]] = {}
+    for i, code in enumerate(codes.tolist()):
+        rows.setdefault(code, []).append(i)
+    return rows
 
 
 @dataclass(frozen=True)
