@@ -28,10 +28,10 @@ import pandas as pd
 import shapely
 
 from hotspotkaart._format import display
+from hotspotkaart.crs import WGS84
 from hotspotkaart.hotspots import NIET_SIGNIFICANT
 
 __all__ = [
-    "WGS84",
     "Clusters",
     "LayerData",
     "cell_clusters",
@@ -43,8 +43,6 @@ __all__ = [
     "rounded",
     "wgs84_geometry",
 ]
-
-WGS84 = "EPSG:4326"
 
 #: Reprojected geometry remembered by the content of its input, not its identity (see
 #: :func:`wgs84_geometry`): the overview, the comparison and the wijk maps share layers.

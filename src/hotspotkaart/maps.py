@@ -33,6 +33,7 @@ from hotspotkaart._format import change_text, nl_float, nl_int, validity_text, v
 from hotspotkaart.analysis import CHANGE_CLASSES, CHANGE_COLOURS, category_slugs
 from hotspotkaart.classbreaks import YEAR_PALETTE, bin_labels, shared_bins
 from hotspotkaart.config import ZONE_KINDS
+from hotspotkaart.crs import WGS84
 from hotspotkaart.hotspots import (
     GI_CLASSES,
     GI_COLOURS,
@@ -52,7 +53,6 @@ from hotspotkaart.mapelements import (
     SortableTable,
 )
 from hotspotkaart.maplayers import (
-    WGS84,
     LayerData,
     cell_clusters,
     feature_collection,
