@@ -96,9 +96,8 @@ class Ledger:
             msg = f"{kind} source {source!r} registered twice; labels must be unique"
             raise ValueError(msg)
         self.read[(kind, source)] += len(raw)
-        duplicated = raw.columns.duplicated()
         # a reference, not a copy: the readers never change a frame after registering it
-        self.raw[(kind, source)] = raw.loc[:, ~duplicated] if duplicated.any() else raw
+        self.raw[(kind, source)] = _first_of_each_column(raw)
 
     def register_more(self, kind: str, source: str, raw: pd.DataFrame) -> None:
         """Record more records of a source registered before: a file read piece by piece."""
@@ -106,9 +105,8 @@ class Ledger:
             self.register(kind, source, raw)
             return
         self.read[(kind, source)] += len(raw)
-        duplicated = raw.columns.duplicated()
-        more = raw.loc[:, ~duplicated] if duplicated.any() else raw
-        self.raw[(kind, source)] = pd.concat([self.raw[(kind, source)], more])
+        self.raw[(kind, source)] = pd.concat([self.raw[(kind, source)],
+                                              _first_of_each_column(raw)])
 
     def keep_rejected_fields(self, kind: str) -> None:
         """Let go of the original fields of every record of ``kind`` that is not rejected.
@@ -208,6 +206,12 @@ class Ledger:
             parts.append(pd.concat([group, fields], axis=1))
         table = pd.concat(parts).sort_values(["kind", "source", "row"], kind="stable")
         return table.reset_index(drop=True)
+
+
+def _first_of_each_column(raw: pd.DataFrame) -> pd.DataFrame:
+    """Keep the first of columns with the same name (a header may repeat a name)."""
+    duplicated = raw.columns.duplicated()
+    return raw.loc[:, ~duplicated] if duplicated.any() else raw
 
 
 def source_labels(sources: Sequence[tuple[Path, str | None]]) -> list[str]:
