@@ -82,7 +82,7 @@ def main() -> None:
     grid = timed("make_grid", rows, lambda: make_grid(buurten, config.cell_size))
     counts = timed("cell_counts", rows,
                    lambda: cell_counts(incidents, grid, periods, config.cell_size))
-    w = timed("neighbours (DistanceBand)", rows, lambda: neighbours(grid, config.cell_size))
+    w = timed("neighbours (queen, arithmetic)", rows, lambda: neighbours(grid, config.cell_size))
     for year in periods.years:
         y = counts.counts[f"count_{year}"].to_numpy()
         timed(f"G_Local {year} ({config.permutations} perm.)", rows,

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 from esda.getisord import G_Local
+from libpysal.weights import DistanceBand
+from libpysal.weights.util import fill_diagonal
 from numpy.testing import assert_allclose
 from scipy import stats
 
+from hotspotkaart._errors import InputError
 from hotspotkaart.analysis import fdr
 from hotspotkaart.config import AnalysisConfig, Periods
 from hotspotkaart.grid import make_grid
@@ -17,6 +21,7 @@ from hotspotkaart.hotspots import (
     TRANSITION_CLASSES,
     TRANSITION_COLD_CLASSES,
     TRANSITION_COLOURS,
+    _with_self_weights,
     classify_gi,
     concentration,
     gi_star,
@@ -51,6 +56,43 @@ def test_gi_star_wraps_esda() -> None:
     assert_allclose(res.p, 2 * stats.norm.sf(np.abs(ref.Zs)))
     assert_allclose(res.p_sim, ref.p_sim)
     assert_allclose(res.q, fdr(res.p))
+
+
+def _distance_band(grid, size: float):
+    centres = np.column_stack([grid["x_min"] + size / 2, grid["y_min"] + size / 2])
+    return DistanceBand(centres, threshold=size * np.sqrt(2) * 1.0001, binary=True,
+                        silence_warnings=True)
+
+
+@pytest.mark.filterwarnings("ignore:The alternative hypothesis:DeprecationWarning")
+@pytest.mark.filterwarnings("ignore:.*not fully connected:UserWarning")
+def test_neighbours_equal_libpysal_distance_band_on_a_ragged_grid() -> None:
+    size = 250.0
+    grid = make_grid(square_areas(3000.0), size)
+    keep = np.random.default_rng(3).random(len(grid)) < 0.3  # holes, islands, shuffled order
+    ragged = grid[keep].sample(frac=1.0, random_state=4).reset_index(drop=True)
+    w = neighbours(ragged, size)
+    ref = _distance_band(ragged, size)
+    assert w.n == ref.n == len(ragged)
+    assert {i: sorted(w.neighbors[i]) for i in w.id_order} == \
+        {i: sorted(ref.neighbors[i]) for i in ref.id_order}
+    assert sorted(w.islands) == sorted(ref.islands)
+    assert len(w.islands) > 0
+    starred = _with_self_weights(w)
+    assert (starred.sparse != fill_diagonal(ref, 1).sparse).nnz == 0
+    y = np.random.default_rng(5).poisson(1.5, len(ragged)).astype(float)
+    res = gi_star(y, w, FAST)
+    expected = G_Local(y, ref, star=True, transform="B", permutations=99, seed=7, n_jobs=1)
+    tested = ~np.isin(np.arange(len(ragged)), ref.islands)
+    assert_allclose(res.z[tested], np.asarray(expected.Zs)[tested])
+    assert_allclose(res.p_sim[tested], np.asarray(expected.p_sim)[tested])
+
+
+def test_neighbours_rejects_two_cells_at_one_place() -> None:
+    grid = make_grid(square_areas(500.0), 100.0)
+    doubled = pd.concat([grid, grid.iloc[[3]]], ignore_index=True)
+    with pytest.raises(InputError, match="two cells at the same place"):
+        neighbours(doubled, 100.0)
 
 
 def test_classify_gi_and_transitions() -> None:

@@ -141,7 +141,12 @@ class GiResult:
 
 
 def neighbours(grid: gpd.GeoDataFrame, cell_size: float) -> Any:
-    """Binary distance-band weights between cell centres (the 8 queen neighbours).
+    """Binary weights between the cells of a grid: the 8 queen neighbours of each cell.
+
+    The same weights as libpysal's ``DistanceBand`` on the cell centres with threshold
+    ``cell_size · √2 · 1.0001`` (tested), found by arithmetic on the cells' column and row
+    numbers instead of a distance search: the grid's cell edges lie on multiples of
+    ``cell_size``.
 
     Parameters
     ----------
@@ -152,21 +157,59 @@ def neighbours(grid: gpd.GeoDataFrame, cell_size: float) -> Any:
 
     Returns
     -------
-    libpysal.weights.DistanceBand
-        Binary weights with threshold ``cell_size · √2 · 1.0001``, ids ``0 .. n-1`` in grid order.
+    libpysal.weights.W
+        Binary weights without self-weights, ids ``0 .. n-1`` in grid order; cells without a
+        neighbour are its islands.
 
     """
-    from libpysal.weights import DistanceBand
-
     size = check_cell_size(cell_size)
-    centres = np.column_stack(
-        [grid["x_min"].to_numpy(float) + size / 2, grid["y_min"].to_numpy(float) + size / 2]
-    )
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message=".*not fully connected.*", category=UserWarning)
-        return DistanceBand(
-            centres, threshold=size * math.sqrt(2) * 1.0001, binary=True, silence_warnings=True
-        )
+    columns = np.rint(grid["x_min"].to_numpy(float) / size).astype(np.int64)
+    rows = np.rint(grid["y_min"].to_numpy(float) / size).astype(np.int64)
+    return _binary_weights(_queen_pairs(columns, rows), len(grid))
+
+
+#: (column, row) steps to the 8 queen neighbours of a cell.
+_QUEEN_STEPS = tuple((dc, dr) for dr in (-1, 0, 1) for dc in (-1, 0, 1) if (dc, dr) != (0, 0))
+
+
+def _queen_pairs(
+    columns: npt.NDArray[np.int64], rows: npt.NDArray[np.int64]
+) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
+    """Positions ``(i, j)`` of every pair of queen neighbours among cells at ``(column, row)``."""
+    if len(columns) == 0:
+        empty = np.empty(0, dtype=np.intp)
+        return empty, empty
+    # One integer key per cell, with a column of padding on both sides so no step wraps.
+    width = int(columns.max() - columns.min()) + 3
+    keys = (rows - rows.min() + 1) * width + (columns - columns.min() + 1)
+    order = np.argsort(keys, kind="stable")
+    sorted_keys = keys[order]
+    if len(sorted_keys) > 1 and (np.diff(sorted_keys) == 0).any():
+        msg = "the grid has two cells at the same place; make it with make_grid"
+        raise InputError(msg)
+    first: list[npt.NDArray[np.intp]] = []
+    second: list[npt.NDArray[np.intp]] = []
+    for dc, dr in _QUEEN_STEPS:
+        target = keys + dr * width + dc
+        at = np.minimum(np.searchsorted(sorted_keys, target), len(keys) - 1)
+        found = sorted_keys[at] == target
+        first.append(np.flatnonzero(found))
+        second.append(order[at[found]])
+    return np.concatenate(first), np.concatenate(second)
+
+
+def _binary_weights(
+    pairs: tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]], n: int
+) -> Any:
+    """Weights of 1 between the ``pairs`` of ids ``0 .. n-1``, neighbours in id order."""
+    from libpysal.weights import W
+
+    first, second = pairs
+    order = np.lexsort((second, first))
+    first, second = first[order], second[order]
+    bounds = np.searchsorted(first, np.arange(n + 1))
+    lists = {i: second[bounds[i]:bounds[i + 1]].tolist() for i in range(n)}
+    return W(lists, id_order=list(range(n)), silence_warnings=True)
 
 
 def gi_star(y: npt.ArrayLike, w: Any, config: AnalysisConfig) -> GiResult:
@@ -232,15 +275,16 @@ _STARRED: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()
 def _with_self_weights(w: Any) -> Any:
     """Return ``w`` with a self-weight of 1 on every cell, made once per weights object.
 
-    esda makes the same copy (``fill_diagonal(w, 1)``) at every Gi* call given weights without
-    self-weights; both periods share one set of weights, and the copy costs seconds at national
-    scale. Islands stay read from ``w`` itself.
+    esda makes the same weights (``fill_diagonal(w, 1)``, tested equal) at every Gi* call given
+    weights without self-weights; both periods share one set of weights, and libpysal's copy
+    costs seconds at national scale. Islands stay read from ``w`` itself.
     """
     starred = _STARRED.get(w)
     if starred is None:
-        from libpysal.weights.util import fill_diagonal
-
-        starred = fill_diagonal(w, 1)
+        sparse = w.sparse.tocoo()
+        ids = np.arange(w.n, dtype=np.intp)
+        pairs = (np.concatenate([sparse.row, ids]), np.concatenate([sparse.col, ids]))
+        starred = _binary_weights(pairs, w.n)
         _STARRED[w] = starred
     return starred
 
