@@ -4,6 +4,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
+import shapely
 from numpy.testing import assert_allclose
 
 from hotspotkaart._errors import InputError
@@ -252,6 +253,58 @@ def test_pieces_are_the_meldingen_read_at_once(tmp_path, monkeypatch, colliding)
     # keeping only the rejected records' fields leaves rejected.csv as it was
     piece_ledger.keep_rejected_fields("incidents")
     assert sum(len(raw) for raw in piece_ledger.raw.values()) == len(piece_ledger.rejections)
+    pd.testing.assert_frame_equal(piece_ledger.rejection_table(), whole_ledger.rejection_table())
+
+
+def _messy_vector(path, n, seed):
+    """Write ``n`` point meldingen with missing and non-point geometry, bad dates, repeated ids."""
+    rng = np.random.default_rng(seed)
+    geometry = []
+    for i in range(n):
+        x, y = 105_000 + rng.uniform(0, 3000), 423_000 + rng.uniform(0, 3000)
+        if i % 53 == 0:
+            geometry.append(None)
+        elif i % 61 == 0:
+            geometry.append(shapely.box(x, y, x + 10, y + 10))
+        elif i % 7 == 0:
+            geometry.append(shapely.MultiPoint([(x, y)]))
+        else:
+            geometry.append(shapely.Point(x, y))
+    frame = gpd.GeoDataFrame(
+        {"id": [f"M{i % (n - 40)}" for i in range(n)],  # the last 40 repeat the first ids
+         "datum": [f"{2022 + i % 4}-{1 + i % 12:02d}-{1 + i % 28:02d}" if i % 19 else "nooit"
+                   for i in range(n)],
+         "soort": [("Jeugd", "Alcohol/drugs", "")[i % 3 if i % 17 == 0 else i % 2]
+                   for i in range(n)]},
+        geometry=geometry, crs="EPSG:28992")
+    frame.to_file(path)
+    return path
+
+
+@pytest.mark.parametrize("suffix", ["gpkg", "geojson"])
+def test_pieces_of_a_vector_file_are_the_file_read_at_once(tmp_path, monkeypatch, suffix):
+    from hotspotkaart.sources import iter_incidents
+
+    path = _messy_vector(tmp_path / f"m.{suffix}", 700, 3)
+    sources = (source(path, x=None, y=None, crs=None),)
+    whole_ledger, piece_ledger = Ledger(), Ledger()
+    whole = read_incidents(sources, PERIODS, whole_ledger)
+    calls = []
+    real_read = gpd.read_file
+    monkeypatch.setattr(gpd, "read_file",
+                        lambda *a, **k: calls.append(k.get("max_features")) or real_read(*a, **k))
+    pieces = list(iter_incidents(sources, PERIODS, piece_ledger, 50))
+    assert calls == [50] * 15  # 700 features in 14 pieces, then an empty read: never whole
+    assert len(pieces) > 1
+    assert all(len(p) >= 50 for p in pieces[:-1])  # small pieces go out together
+    joined = pd.concat(pieces, ignore_index=True)
+    pd.testing.assert_frame_equal(pd.DataFrame(joined), pd.DataFrame(whole))
+    assert piece_ledger.read == whole_ledger.read == {("incidents", f"m.{suffix}"): 700}
+    assert piece_ledger.warnings == whole_ledger.warnings
+    key = lambda r: (r.source, r.row)  # noqa: E731
+    assert sorted(piece_ledger.rejections, key=key) == sorted(whole_ledger.rejections, key=key)
+    assert {r.reason for r in whole_ledger.rejections} >= {
+        Reason.DUPLICATE_ID, Reason.COORD_MISSING, Reason.DATE_UNREADABLE}
     pd.testing.assert_frame_equal(piece_ledger.rejection_table(), whole_ledger.rejection_table())
 
 

@@ -105,8 +105,9 @@ class Ledger:
             self.register(kind, source, raw)
             return
         self.read[(kind, source)] += len(raw)
-        self.raw[(kind, source)] = pd.concat([self.raw[(kind, source)],
-                                              _first_of_each_column(raw)])
+        if len(raw):  # an empty last piece would turn typed columns into object columns
+            self.raw[(kind, source)] = pd.concat([self.raw[(kind, source)],
+                                                  _first_of_each_column(raw)])
 
     def keep_rejected_fields(self, kind: str) -> None:
         """Let go of the original fields of every record of ``kind`` that is not rejected.

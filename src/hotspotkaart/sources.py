@@ -89,11 +89,13 @@ def iter_incidents(sources: tuple[IncidentSource, ...], periods: Periods, ledger
     """Read every incident source piece by piece, about ``rows`` records at a time.
 
     Put together, the pieces are what :func:`read_incidents` returns, and the ledger receives
-    the same records, rejections and warnings, while only one piece of a CSV file is in memory
-    (see :func:`hotspotkaart.csvtext.iter_csv_text`; vector files are read whole). A melding
-    id seen in an earlier piece is rejected as a duplicate, as in one piece. The CRS and axis
-    order of a CSV file are decided on its first piece, where :func:`read_incidents` decides
-    them on the whole file; for an export in one coordinate system that is the same choice.
+    the same records, rejections and warnings, while only one piece of a file is in memory
+    (a CSV file: see :func:`hotspotkaart.csvtext.iter_csv_text`; a vector file: ``rows``
+    features at a time, through OGR's ``skip_features``, which GeoPackage and shapefile seek
+    directly and GeoJSON reaches by parsing the features before). A melding id seen in an
+    earlier piece is rejected as a duplicate, as in one piece. The CRS and axis order of a file
+    are decided on its first piece, where :func:`read_incidents` decides them on the whole
+    file; for an export in one coordinate system that is the same choice.
 
     Parameters
     ----------
@@ -213,7 +215,7 @@ def _read_one(source: IncidentSource, label: str, periods: Periods, ledger: Ledg
         raise InputError(msg)
     pieces: Iterator[tuple[pd.DataFrame, _Parsed]]
     if suffix in _VECTOR_SUFFIXES or source.path.is_dir():
-        pieces = iter([_read_vector(source, label, ledger)])
+        pieces = _vector_pieces(source, label, ledger, rows)
     else:
         pieces = _csv_pieces(source, label, ledger, rows)
     read = used = 0
@@ -288,14 +290,37 @@ def _swapped(frame: pd.DataFrame, swap: bool) -> pd.DataFrame:
 # -- vector files ---------------------------------------------------------------------------------
 
 
-def _read_vector(source: IncidentSource, label: str, ledger: Ledger
-                 ) -> tuple[pd.DataFrame, _Parsed]:
+def _vector_pieces(source: IncidentSource, label: str, ledger: Ledger, rows: int | None
+                   ) -> Iterator[tuple[pd.DataFrame, _Parsed]]:
+    """Read and parse a vector file: whole, or ``rows`` features at a time.
+
+    Later pieces keep the CRS and axis order decided on the first, as for a CSV file.
+    """
+    choice: CrsChoice | None = None
+    start = 0
+    while True:
+        gdf = _read_features(source, start, rows)
+        raw, parsed = _parse_vector(gdf, start, source, label, ledger, choice)
+        choice = parsed.choice
+        yield raw, parsed
+        start += len(gdf)
+        if rows is None or len(gdf) < rows:
+            return
+
+
+def _read_features(source: IncidentSource, start: int, rows: int | None) -> gpd.GeoDataFrame:
+    """Read all features of a vector file, or ``rows`` of them after the first ``start``."""
+    pieces = {} if rows is None else {"skip_features": start, "max_features": rows}
     try:
-        gdf = gpd.read_file(source.path, layer=source.layer)
+        return gpd.read_file(source.path, layer=source.layer, **pieces)
     except Exception as exc:  # pyogrio raises several unrelated types
         msg = f"{source.path}: cannot be read as a vector file ({_one_line(exc)})"
         raise InputError(msg) from None
-    gdf.index = pd.RangeIndex(1, len(gdf) + 1, name="row")
+
+
+def _parse_vector(gdf: gpd.GeoDataFrame, start: int, source: IncidentSource, label: str,
+                  ledger: Ledger, choice: CrsChoice | None) -> tuple[pd.DataFrame, _Parsed]:
+    gdf.index = pd.RangeIndex(start + 1, start + len(gdf) + 1, name="row")
     attributes = [c for c in gdf.columns if c != gdf.geometry.name]
     missing = [c for c in (source.date, source.category, source.id) if c and c not in gdf.columns]
     if missing and not (gdf.empty and not attributes):  # an empty GeoJSON has no schema
@@ -311,7 +336,7 @@ def _read_vector(source: IncidentSource, label: str, ledger: Ledger
             frame[column] = pd.Series(dtype=object)
         frame["x"] = frame["y"] = pd.Series(dtype=float)
         frame["geom_type"] = pd.Series(dtype=object)
-        return raw, _Parsed(frame, CrsChoice(source.crs or RD))
+        return raw, _Parsed(frame, choice or CrsChoice(source.crs or RD))
     frame["melding_id"] = _id_text(gdf[source.id]) if source.id else ""
     dates = gdf[source.date]
     frame["date_text"] = (dates if pd.api.types.is_datetime64_any_dtype(dates)
@@ -328,10 +353,11 @@ def _read_vector(source: IncidentSource, label: str, ledger: Ledger
     frame["y_text"] = frame["x_text"]
     frame["geom_type"] = [g.geom_type if p and not q else ""
                           for g, p, q in zip(geoms, present, is_point, strict=True)]
-    file_crs = gdf.crs.to_string() if gdf.crs is not None else None
-    choice = resolve_crs(frame["x"].to_numpy(float), frame["y"].to_numpy(float),
-                         file_crs=file_crs, config_crs=source.crs, path=source.path,
-                         label=label, ledger=ledger)
+    if choice is None:  # a later piece of a file keeps the choice made on its first
+        file_crs = gdf.crs.to_string() if gdf.crs is not None else None
+        choice = resolve_crs(frame["x"].to_numpy(float), frame["y"].to_numpy(float),
+                             file_crs=file_crs, config_crs=source.crs, path=source.path,
+                             label=label, ledger=ledger)
     return raw, _Parsed(_swapped(frame, choice.swap), choice)
 
 
