@@ -92,7 +92,7 @@ def iter_incidents(sources: tuple[IncidentSource, ...], periods: Periods, ledger
     the same records, rejections and warnings, while only one piece of a file is in memory
     (a CSV file: see :func:`hotspotkaart.csvtext.iter_csv_text`; a vector file: ``rows``
     features at a time, through OGR's ``skip_features``, which GeoPackage and shapefile seek
-    directly and GeoJSON reaches by parsing the features before). A melding id seen in an
+    directly and GeoJSON by parsing the file again). A melding id seen in an
     earlier piece is rejected as a duplicate, as in one piece. The CRS and axis order of a file
     are decided on its first piece, where :func:`read_incidents` decides them on the whole
     file; for an export in one coordinate system that is the same choice.
