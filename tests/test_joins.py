@@ -37,13 +37,34 @@ def test_boundary_rule_counts_every_point_exactly_once():
     assert "buurtcode" not in points  # the input is not modified
 
 
+def _no_zones() -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame({"kind": [], "valid_from": [], "valid_to": []},
+                            geometry=[], crs="EPSG:28992")
+
+
+def test_join_applies_the_boundary_rule_where_three_buurten_meet():
+    buurten = pd.concat([_squares(), gpd.GeoDataFrame(
+        {"buurtcode": ["BU00000000"], "wijkcode": ["WK000001"]},
+        geometry=[shapely.box(100, 100, 200, 200)], crs="EPSG:28992")], ignore_index=True)
+    coords = [(50, 50), (150, 50), (100, 50), (100, 100), (150, 100), (150, 150), (300, 50)]
+    points = _points(coords)
+    ledger = Ledger()
+    ledger.register("incidents", "m.csv", pd.DataFrame(index=range(2, 2 + len(coords))))
+    used = join_incidents(points, buurten, _no_zones(), ledger)
+    # (100, 100) and (150, 100) touch BU00000000, the lowest code, which is last in the file
+    assert used["buurtcode"].tolist() == ["BU00000001", "BU00000002", "BU00000001",
+                                          "BU00000000", "BU00000000", "BU00000000"]
+    assert used["wijkcode"].tolist() == ["WK000000"] * 3 + ["WK000001"] * 3
+    assert used["buurtcode"].tolist() == \
+        assign_areas(points, buurten)["buurtcode"].dropna().tolist()
+    assert [r.row for r in ledger.rejections] == [8]
+
+
 def test_outside_points_are_rejected_as_such():
     ledger = Ledger()
     points = _points([(50, 50), (300, 50)])
     ledger.register("incidents", "m.csv", pd.DataFrame(index=[2, 3]))
-    empty_zones = gpd.GeoDataFrame({"kind": [], "valid_from": [], "valid_to": []},
-                                   geometry=[], crs="EPSG:28992")
-    used = join_incidents(points, _squares(), empty_zones, ledger)
+    used = join_incidents(points, _squares(), _no_zones(), ledger)
     assert used["row"].tolist() == [2]
     assert [(r.row, r.reason) for r in ledger.rejections] == [(3, Reason.OUTSIDE_AREA)]
     assert ledger.counts("incidents", used=len(used))["rejected"] == 1

@@ -49,31 +49,25 @@ def join_incidents(incidents: gpd.GeoDataFrame, buurten: gpd.GeoDataFrame,
         ``in_<kind>`` per zone kind. The input is not modified.
 
     """
-    order = np.argsort(buurten["buurtcode"].to_numpy(dtype=str), kind="stable")
-    codes = buurten["buurtcode"].to_numpy(dtype=object)[order]
-    wijk = buurten["wijkcode"].to_numpy(dtype=object)[order]
+    codes = buurten["buurtcode"].to_numpy(dtype=object)
+    wijk = buurten["wijkcode"].to_numpy(dtype=object)
     n_buurten = len(codes)
-    # one tree over buurten (in code order) and zones together: one query instead of four
-    polygons = np.concatenate([buurten.geometry.to_numpy()[order], zones.geometry.to_numpy()])
-    point_idx, poly_idx = _covering_pairs(incidents.geometry.to_numpy(), polygons)
+    # one tree over buurten and zones together: one query instead of four
+    polygons = np.concatenate([buurten.geometry.to_numpy(), zones.geometry.to_numpy()])
+    point_idx, poly_idx = _intersecting_pairs(incidents.geometry.to_numpy(), polygons)
     in_buurt = poly_idx < n_buurten
-    chosen = np.full(len(incidents), -1, dtype=np.int64)
-    b_points, b_polys = point_idx[in_buurt], poly_idx[in_buurt]
-    first = np.unique(b_points, return_index=True)[1]  # lowest code per point
-    chosen[b_points[first]] = b_polys[first]
-    has = chosen >= 0
-    buurtcode = np.where(has, codes[np.maximum(chosen, 0)], None)
-    outside = pd.isna(buurtcode)
+    found = _lowest_code(point_idx[in_buurt], poly_idx[in_buurt], codes, len(incidents))
+    has = found >= 0
+    chosen = np.maximum(found, 0)
+    buurtcode = np.full(len(incidents), None, dtype=object)
+    buurtcode[has] = codes[found[has]]
+    outside = ~has
     if outside.any():
-        rejected = incidents[outside]
-        for source, group in rejected.groupby("source", sort=False):
-            ledger.reject("incidents", str(source), group["row"], Reason.OUTSIDE_AREA,
-                          group.geometry.x.round(1).astype(str) + ", "
-                          + group.geometry.y.round(1).astype(str) + " (RD)")
-    kept = np.flatnonzero(~outside)
+        _reject_outside(incidents, outside, ledger)
+    kept = np.flatnonzero(has)
     used = incidents.iloc[kept].reset_index(drop=True)  # a new frame: the input stays as is
     used["buurtcode"] = pd.Series(buurtcode[kept], dtype=object)
-    used["wijkcode"] = pd.Series(wijk[np.maximum(chosen, 0)][kept], dtype=object)
+    used["wijkcode"] = pd.Series(wijk[chosen[kept]], dtype=object)
     position = np.full(len(incidents), -1, dtype=np.int64)
     position[kept] = np.arange(len(kept))
     in_zone = ~in_buurt & (position[point_idx] >= 0)
@@ -87,7 +81,20 @@ def join_incidents(incidents: gpd.GeoDataFrame, buurten: gpd.GeoDataFrame,
         inside = np.zeros(len(kept), dtype=bool)
         inside[z_points[valid & (kinds == kind)]] = True
         used[f"in_{kind}"] = inside
-    return gpd.GeoDataFrame(used, geometry="geometry", crs=incidents.crs)
+    return used
+
+
+def _reject_outside(incidents: gpd.GeoDataFrame, outside: np.ndarray, ledger: Ledger) -> None:
+    """Reject the meldingen at ``outside`` as lying outside the municipality, per source."""
+    points = incidents.geometry.to_numpy()[outside]
+    details = (pd.Series(shapely.get_x(points)).round(1).astype(str) + ", "
+               + pd.Series(shapely.get_y(points)).round(1).astype(str) + " (RD)")
+    sources = incidents["source"].to_numpy()[outside]
+    rows = incidents["row"].to_numpy()[outside]
+    for source in pd.unique(sources):
+        of_source = sources == source
+        ledger.reject("incidents", str(source), rows[of_source].tolist(), Reason.OUTSIDE_AREA,
+                      details.to_numpy()[of_source].tolist())
 
 
 def assign_areas(points: gpd.GeoDataFrame, buurten: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -107,15 +114,11 @@ def assign_areas(points: gpd.GeoDataFrame, buurten: gpd.GeoDataFrame) -> gpd.Geo
         Points on a shared boundary go to the buurt with the lowest code.
 
     """
-    order = np.argsort(buurten["buurtcode"].to_numpy(dtype=str), kind="stable")
-    codes = buurten["buurtcode"].to_numpy(dtype=object)[order]
-    wijk = buurten["wijkcode"].to_numpy(dtype=object)[order]
-    point_idx, area_idx = _covering_pairs(points.geometry.to_numpy(),
-                                          buurten.geometry.to_numpy()[order])
-    chosen = np.full(len(points), -1, dtype=np.int64)
-    # the pairs are sorted per point by area position (= code order); keep the first per point
-    first = np.unique(point_idx, return_index=True)[1]
-    chosen[point_idx[first]] = area_idx[first]
+    codes = buurten["buurtcode"].to_numpy(dtype=object)
+    wijk = buurten["wijkcode"].to_numpy(dtype=object)
+    point_idx, area_idx = _intersecting_pairs(points.geometry.to_numpy(),
+                                              buurten.geometry.to_numpy())
+    chosen = _lowest_code(point_idx, area_idx, codes, len(points))
     has = chosen >= 0
     out = points.copy()
     out["buurtcode"] = pd.Series(np.where(has, codes[np.maximum(chosen, 0)], None),
@@ -158,11 +161,40 @@ def flag_zones(points: gpd.GeoDataFrame, zones: gpd.GeoDataFrame) -> pd.DataFram
     return flags
 
 
+def _lowest_code(points: np.ndarray, areas: np.ndarray, codes: np.ndarray, n: int
+                 ) -> np.ndarray:
+    """Return, per point ``0 .. n-1``, the area with the lowest code among its pairs (or -1).
+
+    Most points lie in one area; only the few on a shared boundary (or in an overlap) compare
+    codes, ties going to the area that comes first.
+    """
+    chosen = np.full(n, -1, dtype=np.int64)
+    chosen[points] = areas  # right wherever a point has one area
+    several = np.bincount(points, minlength=n) > 1
+    if several.any():
+        pick = several[points]
+        p, a = points[pick], areas[pick]
+        order = np.lexsort((a, codes[a].astype(str), p))
+        p, a = p[order], a[order]
+        first = np.r_[True, p[1:] != p[:-1]]
+        chosen[p[first]] = a[first]
+    return chosen
+
+
 def _covering_pairs(points: np.ndarray, polygons: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Return (point, polygon) index pairs where the polygon covers the point, sorted."""
+    point_idx, polygon_idx = _intersecting_pairs(points, polygons)
+    order = np.lexsort((polygon_idx, point_idx))
+    return point_idx[order], polygon_idx[order]
+
+
+def _intersecting_pairs(points: np.ndarray, polygons: np.ndarray
+                        ) -> tuple[np.ndarray, np.ndarray]:
+    """Return (point, polygon) index pairs where the polygon covers the point, in any order.
+
+    For a point, ``intersects`` a polygon is ``covers``: inside or on its boundary.
+    """
     if len(points) == 0 or len(polygons) == 0:
-        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
-    tree = shapely.STRtree(polygons)
-    pairs = tree.query(points, predicate="intersects")
-    order = np.lexsort((pairs[1], pairs[0]))
-    return pairs[0][order], pairs[1][order]
+        return np.empty(0, dtype=np.intp), np.empty(0, dtype=np.intp)
+    pairs = shapely.STRtree(polygons).query(points, predicate="intersects")
+    return pairs[0], pairs[1]
