@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import numpy as np
@@ -161,3 +161,20 @@ def map_project_config(folder: Path) -> Config:
     return load_config(write_config(folder, incidents=incident_section("m.csv"),
                                     extra=FAST_ANALYSIS))
 
+
+def assert_scale_bars_in_metres_and_clear(page: Any, name: str) -> None:
+    """Every map on the page has one scale bar, in metres, that its credits do not cover."""
+    maps = page.locator(".leaflet-container")
+    assert maps.count() >= 1, name
+    for i in range(maps.count()):
+        one = maps.nth(i)
+        line = one.locator(".leaflet-control-scale-line")
+        assert line.count() == 1, (name, i)  # no second line in feet
+        assert line.inner_text().endswith(("m", "km")), (name, i)
+        scale = one.locator(".leaflet-control-scale").bounding_box()
+        credits = one.locator(".leaflet-control-attribution").bounding_box()
+        assert scale is not None, (name, i)
+        assert credits is not None, (name, i)
+        apart = (scale["x"] + scale["width"] <= credits["x"]
+                 or scale["y"] + scale["height"] <= credits["y"])
+        assert apart, (name, i, scale, credits)

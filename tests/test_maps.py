@@ -32,6 +32,7 @@ from ._helpers import (
     INJECTION,
     MAPS,
     PHONE,
+    assert_scale_bars_in_metres_and_clear,
     map_project_config,
     wgs84_frame,
 )
@@ -129,10 +130,11 @@ def test_embedded_dordrecht_maps_open_offline(embedded_build, open_map):
     assert page.blocked_requests == []
     page.screenshot("dordrecht-overzicht-desktop")
     for name, viewport in (("veldkaart.html", PHONE), ("overzicht.html", PHONE),
-                           ("wijken/WK050505.html", (1280, 800))):
+                           ("wijken/WK050505.html", PHONE), ("wijken/WK050505.html", (1280, 800))):
         other = open_map(embedded_build / name, viewport=viewport)
         assert other.console_errors == [], name
         assert other.blocked_requests == [], name
+        assert_scale_bars_in_metres_and_clear(other.page, name)
         other.screenshot(f"dordrecht-{name.replace('/', '-')[:-5]}-{viewport[0]}")
 
 
@@ -150,7 +152,7 @@ def test_a_wijk_map_takes_its_buurten_layer_from_the_city_layer_unchanged(tmp_pa
         for label, colour in city_rows:  # the legend is a JSON string in the page's script
             assert json.dumps(label)[1:-1] in taken[code], (code, label)
             assert colour in taken[code], (code, colour)
-        assert "klassen als op het overzicht" in taken[code]
+        assert "Klassen als op het overzicht" in taken[code]
     monkeypatch.setattr(MapData, "_change_layer", lambda *_: None)
     for code in codes:
         assert taken[code] == _IDS.sub("ID", render(wijk_map(city, context, code))), code

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ._helpers import MAPS, PHONE
+from ._helpers import MAPS, PHONE, assert_scale_bars_in_metres_and_clear
 
 
 def test_comparison_is_synced_and_stacks_on_a_phone(built, open_map):
@@ -18,6 +18,7 @@ def test_comparison_is_synced_and_stacks_on_a_phone(built, open_map):
     boxes = page.evaluate(f"() => {MAPS}.map(m => m.getContainer()"
                           ".getBoundingClientRect().left)")
     assert boxes[0] < boxes[1]  # side by side
+    assert_scale_bars_in_metres_and_clear(page.page, "vergelijking")
     page.screenshot("vergelijking-desktop")
     phone = open_map(built / "vergelijking.html", viewport=PHONE)
     rects = phone.evaluate(f"() => {MAPS}.map(m => {{ const r = m.getContainer()"
@@ -25,6 +26,7 @@ def test_comparison_is_synced_and_stacks_on_a_phone(built, open_map):
     assert rects[0][1] < rects[1][1]  # stacked
     assert rects[0][2] == rects[1][2] == PHONE[0]
     assert phone.console_errors == []
+    assert_scale_bars_in_metres_and_clear(phone.page, "vergelijking (phone)")
     phone.screenshot("vergelijking-phone")
 
 

@@ -26,6 +26,7 @@ __all__ = [
     "InfoPanel",
     "KeyFigures",
     "Legend",
+    "ScaleBar",
     "SearchControl",
     "SortableTable",
     "SyncMaps",
@@ -59,10 +60,13 @@ OFFLINE_CSS = """
 .hk-scroll { max-height: 40vh; overflow: auto; }
 .hk-radio { display: block; min-height: 28px; line-height: 28px; cursor: pointer; }
 .hk-radio input { width: 18px; height: 18px; vertical-align: middle; }
+.leaflet-container { container-type: inline-size; }  /* cqw below: the map's own width */
+.leaflet-control-attribution { max-width: calc(100cqw - 120px); }  /* clear of the scale bar */
 @media (max-width: 480px) {
   .hk-panel { max-width: 220px; font-size: 12px; }
   .leaflet-bottom .hk-panel { max-width: calc(50vw - 30px); }  /* both bottom corners fit */
   .leaflet-control-layers-toggle { width: 44px; height: 44px; }
+  .leaflet-control-attribution { font-size: 10px; }
   .leaflet-touch .leaflet-bar a { width: 40px; height: 40px; line-height: 40px; }
 }
 """
@@ -161,16 +165,34 @@ class Legend(MacroElement):
 <details class="hk-collapsible"{% if open %} open{% endif %}><summary>{{ title|e }}</summary>
 {% for label, colour in entries %}<div class="hk-legend-row"><span class="hk-swatch
 {%- if point %} hk-point{% endif %}" style="background:{{ colour|e }}"></span><span>{{ label|e }}
-</span></div>{% endfor %}</details>
+</span></div>{% endfor %}{% if note %}<p class="hk-method">{{ note|e }}</p>{% endif %}</details>
 """)
 
     def __init__(self, title: str, entries: Sequence[tuple[str, str]], *, point: bool = False,
-                 position: str = "bottomright", open_: bool = True) -> None:
+                 position: str = "bottomright", open_: bool = True, note: str = "") -> None:
         super().__init__()
         self._name = "Legend"
         self.position = position
         self.html = self._html.render(title=title, entries=list(entries), point=point,
-                                      open=open_).strip()
+                                      open=open_, note=note).strip()
+
+
+class ScaleBar(MacroElement):
+    """Leaflet's scale control in metres and kilometres only (folium's also shows feet).
+
+    It sits at the bottom left; :data:`OFFLINE_CSS` keeps the credits at the bottom right from
+    growing over it on a narrow map (a phone, a half of the comparison page).
+    """
+
+    _template = Template("""
+{% macro script(this, kwargs) %}
+L.control.scale({imperial: false, position: "bottomleft"}).addTo({{ this._parent.get_name() }});
+{% endmacro %}
+""")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "ScaleBar"
 
 
 class Credits(MacroElement):

@@ -49,6 +49,7 @@ from hotspotkaart.mapelements import (
     InfoPanel,
     KeyFigures,
     Legend,
+    ScaleBar,
     SearchControl,
     SortableTable,
 )
@@ -307,7 +308,8 @@ def base_map(frame: gpd.GeoDataFrame, context: MapContext, **kwargs: Any) -> fol
     """
     xmin, ymin, xmax, ymax = focus_bounds(frame)
     fmap = OfflineMap(location=[(ymin + ymax) / 2, (xmin + xmax) / 2], tiles=None,
-                      zoom_start=12, min_zoom=8, max_zoom=19, control_scale=True, **kwargs)
+                      zoom_start=12, min_zoom=8, max_zoom=19, **kwargs)
+    fmap.add_child(ScaleBar())
     # Fit at once (no zoom animation) and before any basemap is added: otherwise Leaflet
     # fetches the tiles of the opening zoom level, then those of the fitted one.
     fit = folium.FitBounds([[ymin, xmin], [ymax, xmax]])
@@ -361,11 +363,11 @@ def add_area_layers(fmap: folium.Map, data: MapData, context: MapContext,
     shown = {key: change[key] for key in fields}
     change_layer = geojson_layer(fmap, change, f"Verandering {base}→{compare} per buurt", fields,
                                  _fill_style(0.7), show=True)
-    title = f"Meldingen per buurt ({base} en {compare})"
+    note = ""
     if bins is None:
         bins = shared_bins(buurten, context.years)
     else:
-        title = f"Meldingen per buurt ({base} en {compare}; klassen als op het overzicht)"
+        note = "Klassen als op het overzicht."
     layers = [change_layer]
     for year in (base, compare):
         counts = LayerData(dict(shown), change.geometry.copy())
@@ -375,7 +377,8 @@ def add_area_layers(fmap: folium.Map, data: MapData, context: MapContext,
                                     _fill_style(0.75), show=False))
     fmap.add_child(Legend(f"Verandering per buurt {base}→{compare}",
                           [(c, CHANGE_COLOURS[c]) for c in CHANGE_CLASSES]))
-    fmap.add_child(Legend(title, bin_labels(bins), position="bottomright"))
+    fmap.add_child(Legend(f"Meldingen per buurt ({base} en {compare})", bin_labels(bins),
+                          position="bottomright", note=note))
     if data.categories:
         options = [("", "Alle meldingen")] + [(category_key(c), c) for c in data.categories]
         fmap.add_child(CategorySwitch([change_layer], options))
