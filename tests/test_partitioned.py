@@ -310,3 +310,26 @@ def test_dask_engine_without_any_used_melding(tmp_path: Path) -> None:
     memory = analyse(config)
     _assert_same(memory, analyse(_with_engine(config, partitions=3)))
     assert memory.summary["incidents"]["used"] == 0
+
+
+@pytest.mark.parametrize("inside", [False, True])
+def test_a_category_only_outside_the_municipality_does_not_clash(tmp_path: Path,
+                                                                  inside: bool) -> None:
+    from hotspotkaart._errors import InputError
+
+    x = "105300" if inside else "5000"  # 5000: far west of Dordrecht, rejected by the join
+    rows = ["id;datum;soort;x;y", "A;01-03-2023;Drugs overlast;105233;425683",
+            "B;01-03-2024;Jeugd;105233;425683", f"C;02-03-2024;drugs-overlast;{x};425683"]
+    (tmp_path / "m.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    config = load_config(write_config(tmp_path, incidents=incident_section("m.csv")))
+    for engine in (config, _with_engine(config, chunk_size=1000)):
+        if inside:
+            with pytest.raises(InputError, match=r"'Drugs overlast' \(row 2\) and "
+                               r"'drugs-overlast' \(row 4\) .* both become"):
+                analyse(engine)
+            continue
+        result = analyse(engine)
+        assert result.summary["per_category"] == {"Drugs overlast": {"2023": 1, "2024": 0},
+                                                   "Jeugd": {"2023": 0, "2024": 1}}
+        assert [(r.row, r.reason) for r in result.ledger.rejections] == [
+            (4, "buiten de gemeente")]

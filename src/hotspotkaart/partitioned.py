@@ -217,7 +217,7 @@ def count_in_chunks(chunks: Iterable[gpd.GeoDataFrame], buurten: gpd.GeoDataFram
     buurten, zones, zone_frame, periods, analysis, engine, ledger
         As for :func:`count_partitioned`.
     check : callable, optional
-        Called before a chunk is counted with the first melding (``source``, ``row``,
+        Called after each chunk is counted with the first used melding (``source``, ``row``,
         ``category``) of every category so far; raises to stop the build.
 
     Returns
@@ -230,12 +230,15 @@ def count_in_chunks(chunks: Iterable[gpd.GeoDataFrame], buurten: gpd.GeoDataFram
     firsts = pd.DataFrame(columns=["source", "row", "category"])
     n = 0
     for n, chunk in enumerate(chunks, start=1):
-        if check is not None:
-            new = chunk[["source", "row", "category"]].drop_duplicates("category")
-            firsts = pd.concat([firsts, new], ignore_index=True).drop_duplicates("category")
-            check(firsts)
+        rejected_before = len(ledger.rejections)
         part = count_partitioned(chunk, buurten, zones, zone_frame, periods, analysis, engine,
                                  ledger)
+        if check is not None:
+            used = _used(chunk[["source", "row", "category"]],
+                         ledger.rejections[rejected_before:])
+            firsts = pd.concat([firsts, used.drop_duplicates("category")],
+                               ignore_index=True).drop_duplicates("category")
+            check(firsts)
         total = part if total is None else _sum_tables([total, part])  # added up as they come
         ledger.keep_rejected_fields("incidents")
         logger.info("dask engine: chunk %d counted (%d meldingen)", n, len(chunk))
@@ -243,6 +246,15 @@ def count_in_chunks(chunks: Iterable[gpd.GeoDataFrame], buurten: gpd.GeoDataFram
         msg = "count_in_chunks was given no chunk; iter_incidents gives at least one"
         raise ValueError(msg)
     return dataclasses.replace(total, chunks=n)
+
+
+def _used(chunk: pd.DataFrame, rejections: Sequence[Rejection]) -> pd.DataFrame:
+    """Return the rows of ``chunk`` that none of the join's ``rejections`` names."""
+    rejected = {(r.source, r.row) for r in rejections if r.kind == "incidents"}
+    if not rejected:
+        return chunk
+    keys = pd.MultiIndex.from_arrays([chunk["source"].astype(str), chunk["row"].astype(int)])
+    return chunk[~keys.isin(list(rejected))]
 
 
 def _sum_tables(parts: Sequence[CountTables]) -> CountTables:

@@ -114,8 +114,8 @@ def analyse(config: Config) -> BuildResult:
                            "GeoPackage layer 'incidents' is not written")}
     else:
         candidates = read_incidents(config.incidents, config.periods, ledger)
-        check_category_slugs(candidates, config.incidents)
         incidents = join_incidents(candidates, boundaries.buurten, zones, ledger)
+        check_category_slugs(incidents, config.incidents)  # the used meldingen get columns
         incidents = gpd.GeoDataFrame(incidents[_INCIDENT_COLUMNS], geometry="geometry",
                                      crs=incidents.crs)
         tables = count_incidents(incidents, zone_frame, config.periods, config.analysis)

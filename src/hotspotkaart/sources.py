@@ -152,8 +152,9 @@ def check_category_slugs(incidents: pd.DataFrame, sources: tuple[IncidentSource,
     Parameters
     ----------
     incidents : pandas.DataFrame
-        Meldingen as returned by :func:`read_incidents` (columns ``source``, ``row`` and
-        ``category``, in config and row order).
+        Meldingen with columns ``source``, ``row`` and ``category``, in config and row order:
+        a build passes the used ones (after the join), since only they get output columns, so
+        a category that occurs only in rejected meldingen clashes with nothing.
     sources : tuple of IncidentSource
         The ``[[incidents]]`` entries the meldingen were read from.
 
