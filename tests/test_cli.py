@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -92,3 +93,28 @@ def test_clashing_categories_are_exit_two_naming_the_file(config, tmp_path, caps
     assert "rename one of them" in errors[0]
     assert err.endswith(errors[0] + "\n")
     assert not (tmp_path / "o").exists()
+
+
+def test_run_exits_with_the_status_of_main_and_freezes_the_heap(tmp_path, monkeypatch):
+    import gc
+
+    from hotspotkaart import cli
+
+    monkeypatch.setattr(sys, "argv", ["hotspotkaart", "build", "-c", str(tmp_path / "no.toml")])
+    try:
+        with pytest.raises(SystemExit) as stopped:
+            cli.run()
+        assert stopped.value.code == 2  # the missing config: a user error
+        assert gc.get_freeze_count() > 0  # left out of the interpreter's last collection
+    finally:
+        gc.unfreeze()  # this test process goes on
+
+
+def test_the_script_and_python_m_end_the_same_way(tmp_path):
+    missing = str(tmp_path / "no.toml")
+    for command in ([sys.executable, "-m", "hotspotkaart"],
+                    [str(Path(sys.executable).with_name("hotspotkaart"))]):
+        done = subprocess.run([*command, "check", "-c", missing], capture_output=True,
+                              text=True, check=False)
+        assert done.returncode == 2, command
+        assert done.stderr.startswith("hotspotkaart: error:"), command

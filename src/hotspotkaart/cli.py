@@ -8,18 +8,20 @@ Only this module turns on console output.
 from __future__ import annotations
 
 import argparse
+import gc
 import logging
 import sys
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from hotspotkaart import __version__
 from hotspotkaart._camera_cli import add_camera_parser
 from hotspotkaart._errors import HotspotkaartError, HotspotkaartWarning
 from hotspotkaart.config import load_config
 
-__all__ = ["main"]
+__all__ = ["main", "run"]
 
 logger = logging.getLogger("hotspotkaart")
 
@@ -45,6 +47,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"hotspotkaart: internal error: {type(exc).__name__}: {exc} "
               "(run again with --debug for details and please report it)", file=sys.stderr)
         return EXIT_INTERNAL
+
+
+def run() -> NoReturn:
+    """Run the command line as a program: the ``hotspotkaart`` script and ``python -m``.
+
+    The process ends right after :func:`main`. Freezing the objects first leaves them out of
+    the interpreter's last garbage collection, which would otherwise walk every object of the
+    build and the imported libraries for nothing (about 0.3 s of a 3 s demo build). Objects
+    are still released; files are closed and ``atexit`` handlers run as usual.
+    """
+    status = main()
+    gc.freeze()
+    sys.exit(status)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -156,4 +171,4 @@ def _report(summary: dict[str, object]) -> None:
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    run()
