@@ -267,8 +267,7 @@ def demo_build_times(out: Path, repeats: int) -> dict[str, Any]:
     """Median wall times of the bare import and of the demo build, in fresh interpreters."""
     imports = [wall_time([sys.executable, "-c", "import geopandas, folium"])
                for _ in range(repeats)]
-    build_cmd = [sys.executable, "-c",
-                 "import sys; from hotspotkaart.cli import main; sys.exit(main(sys.argv[1:]))",
+    build_cmd = [sys.executable, "-m", "hotspotkaart",  # as the hotspotkaart script runs
                  "build", "--config", str(CONFIG), "--out", str(out), "--quiet"]
     builds = []
     for _ in range(repeats):
