@@ -54,7 +54,7 @@ def join_incidents(incidents: gpd.GeoDataFrame, buurten: gpd.GeoDataFrame,
     n_buurten = len(codes)
     # one tree over buurten and zones together: one query instead of four
     polygons = np.concatenate([buurten.geometry.to_numpy(), zones.geometry.to_numpy()])
-    point_idx, poly_idx = _intersecting_pairs(incidents.geometry.to_numpy(), polygons)
+    point_idx, poly_idx = _covering_pairs(incidents.geometry.to_numpy(), polygons)
     in_buurt = poly_idx < n_buurten
     found = _lowest_code(point_idx[in_buurt], poly_idx[in_buurt], codes, len(incidents))
     has = found >= 0
@@ -116,8 +116,8 @@ def assign_areas(points: gpd.GeoDataFrame, buurten: gpd.GeoDataFrame) -> gpd.Geo
     """
     codes = buurten["buurtcode"].to_numpy(dtype=object)
     wijk = buurten["wijkcode"].to_numpy(dtype=object)
-    point_idx, area_idx = _intersecting_pairs(points.geometry.to_numpy(),
-                                              buurten.geometry.to_numpy())
+    point_idx, area_idx = _covering_pairs(points.geometry.to_numpy(),
+                                          buurten.geometry.to_numpy())
     chosen = _lowest_code(point_idx, area_idx, codes, len(points))
     has = chosen >= 0
     out = points.copy()
@@ -182,14 +182,6 @@ def _lowest_code(points: np.ndarray, areas: np.ndarray, codes: np.ndarray, n: in
 
 
 def _covering_pairs(points: np.ndarray, polygons: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Return (point, polygon) index pairs where the polygon covers the point, sorted."""
-    point_idx, polygon_idx = _intersecting_pairs(points, polygons)
-    order = np.lexsort((polygon_idx, point_idx))
-    return point_idx[order], polygon_idx[order]
-
-
-def _intersecting_pairs(points: np.ndarray, polygons: np.ndarray
-                        ) -> tuple[np.ndarray, np.ndarray]:
     """Return (point, polygon) index pairs where the polygon covers the point, in any order.
 
     For a point, ``intersects`` a polygon is ``covers``: inside or on its boundary.
