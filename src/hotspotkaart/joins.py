@@ -57,17 +57,13 @@ def join_incidents(incidents: gpd.GeoDataFrame, buurten: gpd.GeoDataFrame,
     point_idx, poly_idx = _covering_pairs(incidents.geometry.to_numpy(), polygons)
     in_buurt = poly_idx < n_buurten
     found = _lowest_code(point_idx[in_buurt], poly_idx[in_buurt], codes, len(incidents))
-    has = found >= 0
-    chosen = np.maximum(found, 0)
-    buurtcode = np.full(len(incidents), None, dtype=object)
-    buurtcode[has] = codes[found[has]]
-    outside = ~has
+    outside = found < 0
     if outside.any():
         _reject_outside(incidents, outside, ledger)
-    kept = np.flatnonzero(has)
+    kept = np.flatnonzero(~outside)
     used = incidents.iloc[kept].reset_index(drop=True)  # a new frame: the input stays as is
-    used["buurtcode"] = pd.Series(buurtcode[kept], dtype=object)
-    used["wijkcode"] = pd.Series(wijk[chosen[kept]], dtype=object)
+    used["buurtcode"] = pd.Series(codes[found[kept]], dtype=object)
+    used["wijkcode"] = pd.Series(wijk[found[kept]], dtype=object)
     position = np.full(len(incidents), -1, dtype=np.int64)
     position[kept] = np.arange(len(kept))
     in_zone = ~in_buurt & (position[point_idx] >= 0)
