@@ -491,7 +491,7 @@ def grid_tests(
     return GridTests(grid=grid,
                      gi={year: gi_star(cell_frame[count_column(year)].to_numpy(), w, config)
                          for year in chosen},
-                     n_islands=len(w.islands))
+                     n_islands=len(w.isolates))
 
 
 def analyse_grid_from_counts(

@@ -33,14 +33,12 @@ from __future__ import annotations
 import logging
 import math
 import warnings
-import weakref
 from dataclasses import dataclass
 from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import numpy.typing as npt
-from scipy import stats
 
 from hotspotkaart._checks import check_cell_size
 from hotspotkaart._errors import InputError
@@ -157,15 +155,15 @@ def neighbours(grid: gpd.GeoDataFrame, cell_size: float) -> Any:
 
     Returns
     -------
-    libpysal.weights.W
+    libpysal.graph.Graph
         Binary weights without self-weights, ids ``0 .. n-1`` in grid order; cells without a
-        neighbour are its islands.
+        neighbour are its isolates (islands).
 
     """
     size = check_cell_size(cell_size)
     columns = np.rint(grid["x_min"].to_numpy(float) / size).astype(np.int64)
     rows = np.rint(grid["y_min"].to_numpy(float) / size).astype(np.int64)
-    return _binary_weights(_queen_pairs(columns, rows), len(grid))
+    return _binary_graph(_queen_pairs(columns, rows), len(grid))
 
 
 #: (column, row) steps to the 8 queen neighbours of a cell.
@@ -198,18 +196,24 @@ def _queen_pairs(
     return np.concatenate(first), np.concatenate(second)
 
 
-def _binary_weights(
+def _binary_graph(
     pairs: tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]], n: int
 ) -> Any:
-    """Weights of 1 between the ``pairs`` of ids ``0 .. n-1``, neighbours in id order."""
-    from libpysal.weights import W
+    """Weights of 1 between the ``pairs`` of ids ``0 .. n-1``, as a libpysal ``Graph``.
+
+    Built from arrays, so no step loops over the cells in Python (libpysal's ``W`` keeps a dict
+    per cell). A cell without a neighbour is an isolate (a self-link of weight 0, libpysal's
+    encoding).
+    """
+    from libpysal.graph import Graph
 
     first, second = pairs
-    order = np.lexsort((second, first))
-    first, second = first[order], second[order]
-    bounds = np.searchsorted(first, np.arange(n + 1))
-    lists = {i: second[bounds[i]:bounds[i + 1]].tolist() for i in range(n)}
-    return W(lists, id_order=list(range(n)), silence_warnings=True)
+    isolates = np.setdiff1d(np.arange(n, dtype=np.intp), first)
+    focal = np.concatenate([first, isolates])
+    neighbour = np.concatenate([second, isolates])
+    weight = np.concatenate([np.ones(len(first)), np.zeros(len(isolates))])
+    order = np.lexsort((neighbour, focal))
+    return Graph.from_arrays(focal[order], neighbour[order], weight[order])
 
 
 def gi_star(y: npt.ArrayLike, w: Any, config: AnalysisConfig) -> GiResult:
@@ -222,8 +226,9 @@ def gi_star(y: npt.ArrayLike, w: Any, config: AnalysisConfig) -> GiResult:
     ----------
     y : array_like of float
         Counts per cell, in the order of ``w``.
-    w : libpysal.weights.W
+    w : libpysal.graph.Graph or libpysal.weights.W
         Binary neighbour weights without self-links (see :func:`neighbours`); not modified.
+        esda adds the self-weights of Gi*.
     config : AnalysisConfig
         ``permutations`` and ``seed`` for esda's permutation p-value.
 
@@ -245,7 +250,8 @@ def gi_star(y: npt.ArrayLike, w: Any, config: AnalysisConfig) -> GiResult:
         msg = f"{n} cell values but the weights have {w.n} cells"
         raise InputError(msg)
     islands = np.zeros(n, dtype=bool)
-    islands[np.asarray(w.islands, dtype=np.intp)] = True
+    isolated = w.isolates if hasattr(w, "isolates") else w.islands  # a Graph, or a W
+    islands[np.asarray(isolated, dtype=np.intp)] = True
     if n > 1 and values.sum() > 0 and values.std() > 0:
         with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
             # esda announces a future change of its permutation alternative, and libpysal warns
@@ -255,7 +261,7 @@ def gi_star(y: npt.ArrayLike, w: Any, config: AnalysisConfig) -> GiResult:
                                     category=DeprecationWarning)
             warnings.filterwarnings("ignore", message=".*not fully connected.*",
                                     category=UserWarning)
-            g = G_Local(values, _with_self_weights(w), transform="B",
+            g = G_Local(values, w, transform="B",
                         permutations=int(config.permutations),
                         star=True, keep_simulations=False, n_jobs=1, seed=int(config.seed))
         z = np.asarray(g.Zs, dtype=float).copy()
@@ -263,30 +269,11 @@ def gi_star(y: npt.ArrayLike, w: Any, config: AnalysisConfig) -> GiResult:
             p_sim = np.asarray(g.p_sim, dtype=float).copy()
     z[islands] = np.nan
     p_sim[islands] = np.nan
+    from scipy import stats  # imported when first needed, as esda is
+
     p = np.minimum(2.0 * stats.norm.sf(np.abs(z)), 1.0)
     q = fdr(p)
     return GiResult(z=z, p=p, q=q, p_sim=p_sim, classes=classify_gi(z, q))
-
-
-#: Weights with self-weights, per weights object (see :func:`_with_self_weights`).
-_STARRED: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()
-
-
-def _with_self_weights(w: Any) -> Any:
-    """Return ``w`` with a self-weight of 1 on every cell, made once per weights object.
-
-    esda makes the same weights (``fill_diagonal(w, 1)``, tested equal) at every Gi* call given
-    weights without self-weights; both periods share one set of weights, and libpysal's copy
-    costs seconds at national scale. Islands stay read from ``w`` itself.
-    """
-    starred = _STARRED.get(w)
-    if starred is None:
-        sparse = w.sparse.tocoo()
-        ids = np.arange(w.n, dtype=np.intp)
-        pairs = (np.concatenate([sparse.row, ids]), np.concatenate([sparse.col, ids]))
-        starred = _binary_weights(pairs, w.n)
-        _STARRED[w] = starred
-    return starred
 
 
 def classify_gi(z: npt.ArrayLike, q: npt.ArrayLike) -> npt.NDArray[np.object_]:
