@@ -4,14 +4,23 @@ from __future__ import annotations
 
 import os
 import signal
+import sys
 import time
 import warnings
+from functools import partial
+from pathlib import Path
 
 import pytest
 
 from hotspotkaart import parallel
 from hotspotkaart._errors import BuildError, ConfigError, HotspotkaartWarning, InputError
-from hotspotkaart.parallel import MAX_WORKERS, available_cpus, resolve_workers, run_jobs
+from hotspotkaart.parallel import (
+    MAX_WORKERS,
+    WarmProcess,
+    available_cpus,
+    resolve_workers,
+    run_jobs,
+)
 
 forking = pytest.mark.skipif(not parallel._can_fork(), reason="needs the fork start method")
 
@@ -83,3 +92,89 @@ def test_auto_uses_the_available_cpus_up_to_the_maximum():
     assert resolve_workers("auto") == min(available_cpus(), MAX_WORKERS)
     assert resolve_workers("auto") >= 1
     assert resolve_workers(3) == 3
+
+
+# -- WarmProcess ------------------------------------------------------------------------------
+# Its jobs travel by pickle, so they are functions of this module (with their arguments).
+
+
+def _loaded(name: str) -> tuple[int, bool]:
+    return os.getpid(), name in sys.modules
+
+
+def _warn_and_return(value: int) -> int:
+    warnings.warn("zone Z1 repaired", HotspotkaartWarning, stacklevel=1)
+    return value
+
+
+def _fail() -> None:
+    msg = "buurten.gpkg row 7: not a polygon"
+    raise InputError(msg)
+
+
+def _die() -> None:
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def _fan_out() -> tuple[int, list[int]]:
+    return os.getpid(), run_jobs([partial(_pid_after, 0.2), partial(_pid_after, 0.2)], workers=2)
+
+
+@pytest.fixture
+def fresh_module(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A module nobody has imported yet, importable by this process and its forks."""
+    name = f"warm_{tmp_path.name.replace('-', '_')}"
+    (tmp_path / f"{name}.py").write_text("VALUE = 1\n", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    return name
+
+
+@forking
+def test_a_warm_process_imports_its_modules_before_it_runs_a_job(fresh_module):
+    with WarmProcess([fresh_module], workers=2) as warm:
+        pid, loaded = warm.run(partial(_loaded, fresh_module))
+    assert pid != os.getpid()
+    assert loaded  # imported in advance: the job itself did not import it
+    assert fresh_module not in sys.modules  # and only there
+
+
+def test_a_warm_process_of_one_worker_runs_its_job_in_this_process(fresh_module):
+    with WarmProcess([fresh_module], workers=1) as warm:
+        assert warm.run(partial(_loaded, fresh_module)) == (os.getpid(), False)
+
+
+@forking
+def test_a_warm_process_passes_warnings_and_errors_on():
+    with WarmProcess([], workers=2) as warm:
+        with pytest.warns(HotspotkaartWarning, match="zone Z1 repaired"):
+            assert warm.run(partial(_warn_and_return, 3)) == 3
+        with pytest.raises(InputError, match="row 7: not a polygon"):
+            warm.run(_fail)
+
+
+@forking
+def test_a_warm_process_that_dies_ends_the_build_with_a_clear_error():
+    with (WarmProcess([], workers=2) as warm,
+          pytest.raises(BuildError, match=r"stopped unexpectedly.*workers = 1")):
+        warm.run(_die)
+
+
+@forking
+def test_a_module_that_fails_to_import_in_advance_is_left_to_the_job():
+    with WarmProcess(["hotspotkaart_no_such_module"], workers=2) as warm:
+        pid, loaded = warm.run(partial(_loaded, "hotspotkaart_no_such_module"))
+    assert pid != os.getpid()
+    assert not loaded
+
+
+@forking
+def test_the_job_of_a_warm_process_can_run_jobs_on_its_own_workers():
+    with WarmProcess([], workers=2) as warm:
+        warm_pid, pids = warm.run(_fan_out)
+    assert len(set(pids)) == 2  # forked from the warm process, side by side
+    assert not {os.getpid(), warm_pid} & set(pids)
+
+
+def test_a_warm_process_refuses_workers_below_one():
+    with pytest.raises(ConfigError, match="workers = 0 is not allowed"):
+        WarmProcess([], workers=0)

@@ -15,12 +15,19 @@ other:
 With one worker, a single job, or on a system without ``fork`` (Windows, and macOS where
 ``fork`` is unsafe), the jobs run in order in the calling process. The statistics do not depend
 on the number of workers: every random draw is seeded per job (``[analysis] seed``).
+
+:class:`WarmProcess` is a worker started before the data exists: it imports a list of modules
+while its caller goes on, and later runs a job (pickled to it) the same way, warnings and errors
+included. The command line starts one for the testing stage before it imports anything else
+(:data:`hotspotkaart.significance.PRELOAD`), so that the statistics libraries are imported on
+the second core while the build reads its inputs.
 """
 
 from __future__ import annotations
 
 import ctypes
 import gc
+import importlib
 import logging
 import multiprocessing
 import os
@@ -28,14 +35,15 @@ import signal
 import sys
 import warnings
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
+from types import TracebackType
 from typing import Any, TypeVar
 
 from hotspotkaart._errors import BuildError, ConfigError
 
-__all__ = ["MAX_WORKERS", "available_cpus", "resolve_workers", "run_jobs"]
+__all__ = ["MAX_WORKERS", "WarmProcess", "available_cpus", "resolve_workers", "run_jobs"]
 
 logger = logging.getLogger(__name__)
 
@@ -105,20 +113,101 @@ def run_jobs(jobs: Sequence[Callable[[], T]], workers: int) -> list[T]:
     BuildError
         If a worker process died before its job finished.
     """
-    if workers < 1:
-        msg = f"workers = {workers!r} is not allowed; use a whole number >= 1"
-        raise ConfigError(msg)
+    _check_workers(workers)
     n = min(workers, len(jobs))
     if n <= 1 or not _can_fork():
         return [job() for job in jobs]
     logger.debug("running %d jobs on %d worker processes", len(jobs), n)
-    outcomes = _run_forked(jobs, n)
-    results: list[T] = []
-    for outcome in outcomes:
-        for category, text, filename, lineno in outcome.warnings:
-            warnings.warn_explicit(text, category, filename, lineno)
-        results.append(outcome.value)
-    return results
+    return [_unpack(outcome) for outcome in _run_forked(jobs, n)]
+
+
+class WarmProcess:
+    """A worker process, forked now, that imports ``modules`` and later runs a job.
+
+    The process starts at once and imports ``modules`` while the caller goes on; :meth:`run`
+    then hands it a job. The job and its result travel by pickle (the process was forked before
+    the job's data existed), its warnings are raised again in the caller and its errors raised
+    from :meth:`run`, as with :func:`run_jobs`. The job may itself call :func:`run_jobs`: those
+    workers are forked from this process and inherit its imports.
+
+    With ``workers`` = 1, or without ``fork``, no process is started and :meth:`run` calls the
+    job in the calling process. Use it as a context manager, so the process ends with the block.
+
+    Parameters
+    ----------
+    modules : sequence of str
+        Modules to import in advance. One that fails to import is left to the job, which then
+        reports the error itself.
+    workers : int
+        The build's number of worker processes (at least 1).
+
+    Raises
+    ------
+    ConfigError
+        If ``workers`` is below 1.
+    """
+
+    def __init__(self, modules: Sequence[str], workers: int) -> None:
+        _check_workers(workers)
+        self._pool: ProcessPoolExecutor | None = None
+        if workers > 1 and _can_fork():
+            self._pool = ProcessPoolExecutor(
+                max_workers=1, mp_context=multiprocessing.get_context("fork"),
+                initializer=_warm_up, initargs=(os.getpid(), tuple(modules)))
+            self._pool.submit(os.getpid)  # the pool forks its worker at the first submit
+            logger.debug("importing %s in a worker process", ", ".join(modules))
+
+    def run(self, job: Callable[[], T]) -> T:
+        """Run ``job`` in the warm process (in this one when there is none); return its result.
+
+        Raises
+        ------
+        BuildError
+            If the warm process died before the job finished.
+        """
+        if self._pool is None:
+            return job()
+        future: Future[_Outcome] = self._pool.submit(_record, job)
+        try:
+            return _unpack(future.result())
+        except BrokenProcessPool as exc:
+            raise BuildError(_DIED) from exc
+
+    def close(self) -> None:
+        """End the warm process (after its job, if one is running)."""
+        if self._pool is not None:
+            self._pool.shutdown()
+            self._pool = None
+
+    def __enter__(self) -> WarmProcess:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 trace: TracebackType | None) -> None:
+        self.close()
+
+
+def _check_workers(workers: int) -> None:
+    if workers < 1:
+        msg = f"workers = {workers!r} is not allowed; use a whole number >= 1"
+        raise ConfigError(msg)
+
+
+def _warm_up(parent: int, modules: tuple[str, ...]) -> None:
+    """Start a :class:`WarmProcess`: end with the parent, import ``modules``."""
+    _die_with_parent(parent)
+    for name in modules:
+        try:
+            importlib.import_module(name)
+        except Exception as exc:  # the job imports it again and reports the error itself
+            logger.debug("could not import %s in advance: %s", name, exc)
+
+
+def _unpack(outcome: _Outcome) -> Any:
+    """Raise the warnings of a job again in this process; return its value."""
+    for category, text, filename, lineno in outcome.warnings:
+        warnings.warn_explicit(text, category, filename, lineno)
+    return outcome.value
 
 
 def _can_fork() -> bool:
@@ -139,9 +228,7 @@ def _run_forked(jobs: Sequence[Callable[[], Any]], n: int) -> list[_Outcome]:
             futures = [pool.submit(_run_job, index) for index in range(len(jobs))]
             return [future.result() for future in futures]
     except BrokenProcessPool as exc:
-        msg = ("a worker process of the build stopped unexpectedly (out of memory?); "
-               "set [engine] workers = 1 to build in one process")
-        raise BuildError(msg) from exc
+        raise BuildError(_DIED) from exc
     finally:
         _JOBS = ()
         gc.unfreeze()
@@ -166,10 +253,18 @@ def _die_with_parent(parent: int) -> None:
 
 _PR_SET_PDEATHSIG = 1
 
+_DIED = ("a worker process of the build stopped unexpectedly (out of memory?); "
+         "set [engine] workers = 1 to build in one process")
+
 
 def _run_job(index: int) -> _Outcome:
-    """Run job ``index`` in a worker, recording its warnings instead of printing them."""
+    """Run job ``index`` of :func:`run_jobs` in a worker."""
+    return _record(_JOBS[index])
+
+
+def _record(job: Callable[[], Any]) -> _Outcome:
+    """Run ``job``, recording its warnings instead of printing them."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        value = _JOBS[index]()
+        value = job()
     return _Outcome(value, [(w.category, str(w.message), w.filename, w.lineno) for w in caught])
