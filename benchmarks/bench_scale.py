@@ -618,15 +618,19 @@ STAGES: list[tuple[str, str, str, str]] = [
     ("hotspotkaart.partitioned", "area_counts", "analysis: counting per area", "analysis"),
     ("hotspotkaart.partitioned", "grid_counts", "analysis: counting per cell", "analysis"),
     ("hotspotkaart.partitioned", "zone_counts", "analysis: counting per zone", "analysis"),
-    ("hotspotkaart.pipeline", "area_table_from_counts", "analysis: area tables (binomtest)",
+    ("hotspotkaart.pipeline", "assess", "analysis: testing stage, other", "analysis"),
+    ("hotspotkaart.significance", "area_table_from_counts",
+     "analysis: area tables (binomtest)", "analysis"),
+    ("hotspotkaart.significance", "count_breaks", "analysis: class breaks (Fisher–Jenks)",
      "analysis"),
-    ("hotspotkaart.pipeline", "grid_tests", "analysis: Gi* per year, other", "analysis"),
-    ("hotspotkaart.pipeline", "analyse_grid_from_counts", "analysis: grid other", "analysis"),
+    ("hotspotkaart.significance", "grid_tests", "analysis: Gi* per year, other", "analysis"),
+    ("hotspotkaart.significance", "analyse_grid_from_counts", "analysis: grid other",
+     "analysis"),
     ("hotspotkaart.grid", "make_grid", "analysis: make_grid", "analysis"),
     ("hotspotkaart.grid", "cell_counts", "analysis: cell_counts", "analysis"),
-    ("hotspotkaart.grid", "neighbours", "analysis: neighbours (W)", "analysis"),
+    ("hotspotkaart.grid", "neighbours", "analysis: neighbours (Graph)", "analysis"),
     ("hotspotkaart.grid", "gi_star", "analysis: Gi* (esda)", "analysis"),
-    ("hotspotkaart.pipeline", "zone_table_from_counts", "analysis: zone statistics",
+    ("hotspotkaart.significance", "zone_table_from_counts", "analysis: zone statistics",
      "analysis"),
     ("hotspotkaart.pipeline", "map_data", "render: map data", "render"),
     ("hotspotkaart.pipeline", "map_context", "render: map context", "render"),
@@ -644,6 +648,7 @@ STAGES: list[tuple[str, str, str, str]] = [
     # With more than one worker, the stages above that run inside a worker (the testing steps,
     # every page and table) are not timed one by one: their wall time lands here.
     ("hotspotkaart.pipeline", "run_jobs", "jobs on worker processes", "workers"),
+    ("hotspotkaart.significance", "run_jobs", "jobs on worker processes", "workers"),
 ]
 GROUPS = ("read", "validate", "join", "analysis", "render", "write", "workers", "other")
 

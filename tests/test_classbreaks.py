@@ -13,6 +13,7 @@ from hotspotkaart.classbreaks import (
     JENKS_MAX_VALUES,
     YEAR_PALETTE,
     bin_labels,
+    field_breaks,
     jenks_breaks,
     shared_bins,
 )
@@ -50,6 +51,20 @@ def test_shared_bins_and_count_breaks_on_a_national_number_of_buurten():
     assert len(np.unique(classes)) == len(bins)  # every class is used
     # deterministic: same input, same breaks, whatever the row order
     np.testing.assert_array_equal(bins, shared_bins(frame.iloc[::-1], (2023, 2024)))
+
+
+def test_field_breaks_start_below_the_threshold_on_a_national_number_of_buurten():
+    n = 14_000
+    frame = gpd.GeoDataFrame({"count_2023": skewed_counts(n, 1),
+                              "count_2024": skewed_counts(n, 2)})
+    values = np.concatenate([frame["count_2023"], frame["count_2024"]])
+    assert len(values) > JENKS_MAX_VALUES
+    breaks = field_breaks(frame, (2023, 2024), threshold=5)
+    assert breaks[0] == 4.0  # the first class is "< 5", shown without its counts
+    assert np.all(np.diff(breaks) > 0)
+    assert breaks[-1] == values.max()
+    assert np.array_equal(breaks, np.round(breaks))
+
 
 
 def test_bin_labels_name_each_class_from_the_one_before():

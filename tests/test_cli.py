@@ -1,9 +1,11 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -51,6 +53,40 @@ def test_bad_input_file_is_exit_two_naming_the_file(config, tmp_path, capsys):
     assert main(["build", "-c", str(config), "-o", str(tmp_path / "o")]) == 2
     err = capsys.readouterr().err
     assert "m.csv: column(s) 'datum', 'soort', 'x', 'y', 'id'" in err
+
+
+def _preloaded() -> tuple[int, bool]:
+    from hotspotkaart.significance import PRELOAD
+
+    return os.getpid(), all(name in sys.modules for name in PRELOAD)
+
+
+_EMPTY_SUMMARY = {"incidents": {"read": 0, "used": 0, "rejected": 0, "rejected_by_reason": {}},
+                  "per_period": {}}
+
+
+@pytest.mark.parametrize(("command", "stage"), [("build", "build"), ("check", "analyse")])
+@pytest.mark.parametrize("workers", [1, 2])
+def test_the_testing_stage_runs_in_a_process_started_before_the_pipeline_is_imported(
+        config, monkeypatch, command, stage, workers):
+    from hotspotkaart import parallel
+
+    config.write_text(config.read_text(encoding="utf-8") + f"\n[engine]\nworkers = {workers}\n",
+                      encoding="utf-8")
+    ran: list[tuple[int, bool]] = []
+
+    def stand_in(*args, statistics, **kwargs):
+        ran.append(statistics.run(_preloaded))
+        return SimpleNamespace(summary=_EMPTY_SUMMARY, outputs=[])
+
+    monkeypatch.setattr(f"hotspotkaart.pipeline.{stage}", stand_in)
+    assert main([command, "-c", str(config)]) == 0
+    ((pid, loaded),) = ran
+    if workers > 1 and parallel._can_fork():
+        assert pid != os.getpid()  # a process of its own, which imported the stage's modules
+        assert loaded
+    else:
+        assert pid == os.getpid()  # [engine] workers = 1: everything in this process
 
 
 def test_internal_error_is_exit_one_without_traceback(config, monkeypatch, capsys):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 
@@ -11,7 +12,8 @@ import numpy as np
 import pytest
 import shapely
 
-from hotspotkaart.classbreaks import bin_labels, shared_bins
+from hotspotkaart.classbreaks import CountBreaks, bin_labels, count_breaks, shared_bins
+from hotspotkaart.fieldmap import field_map
 from hotspotkaart.grid import make_grid
 from hotspotkaart.hotspots import HOT_95, NIET_SIGNIFICANT
 from hotspotkaart.mapelements import GeoJsonPopup, GeoJsonTooltip
@@ -21,10 +23,11 @@ from hotspotkaart.maps import (
     MapData,
     add_grid_layers,
     cell_size_text,
+    overview_map,
     wijk_map,
 )
 from hotspotkaart.offline import external_references
-from hotspotkaart.pages import render
+from hotspotkaart.pages import comparison_page, render
 from hotspotkaart.pipeline import analyse, map_context, map_data
 
 from ._helpers import (
@@ -160,6 +163,34 @@ def test_a_wijk_map_takes_its_buurten_layer_from_the_city_layer_unchanged(tmp_pa
 
 
 _IDS = re.compile(r"[0-9a-f]{32}")  # folium's element ids are random
+
+
+def test_every_map_classes_the_counts_by_the_breaks_of_the_build(tmp_path):
+    result = analyse(map_project_config(tmp_path))
+    data, context = map_data(result), map_context(result)
+    threshold = result.config.maps.privacy_threshold
+    # the testing stage made them (where mapclassify is loaded); the maps do not make them again
+    made = count_breaks(result.buurten, context.years, threshold)
+    assert result.breaks is not None
+    np.testing.assert_array_equal(result.breaks.shared, made.shared)
+    np.testing.assert_array_equal(result.breaks.field, made.field)
+    assert data.breaks is result.breaks
+    assert len(result.breaks.shared) == 5
+    # breaks no classification of these counts would give: every map must show them
+    own = dataclasses.replace(data, breaks=CountBreaks(
+        years=context.years, threshold=threshold, shared=np.array([1.0, 2.0, 997.0]),
+        field=np.array([threshold - 1.0, 11.0, 998.0])))
+    pages = {"overzicht": render(overview_map(own, context)),
+             "vergelijking": comparison_page(own, context),
+             "wijk": render(wijk_map(own, context, "WK050501"))}
+    for name, html in pages.items():
+        assert json.dumps("3–997 meldingen")[1:-1] in html, name
+    assert json.dumps("12–998")[1:-1] in render(field_map(own, context, threshold))
+    # without breaks of the build (or for other years) the maps make their own
+    assert "3–997" not in render(overview_map(dataclasses.replace(data, breaks=None), context))
+    other = CountBreaks((2022, 2023), threshold, own.count_bins(context.years), made.field)
+    np.testing.assert_array_equal(dataclasses.replace(data, breaks=other).count_bins(
+        context.years), shared_bins(data.buurten, context.years))
 
 
 def _square_cells(size):

@@ -14,7 +14,9 @@ from hotspotkaart import export, parallel
 from hotspotkaart._errors import HotspotkaartWarning, OutputError
 from hotspotkaart.config import load_config
 from hotspotkaart.offline import external_references
+from hotspotkaart.parallel import WarmProcess
 from hotspotkaart.pipeline import analyse, build
+from hotspotkaart.significance import PRELOAD
 
 from ._helpers import CATEGORIES, incident_section, interior_points, write_config
 
@@ -170,28 +172,32 @@ def test_analyse_writes_nothing_and_does_not_depend_on_row_order(project, tmp_pa
 
 
 @pytest.mark.skipif(not parallel._can_fork(), reason="needs the fork start method")
-def test_workers_do_not_change_any_output(project, tmp_path, monkeypatch):
+def test_workers_and_a_warm_process_do_not_change_any_output(project, tmp_path, monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1735689600")
     text = project.read_text(encoding="utf-8")
-    outputs: dict[int, dict] = {}
-    for workers in (1, 2):
+    outputs: dict[str, dict] = {}
+    for workers, warm in ((1, False), (2, False), (2, True)):
         project.write_text(f"{text}\n[engine]\nworkers = {workers}\n", encoding="utf-8")
-        out = tmp_path / f"out{workers}"
-        with pytest.warns(HotspotkaartWarning, match="cp1252"):
-            result = build(load_config(project), out)
-        outputs[workers] = {p.relative_to(out): p for p in result.outputs}
-    assert list(outputs[1]) == list(outputs[2])  # the same files, listed in the same order
-    assert "wijken" in {p.parts[0] for p in outputs[1]}
-    for name, serial in outputs[1].items():
-        forked = outputs[2][name]
-        if name.suffix == ".gpkg":
-            for layer in pyogrio.list_layers(serial)[:, 0]:
-                pd.testing.assert_frame_equal(pyogrio.read_dataframe(serial, layer=layer),
-                                              pyogrio.read_dataframe(forked, layer=layer))
-        elif name.suffix == ".html":  # folium's element ids are random
-            assert _ids.sub("ID", serial.read_text()) == _ids.sub("ID", forked.read_text())
-        else:
-            assert serial.read_bytes() == forked.read_bytes(), name
+        name = f"{workers}{' warm' if warm else ''}"
+        out = tmp_path / name.replace(" ", "_")
+        with (WarmProcess(PRELOAD if warm else [], workers) as statistics,
+              pytest.warns(HotspotkaartWarning, match="cp1252")):
+            result = build(load_config(project), out, statistics=statistics if warm else None)
+        outputs[name] = {p.relative_to(out): p for p in result.outputs}
+    serial_outputs = outputs.pop("1")
+    assert "wijken" in {p.parts[0] for p in serial_outputs}
+    for variant, other in outputs.items():
+        assert list(serial_outputs) == list(other), variant  # the same files, in the same order
+        for name, serial in serial_outputs.items():
+            forked = other[name]
+            if name.suffix == ".gpkg":
+                for layer in pyogrio.list_layers(serial)[:, 0]:
+                    pd.testing.assert_frame_equal(pyogrio.read_dataframe(serial, layer=layer),
+                                                  pyogrio.read_dataframe(forked, layer=layer))
+            elif name.suffix == ".html":  # folium's element ids are random
+                assert _ids.sub("ID", serial.read_text()) == _ids.sub("ID", forked.read_text())
+            else:
+                assert serial.read_bytes() == forked.read_bytes(), (variant, name)
 
 
 _ids = re.compile(r"[0-9a-f]{32}")

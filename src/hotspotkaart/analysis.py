@@ -40,7 +40,6 @@ import geopandas as gpd
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from scipy import stats
 
 from hotspotkaart._checks import period_array, require_columns
 from hotspotkaart._errors import HotspotkaartWarning, InputError
@@ -174,6 +173,8 @@ def _binomtest_p(k: int, n: int, p0: float) -> float:
     The same counts recur between areas, categories, area levels and zones; at national scale
     the distinct tests are a fraction of all.
     """
+    from scipy import stats  # imported when first needed, as in fdr
+
     return float(stats.binomtest(k, n, p0).pvalue)
 
 
@@ -206,6 +207,8 @@ def fdr(p_values: npt.ArrayLike) -> npt.NDArray[np.float64]:
         raise InputError(msg)
     q = np.full(p.shape, np.nan)
     if finite.any():
+        from scipy import stats  # imported when first needed: 0.3 s the maps do not need
+
         q[finite] = stats.false_discovery_control(p[finite], method="bh")
     return q
 

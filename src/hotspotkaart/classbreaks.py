@@ -1,19 +1,32 @@
 """Class breaks of the count choropleths: Fisher–Jenks on at most a thousand values.
 
 The count layers of both years share one set of breaks (:func:`shared_bins`) so that their
-colours compare; the overview, the comparison page, every wijk map and the field map use them.
+colours compare; the overview, the comparison page and every wijk map use them. The field map's
+breaks (:func:`field_breaks`) start with the class below its privacy threshold. A build makes
+both once, in its testing stage (:func:`count_breaks`), where the classification library is
+loaded already; the maps take them from there.
 """
 
 from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 
 import geopandas as gpd
 import numpy as np
 
-__all__ = ["JENKS_MAX_VALUES", "YEAR_PALETTE", "bin_labels", "jenks_breaks", "shared_bins"]
+__all__ = [
+    "JENKS_MAX_VALUES",
+    "YEAR_PALETTE",
+    "CountBreaks",
+    "bin_labels",
+    "count_breaks",
+    "field_breaks",
+    "jenks_breaks",
+    "shared_bins",
+]
 
 #: Fisher–Jenks classifies at most this many values (see :func:`jenks_breaks`).
 JENKS_MAX_VALUES = 1000
@@ -21,13 +34,82 @@ JENKS_MAX_VALUES = 1000
 YEAR_PALETTE = ("#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026")
 
 
+@dataclass(frozen=True, eq=False)
+class CountBreaks:
+    """The class breaks of a build's buurt counts, made once and shared by its maps.
+
+    Compared by identity (its fields are arrays); compare the fields to compare the breaks.
+
+    Attributes
+    ----------
+    years : tuple of int
+        The base and the compare year whose counts were classed.
+    threshold : int
+        The field map's privacy threshold.
+    shared : numpy.ndarray
+        :func:`shared_bins` of the buurten.
+    field : numpy.ndarray
+        :func:`field_breaks` of the buurten at ``threshold``.
+    """
+
+    years: tuple[int, int]
+    threshold: int
+    shared: np.ndarray
+    field: np.ndarray
+
+
+def count_breaks(buurten: gpd.GeoDataFrame, years: Sequence[int],
+                 threshold: int) -> CountBreaks:
+    """Make the :class:`CountBreaks` of ``buurten`` (columns ``count_<year>``) once.
+
+    Parameters
+    ----------
+    buurten : geopandas.GeoDataFrame
+        Every buurt of the build, with a ``count_<year>`` column per year. Not modified.
+    years : sequence of two int
+        The base and the compare year.
+    threshold : int
+        The field map's privacy threshold (``[maps] privacy_threshold``).
+
+    Returns
+    -------
+    CountBreaks
+        The breaks of the year layers and of the field map.
+    """
+    base, compare = years
+    return CountBreaks(years=(base, compare), threshold=threshold,
+                       shared=shared_bins(buurten, years),
+                       field=field_breaks(buurten, years, threshold))
+
+
 def shared_bins(areas: gpd.GeoDataFrame, years: Sequence[int]) -> np.ndarray:
     """Class breaks shared by both year layers, so their colours compare."""
-    values = np.concatenate([areas[f"count_{y}"].to_numpy(dtype=float) for y in years])
+    values = _counts(areas, years)
     unique = np.unique(values)
     if len(unique) <= len(YEAR_PALETTE):
         return unique
     return jenks_breaks(values, len(YEAR_PALETTE))
+
+
+def field_breaks(areas: gpd.GeoDataFrame, years: Sequence[int], threshold: int) -> np.ndarray:
+    """Class breaks of the field map, whose first class is exactly "below the threshold".
+
+    The first break is ``threshold - 1``; the counts at or above the threshold are classed in
+    the remaining colours (Fisher–Jenks when they hold more distinct values than colours).
+    """
+    values = _counts(areas, years)
+    shown = values[values >= threshold]
+    breaks = [threshold - 1.0]
+    if len(np.unique(shown)) > len(YEAR_PALETTE) - 1:
+        breaks += list(jenks_breaks(shown, len(YEAR_PALETTE) - 1))
+    elif len(shown):
+        breaks += list(np.unique(shown))
+    return np.asarray(breaks)
+
+
+def _counts(areas: gpd.GeoDataFrame, years: Sequence[int]) -> np.ndarray:
+    """Return the ``count_<year>`` values of ``areas`` as floats, one year after the other."""
+    return np.concatenate([areas[f"count_{y}"].to_numpy(dtype=float) for y in years])
 
 
 def jenks_breaks(values: np.ndarray, k: int) -> np.ndarray:

@@ -14,12 +14,15 @@ import sys
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from hotspotkaart import __version__
 from hotspotkaart._camera_cli import add_camera_parser
 from hotspotkaart._errors import HotspotkaartError, HotspotkaartWarning
-from hotspotkaart.config import load_config
+from hotspotkaart.config import Config, load_config
+
+if TYPE_CHECKING:
+    from hotspotkaart.parallel import WarmProcess
 
 __all__ = ["main", "run"]
 
@@ -125,11 +128,13 @@ def _setup_logging(verbose: bool, quiet: bool) -> None:
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
-    from hotspotkaart.pipeline import build
-
     config = load_config(args.config)
     logger.info("building maps for %s (%d and %d)", config.area.name, *config.periods.years)
-    result = build(config, args.out, only=args.only, wijken=args.wijk)
+    with _statistics_process(config) as statistics:
+        from hotspotkaart.pipeline import build
+
+        result = build(config, args.out, only=args.only, wijken=args.wijk,
+                       statistics=statistics)
     _report(result.summary)
     for path in result.outputs:
         logger.info("  %s", path)
@@ -137,10 +142,11 @@ def _cmd_build(args: argparse.Namespace) -> int:
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
-    from hotspotkaart.pipeline import analyse
-
     config = load_config(args.config)
-    result = analyse(config)
+    with _statistics_process(config) as statistics:
+        from hotspotkaart.pipeline import analyse
+
+        result = analyse(config, statistics=statistics)
     _report(result.summary)
     logger.info("configuration %s is valid; nothing was written", config.path)
     return EXIT_OK
@@ -154,6 +160,19 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     for path in paths:
         logger.info("wrote %s", path)
     return EXIT_OK
+
+
+def _statistics_process(config: Config) -> WarmProcess:
+    """Start the process of the testing stage, which imports its libraries meanwhile.
+
+    Called before the pipeline is imported: geopandas (imported here) is shared with the
+    process; scipy.stats, esda and the rest are imported there while this process imports
+    folium and reads the inputs.
+    """
+    from hotspotkaart.parallel import WarmProcess, resolve_workers
+    from hotspotkaart.significance import PRELOAD
+
+    return WarmProcess(PRELOAD, resolve_workers(config.engine.workers))
 
 
 def _report(summary: dict[str, object]) -> None:

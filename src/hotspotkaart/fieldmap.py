@@ -25,7 +25,7 @@ import pandas as pd
 import shapely
 from branca.element import Element, Figure
 
-from hotspotkaart.classbreaks import YEAR_PALETTE, jenks_breaks
+from hotspotkaart.classbreaks import YEAR_PALETTE
 from hotspotkaart.hotspots import GI_COLOURS, HOT_90, HOT_95, HOT_99
 from hotspotkaart.mapelements import InfoPanel, Legend
 from hotspotkaart.maplayers import hot_spot_clusters, rounded
@@ -92,7 +92,7 @@ def field_map(data: MapData, context: MapContext, threshold: int) -> folium.Map:
     base, compare = context.years
     buurten = _simplified(data.buurten)
     fmap = base_map(buurten, context)
-    breaks = _count_breaks(data.buurten, context.years, threshold)
+    breaks = data.field_breaks(context.years, threshold)
     for year in (compare, base):
         _add_buurt_counts(fmap, buurten, year, threshold, breaks, show=year == compare)
     _add_hot_cells(fmap, data.cells, context, threshold)
@@ -123,19 +123,6 @@ def _simplified(buurten: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     valid = shapely.is_valid(simple) & ~shapely.is_empty(simple)
     simple = np.where(valid, simple, geoms)
     return buurten.set_geometry(list(simple), crs=buurten.crs)
-
-
-def _count_breaks(buurten: gpd.GeoDataFrame, years: tuple[int, int],
-                  threshold: int) -> np.ndarray:
-    """Class breaks whose first class is exactly "below the threshold"."""
-    values = np.concatenate([buurten[f"count_{y}"].to_numpy(dtype=float) for y in years])
-    shown = values[values >= threshold]
-    breaks = [threshold - 1.0]
-    if len(np.unique(shown)) > len(YEAR_PALETTE) - 1:
-        breaks += list(jenks_breaks(shown, len(YEAR_PALETTE) - 1))
-    elif len(shown):
-        breaks += list(np.unique(shown))
-    return np.asarray(breaks)
 
 
 def _break_labels(breaks: np.ndarray, threshold: int) -> list[tuple[str, str]]:

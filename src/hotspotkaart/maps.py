@@ -31,7 +31,13 @@ from folium.folium import _default_css, _default_js
 
 from hotspotkaart._format import change_text, nl_float, nl_int, validity_text, verdict_text
 from hotspotkaart.analysis import CHANGE_CLASSES, CHANGE_COLOURS, category_slugs
-from hotspotkaart.classbreaks import YEAR_PALETTE, bin_labels, shared_bins
+from hotspotkaart.classbreaks import (
+    YEAR_PALETTE,
+    CountBreaks,
+    bin_labels,
+    field_breaks,
+    shared_bins,
+)
 from hotspotkaart.config import ZONE_KINDS
 from hotspotkaart.crs import WGS84
 from hotspotkaart.hotspots import (
@@ -130,6 +136,9 @@ class MapData:
         Grid cells from :func:`hotspotkaart.grid.analyse_grid`.
     categories : list of str
         The categories of meldingen, in display order.
+    breaks : CountBreaks or None
+        The class breaks of the buurt counts when already made (a build makes them in its
+        testing stage); made from ``buurten`` when first needed otherwise.
     """
 
     buurten: gpd.GeoDataFrame
@@ -138,6 +147,7 @@ class MapData:
     locations: gpd.GeoDataFrame
     cells: gpd.GeoDataFrame | None = None
     categories: list[str] = field(default_factory=list)
+    breaks: CountBreaks | None = None
     _trees: dict[str, shapely.STRtree] = field(default_factory=dict, init=False, repr=False,
                                                compare=False)
     _memo: dict[tuple[Any, ...], Any] = field(default_factory=dict, init=False, repr=False,
@@ -181,9 +191,19 @@ class MapData:
                                 lambda: _positions_by_code(getattr(self, layer)["wijkcode"]))
         return list(rows.get(wijkcode, []))
 
-    def _count_bins(self, years: tuple[int, int]) -> np.ndarray:
+    def count_bins(self, years: tuple[int, int]) -> np.ndarray:
         """Return :func:`shared_bins` of all buurten (made once): the wijk maps use them too."""
+        if self.breaks is not None and self.breaks.years == tuple(years):
+            return self.breaks.shared
         return self._remembered(("count bins", years), lambda: shared_bins(self.buurten, years))
+
+    def field_breaks(self, years: tuple[int, int], threshold: int) -> np.ndarray:
+        """Return :func:`field_breaks` of all buurten at ``threshold`` (made once)."""
+        known = self.breaks
+        if known is not None and known.years == tuple(years) and known.threshold == threshold:
+            return known.field
+        return self._remembered(("field breaks", years, threshold),
+                                lambda: field_breaks(self.buurten, years, threshold))
 
     def _change_layer(self, context: MapContext, wijkcode: str) -> LayerData:
         """Return the change layer of one wijk's buurten, taken from that of all (made once)."""
@@ -284,7 +304,7 @@ def wijk_map(data: MapData, context: MapContext, wijkcode: str) -> folium.Map:
     fmap = base_map(buurten, context)
     layers = add_area_layers(fmap, local, context, buurten,
                              data._change_layer(context, wijkcode),
-                             bins=data._count_bins(context.years))
+                             bins=data.count_bins(context.years))
     add_grid_layers(fmap, cells, context)
     add_zone_layers(fmap, local.zones, context)
     add_location_layers(fmap, local.locations)
@@ -352,8 +372,9 @@ def add_area_layers(fmap: folium.Map, data: MapData, context: MapContext,
     """Add the change choropleth (shown) and one count choropleth per year (hidden).
 
     ``change`` is :func:`_change_layer` of ``buurten`` when the caller has it already. The
-    year layers are classed by :func:`shared_bins` of ``buurten``, or by ``bins`` of the whole
-    area (a wijk map takes the overview's classes, so a colour means the same on both).
+    year layers are classed by ``data.count_bins`` (``buurten`` are then ``data.buurten``), or
+    by ``bins`` of the whole area (a wijk map takes the overview's classes, so a colour means
+    the same on both).
     """
     base, compare = context.years
     fields = buurt_fields(data, context)
@@ -365,7 +386,7 @@ def add_area_layers(fmap: folium.Map, data: MapData, context: MapContext,
                                  _fill_style(0.7), show=True)
     note = ""
     if bins is None:
-        bins = shared_bins(buurten, context.years)
+        bins = data.count_bins(context.years)
     else:
         note = "Klassen als op het overzicht."
     layers = [change_layer]

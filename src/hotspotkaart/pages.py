@@ -16,7 +16,7 @@ from branca.element import Element, Figure
 from jinja2 import Template
 
 from hotspotkaart._format import change_text, nl_int
-from hotspotkaart.classbreaks import YEAR_PALETTE, bin_labels, shared_bins
+from hotspotkaart.classbreaks import YEAR_PALETTE, bin_labels
 from hotspotkaart.hotspots import GI_CLASSES, GI_COLOURS
 from hotspotkaart.mapelements import OFFLINE_CSS, InfoPanel, Legend, SyncMaps, verbatim_macros
 from hotspotkaart.maplayers import for_map, hot_spot_clusters
@@ -59,7 +59,7 @@ def comparison_page(data: MapData, context: MapContext) -> str:
     the zones and wijk boundaries are on both.
     """
     figure = Figure()
-    bins = shared_bins(data.buurten, context.years)
+    bins = data.count_bins(context.years)
     maps = []
     for i, year in enumerate(context.years):
         fmap = base_map(data.buurten, context, position="absolute", left=f"{50 * i}%",

@@ -12,7 +12,7 @@ import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import partial, reduce
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -22,8 +22,8 @@ import pandas as pd
 from hotspotkaart import __version__
 from hotspotkaart._errors import ConfigError
 from hotspotkaart.accounting import Ledger
-from hotspotkaart.analysis import area_table_from_counts
 from hotspotkaart.boundaries import Boundaries, read_boundaries
+from hotspotkaart.classbreaks import CountBreaks
 from hotspotkaart.config import ZONE_KINDS, Config
 from hotspotkaart.counting import IncidentTotals, incident_totals
 from hotspotkaart.crs import RD
@@ -36,15 +36,15 @@ from hotspotkaart.export import (
     write_json,
 )
 from hotspotkaart.fieldmap import field_map
-from hotspotkaart.grid import GridResult, GridTests, analyse_grid_from_counts, grid_tests
+from hotspotkaart.grid import GridResult
 from hotspotkaart.joins import join_incidents
 from hotspotkaart.maps import MapContext, MapData, overview_map, wijk_map
 from hotspotkaart.pages import comparison_page, index_page, render
-from hotspotkaart.parallel import resolve_workers, run_jobs
-from hotspotkaart.partitioned import CountTables, count_in_chunks, count_incidents
+from hotspotkaart.parallel import WarmProcess, resolve_workers, run_jobs
+from hotspotkaart.partitioned import count_in_chunks, count_incidents
+from hotspotkaart.significance import assess
 from hotspotkaart.sources import check_category_slugs, iter_incidents, read_incidents
 from hotspotkaart.zones import read_locations, read_zones
-from hotspotkaart.zonestats import zone_table_from_counts
 
 __all__ = ["MAP_KINDS", "BuildResult", "analyse", "build", "map_context", "map_data"]
 
@@ -72,6 +72,7 @@ class BuildResult:
     outputs: list[Path] = field(default_factory=list)
     totals: IncidentTotals | None = None
     engine: dict[str, Any] | None = None
+    breaks: CountBreaks | None = None
 
     @property
     def summary(self) -> dict[str, Any]:
@@ -79,13 +80,17 @@ class BuildResult:
         return _summary(self)
 
 
-def analyse(config: Config) -> BuildResult:
+def analyse(config: Config, *, statistics: WarmProcess | None = None) -> BuildResult:
     """Read, validate, join and analyse the inputs of ``config``; write nothing.
 
     Parameters
     ----------
     config : Config
         A validated configuration (see :func:`hotspotkaart.config.load_config`).
+    statistics : WarmProcess, optional
+        A process importing :data:`hotspotkaart.significance.PRELOAD`, started before this
+        call; the testing stage runs there (the command line passes one). In this process
+        otherwise.
 
     Returns
     -------
@@ -119,46 +124,22 @@ def analyse(config: Config) -> BuildResult:
         incidents = gpd.GeoDataFrame(incidents[_INCIDENT_COLUMNS], geometry="geometry",
                                      crs=incidents.crs)
         tables = count_incidents(incidents, zone_frame, config.periods, config.analysis)
-    buurten, wijken, grid, zone_stats = _test(tables, boundaries, zone_frame, config)
+    job = partial(assess, tables, boundaries, zone_frame, config)
+    tested = job() if statistics is None else statistics.run(job)
     result = BuildResult(config=config, boundaries=boundaries, incidents=incidents, zones=zones,
-                         locations=locations, buurten=buurten, wijken=wijken, grid=grid,
-                         zone_stats=zone_stats, ledger=ledger, generated_at=_generated_at(),
-                         totals=tables.totals, engine=engine)
+                         locations=locations, buurten=tested.buurten, wijken=tested.wijken,
+                         grid=tested.grid, zone_stats=tested.zone_stats, ledger=ledger,
+                         generated_at=_generated_at(), totals=tables.totals, engine=engine,
+                         breaks=tested.breaks)
     _summary(result)  # checks read == used + rejected before anything is written
     return result
-
-
-def _test(tables: CountTables, boundaries: Boundaries, zone_frame: gpd.GeoDataFrame,
-          config: Config) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, GridResult,
-                                   gpd.GeoDataFrame]:
-    """Run the testing steps on the count tables of either engine, side by side.
-
-    The buurt tests (thousands of areas at national scale) and Gi*, once per year, take
-    longest and go first; the grid's result is put together from the years' tests here.
-    """
-    logger.info("grid analysis: %g m cells, Gi* with %d permutations",
-                config.analysis.cell_size, config.analysis.permutations)
-    grid_args = (tables.grid, boundaries.buurten, config.periods, config.analysis)
-    jobs: list[Callable[[], Any]] = [
-        partial(area_table_from_counts, tables.buurten, boundaries.buurten, "buurtcode",
-                config.periods, config.analysis),
-        *(partial(grid_tests, *grid_args, years=(year,)) for year in config.periods.years),
-        partial(area_table_from_counts, tables.wijken, boundaries.wijken, "wijkcode",
-                config.periods, config.analysis),
-        partial(zone_table_from_counts, tables.zones, zone_frame, config.periods,
-                config.analysis),
-    ]
-    buurten, *per_year, wijken, zone_stats = run_jobs(jobs,
-                                                      resolve_workers(config.engine.workers))
-    grid = analyse_grid_from_counts(*grid_args, tests=reduce(GridTests.merge, per_year))
-    return buurten, wijken, grid, zone_stats
 
 
 MAP_KINDS: tuple[str, ...] = ("overzicht", "vergelijking", "wijken", "veldkaart")
 
 
 def build(config: Config, out_dir: Path | None = None, *, only: Sequence[str] = (),
-          wijken: Sequence[str] = ()) -> BuildResult:
+          wijken: Sequence[str] = (), statistics: WarmProcess | None = None) -> BuildResult:
     """Analyse the inputs and write every output into ``out_dir``.
 
     Parameters
@@ -173,6 +154,8 @@ def build(config: Config, out_dir: Path | None = None, *, only: Sequence[str] = 
     wijken : sequence of str, optional
         Build only the maps of these wijkcodes (implies ``only=("wijken",)`` when ``only`` is
         empty).
+    statistics : WarmProcess, optional
+        As for :func:`analyse`.
 
     Returns
     -------
@@ -185,7 +168,7 @@ def build(config: Config, out_dir: Path | None = None, *, only: Sequence[str] = 
         If ``only`` or ``wijken`` name an unknown map or wijk.
     """
     selected = _selected_maps(only, wijken)
-    result = analyse(config)
+    result = analyse(config, statistics=statistics)
     wijk_codes = _selected_wijken(result, wijken)
     target = out_dir if out_dir is not None else config.output_dir
     with staged_outputs(target) as staging:
@@ -289,7 +272,7 @@ def map_data(result: BuildResult) -> MapData:
     return MapData(buurten=result.buurten, wijken=result.wijken,
                    zones=gpd.GeoDataFrame(zones, geometry="geometry", crs=result.zones.crs),
                    locations=result.locations, cells=result.grid.cells,
-                   categories=[str(c) for c in categories])
+                   categories=[str(c) for c in categories], breaks=result.breaks)
 
 
 def _incident_layer(incidents: gpd.GeoDataFrame) -> gpd.GeoDataFrame:

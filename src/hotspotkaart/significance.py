@@ -1,0 +1,117 @@
+"""The testing stage: every significance test of a build, run side by side.
+
+From the count tables of either engine (:class:`~hotspotkaart.partitioned.CountTables`) the
+stage makes the buurt and wijk tables with their change tests (:mod:`hotspotkaart.analysis`),
+Gi* per grid cell for each year (:mod:`hotspotkaart.grid`), the figures per zone
+(:mod:`hotspotkaart.zonestats`) and the class breaks the maps share
+(:mod:`hotspotkaart.classbreaks`). The jobs run on the build's worker processes
+(:func:`hotspotkaart.parallel.run_jobs`).
+
+Only this stage needs scipy.stats, esda, libpysal and mapclassify: about a second of imports,
+longer than the demo takes to read and join its inputs. :data:`PRELOAD` names them, so that the
+command line can import them in a process of its own while the build reads
+(:class:`hotspotkaart.parallel.WarmProcess`) and run :func:`assess` there.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial, reduce
+from typing import Any
+
+import geopandas as gpd
+
+from hotspotkaart.analysis import area_table_from_counts
+from hotspotkaart.boundaries import Boundaries
+from hotspotkaart.classbreaks import CountBreaks, count_breaks
+from hotspotkaart.config import AnalysisConfig, Config, Periods
+from hotspotkaart.grid import GridResult, GridTests, analyse_grid_from_counts, grid_tests
+from hotspotkaart.parallel import resolve_workers, run_jobs
+from hotspotkaart.partitioned import CountTables
+from hotspotkaart.zonestats import zone_table_from_counts
+
+__all__ = ["PRELOAD", "Assessment", "assess"]
+
+logger = logging.getLogger(__name__)
+
+#: The modules :func:`assess` imports, for a process that imports them in advance: the
+#: statistics libraries (imported by the tests when first run) and this module.
+PRELOAD: tuple[str, ...] = ("scipy.stats", "esda.getisord", "libpysal.graph", "mapclassify",
+                            __name__)
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """What the testing stage made from the count tables.
+
+    Attributes
+    ----------
+    buurten, wijken : geopandas.GeoDataFrame
+        :func:`~hotspotkaart.analysis.area_table_from_counts` per buurt and per wijk.
+    grid : GridResult
+        The grid cells with Gi* per year (:func:`~hotspotkaart.grid.analyse_grid_from_counts`).
+    zone_stats : geopandas.GeoDataFrame
+        :func:`~hotspotkaart.zonestats.zone_table_from_counts`.
+    breaks : CountBreaks
+        The class breaks of the buurt counts (:func:`~hotspotkaart.classbreaks.count_breaks`).
+    """
+
+    buurten: gpd.GeoDataFrame
+    wijken: gpd.GeoDataFrame
+    grid: GridResult
+    zone_stats: gpd.GeoDataFrame
+    breaks: CountBreaks
+
+
+def assess(tables: CountTables, boundaries: Boundaries, zone_frame: gpd.GeoDataFrame,
+           config: Config) -> Assessment:
+    """Run every test of a build on the count tables of either engine.
+
+    The buurt table (thousands of areas at national scale, and the class breaks of its counts)
+    and Gi*, once per year, take longest and go first; the grid's result is put together from
+    the years' tests afterwards.
+
+    Parameters
+    ----------
+    tables : CountTables
+        The counts of the used meldingen.
+    boundaries : Boundaries
+        The buurten and wijken the counts refer to.
+    zone_frame : geopandas.GeoDataFrame
+        The zones (``zone_id``, ``kind``, ``name``, ``valid_from``, ``valid_to``, geometry).
+    config : Config
+        Periods, ``[analysis]``, ``[engine] workers`` and ``[maps] privacy_threshold``.
+
+    Returns
+    -------
+    Assessment
+        The area, grid and zone tables with their tests, and the class breaks of the maps.
+    """
+    analysis, periods = config.analysis, config.periods
+    logger.info("grid analysis: %g m cells, Gi* with %d permutations",
+                analysis.cell_size, analysis.permutations)
+    grid_args = (tables.grid, boundaries.buurten, periods, analysis)
+    jobs: list[Callable[[], Any]] = [
+        partial(_buurt_table, tables, boundaries, periods, analysis,
+                config.maps.privacy_threshold),
+        *(partial(grid_tests, *grid_args, years=(year,)) for year in periods.years),
+        partial(area_table_from_counts, tables.wijken, boundaries.wijken, "wijkcode", periods,
+                analysis),
+        partial(zone_table_from_counts, tables.zones, zone_frame, periods, analysis),
+    ]
+    (buurten, breaks), *per_year, wijken, zone_stats = run_jobs(
+        jobs, resolve_workers(config.engine.workers))
+    grid = analyse_grid_from_counts(*grid_args, tests=reduce(GridTests.merge, per_year))
+    return Assessment(buurten=buurten, wijken=wijken, grid=grid, zone_stats=zone_stats,
+                      breaks=breaks)
+
+
+def _buurt_table(tables: CountTables, boundaries: Boundaries, periods: Periods,
+                 analysis: AnalysisConfig,
+                 threshold: int) -> tuple[gpd.GeoDataFrame, CountBreaks]:
+    """Make the buurt table and the class breaks of its counts, which need nothing else."""
+    buurten = area_table_from_counts(tables.buurten, boundaries.buurten, "buurtcode", periods,
+                                     analysis)
+    return buurten, count_breaks(buurten, periods.years, threshold)

@@ -1,0 +1,130 @@
+"""Tests of the testing stage: every test of a build, side by side, in any process."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import subprocess
+import sys
+from functools import partial
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from hotspotkaart import parallel, pipeline
+from hotspotkaart.classbreaks import count_breaks
+from hotspotkaart.config import Config
+from hotspotkaart.parallel import WarmProcess
+from hotspotkaart.pipeline import analyse
+from hotspotkaart.significance import PRELOAD, Assessment, assess
+
+from ._helpers import map_project_config
+
+forking = pytest.mark.skipif(not parallel._can_fork(), reason="needs the fork start method")
+
+
+@pytest.fixture(scope="module")
+def stage_inputs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, ...]:
+    """The count tables, boundaries, zones and config a build hands to :func:`assess`."""
+    config = map_project_config(tmp_path_factory.mktemp("significance"))
+    seen: list[tuple[Any, ...]] = []
+
+    def capture(*args: Any) -> Assessment:
+        seen.append(args)
+        return assess(*args)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(pipeline, "assess", capture)
+        analyse(config)
+    (args,) = seen
+    return args
+
+
+def _with_workers(config: Config, workers: int) -> Config:
+    return dataclasses.replace(config, engine=dataclasses.replace(config.engine, workers=workers))
+
+
+def _assert_same(a: Assessment, b: Assessment) -> None:
+    for name in ("buurten", "wijken", "zone_stats"):
+        pd.testing.assert_frame_equal(getattr(a, name), getattr(b, name), obj=name)
+    pd.testing.assert_frame_equal(a.grid.cells, b.grid.cells, obj="grid")
+    np.testing.assert_array_equal(a.breaks.shared, b.breaks.shared)
+    np.testing.assert_array_equal(a.breaks.field, b.breaks.field)
+
+
+def test_assess_tests_areas_cells_and_zones_and_classes_the_counts(stage_inputs):
+    tables, boundaries, zone_frame, config = stage_inputs
+    tested = assess(*stage_inputs)
+    assert list(tested.buurten["buurtcode"]) == list(boundaries.buurten["buurtcode"])
+    assert list(tested.wijken["wijkcode"]) == list(boundaries.wijken["wijkcode"])
+    assert tested.buurten[["count_2023", "count_2024"]].to_numpy().sum() == tables.used
+    years = config.periods.years
+    assert {f"gi_class_{y}" for y in years} <= set(tested.grid.cells.columns)
+    assert (tested.grid.cells[[f"gi_z_{y}" for y in years]].notna().to_numpy().any())
+    assert list(tested.zone_stats["zone_id"]) == list(zone_frame["zone_id"])
+    made = count_breaks(tested.buurten, years, config.maps.privacy_threshold)
+    np.testing.assert_array_equal(tested.breaks.shared, made.shared)
+    np.testing.assert_array_equal(tested.breaks.field, made.field)
+    assert tested.breaks.years == years
+
+
+@forking
+def test_assess_gives_the_same_on_workers_and_in_a_warm_process(stage_inputs):
+    tables, boundaries, zone_frame, config = stage_inputs
+    serial = assess(tables, boundaries, zone_frame, _with_workers(config, 1))
+    forked = assess(tables, boundaries, zone_frame, _with_workers(config, 2))
+    _assert_same(serial, forked)
+    with WarmProcess(PRELOAD, workers=2) as warm:
+        warmed = warm.run(partial(assess, tables, boundaries, zone_frame,
+                                  _with_workers(config, 2)))
+    _assert_same(serial, warmed)
+
+
+def _preloaded() -> tuple[int, list[str]]:
+    return os.getpid(), [name for name in PRELOAD if name in sys.modules]
+
+
+@forking
+def test_a_warm_process_imports_every_preload_module():
+    with WarmProcess(PRELOAD, workers=2) as warm:
+        pid, loaded = warm.run(_preloaded)
+    assert pid != os.getpid()
+    assert loaded == list(PRELOAD)
+
+
+_FRESH_STAGE = """
+import importlib, sys
+from hotspotkaart import pipeline
+from hotspotkaart.config import load_config
+from hotspotkaart.significance import PRELOAD, assess
+
+for name in PRELOAD:
+    importlib.import_module(name)
+seen = []
+pipeline.assess = lambda *args: seen.append(args)
+try:
+    pipeline.analyse(load_config(sys.argv[1]))
+except AttributeError:  # the stand-in returns nothing to build a result from
+    pass
+before = set(sys.modules)
+assess(*seen[0])
+print(" ".join(sorted(set(sys.modules) - before)))
+"""
+
+
+def test_preload_names_every_module_the_stage_imports(tmp_path):
+    # in a fresh interpreter that imported PRELOAD, running the stage imports no more of the
+    # statistics libraries (or of this tool): a warm process leaves no slow import to the stage
+    config = map_project_config(tmp_path)
+    script = tmp_path / "stage.py"
+    script.write_text(_FRESH_STAGE, encoding="utf-8")
+    workers_1 = config.path.read_text(encoding="utf-8") + "\n[engine]\nworkers = 1\n"
+    config.path.write_text(workers_1, encoding="utf-8")
+    out = subprocess.run([sys.executable, str(script), str(config.path)], capture_output=True,
+                         text=True, check=True)
+    imported = out.stdout.split()
+    libraries = {"scipy", "esda", "libpysal", "mapclassify", "sklearn", "matplotlib",
+                 "hotspotkaart"}
+    assert [name for name in imported if name.split(".")[0] in libraries] == []
