@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import signal
 import sys
@@ -18,6 +19,7 @@ from hotspotkaart.parallel import (
     MAX_WORKERS,
     WarmProcess,
     available_cpus,
+    imports_without_gc,
     resolve_workers,
     run_jobs,
 )
@@ -102,6 +104,10 @@ def _loaded(name: str) -> tuple[int, bool]:
     return os.getpid(), name in sys.modules
 
 
+def _collector() -> tuple[bool, int]:
+    return gc.isenabled(), gc.get_freeze_count()
+
+
 def _warn_and_return(value: int) -> int:
     warnings.warn("zone Z1 repaired", HotspotkaartWarning, stacklevel=1)
     return value
@@ -136,6 +142,14 @@ def test_a_warm_process_imports_its_modules_before_it_runs_a_job(fresh_module):
     assert pid != os.getpid()
     assert loaded  # imported in advance: the job itself did not import it
     assert fresh_module not in sys.modules  # and only there
+
+
+@forking
+def test_a_warm_process_imports_without_the_collector_and_runs_its_job_with_it(fresh_module):
+    with WarmProcess([fresh_module], workers=2) as warm:
+        enabled, frozen = warm.run(_collector)
+    assert enabled
+    assert frozen > gc.get_freeze_count()  # what its imports made is left out of collections
 
 
 def test_a_warm_process_of_one_worker_runs_its_job_in_this_process(fresh_module):
@@ -178,3 +192,23 @@ def test_the_job_of_a_warm_process_can_run_jobs_on_its_own_workers():
 def test_a_warm_process_refuses_workers_below_one():
     with pytest.raises(ConfigError, match="workers = 0 is not allowed"):
         WarmProcess([], workers=0)
+
+
+def test_imports_run_without_the_collector_and_what_they_made_is_frozen():
+    was_enabled = gc.isenabled()
+    try:
+        gc.enable()
+        frozen = gc.get_freeze_count()
+        with imports_without_gc():
+            assert not gc.isenabled()
+            made = [[i] for i in range(1000)]  # stands in for what an import makes
+        assert gc.isenabled()
+        assert gc.get_freeze_count() >= frozen + len(made)
+        gc.disable()
+        with imports_without_gc():
+            pass
+        assert not gc.isenabled()  # a collector that was off stays off
+    finally:
+        gc.unfreeze()
+        if was_enabled:
+            gc.enable()

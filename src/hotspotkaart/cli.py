@@ -15,15 +15,13 @@ import sys
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import NoReturn
 
 from hotspotkaart import __version__
 from hotspotkaart._camera_cli import add_camera_parser
 from hotspotkaart._errors import HotspotkaartError, HotspotkaartWarning
 from hotspotkaart.config import Config, load_config
-
-if TYPE_CHECKING:
-    from hotspotkaart.parallel import WarmProcess
+from hotspotkaart.parallel import WarmProcess, imports_without_gc, resolve_workers
 
 __all__ = ["main", "run"]
 
@@ -153,8 +151,8 @@ def _cmd_build(args: argparse.Namespace) -> int:
     config = load_config(args.config)
     logger.info("building maps for %s (%d and %d)", config.area.name, *config.periods.years)
     with _statistics_process(config) as statistics:
-        from hotspotkaart.pipeline import build
-
+        with imports_without_gc():
+            from hotspotkaart.pipeline import build
         result = build(config, args.out, only=args.only, wijken=args.wijk,
                        statistics=statistics)
     _report(result.summary)
@@ -166,8 +164,8 @@ def _cmd_build(args: argparse.Namespace) -> int:
 def _cmd_check(args: argparse.Namespace) -> int:
     config = load_config(args.config)
     with _statistics_process(config) as statistics:
-        from hotspotkaart.pipeline import analyse
-
+        with imports_without_gc():
+            from hotspotkaart.pipeline import analyse
         result = analyse(config, statistics=statistics)
     _report(result.summary)
     logger.info("configuration %s is valid; nothing was written", config.path)
@@ -191,9 +189,8 @@ def _statistics_process(config: Config) -> WarmProcess:
     process; scipy.stats, esda and the rest are imported there while this process imports
     folium and reads the inputs.
     """
-    from hotspotkaart.parallel import WarmProcess, resolve_workers
-    from hotspotkaart.significance import PRELOAD
-
+    with imports_without_gc():
+        from hotspotkaart.significance import PRELOAD
     return WarmProcess(PRELOAD, resolve_workers(config.engine.workers))
 
 

@@ -34,16 +34,18 @@ import os
 import signal
 import sys
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, TypeVar
 
 from hotspotkaart._errors import BuildError, ConfigError
 
-__all__ = ["MAX_WORKERS", "WarmProcess", "available_cpus", "resolve_workers", "run_jobs"]
+__all__ = ["MAX_WORKERS", "WarmProcess", "available_cpus", "imports_without_gc", "resolve_workers",
+           "run_jobs"]
 
 logger = logging.getLogger(__name__)
 
@@ -187,6 +189,26 @@ class WarmProcess:
         self.close()
 
 
+@contextmanager
+def imports_without_gc() -> Iterator[None]:
+    """Import without the cyclic garbage collector; keep what was imported out of it afterwards.
+
+    What an import makes (modules, classes, functions, tables) lives as long as the process:
+    collecting while it is being made finds nothing to free, and took about a sixth of the
+    import time of a build (0.3 s of the 1.7 s of geopandas, folium, scipy.stats, esda and
+    mapclassify). At the end the imported objects are frozen (:func:`gc.freeze`), so later
+    collections skip them too, and the collector runs again as before.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        if enabled:
+            gc.enable()
+
+
 def _check_workers(workers: int) -> None:
     if workers < 1:
         msg = f"workers = {workers!r} is not allowed; use a whole number >= 1"
@@ -196,11 +218,12 @@ def _check_workers(workers: int) -> None:
 def _warm_up(parent: int, modules: tuple[str, ...]) -> None:
     """Start a :class:`WarmProcess`: end with the parent, import ``modules``."""
     _die_with_parent(parent)
-    for name in modules:
-        try:
-            importlib.import_module(name)
-        except Exception as exc:  # the job imports it again and reports the error itself
-            logger.debug("could not import %s in advance: %s", name, exc)
+    with imports_without_gc():
+        for name in modules:
+            try:
+                importlib.import_module(name)
+            except Exception as exc:  # the job imports it again and reports the error itself
+                logger.debug("could not import %s in advance: %s", name, exc)
 
 
 def _unpack(outcome: _Outcome) -> Any:
