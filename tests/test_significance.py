@@ -16,6 +16,7 @@ import pytest
 from hotspotkaart import parallel, pipeline
 from hotspotkaart.classbreaks import count_breaks
 from hotspotkaart.config import Config
+from hotspotkaart.grid import make_grid
 from hotspotkaart.parallel import WarmProcess
 from hotspotkaart.pipeline import analyse
 from hotspotkaart.significance import PRELOAD, Assessment, assess
@@ -31,14 +32,14 @@ def stage_inputs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, ...]:
     config = map_project_config(tmp_path_factory.mktemp("significance"))
     seen: list[tuple[Any, ...]] = []
 
-    def capture(*args: Any) -> Assessment:
+    def capture(*args: Any, **kwargs: Any) -> Assessment:
         seen.append(args)
-        return assess(*args)
+        return assess(*args, **kwargs)
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(pipeline, "assess", capture)
         analyse(config)
-    (args,) = seen
+    (args,) = seen  # without the grid the build made: assess makes its own
     return args
 
 
@@ -71,11 +72,13 @@ def test_assess_tests_areas_cells_and_zones_and_classes_the_counts(stage_inputs)
 
 
 @forking
-def test_assess_gives_the_same_on_workers_and_in_a_warm_process(stage_inputs):
+def test_assess_gives_the_same_on_workers_in_a_warm_process_and_on_a_given_grid(stage_inputs):
     tables, boundaries, zone_frame, config = stage_inputs
     serial = assess(tables, boundaries, zone_frame, _with_workers(config, 1))
     forked = assess(tables, boundaries, zone_frame, _with_workers(config, 2))
     _assert_same(serial, forked)
+    grid = make_grid(boundaries.buurten, config.analysis.cell_size)
+    _assert_same(serial, assess(*stage_inputs, grid=grid))
     with WarmProcess(PRELOAD, workers=2) as warm:
         warmed = warm.run(partial(assess, tables, boundaries, zone_frame,
                                   _with_workers(config, 2)))
@@ -103,13 +106,13 @@ from hotspotkaart.significance import PRELOAD, assess
 for name in PRELOAD:
     importlib.import_module(name)
 seen = []
-pipeline.assess = lambda *args: seen.append(args)
+pipeline.assess = lambda *args, **kwargs: seen.append((args, kwargs))
 try:
     pipeline.analyse(load_config(sys.argv[1]))
 except AttributeError:  # the stand-in returns nothing to build a result from
     pass
 before = set(sys.modules)
-assess(*seen[0])
+assess(*seen[0][0], **seen[0][1])
 print(" ".join(sorted(set(sys.modules) - before)))
 """
 

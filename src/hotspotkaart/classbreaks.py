@@ -14,8 +14,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-import geopandas as gpd
 import numpy as np
+import pandas as pd
 
 __all__ = [
     "JENKS_MAX_VALUES",
@@ -58,13 +58,13 @@ class CountBreaks:
     field: np.ndarray
 
 
-def count_breaks(buurten: gpd.GeoDataFrame, years: Sequence[int],
+def count_breaks(buurten: pd.DataFrame, years: Sequence[int],
                  threshold: int) -> CountBreaks:
     """Make the :class:`CountBreaks` of ``buurten`` (columns ``count_<year>``) once.
 
     Parameters
     ----------
-    buurten : geopandas.GeoDataFrame
+    buurten : pandas.DataFrame
         Every buurt of the build, with a ``count_<year>`` column per year. Not modified.
     years : sequence of two int
         The base and the compare year.
@@ -82,7 +82,7 @@ def count_breaks(buurten: gpd.GeoDataFrame, years: Sequence[int],
                        field=field_breaks(buurten, years, threshold))
 
 
-def shared_bins(areas: gpd.GeoDataFrame, years: Sequence[int]) -> np.ndarray:
+def shared_bins(areas: pd.DataFrame, years: Sequence[int]) -> np.ndarray:
     """Class breaks shared by both year layers, so their colours compare."""
     values = _counts(areas, years)
     unique = np.unique(values)
@@ -91,7 +91,7 @@ def shared_bins(areas: gpd.GeoDataFrame, years: Sequence[int]) -> np.ndarray:
     return jenks_breaks(values, len(YEAR_PALETTE))
 
 
-def field_breaks(areas: gpd.GeoDataFrame, years: Sequence[int], threshold: int) -> np.ndarray:
+def field_breaks(areas: pd.DataFrame, years: Sequence[int], threshold: int) -> np.ndarray:
     """Class breaks of the field map, whose first class is exactly "below the threshold".
 
     The first break is ``threshold - 1``; the counts at or above the threshold are classed in
@@ -107,7 +107,7 @@ def field_breaks(areas: gpd.GeoDataFrame, years: Sequence[int], threshold: int) 
     return np.asarray(breaks)
 
 
-def _counts(areas: gpd.GeoDataFrame, years: Sequence[int]) -> np.ndarray:
+def _counts(areas: pd.DataFrame, years: Sequence[int]) -> np.ndarray:
     """Return the ``count_<year>`` values of ``areas`` as floats, one year after the other."""
     return np.concatenate([areas[f"count_{y}"].to_numpy(dtype=float) for y in years])
 

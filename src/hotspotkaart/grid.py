@@ -453,12 +453,14 @@ def grid_tests(
     periods: Periods,
     config: AnalysisConfig,
     years: Sequence[int] | None = None,
+    *,
+    grid: gpd.GeoDataFrame | None = None,
 ) -> GridTests:
     """Run Gi* on the counts per cell of ``years`` (all periods when None).
 
     The periods' tests are independent: a build runs one call per year side by side and hands
-    the merged result to :func:`analyse_grid_from_counts`. Each call makes the grid and its
-    neighbour weights itself, so that nothing large travels between processes.
+    the merged result to :func:`analyse_grid_from_counts`. Each call makes its neighbour
+    weights itself; the grid, the same for every year, may be made once by the caller.
 
     Parameters
     ----------
@@ -468,6 +470,8 @@ def grid_tests(
         As for :func:`analyse_grid`.
     years : sequence of int, optional
         Years of ``periods`` to test.
+    grid : geopandas.GeoDataFrame, optional
+        ``make_grid(areas, config.cell_size)`` when made already; made here otherwise.
 
     Returns
     -------
@@ -485,7 +489,8 @@ def grid_tests(
         msg = f"years {unknown} are not periods of the analysis; choose from {periods.years}"
         raise InputError(msg)
     size = check_cell_size(config.cell_size)
-    grid = make_grid(areas, size)
+    if grid is None:
+        grid = make_grid(areas, size)
     cell_frame, _ = _cells_from_counts(counts, grid, periods, size)
     w = neighbours(grid, size)
     return GridTests(grid=grid,

@@ -36,7 +36,7 @@ from hotspotkaart.export import (
     write_json,
 )
 from hotspotkaart.fieldmap import field_map
-from hotspotkaart.grid import GridResult
+from hotspotkaart.grid import GridResult, make_grid
 from hotspotkaart.joins import join_incidents
 from hotspotkaart.maps import MapContext, MapData, overview_map, wijk_map
 from hotspotkaart.pages import comparison_page, index_page, render
@@ -124,7 +124,9 @@ def analyse(config: Config, *, statistics: WarmProcess | None = None) -> BuildRe
         incidents = gpd.GeoDataFrame(incidents[_INCIDENT_COLUMNS], geometry="geometry",
                                      crs=incidents.crs)
         tables = count_incidents(incidents, zone_frame, config.periods, config.analysis)
-    job = partial(assess, tables, boundaries, zone_frame, config)
+    # made here, where nothing else is to be done while the process of the tests imports
+    grid = make_grid(boundaries.buurten, config.analysis.cell_size)
+    job = partial(assess, tables, boundaries, zone_frame, config, grid=grid)
     tested = job() if statistics is None else statistics.run(job)
     result = BuildResult(config=config, boundaries=boundaries, incidents=incidents, zones=zones,
                          locations=locations, buurten=tested.buurten, wijken=tested.wijken,

@@ -22,11 +22,15 @@ from functools import partial, reduce
 from typing import Any
 
 import geopandas as gpd
+import numpy as np
+import pandas as pd
 
+from hotspotkaart._checks import period_array
+from hotspotkaart._naming import count_column
 from hotspotkaart.analysis import area_table_from_counts
 from hotspotkaart.boundaries import Boundaries
 from hotspotkaart.classbreaks import CountBreaks, count_breaks
-from hotspotkaart.config import AnalysisConfig, Config, Periods
+from hotspotkaart.config import Config, Periods
 from hotspotkaart.grid import GridResult, GridTests, analyse_grid_from_counts, grid_tests
 from hotspotkaart.parallel import resolve_workers, run_jobs
 from hotspotkaart.partitioned import CountTables
@@ -66,12 +70,12 @@ class Assessment:
 
 
 def assess(tables: CountTables, boundaries: Boundaries, zone_frame: gpd.GeoDataFrame,
-           config: Config) -> Assessment:
+           config: Config, *, grid: gpd.GeoDataFrame | None = None) -> Assessment:
     """Run every test of a build on the count tables of either engine.
 
-    The buurt table (thousands of areas at national scale, and the class breaks of its counts)
-    and Gi*, once per year, take longest and go first; the grid's result is put together from
-    the years' tests afterwards.
+    The buurt table (thousands of areas at national scale) and Gi*, once per year, take longest
+    and go first; the class breaks of the buurt counts need no test and are made beside them.
+    The grid's result is put together from the years' tests afterwards.
 
     Parameters
     ----------
@@ -83,6 +87,9 @@ def assess(tables: CountTables, boundaries: Boundaries, zone_frame: gpd.GeoDataF
         The zones (``zone_id``, ``kind``, ``name``, ``valid_from``, ``valid_to``, geometry).
     config : Config
         Periods, ``[analysis]``, ``[engine] workers`` and ``[maps] privacy_threshold``.
+    grid : geopandas.GeoDataFrame, optional
+        ``make_grid(boundaries.buurten, config.analysis.cell_size)`` when made already (a
+        build makes it while this stage's libraries are being imported); made here otherwise.
 
     Returns
     -------
@@ -94,24 +101,35 @@ def assess(tables: CountTables, boundaries: Boundaries, zone_frame: gpd.GeoDataF
                 analysis.cell_size, analysis.permutations)
     grid_args = (tables.grid, boundaries.buurten, periods, analysis)
     jobs: list[Callable[[], Any]] = [
-        partial(_buurt_table, tables, boundaries, periods, analysis,
+        partial(area_table_from_counts, tables.buurten, boundaries.buurten, "buurtcode",
+                periods, analysis),
+        *(partial(grid_tests, *grid_args, years=(year,), grid=grid) for year in periods.years),
+        partial(_count_breaks, tables.buurten, boundaries.buurten, periods,
                 config.maps.privacy_threshold),
-        *(partial(grid_tests, *grid_args, years=(year,)) for year in periods.years),
         partial(area_table_from_counts, tables.wijken, boundaries.wijken, "wijkcode", periods,
                 analysis),
         partial(zone_table_from_counts, tables.zones, zone_frame, periods, analysis),
     ]
-    (buurten, breaks), *per_year, wijken, zone_stats = run_jobs(
+    buurten, *per_year, breaks, wijken, zone_stats = run_jobs(
         jobs, resolve_workers(config.engine.workers))
-    grid = analyse_grid_from_counts(*grid_args, tests=reduce(GridTests.merge, per_year))
-    return Assessment(buurten=buurten, wijken=wijken, grid=grid, zone_stats=zone_stats,
+    cells = analyse_grid_from_counts(*grid_args, tests=reduce(GridTests.merge, per_year))
+    return Assessment(buurten=buurten, wijken=wijken, grid=cells, zone_stats=zone_stats,
                       breaks=breaks)
 
 
-def _buurt_table(tables: CountTables, boundaries: Boundaries, periods: Periods,
-                 analysis: AnalysisConfig,
-                 threshold: int) -> tuple[gpd.GeoDataFrame, CountBreaks]:
-    """Make the buurt table and the class breaks of its counts, which need nothing else."""
-    buurten = area_table_from_counts(tables.buurten, boundaries.buurten, "buurtcode", periods,
-                                     analysis)
-    return buurten, count_breaks(buurten, periods.years, threshold)
+def _count_breaks(counts: pd.DataFrame, buurten: gpd.GeoDataFrame, periods: Periods,
+                  threshold: int) -> CountBreaks:
+    """Make the class breaks of the meldingen per buurt and year, straight from the counts.
+
+    The counts per buurt are those of the buurt table (:func:`area_table_from_counts`), every
+    buurt included, so the breaks need not wait for its tests.
+    """
+    years = period_array(counts, periods)
+    frame = pd.DataFrame({"buurtcode": counts["buurtcode"].to_numpy(dtype=object),
+                          "year": years, "n": counts["n"].to_numpy(dtype=np.int64)})
+    per_year = frame.groupby(["buurtcode", "year"])["n"].sum().unstack("year")
+    per_buurt = per_year.reindex(index=buurten["buurtcode"].to_numpy(dtype=object),
+                                 columns=list(periods.years)).fillna(0)
+    table = pd.DataFrame({count_column(y): per_buurt[y].to_numpy(dtype=float)
+                          for y in periods.years})
+    return count_breaks(table, periods.years, threshold)
