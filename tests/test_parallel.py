@@ -139,9 +139,11 @@ def fresh_module(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
 def test_a_warm_process_imports_its_modules_before_it_runs_a_job(fresh_module):
     with WarmProcess([fresh_module], workers=2) as warm:
         pid, loaded = warm.run(partial(_loaded, fresh_module))
-    assert pid != os.getpid()
-    assert loaded  # imported in advance: the job itself did not import it
-    assert fresh_module not in sys.modules  # and only there
+        assert pid != os.getpid()
+        assert loaded  # imported in advance: the job itself did not import it
+        assert fresh_module not in sys.modules  # and only there
+        # its process ended after the job: a second one runs here
+        assert warm.run(partial(_loaded, fresh_module)) == (os.getpid(), False)
 
 
 @forking

@@ -124,16 +124,19 @@ def run_jobs(jobs: Sequence[Callable[[], T]], workers: int) -> list[T]:
 
 
 class WarmProcess:
-    """A worker process, forked now, that imports ``modules`` and later runs a job.
+    """A worker process, forked now, that imports ``modules`` and later runs one job.
 
     The process starts at once and imports ``modules`` while the caller goes on; :meth:`run`
     then hands it a job. The job and its result travel by pickle (the process was forked before
     the job's data existed), its warnings are raised again in the caller and its errors raised
     from :meth:`run`, as with :func:`run_jobs`. The job may itself call :func:`run_jobs`: those
-    workers are forked from this process and inherit its imports.
+    workers are forked from this process and inherit its imports. After its job the process
+    ends, so its memory is free for what the caller does next; a further job runs in the
+    calling process.
 
     With ``workers`` = 1, or without ``fork``, no process is started and :meth:`run` calls the
-    job in the calling process. Use it as a context manager, so the process ends with the block.
+    job in the calling process. Use it as a context manager, so the process also ends when no
+    job came.
 
     Parameters
     ----------
@@ -160,7 +163,7 @@ class WarmProcess:
             logger.debug("importing %s in a worker process", ", ".join(modules))
 
     def run(self, job: Callable[[], T]) -> T:
-        """Run ``job`` in the warm process (in this one when there is none); return its result.
+        """Run ``job`` in the warm process (in this one when there is none or it ran a job).
 
         Raises
         ------
@@ -169,11 +172,14 @@ class WarmProcess:
         """
         if self._pool is None:
             return job()
-        future: Future[_Outcome] = self._pool.submit(_record, job)
+        pool, self._pool = self._pool, None
+        future: Future[_Outcome] = pool.submit(_record, job)
         try:
             return _unpack(future.result())
         except BrokenProcessPool as exc:
             raise BuildError(_DIED) from exc
+        finally:
+            pool.shutdown(wait=False)  # the process ends by itself; nobody waits for it
 
     def close(self) -> None:
         """End the warm process (after its job, if one is running)."""
