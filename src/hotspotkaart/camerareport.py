@@ -42,14 +42,13 @@ from hotspotkaart.camerainput import DEFAULT_WEIGHTS, ZONE_PREFIX, CameraSetting
 from hotspotkaart.config import ZONE_KINDS
 from hotspotkaart.export import staged_outputs, write_csv, write_geopackage, write_html
 from hotspotkaart.hotspots import TRANSITION_CLASSES, TRANSITION_COLOURS
+from hotspotkaart.mapdata import MapContext, MapData
 from hotspotkaart.mapelements import InfoPanel, KeyFigures, Legend
 from hotspotkaart.maplayers import for_map, hot_spot_clusters
 from hotspotkaart.maps import (
     ZONE_COLOURS,
     ZONE_DASHES,
     ZONE_LABELS,
-    MapContext,
-    MapData,
     add_wijk_outline,
     add_zone_layers,
     base_map,

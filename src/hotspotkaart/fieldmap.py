@@ -27,11 +27,10 @@ from branca.element import Element, Figure
 
 from hotspotkaart.classbreaks import YEAR_PALETTE
 from hotspotkaart.hotspots import GI_COLOURS, HOT_90, HOT_95, HOT_99
+from hotspotkaart.mapdata import MapContext, MapData
 from hotspotkaart.mapelements import InfoPanel, Legend
 from hotspotkaart.maplayers import hot_spot_clusters, rounded
 from hotspotkaart.maps import (
-    MapContext,
-    MapData,
     add_zone_layers,
     base_map,
     geojson_layer,

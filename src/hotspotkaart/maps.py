@@ -17,8 +17,7 @@ from __future__ import annotations
 import html
 import logging
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any
 
 import folium
 import folium.plugins
@@ -30,14 +29,8 @@ import xyzservices.providers as xyz
 from folium.folium import _default_css, _default_js
 
 from hotspotkaart._format import change_text, nl_float, nl_int, validity_text, verdict_text
-from hotspotkaart.analysis import CHANGE_CLASSES, CHANGE_COLOURS, category_slugs
-from hotspotkaart.classbreaks import (
-    YEAR_PALETTE,
-    CountBreaks,
-    bin_labels,
-    field_breaks,
-    shared_bins,
-)
+from hotspotkaart.analysis import CHANGE_CLASSES, CHANGE_COLOURS
+from hotspotkaart.classbreaks import YEAR_PALETTE, bin_labels
 from hotspotkaart.config import ZONE_KINDS
 from hotspotkaart.crs import WGS84
 from hotspotkaart.hotspots import (
@@ -47,6 +40,7 @@ from hotspotkaart.hotspots import (
     TRANSITION_CLASSES,
     TRANSITION_COLOURS,
 )
+from hotspotkaart.mapdata import MapContext, MapData
 from hotspotkaart.mapelements import (
     CategorySwitch,
     Credits,
@@ -70,8 +64,6 @@ from hotspotkaart.maplayers import (
 __all__ = [
     "ZONE_COLOURS",
     "ZONE_LABELS",
-    "MapContext",
-    "MapData",
     "OfflineMap",
     "overview_map",
     "wijk_map",
@@ -79,7 +71,6 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-T = TypeVar("T")
 
 #: Dutch display names of the zone kinds.
 ZONE_LABELS: dict[str, str] = {
@@ -118,137 +109,6 @@ class OfflineMap(folium.Map):
 
     default_js = [item for item in _default_js if item[0] == "leaflet"]  # noqa: RUF012
     default_css = [item for item in _default_css if item[0] == "leaflet_css"]  # noqa: RUF012
-
-
-@dataclass(frozen=True)
-class MapData:
-    """The analysed layers every map draws from (EPSG:28992).
-
-    Attributes
-    ----------
-    buurten, wijken : geopandas.GeoDataFrame
-        Area tables from :func:`hotspotkaart.analysis.area_table`.
-    zones : geopandas.GeoDataFrame
-        Policy zones, with the per-zone figures of :mod:`hotspotkaart.zonestats` where known.
-    locations : geopandas.GeoDataFrame
-        Named overlast locations (``name``, ``year``, ``status``).
-    cells : geopandas.GeoDataFrame or None
-        Grid cells from :func:`hotspotkaart.grid.analyse_grid`.
-    categories : list of str
-        The categories of meldingen, in display order.
-    breaks : CountBreaks or None
-        The class breaks of the buurt counts when already made (a build makes them in its
-        testing stage); made from ``buurten`` when first needed otherwise.
-    """
-
-    buurten: gpd.GeoDataFrame
-    wijken: gpd.GeoDataFrame
-    zones: gpd.GeoDataFrame
-    locations: gpd.GeoDataFrame
-    cells: gpd.GeoDataFrame | None = None
-    categories: list[str] = field(default_factory=list)
-    breaks: CountBreaks | None = None
-    _trees: dict[str, shapely.STRtree] = field(default_factory=dict, init=False, repr=False,
-                                               compare=False)
-    _memo: dict[tuple[Any, ...], Any] = field(default_factory=dict, init=False, repr=False,
-                                              compare=False)
-
-    @property
-    def slugs(self) -> dict[str, str]:
-        """Column slug per category, as the analysis names its columns."""
-        return category_slugs(self.categories)
-
-    def intersecting(self, layer: str, shape: shapely.Geometry) -> gpd.GeoDataFrame:
-        """Rows of ``layer`` (``cells``, ``zones`` or ``locations``) that intersect ``shape``.
-
-        The same rows, in the same order, as ``frame[frame.intersects(shape)]``, found through a
-        spatial index built once per layer, so each wijk map does not test every row again.
-        """
-        frame = getattr(self, layer)
-        if layer not in self._trees:
-            self._trees[layer] = shapely.STRtree(frame.geometry.to_numpy())
-        hits = np.sort(self._trees[layer].query(shape, predicate="intersects"))
-        return frame.iloc[hits]
-
-    def in_wijk(self, layer: str, wijkcode: str) -> gpd.GeoDataFrame:
-        """Rows of ``layer`` (``buurten`` or ``wijken``) whose ``wijkcode`` is ``wijkcode``.
-
-        The same rows, in the same order, as ``frame[frame["wijkcode"] == wijkcode]``, found
-        through the positions per wijk, listed once per layer, so each wijk map does not
-        compare every row of the national tables again.
-        """
-        return getattr(self, layer).iloc[self._rows_in_wijk(layer, wijkcode)]
-
-    def _remembered(self, key: tuple[Any, ...], make: Callable[[], T]) -> T:
-        """Return ``make()``, made once per ``key`` for these layers (the wijk maps share it)."""
-        if key not in self._memo:
-            self._memo[key] = make()
-        value: T = self._memo[key]
-        return value
-
-    def _rows_in_wijk(self, layer: str, wijkcode: str) -> list[int]:
-        rows = self._remembered(("rows per wijk", layer),
-                                lambda: _positions_by_code(getattr(self, layer)["wijkcode"]))
-        return list(rows.get(wijkcode, []))
-
-    def count_bins(self, years: tuple[int, int]) -> np.ndarray:
-        """Return :func:`shared_bins` of all buurten (made once): the wijk maps use them too."""
-        if self.breaks is not None and self.breaks.years == tuple(years):
-            return self.breaks.shared
-        return self._remembered(("count bins", years), lambda: shared_bins(self.buurten, years))
-
-    def field_breaks(self, years: tuple[int, int], threshold: int) -> np.ndarray:
-        """Return :func:`field_breaks` of all buurten at ``threshold`` (made once)."""
-        known = self.breaks
-        if known is not None and known.years == tuple(years) and known.threshold == threshold:
-            return known.field
-        return self._remembered(("field breaks", years, threshold),
-                                lambda: field_breaks(self.buurten, years, threshold))
-
-    def _change_layer(self, context: MapContext, wijkcode: str) -> LayerData:
-        """Return the change layer of one wijk's buurten, taken from that of all (made once)."""
-        layer = self._remembered(("change layer", tuple(context.years), context.fdr_q),
-                                 lambda: _change_layer(self, context, self.buurten))
-        return layer.take(self._rows_in_wijk("buurten", wijkcode))
-
-
-def _positions_by_code(codes: pd.Series) -> dict[Any, list[int]]:
-    """List the positions of each code, in order."""
-    rows: dict[Any, list[int]] = {}
-    for i, code in enumerate(codes.tolist()):
-        rows.setdefault(code, []).append(i)
-    return rows
-
-
-@dataclass(frozen=True)
-class MapContext:
-    """What every map prints around its layers.
-
-    Attributes
-    ----------
-    area_name : str
-        Municipality name for titles.
-    years : tuple of int
-        Base and compare year.
-    credit : str
-        The boundary credit required by CBS/Kadaster.
-    method : sequence of str
-        Method-stamp lines.
-    synthetic : bool
-        Whether the data are demonstration data.
-    basemap : str
-        Default basemap key (``grijs``, ``standaard``, ``pastel``, ``luchtfoto`` or ``geen``).
-    fdr_q : float
-        The FDR level, to put p and q in words.
-    """
-
-    area_name: str
-    years: tuple[int, int]
-    credit: str
-    method: Sequence[str]
-    synthetic: bool
-    basemap: str = "grijs"
-    fdr_q: float = 0.05
 
 
 def overview_map(data: MapData, context: MapContext) -> folium.Map:
@@ -303,7 +163,7 @@ def wijk_map(data: MapData, context: MapContext, wijkcode: str) -> folium.Map:
                     categories=data.categories)
     fmap = base_map(buurten, context)
     layers = add_area_layers(fmap, local, context, buurten,
-                             data._change_layer(context, wijkcode),
+                             _wijk_change_layer(data, context, wijkcode),
                              bins=data.count_bins(context.years))
     add_grid_layers(fmap, cells, context)
     add_zone_layers(fmap, local.zones, context)
@@ -404,6 +264,13 @@ def add_area_layers(fmap: folium.Map, data: MapData, context: MapContext,
         options = [("", "Alle meldingen")] + [(category_key(c), c) for c in data.categories]
         fmap.add_child(CategorySwitch([change_layer], options))
     return layers
+
+
+def _wijk_change_layer(data: MapData, context: MapContext, wijkcode: str) -> LayerData:
+    """Return the change layer of one wijk's buurten, taken from that of all (made once)."""
+    layer = data.remembered(("change layer", tuple(context.years), context.fdr_q),
+                            lambda: _change_layer(data, context, data.buurten))
+    return layer.take(data.rows_in_wijk("buurten", wijkcode))
 
 
 def _change_layer(data: MapData, context: MapContext, buurten: gpd.GeoDataFrame) -> LayerData:

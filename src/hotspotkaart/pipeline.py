@@ -38,7 +38,8 @@ from hotspotkaart.export import (
 from hotspotkaart.fieldmap import field_map
 from hotspotkaart.grid import GridResult, make_grid
 from hotspotkaart.joins import join_incidents
-from hotspotkaart.maps import MapContext, MapData, overview_map, wijk_map
+from hotspotkaart.mapdata import MapContext, MapData
+from hotspotkaart.maps import overview_map, wijk_map
 from hotspotkaart.pages import comparison_page, index_page, render
 from hotspotkaart.parallel import WarmProcess, resolve_workers, run_jobs
 from hotspotkaart.partitioned import count_in_chunks, count_incidents
