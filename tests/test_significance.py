@@ -6,6 +6,7 @@ import dataclasses
 import os
 import subprocess
 import sys
+import warnings
 from functools import partial
 from typing import Any
 
@@ -14,12 +15,14 @@ import pandas as pd
 import pytest
 
 from hotspotkaart import parallel, pipeline
+from hotspotkaart._errors import HotspotkaartWarning
+from hotspotkaart.analysis import area_table_from_counts
 from hotspotkaart.classbreaks import count_breaks
 from hotspotkaart.config import Config
 from hotspotkaart.grid import make_grid
 from hotspotkaart.parallel import WarmProcess
 from hotspotkaart.pipeline import analyse
-from hotspotkaart.significance import PRELOAD, Assessment, assess
+from hotspotkaart.significance import PRELOAD, Assessment, _count_breaks, assess
 
 from ._helpers import map_project_config
 
@@ -131,3 +134,21 @@ def test_preload_names_every_module_the_stage_imports(tmp_path):
     libraries = {"scipy", "esda", "libpysal", "mapclassify", "sklearn", "matplotlib",
                  "hotspotkaart"}
     assert [name for name in imported if name.split(".")[0] in libraries] == []
+
+
+def test_the_breaks_from_the_counts_are_those_of_the_buurt_table(stage_inputs):
+    tables, boundaries, _, config = stage_inputs
+    years, threshold = config.periods.years, config.maps.privacy_threshold
+    stray = pd.DataFrame({"buurtcode": ["BU99999999"], "period": [years[1]],
+                          "category": ["Jeugd"], "n": [500]})  # not a buurt: in no table
+    for counts in (tables.buurten, pd.concat([tables.buurten, stray], ignore_index=True),
+                   tables.buurten.iloc[:0]):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", HotspotkaartWarning)  # the stray code, once
+            table = area_table_from_counts(counts, boundaries.buurten, "buurtcode",
+                                           config.periods, config.analysis)
+        expected = count_breaks(table, years, threshold)
+        made = _count_breaks(counts, boundaries.buurten, config.periods, threshold)
+        np.testing.assert_array_equal(made.shared, expected.shared)
+        np.testing.assert_array_equal(made.field, expected.field)
+    assert list(made.shared) == [0.0]  # no meldingen: one class

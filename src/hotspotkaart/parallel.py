@@ -17,10 +17,11 @@ With one worker, a single job, or on a system without ``fork`` (Windows, and mac
 on the number of workers: every random draw is seeded per job (``[analysis] seed``).
 
 :class:`WarmProcess` is a worker started before the data exists: it imports a list of modules
-while its caller goes on, and later runs a job (pickled to it) the same way, warnings and errors
-included. The command line starts one for the testing stage before it imports anything else
-(:data:`hotspotkaart.significance.PRELOAD`), so that the statistics libraries are imported on
-the second core while the build reads its inputs.
+while its caller goes on, and later runs one job (pickled to it) the same way, warnings and
+errors included. The command line starts one for the testing stage right after reading the
+configuration (:data:`hotspotkaart.significance.PRELOAD`), so that the statistics libraries are
+imported on the second core while the build imports folium and reads its inputs.
+:func:`imports_without_gc` keeps the garbage collector out of such imports.
 """
 
 from __future__ import annotations
