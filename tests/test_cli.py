@@ -67,7 +67,7 @@ _EMPTY_SUMMARY = {"incidents": {"read": 0, "used": 0, "rejected": 0, "rejected_b
 
 @pytest.mark.parametrize(("command", "stage"), [("build", "build"), ("check", "analyse")])
 @pytest.mark.parametrize("workers", [1, 2])
-def test_the_testing_stage_runs_in_a_process_started_before_the_pipeline_is_imported(
+def test_the_testing_stage_runs_in_a_process_of_its_own_when_there_are_workers(
         config, monkeypatch, command, stage, workers):
     from hotspotkaart import parallel
 
