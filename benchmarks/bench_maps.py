@@ -8,7 +8,8 @@ What it does:
 
 1. Times ``python -c "import geopandas, folium"`` and the whole demo build
    (``hotspotkaart build --config hotspotkaart.toml --out <tmp>``, a fresh interpreter each time,
-   so both include interpreter start-up and imports); median of ``--repeats`` runs each.
+   so both include interpreter start-up and imports); median of ``--repeats`` runs each, the
+   runs of the two alternating.
 2. Lists the size of every HTML page the build wrote (overzicht, vergelijking, veldkaart, every
    wijk map, index) against its budget.
 3. Opens every page in headless Debian Chromium (``/usr/bin/chromium`` or
@@ -264,13 +265,17 @@ def _router(result: PageLoad, *, tiles: str, record: bool) -> Any:
 
 
 def demo_build_times(out: Path, repeats: int) -> dict[str, Any]:
-    """Median wall times of the bare import and of the demo build, in fresh interpreters."""
-    imports = [wall_time([sys.executable, "-c", "import geopandas, folium"])
-               for _ in range(repeats)]
+    """Median wall times of the bare import and of the demo build, in fresh interpreters.
+
+    The runs alternate (import, build, import, build, …), so that a machine whose speed drifts
+    during the measurement slows both alike and the ratio stays fair.
+    """
+    import_cmd = [sys.executable, "-c", "import geopandas, folium"]
     build_cmd = [sys.executable, "-m", "hotspotkaart",  # as the hotspotkaart script runs
                  "build", "--config", str(CONFIG), "--out", str(out), "--quiet"]
-    builds = []
+    imports, builds = [], []
     for _ in range(repeats):
+        imports.append(wall_time(import_cmd))
         shutil.rmtree(out, ignore_errors=True)
         builds.append(wall_time(build_cmd))
     import_s, build_s = statistics.median(imports), statistics.median(builds)
