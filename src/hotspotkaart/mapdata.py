@@ -55,10 +55,15 @@ class MapData:
     cells: gpd.GeoDataFrame | None = None
     categories: list[str] = field(default_factory=list)
     breaks: CountBreaks | None = None
-    _trees: dict[str, shapely.STRtree] = field(default_factory=dict, init=False, repr=False,
-                                               compare=False)
     _memo: dict[tuple[Any, ...], Any] = field(default_factory=dict, init=False, repr=False,
                                               compare=False)
+
+    def __post_init__(self) -> None:
+        # the build's breaks are what count_bins and field_breaks remember for their years
+        known = self.breaks
+        if known is not None:
+            self._memo[("count bins", known.years)] = known.shared
+            self._memo[("field breaks", known.years, known.threshold)] = known.field
 
     @property
     def slugs(self) -> dict[str, str]:
@@ -72,10 +77,8 @@ class MapData:
         spatial index built once per layer, so each wijk map does not test every row again.
         """
         frame = getattr(self, layer)
-        if layer not in self._trees:
-            self._trees[layer] = shapely.STRtree(frame.geometry.to_numpy())
-        hits = np.sort(self._trees[layer].query(shape, predicate="intersects"))
-        return frame.iloc[hits]
+        tree = self.remembered(("tree", layer), lambda: shapely.STRtree(frame.geometry.to_numpy()))
+        return frame.iloc[np.sort(tree.query(shape, predicate="intersects"))]
 
     def in_wijk(self, layer: str, wijkcode: str) -> gpd.GeoDataFrame:
         """Rows of ``layer`` (``buurten`` or ``wijken``) whose ``wijkcode`` is ``wijkcode``.
@@ -100,18 +103,14 @@ class MapData:
         return list(rows.get(wijkcode, []))
 
     def count_bins(self, years: tuple[int, int]) -> np.ndarray:
-        """Return :func:`shared_bins` of all buurten (made once): the wijk maps use them too."""
-        if self.breaks is not None and self.breaks.years == tuple(years):
-            return self.breaks.shared
-        return self.remembered(("count bins", years), lambda: shared_bins(self.buurten, years))
+        """Return :func:`shared_bins` of all buurten (made once, or the build's ``breaks``)."""
+        return self.remembered(("count bins", tuple(years)),
+                               lambda: shared_bins(self.buurten, years))
 
     def field_breaks(self, years: tuple[int, int], threshold: int) -> np.ndarray:
-        """Return :func:`field_breaks` of all buurten at ``threshold`` (made once)."""
-        known = self.breaks
-        if known is not None and known.years == tuple(years) and known.threshold == threshold:
-            return known.field
-        return self.remembered(("field breaks", years, threshold),
-                                lambda: field_breaks(self.buurten, years, threshold))
+        """Return :func:`field_breaks` of all buurten at ``threshold`` (made once, or given)."""
+        return self.remembered(("field breaks", tuple(years), threshold),
+                               lambda: field_breaks(self.buurten, years, threshold))
 
 
 def _positions_by_code(codes: pd.Series) -> dict[Any, list[int]]:
