@@ -626,6 +626,7 @@ STAGES: list[tuple[str, str, str, str]] = [
     ("hotspotkaart.significance", "grid_tests", "analysis: Gi* per year, other", "analysis"),
     ("hotspotkaart.significance", "analyse_grid_from_counts", "analysis: grid other",
      "analysis"),
+    ("hotspotkaart.pipeline", "make_grid", "analysis: make_grid", "analysis"),
     ("hotspotkaart.grid", "make_grid", "analysis: make_grid", "analysis"),
     ("hotspotkaart.grid", "cell_counts", "analysis: cell_counts", "analysis"),
     ("hotspotkaart.grid", "neighbours", "analysis: neighbours (Graph)", "analysis"),
