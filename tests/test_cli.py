@@ -137,7 +137,7 @@ def test_run_exits_with_the_status_of_main_and_freezes_the_heap(tmp_path, monkey
     from hotspotkaart import cli
 
     monkeypatch.setattr(sys, "argv", ["hotspotkaart", "build", "-c", str(tmp_path / "no.toml")])
-    had_numba = "numba" in sys.modules
+    unused = [name for name in ("numba", "matplotlib") if name not in sys.modules]
     try:
         with pytest.raises(SystemExit) as stopped:
             cli.run()
@@ -145,8 +145,8 @@ def test_run_exits_with_the_status_of_main_and_freezes_the_heap(tmp_path, monkey
         assert gc.get_freeze_count() > 0  # left out of the interpreter's last collection
     finally:
         gc.unfreeze()  # this test process goes on
-        if not had_numba:
-            sys.modules.pop("numba", None)  # run() keeps numba away from esda (tested below)
+        for name in unused:  # run() keeps these away from esda and mapclassify (tested below)
+            sys.modules.pop(name, None)
 
 
 def test_the_script_and_python_m_end_the_same_way(tmp_path):
@@ -159,11 +159,12 @@ def test_the_script_and_python_m_end_the_same_way(tmp_path):
         assert done.stderr.startswith("hotspotkaart: error:"), command
 
 
-_STUB_NUMBA = """
+_NOTE_IMPORT = """
 import os
-with open(os.environ["NUMBA_MARKER"], "a", encoding="utf-8") as marker:
-    marker.write(f"{os.getpid()}\\n")
-
+with open(os.environ["IMPORT_MARKER"], "a", encoding="utf-8") as marker:
+    marker.write(f"{__name__}\\n")
+"""
+_STUB_NUMBA = _NOTE_IMPORT + """
 
 def jit(*args, **kwargs):  # compiles nothing: the decorated function as it is
     return args[0] if args and callable(args[0]) else (lambda function: function)
@@ -174,16 +175,18 @@ njit, prange, boolean = jit, range, bool
 
 
 @pytest.mark.parametrize("allowed", [False, True])
-def test_the_program_keeps_numba_away_from_esda_and_mapclassify_unless_allowed(
+def test_the_program_keeps_numba_and_matplotlib_away_from_esda_and_mapclassify(
         config, tmp_path, allowed):
-    # numba compiles esda's permutations again in every build (13 s); a stand-in numba that
-    # notes each import shows whether esda and mapclassify were allowed to import it
+    # numba compiles esda's permutations again in every build (13 s) and mapclassify imports
+    # matplotlib.pyplot for nothing (0.15-0.3 s); stand-ins that note each import show whether
+    # esda and mapclassify were allowed to import them
     stub = tmp_path / "stub"
-    stub.mkdir()
+    (stub / "matplotlib").mkdir(parents=True)
     (stub / "numba.py").write_text(_STUB_NUMBA, encoding="utf-8")
+    (stub / "matplotlib" / "__init__.py").write_text(_NOTE_IMPORT, encoding="utf-8")
     marker = tmp_path / "imported"
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(stub), *sys.path]),
-           "NUMBA_MARKER": str(marker)}
+           "IMPORT_MARKER": str(marker)}
     env.pop("HOTSPOTKAART_NUMBA", None)
     if allowed:
         env["HOTSPOTKAART_NUMBA"] = "1"
@@ -191,4 +194,5 @@ def test_the_program_keeps_numba_away_from_esda_and_mapclassify_unless_allowed(
                           env=env, capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
     assert "30 used" in done.stderr  # the Gi* and the class breaks ran
-    assert marker.exists() == allowed
+    imported = set(marker.read_text(encoding="utf-8").split()) if marker.exists() else set()
+    assert imported == ({"numba"} if allowed else set())

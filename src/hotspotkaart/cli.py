@@ -59,9 +59,10 @@ def run() -> NoReturn:
     build and the imported libraries for nothing (about 0.3 s of a 3 s demo build). Objects
     are still released; files are closed and ``atexit`` handlers run as usual.
 
-    esda and mapclassify run without numba (see :func:`_without_numba`).
+    esda and mapclassify run without numba and matplotlib (see
+    :func:`_without_unused_libraries`).
     """
-    _without_numba()
+    _without_unused_libraries()
     status = main()
     gc.freeze()
     sys.exit(status)
@@ -71,18 +72,23 @@ def run() -> NoReturn:
 NUMBA_VARIABLE = "HOTSPOTKAART_NUMBA"
 
 
-def _without_numba() -> None:
-    """Keep esda and mapclassify on their pure-Python code, unless ``HOTSPOTKAART_NUMBA=1``.
+def _without_unused_libraries() -> None:
+    """Keep numba (unless ``HOTSPOTKAART_NUMBA=1``) and matplotlib out of the program's process.
 
     With numba installed, esda compiles its permutation functions again in every process of
     every build (they are not cached): about 13 s on this tool's test machine, against 0.15 s
     the compiled permutations save per Gi* test of 10 000 cells, so a 3 s Dordrecht build took
-    17 s. A ``None`` entry in ``sys.modules`` makes ``import numba`` fail, and both libraries
-    take the fallback they have for a machine without numba. Only the program does this: the
+    17 s. With matplotlib installed, importing mapclassify imports ``matplotlib.pyplot`` for a
+    plotting function the program never calls (0.15-0.3 s of the testing stage's imports).
+    A ``None`` entry in ``sys.modules`` makes the import fail, and esda and mapclassify take
+    the fallback they have for a machine without the library. Only the program does this: the
     process is its own.
     """
+    unused = ["matplotlib"]
     if os.environ.get(NUMBA_VARIABLE) != "1":
-        sys.modules.setdefault("numba", None)  # type: ignore[arg-type]
+        unused.append("numba")
+    for name in unused:
+        sys.modules.setdefault(name, None)  # type: ignore[arg-type]
 
 
 def _parser() -> argparse.ArgumentParser:
