@@ -221,7 +221,7 @@ def cell_clusters(cells: gpd.GeoDataFrame, shapes: bytes, column: str, count: st
     """
     digest = hashlib.blake2b(digest_size=16)
     for part in (shapes, skip.encode(), column.encode(), count.encode(),
-                 "\0".join(map(str, cells[column])).encode(),
+                 "\0".join(map(str, cells[column].to_numpy(dtype=object))).encode(),
                  np.asarray(cells[count].to_numpy(), dtype=float).tobytes()):
         digest.update(len(part).to_bytes(8, "little") + part)
     key = (str(cells.crs.srs) if cells.crs is not None else "", digest.digest())
