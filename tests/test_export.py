@@ -12,6 +12,7 @@ import stat
 import subprocess
 import sys
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -156,3 +157,23 @@ def test_a_parent_that_refuses_the_staging_folder_is_a_clear_error(tmp_path, mon
 def _enter(out):
     with export.staged_outputs(out):
         pass
+
+
+def test_csv_values_are_written_as_pandas_formats_them(tmp_path):
+    # write_csv formats floats and text itself (pandas does it value by value); the bytes must
+    # be those of pandas' own float_format and na_rep
+    floats = [0.1, 1 / 3, -0.0, 1e-12, 123456789.0, math.inf, -math.inf, math.nan, 2.5, 7.0]
+    frame = pd.DataFrame({
+        "f": floats,
+        "f32": np.array(floats, dtype=np.float32),
+        "naam": pd.array(["a;b", None, "Crabbehof", "é", "x", "", "y", "z", "q", '"'],
+                         dtype="string"),
+        "text": ["a", None, "b", "c", "d", "e", "f", "g", "h", "i"],  # pandas' default str
+        "n": range(10),
+        "obj": ["a", None, 1.5, "b", "c", "d", "e", "f", "g", "h"],
+    })
+    path = tmp_path / "f.csv"
+    export.write_csv(path, frame)
+    expected = frame.to_csv(**{**export.CSV_OPTIONS, "encoding": None})
+    assert path.read_text(encoding="utf-8-sig") == expected
+    assert frame["f"].dtype == np.float64  # the caller's frame is left as it was

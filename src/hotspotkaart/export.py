@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 from hotspotkaart._errors import OutputError
@@ -269,8 +270,30 @@ def _json_default(value: Any) -> Any:
 
 def write_csv(path: Path, frame: pd.DataFrame) -> None:
     """Write a table with :data:`CSV_OPTIONS`; a geometry column is left out."""
-    table = pd.DataFrame(frame.drop(columns="geometry", errors="ignore"))
+    table = _csv_text(pd.DataFrame(frame.drop(columns="geometry", errors="ignore")))
     table.to_csv(path, **CSV_OPTIONS)
+
+
+def _csv_text(table: pd.DataFrame) -> pd.DataFrame:
+    """Give ``table`` its float and text columns as the Python strings ``to_csv`` would write.
+
+    pandas formats a float column with ``float_format`` one value at a time through its own
+    formatter, and walks Arrow-backed text element by element: 0.09 s of Dordrecht's grid.csv
+    (10 000 cells), minutes for a national grid. The same text made here in one pass per column
+    is written unchanged, so the file is byte for byte the same. ``table`` is a new frame.
+    """
+    form = str(CSV_OPTIONS["float_format"])
+    for name, column in list(table.items()):
+        if isinstance(column.dtype, np.dtype) and column.dtype.kind == "f":
+            values = column.to_numpy()
+            text = np.array([form % v for v in values.tolist()], dtype=object)
+            text[np.isnan(values)] = ""  # pandas' na_rep
+        elif isinstance(column.dtype, pd.StringDtype):
+            text = column.to_numpy(dtype=object, na_value="")
+        else:
+            continue
+        table[name] = pd.Series(text, index=table.index, dtype=object)
+    return table
 
 
 def write_geopackage(path: Path, layers: dict[str, gpd.GeoDataFrame]) -> None:
