@@ -154,6 +154,45 @@ def test_a_warm_process_imports_without_the_collector_and_runs_its_job_with_it(f
     assert frozen > gc.get_freeze_count()  # what its imports made is left out of collections
 
 
+def _wait_for(path: Path) -> tuple[int, bool]:
+    deadline = time.monotonic() + 30
+    while not path.exists() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return os.getpid(), path.exists()
+
+
+@forking
+def test_a_warm_process_runs_its_job_while_the_caller_does_other_work(tmp_path):
+    # the job waits for a file that only the caller's meanwhile makes: both run at once
+    signal_file = tmp_path / "made meanwhile"
+    done: list[int] = []
+
+    def meanwhile() -> None:
+        signal_file.touch()
+        done.append(os.getpid())
+
+    with WarmProcess([], workers=2) as warm:
+        pid, seen = warm.run(partial(_wait_for, signal_file), meanwhile=meanwhile)
+    assert seen
+    assert pid != os.getpid()
+    assert done == [os.getpid()]
+
+
+def test_without_a_warm_process_the_meanwhile_work_comes_first(tmp_path):
+    order: list[str] = []
+    with WarmProcess([], workers=1) as warm:
+        assert warm.run(lambda: order.append("job") or 5,
+                        meanwhile=lambda: order.append("meanwhile")) == 5
+    assert order == ["meanwhile", "job"]
+
+
+@forking
+def test_an_error_of_the_meanwhile_work_is_raised_and_the_process_still_ends(tmp_path):
+    with WarmProcess([], workers=2) as warm, pytest.raises(InputError, match="row 7"):
+        warm.run(partial(_loaded, "os"), meanwhile=_fail)
+    assert warm.run(partial(_loaded, "os")) == (os.getpid(), True)  # the next job runs here
+
+
 def test_a_warm_process_of_one_worker_runs_its_job_in_this_process(fresh_module):
     with WarmProcess([fresh_module], workers=1) as warm:
         assert warm.run(partial(_loaded, fresh_module)) == (os.getpid(), False)

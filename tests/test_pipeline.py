@@ -10,7 +10,7 @@ import pandas as pd
 import pyogrio
 import pytest
 
-from hotspotkaart import export, parallel
+from hotspotkaart import export, parallel, pipeline
 from hotspotkaart._errors import HotspotkaartWarning, OutputError
 from hotspotkaart.config import load_config
 from hotspotkaart.offline import external_references
@@ -169,6 +169,27 @@ def test_analyse_writes_nothing_and_does_not_depend_on_row_order(project, tmp_pa
     columns = ["buurtcode", "count_2023", "count_2024"]
     pd.testing.assert_frame_equal(pd.DataFrame(first.buurten[columns]),
                                   pd.DataFrame(second.buurten[columns]))
+
+
+def test_build_sets_up_the_reprojection_of_its_pages_while_the_tests_run(project, tmp_path,
+                                                                        monkeypatch):
+    # the page workers fork after the tests and inherit it; check, which draws no map, does not
+    steps: list[str] = []
+    tests = pipeline.assess
+
+    def noted_tests(*args, **kwargs):
+        steps.append("tests")
+        return tests(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "prepare_reprojection", lambda: steps.append("reprojection"))
+    monkeypatch.setattr(pipeline, "assess", noted_tests)
+    with pytest.warns(HotspotkaartWarning, match="cp1252"):
+        analyse(load_config(project))
+    assert steps == ["tests"]
+    steps.clear()
+    with pytest.warns(HotspotkaartWarning, match="cp1252"):
+        build(load_config(project), tmp_path / "out")  # no warm process: in this one, first
+    assert steps == ["reprojection", "tests"]
 
 
 @pytest.mark.skipif(not parallel._can_fork(), reason="needs the fork start method")

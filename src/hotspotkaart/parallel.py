@@ -163,8 +163,16 @@ class WarmProcess:
             self._pool.submit(os.getpid)  # the pool forks its worker at the first submit
             logger.debug("importing %s in a worker process", ", ".join(modules))
 
-    def run(self, job: Callable[[], T]) -> T:
+    def run(self, job: Callable[[], T], *, meanwhile: Callable[[], object] | None = None) -> T:
         """Run ``job`` in the warm process (in this one when there is none or it ran a job).
+
+        Parameters
+        ----------
+        job : callable
+            The job; it and its result must pickle.
+        meanwhile : callable, optional
+            Work for this process while it waits for the job (called before the job when the
+            job runs here). Its errors are raised; the warm process then ends after its job.
 
         Raises
         ------
@@ -172,10 +180,14 @@ class WarmProcess:
             If the warm process died before the job finished.
         """
         if self._pool is None:
+            if meanwhile is not None:
+                meanwhile()
             return job()
         pool, self._pool = self._pool, None
         future: Future[_Outcome] = pool.submit(_record, job)
         try:
+            if meanwhile is not None:
+                meanwhile()
             return _unpack(future.result())
         except BrokenProcessPool as exc:
             raise BuildError(_DIED) from exc

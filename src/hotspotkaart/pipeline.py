@@ -39,6 +39,7 @@ from hotspotkaart.fieldmap import field_map
 from hotspotkaart.grid import GridResult, make_grid
 from hotspotkaart.joins import join_incidents
 from hotspotkaart.mapdata import MapContext, MapData
+from hotspotkaart.maplayers import prepare_reprojection
 from hotspotkaart.maps import overview_map, wijk_map
 from hotspotkaart.pages import comparison_page, index_page, render
 from hotspotkaart.parallel import WarmProcess, resolve_workers, run_jobs
@@ -98,6 +99,12 @@ def analyse(config: Config, *, statistics: WarmProcess | None = None) -> BuildRe
     BuildResult
         The joined meldingen, the area tables and the ledger of every input record.
     """
+    return _analysed(config, statistics)
+
+
+def _analysed(config: Config, statistics: WarmProcess | None,
+              meanwhile: Callable[[], object] | None = None) -> BuildResult:
+    """Do :func:`analyse`, with ``meanwhile()`` in this process while the tests run."""
     ledger = Ledger()
     boundaries = read_boundaries(config.area, ledger)
     zones = read_zones(config.zones, ledger)
@@ -128,7 +135,7 @@ def analyse(config: Config, *, statistics: WarmProcess | None = None) -> BuildRe
     # made here, where nothing else is to be done while the process of the tests imports
     grid = make_grid(boundaries.buurten, config.analysis.cell_size)
     job = partial(assess, tables, boundaries, zone_frame, config, grid=grid)
-    tested = job() if statistics is None else statistics.run(job)
+    tested = (statistics or WarmProcess([], workers=1)).run(job, meanwhile=meanwhile)
     result = BuildResult(config=config, boundaries=boundaries, incidents=incidents, zones=zones,
                          locations=locations, buurten=tested.buurten, wijken=tested.wijken,
                          grid=tested.grid, zone_stats=tested.zone_stats, ledger=ledger,
@@ -171,7 +178,8 @@ def build(config: Config, out_dir: Path | None = None, *, only: Sequence[str] = 
         If ``only`` or ``wijken`` name an unknown map or wijk.
     """
     selected = _selected_maps(only, wijken)
-    result = analyse(config, statistics=statistics)
+    # page workers, forked later, inherit the reprojection set up while the tests run
+    result = _analysed(config, statistics, meanwhile=prepare_reprojection)
     wijk_codes = _selected_wijken(result, wijken)
     target = out_dir if out_dir is not None else config.output_dir
     with staged_outputs(target) as staging:
