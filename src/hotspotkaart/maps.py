@@ -40,9 +40,9 @@ from hotspotkaart.hotspots import (
     TRANSITION_CLASSES,
     TRANSITION_COLOURS,
 )
+from hotspotkaart.mapcontrols import CategorySwitch, SearchControl
 from hotspotkaart.mapdata import MapContext, MapData
 from hotspotkaart.mapelements import (
-    CategorySwitch,
     Credits,
     GeoJsonPopup,
     GeoJsonTooltip,
@@ -50,7 +50,6 @@ from hotspotkaart.mapelements import (
     KeyFigures,
     Legend,
     ScaleBar,
-    SearchControl,
     SortableTable,
 )
 from hotspotkaart.maplayers import (

@@ -18,8 +18,9 @@ from jinja2 import Template
 from hotspotkaart._format import change_text, nl_int
 from hotspotkaart.classbreaks import YEAR_PALETTE, bin_labels
 from hotspotkaart.hotspots import GI_CLASSES, GI_COLOURS
+from hotspotkaart.mapcontrols import SyncMaps
 from hotspotkaart.mapdata import MapContext, MapData
-from hotspotkaart.mapelements import OFFLINE_CSS, InfoPanel, Legend, SyncMaps, verbatim_macros
+from hotspotkaart.mapelements import OFFLINE_CSS, InfoPanel, Legend, verbatim_macros
 from hotspotkaart.maplayers import for_map, hot_spot_clusters
 from hotspotkaart.maps import (
     add_wijk_outline,

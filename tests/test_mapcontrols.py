@@ -1,4 +1,4 @@
-"""The custom map elements on their own, without a build."""
+"""The map controls on their own, without a build."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ import re
 import folium
 from branca.element import Figure
 
-from hotspotkaart.mapelements import CategorySwitch, verbatim_macros
+from hotspotkaart.mapcontrols import CategorySwitch
+from hotspotkaart.mapelements import verbatim_macros
 
 OPTIONS = [("", "Alle meldingen"), ("jeugd", "Jeugd"), ("alcohol_drugs", "Alcohol/drugs")]
 RADIO_NAME = re.compile(r'name=\\"(hk-cat-[^"\\]*)\\"')
@@ -67,3 +68,4 @@ def test_a_detached_category_switch_still_renders_its_panel():
     assert switch.group == "hk-cat-1"
     assert "Soort &lt;overlast&gt;" in switch.html
     assert switch.html.count('name="hk-cat-1"') == len(OPTIONS)
+
