@@ -1,7 +1,8 @@
 """Map controls that act on the layers of a map, each in folium's plugin shape.
 
 A category switch restyles the buurt layers per kind of overlast, a search box finds buurten
-and wijken, and two maps side by side move together. Every text they show is escaped
+and wijken, two maps side by side move together, and the drawing tools let a planner draw and
+save candidate areas for ``hotspotkaart camera``. Every text they show is escaped
 (``|tojson``), so a caller may pass text that came from input data.
 """
 
@@ -9,11 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
+import folium.plugins
 from branca.element import Element, MacroElement
 from folium.elements import JSCSSMixin
 from folium.template import Template
 
-__all__ = ["CategorySwitch", "SearchControl", "SyncMaps"]
+__all__ = ["CategorySwitch", "DrawAreas", "SearchControl", "SyncMaps"]
 
 
 class _LayerRefs:
@@ -165,6 +167,93 @@ class SearchControl(_LayerRefs, JSCSSMixin):
         self.layers = list(layers)
         self.property_name = property_name
         self.placeholder = placeholder
+
+
+class DrawAreas(folium.plugins.Draw):
+    """Leaflet.draw's polygon and rectangle tools in Dutch, with a button that saves the drawing.
+
+    Planners draw candidate camera areas on the overview and save them as GeoJSON
+    (``filename``), the input of ``hotspotkaart camera``. folium's own export link sits at a
+    fixed place near the top right of the map, under the title panel, and says "Export"; here
+    the save button is part of the drawing control. Saving with nothing drawn says so instead
+    of writing an empty file.
+
+    Parameters
+    ----------
+    filename : str
+        Name the browser offers for the saved file.
+    position : str
+        Leaflet control position.
+    """
+
+    _template = Template("""
+{% macro header(this, kwargs) %}
+<style>
+.hk-draw { display: flex; flex-direction: column; align-items: flex-start; }
+.hk-draw-save { display: block; margin-top: 10px; padding: 4px 8px; background: #fff;
+  color: #1a1a1a; border: 2px solid rgba(0,0,0,0.2); border-radius: 4px;
+  background-clip: padding-box; font: 12px/1.4 system-ui, -apple-system, "Segoe UI", Roboto,
+  Arial, sans-serif; text-decoration: none; white-space: nowrap; }
+.hk-draw-save:hover { background-color: #f4f4f4; }
+</style>
+{% endmacro %}
+{% macro script(this, kwargs) %}
+(function() {
+  var map = {{ this._parent.get_name() }}, words = L.drawLocal;
+  words.draw.toolbar.actions = {title: 'Tekenen stoppen', text: 'Stoppen'};
+  words.draw.toolbar.finish = {title: 'Het gebied afmaken', text: 'Klaar'};
+  words.draw.toolbar.undo = {title: 'Het laatste punt weghalen', text: 'Punt terug'};
+  words.draw.toolbar.buttons.polygon = 'Teken een gebied';
+  words.draw.toolbar.buttons.rectangle = 'Teken een rechthoek';
+  words.draw.handlers.polygon.tooltip = {start: 'Klik om het gebied te beginnen.',
+    cont: 'Klik om verder te tekenen.', end: 'Klik op het eerste punt om het gebied te sluiten.'};
+  words.draw.handlers.rectangle.tooltip = {start: 'Klik en sleep om een rechthoek te tekenen.'};
+  words.draw.handlers.simpleshape.tooltip = {end: 'Laat los om de rechthoek af te maken.'};
+  words.edit.toolbar.actions = {
+    save: {title: 'De wijzigingen bewaren', text: 'Bewaren'},
+    cancel: {title: 'De wijzigingen ongedaan maken', text: 'Annuleren'},
+    clearAll: {title: 'Alle getekende gebieden wissen', text: 'Alles wissen'}};
+  words.edit.toolbar.buttons = {edit: 'Getekende gebieden wijzigen',
+    editDisabled: 'Nog niets getekend', remove: 'Getekende gebieden wissen',
+    removeDisabled: 'Nog niets getekend'};
+  words.edit.handlers.edit.tooltip = {text: 'Versleep de punten om een gebied te wijzigen.',
+    subtext: 'Annuleren zet alles terug.'};
+  words.edit.handlers.remove.tooltip = {text: 'Klik op een gebied om het te wissen.'};
+  var drawn = new L.FeatureGroup().addTo(map);
+  var options = {position: {{ this.position|tojson }}, draw: {{ this.draw_options|tojson }},
+                 edit: {{ this.edit_options|tojson }}};
+  options.edit.featureGroup = drawn;
+  var control = new L.Control.Draw(options).addTo(map);
+  map.on(L.Draw.Event.CREATED, function(e) { drawn.addLayer(e.layer); });
+  var filename = {{ this.filename|tojson }}, label = 'Tekening opslaan';
+  L.DomUtil.addClass(control.getContainer(), 'hk-draw');  // the button does not widen the bars
+  var save = L.DomUtil.create('a', 'hk-draw-save', control.getContainer());
+  save.href = '#';
+  save.setAttribute('role', 'button');
+  save.textContent = label;
+  save.title = 'Sla de getekende gebieden op als ' + filename + ' (voor hotspotkaart camera)';
+  L.DomEvent.disableClickPropagation(save);
+  L.DomEvent.on(save, 'click', function(e) {
+    if (drawn.getLayers().length === 0) {
+      L.DomEvent.preventDefault(e);
+      save.textContent = 'Teken eerst een gebied';
+      setTimeout(function() { save.textContent = label; }, 2500);
+      return;
+    }
+    save.href = 'data:application/geo+json;charset=utf-8,'
+      + encodeURIComponent(JSON.stringify(drawn.toGeoJSON()));
+    save.download = filename;
+  });
+})();
+{% endmacro %}
+""")
+
+    def __init__(self, filename: str, position: str = "topleft") -> None:
+        super().__init__(filename=filename, position=position,
+                         draw_options={"polyline": False, "circle": False, "marker": False,
+                                       "circlemarker": False},
+                         edit_options={"edit": True, "remove": True})
+        self._name = "DrawAreas"
 
 
 class SyncMaps(JSCSSMixin):

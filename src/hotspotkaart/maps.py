@@ -20,7 +20,6 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import folium
-import folium.plugins
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -40,7 +39,7 @@ from hotspotkaart.hotspots import (
     TRANSITION_CLASSES,
     TRANSITION_COLOURS,
 )
-from hotspotkaart.mapcontrols import CategorySwitch, SearchControl
+from hotspotkaart.mapcontrols import CategorySwitch, DrawAreas, SearchControl
 from hotspotkaart.mapdata import MapContext, MapData
 from hotspotkaart.mapelements import (
     Credits,
@@ -136,12 +135,7 @@ def overview_map(data: MapData, context: MapContext) -> folium.Map:
     title = f"Overlast in {context.area_name}: {base} en {compare} vergeleken"
     add_panels(fmap, data, context, title, data.buurten, layers)
     fmap.add_child(SearchControl([layers[0], wijk_outline]))
-    folium.plugins.Draw(
-        export=True, filename="kandidaatgebied.geojson", position="topleft",
-        draw_options={"polyline": False, "circle": False, "marker": False,
-                      "circlemarker": False},
-        edit_options={"edit": True, "remove": True},
-    ).add_to(fmap)
+    fmap.add_child(DrawAreas("kandidaatgebied.geojson"))
     folium.LayerControl(collapsed=True, position="topright").add_to(fmap)
     return fmap
 
