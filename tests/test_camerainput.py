@@ -187,10 +187,22 @@ def test_geopackage_with_naam_column(tmp_path, outline):
     ({"extra_points": {"name": "horeca"}}, "must be a list of tables"),
     ({"extra_points": [{"name": "ring", "path": "."}]}, "clashes with a column"),
     ({"suggest_min_cells": 0}, "suggest_min_cells = 0 must be a whole number"),
+    ({"suggest_max": 2.5}, "suggest_max = 2.5 must be a whole number from 1 to 100"),
+    ({"name_column": ""}, "name_column = '' must be a non-empty text in quotes"),
+    ({"extra_points": ["horeca.gpkg"]}, "extra_points #1 must be a table of keys, got str"),
+    ({"extra_points": [{"name": "horeca", "path": "."}]}, "points at the folder"),
+    ({"extra_points": [{"name": "horeca", "path": ".", "crs": "EPSG:0"}]},
+     "crs = 'EPSG:0' is not a coordinate reference system"),
 ])
 def test_camera_settings_are_validated(tmp_path, table, match):
     with pytest.raises(ConfigError, match=match):
         parse_camera_settings(table, tmp_path / "hotspotkaart.toml")
+
+
+def test_camera_settings_must_be_a_table(tmp_path):
+    with pytest.raises(ConfigError, match=r"hotspotkaart\.toml: \[camera\] must be a table of "
+                                          "keys, got list"):
+        parse_camera_settings([1, 2], tmp_path / "hotspotkaart.toml")
 
 
 def test_camera_settings_defaults_and_values(project):

@@ -31,6 +31,7 @@ import pyogrio
 import shapely
 from pyproj import CRS
 
+from hotspotkaart import _tomlvalues as toml
 from hotspotkaart._errors import ConfigError, HotspotkaartWarning, InputError
 from hotspotkaart._geometry import POLYGONAL, polygonal_part, polygons_of_collection
 from hotspotkaart._naming import category_slug, unique_names
@@ -148,23 +149,16 @@ def load_camera_settings(config: Config) -> CameraSettings:
 def parse_camera_settings(table: Any, cfg: Path) -> CameraSettings:
     """Validate a raw ``[camera]`` table; paths are relative to the config file ``cfg``."""
     where = "[camera]"
-    if not isinstance(table, dict):
-        msg = f"{cfg}: {where} must be a table of keys, got {type(table).__name__}"
-        raise ConfigError(msg)
-    unknown = sorted(set(table) - _CAMERA_KEYS)
-    if unknown:
-        msg = (f"{cfg}: unknown key {unknown[0]!r} in {where}; allowed keys are: "
-               f"{', '.join(sorted(_CAMERA_KEYS))}")
-        raise ConfigError(msg)
+    table = toml.as_table(table, where, cfg)
+    toml.check_keys(table, _CAMERA_KEYS, where, cfg)
     ring = table.get("ring_m", DEFAULT_RING_M)
     ring_m = check_ring(ring, f"{cfg}: {where} ring_m")
     weights = check_weights(table.get("weights", {}), f"{cfg}: {where} weights")
-    name_column = table.get("name_column")
-    if name_column is not None and (not isinstance(name_column, str) or not name_column.strip()):
-        msg = f"{cfg}: {where} name_column = {name_column!r} must be a non-empty text in quotes"
-        raise ConfigError(msg)
-    min_cells = _whole(table, "suggest_min_cells", 3, 1, 1000, f"{cfg}: {where}")
-    max_areas = _whole(table, "suggest_max", 10, 1, 100, f"{cfg}: {where}")
+    name_column = toml.text(table, "name_column", where, cfg)
+    min_cells = int(toml.number(table, "suggest_min_cells", where, cfg, 3, low=1, high=1000,
+                                integer=True))
+    max_areas = int(toml.number(table, "suggest_max", where, cfg, 10, low=1, high=100,
+                                integer=True))
     radius = table.get("suggest_radius_m", 250.0)
     if isinstance(radius, bool) or not isinstance(radius, int | float) \
             or not 50 <= radius <= 2000:
@@ -187,53 +181,23 @@ def parse_camera_settings(table: Any, cfg: Path) -> CameraSettings:
                           suggest_radius_m=float(radius), suggest_max=max_areas)
 
 
-def _whole(table: Mapping[str, Any], key: str, default: int, low: int, high: int,
-           where: str) -> int:
-    value = table.get(key, default)
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        msg = f"{where} {key} = {value!r} must be a whole number from {low} to {high}"
-        raise ConfigError(msg)
-    return int(value)
-
-
 def _parse_extra(item: Any, i: int, cfg: Path) -> ExtraPointSource:
     where = f"[camera] extra_points #{i}"
-    if not isinstance(item, dict):
-        msg = f"{cfg}: {where} must be a table such as {{name = \"horeca\", path = \"…\"}}"
-        raise ConfigError(msg)
-    unknown = sorted(set(item) - _EXTRA_KEYS)
-    if unknown:
-        msg = (f"{cfg}: unknown key {unknown[0]!r} in {where}; allowed keys are: "
-               f"{', '.join(sorted(_EXTRA_KEYS))}")
-        raise ConfigError(msg)
-    values: dict[str, str | None] = {}
-    for key in _EXTRA_KEYS:
-        value = item.get(key)
-        if value is None and key in ("name", "path"):
-            msg = f"{cfg}: {where} needs the key {key!r}"
-            raise ConfigError(msg)
-        if value is not None and (not isinstance(value, str) or not value.strip()):
-            msg = f"{cfg}: {where} {key} = {value!r} must be a non-empty text in quotes"
-            raise ConfigError(msg)
-        values[key] = value
-    name = str(values["name"])
+    item = toml.as_table(item, where, cfg)
+    toml.check_keys(item, _EXTRA_KEYS, where, cfg)
+    name = toml.text(item, "name", where, cfg, required=True)
     slug = category_slug(name)
     if slug in _RESERVED_SLUGS:
         msg = f"{cfg}: {where} name = {name!r} clashes with a column of the table; choose another"
         raise ConfigError(msg)
-    path = (cfg.parent / str(values["path"])).resolve()
-    if not path.exists():
-        msg = f"{cfg}: {where} path = {values['path']!r} points at {path}, which does not exist"
-        raise ConfigError(msg)
-    crs = values["crs"]
+    path = toml.text(item, "path", where, cfg, required=True)
+    crs = toml.text(item, "crs", where, cfg)
     if crs is not None:
-        try:
-            CRS.from_user_input(crs)
-        except Exception:  # pyproj raises CRSError, but be safe on odd input
-            msg = f"{cfg}: {where} crs = {crs!r} is not a coordinate reference system"
-            raise ConfigError(msg) from None
-    return ExtraPointSource(name=name, slug=slug, path=path, layer=values["layer"], crs=crs,
-                            label=values["label"])
+        toml.check_crs(crs, f"{where} crs", cfg)
+    return ExtraPointSource(name=name, slug=slug,
+                            path=toml.existing(cfg.parent, path, f"{where} path", cfg),
+                            layer=toml.text(item, "layer", where, cfg), crs=crs,
+                            label=toml.text(item, "label", where, cfg))
 
 
 def check_ring(value: Any, what: str = "ring_m") -> float:

@@ -17,6 +17,17 @@ from pathlib import Path
 from typing import Any
 
 from hotspotkaart._errors import ConfigError
+from hotspotkaart._tomlvalues import (
+    array,
+    as_table,
+    check_crs,
+    check_keys,
+    existing,
+    flag,
+    number,
+    table,
+    text,
+)
 
 __all__ = [
     "DEFAULT_PARTITION_SIZE",
@@ -251,35 +262,35 @@ def _read_toml(path: Path) -> dict[str, Any]:
 
 def _parse(raw: dict[str, Any], cfg_path: Path) -> Config:
     base_dir = cfg_path.parent
-    _check_keys(raw, _TOP_KEYS, "the top level", cfg_path)
-    area_raw = _table(raw, "area", cfg_path, required=True)
+    check_keys(raw, _TOP_KEYS, "the top level", cfg_path)
+    area_raw = table(raw, "area", cfg_path, required=True)
     area = _parse_area(area_raw, base_dir, cfg_path)
-    periods = _parse_periods(_table(raw, "periods", cfg_path, required=True), cfg_path)
+    periods = _parse_periods(table(raw, "periods", cfg_path, required=True), cfg_path)
     incidents = tuple(
         _parse_incident(item, i, base_dir, cfg_path)
-        for i, item in enumerate(_array(raw, "incidents", cfg_path, required=True), start=1)
+        for i, item in enumerate(array(raw, "incidents", cfg_path, required=True), start=1)
     )
     zones = tuple(
         _parse_zone(item, i, base_dir, cfg_path)
-        for i, item in enumerate(_array(raw, "zones", cfg_path), start=1)
+        for i, item in enumerate(array(raw, "zones", cfg_path), start=1)
     )
     locations = tuple(
         _parse_location(item, i, base_dir, cfg_path)
-        for i, item in enumerate(_array(raw, "locations", cfg_path), start=1)
+        for i, item in enumerate(array(raw, "locations", cfg_path), start=1)
     )
     _check_unique(incidents, "incidents", cfg_path)
     _check_unique(zones, "zones", cfg_path)
     _check_unique(locations, "locations", cfg_path)
-    analysis = _parse_analysis(_table(raw, "analysis", cfg_path), cfg_path)
-    maps = _parse_maps(_table(raw, "maps", cfg_path), cfg_path)
+    analysis = _parse_analysis(table(raw, "analysis", cfg_path), cfg_path)
+    maps = _parse_maps(table(raw, "maps", cfg_path), cfg_path)
     if "camera" in raw:  # validated at start like the rest; read by hotspotkaart.camerainput
         from hotspotkaart.camerainput import parse_camera_settings
 
         parse_camera_settings(raw["camera"], cfg_path)
-    output = _table(raw, "output", cfg_path)
-    _check_keys(output, _OUTPUT_KEYS, "[output]", cfg_path)
-    out_dir = base_dir / _str(output, "dir", "[output]", cfg_path, default="maps")
-    engine = _parse_engine(_table(raw, "engine", cfg_path), cfg_path)
+    output = table(raw, "output", cfg_path)
+    check_keys(output, _OUTPUT_KEYS, "[output]", cfg_path)
+    out_dir = base_dir / text(output, "dir", "[output]", cfg_path, default="maps")
+    engine = _parse_engine(table(raw, "engine", cfg_path), cfg_path)
     return Config(
         path=cfg_path,
         area=area,
@@ -296,29 +307,29 @@ def _parse(raw: dict[str, Any], cfg_path: Path) -> Config:
 
 def _parse_area(t: Mapping[str, Any], base_dir: Path, cfg: Path) -> AreaConfig:
     where = "[area]"
-    _check_keys(t, _AREA_KEYS, where, cfg)
-    code = _str(t, "municipality_code", where, cfg, required=True)
+    check_keys(t, _AREA_KEYS, where, cfg)
+    code = text(t, "municipality_code", where, cfg, required=True)
     if not _MUNICIPALITY_CODE.match(code):
         msg = (f"{cfg}: {where} municipality_code = {code!r} is not a CBS gemeentecode; "
                "expected 'GM' followed by four digits, e.g. 'GM0505'")
         raise ConfigError(msg)
-    wijken = _str(t, "wijken", where, cfg)
+    wijken = text(t, "wijken", where, cfg)
     return AreaConfig(
-        name=_str(t, "name", where, cfg, required=True),
+        name=text(t, "name", where, cfg, required=True),
         municipality_code=code,
-        buurten=_existing(base_dir, _str(t, "buurten", where, cfg, required=True),
-                          f"{where} buurten", cfg),
-        buurten_layer=_str(t, "buurten_layer", where, cfg),
-        wijken=_existing(base_dir, wijken, f"{where} wijken", cfg) if wijken else None,
-        wijken_layer=_str(t, "wijken_layer", where, cfg),
-        edition=_str(t, "edition", where, cfg, default=""),
-        credit=_str(t, "credit", where, cfg, default=DEFAULT_CREDIT),
+        buurten=existing(base_dir, text(t, "buurten", where, cfg, required=True),
+                         f"{where} buurten", cfg),
+        buurten_layer=text(t, "buurten_layer", where, cfg),
+        wijken=existing(base_dir, wijken, f"{where} wijken", cfg) if wijken else None,
+        wijken_layer=text(t, "wijken_layer", where, cfg),
+        edition=text(t, "edition", where, cfg, default=""),
+        credit=text(t, "credit", where, cfg, default=DEFAULT_CREDIT),
     )
 
 
 def _parse_periods(t: Mapping[str, Any], cfg: Path) -> Periods:
     where = "[periods]"
-    _check_keys(t, _PERIOD_KEYS, where, cfg)
+    check_keys(t, _PERIOD_KEYS, where, cfg)
     years = []
     for key in ("base", "compare"):
         value = t.get(key)
@@ -335,11 +346,11 @@ def _parse_periods(t: Mapping[str, Any], cfg: Path) -> Periods:
 
 def _parse_incident(t: Any, i: int, base_dir: Path, cfg: Path) -> IncidentSource:
     where = f"[[incidents]] #{i}"
-    t = _as_table(t, where, cfg)
-    _check_keys(t, _INCIDENT_KEYS, where, cfg)
-    x, y = _str(t, "x", where, cfg), _str(t, "y", where, cfg)
-    lon, lat = _str(t, "lon", where, cfg), _str(t, "lat", where, cfg)
-    crs = _str(t, "crs", where, cfg)
+    t = as_table(t, where, cfg)
+    check_keys(t, _INCIDENT_KEYS, where, cfg)
+    x, y = text(t, "x", where, cfg), text(t, "y", where, cfg)
+    lon, lat = text(t, "lon", where, cfg), text(t, "lat", where, cfg)
+    crs = text(t, "crs", where, cfg)
     if (x or y) and (lon or lat):
         msg = (f"{cfg}: {where} gives both x/y and lon/lat; "
                "use x/y (RD) or lon/lat (WGS84), not both")
@@ -351,98 +362,98 @@ def _parse_incident(t: Any, i: int, base_dir: Path, cfg: Path) -> IncidentSource
         x, y = lon, lat
         crs = crs or "EPSG:4326"
     if crs is not None:
-        _check_crs(crs, f"{where} crs", cfg)
+        check_crs(crs, f"{where} crs", cfg)
     return IncidentSource(
-        path=_existing(base_dir, _str(t, "path", where, cfg, required=True), f"{where} path", cfg),
-        date=_str(t, "date", where, cfg, required=True),
-        category=_str(t, "category", where, cfg, required=True),
+        path=existing(base_dir, text(t, "path", where, cfg, required=True), f"{where} path", cfg),
+        date=text(t, "date", where, cfg, required=True),
+        category=text(t, "category", where, cfg, required=True),
         x=x,
         y=y,
         crs=crs,
-        id=_str(t, "id", where, cfg),
-        layer=_str(t, "layer", where, cfg),
-        synthetic=_bool(t, "synthetic", where, cfg),
+        id=text(t, "id", where, cfg),
+        layer=text(t, "layer", where, cfg),
+        synthetic=flag(t, "synthetic", where, cfg),
     )
 
 
 def _parse_zone(t: Any, i: int, base_dir: Path, cfg: Path) -> ZoneSource:
     where = f"[[zones]] #{i}"
-    t = _as_table(t, where, cfg)
-    _check_keys(t, _ZONE_KEYS, where, cfg)
-    kind = _str(t, "kind", where, cfg, required=True)
+    t = as_table(t, where, cfg)
+    check_keys(t, _ZONE_KEYS, where, cfg)
+    kind = text(t, "kind", where, cfg, required=True)
     if kind not in ZONE_KINDS:
         msg = f"{cfg}: {where} kind = {kind!r} is not known; allowed: {', '.join(ZONE_KINDS)}"
         raise ConfigError(msg)
-    crs = _str(t, "crs", where, cfg)
+    crs = text(t, "crs", where, cfg)
     if crs is not None:
-        _check_crs(crs, f"{where} crs", cfg)
+        check_crs(crs, f"{where} crs", cfg)
     return ZoneSource(
         kind=kind,
-        path=_existing(base_dir, _str(t, "path", where, cfg, required=True), f"{where} path", cfg),
-        name=_str(t, "name", where, cfg, required=True),
-        valid_from=_str(t, "valid_from", where, cfg),
-        valid_to=_str(t, "valid_to", where, cfg),
-        layer=_str(t, "layer", where, cfg),
+        path=existing(base_dir, text(t, "path", where, cfg, required=True), f"{where} path", cfg),
+        name=text(t, "name", where, cfg, required=True),
+        valid_from=text(t, "valid_from", where, cfg),
+        valid_to=text(t, "valid_to", where, cfg),
+        layer=text(t, "layer", where, cfg),
         crs=crs,
-        synthetic=_bool(t, "synthetic", where, cfg),
+        synthetic=flag(t, "synthetic", where, cfg),
     )
 
 
 def _parse_location(t: Any, i: int, base_dir: Path, cfg: Path) -> LocationSource:
     where = f"[[locations]] #{i}"
-    t = _as_table(t, where, cfg)
-    _check_keys(t, _LOCATION_KEYS, where, cfg)
-    crs = _str(t, "crs", where, cfg)
+    t = as_table(t, where, cfg)
+    check_keys(t, _LOCATION_KEYS, where, cfg)
+    crs = text(t, "crs", where, cfg)
     if crs is not None:
-        _check_crs(crs, f"{where} crs", cfg)
+        check_crs(crs, f"{where} crs", cfg)
     return LocationSource(
-        path=_existing(base_dir, _str(t, "path", where, cfg, required=True), f"{where} path", cfg),
-        name=_str(t, "name", where, cfg, default="naam"),
-        year=_str(t, "year", where, cfg, default="jaar"),
-        status=_str(t, "status", where, cfg, default="status"),
-        layer=_str(t, "layer", where, cfg),
+        path=existing(base_dir, text(t, "path", where, cfg, required=True), f"{where} path", cfg),
+        name=text(t, "name", where, cfg, default="naam"),
+        year=text(t, "year", where, cfg, default="jaar"),
+        status=text(t, "status", where, cfg, default="status"),
+        layer=text(t, "layer", where, cfg),
         crs=crs,
-        synthetic=_bool(t, "synthetic", where, cfg),
+        synthetic=flag(t, "synthetic", where, cfg),
     )
 
 
 def _parse_analysis(t: Mapping[str, Any], cfg: Path) -> AnalysisConfig:
     where = "[analysis]"
-    _check_keys(t, _ANALYSIS_KEYS, where, cfg)
+    check_keys(t, _ANALYSIS_KEYS, where, cfg)
     d = AnalysisConfig()
-    cell = _number(t, "cell_size", where, cfg, d.cell_size, low=10, high=5000)
-    perms = int(_number(t, "permutations", where, cfg, d.permutations, low=99, high=99999,
-                        integer=True))
-    seed = int(_number(t, "seed", where, cfg, d.seed, low=0, high=2**32 - 1, integer=True))
-    alpha = _number(t, "alpha", where, cfg, d.alpha, low=1e-6, high=0.5)
-    q = _number(t, "fdr_q", where, cfg, d.fdr_q, low=1e-6, high=0.5)
-    min_count = int(_number(t, "min_count", where, cfg, d.min_count, low=0, high=10**6,
-                            integer=True))
-    buffer_m = _number(t, "buffer_m", where, cfg, d.buffer_m, low=0, high=10000)
+    cell = number(t, "cell_size", where, cfg, d.cell_size, low=10, high=5000)
+    perms = int(number(t, "permutations", where, cfg, d.permutations, low=99, high=99999,
+                       integer=True))
+    seed = int(number(t, "seed", where, cfg, d.seed, low=0, high=2**32 - 1, integer=True))
+    alpha = number(t, "alpha", where, cfg, d.alpha, low=1e-6, high=0.5)
+    q = number(t, "fdr_q", where, cfg, d.fdr_q, low=1e-6, high=0.5)
+    min_count = int(number(t, "min_count", where, cfg, d.min_count, low=0, high=10**6,
+                           integer=True))
+    buffer_m = number(t, "buffer_m", where, cfg, d.buffer_m, low=0, high=10000)
     return AnalysisConfig(cell_size=cell, permutations=perms, seed=seed, alpha=alpha, fdr_q=q,
                           min_count=min_count, buffer_m=buffer_m)
 
 
 def _parse_maps(t: Mapping[str, Any], cfg: Path) -> MapConfig:
     where = "[maps]"
-    _check_keys(t, _MAP_KEYS, where, cfg)
-    basemap = _str(t, "basemap", where, cfg, default="grijs")
+    check_keys(t, _MAP_KEYS, where, cfg)
+    basemap = text(t, "basemap", where, cfg, default="grijs")
     if basemap not in BASEMAPS:
         msg = f"{cfg}: {where} basemap = {basemap!r} is not known; allowed: {', '.join(BASEMAPS)}"
         raise ConfigError(msg)
-    threshold = int(_number(t, "privacy_threshold", where, cfg, 5, low=1, high=1000,
-                            integer=True))
+    threshold = int(number(t, "privacy_threshold", where, cfg, 5, low=1, high=1000,
+                           integer=True))
     return MapConfig(basemap=basemap, privacy_threshold=threshold)
 
 
 def _parse_engine(t: Mapping[str, Any], cfg: Path) -> EngineConfig:
     where = "[engine]"
-    _check_keys(t, _ENGINE_KEYS, where, cfg)
-    kind = _str(t, "kind", where, cfg, default="memory")
+    check_keys(t, _ENGINE_KEYS, where, cfg)
+    kind = text(t, "kind", where, cfg, default="memory")
     if kind not in ENGINE_KINDS:
         msg = f"{cfg}: {where} kind = {kind!r} is not known; allowed: {', '.join(ENGINE_KINDS)}"
         raise ConfigError(msg)
-    scheduler = _str(t, "scheduler", where, cfg, default="synchronous")
+    scheduler = text(t, "scheduler", where, cfg, default="synchronous")
     if scheduler not in SCHEDULERS:
         msg = (f"{cfg}: {where} scheduler = {scheduler!r} is not known; allowed: "
                f"{', '.join(SCHEDULERS)}")
@@ -452,13 +463,13 @@ def _parse_engine(t: Mapping[str, Any], cfg: Path) -> EngineConfig:
         raise ConfigError(msg)
     partitions = partition_size = None
     if "partitions" in t:
-        partitions = int(_number(t, "partitions", where, cfg, 1, low=1, high=100_000,
-                                 integer=True))
+        partitions = int(number(t, "partitions", where, cfg, 1, low=1, high=100_000,
+                                integer=True))
     if "partition_size" in t:
-        partition_size = int(_number(t, "partition_size", where, cfg, 1, low=1_000,
-                                     high=10**9, integer=True))
-    chunk_size = int(_number(t, "chunk_size", where, cfg, 1_000_000, low=1_000, high=10**9,
-                             integer=True))
+        partition_size = int(number(t, "partition_size", where, cfg, 1, low=1_000,
+                                    high=10**9, integer=True))
+    chunk_size = int(number(t, "chunk_size", where, cfg, 1_000_000, low=1_000, high=10**9,
+                            integer=True))
     if kind == "memory" and any(k in t for k in ("partitions", "partition_size", "chunk_size")):
         msg = (f"{cfg}: {where} partitions, partition_size and chunk_size only apply to "
                "kind = \"dask\"; remove them or set kind = \"dask\"")
@@ -502,92 +513,6 @@ def require_dask(what: str) -> None:
         raise ConfigError(msg)
 
 
-# -- small typed accessors -------------------------------------------------------------------
-
-
-def _check_keys(t: Mapping[str, Any], allowed: set[str], where: str, cfg: Path) -> None:
-    unknown = sorted(set(t) - allowed)
-    if unknown:
-        msg = (f"{cfg}: unknown key {unknown[0]!r} in {where}; "
-               f"allowed keys are: {', '.join(sorted(allowed))}")
-        raise ConfigError(msg)
-
-
-def _table(raw: Mapping[str, Any], key: str, cfg: Path, *, required: bool = False
-           ) -> Mapping[str, Any]:
-    if key not in raw:
-        if required:
-            msg = f"{cfg}: the table [{key}] is missing"
-            raise ConfigError(msg)
-        return {}
-    return _as_table(raw[key], f"[{key}]", cfg)
-
-
-def _as_table(value: Any, where: str, cfg: Path) -> Mapping[str, Any]:
-    if not isinstance(value, dict):
-        msg = f"{cfg}: {where} must be a table of keys, got {type(value).__name__}"
-        raise ConfigError(msg)
-    return value
-
-
-def _array(raw: Mapping[str, Any], key: str, cfg: Path, *, required: bool = False) -> list[Any]:
-    value = raw.get(key)
-    if value is None:
-        if required:
-            msg = f"{cfg}: at least one [[{key}]] table is required"
-            raise ConfigError(msg)
-        return []
-    if not isinstance(value, list) or (required and not value):
-        msg = f"{cfg}: {key} must be written as one or more [[{key}]] tables"
-        raise ConfigError(msg)
-    return value
-
-
-def _str(t: Mapping[str, Any], key: str, where: str, cfg: Path, *, required: bool = False,
-         default: Any = None) -> Any:
-    value = t.get(key)
-    if value is None:
-        if required:
-            msg = f"{cfg}: {where} needs the key {key!r}"
-            raise ConfigError(msg)
-        return default
-    if not isinstance(value, str) or not value.strip():
-        msg = f"{cfg}: {where} {key} = {value!r} must be a non-empty text in quotes"
-        raise ConfigError(msg)
-    return value
-
-
-def _bool(t: Mapping[str, Any], key: str, where: str, cfg: Path) -> bool:
-    value = t.get(key, False)
-    if not isinstance(value, bool):
-        msg = f"{cfg}: {where} {key} = {value!r} must be true or false"
-        raise ConfigError(msg)
-    return value
-
-
-def _number(t: Mapping[str, Any], key: str, where: str, cfg: Path, default: float, *,
-            low: float, high: float, integer: bool = False) -> float:
-    value = t.get(key, default)
-    ok_type = isinstance(value, int) if integer else isinstance(value, int | float)
-    if isinstance(value, bool) or not ok_type or not low <= value <= high:
-        kind = "a whole number" if integer else "a number"
-        msg = f"{cfg}: {where} {key} = {value!r} must be {kind} from {low:g} to {high:g}"
-        raise ConfigError(msg)
-    return float(value)
-
-
-def _existing(base_dir: Path, value: str, what: str, cfg: Path) -> Path:
-    path = (base_dir / value).resolve()
-    if not path.exists():
-        msg = f"{cfg}: {what} = {value!r} points at {path}, which does not exist"
-        raise ConfigError(msg)
-    if path.is_dir() and path.suffix.lower() != ".gdb":
-        msg = (f"{cfg}: {what} = {value!r} points at the folder {path}; name the file itself "
-               "(only a FileGDB may be a .gdb folder)")
-        raise ConfigError(msg)
-    return path
-
-
 def _check_unique(sources: tuple[IncidentSource | ZoneSource | LocationSource, ...], key: str,
                   cfg: Path) -> None:
     """Refuse a file (and layer) listed twice in one section: it would be counted twice."""
@@ -601,15 +526,3 @@ def _check_unique(sources: tuple[IncidentSource | ZoneSource | LocationSource, .
                    "twice")
             raise ConfigError(msg)
         seen[ident] = i
-
-
-def _check_crs(value: str, what: str, cfg: Path) -> None:
-    from pyproj import CRS
-    from pyproj.exceptions import CRSError
-
-    try:
-        CRS.from_user_input(value)
-    except CRSError:
-        msg = (f"{cfg}: {what} = {value!r} is not a coordinate reference system; "
-               "use e.g. 'EPSG:28992'")
-        raise ConfigError(msg) from None
