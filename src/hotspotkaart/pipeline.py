@@ -12,7 +12,7 @@ import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import partial
+from functools import cached_property, partial
 from pathlib import Path
 from typing import Any
 
@@ -76,9 +76,9 @@ class BuildResult:
     engine: dict[str, Any] | None = None
     breaks: CountBreaks | None = None
 
-    @property
+    @cached_property
     def summary(self) -> dict[str, Any]:
-        """The content of ``summary.json``."""
+        """The content of ``summary.json`` (made once; reading it checks the accounting)."""
         return _summary(self)
 
 
@@ -141,7 +141,7 @@ def _analysed(config: Config, statistics: WarmProcess | None,
                          grid=tested.grid, zone_stats=tested.zone_stats, ledger=ledger,
                          generated_at=_generated_at(), totals=tables.totals, engine=engine,
                          breaks=tested.breaks)
-    _summary(result)  # checks read == used + rejected before anything is written
+    _ = result.summary  # checks read == used + rejected before anything is written
     return result
 
 
