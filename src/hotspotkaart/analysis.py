@@ -54,6 +54,7 @@ __all__ = [
     "GEEN_VERANDERING",
     "STIJGING",
     "TE_WEINIG",
+    "area_positions",
     "area_table",
     "area_table_from_counts",
     "category_slugs",
@@ -61,6 +62,7 @@ __all__ = [
     "classify_change",
     "fdr",
     "period_days",
+    "sum_per_area",
 ]
 
 logger = logging.getLogger(__name__)
@@ -423,8 +425,8 @@ def area_table_from_counts(
     weights = counts["n"].to_numpy(dtype=np.int64)
     slugs = category_slugs(list(labels))
 
-    known = pd.Index(area_keys.to_numpy(dtype=object))
-    idx = known.get_indexer(pd.Index(codes)) if len(codes) else np.zeros(0, dtype=np.intp)
+    known = area_keys.to_numpy(dtype=object)
+    idx = area_positions(codes, known)
     unmatched = idx < 0
     n_unmatched = int(weights[unmatched].sum())
     if n_unmatched:
@@ -439,12 +441,12 @@ def area_table_from_counts(
     for year in (base_year, compare_year):
         in_year = period == year
         totals[year] = int(weights[in_year].sum())
-        new[count_column(year)] = _weighted_count(idx[in_year], weights[in_year], len(known))
+        new[count_column(year)] = sum_per_area(idx[in_year], weights[in_year], len(known))
     for year in (base_year, compare_year):
         in_year = period == year
         for label in slugs:
             sel = in_year & (labels == label)
-            new[count_column(year, label)] = _weighted_count(idx[sel], weights[sel], len(known))
+            new[count_column(year, label)] = sum_per_area(idx[sel], weights[sel], len(known))
 
     base = np.asarray(new[count_column(base_year)])
     compare = np.asarray(new[count_column(compare_year)])
@@ -520,8 +522,20 @@ def _as_counts(values: npt.ArrayLike, name: str) -> npt.NDArray[np.int64]:
     return arr
 
 
-def _weighted_count(idx: npt.NDArray[np.intp], weights: npt.NDArray[np.int64],
-                    n: int) -> npt.NDArray[np.int64]:
+def area_positions(codes: npt.ArrayLike, area_codes: npt.ArrayLike) -> npt.NDArray[np.intp]:
+    """Return the position of each of ``codes`` among ``area_codes`` (-1 if not an area)."""
+    values = np.asarray(codes, dtype=object)
+    if not len(values):
+        return np.zeros(0, dtype=np.intp)
+    return pd.Index(np.asarray(area_codes, dtype=object)).get_indexer(pd.Index(values))
+
+
+def sum_per_area(idx: npt.NDArray[np.intp], weights: npt.NDArray[np.int64],
+                 n: int) -> npt.NDArray[np.int64]:
+    """Add up ``weights`` per area position ``idx`` (of :func:`area_positions`) over ``n`` areas.
+
+    Positions of -1 (codes that are not an area) are left out.
+    """
     keep = idx >= 0
     out = np.zeros(n, dtype=np.int64)
     np.add.at(out, idx[keep], weights[keep])

@@ -27,7 +27,7 @@ import pandas as pd
 
 from hotspotkaart._checks import period_array
 from hotspotkaart._naming import count_column
-from hotspotkaart.analysis import area_table_from_counts
+from hotspotkaart.analysis import area_positions, area_table_from_counts, sum_per_area
 from hotspotkaart.boundaries import Boundaries
 from hotspotkaart.classbreaks import CountBreaks, count_breaks
 from hotspotkaart.config import Config, Periods
@@ -121,15 +121,14 @@ def _count_breaks(counts: pd.DataFrame, buurten: gpd.GeoDataFrame, periods: Peri
                   threshold: int) -> CountBreaks:
     """Make the class breaks of the meldingen per buurt and year, straight from the counts.
 
-    The counts per buurt are those of the buurt table (:func:`area_table_from_counts`), every
-    buurt included, so the breaks need not wait for its tests.
+    The counts per buurt are added up as the buurt table adds them
+    (:func:`~hotspotkaart.analysis.area_positions`, :func:`~hotspotkaart.analysis.sum_per_area`),
+    every buurt included, so the breaks need not wait for its tests.
     """
     years = period_array(counts, periods)
-    frame = pd.DataFrame({"buurtcode": counts["buurtcode"].to_numpy(dtype=object),
-                          "year": years, "n": counts["n"].to_numpy(dtype=np.int64)})
-    per_year = frame.groupby(["buurtcode", "year"])["n"].sum().unstack("year")
-    per_buurt = per_year.reindex(index=buurten["buurtcode"].to_numpy(dtype=object),
-                                 columns=list(periods.years)).fillna(0)
-    table = pd.DataFrame({count_column(y): per_buurt[y].to_numpy(dtype=float)
+    idx = area_positions(counts["buurtcode"], buurten["buurtcode"])
+    weights = counts["n"].to_numpy(dtype=np.int64)
+    table = pd.DataFrame({count_column(y): sum_per_area(idx[years == y], weights[years == y],
+                                                        len(buurten)).astype(float)
                           for y in periods.years})
     return count_breaks(table, periods.years, threshold)
