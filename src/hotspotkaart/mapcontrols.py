@@ -15,6 +15,8 @@ from branca.element import Element, MacroElement
 from folium.elements import JSCSSMixin
 from folium.template import Template
 
+from hotspotkaart.mapelements import panel_script
+
 __all__ = ["CategorySwitch", "DrawAreas", "SearchControl", "SyncMaps"]
 
 
@@ -27,6 +29,22 @@ class _LayerRefs:
     def layer_names(self) -> list[str]:
         """JavaScript variable names of :attr:`layers`."""
         return [layer.get_name() for layer in self.layers]
+
+
+#: Restyling the layers of a :class:`CategorySwitch` for the category chosen.
+_RESTYLE = """\
+    div.querySelectorAll('input').forEach(function(input) {
+      input.addEventListener('change', function() {
+        var key = input.value ? '_colour_' + input.value : '_colour';
+        layers.forEach(function(layer) {
+          layer.eachLayer(function(f) {
+            var colour = f.feature.properties[key] || f.feature.properties._colour;
+            f.setStyle({fillColor: colour});
+          });
+        });
+      });
+    });
+"""
 
 
 class CategorySwitch(_LayerRefs, MacroElement):
@@ -43,35 +61,9 @@ class CategorySwitch(_LayerRefs, MacroElement):
         ``key`` is ``""`` for all meldingen, else the category slug.
     """
 
-    _template = Template("""
-{% macro script(this, kwargs) %}
-(function() {
-  var layers = [{{ this.layer_names|join(', ') }}];
-  var control = L.control({position: {{ this.position|tojson }}});
-  control.onAdd = function() {
-    var div = L.DomUtil.create('div', 'hk-panel hk-categories');
-    div.innerHTML = {{ this.html|tojson }};
-    if (window.innerWidth < 600) {
-      div.querySelectorAll('details').forEach(function(d) { d.removeAttribute('open'); });
-    }
-    L.DomEvent.disableClickPropagation(div);
-    div.querySelectorAll('input').forEach(function(input) {
-      input.addEventListener('change', function() {
-        var key = input.value ? '_colour_' + input.value : '_colour';
-        layers.forEach(function(layer) {
-          layer.eachLayer(function(f) {
-            var colour = f.feature.properties[key] || f.feature.properties._colour;
-            f.setStyle({fillColor: colour});
-          });
-        });
-      });
-    });
-    return div;
-  };
-  control.addTo({{ this._parent.get_name() }});
-})();
-{% endmacro %}
-""")
+    _template = Template(panel_script(
+        "hk-categories", before="  var layers = [{{ this.layer_names|join(', ') }}];\n",
+        after=_RESTYLE))
 
     _html = Template("""
 <details class="hk-collapsible" open><summary>{{ title|e }}</summary>

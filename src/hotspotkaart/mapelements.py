@@ -6,6 +6,7 @@ pass text that came from input data.
 
 from __future__ import annotations
 
+import string
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -68,6 +69,39 @@ OFFLINE_CSS = """
 """
 
 
+#: The ``script`` macro every panel shares (see :func:`panel_script`).
+_PANEL_SCRIPT = string.Template("""
+{% macro script(this, kwargs) %}
+(function() {
+$before  var control = L.control({position: {{ this.position|tojson }}});
+  control.onAdd = function() {
+    var div = L.DomUtil.create('div', 'hk-panel $css_class');
+    div.innerHTML = {{ this.html|tojson }};
+    if (window.innerWidth < 600) {
+      div.querySelectorAll('details').forEach(function(d) { d.removeAttribute('open'); });
+    }
+$events$after    return div;
+  };
+  control.addTo({{ this._parent.get_name() }});
+})();
+{% endmacro %}
+""")
+
+
+def panel_script(css_class: str, *, clicks: bool = True, scroll: bool = False, before: str = "",
+                 after: str = "") -> str:
+    """Return the ``script`` macro of a panel: a Leaflet control that holds ``this.html``.
+
+    Every panel of the maps is one: a ``div.hk-panel`` at ``this.position`` whose ``<details>``
+    start closed on a narrow screen. ``clicks`` and ``scroll`` keep those events on the panel,
+    off the map. ``before`` is JavaScript run before the control is made, ``after`` JavaScript
+    run on its ``div`` before it is shown.
+    """
+    events = [event for event, kept in (("Click", clicks), ("Scroll", scroll)) if kept]
+    return _PANEL_SCRIPT.substitute(
+        css_class=css_class, before=before, after=after,
+        events="".join(f"    L.DomEvent.disable{e}Propagation(div);\n" for e in events))
+
 class InfoPanel(MacroElement):
     """A Leaflet control with the map's title, a demonstration-data warning and a method stamp.
 
@@ -89,23 +123,7 @@ class InfoPanel(MacroElement):
 {% macro header(this, kwargs) %}
 <style>{{ this.css }}</style>
 {% endmacro %}
-{% macro script(this, kwargs) %}
-(function() {
-  var control = L.control({position: {{ this.position|tojson }}});
-  control.onAdd = function() {
-    var div = L.DomUtil.create('div', 'hk-panel hk-info');
-    div.innerHTML = {{ this.html|tojson }};
-    if (window.innerWidth < 600) {
-      div.querySelectorAll('details').forEach(function(d) { d.removeAttribute('open'); });
-    }
-    L.DomEvent.disableClickPropagation(div);
-    L.DomEvent.disableScrollPropagation(div);
-    return div;
-  };
-  control.addTo({{ this._parent.get_name() }});
-})();
-{% endmacro %}
-""")
+""" + panel_script("hk-info", scroll=True))
 
     _html = Template("""
 <details class="hk-collapsible" open><summary>{{ title|e }}</summary>
@@ -140,22 +158,7 @@ class Legend(MacroElement):
         Leaflet control position.
     """
 
-    _template = Template("""
-{% macro script(this, kwargs) %}
-(function() {
-  var legend = L.control({position: {{ this.position|tojson }}});
-  legend.onAdd = function() {
-    var div = L.DomUtil.create('div', 'hk-panel hk-legend');
-    div.innerHTML = {{ this.html|tojson }};
-    if (window.innerWidth < 600) {
-      div.querySelectorAll('details').forEach(function(d) { d.removeAttribute('open'); });
-    }
-    return div;
-  };
-  legend.addTo({{ this._parent.get_name() }});
-})();
-{% endmacro %}
-""")
+    _template = Template(panel_script("hk-legend", clicks=False))
 
     _html = Template("""
 <details class="hk-collapsible"{% if open %} open{% endif %}><summary>{{ title|e }}</summary>
@@ -229,23 +232,7 @@ class KeyFigures(MacroElement):
         Leaflet control position.
     """
 
-    _template = Template("""
-{% macro script(this, kwargs) %}
-(function() {
-  var control = L.control({position: {{ this.position|tojson }}});
-  control.onAdd = function() {
-    var div = L.DomUtil.create('div', 'hk-panel hk-keyfigures');
-    div.innerHTML = {{ this.html|tojson }};
-    if (window.innerWidth < 600) {
-      div.querySelectorAll('details').forEach(function(d) { d.removeAttribute('open'); });
-    }
-    L.DomEvent.disableClickPropagation(div);
-    return div;
-  };
-  control.addTo({{ this._parent.get_name() }});
-})();
-{% endmacro %}
-""")
+    _template = Template(panel_script("hk-keyfigures"))
 
     _html = Template("""
 <details class="hk-collapsible"{% if open %} open{% endif %}><summary>{{ title|e }}</summary>
@@ -263,24 +250,8 @@ class KeyFigures(MacroElement):
                                       rows=[list(r) for r in rows], open=open_).strip()
 
 
-class SortableTable(MacroElement):
-    """A collapsible panel with a table whose columns sort on a click on their heading.
-
-    Numbers sort numerically: give each cell as ``(text, sort_key)``.
-    """
-
-    _template = Template("""
-{% macro script(this, kwargs) %}
-(function() {
-  var control = L.control({position: {{ this.position|tojson }}});
-  control.onAdd = function() {
-    var div = L.DomUtil.create('div', 'hk-panel hk-sortable');
-    div.innerHTML = {{ this.html|tojson }};
-    if (window.innerWidth < 600) {
-      div.querySelectorAll('details').forEach(function(d) { d.removeAttribute('open'); });
-    }
-    L.DomEvent.disableClickPropagation(div);
-    L.DomEvent.disableScrollPropagation(div);
+#: Sorting the rows of a :class:`SortableTable` by the column clicked.
+_SORT_ROWS = """\
     var table = div.querySelector('table');
     table.querySelectorAll('th').forEach(function(th, col) {
       th.addEventListener('click', function() {
@@ -299,12 +270,16 @@ class SortableTable(MacroElement):
         rows.forEach(function(r) { body.appendChild(r); });
       });
     });
-    return div;
-  };
-  control.addTo({{ this._parent.get_name() }});
-})();
-{% endmacro %}
-""")
+"""
+
+
+class SortableTable(MacroElement):
+    """A collapsible panel with a table whose columns sort on a click on their heading.
+
+    Numbers sort numerically: give each cell as ``(text, sort_key)``.
+    """
+
+    _template = Template(panel_script("hk-sortable", scroll=True, after=_SORT_ROWS))
 
     _html = Template("""
 <details class="hk-collapsible"><summary>{{ title|e }}</summary>
