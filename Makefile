@@ -35,6 +35,7 @@ chromium:
 
 lint:
 	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/lint-imports
 
 typecheck:
 	$(BIN)/mypy

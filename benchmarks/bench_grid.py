@@ -25,9 +25,10 @@ import shapely
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
-from hotspotkaart.config import AnalysisConfig, Periods  # noqa: E402
-from hotspotkaart.grid import analyse_grid, cell_counts, make_grid  # noqa: E402
-from hotspotkaart.hotspots import gi_star, neighbours  # noqa: E402
+from hotspotkaart.config.settings import AnalysisConfig, Periods  # noqa: E402
+from hotspotkaart.engine.grid import cell_counts, make_grid  # noqa: E402
+from hotspotkaart.stats.grid import analyse_grid  # noqa: E402
+from hotspotkaart.stats.hotspots import gi_star, neighbours  # noqa: E402
 
 BUURTEN = ROOT / "geo" / "dordrecht_buurten_2024.geojson"
 

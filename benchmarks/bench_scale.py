@@ -21,7 +21,8 @@ What it does (issue #7):
    grid over the whole country ≈ 3.8 M cells, beyond what esda's Gi* does in minutes here; see
    the README) and ``--permutations`` (99). The maps classify the buurt counts with
    ``mapclassify.FisherJenks`` on at most 1000 quantiles of the values
-   (:func:`hotspotkaart.classbreaks.jenks_breaks`); without numba it is an O(n²) pure-Python loop,
+   (:func:`hotspotkaart.stats.classbreaks.jenks_breaks`); without numba it is an O(n²) pure-Python
+   loop,
    and the report prints what it would cost on all 2 × 14 000 values.
 2. Per size, in a fresh interpreter (so peak memory is per size), runs
    ``hotspotkaart.pipeline.build`` with every stage function wrapped by a timer. Wall time and
@@ -600,38 +601,38 @@ STAGES: list[tuple[str, str, str, str]] = [
     ("hotspotkaart.pipeline", "read_zones", "read zones", "read"),
     ("hotspotkaart.pipeline", "read_locations", "read locations", "read"),
     ("hotspotkaart.pipeline", "read_incidents", "read meldingen: other", "read"),
-    ("hotspotkaart.sources", "read_csv_text", "read meldingen: CSV text → strings", "read"),
+    ("hotspotkaart.io.incidents", "read_csv_text", "read meldingen: CSV text → strings", "read"),
     # the dask engine reads CSV piece by piece (csvtext.iter_csv_text, a generator): its steps
-    ("hotspotkaart.csvtext", "scan_encoding", "read meldingen: encoding scan", "read"),
-    ("hotspotkaart.csvtext", "_fast_records", "read meldingen: splitting records", "read"),
-    ("hotspotkaart.sources", "_parse_table", "read meldingen: numbers, CRS", "read"),
-    ("hotspotkaart.sources", "_validate", "validate meldingen (dates, checks)", "validate"),
-    ("hotspotkaart.sources", "_reject_duplicate_ids", "validate: duplicate ids", "validate"),
-    ("hotspotkaart.accounting.Ledger", "register", "accounting: ledger.register", "validate"),
-    ("hotspotkaart.accounting.Ledger", "reject", "accounting: ledger.reject", "validate"),
+    ("hotspotkaart.io.csvtext", "scan_encoding", "read meldingen: encoding scan", "read"),
+    ("hotspotkaart.io.csvtext", "_fast_records", "read meldingen: splitting records", "read"),
+    ("hotspotkaart.io.incidents", "_parse_table", "read meldingen: numbers, CRS", "read"),
+    ("hotspotkaart.io.incidents", "_validate", "validate meldingen (dates, checks)", "validate"),
+    ("hotspotkaart.io.incidents", "_reject_duplicate_ids", "validate: duplicate ids", "validate"),
+    ("hotspotkaart.io.ledger.Ledger", "register", "accounting: ledger.register", "validate"),
+    ("hotspotkaart.io.ledger.Ledger", "reject", "accounting: ledger.reject", "validate"),
     ("hotspotkaart.pipeline", "_summary", "accounting: summary check", "validate"),
     ("hotspotkaart.pipeline", "join_incidents", "join: other", "join"),
-    ("hotspotkaart.joins", "assign_areas", "join: buurt and wijk", "join"),
-    ("hotspotkaart.joins", "flag_zones", "join: zone flags", "join"),
+    ("hotspotkaart.engine.join", "assign_areas", "join: buurt and wijk", "join"),
+    ("hotspotkaart.engine.join", "flag_zones", "join: zone flags", "join"),
     ("hotspotkaart.pipeline", "count_incidents", "analysis: counting, other", "analysis"),
     ("hotspotkaart.pipeline", "count_in_chunks", "analysis: counting, dask engine", "analysis"),
-    ("hotspotkaart.partitioned", "area_counts", "analysis: counting per area", "analysis"),
-    ("hotspotkaart.partitioned", "grid_counts", "analysis: counting per cell", "analysis"),
-    ("hotspotkaart.partitioned", "zone_counts", "analysis: counting per zone", "analysis"),
+    ("hotspotkaart.engine.tables", "area_counts", "analysis: counting per area", "analysis"),
+    ("hotspotkaart.engine.tables", "grid_counts", "analysis: counting per cell", "analysis"),
+    ("hotspotkaart.engine.tables", "zone_counts", "analysis: counting per zone", "analysis"),
     ("hotspotkaart.pipeline", "assess", "analysis: testing stage, other", "analysis"),
-    ("hotspotkaart.significance", "area_table_from_counts",
+    ("hotspotkaart.stats.testing", "area_table_from_counts",
      "analysis: area tables (binomtest)", "analysis"),
-    ("hotspotkaart.significance", "count_breaks", "analysis: class breaks (Fisher–Jenks)",
+    ("hotspotkaart.stats.testing", "count_breaks", "analysis: class breaks (Fisher–Jenks)",
      "analysis"),
-    ("hotspotkaart.significance", "grid_tests", "analysis: Gi* per year, other", "analysis"),
-    ("hotspotkaart.significance", "analyse_grid_from_counts", "analysis: grid other",
+    ("hotspotkaart.stats.testing", "grid_tests", "analysis: Gi* per year, other", "analysis"),
+    ("hotspotkaart.stats.testing", "analyse_grid_from_counts", "analysis: grid other",
      "analysis"),
     ("hotspotkaart.pipeline", "make_grid", "analysis: make_grid", "analysis"),
-    ("hotspotkaart.grid", "make_grid", "analysis: make_grid", "analysis"),
-    ("hotspotkaart.grid", "cell_counts", "analysis: cell_counts", "analysis"),
-    ("hotspotkaart.grid", "neighbours", "analysis: neighbours (Graph)", "analysis"),
-    ("hotspotkaart.grid", "gi_star", "analysis: Gi* (esda)", "analysis"),
-    ("hotspotkaart.significance", "zone_table_from_counts", "analysis: zone statistics",
+    ("hotspotkaart.stats.grid", "make_grid", "analysis: make_grid", "analysis"),
+    ("hotspotkaart.stats.grid", "cell_counts", "analysis: cell_counts", "analysis"),
+    ("hotspotkaart.stats.grid", "neighbours", "analysis: neighbours (Graph)", "analysis"),
+    ("hotspotkaart.stats.grid", "gi_star", "analysis: Gi* (esda)", "analysis"),
+    ("hotspotkaart.stats.testing", "zone_table_from_counts", "analysis: zone statistics",
      "analysis"),
     ("hotspotkaart.pipeline", "map_data", "render: map data", "render"),
     ("hotspotkaart.pipeline", "map_context", "render: map context", "render"),
@@ -645,11 +646,11 @@ STAGES: list[tuple[str, str, str, str]] = [
     ("hotspotkaart.pipeline", "write_csv", "write: csv tables", "write"),
     ("hotspotkaart.pipeline", "write_geopackage", "write: geopackage", "write"),
     ("hotspotkaart.pipeline", "write_json", "write: summary.json", "write"),
-    ("hotspotkaart.export.Staging", "commit", "write: move into place", "write"),
+    ("hotspotkaart.io.export.Staging", "commit", "write: move into place", "write"),
     # With more than one worker, the stages above that run inside a worker (the testing steps,
     # every page and table) are not timed one by one: their wall time lands here.
     ("hotspotkaart.pipeline", "run_jobs", "jobs on worker processes", "workers"),
-    ("hotspotkaart.significance", "run_jobs", "jobs on worker processes", "workers"),
+    ("hotspotkaart.stats.testing", "run_jobs", "jobs on worker processes", "workers"),
 ]
 GROUPS = ("read", "validate", "join", "analysis", "render", "write", "workers", "other")
 
@@ -709,8 +710,8 @@ def child_build(config_path: Path, out: Path, report: Path, *, explore: bool) ->
     import geopandas  # noqa: F401
 
     import hotspotkaart.pipeline as pipeline
-    from hotspotkaart.config import load_config
-    from hotspotkaart.parallel import resolve_workers
+    from hotspotkaart.config.settings import load_config
+    from hotspotkaart.runtime.parallel import resolve_workers
 
     import_s = time.perf_counter() - start
     probe = jenks_probe()
@@ -823,12 +824,12 @@ def child_peers(config_path: Path, report: Path, *, repeats: int, duckdb_peer: b
     warnings.simplefilter("ignore")
     import shapely
 
-    from hotspotkaart.accounting import Ledger
-    from hotspotkaart.boundaries import read_boundaries
-    from hotspotkaart.config import load_config
-    from hotspotkaart.joins import join_incidents
-    from hotspotkaart.sources import read_incidents
-    from hotspotkaart.zones import read_zones
+    from hotspotkaart.config.settings import load_config
+    from hotspotkaart.engine.join import join_incidents
+    from hotspotkaart.io.boundaries import read_boundaries
+    from hotspotkaart.io.incidents import read_incidents
+    from hotspotkaart.io.ledger import Ledger
+    from hotspotkaart.io.zones import read_zones
 
     config = load_config(config_path)
     ledger = Ledger()
@@ -1215,7 +1216,7 @@ def print_report(sizes: list[int], runs: dict[int, dict[str, Any]],
         first = runs[built[0]]["build"]
         probe = first.get("jenks_probe")
         if probe:
-            from hotspotkaart.classbreaks import JENKS_MAX_VALUES
+            from hotspotkaart.stats.classbreaks import JENKS_MAX_VALUES
 
             n_values = 2 * first["n_buurten"]
             per_call = probe["c"] * n_values**2

@@ -155,7 +155,7 @@ def open_map(chromium: Browser) -> Iterator[OpenMap]:
 @pytest.fixture(scope="session")
 def embedded_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Build the embedded Dordrecht default once (``hotspotkaart build``) into a temp folder."""
-    from hotspotkaart.cli import main
+    from hotspotkaart.cli.main import main
 
     out = tmp_path_factory.mktemp("embedded") / "maps"
     code = main(["build", "--config", str(REPO_ROOT / "hotspotkaart.toml"), "--out", str(out),
@@ -167,7 +167,7 @@ def embedded_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Every map of a small project with a planted cluster (see ``build_map_project``)."""
-    from ._helpers import build_map_project
+    from tests.helpers.project import build_map_project
 
     return build_map_project(tmp_path_factory.mktemp("project"))
 

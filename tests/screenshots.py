@@ -15,7 +15,7 @@ from playwright.sync_api import sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from conftest import CHROMIUM_ARGS, REPO_ROOT
-from hotspotkaart.config import load_config
+from hotspotkaart.config.settings import load_config
 from hotspotkaart.pipeline import build
 
 SHOTS = (

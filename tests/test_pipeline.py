@@ -10,15 +10,16 @@ import pandas as pd
 import pyogrio
 import pytest
 
-from hotspotkaart import export, parallel, pipeline
+from hotspotkaart import pipeline
 from hotspotkaart._errors import HotspotkaartWarning, OutputError
-from hotspotkaart.config import load_config
-from hotspotkaart.offline import external_references
-from hotspotkaart.parallel import WarmProcess
+from hotspotkaart.config.settings import load_config
+from hotspotkaart.io import export
+from hotspotkaart.maps.offline import external_references
 from hotspotkaart.pipeline import analyse, build
-from hotspotkaart.significance import PRELOAD
-
-from ._helpers import CATEGORIES, incident_section, interior_points, write_config
+from hotspotkaart.runtime import parallel
+from hotspotkaart.runtime.parallel import WarmProcess
+from hotspotkaart.stats.testing import PRELOAD
+from tests.helpers.project import CATEGORIES, incident_section, interior_points, write_config
 
 INJECTION = "<img src=x onerror=alert(1)>"
 

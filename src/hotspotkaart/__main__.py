@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hotspotkaart.cli import run
+from hotspotkaart.cli.main import run
 
 if __name__ == "__main__":
     run()

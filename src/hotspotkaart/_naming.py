@@ -10,7 +10,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["category_label", "category_slug", "count_column", "unique_names"]
+from hotspotkaart._errors import InputError
+
+__all__ = ["category_label", "category_slug", "category_slugs", "count_column", "unique_names"]
 
 
 def category_slug(category: str) -> str:
@@ -85,3 +87,36 @@ def category_label(value: Any) -> str:
     if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
         return "onbekend"
     return str(value)
+
+
+def category_slugs(categories: Sequence[Any]) -> dict[str, str]:
+    """Map each distinct category to its column slug, sorted by category.
+
+    Parameters
+    ----------
+    categories : sequence
+        Category labels (missing values become ``"onbekend"``).
+
+    Returns
+    -------
+    dict of str to str
+        ``{category: slug}`` in sorted category order.
+
+    Raises
+    ------
+    InputError
+        If two different categories would get the same column name.
+
+    """
+    labels = sorted({category_label(c) for c in categories})
+    result: dict[str, str] = {}
+    seen: dict[str, str] = {}
+    for label in labels:
+        slug = category_slug(label)
+        if slug in seen:
+            msg = (f"categories {seen[slug]!r} and {label!r} both become the column name "
+                   f"{slug!r}; rename one of them in the input")
+            raise InputError(msg)
+        seen[slug] = label
+        result[label] = slug
+    return result

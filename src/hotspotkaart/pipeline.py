@@ -1,7 +1,8 @@
 """Run the stages in order: read → join → analyse → render → export.
 
 :func:`analyse` does everything in memory and returns a :class:`BuildResult`; :func:`build` adds
-the maps and writes every output atomically. The command line (:mod:`hotspotkaart.cli`) is a thin
+the maps and writes every output atomically. The command line (:mod:`hotspotkaart.cli.main`) is a
+thin
 layer over these two functions.
 """
 
@@ -21,32 +22,33 @@ import pandas as pd
 
 from hotspotkaart import __version__
 from hotspotkaart._errors import ConfigError
-from hotspotkaart.accounting import Ledger
-from hotspotkaart.boundaries import Boundaries, read_boundaries
-from hotspotkaart.classbreaks import CountBreaks
-from hotspotkaart.config import ZONE_KINDS, Config
-from hotspotkaart.counting import IncidentTotals, incident_totals
-from hotspotkaart.crs import RD
-from hotspotkaart.export import (
+from hotspotkaart.config.settings import ZONE_KINDS, Config
+from hotspotkaart.engine.counting import IncidentTotals, incident_totals
+from hotspotkaart.engine.grid import make_grid
+from hotspotkaart.engine.join import join_incidents
+from hotspotkaart.engine.tables import count_in_chunks, count_incidents
+from hotspotkaart.io.boundaries import Boundaries, read_boundaries
+from hotspotkaart.io.crs import RD
+from hotspotkaart.io.export import (
     Staging,
     staged_outputs,
     write_csv,
     write_geopackage,
-    write_html,
     write_json,
 )
-from hotspotkaart.fieldmap import field_map
-from hotspotkaart.grid import GridResult, make_grid
-from hotspotkaart.joins import join_incidents
-from hotspotkaart.mapdata import MapContext, MapData
-from hotspotkaart.maplayers import prepare_reprojection
-from hotspotkaart.maps import overview_map, wijk_map
-from hotspotkaart.pages import comparison_page, index_page, render
-from hotspotkaart.parallel import WarmProcess, resolve_workers, run_jobs
-from hotspotkaart.partitioned import count_in_chunks, count_incidents
-from hotspotkaart.significance import assess
-from hotspotkaart.sources import check_category_slugs, iter_incidents, read_incidents
-from hotspotkaart.zones import read_locations, read_zones
+from hotspotkaart.io.incidents import check_category_slugs, iter_incidents, read_incidents
+from hotspotkaart.io.ledger import Ledger
+from hotspotkaart.io.zones import read_locations, read_zones
+from hotspotkaart.maps.data import MapContext, MapData
+from hotspotkaart.maps.fieldmap import field_map
+from hotspotkaart.maps.layers import prepare_reprojection
+from hotspotkaart.maps.offline import write_html
+from hotspotkaart.maps.overview import overview_map, wijk_map
+from hotspotkaart.maps.pages import comparison_page, index_page, render
+from hotspotkaart.runtime.parallel import WarmProcess, resolve_workers, run_jobs
+from hotspotkaart.stats.classbreaks import CountBreaks
+from hotspotkaart.stats.grid import GridResult
+from hotspotkaart.stats.testing import assess
 
 __all__ = ["MAP_KINDS", "BuildResult", "analyse", "build", "map_context", "map_data"]
 
@@ -88,9 +90,9 @@ def analyse(config: Config, *, statistics: WarmProcess | None = None) -> BuildRe
     Parameters
     ----------
     config : Config
-        A validated configuration (see :func:`hotspotkaart.config.load_config`).
+        A validated configuration (see :func:`hotspotkaart.config.settings.load_config`).
     statistics : WarmProcess, optional
-        A process importing :data:`hotspotkaart.significance.PRELOAD`, started before this
+        A process importing :data:`hotspotkaart.stats.testing.PRELOAD`, started before this
         call; the testing stage runs there (the command line passes one). In this process
         otherwise.
 

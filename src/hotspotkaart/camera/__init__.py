@@ -1,0 +1,5 @@
+"""Camera-area assessment (art. 151c Gemeentewet).
+
+``inputs`` reads the candidate areas and extra point layers; ``assess`` computes the figures
+per candidate; ``report`` writes its maps, table and printable report.
+"""

@@ -1,0 +1,88 @@
+"""The ``hotspotkaart camera`` subcommand: its options and its handler.
+
+Kept apart from :mod:`hotspotkaart.camera.assess` so that building the CLI's parser (every
+invocation,
+``--help`` included) imports nothing heavy; the handler imports the assessment when it runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from hotspotkaart._errors import ConfigError
+
+__all__ = ["add_camera_parser"]
+
+logger = logging.getLogger(__name__)
+
+
+def add_camera_parser(subparsers: Any, parents: Sequence[argparse.ArgumentParser] = ()) -> None:
+    """Add ``hotspotkaart camera CANDIDATES [--config FILE] [--out DIR] [--suggest] [--ring M]``.
+
+    Parameters
+    ----------
+    subparsers
+        The object returned by ``parser.add_subparsers()``.
+    parents : sequence of argparse.ArgumentParser, optional
+        The CLI's shared options (``--config``, ``-v``, ``-q``, ``--debug``); when omitted they
+        are added here, so the handler works with :func:`hotspotkaart.cli.main.main` either way.
+    """
+    camera = subparsers.add_parser(
+        "camera", parents=list(parents), help="assess candidate camera areas (art. 151c)",
+        description="Assess candidate camera areas: meldingen inside and around, change and "
+                    "its test, hot spots covered, overlap with existing zones, a score and a "
+                    "rank. Writes camera/<naam>.html, camera/kandidaten.csv and "
+                    "camera/rapport.html.")
+    if not parents:
+        camera.add_argument("-c", "--config", type=Path, default=None,
+                            help="configuration file (default: ./hotspotkaart.toml)")
+        camera.add_argument("-v", "--verbose", action="store_true", help="show progress details")
+        camera.add_argument("-q", "--quiet", action="store_true", help="show errors only")
+        camera.add_argument("--debug", action="store_true",
+                            help="show the traceback of internal errors")
+    camera.add_argument("candidates", type=Path, nargs="?", default=None, metavar="CANDIDATES",
+                        help="GeoJSON/GeoPackage/Shapefile with candidate polygons (the draw "
+                             "tool's export works as it is); optional with --suggest")
+    camera.add_argument("-o", "--out", type=Path, default=None,
+                        help="output folder; files go into its camera/ (default: [output] dir)")
+    camera.add_argument("--suggest", action="store_true",
+                        help="also propose areas from persistent/new hot spots outside the "
+                             "camera areas")
+    camera.add_argument("--ring", type=float, default=None, metavar="M",
+                        help="width of the displacement ring in metres (default: [camera] "
+                             "ring_m, 200)")
+    camera.set_defaults(handler=_cmd_camera)
+
+
+def _cmd_camera(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from hotspotkaart.camera.assess import run_camera
+    from hotspotkaart.config.settings import load_config
+
+    config = load_config(args.config)
+    settings = config.camera
+    if args.candidates is None and not args.suggest:
+        msg = "give a file with candidate areas (CANDIDATES) or --suggest, or both"
+        raise ConfigError(msg)
+    logger.info("assessing candidate camera areas for %s (%d and %d)", config.area.name,
+                *config.periods.years)
+    paths = run_camera(config, args.candidates, args.out, suggest=args.suggest,
+                       settings=settings, ring_m=args.ring)
+    csv = next((p for p in paths if p.name == "kandidaten.csv"), None)
+    if csv is not None:
+        table = pd.read_csv(csv, sep=";")
+        compare = config.periods.compare
+        logger.info("%d candidate area(s) assessed; best first:", len(table))
+        for row in table.head(5).itertuples():
+            logger.info("  %d. %s: score %.2f, %d meldingen in %d, %.0f %% already under cameras",
+                        row.rank, row.name, row.score, getattr(row, f"count_{compare}"), compare,
+                        row.camera_overlap_pct)
+    if config.synthetic:
+        logger.info("NB: these are demonstration data (synthetic), not real meldingen")
+    logger.info("wrote %d files to %s", len(paths), paths[0].parent if paths else "-")
+    return 0

@@ -1,0 +1,528 @@
+"""Read and validate the TOML configuration.
+
+The configuration names the area, the two periods to compare and the input files. Every path is
+resolved relative to the configuration file, so a municipality can keep its config beside its own
+exports. Validation happens once, at start, and every message names the key, the value received and
+what is allowed, in terms a GIS officer recognises.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from hotspotkaart._errors import ConfigError
+from hotspotkaart.config._values import (
+    array,
+    as_table,
+    check_crs,
+    check_keys,
+    existing,
+    flag,
+    number,
+    table,
+    text,
+)
+from hotspotkaart.config.camera import CameraSettings, parse_camera_settings
+
+__all__ = [
+    "DEFAULT_PARTITION_SIZE",
+    "ENGINE_KINDS",
+    "SCHEDULERS",
+    "ZONE_KINDS",
+    "AnalysisConfig",
+    "AreaConfig",
+    "Config",
+    "EngineConfig",
+    "IncidentSource",
+    "LocationSource",
+    "MapConfig",
+    "Periods",
+    "ZoneSource",
+    "load_config",
+    "require_dask",
+]
+
+#: The zone kinds the tool knows, in the order the maps list them.
+ZONE_KINDS: tuple[str, ...] = ("cameratoezicht", "alcoholverbod", "veiligheidsrisicogebied")
+
+DEFAULT_CONFIG_NAME = "hotspotkaart.toml"
+
+#: The credit the CBS Wijk- en Buurtkaart conditions require wherever the boundaries are shown.
+DEFAULT_CREDIT = "Kadaster / Centraal Bureau voor de Statistiek, 2024"
+
+_MUNICIPALITY_CODE = re.compile(r"^GM\d{4}$")
+
+
+@dataclass(frozen=True)
+class AreaConfig:
+    """The municipality and its boundary files."""
+
+    name: str
+    municipality_code: str
+    buurten: Path
+    buurten_layer: str | None = None
+    wijken: Path | None = None
+    wijken_layer: str | None = None
+    edition: str = ""
+    credit: str = DEFAULT_CREDIT
+
+
+@dataclass(frozen=True)
+class Periods:
+    """The base and compare periods, as calendar years."""
+
+    base: int
+    compare: int
+
+    @property
+    def years(self) -> tuple[int, int]:
+        """Both years, base first."""
+        return (self.base, self.compare)
+
+
+@dataclass(frozen=True)
+class IncidentSource:
+    """One file of overlast meldingen and how to read it."""
+
+    path: Path
+    date: str
+    category: str
+    x: str | None = None
+    y: str | None = None
+    crs: str | None = None
+    id: str | None = None
+    layer: str | None = None
+    synthetic: bool = False
+
+
+@dataclass(frozen=True)
+class ZoneSource:
+    """One file of policy zones of one kind."""
+
+    kind: str
+    path: Path
+    name: str
+    valid_from: str | None = None
+    valid_to: str | None = None
+    layer: str | None = None
+    crs: str | None = None
+    synthetic: bool = False
+
+
+@dataclass(frozen=True)
+class LocationSource:
+    """One point file of named overlast locations per year."""
+
+    path: Path
+    name: str = "naam"
+    year: str = "jaar"
+    status: str | None = "status"
+    layer: str | None = None
+    crs: str | None = None
+    synthetic: bool = False
+
+
+@dataclass(frozen=True)
+class AnalysisConfig:
+    """Settings of the statistical analysis."""
+
+    cell_size: float = 100.0
+    permutations: int = 999
+    seed: int = 20240101
+    alpha: float = 0.05
+    fdr_q: float = 0.05
+    min_count: int = 10
+    buffer_m: float = 100.0
+
+
+ENGINE_KINDS: tuple[str, ...] = ("memory", "dask")
+SCHEDULERS: tuple[str, ...] = ("synchronous", "threads")
+
+
+@dataclass(frozen=True)
+class EngineConfig:
+    """How the join and the counting run: in memory, or partitioned on dask-geopandas.
+
+    ``partitions`` (a number of partitions) and ``partition_size`` (meldingen per partition)
+    exclude each other; with neither, the dask engine uses partitions of
+    :data:`DEFAULT_PARTITION_SIZE` meldingen. ``workers`` is the number of processes that run
+    the testing steps and write the outputs side by side (:mod:`hotspotkaart.runtime.parallel`):
+    ``"auto"`` (one per available CPU) or a whole number, 1 for none. The dask engine reads
+    the meldingen ``chunk_size`` records at a time and joins and counts each chunk in its
+    partitions, so that a file larger than memory can be counted.
+    """
+
+    kind: str = "memory"
+    partitions: int | None = None
+    partition_size: int | None = None
+    scheduler: str = "synchronous"
+    workers: int | str = "auto"
+    chunk_size: int = 1_000_000
+
+
+#: Meldingen per partition of the dask engine when neither partitions nor partition_size is set.
+DEFAULT_PARTITION_SIZE = 500_000
+
+
+@dataclass(frozen=True)
+class MapConfig:
+    """Settings of the rendered maps."""
+
+    basemap: str = "grijs"
+    privacy_threshold: int = 5
+
+
+@dataclass(frozen=True)
+class Config:
+    """The whole, validated configuration."""
+
+    path: Path
+    area: AreaConfig
+    periods: Periods
+    incidents: tuple[IncidentSource, ...]
+    zones: tuple[ZoneSource, ...] = ()
+    locations: tuple[LocationSource, ...] = ()
+    analysis: AnalysisConfig = field(default_factory=AnalysisConfig)
+    maps: MapConfig = field(default_factory=MapConfig)
+    output_dir: Path = Path("maps")
+    engine: EngineConfig = field(default_factory=EngineConfig)
+    camera: CameraSettings = field(default_factory=CameraSettings)
+
+    @property
+    def synthetic(self) -> bool:
+        """Whether any input is demonstration (synthetic) data."""
+        sources: tuple[IncidentSource | ZoneSource | LocationSource, ...] = (
+            *self.incidents,
+            *self.zones,
+            *self.locations,
+        )
+        return any(source.synthetic for source in sources)
+
+
+BASEMAPS: tuple[str, ...] = ("grijs", "standaard", "pastel", "luchtfoto", "geen")
+
+_TOP_KEYS = {"area", "periods", "incidents", "zones", "locations", "analysis", "maps", "output",
+             "camera", "engine"}
+_AREA_KEYS = {"name", "municipality_code", "buurten", "buurten_layer", "wijken", "wijken_layer",
+              "edition", "credit"}
+_PERIOD_KEYS = {"base", "compare"}
+_INCIDENT_KEYS = {"path", "date", "category", "x", "y", "lon", "lat", "crs", "id", "layer",
+                  "synthetic"}
+_ZONE_KEYS = {"kind", "path", "name", "valid_from", "valid_to", "layer", "crs", "synthetic"}
+_LOCATION_KEYS = {"path", "name", "year", "status", "layer", "crs", "synthetic"}
+_ANALYSIS_KEYS = {"cell_size", "permutations", "seed", "alpha", "fdr_q", "min_count", "buffer_m"}
+_MAP_KEYS = {"basemap", "privacy_threshold"}
+_OUTPUT_KEYS = {"dir"}
+_ENGINE_KEYS = {"kind", "partitions", "partition_size", "scheduler", "workers", "chunk_size"}
+
+
+def load_config(path: str | Path | None = None) -> Config:
+    """Read and validate a hotspotkaart TOML configuration.
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        The configuration file. Defaults to ``hotspotkaart.toml`` in the working directory.
+
+    Returns
+    -------
+    Config
+        The validated configuration, with every path made absolute.
+
+    Raises
+    ------
+    ConfigError
+        If the file is missing, is not valid TOML, has unknown keys, lacks required keys, has
+        values of the wrong type or range, or points at files that do not exist.
+
+    """
+    cfg_path = Path(path) if path is not None else Path.cwd() / DEFAULT_CONFIG_NAME
+    raw = _read_toml(cfg_path)
+    return _parse(raw, cfg_path.resolve())
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    if not path.is_file():
+        msg = f"configuration file {path} does not exist; pass --config FILE or create {path.name}"
+        raise ConfigError(msg)
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        msg = f"configuration file {path} is not valid TOML: {exc}"
+        raise ConfigError(msg) from None
+    except UnicodeDecodeError:
+        msg = f"configuration file {path} is not UTF-8 text"
+        raise ConfigError(msg) from None
+
+
+def _parse(raw: dict[str, Any], cfg_path: Path) -> Config:
+    base_dir = cfg_path.parent
+    check_keys(raw, _TOP_KEYS, "the top level", cfg_path)
+    area_raw = table(raw, "area", cfg_path, required=True)
+    area = _parse_area(area_raw, base_dir, cfg_path)
+    periods = _parse_periods(table(raw, "periods", cfg_path, required=True), cfg_path)
+    incidents = tuple(
+        _parse_incident(item, i, base_dir, cfg_path)
+        for i, item in enumerate(array(raw, "incidents", cfg_path, required=True), start=1)
+    )
+    zones = tuple(
+        _parse_zone(item, i, base_dir, cfg_path)
+        for i, item in enumerate(array(raw, "zones", cfg_path), start=1)
+    )
+    locations = tuple(
+        _parse_location(item, i, base_dir, cfg_path)
+        for i, item in enumerate(array(raw, "locations", cfg_path), start=1)
+    )
+    _check_unique(incidents, "incidents", cfg_path)
+    _check_unique(zones, "zones", cfg_path)
+    _check_unique(locations, "locations", cfg_path)
+    analysis = _parse_analysis(table(raw, "analysis", cfg_path), cfg_path)
+    maps = _parse_maps(table(raw, "maps", cfg_path), cfg_path)
+    output = table(raw, "output", cfg_path)
+    check_keys(output, _OUTPUT_KEYS, "[output]", cfg_path)
+    out_dir = base_dir / text(output, "dir", "[output]", cfg_path, default="maps")
+    engine = _parse_engine(table(raw, "engine", cfg_path), cfg_path)
+    camera = parse_camera_settings(raw.get("camera", {}), cfg_path)
+    return Config(
+        path=cfg_path,
+        area=area,
+        periods=periods,
+        incidents=incidents,
+        zones=zones,
+        locations=locations,
+        analysis=analysis,
+        maps=maps,
+        output_dir=out_dir,
+        engine=engine,
+        camera=camera,
+    )
+
+
+def _parse_area(t: Mapping[str, Any], base_dir: Path, cfg: Path) -> AreaConfig:
+    where = "[area]"
+    check_keys(t, _AREA_KEYS, where, cfg)
+    code = text(t, "municipality_code", where, cfg, required=True)
+    if not _MUNICIPALITY_CODE.match(code):
+        msg = (f"{cfg}: {where} municipality_code = {code!r} is not a CBS gemeentecode; "
+               "expected 'GM' followed by four digits, e.g. 'GM0505'")
+        raise ConfigError(msg)
+    wijken = text(t, "wijken", where, cfg)
+    return AreaConfig(
+        name=text(t, "name", where, cfg, required=True),
+        municipality_code=code,
+        buurten=existing(base_dir, text(t, "buurten", where, cfg, required=True),
+                         f"{where} buurten", cfg),
+        buurten_layer=text(t, "buurten_layer", where, cfg),
+        wijken=existing(base_dir, wijken, f"{where} wijken", cfg) if wijken else None,
+        wijken_layer=text(t, "wijken_layer", where, cfg),
+        edition=text(t, "edition", where, cfg, default=""),
+        credit=text(t, "credit", where, cfg, default=DEFAULT_CREDIT),
+    )
+
+
+def _parse_periods(t: Mapping[str, Any], cfg: Path) -> Periods:
+    where = "[periods]"
+    check_keys(t, _PERIOD_KEYS, where, cfg)
+    years = []
+    for key in ("base", "compare"):
+        value = t.get(key)
+        if not isinstance(value, int) or isinstance(value, bool) or not 1900 <= value <= 2100:
+            msg = (f"{cfg}: {where} {key} = {value!r} is not a year; "
+                   "expected a whole number such as 2023")
+            raise ConfigError(msg)
+        years.append(value)
+    if years[0] >= years[1]:
+        msg = (f"{cfg}: {where} base = {years[0]} must come before compare = {years[1]}")
+        raise ConfigError(msg)
+    return Periods(base=years[0], compare=years[1])
+
+
+def _parse_incident(t: Any, i: int, base_dir: Path, cfg: Path) -> IncidentSource:
+    where = f"[[incidents]] #{i}"
+    t = as_table(t, where, cfg)
+    check_keys(t, _INCIDENT_KEYS, where, cfg)
+    x, y = text(t, "x", where, cfg), text(t, "y", where, cfg)
+    lon, lat = text(t, "lon", where, cfg), text(t, "lat", where, cfg)
+    crs = text(t, "crs", where, cfg)
+    if (x or y) and (lon or lat):
+        msg = (f"{cfg}: {where} gives both x/y and lon/lat; "
+               "use x/y (RD) or lon/lat (WGS84), not both")
+        raise ConfigError(msg)
+    if bool(x) != bool(y) or bool(lon) != bool(lat):
+        msg = f"{cfg}: {where} needs both coordinate columns (x and y, or lon and lat)"
+        raise ConfigError(msg)
+    if lon:
+        x, y = lon, lat
+        crs = crs or "EPSG:4326"
+    if crs is not None:
+        check_crs(crs, f"{where} crs", cfg)
+    return IncidentSource(
+        path=existing(base_dir, text(t, "path", where, cfg, required=True), f"{where} path", cfg),
+        date=text(t, "date", where, cfg, required=True),
+        category=text(t, "category", where, cfg, required=True),
+        x=x,
+        y=y,
+        crs=crs,
+        id=text(t, "id", where, cfg),
+        layer=text(t, "layer", where, cfg),
+        synthetic=flag(t, "synthetic", where, cfg),
+    )
+
+
+def _parse_zone(t: Any, i: int, base_dir: Path, cfg: Path) -> ZoneSource:
+    where = f"[[zones]] #{i}"
+    t = as_table(t, where, cfg)
+    check_keys(t, _ZONE_KEYS, where, cfg)
+    kind = text(t, "kind", where, cfg, required=True)
+    if kind not in ZONE_KINDS:
+        msg = f"{cfg}: {where} kind = {kind!r} is not known; allowed: {', '.join(ZONE_KINDS)}"
+        raise ConfigError(msg)
+    crs = text(t, "crs", where, cfg)
+    if crs is not None:
+        check_crs(crs, f"{where} crs", cfg)
+    return ZoneSource(
+        kind=kind,
+        path=existing(base_dir, text(t, "path", where, cfg, required=True), f"{where} path", cfg),
+        name=text(t, "name", where, cfg, required=True),
+        valid_from=text(t, "valid_from", where, cfg),
+        valid_to=text(t, "valid_to", where, cfg),
+        layer=text(t, "layer", where, cfg),
+        crs=crs,
+        synthetic=flag(t, "synthetic", where, cfg),
+    )
+
+
+def _parse_location(t: Any, i: int, base_dir: Path, cfg: Path) -> LocationSource:
+    where = f"[[locations]] #{i}"
+    t = as_table(t, where, cfg)
+    check_keys(t, _LOCATION_KEYS, where, cfg)
+    crs = text(t, "crs", where, cfg)
+    if crs is not None:
+        check_crs(crs, f"{where} crs", cfg)
+    return LocationSource(
+        path=existing(base_dir, text(t, "path", where, cfg, required=True), f"{where} path", cfg),
+        name=text(t, "name", where, cfg, default="naam"),
+        year=text(t, "year", where, cfg, default="jaar"),
+        status=text(t, "status", where, cfg, default="status"),
+        layer=text(t, "layer", where, cfg),
+        crs=crs,
+        synthetic=flag(t, "synthetic", where, cfg),
+    )
+
+
+def _parse_analysis(t: Mapping[str, Any], cfg: Path) -> AnalysisConfig:
+    where = "[analysis]"
+    check_keys(t, _ANALYSIS_KEYS, where, cfg)
+    d = AnalysisConfig()
+    cell = number(t, "cell_size", where, cfg, d.cell_size, low=10, high=5000)
+    perms = int(number(t, "permutations", where, cfg, d.permutations, low=99, high=99999,
+                       integer=True))
+    seed = int(number(t, "seed", where, cfg, d.seed, low=0, high=2**32 - 1, integer=True))
+    alpha = number(t, "alpha", where, cfg, d.alpha, low=1e-6, high=0.5)
+    q = number(t, "fdr_q", where, cfg, d.fdr_q, low=1e-6, high=0.5)
+    min_count = int(number(t, "min_count", where, cfg, d.min_count, low=0, high=10**6,
+                           integer=True))
+    buffer_m = number(t, "buffer_m", where, cfg, d.buffer_m, low=0, high=10000)
+    return AnalysisConfig(cell_size=cell, permutations=perms, seed=seed, alpha=alpha, fdr_q=q,
+                          min_count=min_count, buffer_m=buffer_m)
+
+
+def _parse_maps(t: Mapping[str, Any], cfg: Path) -> MapConfig:
+    where = "[maps]"
+    check_keys(t, _MAP_KEYS, where, cfg)
+    basemap = text(t, "basemap", where, cfg, default="grijs")
+    if basemap not in BASEMAPS:
+        msg = f"{cfg}: {where} basemap = {basemap!r} is not known; allowed: {', '.join(BASEMAPS)}"
+        raise ConfigError(msg)
+    threshold = int(number(t, "privacy_threshold", where, cfg, 5, low=1, high=1000,
+                           integer=True))
+    return MapConfig(basemap=basemap, privacy_threshold=threshold)
+
+
+def _parse_engine(t: Mapping[str, Any], cfg: Path) -> EngineConfig:
+    where = "[engine]"
+    check_keys(t, _ENGINE_KEYS, where, cfg)
+    kind = text(t, "kind", where, cfg, default="memory")
+    if kind not in ENGINE_KINDS:
+        msg = f"{cfg}: {where} kind = {kind!r} is not known; allowed: {', '.join(ENGINE_KINDS)}"
+        raise ConfigError(msg)
+    scheduler = text(t, "scheduler", where, cfg, default="synchronous")
+    if scheduler not in SCHEDULERS:
+        msg = (f"{cfg}: {where} scheduler = {scheduler!r} is not known; allowed: "
+               f"{', '.join(SCHEDULERS)}")
+        raise ConfigError(msg)
+    if "partitions" in t and "partition_size" in t:
+        msg = f"{cfg}: {where} set either partitions or partition_size, not both"
+        raise ConfigError(msg)
+    partitions = partition_size = None
+    if "partitions" in t:
+        partitions = int(number(t, "partitions", where, cfg, 1, low=1, high=100_000,
+                                integer=True))
+    if "partition_size" in t:
+        partition_size = int(number(t, "partition_size", where, cfg, 1, low=1_000,
+                                    high=10**9, integer=True))
+    chunk_size = int(number(t, "chunk_size", where, cfg, 1_000_000, low=1_000, high=10**9,
+                            integer=True))
+    if kind == "memory" and any(k in t for k in ("partitions", "partition_size", "chunk_size")):
+        msg = (f"{cfg}: {where} partitions, partition_size and chunk_size only apply to "
+               "kind = \"dask\"; remove them or set kind = \"dask\"")
+        raise ConfigError(msg)
+    if kind == "dask":
+        require_dask(f"{cfg}: {where} kind = \"dask\"")
+    return EngineConfig(kind=kind, partitions=partitions, partition_size=partition_size,
+                        scheduler=scheduler, workers=_workers(t, where, cfg),
+                        chunk_size=chunk_size)
+
+
+def _workers(t: Mapping[str, Any], where: str, cfg: Path) -> int | str:
+    value = t.get("workers", "auto")
+    if value == "auto":
+        return "auto"
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 256:
+        msg = (f"{cfg}: {where} workers = {value!r} is not allowed; use \"auto\" (one per "
+               "CPU) or a whole number from 1 to 256 (1 builds in one process)")
+        raise ConfigError(msg)
+    return value
+
+
+def require_dask(what: str) -> None:
+    """Raise :class:`ConfigError` naming the extra to install unless dask-geopandas is present.
+
+    Parameters
+    ----------
+    what : str
+        What needs it, for the message (e.g. the config file and key).
+
+    Raises
+    ------
+    ConfigError
+        If ``dask_geopandas`` (and with it dask) cannot be imported.
+
+    """
+    if importlib.util.find_spec("dask") is None or (
+            importlib.util.find_spec("dask_geopandas") is None):
+        msg = (f"{what} needs dask-geopandas, which is not installed; "
+               "install it with: pip install 'hotspotkaart[scale]'")
+        raise ConfigError(msg)
+
+
+def _check_unique(sources: tuple[IncidentSource | ZoneSource | LocationSource, ...], key: str,
+                  cfg: Path) -> None:
+    """Refuse a file (and layer) listed twice in one section: it would be counted twice."""
+    seen: dict[tuple[str, Path, str | None], int] = {}
+    for i, source in enumerate(sources, start=1):
+        ident = (getattr(source, "kind", ""), source.path, source.layer)
+        if ident in seen:
+            layer = f" layer {source.layer!r}" if source.layer else ""
+            msg = (f"{cfg}: [[{key}]] #{i} repeats the file {source.path.name}{layer} of "
+                   f"[[{key}]] #{seen[ident]}; list every file once, or its records are counted "
+                   "twice")
+            raise ConfigError(msg)
+        seen[ident] = i

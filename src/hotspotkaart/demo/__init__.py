@@ -1,0 +1,1 @@
+"""The synthetic demonstration layers, calibrated to Dordrecht's evaluation figures."""

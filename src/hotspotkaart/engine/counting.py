@@ -1,0 +1,204 @@
+"""The counting step: meldingen counted per area, period and category, in tables that add up.
+
+Every statistic of a build needs only counts. :func:`area_counts` counts meldingen per buurt or
+wijk, period and category; :func:`incident_totals` per period and category for the whole area;
+:func:`group_sizes` is the shared counter. Tables of parts of the meldingen (the partitions and
+chunks of the dask engine) add up with :func:`sum_counts` and :func:`sum_incident_totals` to the
+tables of all of them, which :mod:`hotspotkaart.stats.areas` then tests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from hotspotkaart._errors import InputError
+from hotspotkaart._naming import category_label
+from hotspotkaart._validate import period_array, require_columns
+from hotspotkaart.config.settings import Periods
+
+__all__ = [
+    "AREA_COUNT_COLUMNS",
+    "AREA_KEYS",
+    "IncidentTotals",
+    "area_counts",
+    "category_labels",
+    "group_sizes",
+    "incident_totals",
+    "sum_counts",
+    "sum_incident_totals",
+]
+
+#: The area code columns counted per area.
+AREA_KEYS = ("buurtcode", "wijkcode")
+
+#: Columns of the count table of :func:`area_counts` (``key`` is the area code column).
+AREA_COUNT_COLUMNS: tuple[str, ...] = ("period", "category", "n")
+
+
+def area_counts(incidents: pd.DataFrame, key: str, periods: Periods) -> pd.DataFrame:
+    """Count meldingen per area code, period and category (the counting step of the area table).
+
+    Parameters
+    ----------
+    incidents : pandas.DataFrame
+        Meldingen with the columns ``key``, ``period`` and ``category``. Not modified.
+    key : {"buurtcode", "wijkcode"}
+        The area code column.
+    periods : Periods
+        The base and compare year; every ``period`` must be one of them.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``key``, ``period``, ``category`` (the label, missing values as
+        ``"onbekend"``) and ``n`` (int64), one row per combination that occurs, sorted. Tables of
+        parts of the meldingen add up with :func:`sum_counts`.
+
+    Raises
+    ------
+    InputError
+        If ``key`` is not an area code column, a column is missing or a period is not one of
+        the two years.
+
+    """
+    if key not in AREA_KEYS:
+        msg = f"key = {key!r} is not an area code column; use one of {', '.join(AREA_KEYS)}"
+        raise InputError(msg)
+    require_columns(incidents, (key, "period", "category"), "incidents")
+    period = period_array(incidents, periods)
+    frame = pd.DataFrame({
+        key: incidents[key].to_numpy(dtype=object),
+        "period": period,
+        "category": category_labels(incidents["category"]),
+    })
+    return group_sizes(frame, [key, "period", "category"])
+
+
+def sum_counts(tables: Sequence[pd.DataFrame], keys: Sequence[str]) -> pd.DataFrame:
+    """Add up count tables of parts of the meldingen (same ``keys``, a count column ``n``).
+
+    Parameters
+    ----------
+    tables : sequence of pandas.DataFrame
+        Count tables such as those of :func:`area_counts`; at least one.
+    keys : sequence of str
+        The key columns.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The summed table, one row per key combination, sorted by the keys.
+
+    """
+    if not tables:
+        msg = "sum_counts needs at least one count table"
+        raise InputError(msg)
+    both = pd.concat(list(tables), ignore_index=True)
+    if both.empty:
+        return both.reset_index(drop=True)
+    summed = both.groupby(list(keys), sort=True, dropna=False)["n"].sum().reset_index()
+    summed["n"] = summed["n"].astype(np.int64)
+    return summed
+
+
+@dataclass(frozen=True)
+class IncidentTotals:
+    """City-wide totals of the used meldingen, for the summary and the map legends.
+
+    Attributes
+    ----------
+    counts : pandas.DataFrame
+        Columns ``period``, ``category`` (as in the meldingen, not relabelled) and ``n``.
+    first, last : pandas.Timestamp or None
+        The earliest and the latest ``date``; None without meldingen.
+
+    """
+
+    counts: pd.DataFrame
+    first: pd.Timestamp | None
+    last: pd.Timestamp | None
+
+
+def incident_totals(incidents: pd.DataFrame) -> IncidentTotals:
+    """Count the meldingen per period and category and find their first and last date.
+
+    Parameters
+    ----------
+    incidents : pandas.DataFrame
+        Meldingen with ``period``, ``category`` and ``date``. Not modified.
+
+    Returns
+    -------
+    IncidentTotals
+        Totals that add up over parts of the meldingen (:func:`sum_incident_totals`).
+
+    """
+    require_columns(incidents, ("period", "category", "date"), "incidents")
+    frame = pd.DataFrame({"period": incidents["period"].to_numpy(),
+                          "category": incidents["category"].to_numpy()})
+    dates = incidents["date"]
+    empty = dates.empty or dates.isna().all()
+    return IncidentTotals(counts=group_sizes(frame, ["period", "category"]),
+                          first=None if empty else pd.Timestamp(dates.min()),
+                          last=None if empty else pd.Timestamp(dates.max()))
+
+
+def sum_incident_totals(parts: Sequence[IncidentTotals]) -> IncidentTotals:
+    """Add up the :class:`IncidentTotals` of parts of the meldingen."""
+    firsts = [p.first for p in parts if p.first is not None]
+    lasts = [p.last for p in parts if p.last is not None]
+    return IncidentTotals(counts=sum_counts([p.counts for p in parts], ["period", "category"]),
+                          first=min(firsts) if firsts else None,
+                          last=max(lasts) if lasts else None)
+
+
+def category_labels(categories: pd.Series) -> npt.NDArray[np.object_]:
+    """Return the category label of every melding (missing values become ``"onbekend"``).
+
+    Parameters
+    ----------
+    categories : pandas.Series
+        The ``category`` column.
+
+    Returns
+    -------
+    numpy.ndarray of str
+        ``str(category)`` per melding, ``"onbekend"`` where missing.
+
+    """
+    codes, uniques = pd.factorize(categories, use_na_sentinel=True)
+    labels = np.array([*(category_label(u) for u in uniques), "onbekend"], dtype=object)
+    return labels[codes]  # code -1 (missing) picks the last label
+
+
+def group_sizes(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """Count the rows per combination of ``keys`` (sorted; missing keys kept).
+
+    The count tables of areas, cells and zones are made with it and added up with
+    :func:`sum_counts`.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        One row per melding (or per melding and day).
+    keys : list of str
+        Columns of ``frame`` to group by.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``keys`` and ``n`` (int64), one row per combination that occurs.
+    """
+    if frame.empty:
+        out = frame[keys].copy()
+        out["n"] = np.zeros(0, dtype=np.int64)
+        return out.reset_index(drop=True)
+    sizes = frame.groupby(keys, sort=True, dropna=False).size()
+    out = sizes.reset_index(name="n")
+    out["n"] = out["n"].astype(np.int64)
+    return out

@@ -1,0 +1,285 @@
+"""Read CBS wijk and buurt boundaries, whatever edition or schema the municipality has.
+
+Three schemas are recognised, by their column names (case-insensitive):
+
+* the files shipped in ``geo/`` (``buurtcode``, ``buurtnaam``, ``wijkcode``, ``wijknaam``, …);
+* the national CBS ``wijkenbuurten_<jaar>`` GeoPackage (layers ``buurten``/``wijken``, columns
+  ``buurtcode``, ``buurtnaam``, ``wijkcode``, ``gemeentecode``, ``aantal_inwoners``, …);
+* the older CBS shapefiles (``BU_CODE``, ``BU_NAAM``, ``WK_CODE``, ``GM_CODE``, ``AANT_INW``, …).
+
+The result is always the same: one row per buurt of one municipality in EPSG:28992 with canonical
+columns. CBS codes secret or missing figures as large negative numbers (−99997, −99995, …);
+these become missing values, never counts.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyogrio
+import shapely
+
+from hotspotkaart._errors import BoundaryError
+from hotspotkaart._geometry import polygonal_part
+from hotspotkaart.config.settings import AreaConfig
+from hotspotkaart.io.crs import RD, infer_axis_order
+from hotspotkaart.io.ledger import Ledger
+
+__all__ = ["Boundaries", "read_boundaries"]
+
+logger = logging.getLogger(__name__)
+
+#: Values at or below this are CBS codes for secret or missing figures.
+CBS_MISSING_BELOW = -99990
+
+_BUURT_COLUMNS: dict[str, tuple[str, ...]] = {
+    "buurtcode": ("buurtcode", "bu_code"),
+    "buurtnaam": ("buurtnaam", "bu_naam"),
+    "wijkcode": ("wijkcode", "wk_code"),
+    "wijknaam": ("wijknaam", "wk_naam"),
+    "gemeentecode": ("gemeentecode", "gm_code"),
+    "gemeentenaam": ("gemeentenaam", "gm_naam"),
+    "aantal_inwoners": ("aantal_inwoners", "aant_inw"),
+}
+_WIJK_COLUMNS: dict[str, tuple[str, ...]] = {
+    key: _BUURT_COLUMNS[key]
+    for key in ("wijkcode", "wijknaam", "gemeentecode", "gemeentenaam", "aantal_inwoners")
+}
+
+
+@dataclass(frozen=True)
+class Boundaries:
+    """The buurten and wijken of one municipality, in EPSG:28992.
+
+    Attributes
+    ----------
+    buurten : geopandas.GeoDataFrame
+        ``buurtcode``, ``buurtnaam``, ``wijkcode``, ``wijknaam``, ``gemeentecode``,
+        ``aantal_inwoners`` (float, NaN where unknown or secret) and the polygon.
+    wijken : geopandas.GeoDataFrame
+        ``wijkcode``, ``wijknaam``, ``gemeentecode``, ``aantal_inwoners`` and the polygon.
+
+    """
+
+    buurten: gpd.GeoDataFrame
+    wijken: gpd.GeoDataFrame
+
+    @property
+    def outline(self) -> shapely.Geometry:
+        """The municipality as the union of its buurten."""
+        return shapely.union_all(self.buurten.geometry.to_numpy())
+
+
+def read_boundaries(area: AreaConfig, ledger: Ledger) -> Boundaries:
+    """Read, filter and validate the buurten (and wijken) of ``area.municipality_code``.
+
+    Parameters
+    ----------
+    area : AreaConfig
+        The ``[area]`` section of the configuration.
+    ledger : Ledger
+        Receives warnings about repaired geometries and overlaps.
+
+    Returns
+    -------
+    Boundaries
+        Buurten and wijken in EPSG:28992. Wijken are dissolved from the buurten when no wijk
+        file is configured, so that they always nest.
+
+    Raises
+    ------
+    BoundaryError
+        If a file cannot be read, lacks the code columns, has no CRS, holds no buurt of the
+        municipality, or has duplicate buurtcodes.
+
+    """
+    buurten = _read_layer(area.buurten, area.buurten_layer, "buurten", _BUURT_COLUMNS,
+                          area.municipality_code, "buurtcode", ledger)
+    if area.wijken is not None:
+        wijken = _read_layer(area.wijken, area.wijken_layer, "wijken", _WIJK_COLUMNS,
+                             area.municipality_code, "wijkcode", ledger)
+        names = wijken.set_index("wijkcode")["wijknaam"]
+        buurten["wijknaam"] = buurten["wijknaam"].fillna(buurten["wijkcode"].map(names))
+        unknown = sorted(set(buurten["wijkcode"]) - set(wijken["wijkcode"]))
+        if unknown:
+            msg = (f"{area.wijken}: wijk(en) {', '.join(unknown[:5])} of the buurten are missing "
+                   "from the wijk file; use the wijk file of the same CBS edition, or leave "
+                   "'wijken' out to dissolve them from the buurten")
+            raise BoundaryError(msg)
+    else:
+        wijken = _dissolve_wijken(buurten)
+    buurten["wijknaam"] = buurten["wijknaam"].fillna(buurten["wijkcode"])
+    _check_coverage(buurten, area.buurten, ledger)
+    return Boundaries(buurten=buurten, wijken=wijken)
+
+
+def _read_layer(path: Path, layer: str | None, wanted: str, columns: dict[str, tuple[str, ...]],
+                municipality: str, code_column: str, ledger: Ledger) -> gpd.GeoDataFrame:
+    layer = layer or _pick_layer(path, wanted)
+    try:
+        gdf = gpd.read_file(path, layer=layer)
+    except Exception as exc:  # pyogrio raises several unrelated types
+        msg = f"{path}: cannot be read as a vector file ({' '.join(str(exc).split())})"
+        raise BoundaryError(msg) from None
+    canonical = _canonical_columns(gdf, columns, path, code_column)
+    canonical = _filter_municipality(canonical, municipality, path, code_column)
+    if canonical.crs is None:
+        msg = (f"{path}: the file has no coordinate reference system; CBS boundaries are in "
+               "EPSG:28992, so save the file with its CRS (e.g. as GeoPackage)")
+        raise BoundaryError(msg)
+    _check_crs_fits(canonical, path)
+    if canonical.crs.to_epsg() != 28992:
+        logger.info("%s: reprojecting from %s to EPSG:28992", path.name, canonical.crs)
+        canonical = canonical.to_crs(RD)
+    canonical = _repair(canonical, path, code_column, ledger)
+    duplicated = canonical[code_column][canonical[code_column].duplicated()]
+    if not duplicated.empty:
+        msg = f"{path}: {code_column} {duplicated.iloc[0]} occurs more than once"
+        raise BoundaryError(msg)
+    return canonical.sort_values(code_column, kind="stable").reset_index(drop=True)
+
+
+def _pick_layer(path: Path, wanted: str) -> str | None:
+    try:
+        layers = [str(name) for name, *_ in pyogrio.list_layers(path)]
+    except Exception as exc:  # pyogrio raises several unrelated types
+        msg = f"{path}: cannot be read as a vector file ({' '.join(str(exc).split())})"
+        raise BoundaryError(msg) from None
+    if len(layers) <= 1:
+        return None
+    for name in layers:
+        if name.lower() == wanted:
+            return name
+    matches = [n for n in layers if wanted[:-2] in n.lower()]
+    if len(matches) == 1:
+        return matches[0]
+    msg = (f"{path}: holds several layers ({', '.join(layers)}); name the {wanted} layer with "
+           f"{wanted}_layer in the config")
+    raise BoundaryError(msg)
+
+
+def _canonical_columns(gdf: gpd.GeoDataFrame, columns: dict[str, tuple[str, ...]], path: Path,
+                       code_column: str) -> gpd.GeoDataFrame:
+    lower = {str(c).lower(): c for c in gdf.columns}
+    out = gpd.GeoDataFrame(geometry=gdf.geometry.copy(), crs=gdf.crs)
+    for canonical, aliases in columns.items():
+        source = next((lower[a] for a in aliases if a in lower), None)
+        out[canonical] = gdf[source].copy() if source is not None else pd.NA
+    if out[code_column].isna().all():
+        names = ", ".join(repr(c) for c in gdf.columns if c != gdf.geometry.name)
+        msg = (f"{path}: no {code_column} column found (looked for "
+               f"{' or '.join(columns[code_column])}); the file has {names}")
+        raise BoundaryError(msg)
+    for text_col in ("buurtcode", "buurtnaam", "wijkcode", "wijknaam", "gemeentecode",
+                     "gemeentenaam"):
+        if text_col in out:
+            out[text_col] = out[text_col].astype("string").str.strip().astype(object)
+            out[text_col] = out[text_col].where(out[text_col].notna(), None)
+    out["aantal_inwoners"] = _cbs_number(out["aantal_inwoners"])
+    if code_column == "buurtcode":
+        derived = "WK" + out["buurtcode"].str[2:8]
+        out["wijkcode"] = out["wijkcode"].fillna(derived)
+    out["gemeentecode"] = out["gemeentecode"].fillna("GM" + out[code_column].str[2:6])
+    return out[[*columns, "geometry"]]
+
+
+def _cbs_number(values: pd.Series) -> pd.Series:
+    numbers = pd.to_numeric(values, errors="coerce").astype(float)
+    secret = numbers <= CBS_MISSING_BELOW
+    return numbers.where(~secret, np.nan)
+
+
+def _filter_municipality(gdf: gpd.GeoDataFrame, municipality: str, path: Path,
+                         code_column: str) -> gpd.GeoDataFrame:
+    selected = gdf[gdf["gemeentecode"] == municipality]
+    nameless = selected[code_column].isna()
+    if nameless.any():
+        row = int(selected.index[nameless][0]) + 1
+        msg = (f"{path}: feature {row} of municipality {municipality} has no {code_column}; "
+               "every buurt and wijk needs its CBS code")
+        raise BoundaryError(msg)
+    if selected.empty:
+        present = sorted(gdf["gemeentecode"].dropna().unique())
+        shown = ", ".join(present[:6]) + (" …" if len(present) > 6 else "")
+        msg = (f"{path}: no {code_column.replace('code', '')} of municipality_code "
+               f"{municipality} in the file; it holds {shown or 'no gemeentecode'}")
+        raise BoundaryError(msg)
+    return selected.copy()
+
+
+def _repair(gdf: gpd.GeoDataFrame, path: Path, code_column: str, ledger: Ledger
+            ) -> gpd.GeoDataFrame:
+    geoms = gdf.geometry
+    missing = geoms.isna() | geoms.is_empty
+    if missing.any():
+        msg = f"{path}: {code_column} {gdf.loc[missing, code_column].iloc[0]} has no geometry"
+        raise BoundaryError(msg)
+    gdf = gdf.set_geometry(shapely.force_2d(geoms.to_numpy()), crs=gdf.crs)
+    invalid = ~gdf.geometry.is_valid
+    if invalid.any():
+        repaired = shapely.make_valid(gdf.geometry[invalid].to_numpy())
+        polygonal = [polygonal_part(g) for g in repaired]
+        gdf.loc[invalid, "geometry"] = polygonal
+        codes = ", ".join(gdf.loc[invalid, code_column].astype(str).head(5))
+        ledger.warn(f"{path.name}: repaired {int(invalid.sum())} invalid polygon(s) ({codes}) "
+                    "with shapely.make_valid; check them in a GIS")
+    return gdf
+
+
+def _dissolve_wijken(buurten: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    grouped = buurten.groupby("wijkcode", sort=True)
+    population = grouped["aantal_inwoners"].agg(lambda s: s.sum() if s.notna().all() else np.nan)
+    geometry = grouped["geometry"].agg(lambda s: shapely.union_all(s.to_numpy()))
+    wijken = gpd.GeoDataFrame({
+        "wijkcode": geometry.index.to_numpy(),
+        "wijknaam": grouped["wijknaam"].first().fillna(pd.Series(geometry.index,
+                                                                 index=geometry.index)).to_numpy(),
+        "gemeentecode": grouped["gemeentecode"].first().to_numpy(),
+        "gemeentenaam": grouped["gemeentenaam"].first().to_numpy(),
+        "aantal_inwoners": population.to_numpy(),
+    }, geometry=list(geometry.to_numpy()), crs=buurten.crs)
+    return wijken
+
+
+def _check_crs_fits(gdf: gpd.GeoDataFrame, path: Path) -> None:
+    """Refuse a file whose coordinates contradict its CRS (RD metres said to be degrees)."""
+    bounds = gdf.geometry.bounds
+    order = infer_axis_order(((bounds["minx"] + bounds["maxx"]) / 2).to_numpy(),
+                             ((bounds["miny"] + bounds["maxy"]) / 2).to_numpy())
+    crs = gdf.crs
+    if crs is None or order is None:
+        return
+    if crs.is_geographic and order.startswith("rd"):
+        hint = (" (a GeoJSON file without a 'crs' member always says WGS84)"
+                if path.suffix.lower() in (".geojson", ".json") else "")
+        msg = (f"{path}: the file says its CRS is {crs.to_string()} (degrees){hint} but the "
+               "coordinates are RD New metres; save the file with its CRS, e.g. as GeoPackage "
+               "in EPSG:28992")
+        raise BoundaryError(msg)
+    if not crs.is_geographic and order.startswith("wgs84"):
+        msg = (f"{path}: the file says its CRS is {crs.to_string()} but the coordinates are "
+               "WGS84 degrees; save the file with its CRS")
+        raise BoundaryError(msg)
+
+
+def _check_coverage(buurten: gpd.GeoDataFrame, path: Path, ledger: Ledger) -> None:
+    """Warn about buurten that overlap and about gaps between them inside the municipality."""
+    total = float(buurten.geometry.area.sum())
+    union = shapely.union_all(buurten.geometry.to_numpy())
+    overlap = total - float(union.area)
+    if overlap > 1.0:
+        ledger.warn(f"{path.name}: buurten overlap by {overlap:,.0f} m² in total; a melding in an "
+                    "overlap goes to the buurt with the lowest code")
+    holes = [shapely.Polygon(ring) for part in shapely.get_parts(union)
+             if part.geom_type == "Polygon" for ring in part.interiors]
+    gaps = [hole for hole in holes if hole.area > 1.0]
+    if gaps:
+        area = sum(hole.area for hole in gaps)
+        ledger.warn(f"{path.name}: the buurten leave {len(gaps)} gap(s) of {area:,.0f} m² in "
+                    "total inside the municipality; a melding in a gap is rejected as 'buiten "
+                    "de gemeente'")

@@ -1,0 +1,137 @@
+"""Parse the numbers and dates of Dutch exports, column by column.
+
+Excel in the Netherlands writes decimal commas, sometimes spaces between groups of digits, and
+dates as ``dd-mm-jjjj`` with or without a time; other exports use ISO dates with a time zone. The
+parsers take a column of text and give numbers or datetimes, and say per value what was wrong,
+so that :mod:`hotspotkaart.io.incidents` and :mod:`hotspotkaart.io.zones` can reject a record with
+its
+reason instead of guessing.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["parse_dates", "parse_numbers"]
+
+_DATE_FORMATS = (
+    "%d-%m-%Y %H:%M:%S", "%d-%m-%Y %H:%M", "%d-%m-%Y",
+    "%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y",
+    "%d.%m.%Y %H:%M", "%d.%m.%Y",
+    "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d",
+    "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S.%f",
+)
+_DATE_SHAPE = re.compile(
+    r"^\s*(?:\d{1,2}[-/.]\d{1,2}[-/.]\d{4}|\d{4}-\d{1,2}-\d{1,2})"
+    r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?\s*$"
+)
+_TZ_SUFFIX = re.compile(r"\d:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})$")
+#: Dates outside this range cannot be held by the nanosecond datetimes used downstream.
+_EARLIEST = pd.Timestamp.min.ceil("D")
+_LATEST = pd.Timestamp.max.floor("D")
+
+
+
+def parse_numbers(values: pd.Series) -> pd.Series:
+    """Parse numbers written with a decimal point or a Dutch decimal comma.
+
+    ``"105233,4"``, ``"105233.4"``, ``"105.233,4"`` and ``"105,233.4"`` all give 105233.4;
+    spaces (also non-breaking ones) between digit groups are ignored. Anything else becomes
+    NaN; nothing raises.
+
+    Parameters
+    ----------
+    values : pandas.Series
+        Text (or numbers) to parse.
+
+    Returns
+    -------
+    pandas.Series
+        Floats, NaN where the text is not a finite number.
+
+    """
+    text = values.astype(str).str.strip()
+    for space in (" ", "\u00a0", "\u202f"):  # literal replaces stay vectorised on arrow strings
+        text = text.str.replace(space, "", regex=False)
+    has_comma = text.str.contains(",", regex=False)
+    has_dot = text.str.contains(".", regex=False)
+    comma_last = text.str.contains(r",[^.]*$")  # the last comma comes after the last dot
+    dutch = has_comma & (~has_dot | comma_last)
+    english = has_comma & has_dot & ~comma_last
+    text = text.mask(dutch, text.str.replace(".", "", regex=False).str.replace(",", ".",
+                                                                              regex=False))
+    text = text.mask(english, text.str.replace(",", "", regex=False))
+    numbers = pd.to_numeric(text.where(text.str.fullmatch(r"[+-]?(?:\d+\.?\d*|\.\d+)"
+                                                          r"(?:[eE][+-]?\d+)?")),
+                            errors="coerce").astype(float)
+    return numbers.where(np.isfinite(numbers))
+
+
+def parse_dates(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Parse Dutch and ISO dates; say why a value could not be parsed.
+
+    Accepted: ``dd-mm-jjjj``, ``dd-mm-jjjj hh:mm[:ss]`` (also with ``/`` or ``.``), ISO 8601 dates
+    and times; a time-zone suffix is converted to Dutch local time. Day-first only: ``03-07-2023``
+    is 3 July.
+
+    Parameters
+    ----------
+    values : pandas.Series
+        Text or datetimes.
+
+    Returns
+    -------
+    dates : pandas.Series
+        Naive local datetimes (NaT where not parsed).
+    problem : pandas.Series
+        ``""`` where parsed, else ``"missing"``, ``"impossible"`` (the shape of a date but no
+        such day, e.g. 31-02-2024), ``"unreadable"``, or ``"too_early"`` / ``"too_late"`` for a
+        real date before 1677-09-22 or after 2262-04-11 (e.g. the placeholder 31-12-9999),
+        which the nanosecond datetimes cannot hold.
+
+    """
+    if pd.api.types.is_datetime64_any_dtype(values):
+        work = values
+        if getattr(work.dt, "tz", None) is not None:
+            work = work.dt.tz_convert("Europe/Amsterdam").dt.tz_localize(None)
+        work = work.astype("datetime64[us]")
+        text = pd.Series(np.where(work.isna(), "", "datum"), index=values.index)
+    else:
+        text = values.where(values.notna(), "").astype(str).str.strip()
+        work = pd.Series(pd.NaT, index=values.index, dtype="datetime64[us]")
+        todo = text != ""
+        with_tz = todo & text.str.contains(_TZ_SUFFIX)
+        if with_tz.any():
+            aware = pd.to_datetime(text[with_tz], format="ISO8601", errors="coerce", utc=True)
+            local = aware.dt.tz_convert("Europe/Amsterdam").dt.tz_localize(None)
+            work[with_tz] = local.astype("datetime64[us]")
+            todo &= ~with_tz
+        colons = text.str.count(":")  # no directive used here matches ':', so a text can only
+        for fmt in _DATE_FORMATS:     # match a format with as many (saves failing on all rows)
+            if not todo.any():
+                break
+            candidates = todo & (colons == fmt.count(":"))
+            if not candidates.any():
+                continue
+            parsed = pd.to_datetime(text[candidates], format=fmt, errors="coerce")
+            ok = parsed.notna()
+            work[parsed.index[ok]] = parsed[ok].astype("datetime64[us]")
+            todo[parsed.index[ok]] = False
+    too_early = work.notna() & (work < _EARLIEST)
+    too_late = work.notna() & (work > pd.Timestamp.max)
+    fits = work.notna() & ~too_early & ~too_late
+    dates = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
+    dates[fits] = work[fits].astype("datetime64[ns]")
+    problem = pd.Series("", index=values.index, dtype=object)
+    problem[text == ""] = "missing"
+    failed = work.isna() & (text != "")
+    shaped = pd.Series(False, index=values.index)
+    shaped[failed] = text[failed].str.match(_DATE_SHAPE).astype(bool)
+    problem[failed & shaped] = "impossible"
+    problem[failed & ~shaped] = "unreadable"
+    problem[too_early] = "too_early"
+    problem[too_late] = "too_late"
+    return dates, problem

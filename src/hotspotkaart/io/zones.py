@@ -1,0 +1,334 @@
+"""Read policy zones (cameratoezicht, alcoholverbod, veiligheidsrisicogebied) and named locations.
+
+Zone files come from many hands. A feature without geometry, with an empty one, far outside the
+Netherlands, or with only points or lines is rejected with a reason; an invalid polygon (a bow-tie,
+a self-intersection) is repaired with :func:`shapely.make_valid` and reported; polygons inside a
+GeometryCollection are kept. A file in another CRS is reprojected to RD New; a file without CRS is
+read by the CRS that its coordinates fit, with a warning; a file whose coordinates contradict its
+CRS is an error unless the config names the CRS they do fit (a GeoJSON without ``crs`` member
+holding RD coordinates). Zones of one kind that overlap while valid at the same time are
+reported: a melding there counts once for that kind.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from hotspotkaart._errors import InputError
+from hotspotkaart._geometry import POLYGONAL, polygons_of_collection
+from hotspotkaart.config.settings import LocationSource, ZoneSource
+from hotspotkaart.io.crs import RD, WGS84, in_netherlands, infer_axis_order, resolve_crs
+from hotspotkaart.io.ledger import Ledger, Reason, source_labels
+from hotspotkaart.io.parsing import parse_dates
+
+__all__ = ["read_locations", "read_zones"]
+
+logger = logging.getLogger(__name__)
+
+#: Overlaps smaller than this (m²) are digitising noise, not worth a warning.
+_OVERLAP_M2 = 1.0
+
+
+def read_zones(sources: tuple[ZoneSource, ...], ledger: Ledger) -> gpd.GeoDataFrame:
+    """Read every zone file into one GeoDataFrame in EPSG:28992.
+
+    Parameters
+    ----------
+    sources : tuple of ZoneSource
+        The ``[[zones]]`` entries of the configuration.
+    ledger : Ledger
+        Receives the features read, every rejection and every repair.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        ``zone_id`` (``<kind>:<file>:<row>``), ``kind``, ``name``, ``valid_from``, ``valid_to``
+        (dates, NaT = open-ended, both inclusive), ``source``, ``row`` and valid (Multi)Polygons.
+
+    Raises
+    ------
+    InputError
+        If a file cannot be read, lacks a configured column, or its coordinates do not fit its
+        CRS.
+
+    """
+    labels = source_labels([(s.path, s.layer) for s in sources])
+    frames = [_read_zone_file(source, label, ledger)
+              for source, label in zip(sources, labels, strict=True)]
+    columns = ["zone_id", "kind", "name", "valid_from", "valid_to", "source", "row", "geometry"]
+    frames = [f for f in frames if not f.empty]
+    if not frames:
+        empty = pd.DataFrame({c: pd.Series(dtype=object) for c in columns[:-1]})
+        return gpd.GeoDataFrame(empty, geometry=gpd.GeoSeries([], crs=RD), crs=RD)
+    zones = gpd.GeoDataFrame(pd.concat(frames, ignore_index=True)[columns], geometry="geometry",
+                             crs=RD)
+    _warn_overlaps(zones, ledger)
+    return zones
+
+
+def read_locations(sources: tuple[LocationSource, ...], ledger: Ledger) -> gpd.GeoDataFrame:
+    """Read the named overlast locations (points per year) into EPSG:28992.
+
+    Parameters
+    ----------
+    sources : tuple of LocationSource
+        The ``[[locations]]`` entries of the configuration.
+    ledger : Ledger
+        Receives the features read and every rejection.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        ``name``, ``year`` (int), ``status`` (text, may be empty), ``source``, ``row`` and points.
+
+    Raises
+    ------
+    InputError
+        If a file cannot be read, lacks a configured column, or its coordinates do not fit its
+        CRS.
+
+    """
+    labels = source_labels([(s.path, s.layer) for s in sources])
+    frames = []
+    for source, label in zip(sources, labels, strict=True):
+        gdf, raw = _read_vector(source.path, source.layer, source.crs, label, ledger)
+        ledger.register("locations", label, raw)
+        if gdf.empty:
+            ledger.warn(f"{label}: the file holds no features")
+            continue
+        _require(gdf, [source.name, source.year], source.path)
+        geoms = gpd.GeoSeries(_single_points(gdf.geometry.to_numpy()), index=gdf.index, crs=RD)
+        keep = _reject_geometry(geoms, ("Point",), "locations", label, Reason.NOT_POINT, ledger)
+        years = pd.to_numeric(gdf[source.year], errors="coerce")
+        bad_year = keep & (years.isna() | (years % 1 != 0) | ~np.isfinite(years))
+        ledger.reject("locations", label, gdf.index[bad_year], Reason.YEAR_UNREADABLE,
+                      gdf.loc[bad_year, source.year].astype(str))
+        keep &= ~bad_year
+        if source.status is not None and source.status in gdf.columns:
+            status = _text(gdf[source.status])
+        else:
+            status = pd.Series("", index=gdf.index)
+        frames.append(gpd.GeoDataFrame({
+            "name": _text(gdf.loc[keep, source.name]).to_numpy(),
+            "year": years[keep].astype("int64").to_numpy(),
+            "status": status[keep].to_numpy(),
+            "source": label,
+            "row": gdf.index[keep].to_numpy(),
+        }, geometry=list(geoms[keep].to_numpy()), crs=RD))
+    if not frames:
+        empty = pd.DataFrame({c: pd.Series(dtype=object)
+                              for c in ("name", "year", "status", "source", "row")})
+        return gpd.GeoDataFrame(empty, geometry=gpd.GeoSeries([], crs=RD), crs=RD)
+    return gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), geometry="geometry", crs=RD)
+
+
+def _read_zone_file(source: ZoneSource, label: str, ledger: Ledger) -> pd.DataFrame:
+    gdf, raw = _read_vector(source.path, source.layer, source.crs, label, ledger)
+    ledger.register("zones", label, raw)
+    if gdf.empty:
+        ledger.warn(f"{label}: the file holds no features; no {source.kind} zones from it")
+        return pd.DataFrame()
+    _require(gdf, [c for c in (source.name, source.valid_from, source.valid_to) if c],
+             source.path)
+    keep = _reject_geometry(gdf.geometry, (*POLYGONAL, "GeometryCollection"), "zones", label,
+                            Reason.NOT_POLYGON, ledger, check_type=False)
+    gdf = gdf.set_geometry(_polygonal(gdf.geometry, keep, label, ledger), crs=RD)
+    wrong = keep & ~gdf.geometry.geom_type.isin(POLYGONAL)
+    ledger.reject("zones", label, gdf.index[wrong], Reason.NOT_POLYGON,
+                  gdf.geometry[wrong].geom_type.astype(str))
+    keep &= ~wrong
+    valid_from, keep = _validity(gdf, source.valid_from, keep, label, ledger, end=False)
+    valid_to, keep = _validity(gdf, source.valid_to, keep, label, ledger, end=True)
+    reversed_ = keep & valid_from.notna() & valid_to.notna() & (valid_to < valid_from)
+    ledger.reject("zones", label, gdf.index[reversed_], Reason.VALIDITY_REVERSED)
+    keep &= ~reversed_
+    names = _text(gdf[source.name]).str.strip()
+    names = names.where(names != "", source.kind + " " + gdf.index.astype(str).to_series(
+        index=gdf.index))
+    return pd.DataFrame({
+        "zone_id": [f"{source.kind}:{label}:{row}" for row in gdf.index[keep]],
+        "kind": source.kind,
+        "name": names[keep].to_numpy(),
+        "valid_from": valid_from[keep].dt.normalize().to_numpy(),
+        "valid_to": valid_to[keep].dt.normalize().to_numpy(),
+        "source": label,
+        "row": gdf.index[keep].to_numpy(),
+        "geometry": gdf.geometry[keep].to_numpy(),
+    })
+
+
+def _read_vector(path: Path, layer: str | None, declared: str | None, label: str,
+                 ledger: Ledger) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
+    """Read a vector file, number its features from 1 and bring it to RD New."""
+    try:
+        gdf = gpd.read_file(path, layer=layer)
+    except Exception as exc:  # pyogrio raises several unrelated types
+        msg = f"{path}: cannot be read as a vector file ({' '.join(str(exc).split())})"
+        raise InputError(msg) from None
+    gdf.index = pd.RangeIndex(1, len(gdf) + 1, name="row")
+    raw = pd.DataFrame(gdf.drop(columns=gdf.geometry.name)).astype(str)
+    raw["geometry_wkt"] = gdf.geometry.to_wkt()
+    geoms = shapely.force_2d(gdf.geometry.to_numpy())
+    file_crs = gdf.crs.to_string() if gdf.crs is not None else None
+    present = ~(pd.isna(geoms) | shapely.is_empty(geoms))
+    if not present.any():
+        return gdf.set_geometry(list(geoms), crs=RD), raw
+    bounds = shapely.bounds(geoms[present])
+    cx, cy = (bounds[:, 0] + bounds[:, 2]) / 2, (bounds[:, 1] + bounds[:, 3]) / 2
+    if file_crs is None and declared is None:
+        declared = _inferred_crs(cx, cy, path, label, ledger)
+    choice = resolve_crs(cx, cy, file_crs=file_crs, config_crs=declared, path=path,
+                         label=label, ledger=ledger)
+    if choice.swap:
+        geoms = shapely.transform(geoms, lambda c: c[:, ::-1])
+    out = gdf.set_geometry(list(geoms), crs=choice.crs)
+    if out.crs is not None and out.crs.to_epsg() != 28992:
+        with np.errstate(invalid="ignore", over="ignore"):
+            out = out.to_crs(RD)
+        logger.info("%s: reprojected from %s to EPSG:28992", label, choice.crs)
+    return out.set_crs(RD, allow_override=True), raw
+
+
+def _inferred_crs(x: np.ndarray, y: np.ndarray, path: Path, label: str, ledger: Ledger) -> str:
+    order = infer_axis_order(x, y)
+    if order is not None:
+        guessed = RD if order.startswith("rd") else WGS84
+        ledger.warn(f"{label}: the file has no CRS; its coordinates look like {guessed} and "
+                    "are read as such. Save the file with its CRS or set crs in the config")
+        return guessed
+    msg = (f"{path}: the file has no CRS and its coordinates fit neither RD New nor WGS84 within "
+           "the Netherlands; set crs in the config")
+    raise InputError(msg)
+
+
+def _require(gdf: gpd.GeoDataFrame, columns: list[str], path: Path) -> None:
+    missing = [c for c in columns if c not in gdf.columns]
+    if missing:
+        found = ", ".join(repr(c) for c in gdf.columns if c != gdf.geometry.name)
+        msg = (f"{path}: column(s) {', '.join(repr(m) for m in missing)} named in the config "
+               f"are not in the file; found {found or 'no attribute columns'}")
+        raise InputError(msg)
+
+
+def _text(values: pd.Series) -> pd.Series:
+    """Attribute values as display text; missing becomes empty, not 'None' or 'nan'."""
+    return values.where(values.notna(), "").astype(str)
+
+
+def _single_points(geoms: np.ndarray) -> np.ndarray:
+    """Turn one-part MultiPoints (common in shapefiles) into Points; leave the rest."""
+    out = np.asarray(geoms, dtype=object).copy()
+    single = (shapely.get_type_id(out) == 4) & (shapely.get_num_geometries(out) == 1)
+    out[single] = shapely.get_geometry(out[single], 0)
+    return out
+
+
+def _polygonal(geoms: gpd.GeoSeries, keep: pd.Series, label: str, ledger: Ledger
+               ) -> np.ndarray:
+    """Repair invalid polygons and take the polygons out of GeometryCollections."""
+    values = geoms.to_numpy().copy()
+    todo = keep.to_numpy()
+    invalid = todo & ~shapely.is_valid(values)
+    if invalid.any():
+        values[invalid] = shapely.make_valid(values[invalid])
+        rows = ", ".join(str(r) for r in geoms.index[invalid][:5])
+        ledger.warn(f"{label}: repaired {int(invalid.sum())} invalid geometry/ies (row {rows}) "
+                    "with shapely.make_valid; check them in a GIS")
+    for i in np.flatnonzero(todo):
+        values[i] = polygons_of_collection(values[i])
+    return values
+
+
+def _reject_geometry(geoms: gpd.GeoSeries, allowed: tuple[str, ...], kind: str, label: str,
+                     wrong_type: str, ledger: Ledger, *, check_type: bool = True) -> pd.Series:
+    """Reject missing, empty, far-away and (optionally) wrongly typed geometries, in that order.
+
+    Returns
+    -------
+    pandas.Series
+        Boolean mask of the features kept.
+
+    """
+    missing = geoms.isna()
+    empty = ~missing & geoms.is_empty
+    present = ~missing & ~empty
+    bounds = np.full((len(geoms), 4), np.nan)
+    if present.any():
+        bounds[present.to_numpy()] = shapely.bounds(geoms[present].to_numpy())
+    inside = in_netherlands((bounds[:, 0] + bounds[:, 2]) / 2, (bounds[:, 1] + bounds[:, 3]) / 2)
+    far = present & ~inside
+    wrong = present & ~far & ~geoms.geom_type.isin(allowed)
+    if not check_type:
+        wrong &= False
+    ledger.reject(kind, label, geoms.index[missing], Reason.NO_GEOMETRY)
+    ledger.reject(kind, label, geoms.index[empty], Reason.EMPTY_GEOMETRY)
+    ledger.reject(kind, label, geoms.index[far], Reason.OUTSIDE_NL,
+                  [_centre_text(b) for b in bounds[far.to_numpy()]])
+    ledger.reject(kind, label, geoms.index[wrong], wrong_type, geoms[wrong].geom_type.astype(str))
+    return ~(missing | empty | far | wrong)
+
+
+def _centre_text(bounds: np.ndarray) -> str:
+    x, y = (bounds[0] + bounds[2]) / 2, (bounds[1] + bounds[3]) / 2
+    return f"midden {x:.0f}, {y:.0f} (RD)" if np.isfinite([x, y]).all() else "niet te projecteren"
+
+
+def _validity(gdf: gpd.GeoDataFrame, column: str | None, keep: pd.Series, label: str,
+              ledger: Ledger, *, end: bool) -> tuple[pd.Series, pd.Series]:
+    """Parse a validity column; an empty value is an open bound.
+
+    A date beyond what the datetimes can hold (the common placeholder ``31-12-9999``, or
+    ``01-01-0001``) is read as an open bound when it points away from the periods, and as the
+    earliest or latest representable day otherwise.
+    """
+    if column is None:
+        return pd.Series(pd.NaT, index=gdf.index, dtype="datetime64[ns]"), keep
+    values = gdf[column]
+    dates, problem = parse_dates(values)
+    bad = keep & problem.isin(["impossible", "unreadable"])
+    ledger.reject("zones", label, gdf.index[bad], Reason.VALIDITY_UNREADABLE,
+                  values[bad].astype(str))
+    outside = keep & problem.isin(["too_early", "too_late"])
+    if outside.any():
+        # an end after 2261 or a start before 1678 stays open (NaT); the other way round the
+        # bound is the nearest representable day, so the zone is never valid in the periods
+        closed = "too_early" if end else "too_late"
+        dates[outside & (problem == closed)] = (pd.Timestamp.min.ceil("D") if end
+                                                else pd.Timestamp.max.floor("D"))
+        example = str(values[outside].iloc[0])
+        ledger.warn(f"{label}: {int(outside.sum())} {column} value(s) such as {example!r} lie "
+                    "beyond the years 1678-2261; a far-future end or far-past start is read "
+                    "as open-ended")
+    return dates, keep & ~bad
+
+
+def _warn_overlaps(zones: gpd.GeoDataFrame, ledger: Ledger) -> None:
+    """Warn about zones of one kind that overlap while both valid."""
+    geoms = zones.geometry.to_numpy()
+    left, right = shapely.STRtree(geoms).query(geoms, predicate="intersects")
+    pairs = [(a, b) for a, b in zip(left, right, strict=True)
+             if a < b and zones.at[a, "kind"] == zones.at[b, "kind"]]
+    for a, b in pairs:
+        if not _periods_overlap(zones.loc[a], zones.loc[b]):
+            continue
+        area = float(shapely.intersection(geoms[a], geoms[b]).area)
+        if area < _OVERLAP_M2:
+            continue
+        za, zb = zones.loc[a], zones.loc[b]
+        ledger.warn(f"{za['source']} row {za['row']} ({za['name']}) and {zb['source']} row "
+                    f"{zb['row']} ({zb['name']}) overlap by {area:,.0f} m² while both valid as "
+                    f"{za['kind']}; a melding there counts once for {za['kind']}")
+
+
+def _periods_overlap(a: pd.Series, b: pd.Series) -> bool:
+    start = max([d for d in (a["valid_from"], b["valid_from"]) if pd.notna(d)],
+                default=pd.Timestamp.min)
+    end = min([d for d in (a["valid_to"], b["valid_to"]) if pd.notna(d)],
+              default=pd.Timestamp.max)
+    return bool(start <= end)

@@ -1,0 +1,177 @@
+"""The field map (``veldkaart.html``) for handhavers and wijkagenten on a phone.
+
+Aggregated only: counts per buurt and per grid cell, never an individual melding, never free text
+from a melding. A count below the privacy threshold is shown as ``< 5`` (for threshold 5), and no
+figure is derived from a hidden count. The file stays small for a phone on a poor connection:
+
+* the buurten are simplified as one coverage (:func:`shapely.coverage_simplify`), so neighbouring
+  buurten keep sharing their edges — no gaps or slivers appear between them;
+* coordinates are rounded to 5 decimals (about 1 m), enough for the zoom levels used;
+* only grid cells that are a hot spot in one of the years are drawn.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import warnings
+from typing import Any
+
+import folium
+import folium.plugins
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from branca.element import Element, Figure
+
+from hotspotkaart.maps.data import MapContext, MapData
+from hotspotkaart.maps.elements import InfoPanel, Legend
+from hotspotkaart.maps.layers import hot_spot_clusters, rounded
+from hotspotkaart.maps.overview import (
+    add_zone_layers,
+    base_map,
+    geojson_layer,
+)
+from hotspotkaart.stats.classbreaks import YEAR_PALETTE
+from hotspotkaart.stats.hotspots import GI_COLOURS, HOT_90, HOT_95, HOT_99
+
+__all__ = ["field_map", "suppress"]
+
+logger = logging.getLogger(__name__)
+
+#: Simplification tolerance in metres (RD New) for the buurt coverage.
+SIMPLIFY_TOLERANCE_M = 20.0
+#: Decimals of a degree kept in the field map (≈ 1.1 m north-south).
+FIELD_DECIMALS = 5
+_HOT = (HOT_99, HOT_95, HOT_90)
+
+_PHONE_CSS = """
+<style>
+.leaflet-control-layers-expanded { max-height: 60vh; overflow-y: auto; }
+.leaflet-control-layers label { min-height: 32px; line-height: 32px; font-size: 15px; }
+.leaflet-control-layers input { width: 20px; height: 20px; vertical-align: middle; }
+.leaflet-bar a, .leaflet-control-locate a { width: 44px !important; height: 44px !important;
+  line-height: 44px !important; }
+.leaflet-popup-content { font-size: 15px; }
+</style>
+"""
+
+
+def suppress(count: Any, threshold: int) -> str:
+    """Show a count, or ``"< threshold"`` when it is below the threshold.
+
+    Examples
+    --------
+    >>> suppress(3, 5), suppress(12, 5)
+    ('< 5', '12')
+    """
+    value = int(count)
+    return f"< {threshold}" if value < threshold else str(value)
+
+
+def field_map(data: MapData, context: MapContext, threshold: int) -> folium.Map:
+    """Build ``veldkaart.html``: counts per buurt and hot-spot cells, phone-first.
+
+    Parameters
+    ----------
+    data : MapData
+        The analysed layers.
+    context : MapContext
+        Titles, credits, method stamp.
+    threshold : int
+        Counts below this are shown as ``< threshold``.
+
+    Returns
+    -------
+    folium.Map
+        A map with a locate-me button, a compact layer switcher and, per year, the buurt counts
+        and the hot-spot cells; the compare year is shown first.
+    """
+    base, compare = context.years
+    buurten = _simplified(data.buurten)
+    fmap = base_map(buurten, context)
+    breaks = data.field_breaks(context.years, threshold)
+    for year in (compare, base):
+        _add_buurt_counts(fmap, buurten, year, threshold, breaks, show=year == compare)
+    _add_hot_cells(fmap, data.cells, context, threshold)
+    add_zone_layers(fmap, data.zones, context)
+    fmap.add_child(InfoPanel(f"Veldkaart {context.area_name}",
+                             [f"Aantallen onder {threshold} staan als '< {threshold}'."],
+                             context.method[:1], synthetic=context.synthetic,
+                             position="topright"))
+    fmap.add_child(Legend("Meldingen per buurt", _break_labels(breaks, threshold),
+                          position="bottomright", open_=False))
+    folium.plugins.LocateControl(
+        position="topleft", flyTo=True, keepCurrentZoomLevel=False,
+        strings={"title": "Toon mijn locatie", "popup": "U bent hier (binnen {distance} m)"},
+    ).add_to(fmap)
+    figure = fmap.get_root()
+    if isinstance(figure, Figure):
+        figure.header.add_child(Element(_PHONE_CSS))
+    folium.LayerControl(collapsed=True, position="topleft").add_to(fmap)
+    return fmap
+
+
+def _simplified(buurten: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Simplify the buurten as a coverage, keeping shared edges shared."""
+    geoms = buurten.geometry.to_numpy()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        simple = shapely.coverage_simplify(geoms, SIMPLIFY_TOLERANCE_M)
+    valid = shapely.is_valid(simple) & ~shapely.is_empty(simple)
+    simple = np.where(valid, simple, geoms)
+    return buurten.set_geometry(list(simple), crs=buurten.crs)
+
+
+def _break_labels(breaks: np.ndarray, threshold: int) -> list[tuple[str, str]]:
+    labels = [(f"minder dan {threshold}", YEAR_PALETTE[0])]
+    low = threshold
+    for i, high in enumerate(breaks[1:], start=1):
+        text = f"{low}" if low == int(high) else f"{low}–{int(high)}"
+        labels.append((text, YEAR_PALETTE[min(i, len(YEAR_PALETTE) - 1)]))
+        low = int(high) + 1
+    return labels
+
+
+def _add_buurt_counts(fmap: folium.Map, buurten: gpd.GeoDataFrame, year: int, threshold: int,
+                      breaks: np.ndarray, *, show: bool) -> None:
+    counts = buurten[f"count_{year}"].to_numpy()
+    classes = np.searchsorted(breaks, counts, side="left")
+    frame = gpd.GeoDataFrame(
+        {"buurt": buurten["buurtnaam"].astype(str).map(_escape).to_numpy(),
+         "meldingen": [suppress(c, threshold) for c in counts],
+         "_colour": [YEAR_PALETTE[min(int(c), len(YEAR_PALETTE) - 1)] for c in classes]},
+        geometry=rounded(buurten.to_crs("EPSG:4326").geometry.to_numpy(), FIELD_DECIMALS),
+        crs="EPSG:4326",
+    )
+    geojson_layer(fmap, frame, f"Meldingen {year} per buurt",
+                  {"buurt": "Buurt", "meldingen": f"Meldingen {year}"},
+                  lambda f: {"fillColor": f["properties"]["_colour"], "color": "#444444",
+                             "weight": 1, "fillOpacity": 0.65}, show=show)
+
+
+def _add_hot_cells(fmap: folium.Map, cells: gpd.GeoDataFrame | None, context: MapContext,
+                   threshold: int) -> None:
+    if cells is None or cells.empty:
+        return
+    base, compare = context.years
+    for year in (compare, base):
+        column = f"gi_class_{year}"
+        hot = cells[cells[column].isin(_HOT)]
+        clusters = hot_spot_clusters(hot, column, f"count_{year}")
+        frame = gpd.GeoDataFrame(
+            {"hot": clusters["klasse"].to_numpy(),
+             "meldingen": [suppress(c, threshold) for c in clusters["meldingen"]],
+             "_colour": [GI_COLOURS[c] for c in clusters["klasse"]]},
+            geometry=rounded(clusters.to_crs("EPSG:4326").geometry.to_numpy(), FIELD_DECIMALS),
+            crs="EPSG:4326",
+        )
+        geojson_layer(fmap, frame, f"Hot spots {year}",
+                      {"hot": "Gi*", "meldingen": f"Meldingen {year}"},
+                      lambda f: {"fillColor": f["properties"]["_colour"], "color": "#333333",
+                                 "weight": 0.5, "fillOpacity": 0.85}, show=year == compare)
+
+
+def _escape(text: str) -> str:
+    return html.escape(text, quote=True) if pd.notna(text) else "onbekend"

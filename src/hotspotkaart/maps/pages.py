@@ -1,0 +1,161 @@
+"""Pages around the maps: the synced side-by-side comparison and the index of every map.
+
+``vergelijking.html`` shows the base year left and the compare year right, synced in position
+and zoom (leaflet.sync); on a narrow screen the two maps stack. ``index.html`` links every map
+with a one-line summary per wijk. Both are self-contained like the maps themselves.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import folium
+import geopandas as gpd
+import numpy as np
+from branca.element import Element, Figure
+from jinja2 import Template
+
+from hotspotkaart._format import change_text, nl_int
+from hotspotkaart.maps.controls import SyncMaps
+from hotspotkaart.maps.data import MapContext, MapData
+from hotspotkaart.maps.elements import OFFLINE_CSS, InfoPanel, Legend, verbatim_macros
+from hotspotkaart.maps.layers import for_map, hot_spot_clusters
+from hotspotkaart.maps.overview import (
+    add_wijk_outline,
+    add_zone_layers,
+    base_map,
+    buurt_fields,
+    geojson_layer,
+)
+from hotspotkaart.stats.classbreaks import YEAR_PALETTE, bin_labels
+from hotspotkaart.stats.hotspots import GI_CLASSES, GI_COLOURS
+
+__all__ = ["comparison_page", "index_page", "render"]
+
+logger = logging.getLogger(__name__)
+
+_STACK_CSS = Template("""
+<style>
+@media (max-width: 700px), (orientation: portrait) and (max-width: 900px) {
+  #{{ left }} { width: 100% !important; height: 50% !important; }
+  #{{ right }} { left: 0 !important; top: 50% !important; width: 100% !important;
+                 height: 50% !important; }
+}
+html, body { margin: 0; height: 100%; }
+</style>
+""")
+
+
+def render(fmap: folium.Map) -> str:
+    """Render a map (or the figure holding it) to a complete HTML page."""
+    with verbatim_macros():
+        return str(fmap.get_root().render())
+
+
+def comparison_page(data: MapData, context: MapContext) -> str:
+    """Render ``vergelijking.html``: base year left, compare year right, synced.
+
+    Each side shows the meldingen per buurt in shared classes and the Gi* hot spots of its year;
+    the zones and wijk boundaries are on both.
+    """
+    figure = Figure()
+    bins = data.count_bins(context.years)
+    maps = []
+    for i, year in enumerate(context.years):
+        fmap = base_map(data.buurten, context, position="absolute", left=f"{50 * i}%",
+                        top="0%", width="50%", height="100%")
+        figure.add_child(fmap)
+        _add_year(fmap, data, context, year, bins)
+        add_zone_layers(fmap, data.zones, context)
+        add_wijk_outline(fmap, data.wijken)
+        fmap.add_child(InfoPanel(f"Meldingen {year}", (),
+                                 context.method if i == 1 else (),
+                                 synthetic=context.synthetic,
+                                 position="topright"))
+        folium.LayerControl(collapsed=True, position="topleft").add_to(fmap)
+        maps.append(fmap)
+    left, right = maps
+    right.add_child(Legend("Meldingen per buurt", bin_labels(bins), position="bottomright",
+                           open_=False))
+    right.add_child(Legend("Hot spots (Gi*, FDR)", [(c, GI_COLOURS[c]) for c in GI_CLASSES],
+                           position="bottomright", open_=False))
+    right.add_child(SyncMaps(left, right))
+    figure.header.add_child(Element(_STACK_CSS.render(left=left.get_name(),
+                                                      right=right.get_name())))
+    figure.header.add_child(Element("<title>Vergelijking</title>"))
+    with verbatim_macros():
+        return str(figure.render())
+
+
+def _add_year(fmap: folium.Map, data: MapData, context: MapContext, year: int,
+              bins: np.ndarray) -> None:
+    fields = {k: v for k, v in buurt_fields(data, context).items()
+              if k in ("buurtnaam", "wijknaam", f"count_{year}")}
+    frame = for_map(data.buurten, fields)
+    classes = np.searchsorted(bins, data.buurten[f"count_{year}"].to_numpy(), side="left")
+    frame["_colour"] = [YEAR_PALETTE[min(int(c), len(YEAR_PALETTE) - 1)] for c in classes]
+    geojson_layer(fmap, frame, f"Meldingen {year} per buurt", fields,
+                  lambda f: {"fillColor": f["properties"]["_colour"], "color": "#555555",
+                             "weight": 0.8, "fillOpacity": 0.7}, show=True)
+    if data.cells is None or data.cells.empty:
+        return
+    clusters = hot_spot_clusters(data.cells, f"gi_class_{year}", f"count_{year}")
+    fields = {"klasse": "Gi*", "cellen": "Cellen", "meldingen": f"Meldingen {year}"}
+    frame = for_map(clusters, fields)
+    frame["_colour"] = [GI_COLOURS.get(str(c), "#bdbdbd") for c in clusters["klasse"]]
+    geojson_layer(fmap, frame, f"Hot spots {year}", fields,
+                  lambda f: {"fillColor": f["properties"]["_colour"], "color": "#444444",
+                             "weight": 0.8, "fillOpacity": 0.8}, show=True)
+
+
+_INDEX = Template("""<!DOCTYPE html>
+<html lang="nl"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Overlastkaarten {{ area|e }}</title>
+<style>{{ css }}
+body { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif;
+  margin: 0 auto; padding: 12px; max-width: 980px; color: #1a1a1a; }
+a { color: #0b5394; } li { margin: 6px 0; } .hk-table { width: 100%; font-size: 14px; }
+.hk-table td, .hk-table th { padding: 6px; }
+</style></head>
+<body>
+<h1>Overlastkaarten {{ area|e }}: {{ base }} en {{ compare }}</h1>
+{% if synthetic %}<p class="hk-demo">Demonstratiedata — geen echte meldingen</p>{% endif %}
+<ul>
+<li><a href="overzicht.html">Overzicht van de stad</a>:
+  verandering per buurt, hot spots, gebieden</li>
+<li><a href="vergelijking.html">Vergelijking {{ base }} | {{ compare }}</a>:
+  twee kaarten naast elkaar</li>
+<li><a href="veldkaart.html">Veldkaart</a>: voor op de telefoon, alleen totalen</li>
+</ul>
+<h2>Per wijk</h2>
+<table class="hk-table"><thead><tr><th>Wijk</th><th>{{ base }}</th><th>{{ compare }}</th>
+<th>Verandering</th><th>Beoordeling</th></tr></thead><tbody>
+{% for w in wijken %}<tr><td><a href="wijken/{{ w.code|e }}.html">{{ w.name|e }}</a></td>
+<td>{{ w.base|e }}</td><td>{{ w.compare|e }}</td><td>{{ w.change|e }}</td>
+<td>{{ w.verdict|e }}</td></tr>
+{% endfor %}</tbody></table>
+<div class="hk-method">{% for line in method %}<p>{{ line|e }}</p>{% endfor %}
+<p>Grenzen: {{ credit|e }}</p></div>
+</body></html>
+""")
+
+
+def index_page(data: MapData, context: MapContext) -> str:
+    """Render ``index.html``: links to every map and one line per wijk."""
+    base, compare = context.years
+    wijken = _wijk_rows(data.wijken, context)
+    return _INDEX.render(area=context.area_name, base=base, compare=compare,
+                         synthetic=context.synthetic, wijken=wijken, method=context.method,
+                         credit=context.credit, css=OFFLINE_CSS)
+
+
+def _wijk_rows(wijken: gpd.GeoDataFrame, context: MapContext) -> list[dict[str, str]]:
+    base, compare = context.years
+    rows = []
+    for row in wijken.sort_values("wijkcode").itertuples():
+        b, c = int(getattr(row, f"count_{base}")), int(getattr(row, f"count_{compare}"))
+        rows.append({"code": str(row.wijkcode), "name": str(row.wijknaam), "base": nl_int(b),
+                     "compare": nl_int(c), "change": change_text(b, c),
+                     "verdict": str(row.change_class)})
+    return rows

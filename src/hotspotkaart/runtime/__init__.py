@@ -1,0 +1,1 @@
+"""Worker processes that run a build's independent jobs beside each other."""

@@ -1,0 +1,297 @@
+"""Meldingen inside, around and outside the policy zones, honouring when each zone was valid.
+
+How validity is handled
+-----------------------
+A zone is valid on every calendar day ``d`` with ``valid_from <= d <= valid_to`` (both dates
+inclusive; times of day are ignored; a missing ``valid_from`` means "since always", a missing
+``valid_to`` "still valid"). For each period (a calendar year) the zone's *valid days* are the
+days of that year on which it was valid.
+
+* ``inside_<year>`` counts the meldingen of that year whose date is a valid day of the zone and
+  whose location lies in the zone polygon (points on the boundary count as inside).
+* ``ring_<year>`` counts the meldingen on valid days in the ring between the polygon and its
+  ``config.buffer_m`` buffer (the polygon itself excluded).
+* ``outside_<year>`` counts the other meldingen of the city on valid days.
+* ``share_inside_<year>`` is ``inside / (inside + ring + outside)``: the share of the city's
+  meldingen *during the zone's valid days* that fell inside it (NaN without valid days).
+
+Meldingen on days the zone was not valid are not counted anywhere in the zone's row.
+
+The change test compares ``inside_<base>`` with ``inside_<compare>`` using the exact conditional
+binomial test of :func:`hotspotkaart.stats.areas.change_test` with
+``p0 = valid_days_<compare> / (valid_days_<base> + valid_days_<compare>)``, so a zone valid for
+only part of a year is compared on its exposure. Zones with fewer than ``config.min_count``
+meldingen inside (both years together) get ``te weinig meldingen``; a zone without valid days in
+one of the two years cannot be compared and gets ``niet vergelijkbaar``. Both are left out of the
+Benjamini–Hochberg family.
+
+A zone whose ``valid_from`` falls inside the compare year after 1 January (e.g. an alcoholverbod
+from 2024-07-01) is also tested on that year alone: ``before_<compare>`` counts the meldingen in
+its polygon from 1 January up to the day before ``valid_from`` (``days_before_<compare>`` days),
+``after_<compare>`` those from ``valid_from`` on while it was valid (``days_after_<compare>``
+days, equal to ``valid_days_<compare>``), tested with ``p0 = days_after / (days_before +
+days_after)`` in ``p_value_split``. Note that this split does not isolate the effect of the zone:
+seasonal patterns fall into it as well.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from hotspotkaart._errors import InputError
+from hotspotkaart._validate import period_array
+from hotspotkaart.config.settings import AnalysisConfig, Periods
+from hotspotkaart.engine.zonecounts import (
+    INSIDE,
+    RING,
+    ZoneCounts,
+    check_zone_frame,
+    zone_counts,
+)
+from hotspotkaart.stats.areas import (
+    CHANGE_CLASSES,
+    change_test,
+    classify_change,
+    fdr,
+)
+
+__all__ = ["NIET_VERGELIJKBAAR", "ZONE_CHANGE_CLASSES", "valid_days", "zone_table",
+           "zone_table_from_counts"]
+
+logger = logging.getLogger(__name__)
+
+NIET_VERGELIJKBAAR = "niet vergelijkbaar"
+
+#: Change classes of zones: the area classes plus "not comparable" (no valid days in a year).
+ZONE_CHANGE_CLASSES: tuple[str, ...] = (*CHANGE_CLASSES, NIET_VERGELIJKBAAR)
+
+
+
+def valid_days(valid_from: Any, valid_to: Any, year: int) -> int:
+    """Count the days of a calendar year on which a zone was valid.
+
+    Parameters
+    ----------
+    valid_from, valid_to : datetime-like or NaT
+        Inclusive validity dates; NaT/None means open-ended.
+    year : int
+        The calendar year.
+
+    Returns
+    -------
+    int
+        The number of valid days in ``year`` (0 if none).
+
+    Examples
+    --------
+    >>> valid_days(pd.Timestamp("2024-07-01"), None, 2024)
+    184
+    """
+    start, end = _year_bounds(year)
+    lo = start if pd.isna(valid_from) else max(start, pd.Timestamp(valid_from).normalize())
+    hi = end if pd.isna(valid_to) else min(end, pd.Timestamp(valid_to).normalize())
+    return max(0, (hi - lo).days + 1)
+
+
+def zone_table(
+    incidents: gpd.GeoDataFrame,
+    zones: gpd.GeoDataFrame,
+    periods: Periods,
+    config: AnalysisConfig,
+) -> gpd.GeoDataFrame:
+    """Count meldingen in, around and outside each zone on its valid days and test the change.
+
+    See the module docstring for exactly how validity is handled.
+
+    Parameters
+    ----------
+    incidents : geopandas.GeoDataFrame
+        Point meldingen in EPSG:28992 with ``date`` (naive local datetime) and ``period``. Not
+        modified.
+    zones : geopandas.GeoDataFrame
+        Zones in EPSG:28992 with ``zone_id`` (unique), ``kind``, ``name``, ``valid_from`` and
+        ``valid_to``. Not modified.
+    periods : Periods
+        The base and compare year.
+    config : AnalysisConfig
+        ``buffer_m`` (ring width), ``min_count`` and ``fdr_q``.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        One row per zone in input order with ``zone_id``, ``kind``, ``name``, ``valid_from``,
+        ``valid_to``; per year ``valid_days_<year>``, ``inside_<year>``, ``ring_<year>``,
+        ``outside_<year>``, ``share_inside_<year>``; then ``diff`` (inside compare − base;
+        nullable integer, missing where the zone is not comparable),
+        ``p_value``, ``q_value``, ``change_class`` (one of :data:`ZONE_CHANGE_CLASSES`);
+        the split of the compare year ``before_<C>``, ``after_<C>``, ``days_before_<C>``,
+        ``days_after_<C>``, ``p_value_split``, ``q_value_split`` and ``change_class_split``
+        (NaN/None for zones that did not start inside the compare year); and ``geometry``.
+
+    Raises
+    ------
+    InputError
+        If a frame is not in EPSG:28992, a column is missing, zone ids are not unique, a kind is
+        unknown, a zone ends before it starts, or a period is not one of the two years.
+    """
+    counts = zone_counts(incidents, zones, periods, config)
+    return zone_table_from_counts(counts, zones, periods, config)
+
+
+def zone_table_from_counts(
+    counts: ZoneCounts,
+    zones: gpd.GeoDataFrame,
+    periods: Periods,
+    config: AnalysisConfig,
+) -> gpd.GeoDataFrame:
+    """Build the zone table from :class:`ZoneCounts` (the testing step of :func:`zone_table`).
+
+    Parameters
+    ----------
+    counts : ZoneCounts
+        From :func:`zone_counts` with the same ``zones`` (or the sum of several).
+    zones, periods, config
+        As for :func:`zone_table`.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        Exactly what :func:`zone_table` returns for the meldingen behind ``counts``.
+
+    """
+    v_from, v_to = check_zone_frame(zones)
+    base_year, compare_year = periods.years
+    n_zones = len(zones)
+    day_period = period_array(counts.days, periods)
+    day_day = counts.days["day"].to_numpy(dtype="datetime64[ns]")
+    day_n = counts.days["n"].to_numpy(dtype=np.int64)
+    table = counts.zones
+    z_zone = table["zone"].to_numpy(dtype=np.int64)
+    if len(z_zone) and (z_zone.min() < 0 or z_zone.max() >= n_zones):
+        msg = "the zone counts were made with a different zones frame"
+        raise InputError(msg)
+    order = np.argsort(z_zone, kind="stable")
+    bounds = np.searchsorted(z_zone[order], np.arange(n_zones + 1))
+    z_where = table["where"].to_numpy(dtype=np.int64)[order]
+    z_period = period_array(table, periods)[order]
+    z_day = table["day"].to_numpy(dtype="datetime64[ns]")[order]
+    z_n = table["n"].to_numpy(dtype=np.int64)[order]
+
+    cols: dict[str, Any] = {}
+    for year in (base_year, compare_year):
+        for name in ("valid_days", "inside", "ring", "outside"):
+            cols[f"{name}_{year}"] = np.zeros(n_zones, dtype=np.int64)
+    split_cols = {f"{name}_{compare_year}": np.full(n_zones, np.nan)
+                  for name in ("before", "after", "days_before", "days_after")}
+    c_start, c_end = _year_bounds(compare_year)
+
+    for i in range(n_zones):
+        rows = slice(bounds[i], bounds[i + 1])
+        where, period, day, n = z_where[rows], z_period[rows], z_day[rows], z_n[rows]
+        inside_rows = where == INSIDE
+        ring_rows = where == RING
+        lo, hi = v_from.iloc[i], v_to.iloc[i]
+        valid = _valid_mask(day, lo, hi)
+        valid_city = _valid_mask(day_day, lo, hi)
+        for year in (base_year, compare_year):
+            in_year = (period == year) & valid
+            inside = int(n[in_year & inside_rows].sum())
+            ring = int(n[in_year & ring_rows].sum())
+            cols[f"valid_days_{year}"][i] = valid_days(lo, hi, year)
+            cols[f"inside_{year}"][i] = inside
+            cols[f"ring_{year}"][i] = ring
+            city = int(day_n[(day_period == year) & valid_city].sum())
+            cols[f"outside_{year}"][i] = city - inside - ring
+        if pd.notna(lo) and c_start < lo <= c_end:
+            in_compare = (period == compare_year) & inside_rows
+            split_cols[f"before_{compare_year}"][i] = int(
+                n[in_compare & (day < np.datetime64(lo))].sum())
+            split_cols[f"after_{compare_year}"][i] = int(n[in_compare & valid].sum())
+            split_cols[f"days_before_{compare_year}"][i] = (lo - c_start).days
+            split_cols[f"days_after_{compare_year}"][i] = valid_days(lo, hi, compare_year)
+
+    for year in (base_year, compare_year):
+        total = (cols[f"inside_{year}"] + cols[f"ring_{year}"] + cols[f"outside_{year}"])
+        with np.errstate(invalid="ignore", divide="ignore"):
+            cols[f"share_inside_{year}"] = np.where(
+                (cols[f"valid_days_{year}"] > 0) & (total > 0),
+                cols[f"inside_{year}"] / np.maximum(total, 1), np.nan,
+            )
+
+    b_in, c_in = cols[f"inside_{base_year}"], cols[f"inside_{compare_year}"]
+    b_days, c_days = cols[f"valid_days_{base_year}"], cols[f"valid_days_{compare_year}"]
+    comparable = (b_days > 0) & (c_days > 0)
+    p0 = np.where(comparable, c_days / np.maximum(b_days + c_days, 1), np.nan)
+    cols["diff"] = _nullable_int(np.where(comparable, c_in - b_in, np.nan))
+    p = change_test(b_in, c_in, p0, min_total=int(config.min_count))
+    q = fdr(p)
+    classes = classify_change(b_in, c_in, q, p0, min_count=int(config.min_count),
+                              fdr_q=config.fdr_q)
+    classes[~comparable] = NIET_VERGELIJKBAAR
+    cols["p_value"], cols["q_value"], cols["change_class"] = p, q, classes
+
+    cols.update({name: _nullable_int(values) for name, values in split_cols.items()})
+    before = split_cols[f"before_{compare_year}"]
+    has_split = np.isfinite(before)
+    p_split = np.full(n_zones, np.nan)
+    q_split = np.full(n_zones, np.nan)
+    classes_split = np.full(n_zones, None, dtype=object)
+    if has_split.any():
+        after = split_cols[f"after_{compare_year}"][has_split]
+        d_before = split_cols[f"days_before_{compare_year}"][has_split]
+        d_after = split_cols[f"days_after_{compare_year}"][has_split]
+        p0_split = d_after / (d_before + d_after)
+        p_split[has_split] = change_test(before[has_split], after, p0_split,
+                                         min_total=int(config.min_count))
+        q_split[has_split] = fdr(p_split[has_split])
+        classes_split[has_split] = classify_change(
+            before[has_split], after, q_split[has_split], p0_split, min_count=int(config.min_count),
+            fdr_q=config.fdr_q,
+        )
+    cols["p_value_split"], cols["q_value_split"] = p_split, q_split
+    cols["change_class_split"] = classes_split
+
+    head = pd.DataFrame({
+        "zone_id": zones["zone_id"].to_numpy(),
+        "kind": zones["kind"].to_numpy(),
+        "name": zones["name"].to_numpy(),
+        "valid_from": v_from.to_numpy(),
+        "valid_to": v_to.to_numpy(),
+    }, index=zones.index)
+    ordered = {}
+    for year in (base_year, compare_year):
+        for name in ("valid_days", "inside", "ring", "outside", "share_inside"):
+            ordered[f"{name}_{year}"] = cols.pop(f"{name}_{year}")
+    ordered.update(cols)
+    frame = pd.concat([head, pd.DataFrame(ordered, index=zones.index)], axis=1)
+    result = gpd.GeoDataFrame(frame, geometry=zones.geometry.to_numpy(), crs=zones.crs)
+    logger.info("zone table: %d zones, %d with a start inside %d", n_zones, int(has_split.sum()),
+                compare_year)
+    return result
+
+
+# -- helpers ----------------------------------------------------------------------------------
+
+
+def _year_bounds(year: int) -> tuple[pd.Timestamp, pd.Timestamp]:
+    return pd.Timestamp(year=int(year), month=1, day=1), pd.Timestamp(year=int(year), month=12,
+                                                                      day=31)
+
+
+def _nullable_int(values: npt.NDArray[np.float64]) -> pd.api.extensions.ExtensionArray:
+    return pd.array([int(v) if np.isfinite(v) else pd.NA for v in values], dtype="Int64")
+
+
+def _valid_mask(day: npt.NDArray[np.datetime64], lo: Any, hi: Any) -> npt.NDArray[np.bool_]:
+    valid = np.ones(len(day), dtype=bool)
+    if pd.notna(lo):
+        valid &= day >= np.datetime64(lo)
+    if pd.notna(hi):
+        valid &= day <= np.datetime64(hi)
+    return valid

@@ -1,0 +1,141 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from hotspotkaart._errors import ConfigError
+from hotspotkaart.config.settings import load_config
+from tests.helpers.project import REPO_ROOT, incident_section, write_config
+
+
+def _csv(folder: Path) -> str:
+    (folder / "m.csv").write_text("id;datum;soort;x;y\n", encoding="utf-8")
+    return incident_section("m.csv")
+
+
+def test_default_config_of_the_repo_is_valid():
+    config = load_config(REPO_ROOT / "hotspotkaart.toml")
+    assert config.area.municipality_code == "GM0505"
+    assert config.periods.years == (2023, 2024)
+    assert [z.kind for z in config.zones] == ["cameratoezicht", "alcoholverbod",
+                                              "veiligheidsrisicogebied"]
+    assert config.synthetic
+    assert config.area.buurten.is_file()
+    assert config.output_dir == REPO_ROOT / "maps"
+
+
+def test_paths_are_relative_to_the_config_file(tmp_path):
+    config = load_config(write_config(tmp_path, incidents=_csv(tmp_path)))
+    assert config.incidents[0].path == (tmp_path / "m.csv").resolve()
+    assert config.incidents[0].crs == "EPSG:28992"
+    assert not config.synthetic
+
+
+def test_lon_lat_default_to_wgs84(tmp_path):
+    (tmp_path / "m.csv").write_text("id;datum;soort;lon;lat\n", encoding="utf-8")
+    section = incident_section("m.csv", crs=None, x="lon", y="lat", coords="lonlat")
+    config = load_config(write_config(tmp_path, incidents=section))
+    assert config.incidents[0].crs == "EPSG:4326"
+    assert config.incidents[0].x == "lon"
+
+
+def test_missing_config_file(tmp_path):
+    with pytest.raises(ConfigError, match=r"does not exist; pass --config"):
+        load_config(tmp_path / "nope.toml")
+
+
+def test_invalid_toml(tmp_path):
+    path = tmp_path / "hotspotkaart.toml"
+    path.write_text("[area\nname=1", encoding="utf-8")
+    with pytest.raises(ConfigError, match="is not valid TOML"):
+        load_config(path)
+
+
+def test_unknown_key_is_named_with_the_allowed_ones(tmp_path):
+    path = write_config(tmp_path, incidents=_csv(tmp_path), area_extra='colour = "red"')
+    with pytest.raises(ConfigError, match=r"unknown key 'colour' in \[area\]; allowed keys"):
+        load_config(path)
+
+
+def test_unknown_top_level_table(tmp_path):
+    path = write_config(tmp_path, incidents=_csv(tmp_path), extra="[mapz]\nx = 1\n")
+    with pytest.raises(ConfigError, match="unknown key 'mapz' in the top level"):
+        load_config(path)
+
+
+def test_missing_input_file_is_named(tmp_path):
+    path = write_config(tmp_path, incidents=incident_section("missing.csv"))
+    with pytest.raises(ConfigError, match=r"\[\[incidents\]\] #1 path = 'missing.csv' points at"):
+        load_config(path)
+
+
+def test_bad_municipality_code(tmp_path):
+    path = write_config(tmp_path, incidents=_csv(tmp_path))
+    path.write_text(path.read_text().replace('"GM0505"', '"0505"'), encoding="utf-8")
+    with pytest.raises(ConfigError, match="'0505' is not a CBS gemeentecode"):
+        load_config(path)
+
+
+def test_periods_must_be_ordered_years(tmp_path):
+    path = write_config(tmp_path, incidents=_csv(tmp_path))
+    path.write_text(path.read_text().replace("base = 2023", "base = 2025"), encoding="utf-8")
+    with pytest.raises(ConfigError, match="base = 2025 must come before compare = 2024"):
+        load_config(path)
+    path.write_text(path.read_text().replace("base = 2025", 'base = "2023"'), encoding="utf-8")
+    with pytest.raises(ConfigError, match="base = '2023' is not a year"):
+        load_config(path)
+
+
+def test_unknown_zone_kind(tmp_path):
+    (tmp_path / "z.geojson").write_text('{"type":"FeatureCollection","features":[]}')
+    extra = '[[zones]]\nkind = "camera"\npath = "z.geojson"\nname = "naam"\n'
+    path = write_config(tmp_path, incidents=_csv(tmp_path), extra=extra)
+    with pytest.raises(ConfigError, match="kind = 'camera' is not known; allowed: cameratoezicht"):
+        load_config(path)
+
+
+def test_both_xy_and_lonlat(tmp_path):
+    section = _csv(tmp_path) + 'lon = "a"\nlat = "b"\n'
+    with pytest.raises(ConfigError, match="gives both x/y and lon/lat"):
+        load_config(write_config(tmp_path, incidents=section))
+
+
+def test_bad_crs(tmp_path):
+    section = incident_section("m.csv", crs="EPSG:99999999")
+    (tmp_path / "m.csv").write_text("id;datum;soort;x;y\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="'EPSG:99999999' is not a coordinate reference system"):
+        load_config(write_config(tmp_path, incidents=section))
+
+
+def test_analysis_ranges(tmp_path):
+    path = write_config(tmp_path, incidents=_csv(tmp_path),
+                        extra="[analysis]\npermutations = 10\n")
+    with pytest.raises(ConfigError, match="permutations = 10 must be a whole number from 99"):
+        load_config(path)
+
+
+def test_no_incidents(tmp_path):
+    with pytest.raises(ConfigError, match=r"at least one \[\[incidents\]\] table is required"):
+        load_config(write_config(tmp_path))
+
+
+def test_the_same_export_listed_twice(tmp_path):
+    section = _csv(tmp_path)
+    with pytest.raises(ConfigError, match=r"\[\[incidents\]\] #2 repeats the file m\.csv of "
+                                          r"\[\[incidents\]\] #1"):
+        load_config(write_config(tmp_path, incidents=section + "\n" + section))
+
+
+def test_a_folder_is_not_a_file(tmp_path):
+    (tmp_path / "exports").mkdir()
+    with pytest.raises(ConfigError, match=r"path = 'exports' points at the folder"):
+        load_config(write_config(tmp_path, incidents=incident_section("exports")))
+
+
+def test_one_geopackage_with_two_layers_may_be_listed_twice(tmp_path):
+    (tmp_path / "z.gpkg").write_bytes(b"")
+    zones = "".join(f'[[zones]]\nkind = "alcoholverbod"\npath = "z.gpkg"\nname = "naam"\n'
+                    f'layer = "{layer}"\n' for layer in ("zones_2023", "zones_2024"))
+    config = load_config(write_config(tmp_path, incidents=_csv(tmp_path), extra=zones))
+    assert [z.layer for z in config.zones] == ["zones_2023", "zones_2024"]

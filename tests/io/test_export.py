@@ -1,0 +1,171 @@
+"""The writers and the staged, atomic commit of :mod:`hotspotkaart.io.export`.
+
+Whole builds killed or failing part-way are tested in ``test_faults.py``; these tests pin the
+commit's rules on small folders.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import stat
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from hotspotkaart._errors import OutputError
+from hotspotkaart.io import export
+
+STAGING = ".hotspotkaart-staging-"
+
+
+def _write(staging: export.Staging, name: str, text: str) -> None:
+    staging.path(name).write_text(text, encoding="utf-8")
+
+
+def test_commit_replaces_written_files_and_keeps_the_rest(tmp_path):
+    out = tmp_path / "kaarten"
+    (out / "wijken").mkdir(parents=True)
+    (out / "README.md").write_text("eigen tekst", encoding="utf-8")
+    (out / "wijken" / "WK1.html").write_text("oud 1", encoding="utf-8")
+    (out / "wijken" / "WK2.html").write_text("oud 2", encoding="utf-8")
+    with export.staged_outputs(out) as staging:
+        _write(staging, "wijken/WK1.html", "nieuw 1")
+    assert (out / "wijken" / "WK1.html").read_text(encoding="utf-8") == "nieuw 1"
+    assert (out / "wijken" / "WK2.html").read_text(encoding="utf-8") == "oud 2"
+    assert (out / "README.md").read_text(encoding="utf-8") == "eigen tekst"
+    assert not list(tmp_path.glob(f"{STAGING}*"))
+
+
+def test_commit_swaps_the_folder_in_one_step_on_linux(tmp_path):
+    if export._renameat2() is None:
+        pytest.skip("renameat2 is not available on this system")
+    out = tmp_path / "kaarten"
+    out.mkdir()
+    (out / "a.txt").write_text("oud", encoding="utf-8")
+    inode = out.stat().st_ino
+    with export.staged_outputs(out) as staging:
+        _write(staging, "a.txt", "nieuw")
+    assert out.stat().st_ino != inode  # a new folder took the old one's place
+    assert (out / "a.txt").read_text(encoding="utf-8") == "nieuw"
+
+
+def test_the_output_folder_keeps_its_permissions(tmp_path):
+    out = tmp_path / "kaarten"
+    out.mkdir()
+    out.chmod(0o755)
+    with export.staged_outputs(out) as staging:
+        _write(staging, "a.txt", "x")
+    assert stat.S_IMODE(out.stat().st_mode) == 0o755
+
+
+def test_a_symlinked_output_folder_stays_a_link(tmp_path):
+    real = tmp_path / "echt"
+    real.mkdir()
+    link = tmp_path / "kaarten"
+    link.symlink_to(real, target_is_directory=True)
+    with export.staged_outputs(link) as staging:
+        _write(staging, "a.txt", "x")
+    assert link.is_symlink()
+    assert (real / "a.txt").read_text(encoding="utf-8") == "x"
+
+
+def test_a_failing_block_leaves_nothing_behind(tmp_path):
+    out = tmp_path / "kaarten"
+    out.mkdir()
+    (out / "a.txt").write_text("oud", encoding="utf-8")
+
+    def half_written() -> None:
+        with export.staged_outputs(out) as staging:
+            _write(staging, "a.txt", "half")
+            raise OSError("schijf vol")
+
+    with pytest.raises(OutputError, match=r"cannot write the outputs to .*kaarten: schijf vol"):
+        half_written()
+    assert (out / "a.txt").read_text(encoding="utf-8") == "oud"
+    assert not list(tmp_path.glob(f"{STAGING}*"))
+
+
+def test_stale_staging_is_removed_unless_its_build_still_runs(tmp_path):
+    out = tmp_path / "kaarten"
+    out.mkdir()
+    sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        finished = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                                  capture_output=True, text=True, check=True)
+        dead = tmp_path / f"{STAGING}kaarten-{finished.stdout.strip()}-abc123"
+        alive = tmp_path / f"{STAGING}kaarten-{sleeper.pid}-def456"
+        other = tmp_path / f"{STAGING}kaarten-2024-{finished.stdout.strip()}-ghi789"
+        for folder in (dead, alive, other):
+            folder.mkdir()
+        with export.staged_outputs(out) as staging:
+            _write(staging, "a.txt", "x")
+        assert not dead.exists()
+        assert alive.exists()  # a concurrent build's staging is left alone
+        assert other.exists()  # the staging of the output folder "kaarten-2024"
+    finally:
+        sleeper.kill()
+        sleeper.wait()
+
+
+def test_the_output_folder_must_be_creatable(tmp_path):
+    blocker = tmp_path / "bestand"
+    blocker.write_text("geen map", encoding="utf-8")
+    with pytest.raises(OutputError, match=r"cannot create the output folder .*bestand/kaarten"):
+        _enter(blocker / "kaarten")
+
+
+def test_json_is_strict_and_stable(tmp_path):
+    path = tmp_path / "s.json"
+    export.write_json(path, {"b": math.nan, "a": [1.5, math.inf], "c": pd.Timestamp("2024-02-29")})
+    text = path.read_text(encoding="utf-8")
+    assert json.loads(text) == {"b": None, "a": [1.5, None], "c": "2024-02-29T00:00:00"}
+    assert "NaN" not in text
+    assert "Infinity" not in text
+
+
+def test_csv_opens_in_dutch_excel(tmp_path):
+    path = tmp_path / "t.csv"
+    export.write_csv(path, pd.DataFrame({"naam": ["Crabbehof"], "aantal": [3],
+                                         "geometry": [None]}))
+    raw = path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    assert raw.decode("utf-8-sig") == "naam;aantal\nCrabbehof;3\n"
+
+
+def test_a_parent_that_refuses_the_staging_folder_is_a_clear_error(tmp_path, monkeypatch):
+    def refuse(**kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(export.tempfile, "mkdtemp", refuse)
+    with pytest.raises(OutputError,
+                       match=r"cannot write beside the output folder .*kaarten: Permission denied"):
+        _enter(tmp_path / "kaarten")
+
+
+def _enter(out):
+    with export.staged_outputs(out):
+        pass
+
+
+def test_csv_values_are_written_as_pandas_formats_them(tmp_path):
+    # write_csv formats floats and text itself (pandas does it value by value); the bytes must
+    # be those of pandas' own float_format and na_rep
+    floats = [0.1, 1 / 3, -0.0, 1e-12, 123456789.0, math.inf, -math.inf, math.nan, 2.5, 7.0]
+    frame = pd.DataFrame({
+        "f": floats,
+        "f32": np.array(floats, dtype=np.float32),
+        "naam": pd.array(["a;b", None, "Crabbehof", "é", "x", "", "y", "z", "q", '"'],
+                         dtype="string"),
+        "text": ["a", None, "b", "c", "d", "e", "f", "g", "h", "i"],  # pandas' default str
+        "n": range(10),
+        "obj": ["a", None, 1.5, "b", "c", "d", "e", "f", "g", "h"],
+    })
+    path = tmp_path / "f.csv"
+    export.write_csv(path, frame)
+    expected = frame.to_csv(**{**export.CSV_OPTIONS, "encoding": None})
+    assert path.read_text(encoding="utf-8-sig") == expected
+    assert frame["f"].dtype == np.float64  # the caller's frame is left as it was

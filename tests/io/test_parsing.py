@@ -1,0 +1,41 @@
+"""Tests of hotspotkaart.io.parsing: Dutch and English numbers, dates and their problems."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from numpy.testing import assert_allclose
+
+from hotspotkaart.io.parsing import parse_dates, parse_numbers
+
+
+def test_parse_numbers_handles_dutch_and_english_notation():
+    values = pd.Series(["105233,4", "105233.4", "105.233,4", "105,233.4", " 12 ", "", "x",
+                        "inf", None])
+    assert_allclose(parse_numbers(values).to_numpy(),
+                    [105233.4, 105233.4, 105233.4, 105233.4, 12, np.nan, np.nan, np.nan, np.nan])
+
+
+def test_parse_dates_formats_and_problems():
+    values = pd.Series(["03-07-2023", "3/7/2023 8:05", "2023-07-03T10:00:00+02:00",
+                        "2023-07-03 10:00", "31-04-2023", "", "03-07-23x", "2023-13-01"])
+    dates, problem = parse_dates(values)
+    assert dates[:4].tolist() == [pd.Timestamp("2023-07-03"), pd.Timestamp("2023-07-03 08:05"),
+                                  pd.Timestamp("2023-07-03 10:00"),
+                                  pd.Timestamp("2023-07-03 10:00")]
+    assert problem.tolist() == ["", "", "", "", "impossible", "missing", "unreadable",
+                                "impossible"]
+
+
+def test_far_future_and_far_past_dates_are_out_of_range_not_crashes():
+    dates, problem = parse_dates(pd.Series(["31-12-9999", "01-01-0001", "9999-12-31T10:00:00Z",
+                                            "2024-02-29"]))
+    assert problem.tolist() == ["too_late", "too_early", "too_late", ""]
+    assert dates.isna().tolist() == [True, True, True, False]
+    typed = pd.Series(pd.to_datetime(["9999-12-31", None]).astype("datetime64[ms]"))
+    assert parse_dates(typed)[1].tolist() == ["too_late", "missing"]
+
+
+def test_parse_numbers_ignores_spaces_excel_puts_between_digit_groups():
+    values = pd.Series(["105\u00a0233,4", "105\u202f233,4", "105 233,4", "١٠٥٢٣٣"])
+    assert_allclose(parse_numbers(values).to_numpy(), [105233.4, 105233.4, 105233.4, np.nan])

@@ -1,0 +1,101 @@
+"""Tests of hotspotkaart.maps.layers: display texts, WGS84 geometry and GeoJSON of a map layer."""
+
+from __future__ import annotations
+
+import json
+
+import geopandas as gpd
+import numpy as np
+import pytest
+import shapely
+
+from hotspotkaart.maps.layers import LayerData, feature_collection, for_map, wgs84_geometry
+from tests.helpers.project import wgs84_frame
+
+
+def test_feature_collection_is_geopandas_geojson():
+    frame = wgs84_frame()
+    before = frame.copy()
+    assert feature_collection(frame) == json.loads(frame.to_json(drop_id=False))
+    assert frame.equals(before)  # the caller's frame is not touched
+    # numbers or missing values: geopandas' own path, same dict
+    mixed = frame.assign(aantal=[1, 2, None, 4.5])
+    assert feature_collection(mixed) == json.loads(mixed.to_json(drop_id=False))
+    assert feature_collection(frame.iloc[:0]) == {"type": "FeatureCollection", "features": []}
+
+
+def test_for_map_gives_the_geojson_of_the_same_layer_as_a_geodataframe():
+    rd = gpd.GeoDataFrame(
+        {"naam": ["Oud <b>", None, "Wijk & co"], "aantal": [1234, 5, 0],
+         "share": [0.25, float("nan"), 1.5]},
+        geometry=[shapely.box(105000, 425000, 105100, 425100), shapely.Point(105300, 425300),
+                  shapely.Polygon()],
+        index=[7, 3, 9], crs="EPSG:28992")
+    before = rd.copy()
+    layer = for_map(rd, {"naam": "Naam", "aantal": "Aantal", "share": "Aandeel", "note": "X"},
+                    texts={"note": ["a", "<i>", "c"]})
+    assert isinstance(layer, LayerData)
+    assert layer["naam"] == ["Oud &lt;b&gt;", "onbekend", "Wijk &amp; co"]
+    assert layer["aantal"] == ["1.234", "5", "0"]
+    assert layer["share"] == ["0,2", "onbekend", "1,5"]
+    assert layer["note"] == ["a", "&lt;i&gt;", "c"]  # texts are escaped too
+    layer["_colour"] = ["#000000", "#111111", "#222222"]
+    with pytest.raises(ValueError, match="'_colour' has 2 values for 3 features"):
+        layer["_colour"] = ["#000000", "#111111"]
+    reference = gpd.GeoDataFrame(layer.properties, geometry=list(layer.geometry),
+                                 crs="EPSG:4326")
+    assert feature_collection(layer) == json.loads(reference.to_json(drop_id=False))
+    assert rd.equals(before)  # the caller's frame is not touched
+    empty = for_map(rd.iloc[:0], {"naam": "Naam"})
+    assert empty.empty
+    assert len(empty) == 0
+    assert feature_collection(empty) == {"type": "FeatureCollection", "features": []}
+
+
+def test_wgs84_geometry_is_reused_by_content_not_identity():
+    rd = gpd.GeoDataFrame(geometry=[shapely.box(105000, 425000, 105100, 425100)],
+                          crs="EPSG:28992")
+    first = wgs84_geometry(rd)
+    np.testing.assert_array_equal(shapely.get_coordinates(first),
+                                  np.round(shapely.get_coordinates(
+                                      rd.to_crs("EPSG:4326").geometry.to_numpy()), 6))
+    moved = rd.set_geometry(rd.translate(100, 0))  # same shape elsewhere: its own result
+    assert not shapely.equals(wgs84_geometry(moved)[0], first[0])
+    again = wgs84_geometry(rd.copy())
+    assert shapely.equals(again[0], first[0])
+    again[0] = None  # a copy: the remembered result is not changed by the caller
+    assert wgs84_geometry(rd)[0] is not None
+
+
+def test_hot_spot_clusters_merge_touching_cells_of_one_class():
+    from hotspotkaart.engine.grid import make_grid
+    from hotspotkaart.maps.layers import cell_clusters, geometry_digest, hot_spot_clusters
+    from hotspotkaart.stats.hotspots import HOT_95, HOT_99, NIET_SIGNIFICANT
+
+    area = gpd.GeoDataFrame(geometry=[shapely.box(105000, 425000, 105500, 425300)],
+                            crs="EPSG:28992")
+    cells = make_grid(area, 100.0)  # 5 × 3 cells
+    col = ((cells["x_min"] - 105000) // 100).astype(int).to_numpy()
+    row = ((cells["y_min"] - 425000) // 100).astype(int).to_numpy()
+    klasse = np.full(len(cells), NIET_SIGNIFICANT, dtype=object)
+    klasse[(row == 0) & (col <= 1)] = HOT_95  # two touching cells
+    klasse[(row == 2) & (col == 4)] = HOT_95  # one apart
+    klasse[(row == 2) & (col == 0)] = HOT_99
+    cells = cells.assign(gi_class=klasse, count=np.arange(len(cells)))
+    before = cells.copy()
+    clusters = hot_spot_clusters(cells, "gi_class", "count")
+    assert cells.equals(before)
+    assert clusters["klasse"].tolist() == [HOT_95, HOT_95, HOT_99]
+    assert sorted(clusters["cellen"]) == [1, 1, 2]
+    two = clusters[clusters["cellen"] == 2].iloc[0]
+    assert two["meldingen"] == int(cells.loc[(row == 0) & (col <= 1), "count"].sum())
+    np.testing.assert_allclose(two.geometry.area, 2 * 100 * 100)
+    assert clusters.crs == cells.crs
+    # the frame-free form gives the same layer, and both are remembered by content
+    fields = {"klasse": "Klasse", "cellen": "Cellen", "meldingen": "Meldingen"}
+    layer = cell_clusters(cells.copy(), geometry_digest(cells), "gi_class", "count",
+                          NIET_SIGNIFICANT).for_map(cells.crs, fields)
+    assert feature_collection(layer) == feature_collection(for_map(clusters, fields))
+    others = hot_spot_clusters(cells, "gi_class", "count", skip=HOT_95)  # classes in sorted order
+    assert others["klasse"].tolist() == [HOT_99, NIET_SIGNIFICANT]
+    assert others["cellen"].tolist() == [1, len(cells) - 4]

@@ -1,0 +1,255 @@
+"""Tests of running a build's jobs on forked worker processes."""
+
+from __future__ import annotations
+
+import gc
+import os
+import signal
+import sys
+import time
+import warnings
+from functools import partial
+from pathlib import Path
+
+import pytest
+
+from hotspotkaart._errors import BuildError, ConfigError, HotspotkaartWarning, InputError
+from hotspotkaart.runtime import parallel
+from hotspotkaart.runtime.parallel import (
+    MAX_WORKERS,
+    WarmProcess,
+    available_cpus,
+    imports_without_gc,
+    resolve_workers,
+    run_jobs,
+)
+
+forking = pytest.mark.skipif(not parallel._can_fork(), reason="needs the fork start method")
+
+
+def _pid_after(seconds: float) -> int:
+    time.sleep(seconds)
+    return os.getpid()
+
+
+@forking
+def test_jobs_run_in_worker_processes_and_results_keep_job_order():
+    jobs = [lambda i=i: (i, _pid_after(0.05 * (4 - i))) for i in range(4)]
+    results = run_jobs(jobs, workers=2)
+    assert [i for i, _ in results] == [0, 1, 2, 3]
+    pids = {pid for _, pid in results}
+    assert os.getpid() not in pids
+    assert len(pids) == 2
+
+
+def test_one_worker_runs_the_jobs_in_this_process_in_order():
+    seen: list[int] = []
+    jobs = [lambda i=i: seen.append(i) or os.getpid() for i in range(3)]
+    assert run_jobs(jobs, workers=1) == [os.getpid()] * 3
+    assert seen == [0, 1, 2]
+
+
+@forking
+def test_the_data_of_the_caller_reaches_the_workers_without_pickling():
+    unpicklable = {"lock": __import__("threading").Lock(), "values": list(range(1000))}
+    jobs = [lambda: sum(unpicklable["values"]), lambda: len(unpicklable["values"])]
+    assert run_jobs(jobs, workers=2) == [sum(range(1000)), 1000]
+
+
+@forking
+def test_a_warning_in_a_worker_is_raised_again_in_the_caller():
+    def job() -> int:
+        warnings.warn("buurt BU1 repaired", HotspotkaartWarning, stacklevel=1)
+        return 1
+
+    with pytest.warns(HotspotkaartWarning, match="buurt BU1 repaired"):
+        assert run_jobs([job, lambda: 2], workers=2) == [1, 2]
+
+
+@forking
+def test_an_error_in_a_job_is_raised_from_run_jobs():
+    def job() -> None:
+        msg = "zones.geojson row 3: not a polygon"
+        raise InputError(msg)
+
+    with pytest.raises(InputError, match="row 3: not a polygon"):
+        run_jobs([lambda: 1, job], workers=2)
+
+
+@forking
+def test_a_worker_that_dies_ends_the_build_with_a_clear_error():
+    def killed() -> None:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    with pytest.raises(BuildError, match=r"worker process .* stopped unexpectedly.*workers = 1"):
+        run_jobs([lambda: 1, killed], workers=2)
+
+
+def test_workers_below_one_are_refused():
+    with pytest.raises(ConfigError, match="workers = 0 is not allowed"):
+        run_jobs([lambda: 1], workers=0)
+
+
+def test_auto_uses_the_available_cpus_up_to_the_maximum():
+    assert resolve_workers("auto") == min(available_cpus(), MAX_WORKERS)
+    assert resolve_workers("auto") >= 1
+    assert resolve_workers(3) == 3
+
+
+# -- WarmProcess ------------------------------------------------------------------------------
+# Its jobs travel by pickle, so they are functions of this module (with their arguments).
+
+
+def _loaded(name: str) -> tuple[int, bool]:
+    return os.getpid(), name in sys.modules
+
+
+def _collector() -> tuple[bool, int]:
+    return gc.isenabled(), gc.get_freeze_count()
+
+
+def _warn_and_return(value: int) -> int:
+    warnings.warn("zone Z1 repaired", HotspotkaartWarning, stacklevel=1)
+    return value
+
+
+def _fail() -> None:
+    msg = "buurten.gpkg row 7: not a polygon"
+    raise InputError(msg)
+
+
+def _die() -> None:
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def _fan_out() -> tuple[int, list[int]]:
+    return os.getpid(), run_jobs([partial(_pid_after, 0.2), partial(_pid_after, 0.2)], workers=2)
+
+
+@pytest.fixture
+def fresh_module(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A module nobody has imported yet, importable by this process and its forks."""
+    name = f"warm_{tmp_path.name.replace('-', '_')}"
+    (tmp_path / f"{name}.py").write_text("VALUE = 1\n", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    return name
+
+
+@forking
+def test_a_warm_process_imports_its_modules_before_it_runs_a_job(fresh_module):
+    with WarmProcess([fresh_module], workers=2) as warm:
+        pid, loaded = warm.run(partial(_loaded, fresh_module))
+        assert pid != os.getpid()
+        assert loaded  # imported in advance: the job itself did not import it
+        assert fresh_module not in sys.modules  # and only there
+        # its process ended after the job: a second one runs here
+        assert warm.run(partial(_loaded, fresh_module)) == (os.getpid(), False)
+
+
+@forking
+def test_a_warm_process_imports_without_the_collector_and_runs_its_job_with_it(fresh_module):
+    with WarmProcess([fresh_module], workers=2) as warm:
+        enabled, frozen = warm.run(_collector)
+    assert enabled
+    assert frozen > gc.get_freeze_count()  # what its imports made is left out of collections
+
+
+def _wait_for(path: Path) -> tuple[int, bool]:
+    deadline = time.monotonic() + 30
+    while not path.exists() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return os.getpid(), path.exists()
+
+
+@forking
+def test_a_warm_process_runs_its_job_while_the_caller_does_other_work(tmp_path):
+    # the job waits for a file that only the caller's meanwhile makes: both run at once
+    signal_file = tmp_path / "made meanwhile"
+    done: list[int] = []
+
+    def meanwhile() -> None:
+        signal_file.touch()
+        done.append(os.getpid())
+
+    with WarmProcess([], workers=2) as warm:
+        pid, seen = warm.run(partial(_wait_for, signal_file), meanwhile=meanwhile)
+    assert seen
+    assert pid != os.getpid()
+    assert done == [os.getpid()]
+
+
+def test_without_a_warm_process_the_meanwhile_work_comes_first(tmp_path):
+    order: list[str] = []
+    with WarmProcess([], workers=1) as warm:
+        assert warm.run(lambda: order.append("job") or 5,
+                        meanwhile=lambda: order.append("meanwhile")) == 5
+    assert order == ["meanwhile", "job"]
+
+
+@forking
+def test_an_error_of_the_meanwhile_work_is_raised_and_the_process_still_ends(tmp_path):
+    with WarmProcess([], workers=2) as warm, pytest.raises(InputError, match="row 7"):
+        warm.run(partial(_loaded, "os"), meanwhile=_fail)
+    assert warm.run(partial(_loaded, "os")) == (os.getpid(), True)  # the next job runs here
+
+
+def test_a_warm_process_of_one_worker_runs_its_job_in_this_process(fresh_module):
+    with WarmProcess([fresh_module], workers=1) as warm:
+        assert warm.run(partial(_loaded, fresh_module)) == (os.getpid(), False)
+
+
+@forking
+def test_a_warm_process_passes_warnings_and_errors_on():
+    with WarmProcess([], workers=2) as warm:
+        with pytest.warns(HotspotkaartWarning, match="zone Z1 repaired"):
+            assert warm.run(partial(_warn_and_return, 3)) == 3
+        with pytest.raises(InputError, match="row 7: not a polygon"):
+            warm.run(_fail)
+
+
+@forking
+def test_a_warm_process_that_dies_ends_the_build_with_a_clear_error():
+    with (WarmProcess([], workers=2) as warm,
+          pytest.raises(BuildError, match=r"stopped unexpectedly.*workers = 1")):
+        warm.run(_die)
+
+
+@forking
+def test_a_module_that_fails_to_import_in_advance_is_left_to_the_job():
+    with WarmProcess(["hotspotkaart_no_such_module"], workers=2) as warm:
+        pid, loaded = warm.run(partial(_loaded, "hotspotkaart_no_such_module"))
+    assert pid != os.getpid()
+    assert not loaded
+
+
+@forking
+def test_the_job_of_a_warm_process_can_run_jobs_on_its_own_workers():
+    with WarmProcess([], workers=2) as warm:
+        warm_pid, pids = warm.run(_fan_out)
+    assert len(set(pids)) == 2  # forked from the warm process, side by side
+    assert not {os.getpid(), warm_pid} & set(pids)
+
+
+def test_a_warm_process_refuses_workers_below_one():
+    with pytest.raises(ConfigError, match="workers = 0 is not allowed"):
+        WarmProcess([], workers=0)
+
+
+def test_imports_run_without_the_collector_and_what_they_made_is_frozen():
+    was_enabled = gc.isenabled()
+    try:
+        gc.enable()
+        frozen = gc.get_freeze_count()
+        with imports_without_gc():
+            assert not gc.isenabled()
+            made = [[i] for i in range(1000)]  # stands in for what an import makes
+        assert gc.isenabled()
+        assert gc.get_freeze_count() >= frozen + len(made)
+        gc.disable()
+        with imports_without_gc():
+            pass
+        assert not gc.isenabled()  # a collector that was off stays off
+    finally:
+        gc.unfreeze()
+        if was_enabled:
+            gc.enable()
