@@ -48,8 +48,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-from conftest import CHROMIUM_ARGS  # the browser tests' launch options
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from tests.helpers.browser import ChromiumMissingError, launch_chromium  # the tests' launcher
 
 ROOT = Path(__file__).resolve().parent.parent
 SRC = ROOT / "src"
@@ -185,20 +185,12 @@ class PageLoad:
 
 @contextmanager
 def open_browser() -> Iterator[Any]:
-    """Headless Debian Chromium through playwright (never a downloaded browser)."""
-    executable = os.environ.get("HOTSPOTKAART_CHROMIUM", "/usr/bin/chromium")
-    if not Path(executable).is_file():
-        msg = f"Chromium not found at {executable}; apt-get install chromium"
-        raise SystemExit(msg)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, headless=True,
-                                             args=CHROMIUM_ARGS)
-        try:
+    """Headless Debian Chromium, launched as the browser tests launch it."""
+    try:
+        with launch_chromium() as browser:
             yield browser
-        finally:
-            browser.close()
+    except ChromiumMissingError as exc:
+        raise SystemExit(str(exc)) from None
 
 
 def load_page(browser: Any, path: Path, *, repeats: int = 3, tiles: str = "stub",

@@ -1,15 +1,15 @@
 """Shared pytest fixtures: headless Chromium for opening produced maps offline.
 
 ``chromium`` launches Debian's ``/usr/bin/chromium`` (or ``$HOTSPOTKAART_CHROMIUM``) through
-Playwright once per session. ``open_map(path)`` opens an HTML file in a fresh browser context
-where every network request is aborted and recorded: basemap tile requests in
+Playwright once per session, through the one launcher (``tests/helpers/browser.py``).
+``open_map(path)`` opens an HTML file in a fresh browser context where every network request is
+aborted and recorded: basemap tile requests in
 ``tile_requests``, anything else in ``blocked_requests``. Tests using either fixture are marked
 ``browser`` automatically, so ``pytest -m "not browser"`` skips them.
 """
 
 from __future__ import annotations
 
-import os
 import re
 import sys
 from collections.abc import Callable, Iterator
@@ -25,15 +25,6 @@ if TYPE_CHECKING:
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SCREENSHOT_DIR = REPO_ROOT / "test-artifacts" / "screenshots"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 TILE_HOSTS = frozenset({"service.pdok.nl"})
 TILE_PATH_RE = re.compile(r"/\d+/\d+/\d+\.(?:png|jpe?g|webp)$", re.IGNORECASE)
 BROWSER_FIXTURES = frozenset({"chromium", "open_map"})
@@ -85,23 +76,14 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 @pytest.fixture(scope="session")
 def chromium() -> Iterator[Browser]:
     """Headless Debian Chromium driven by Playwright; fails if the executable is missing."""
-    executable = os.environ.get("HOTSPOTKAART_CHROMIUM", "/usr/bin/chromium")
-    if not Path(executable).is_file():
-        pytest.fail(
-            f"Chromium not found at {executable}: install Debian's `chromium` package "
-            "(apt-get install chromium) or set HOTSPOTKAART_CHROMIUM.",
-            pytrace=False,
-        )
-    from playwright.sync_api import sync_playwright
+    from tests.helpers.browser import ChromiumMissingError, chromium_executable, launch_chromium
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=executable, headless=True, args=CHROMIUM_ARGS
-        )
-        try:
-            yield browser
-        finally:
-            browser.close()
+    try:
+        chromium_executable()
+    except ChromiumMissingError as exc:
+        pytest.fail(str(exc), pytrace=False)
+    with launch_chromium() as browser:
+        yield browser
 
 
 @pytest.fixture

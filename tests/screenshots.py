@@ -11,12 +11,11 @@ import sys
 import tempfile
 from pathlib import Path
 
-from playwright.sync_api import sync_playwright
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from conftest import CHROMIUM_ARGS, REPO_ROOT
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from hotspotkaart.config.settings import load_config
 from hotspotkaart.pipeline import build
+from tests.conftest import REPO_ROOT
+from tests.helpers.browser import launch_chromium
 
 SHOTS = (
     ("overzicht.html", "overzicht", (1280, 800)),
@@ -31,11 +30,9 @@ def main() -> int:
     """Build the embedded data and save one screenshot per kind of map."""
     target = REPO_ROOT / "maps" / "screenshots"
     target.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory() as tmp, sync_playwright() as playwright:
+    with tempfile.TemporaryDirectory() as tmp, launch_chromium() as browser:
         out = Path(tmp) / "maps"
         build(load_config(REPO_ROOT / "hotspotkaart.toml"), out)
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium",
-                                             args=CHROMIUM_ARGS)
         for page_name, shot, (width, height) in SHOTS:
             page = browser.new_page(viewport={"width": width, "height": height})
             page.route("**/*", lambda route: route.continue_()
@@ -45,7 +42,6 @@ def main() -> int:
             page.screenshot(path=str(target / f"{shot}.png"))
             page.close()
             print(f"wrote {target / f'{shot}.png'}")
-        browser.close()
     return 0
 
 

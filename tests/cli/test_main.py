@@ -100,12 +100,12 @@ def test_internal_error_is_exit_one_without_traceback(config, monkeypatch, capsy
 
 
 def test_console_script_help_and_usage_errors():
-    done = subprocess.run([sys.executable, "-m", "hotspotkaart.cli.main", "--help"],
+    done = subprocess.run([sys.executable, "-m", "hotspotkaart.cli", "--help"],
                           capture_output=True, text=True, check=False)
     assert done.returncode == 0
     assert "build" in done.stdout
     assert "check" in done.stdout
-    done = subprocess.run([sys.executable, "-m", "hotspotkaart.cli.main", "frobnicate"],
+    done = subprocess.run([sys.executable, "-m", "hotspotkaart.cli", "frobnicate"],
                           capture_output=True, text=True, check=False)
     assert done.returncode == 2
     assert "invalid choice: 'frobnicate'" in done.stderr

@@ -212,7 +212,3 @@ def _report(summary: dict[str, object]) -> None:
     logger.info("per period: %s", ", ".join(f"{y}: {n}" for y, n in per_period.items()))
     if summary.get("demonstration_data"):
         logger.info("NB: these are demonstration data (synthetic), not real meldingen")
-
-
-if __name__ == "__main__":  # pragma: no cover
-    run()

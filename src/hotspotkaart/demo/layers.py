@@ -11,8 +11,7 @@ buurt; on top come Gaussian clusters around the overlast locations of that year.
 seasonality (more in summer), a jaarwisseling peak for youth nuisance, and hour-of-day and weekend
 profiles per type. All computation is in EPSG:28992 (RD New, metres).
 
-Regenerate with ``python -m hotspotkaart.demo.layers --out layers --geo geo`` (byte-identical per
-seed).
+Regenerate with ``python -m hotspotkaart.demo --out layers --geo geo`` (byte-identical per seed).
 """
 
 from __future__ import annotations
@@ -583,17 +582,3 @@ def _geometry_json(shape: shapely.Geometry) -> dict[str, Any]:
 
     return {"type": shape.geom_type, "coordinates": rounded(mapping(shape)["coordinates"])}
 
-
-if __name__ == "__main__":
-    import argparse
-
-    parser = argparse.ArgumentParser(
-        prog="python -m hotspotkaart.demo.layers",
-        description="Write the synthetic demonstration layers (Demonstratiedata) for Dordrecht.",
-    )
-    parser.add_argument("--out", type=Path, default=Path("layers"), help="output folder")
-    parser.add_argument("--geo", type=Path, default=Path("geo"), help="folder with CBS boundaries")
-    parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="random seed")
-    arguments = parser.parse_args()
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    write_demo_layers(arguments.out, geo_dir=arguments.geo, seed=arguments.seed)
