@@ -1,20 +1,42 @@
 """Typed values of a TOML configuration table, each checked with a message that names them.
 
 Every error names the configuration file, the table, the key, the value received and what is
-allowed. Shared by :mod:`hotspotkaart.config.settings` and the ``[camera]`` table of
-:mod:`hotspotkaart.camera.inputs`.
+allowed. Shared by :mod:`hotspotkaart.config.settings` and :mod:`hotspotkaart.config.camera`.
+The keys a table allows and the defaults of its values are read off its dataclass
+(:func:`keys_of`, :func:`default_of`), so the dataclass is the one place where they are written.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from hotspotkaart._errors import ConfigError
 
-__all__ = ["array", "as_table", "check_crs", "check_keys", "existing", "flag", "number", "table",
-           "text"]
+__all__ = ["array", "as_table", "check_crs", "check_keys", "default_of", "existing", "flag",
+           "keys_of", "number", "table", "text"]
+
+
+def keys_of(cls: type, *, extra: tuple[str, ...] = (), without: tuple[str, ...] = ()) -> set[str]:
+    """Return the TOML keys of a settings dataclass: its fields, plus ``extra``, less ``without``.
+
+    The keys are read off the dataclass so that a new setting is written in one place.
+    """
+    return {f.name for f in dataclasses.fields(cls)} - set(without) | set(extra)
+
+
+def default_of(cls: type, name: str) -> Any:
+    """Return the default of field ``name`` of a settings dataclass."""
+    for f in dataclasses.fields(cls):
+        if f.name == name:
+            if f.default is not dataclasses.MISSING:
+                return f.default
+            if f.default_factory is not dataclasses.MISSING:
+                return f.default_factory()
+    msg = f"{cls.__name__}.{name} has no default"
+    raise TypeError(msg)
 
 
 def check_keys(t: Mapping[str, Any], allowed: set[str], where: str, cfg: Path) -> None:

@@ -52,11 +52,8 @@ ZONE_PREFIX: dict[str, str] = {
 }
 
 
-_CAMERA_KEYS = {"ring_m", "weights", "extra_points", "name_column", "suggest_min_cells",
-                "suggest_radius_m", "suggest_max"}
 
 
-_EXTRA_KEYS = {"name", "path", "layer", "crs", "label"}
 
 
 _RESERVED_SLUGS = {"count", "ring", "cells", "camera", "score", "rank", "name", "share",
@@ -104,16 +101,17 @@ def parse_camera_settings(table: Any, cfg: Path) -> CameraSettings:
     """Validate a raw ``[camera]`` table; paths are relative to the config file ``cfg``."""
     where = "[camera]"
     table = toml.as_table(table, where, cfg)
-    toml.check_keys(table, _CAMERA_KEYS, where, cfg)
-    ring = table.get("ring_m", DEFAULT_RING_M)
+    toml.check_keys(table, toml.keys_of(CameraSettings), where, cfg)
+    d = CameraSettings()
+    ring = table.get("ring_m", d.ring_m)
     ring_m = check_ring(ring, f"{cfg}: {where} ring_m")
     weights = check_weights(table.get("weights", {}), f"{cfg}: {where} weights")
     name_column = toml.text(table, "name_column", where, cfg)
-    min_cells = int(toml.number(table, "suggest_min_cells", where, cfg, 3, low=1, high=1000,
+    min_cells = int(toml.number(table, "suggest_min_cells", where, cfg, d.suggest_min_cells,
+                                low=1, high=1000, integer=True))
+    max_areas = int(toml.number(table, "suggest_max", where, cfg, d.suggest_max, low=1, high=100,
                                 integer=True))
-    max_areas = int(toml.number(table, "suggest_max", where, cfg, 10, low=1, high=100,
-                                integer=True))
-    radius = table.get("suggest_radius_m", 250.0)
+    radius = table.get("suggest_radius_m", d.suggest_radius_m)
     if isinstance(radius, bool) or not isinstance(radius, int | float) \
             or not 50 <= radius <= 2000:
         msg = (f"{cfg}: {where} suggest_radius_m = {radius!r} must be a number of metres from "
@@ -138,7 +136,7 @@ def parse_camera_settings(table: Any, cfg: Path) -> CameraSettings:
 def _parse_extra(item: Any, i: int, cfg: Path) -> ExtraPointSource:
     where = f"[camera] extra_points #{i}"
     item = toml.as_table(item, where, cfg)
-    toml.check_keys(item, _EXTRA_KEYS, where, cfg)
+    toml.check_keys(item, toml.keys_of(ExtraPointSource, without=("slug",)), where, cfg)
     name = toml.text(item, "name", where, cfg, required=True)
     slug = category_slug(name)
     if slug in _RESERVED_SLUGS:

@@ -22,8 +22,10 @@ from hotspotkaart.config._values import (
     as_table,
     check_crs,
     check_keys,
+    default_of,
     existing,
     flag,
+    keys_of,
     number,
     table,
     text,
@@ -207,19 +209,17 @@ class Config:
 
 BASEMAPS: tuple[str, ...] = ("grijs", "standaard", "pastel", "luchtfoto", "geen")
 
-_TOP_KEYS = {"area", "periods", "incidents", "zones", "locations", "analysis", "maps", "output",
-             "camera", "engine"}
-_AREA_KEYS = {"name", "municipality_code", "buurten", "buurten_layer", "wijken", "wijken_layer",
-              "edition", "credit"}
-_PERIOD_KEYS = {"base", "compare"}
-_INCIDENT_KEYS = {"path", "date", "category", "x", "y", "lon", "lat", "crs", "id", "layer",
-                  "synthetic"}
-_ZONE_KEYS = {"kind", "path", "name", "valid_from", "valid_to", "layer", "crs", "synthetic"}
-_LOCATION_KEYS = {"path", "name", "year", "status", "layer", "crs", "synthetic"}
-_ANALYSIS_KEYS = {"cell_size", "permutations", "seed", "alpha", "fdr_q", "min_count", "buffer_m"}
-_MAP_KEYS = {"basemap", "privacy_threshold"}
+# The keys of each table are the fields of its dataclass (``[output] dir`` is Config.output_dir).
+_TOP_KEYS = keys_of(Config, extra=("output",), without=("path", "output_dir"))
+_AREA_KEYS = keys_of(AreaConfig)
+_PERIOD_KEYS = keys_of(Periods)
+_INCIDENT_KEYS = keys_of(IncidentSource, extra=("lon", "lat"))
+_ZONE_KEYS = keys_of(ZoneSource)
+_LOCATION_KEYS = keys_of(LocationSource)
+_ANALYSIS_KEYS = keys_of(AnalysisConfig)
+_MAP_KEYS = keys_of(MapConfig)
 _OUTPUT_KEYS = {"dir"}
-_ENGINE_KEYS = {"kind", "partitions", "partition_size", "scheduler", "workers", "chunk_size"}
+_ENGINE_KEYS = keys_of(EngineConfig)
 
 
 def load_config(path: str | Path | None = None) -> Config:
@@ -287,7 +287,8 @@ def _parse(raw: dict[str, Any], cfg_path: Path) -> Config:
     maps = _parse_maps(table(raw, "maps", cfg_path), cfg_path)
     output = table(raw, "output", cfg_path)
     check_keys(output, _OUTPUT_KEYS, "[output]", cfg_path)
-    out_dir = base_dir / text(output, "dir", "[output]", cfg_path, default="maps")
+    out_dir = base_dir / text(output, "dir", "[output]", cfg_path,
+                              default=str(default_of(Config, "output_dir")))
     engine = _parse_engine(table(raw, "engine", cfg_path), cfg_path)
     camera = parse_camera_settings(raw.get("camera", {}), cfg_path)
     return Config(
@@ -322,8 +323,8 @@ def _parse_area(t: Mapping[str, Any], base_dir: Path, cfg: Path) -> AreaConfig:
         buurten_layer=text(t, "buurten_layer", where, cfg),
         wijken=existing(base_dir, wijken, f"{where} wijken", cfg) if wijken else None,
         wijken_layer=text(t, "wijken_layer", where, cfg),
-        edition=text(t, "edition", where, cfg, default=""),
-        credit=text(t, "credit", where, cfg, default=DEFAULT_CREDIT),
+        edition=text(t, "edition", where, cfg, default=default_of(AreaConfig, "edition")),
+        credit=text(t, "credit", where, cfg, default=default_of(AreaConfig, "credit")),
     )
 
 
@@ -408,9 +409,9 @@ def _parse_location(t: Any, i: int, base_dir: Path, cfg: Path) -> LocationSource
         check_crs(crs, f"{where} crs", cfg)
     return LocationSource(
         path=existing(base_dir, text(t, "path", where, cfg, required=True), f"{where} path", cfg),
-        name=text(t, "name", where, cfg, default="naam"),
-        year=text(t, "year", where, cfg, default="jaar"),
-        status=text(t, "status", where, cfg, default="status"),
+        name=text(t, "name", where, cfg, default=default_of(LocationSource, "name")),
+        year=text(t, "year", where, cfg, default=default_of(LocationSource, "year")),
+        status=text(t, "status", where, cfg, default=default_of(LocationSource, "status")),
         layer=text(t, "layer", where, cfg),
         crs=crs,
         synthetic=flag(t, "synthetic", where, cfg),
@@ -437,23 +438,25 @@ def _parse_analysis(t: Mapping[str, Any], cfg: Path) -> AnalysisConfig:
 def _parse_maps(t: Mapping[str, Any], cfg: Path) -> MapConfig:
     where = "[maps]"
     check_keys(t, _MAP_KEYS, where, cfg)
-    basemap = text(t, "basemap", where, cfg, default="grijs")
+    d = MapConfig()
+    basemap = text(t, "basemap", where, cfg, default=d.basemap)
     if basemap not in BASEMAPS:
         msg = f"{cfg}: {where} basemap = {basemap!r} is not known; allowed: {', '.join(BASEMAPS)}"
         raise ConfigError(msg)
-    threshold = int(number(t, "privacy_threshold", where, cfg, 5, low=1, high=1000,
-                           integer=True))
+    threshold = int(number(t, "privacy_threshold", where, cfg, d.privacy_threshold, low=1,
+                           high=1000, integer=True))
     return MapConfig(basemap=basemap, privacy_threshold=threshold)
 
 
 def _parse_engine(t: Mapping[str, Any], cfg: Path) -> EngineConfig:
     where = "[engine]"
     check_keys(t, _ENGINE_KEYS, where, cfg)
-    kind = text(t, "kind", where, cfg, default="memory")
+    d = EngineConfig()
+    kind = text(t, "kind", where, cfg, default=d.kind)
     if kind not in ENGINE_KINDS:
         msg = f"{cfg}: {where} kind = {kind!r} is not known; allowed: {', '.join(ENGINE_KINDS)}"
         raise ConfigError(msg)
-    scheduler = text(t, "scheduler", where, cfg, default="synchronous")
+    scheduler = text(t, "scheduler", where, cfg, default=d.scheduler)
     if scheduler not in SCHEDULERS:
         msg = (f"{cfg}: {where} scheduler = {scheduler!r} is not known; allowed: "
                f"{', '.join(SCHEDULERS)}")
@@ -468,7 +471,7 @@ def _parse_engine(t: Mapping[str, Any], cfg: Path) -> EngineConfig:
     if "partition_size" in t:
         partition_size = int(number(t, "partition_size", where, cfg, 1, low=1_000,
                                     high=10**9, integer=True))
-    chunk_size = int(number(t, "chunk_size", where, cfg, 1_000_000, low=1_000, high=10**9,
+    chunk_size = int(number(t, "chunk_size", where, cfg, d.chunk_size, low=1_000, high=10**9,
                             integer=True))
     if kind == "memory" and any(k in t for k in ("partitions", "partition_size", "chunk_size")):
         msg = (f"{cfg}: {where} partitions, partition_size and chunk_size only apply to "
@@ -477,12 +480,12 @@ def _parse_engine(t: Mapping[str, Any], cfg: Path) -> EngineConfig:
     if kind == "dask":
         require_dask(f"{cfg}: {where} kind = \"dask\"")
     return EngineConfig(kind=kind, partitions=partitions, partition_size=partition_size,
-                        scheduler=scheduler, workers=_workers(t, where, cfg),
+                        scheduler=scheduler, workers=_workers(t, where, cfg, d.workers),
                         chunk_size=chunk_size)
 
 
-def _workers(t: Mapping[str, Any], where: str, cfg: Path) -> int | str:
-    value = t.get("workers", "auto")
+def _workers(t: Mapping[str, Any], where: str, cfg: Path, default: int | str) -> int | str:
+    value = t.get("workers", default)
     if value == "auto":
         return "auto"
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 256:
