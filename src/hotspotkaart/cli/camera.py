@@ -1,8 +1,7 @@
-"""The ``hotspotkaart camera`` subcommand: its options and its handler.
+"""The ``hotspotkaart camera`` command: its options and its handler.
 
-Kept apart from :mod:`hotspotkaart.camera.assess` so that building the CLI's parser (every
-invocation,
-``--help`` included) imports nothing heavy; the handler imports the assessment when it runs.
+Building the parser (every invocation, ``--help`` included) imports nothing heavy; the handler
+imports the assessment when it runs.
 """
 
 from __future__ import annotations
@@ -14,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from hotspotkaart._errors import ConfigError
+from hotspotkaart.cli._common import EXIT_OK, common_options
 
 __all__ = ["add_camera_parser"]
 
@@ -32,18 +32,12 @@ def add_camera_parser(subparsers: Any, parents: Sequence[argparse.ArgumentParser
         are added here, so the handler works with :func:`hotspotkaart.cli.main.main` either way.
     """
     camera = subparsers.add_parser(
-        "camera", parents=list(parents), help="assess candidate camera areas (art. 151c)",
+        "camera", parents=list(parents) or [common_options()],
+        help="assess candidate camera areas (art. 151c)",
         description="Assess candidate camera areas: meldingen inside and around, change and "
                     "its test, hot spots covered, overlap with existing zones, a score and a "
                     "rank. Writes camera/<naam>.html, camera/kandidaten.csv and "
                     "camera/rapport.html.")
-    if not parents:
-        camera.add_argument("-c", "--config", type=Path, default=None,
-                            help="configuration file (default: ./hotspotkaart.toml)")
-        camera.add_argument("-v", "--verbose", action="store_true", help="show progress details")
-        camera.add_argument("-q", "--quiet", action="store_true", help="show errors only")
-        camera.add_argument("--debug", action="store_true",
-                            help="show the traceback of internal errors")
     camera.add_argument("candidates", type=Path, nargs="?", default=None, metavar="CANDIDATES",
                         help="GeoJSON/GeoPackage/Shapefile with candidate polygons (the draw "
                              "tool's export works as it is); optional with --suggest")
@@ -85,4 +79,4 @@ def _cmd_camera(args: argparse.Namespace) -> int:
     if config.synthetic:
         logger.info("NB: these are demonstration data (synthetic), not real meldingen")
     logger.info("wrote %d files to %s", len(paths), paths[0].parent if paths else "-")
-    return 0
+    return EXIT_OK
