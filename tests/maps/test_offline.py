@@ -414,3 +414,10 @@ def test_html_must_be_self_contained(tmp_path):
     with pytest.raises(OutputError, match=r"x\.js has no vendored copy"):
         offline.write_html(tmp_path / "k.html", page)
     assert not (tmp_path / "k.html").exists()
+
+
+def test_write_html_names_the_file_that_would_load_from_the_network(tmp_path):
+    with pytest.raises(OutputError, match=r"k\.html would load https://x\.test/a\.png from the "
+                                          "network; it must be self-contained"):
+        offline.write_html(tmp_path / "k.html", '<img src="https://x.test/a.png">')
+    assert not (tmp_path / "k.html").exists()

@@ -391,8 +391,15 @@ def external_references(html: str) -> list[str]:
     return list(dict.fromkeys(url for url in ordered if not _TEMPLATE_RE.search(url)))
 
 
-def make_self_contained(html: str) -> str:
+def make_self_contained(html: str, name: str = "the page") -> str:
     """Inline vendored assets, then fail if any network reference other than tiles remains.
+
+    Parameters
+    ----------
+    html : str
+        A rendered page.
+    name : str
+        What the page is called in the error (its file name when written).
 
     Raises
     ------
@@ -403,25 +410,15 @@ def make_self_contained(html: str) -> str:
     inlined = inline_assets(html)
     remaining = external_references(inlined)
     if remaining:
-        msg = f"Map is not self-contained; it would load: {', '.join(remaining)}"
+        msg = (f"{name} would load {', '.join(remaining)} from the network; it must be "
+               "self-contained")
         raise OutputError(msg)
     return inlined
 
 
 def write_html(path: Path, page: str) -> None:
-    """Inline the vendored assets into ``page``, check it is self-contained, and write it.
-
-    Raises
-    ------
-    OutputError
-        If the page still references an external script, stylesheet or image.
-    """
-    html = inline_assets(page)
-    remaining = external_references(html)
-    if remaining:
-        msg = f"{path.name} would load {remaining[0]} from the network; it must be self-contained"
-        raise OutputError(msg)
-    path.write_text(html, encoding="utf-8")
+    """Write ``page`` to ``path`` as one self-contained file (:func:`make_self_contained`)."""
+    path.write_text(make_self_contained(page, path.name), encoding="utf-8")
 
 
 __all__ = [
