@@ -20,7 +20,7 @@ PDOK_GRIJS = (
 )
 KADASTER = '&copy; <a href="https://www.kadaster.nl">Kadaster</a>'
 LEAFLET_VERSION = offline.vendored_package("leaflet").version
-ASSETS = Path(offline.__file__).parents[1] / "_assets"
+ASSETS = Path(offline.__file__).parent / "_assets"
 
 
 class LeafletOnlyMap(folium.Map):

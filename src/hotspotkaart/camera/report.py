@@ -268,11 +268,11 @@ def _assessment_rows(row: pd.Series, context: MapContext, extra_names: Mapping[s
 # -- the printable report ---------------------------------------------------------------------
 
 
-_ENV = Environment(loader=PackageLoader("hotspotkaart", "templates"), autoescape=True,
+_ENV = Environment(loader=PackageLoader("hotspotkaart.camera", "templates"), autoescape=True,
                    trim_blocks=True, lstrip_blocks=True)
 
 #: The printable report; a Jinja template beside the package's modules, autoescaped.
-_REPORT = _ENV.get_template("camerareport.html")
+_REPORT = _ENV.get_template("report.html")
 
 
 def report_page(result: BuildResult, table: gpd.GeoDataFrame, context: MapContext,

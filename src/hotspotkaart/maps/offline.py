@@ -3,7 +3,7 @@
 A map must open without network access (file share, e-mail attachment, phone in the field); the
 only requests it may make are basemap tiles. :func:`inline_assets` replaces every external
 ``<script src>`` and ``<link rel="stylesheet">`` of a rendered page by the contents of the
-matching file vendored under ``hotspotkaart/_assets`` (see the README there), and
+matching file vendored under ``hotspotkaart/maps/_assets`` (see the README there), and
 :func:`external_references` lists whatever network loads remain.
 
 Files are matched by npm package name and file name found in the URL, so
@@ -140,7 +140,7 @@ def asset_bytes(relpath: str) -> bytes:
     Parameters
     ----------
     relpath
-        Path relative to ``hotspotkaart/_assets``, e.g. ``"leaflet/dist/leaflet.js"``.
+        Path relative to ``hotspotkaart/maps/_assets``, e.g. ``"leaflet/dist/leaflet.js"``.
 
     Raises
     ------
@@ -150,11 +150,11 @@ def asset_bytes(relpath: str) -> bytes:
     """
     parts = relpath.split("/")
     if relpath.startswith("/") or any(p in ("", ".", "..") for p in parts):
-        msg = f"Invalid asset path {relpath!r}: use a relative path inside hotspotkaart/_assets."
+        msg = f"Invalid asset path {relpath!r}: use a relative path inside hotspotkaart/maps/_assets."
         raise OutputError(msg)
-    resource = files("hotspotkaart").joinpath("_assets", *parts)
+    resource = files("hotspotkaart.maps").joinpath("_assets", *parts)
     if not resource.is_file():
-        msg = f"Vendored asset {relpath!r} is missing from hotspotkaart/_assets."
+        msg = f"Vendored asset {relpath!r} is missing from hotspotkaart/maps/_assets."
         raise OutputError(msg)
     return resource.read_bytes()
 
@@ -290,7 +290,7 @@ def _inline_element(match: re.Match[str]) -> str:
     if found is None:
         msg = (
             f"External {'script' if kind == 'js' else 'stylesheet'} {url} has no vendored copy, "
-            "so the map would not be self-contained; vendor it in hotspotkaart/_assets."
+            "so the map would not be self-contained; vendor it in hotspotkaart/maps/_assets."
         )
         raise OutputError(msg)
     package, rel = found
