@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import logging
 import re
 
 import geopandas as gpd
@@ -223,3 +225,61 @@ def test_workers_and_a_warm_process_do_not_change_any_output(project, tmp_path, 
 
 
 _ids = re.compile(r"[0-9a-f]{32}")
+
+
+def _pairs(events: list[pipeline.StageEvent]) -> list[tuple[str, str]]:
+    return [(event.name, event.phase) for event in events]
+
+
+def test_build_reports_every_stage_start_and_end_in_order(project, tmp_path, caplog):
+    events: list[pipeline.StageEvent] = []
+    caplog.set_level(logging.DEBUG, logger="hotspotkaart.pipeline")
+    with pytest.warns(HotspotkaartWarning, match="cp1252"):
+        build(load_config(project), tmp_path / "out", on_stage=events.append)
+    assert pipeline.STAGES == ("read", "join", "test", "maps", "write")
+    assert _pairs(events) == [(name, phase) for name in pipeline.STAGES
+                              for phase in ("start", "end")]
+    assert all(event.seconds is None for event in events if event.phase == "start")
+    ends = [event.seconds for event in events if event.phase == "end"]
+    assert all(seconds is not None and seconds >= 0 for seconds in ends)
+    logged = [record.getMessage() for record in caplog.records
+              if record.name == "hotspotkaart.pipeline" and record.message.startswith("stage ")]
+    assert [message.split(":")[0] for message in logged] == [
+        f"stage {name}" for name in pipeline.STAGES for _ in range(2)]
+    assert all(record.levelno == logging.DEBUG for record in caplog.records
+               if record.getMessage().startswith("stage "))
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        events[0].phase = "end"  # type: ignore[misc]
+
+
+def test_analyse_reports_the_stages_it_runs(project):
+    events: list[pipeline.StageEvent] = []
+    with pytest.warns(HotspotkaartWarning, match="cp1252"):
+        analyse(load_config(project), on_stage=events.append)
+    assert _pairs(events) == [(name, phase) for name in ("read", "join", "test")
+                              for phase in ("start", "end")]
+
+
+@pytest.mark.filterwarnings("ignore::hotspotkaart._errors.HotspotkaartWarning")
+@pytest.mark.parametrize(("patched", "failing"), [("write_html", "maps"),
+                                                  ("write_json", "write"),
+                                                  ("read_zones", "read")])
+def test_a_failing_stage_reports_failed_and_nothing_after_it(project, tmp_path, monkeypatch,
+                                                             caplog, patched, failing):
+    def broken(*args, **kwargs):
+        msg = "disk full"
+        raise OutputError(msg)
+
+    monkeypatch.setattr(pipeline, patched, broken)
+    events: list[pipeline.StageEvent] = []
+    caplog.set_level(logging.DEBUG, logger="hotspotkaart.pipeline")
+    out = tmp_path / "out"
+    with pytest.raises(OutputError, match="disk full"):
+        build(load_config(project), out, on_stage=events.append)
+    before = pipeline.STAGES[:pipeline.STAGES.index(failing)]
+    assert _pairs(events) == [*((name, phase) for name in before for phase in ("start", "end")),
+                              (failing, "start"), (failing, "failed")]
+    assert events[-1].seconds is not None
+    assert events[-1].seconds >= 0
+    assert f"stage {failing}: failed after" in caplog.text
+    assert not out.exists() or not any(out.iterdir())  # nothing put in place

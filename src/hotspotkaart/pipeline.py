@@ -1,21 +1,26 @@
-"""Run the stages in order: read → join → analyse → render → export.
+"""Run the stages in order: read → join → test → maps → write (:data:`STAGES`).
 
 :func:`analyse` does everything in memory and returns a :class:`BuildResult`; :func:`build` adds
 the maps and writes every output atomically. The command line (:mod:`hotspotkaart.cli.main`) is a
-thin
-layer over these two functions.
+thin layer over these two functions.
+
+Each stage reports its start and its end (or its failure) to the logger
+``hotspotkaart.pipeline`` at debug level and, as a :class:`StageEvent`, to the ``on_stage``
+callback the caller may pass to :func:`analyse` or :func:`build`.
 """
 
 from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable, Sequence
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cached_property, partial
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import geopandas as gpd
 import pandas as pd
@@ -26,7 +31,7 @@ from hotspotkaart.config.settings import ZONE_KINDS, Config
 from hotspotkaart.engine.counting import IncidentTotals, incident_totals
 from hotspotkaart.engine.grid import make_grid
 from hotspotkaart.engine.join import join_incidents
-from hotspotkaart.engine.tables import count_in_chunks, count_incidents
+from hotspotkaart.engine.tables import CountTables, count_in_chunks, count_incidents
 from hotspotkaart.io.boundaries import Boundaries, read_boundaries
 from hotspotkaart.io.crs import RD
 from hotspotkaart.io.export import (
@@ -50,12 +55,78 @@ from hotspotkaart.stats.classbreaks import CountBreaks
 from hotspotkaart.stats.grid import GridResult
 from hotspotkaart.stats.testing import assess
 
-__all__ = ["MAP_KINDS", "BuildResult", "analyse", "build", "map_context", "map_data"]
+__all__ = ["MAP_KINDS", "STAGES", "BuildResult", "StageEvent", "StageHook", "analyse", "build",
+           "map_context", "map_data"]
 
 logger = logging.getLogger(__name__)
 
 _INCIDENT_COLUMNS = ["source", "row", "melding_id", "date", "period", "category", "buurtcode",
                      "wijkcode", *[f"in_{k}" for k in ZONE_KINDS], "geometry"]
+
+
+#: The stages, in the order they run; :func:`analyse` runs the first three.
+#:
+#: ``read``
+#:     boundaries, zones and locations, and (memory engine) the meldingen, validated;
+#: ``join``
+#:     the meldingen joined to buurten and zones and counted; with the dask engine the meldingen
+#:     are read here too, chunk by chunk;
+#: ``test``
+#:     the grid, the tests per buurt, wijk, cell and zone, the class breaks and the accounting
+#:     check (in the warm process when one is passed);
+#: ``maps``
+#:     the map layers and every page and table, rendered and written into the staging folder
+#:     (on the page workers when there are several);
+#: ``write``
+#:     ``summary.json`` and putting the staged files in place.
+STAGES: tuple[str, ...] = ("read", "join", "test", "maps", "write")
+
+Phase = Literal["start", "end", "failed"]
+
+
+@dataclass(frozen=True)
+class StageEvent:
+    """A stage starting, ending or failing (then its exception propagates after the event).
+
+    Attributes
+    ----------
+    name : str
+        One of :data:`STAGES`.
+    phase : {"start", "end", "failed"}
+        Every ``start`` is followed by the ``end`` or ``failed`` of the same stage.
+    seconds : float or None
+        Wall time since the stage's start (``perf_counter``), at ``end`` and ``failed``;
+        ``None`` at ``start``.
+    """
+
+    name: str
+    phase: Phase
+    seconds: float | None = None
+
+
+#: What ``on_stage`` is called with: each :class:`StageEvent`, in this process, as it happens.
+StageHook = Callable[[StageEvent], None]
+
+
+@contextmanager
+def _stage(name: str, on_stage: StageHook | None) -> Iterator[None]:
+    """Report the start and the end (or failure) of stage ``name``; time it."""
+    logger.debug("stage %s: start", name)
+    if on_stage is not None:
+        on_stage(StageEvent(name, "start"))
+    started = time.perf_counter()
+    try:
+        yield
+    except BaseException:
+        seconds = time.perf_counter() - started
+        logger.debug("stage %s: failed after %.3f s", name, seconds)
+        if on_stage is not None:
+            on_stage(StageEvent(name, "failed", seconds))
+        raise
+    seconds = time.perf_counter() - started
+    logger.debug("stage %s: end, %.3f s", name, seconds)
+    if on_stage is not None:
+        on_stage(StageEvent(name, "end", seconds))
 
 
 @dataclass(frozen=True)
@@ -84,7 +155,8 @@ class BuildResult:
         return _summary(self)
 
 
-def analyse(config: Config, *, statistics: WarmProcess | None = None) -> BuildResult:
+def analyse(config: Config, *, statistics: WarmProcess | None = None,
+            on_stage: StageHook | None = None) -> BuildResult:
     """Read, validate, join and analyse the inputs of ``config``; write nothing.
 
     Parameters
@@ -95,25 +167,53 @@ def analyse(config: Config, *, statistics: WarmProcess | None = None) -> BuildRe
         A process importing :data:`hotspotkaart.stats.testing.PRELOAD`, started before this
         call; the testing stage runs there (the command line passes one). In this process
         otherwise.
+    on_stage : callable, optional
+        Called with a :class:`StageEvent` at the start and end of ``read``, ``join`` and
+        ``test`` (see :data:`STAGES`).
 
     Returns
     -------
     BuildResult
         The joined meldingen, the area tables and the ledger of every input record.
     """
-    return _analysed(config, statistics)
+    return _analysed(config, statistics, on_stage)
 
 
-def _analysed(config: Config, statistics: WarmProcess | None,
+def _analysed(config: Config, statistics: WarmProcess | None, on_stage: StageHook | None,
               meanwhile: Callable[[], object] | None = None) -> BuildResult:
     """Do :func:`analyse`, with ``meanwhile()`` in this process while the tests run."""
     ledger = Ledger()
-    boundaries = read_boundaries(config.area, ledger)
-    zones = read_zones(config.zones, ledger)
-    locations = read_locations(config.locations, ledger)
+    dask = config.engine.kind == "dask"
+    with _stage("read", on_stage):
+        boundaries = read_boundaries(config.area, ledger)
+        zones = read_zones(config.zones, ledger)
+        locations = read_locations(config.locations, ledger)
+        candidates = None if dask else read_incidents(config.incidents, config.periods, ledger)
     zone_frame = zones[["zone_id", "kind", "name", "valid_from", "valid_to", "geometry"]]
+    with _stage("join", on_stage):
+        incidents, tables, engine = _joined(config, ledger, boundaries, zones, zone_frame,
+                                            candidates)
+    with _stage("test", on_stage):
+        # made here, where nothing else is to be done while the process of the tests imports
+        grid = make_grid(boundaries.buurten, config.analysis.cell_size)
+        job = partial(assess, tables, boundaries, zone_frame, config, grid=grid)
+        tested = (statistics or WarmProcess([], workers=1)).run(job, meanwhile=meanwhile)
+        result = BuildResult(config=config, boundaries=boundaries, incidents=incidents,
+                             zones=zones, locations=locations, buurten=tested.buurten,
+                             wijken=tested.wijken, grid=tested.grid,
+                             zone_stats=tested.zone_stats, ledger=ledger,
+                             generated_at=_generated_at(), totals=tables.totals, engine=engine,
+                             breaks=tested.breaks)
+        _ = result.summary  # checks read == used + rejected before anything is written
+    return result
+
+
+def _joined(config: Config, ledger: Ledger, boundaries: Boundaries, zones: gpd.GeoDataFrame,
+            zone_frame: gpd.GeoDataFrame, candidates: gpd.GeoDataFrame | None,
+            ) -> tuple[gpd.GeoDataFrame, CountTables, dict[str, Any] | None]:
+    """Join and count the meldingen: ``candidates`` read, or (dask engine, None) in chunks."""
     engine: dict[str, Any] | None = None
-    if config.engine.kind == "dask":
+    if candidates is None:
         chunks = iter_incidents(config.incidents, config.periods, ledger,
                                 config.engine.chunk_size)
         tables = count_in_chunks(chunks, boundaries.buurten, zones, zone_frame, config.periods,
@@ -128,30 +228,20 @@ def _analysed(config: Config, statistics: WarmProcess | None,
                   "note": ("partitioned engine: per-melding data is not kept, so the "
                            "GeoPackage layer 'incidents' is not written")}
     else:
-        candidates = read_incidents(config.incidents, config.periods, ledger)
         incidents = join_incidents(candidates, boundaries.buurten, zones, ledger)
         check_category_slugs(incidents, config.incidents)  # the used meldingen get columns
         incidents = gpd.GeoDataFrame(incidents[_INCIDENT_COLUMNS], geometry="geometry",
                                      crs=incidents.crs)
         tables = count_incidents(incidents, zone_frame, config.periods, config.analysis)
-    # made here, where nothing else is to be done while the process of the tests imports
-    grid = make_grid(boundaries.buurten, config.analysis.cell_size)
-    job = partial(assess, tables, boundaries, zone_frame, config, grid=grid)
-    tested = (statistics or WarmProcess([], workers=1)).run(job, meanwhile=meanwhile)
-    result = BuildResult(config=config, boundaries=boundaries, incidents=incidents, zones=zones,
-                         locations=locations, buurten=tested.buurten, wijken=tested.wijken,
-                         grid=tested.grid, zone_stats=tested.zone_stats, ledger=ledger,
-                         generated_at=_generated_at(), totals=tables.totals, engine=engine,
-                         breaks=tested.breaks)
-    _ = result.summary  # checks read == used + rejected before anything is written
-    return result
+    return incidents, tables, engine
 
 
 MAP_KINDS: tuple[str, ...] = ("overzicht", "vergelijking", "wijken", "veldkaart")
 
 
 def build(config: Config, out_dir: Path | None = None, *, only: Sequence[str] = (),
-          wijken: Sequence[str] = (), statistics: WarmProcess | None = None) -> BuildResult:
+          wijken: Sequence[str] = (), statistics: WarmProcess | None = None,
+          on_stage: StageHook | None = None) -> BuildResult:
     """Analyse the inputs and write every output into ``out_dir``.
 
     Parameters
@@ -168,6 +258,9 @@ def build(config: Config, out_dir: Path | None = None, *, only: Sequence[str] = 
         empty).
     statistics : WarmProcess, optional
         As for :func:`analyse`.
+    on_stage : callable, optional
+        Called with a :class:`StageEvent` at the start and end of every stage of
+        :data:`STAGES`; a stage that raises reports ``failed`` instead of ``end``.
 
     Returns
     -------
@@ -181,15 +274,20 @@ def build(config: Config, out_dir: Path | None = None, *, only: Sequence[str] = 
     """
     selected = _selected_maps(only, wijken)
     # page workers, forked later, inherit the reprojection set up while the tests run
-    result = _analysed(config, statistics, meanwhile=prepare_reprojection)
+    result = _analysed(config, statistics, on_stage, meanwhile=prepare_reprojection)
     wijk_codes = _selected_wijken(result, wijken)
     target = out_dir if out_dir is not None else config.output_dir
-    with staged_outputs(target) as staging:
-        write_json(staging.path("summary.json"), result.summary)
-        jobs = _output_jobs(result, staging, selected, wijk_codes,
-                            everything=not only and not wijken)
-        run_jobs(jobs, resolve_workers(config.engine.workers))
-        names = list(staging.written)
+    with ExitStack() as staged:  # closed inside "write": that puts the staged files in place
+        staging = staged.enter_context(staged_outputs(target))
+        summary = staging.path("summary.json")  # listed first among the outputs
+        with _stage("maps", on_stage):
+            jobs = _output_jobs(result, staging, selected, wijk_codes,
+                                everything=not only and not wijken)
+            run_jobs(jobs, resolve_workers(config.engine.workers))
+        with _stage("write", on_stage):
+            write_json(summary, result.summary)
+            names = list(staging.written)
+            staged.close()
     result.outputs.extend(target / name for name in names)
     logger.info("wrote %d files to %s", len(names), target)
     return result
