@@ -150,7 +150,8 @@ def asset_bytes(relpath: str) -> bytes:
     """
     parts = relpath.split("/")
     if relpath.startswith("/") or any(p in ("", ".", "..") for p in parts):
-        msg = f"Invalid asset path {relpath!r}: use a relative path inside hotspotkaart/maps/_assets."
+        msg = (f"Invalid asset path {relpath!r}: use a relative path inside "
+               "hotspotkaart/maps/_assets.")
         raise OutputError(msg)
     resource = files("hotspotkaart.maps").joinpath("_assets", *parts)
     if not resource.is_file():
