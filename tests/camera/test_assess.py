@@ -161,7 +161,7 @@ def test_empty_candidate_reports_zeros_and_no_error(assessed):
 
 
 def test_change_test_uses_the_analysis_functions_with_fdr_over_candidates(assessed):
-    from hotspotkaart.stats.areas import change_test, fdr, period_days
+    from hotspotkaart.stats.change import change_test, fdr, period_days
 
     p0 = period_days(2024) / (period_days(2023) + period_days(2024))
     p = change_test(assessed["count_2023"], assessed["count_2024"], p0, min_total=10)

@@ -13,19 +13,8 @@ from scipy import stats
 from hotspotkaart._errors import HotspotkaartWarning, InputError
 from hotspotkaart.config.settings import AnalysisConfig, Periods
 from hotspotkaart.engine.counting import area_counts
-from hotspotkaart.stats.areas import (
-    CHANGE_CLASSES,
-    DALING,
-    GEEN_VERANDERING,
-    STIJGING,
-    TE_WEINIG,
-    area_table,
-    area_table_from_counts,
-    change_test,
-    classify_change,
-    fdr,
-    period_days,
-)
+from hotspotkaart.stats.areas import area_table, area_table_from_counts
+from hotspotkaart.stats.change import DALING, GEEN_VERANDERING, STIJGING, TE_WEINIG
 
 PERIODS = Periods(2023, 2024)
 P0_DAYS = 366 / (365 + 366)
@@ -79,59 +68,12 @@ def table() -> gpd.GeoDataFrame:
                       AnalysisConfig())
 
 
-def test_period_days_leap_years() -> None:
-    assert [period_days(y) for y in (1900, 2000, 2023, 2024)] == [365, 366, 365, 366]
+def test_the_change_block_stays_importable_from_areas() -> None:
+    from hotspotkaart.stats import areas, change
 
-
-@pytest.mark.parametrize(("b", "c", "p0"), [(10, 20, 0.5), (30, 12, P0_DAYS), (0, 5, 0.3),
-                                            (100, 131, P0_DAYS), (7, 0, 0.5)])
-def test_change_test_equals_scipy(b: int, c: int, p0: float) -> None:
-    expected = stats.binomtest(c, b + c, p0).pvalue
-    assert_allclose(change_test([b], [c], p0), [expected], rtol=1e-12)
-
-
-def test_change_test_vectorised_and_untested() -> None:
-    p = change_test([10, 0, 3], [20, 0, 4], [0.5, 0.5, 0.4], min_total=8)
-    assert_allclose(p[0], stats.binomtest(20, 30, 0.5).pvalue)
-    assert np.isnan(p[1])  # no meldingen
-    assert np.isnan(p[2])  # below min_total
-
-
-@pytest.mark.parametrize(
-    ("kwargs", "match"),
-    [
-        ({"base_counts": [-1], "compare_counts": [2], "p0": 0.5}, "must not be negative"),
-        ({"base_counts": [1.5], "compare_counts": [2], "p0": 0.5}, "whole numbers"),
-        ({"base_counts": [1, 2], "compare_counts": [2], "p0": 0.5}, "shape"),
-        ({"base_counts": [1], "compare_counts": [2], "p0": 1.0}, "strictly between 0 and 1"),
-    ],
-)
-def test_change_test_errors(kwargs: dict[str, object], match: str) -> None:
-    with pytest.raises(InputError, match=match):
-        change_test(**kwargs)  # type: ignore[arg-type]
-
-
-def test_fdr_equals_scipy_and_keeps_nan() -> None:
-    p = np.array([0.01, np.nan, 0.04, 0.03, np.nan, 0.5, 0.001])
-    q = fdr(p)
-    finite = np.isfinite(p)
-    assert_allclose(q[finite], stats.false_discovery_control(p[finite], method="bh"))
-    assert np.isnan(q[~finite]).all()
-    assert np.isnan(fdr([np.nan, np.nan])).all()
-    assert fdr([]).shape == (0,)
-
-
-def test_fdr_rejects_bad_p() -> None:
-    with pytest.raises(InputError, match="between 0 and 1"):
-        fdr([0.2, 1.5])
-
-
-def test_classify_change_labels() -> None:
-    classes = classify_change([10, 40, 20, 3, 0], [40, 10, 21, 4, 0],
-                              [0.001, 0.001, 0.9, np.nan, np.nan], 0.5, min_count=10,
-                              fdr_q=0.05)
-    assert classes.tolist() == [STIJGING, DALING, GEEN_VERANDERING, TE_WEINIG, TE_WEINIG]
-    assert set(CHANGE_CLASSES) == {STIJGING, DALING, GEEN_VERANDERING, TE_WEINIG}
+    for name in ("CHANGE_CLASSES", "CHANGE_COLOURS", "change_test", "classify_change", "fdr",
+                 "period_days"):
+        assert getattr(areas, name) is getattr(change, name)
 
 
 def test_area_table_counts_and_order(table: gpd.GeoDataFrame) -> None:

@@ -10,7 +10,7 @@ from scipy import stats
 
 from hotspotkaart._errors import InputError
 from hotspotkaart.config.settings import AnalysisConfig, Periods
-from hotspotkaart.stats.areas import DALING, GEEN_VERANDERING, STIJGING, TE_WEINIG
+from hotspotkaart.stats.change import DALING, GEEN_VERANDERING, STIJGING, TE_WEINIG
 from hotspotkaart.stats.zones import NIET_VERGELIJKBAAR, ZONE_CHANGE_CLASSES, valid_days, zone_table
 
 PERIODS = Periods(2023, 2024)

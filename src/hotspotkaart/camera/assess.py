@@ -17,11 +17,11 @@ What is counted
   in — every wijk holding at least 1 % of the candidate's area, and always the wijk holding the
   largest part (0..1). Counting the whole wijken (not area-weighted parts) keeps the denominator a
   number a gebiedsregisseur recognises from the wijk map.
-* ``p_value``/``q_value``/``change_class``: the exact conditional binomial test of
-  :func:`hotspotkaart.stats.areas.change_test` with ``p0`` from the days per period, FDR
-  (Benjamini–Hochberg) over the candidates of the run, classes as in the area tables;
-  ``*_trend``: the same against the city-wide trend. ``pct_change`` is NaN when the base count
-  is below ``min_count``.
+* ``diff``, ``pct_change``, ``p_value``/``q_value``/``change_class``: the change block of the
+  area tables (:func:`hotspotkaart.stats.change.change_columns`): the exact conditional binomial
+  test with ``p0`` from the days per period, FDR (Benjamini–Hochberg) over the candidates of the
+  run; ``*_trend``: the same against the city-wide trend. ``pct_change`` is NaN when the base
+  count is below ``min_count``.
 * ``cells_blijvend``/``cells_nieuw``/``cells_verdwenen``: grid cells with that hot-spot
   transition of which at least half the area lies in the candidate; ``share_city_persistent_pct``
   is ``100 · cells_blijvend / all blijvend cells of the city``.
@@ -71,7 +71,7 @@ import shapely
 
 from hotspotkaart._errors import ConfigError, InputError
 from hotspotkaart._geometry import POLYGONAL, polygonal_part
-from hotspotkaart._naming import unique_names
+from hotspotkaart._naming import category_slugs, unique_names
 from hotspotkaart.camera.inputs import read_candidates, read_points
 from hotspotkaart.config.camera import (
     DEFAULT_RING_M,
@@ -82,13 +82,12 @@ from hotspotkaart.config.camera import (
 )
 from hotspotkaart.config.settings import ZONE_KINDS, Config, EngineConfig
 from hotspotkaart.io.crs import RD
-from hotspotkaart.stats.areas import (
+from hotspotkaart.stats.change import (
     DALING,
     STIJGING,
-    category_slugs,
-    change_test,
-    classify_change,
-    fdr,
+    change_columns,
+    p0_from_days,
+    p0_from_trend,
     period_days,
 )
 from hotspotkaart.stats.hotspots import BLIJVEND, NIEUW, VERDWENEN
@@ -191,25 +190,9 @@ def assess(result: BuildResult, candidates: gpd.GeoDataFrame, *, ring_m: float =
         buurten = _area_shares(geom, result.boundaries.buurten, "buurtcode", "buurtnaam")
         wijken = _area_shares(geom, result.boundaries.wijken, "wijkcode", "wijknaam")
         row["area_m2"] = area
-        for y in years:
-            row[f"count_{y}"] = int((period[inside] == y).sum())
-        for y in years:
-            for label, slug in slugs.items():
-                row[f"count_{y}_{slug}"] = int(((period[inside] == y)
-                                                & (labels[inside] == label)).sum())
-        for y in years:
-            row[f"per_1000m2_{y}"] = 1000.0 * row[f"count_{y}"] / area
-        for y in years:
-            row[f"share_city_{y}"] = row[f"count_{y}"] / totals[y] if totals[y] else np.nan
-        for y in years:
-            codes = [w["code"] for w in wijken]
-            denominator = float(wijk_counts.loc[codes, f"count_{y}"].sum()) if codes else 0.0
-            row[f"share_wijk_{y}"] = row[f"count_{y}"] / denominator if denominator else np.nan
-        for y in years:
-            row[f"ring_{y}"] = int((period[ring_idx] == y).sum())
-        for y in years:
-            row[f"ring_per_1000m2_{y}"] = (1000.0 * row[f"ring_{y}"] / ring_area
-                                           if ring_area > 0 else np.nan)
+        row.update(_count_figures(period[inside], labels[inside], period[ring_idx], slugs,
+                                  totals, wijk_counts, [w["code"] for w in wijken],
+                                  area, ring_area))
         row["ring_area_m2"] = ring_area
         row.update(_cell_figures(geom, cell_tree, cell_geoms, transition, city_persistent))
         for kind in ZONE_KINDS:
@@ -233,37 +216,16 @@ def assess(result: BuildResult, candidates: gpd.GeoDataFrame, *, ring_m: float =
     frame = pd.DataFrame(rows, index=cands.index)
     b = frame[f"count_{base}"].to_numpy(dtype=np.int64)
     c = frame[f"count_{compare}"].to_numpy(dtype=np.int64)
-    frame["diff"] = c - b
-    with np.errstate(invalid="ignore", divide="ignore"):
-        frame["pct_change"] = np.where(b >= max(min_count, 1),
-                                       100.0 * (c - b) / np.maximum(b, 1), np.nan)
-    p0_days = period_days(compare) / (period_days(base) + period_days(compare))
-    grand = totals[base] + totals[compare]
-    p0_trend = totals[compare] / grand if grand and 0 < totals[compare] < grand else np.nan
-    for suffix, p0 in (("", p0_days), ("_trend", p0_trend)):
-        p = change_test(b, c, p0, min_total=min_count)
-        q = fdr(p)
-        frame[f"p_value{suffix}"] = p
-        frame[f"q_value{suffix}"] = q
-        frame[f"change_class{suffix}"] = classify_change(b, c, q, p0, min_count=min_count,
-                                                         fdr_q=config.analysis.fdr_q)
+    p0s = {"": p0_from_days(period_days(base), period_days(compare)),
+           "_trend": p0_from_trend(totals[base], totals[compare])}
+    frame = frame.assign(**change_columns(b, c, p0s, min_count=min_count,
+                                          fdr_q=config.analysis.fdr_q))
     overlap = frame["camera_overlap_pct"].to_numpy(dtype=float)
     frame["status"] = np.where(overlap >= EXISTING_CAMERA_PCT, STATUS_EXISTING,
                                np.where(overlap > 5.0, STATUS_PARTLY, STATUS_NEW))
 
-    components = score_components(frame, compare)
-    score = np.zeros(len(frame))
-    for key, values in components.items():
-        z = standardise(values)
-        frame[f"z_{key}"] = z
-        sign = -1.0 if key == "camera_overlap" else 1.0
-        score += sign * weights[key] * z
-    frame["score"] = np.round(score, 6)
     names = cands["name"].astype(str).to_numpy()
-    order = np.lexsort((names, -c, -frame["score"].to_numpy()))
-    ranks = np.empty(len(frame), dtype=np.int64)
-    ranks[order] = np.arange(1, len(frame) + 1)
-    frame["rank"] = ranks
+    frame = _score_and_rank(frame, compare, weights, names, c)
 
     head = pd.DataFrame({"name": names, "source": cands.get("source", pd.Series(
         "bestand", index=cands.index)).to_numpy()}, index=cands.index)
@@ -293,6 +255,59 @@ def standardise(values: npt.ArrayLike) -> npt.NDArray[np.float64]:
     if len(x) < 2 or sd <= 1e-12:
         return np.zeros(len(x))
     return np.asarray((x - x.mean()) / sd, dtype=float)
+
+
+def _count_figures(period: npt.NDArray[np.int64], labels: npt.NDArray[np.object_],
+                   ring_period: npt.NDArray[np.int64], slugs: Mapping[str, str],
+                   totals: Mapping[int, int], wijk_counts: pd.DataFrame, wijk_codes: list[Any],
+                   area: float, ring_area: float) -> dict[str, Any]:
+    """Count the meldingen of one candidate (``period``, ``labels`` inside) and of its ring.
+
+    ``count_<y>``, ``count_<y>_<slug>``, ``per_1000m2_<y>``, ``share_city_<y>``,
+    ``share_wijk_<y>``, ``ring_<y>`` and ``ring_per_1000m2_<y>``, each for both years (the
+    keys of ``totals``), in that order.
+    """
+    years = tuple(totals)
+    row: dict[str, Any] = {}
+    for y in years:
+        row[f"count_{y}"] = int((period == y).sum())
+    for y in years:
+        for label, slug in slugs.items():
+            row[f"count_{y}_{slug}"] = int(((period == y) & (labels == label)).sum())
+    for y in years:
+        row[f"per_1000m2_{y}"] = 1000.0 * row[f"count_{y}"] / area
+    for y in years:
+        row[f"share_city_{y}"] = row[f"count_{y}"] / totals[y] if totals[y] else np.nan
+    for y in years:
+        denominator = (float(wijk_counts.loc[wijk_codes, f"count_{y}"].sum()) if wijk_codes
+                       else 0.0)
+        row[f"share_wijk_{y}"] = row[f"count_{y}"] / denominator if denominator else np.nan
+    for y in years:
+        row[f"ring_{y}"] = int((ring_period == y).sum())
+    for y in years:
+        row[f"ring_per_1000m2_{y}"] = (1000.0 * row[f"ring_{y}"] / ring_area
+                                       if ring_area > 0 else np.nan)
+    return row
+
+
+def _score_and_rank(frame: pd.DataFrame, compare: int, weights: Mapping[str, float],
+                    names: npt.NDArray[Any], compare_counts: npt.NDArray[np.int64]
+                    ) -> pd.DataFrame:
+    """Add ``z_<component>``, ``score`` and ``rank`` (see the module docstring) to a copy."""
+    frame = frame.copy()
+    components = score_components(frame, compare)
+    score = np.zeros(len(frame))
+    for key, values in components.items():
+        z = standardise(values)
+        frame[f"z_{key}"] = z
+        sign = -1.0 if key == "camera_overlap" else 1.0
+        score += sign * weights[key] * z
+    frame["score"] = np.round(score, 6)
+    order = np.lexsort((names, -compare_counts, -frame["score"].to_numpy()))
+    ranks = np.empty(len(frame), dtype=np.int64)
+    ranks[order] = np.arange(1, len(frame) + 1)
+    frame["rank"] = ranks
+    return frame
 
 
 def _check_candidates(candidates: gpd.GeoDataFrame) -> gpd.GeoDataFrame:

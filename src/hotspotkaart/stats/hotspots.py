@@ -43,7 +43,7 @@ import numpy.typing as npt
 from hotspotkaart._errors import InputError
 from hotspotkaart._validate import check_cell_size
 from hotspotkaart.config.settings import AnalysisConfig, Periods
-from hotspotkaart.stats.areas import fdr
+from hotspotkaart.stats.change import fdr
 
 __all__ = [
     "GI_CLASSES",

@@ -18,9 +18,10 @@ days of that year on which it was valid.
 Meldingen on days the zone was not valid are not counted anywhere in the zone's row.
 
 The change test compares ``inside_<base>`` with ``inside_<compare>`` using the exact conditional
-binomial test of :func:`hotspotkaart.stats.areas.change_test` with
-``p0 = valid_days_<compare> / (valid_days_<base> + valid_days_<compare>)``, so a zone valid for
-only part of a year is compared on its exposure. Zones with fewer than ``config.min_count``
+binomial test of :mod:`hotspotkaart.stats.change` with
+``p0 = valid_days_<compare> / (valid_days_<base> + valid_days_<compare>)``
+(:func:`~hotspotkaart.stats.change.p0_from_days`), so a zone valid for only part of a year is
+compared on its exposure. Zones with fewer than ``config.min_count``
 meldingen inside (both years together) get ``te weinig meldingen``; a zone without valid days in
 one of the two years cannot be compared and gets ``niet vergelijkbaar``. Both are left out of the
 Benjamini–Hochberg family.
@@ -54,12 +55,7 @@ from hotspotkaart.engine.zonecounts import (
     check_zone_frame,
     zone_counts,
 )
-from hotspotkaart.stats.areas import (
-    CHANGE_CLASSES,
-    change_test,
-    classify_change,
-    fdr,
-)
+from hotspotkaart.stats.change import CHANGE_CLASSES, p0_from_days, significance_columns
 
 __all__ = ["NIET_VERGELIJKBAAR", "ZONE_CHANGE_CLASSES", "valid_days", "zone_table",
            "zone_table_from_counts"]
@@ -70,7 +66,6 @@ NIET_VERGELIJKBAAR = "niet vergelijkbaar"
 
 #: Change classes of zones: the area classes plus "not comparable" (no valid days in a year).
 ZONE_CHANGE_CLASSES: tuple[str, ...] = (*CHANGE_CLASSES, NIET_VERGELIJKBAAR)
-
 
 
 def valid_days(valid_from: Any, valid_to: Any, year: int) -> int:
@@ -225,38 +220,53 @@ def zone_table_from_counts(
             )
 
     b_in, c_in = cols[f"inside_{base_year}"], cols[f"inside_{compare_year}"]
-    b_days, c_days = cols[f"valid_days_{base_year}"], cols[f"valid_days_{compare_year}"]
-    comparable = (b_days > 0) & (c_days > 0)
-    p0 = np.where(comparable, c_days / np.maximum(b_days + c_days, 1), np.nan)
+    p0 = p0_from_days(cols[f"valid_days_{base_year}"], cols[f"valid_days_{compare_year}"])
+    comparable = np.isfinite(p0)
     cols["diff"] = _nullable_int(np.where(comparable, c_in - b_in, np.nan))
-    p = change_test(b_in, c_in, p0, min_total=int(config.min_count))
-    q = fdr(p)
-    classes = classify_change(b_in, c_in, q, p0, min_count=int(config.min_count),
-                              fdr_q=config.fdr_q)
-    classes[~comparable] = NIET_VERGELIJKBAAR
-    cols["p_value"], cols["q_value"], cols["change_class"] = p, q, classes
+    tests = significance_columns(b_in, c_in, p0, min_count=int(config.min_count),
+                                 fdr_q=config.fdr_q)
+    tests["change_class"][~comparable] = NIET_VERGELIJKBAAR
+    cols.update(tests)
 
     cols.update({name: _nullable_int(values) for name, values in split_cols.items()})
-    before = split_cols[f"before_{compare_year}"]
-    has_split = np.isfinite(before)
-    p_split = np.full(n_zones, np.nan)
-    q_split = np.full(n_zones, np.nan)
-    classes_split = np.full(n_zones, None, dtype=object)
-    if has_split.any():
-        after = split_cols[f"after_{compare_year}"][has_split]
-        d_before = split_cols[f"days_before_{compare_year}"][has_split]
-        d_after = split_cols[f"days_after_{compare_year}"][has_split]
-        p0_split = d_after / (d_before + d_after)
-        p_split[has_split] = change_test(before[has_split], after, p0_split,
-                                         min_total=int(config.min_count))
-        q_split[has_split] = fdr(p_split[has_split])
-        classes_split[has_split] = classify_change(
-            before[has_split], after, q_split[has_split], p0_split, min_count=int(config.min_count),
-            fdr_q=config.fdr_q,
-        )
-    cols["p_value_split"], cols["q_value_split"] = p_split, q_split
-    cols["change_class_split"] = classes_split
+    has_split = np.isfinite(split_cols[f"before_{compare_year}"])
+    cols.update(_split_tests(split_cols, compare_year, has_split, config))
 
+    result = _assemble(zones, v_from, v_to, cols, (base_year, compare_year))
+    logger.info("zone table: %d zones, %d with a start inside %d", n_zones, int(has_split.sum()),
+                compare_year)
+    return result
+
+
+# -- helpers ----------------------------------------------------------------------------------
+
+
+def _split_tests(split_cols: dict[str, npt.NDArray[np.float64]], compare_year: int,
+                 has_split: npt.NDArray[np.bool_], config: AnalysisConfig) -> dict[str, Any]:
+    """Test the compare year before against after ``valid_from``, for the zones that split it.
+
+    ``p0 = days_after / (days_before + days_after)``
+    (:func:`~hotspotkaart.stats.change.p0_from_days`), FDR over the zones with a split only.
+    """
+    n_zones = len(has_split)
+    cols: dict[str, Any] = {"p_value_split": np.full(n_zones, np.nan),
+                            "q_value_split": np.full(n_zones, np.nan),
+                            "change_class_split": np.full(n_zones, None, dtype=object)}
+    if has_split.any():
+        before = split_cols[f"before_{compare_year}"][has_split]
+        after = split_cols[f"after_{compare_year}"][has_split]
+        p0 = p0_from_days(split_cols[f"days_before_{compare_year}"][has_split],
+                          split_cols[f"days_after_{compare_year}"][has_split])
+        tests = significance_columns(before, after, p0, min_count=int(config.min_count),
+                                     fdr_q=config.fdr_q, suffix="_split")
+        for name, values in tests.items():
+            cols[name][has_split] = values
+    return cols
+
+
+def _assemble(zones: gpd.GeoDataFrame, v_from: pd.Series, v_to: pd.Series, cols: dict[str, Any],
+              years: tuple[int, int]) -> gpd.GeoDataFrame:
+    """Put the zone's identity first, then the figures per year, then the tests, then geometry."""
     head = pd.DataFrame({
         "zone_id": zones["zone_id"].to_numpy(),
         "kind": zones["kind"].to_numpy(),
@@ -264,19 +274,14 @@ def zone_table_from_counts(
         "valid_from": v_from.to_numpy(),
         "valid_to": v_to.to_numpy(),
     }, index=zones.index)
+    rest = dict(cols)
     ordered = {}
-    for year in (base_year, compare_year):
+    for year in years:
         for name in ("valid_days", "inside", "ring", "outside", "share_inside"):
-            ordered[f"{name}_{year}"] = cols.pop(f"{name}_{year}")
-    ordered.update(cols)
+            ordered[f"{name}_{year}"] = rest.pop(f"{name}_{year}")
+    ordered.update(rest)
     frame = pd.concat([head, pd.DataFrame(ordered, index=zones.index)], axis=1)
-    result = gpd.GeoDataFrame(frame, geometry=zones.geometry.to_numpy(), crs=zones.crs)
-    logger.info("zone table: %d zones, %d with a start inside %d", n_zones, int(has_split.sum()),
-                compare_year)
-    return result
-
-
-# -- helpers ----------------------------------------------------------------------------------
+    return gpd.GeoDataFrame(frame, geometry=zones.geometry.to_numpy(), crs=zones.crs)
 
 
 def _year_bounds(year: int) -> tuple[pd.Timestamp, pd.Timestamp]:
