@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import numpy as np
 import shapely
 from numpy.testing import assert_allclose
 
-from hotspotkaart._geometry import polygonal_part, polygons_of_collection
+from hotspotkaart._geometry import polygonal_part, polygons_of_collection, repair_polygons
 from hotspotkaart._naming import unique_names
 
 BOW_TIE = shapely.Polygon([(0, 0), (10, 10), (10, 0), (0, 10), (0, 0)])
@@ -46,3 +47,37 @@ def test_unique_names_numbers_repeats_and_avoids_existing_names():
         "Centrum", "Station", "Centrum (2)", "Centrum (3)"]
     assert unique_names(["A", "A (2)", "A"]) == ["A", "A (2)", "A (3)"]
     assert unique_names([]) == []
+
+
+def test_repair_polygons_repairs_only_the_invalid_ones_it_is_asked_about():
+    geoms = np.array([SQUARE, BOW_TIE, BOW_TIE, None], dtype=object)
+    warned: list[str] = []
+    repaired, invalid = repair_polygons(geoms, ["a", "b", "c", "d"], where="f.gpkg",
+                                        warn=warned.append,
+                                        todo=np.array([True, True, False, False]))
+    assert invalid.tolist() == [False, True, False, False]
+    assert repaired[0] is SQUARE
+    assert repaired[1].geom_type == "MultiPolygon"
+    assert repaired[2] is BOW_TIE  # not asked about
+    assert geoms[1] is BOW_TIE  # the input is not modified
+    assert warned == ["f.gpkg: repaired 1 invalid polygon(s) (b) with shapely.make_valid; "
+                      "check them in a GIS"]
+
+
+def test_repair_polygons_keeps_make_valid_result_or_only_its_area():
+    spike = shapely.Polygon([(0, 0), (10, 0), (10, 10), (0, 10), (0, 0), (-5, -5), (0, 0)])
+    assert not spike.is_valid
+    kept, _ = repair_polygons(np.array([spike], dtype=object), ["s"], where="f", warn=None,
+                              area_only=False)
+    area, _ = repair_polygons(np.array([spike], dtype=object), ["s"], where="f", warn=None)
+    assert kept[0].geom_type == "GeometryCollection"
+    assert area[0].geom_type == "Polygon"
+    assert_allclose(area[0].area, 100.0)
+
+
+def test_repair_polygons_words_its_warning_as_told():
+    warned: list[str] = []
+    repair_polygons(np.array([BOW_TIE, BOW_TIE], dtype=object), ["1", "2"], where="z.geojson",
+                    warn=warned.append, area_only=False, noun="geometry/ies", prefix="row ")
+    assert warned == ["z.geojson: repaired 2 invalid geometry/ies (row 1, 2) with "
+                      "shapely.make_valid; check them in a GIS"]

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+
+import numpy as np
 import shapely
 
-__all__ = ["POLYGONAL", "polygonal_part", "polygons_of_collection"]
+__all__ = ["POLYGONAL", "polygonal_part", "polygons_of_collection", "repair_polygons"]
 
 #: The geometry types that count as an area.
 POLYGONAL: tuple[str, ...] = ("Polygon", "MultiPolygon")
@@ -33,3 +36,54 @@ def polygons_of_collection(geom: shapely.Geometry) -> shapely.Geometry:
         return geom
     parts = [g for g in shapely.get_parts(geom) if g.geom_type in POLYGONAL]
     return shapely.union_all(parts) if parts else geom
+
+
+def repair_polygons(geoms: np.ndarray, names: Sequence[str], *, where: str,
+                    warn: Callable[[str], None] | None, todo: np.ndarray | None = None,
+                    area_only: bool = True, noun: str = "polygon(s)", prefix: str = ""
+                    ) -> tuple[np.ndarray, np.ndarray]:
+    """Repair the invalid polygons among ``geoms`` with :func:`shapely.make_valid`.
+
+    Parameters
+    ----------
+    geoms : numpy.ndarray
+        The geometries; not modified.
+    names : sequence of str
+        How to name each geometry in the warning (a buurtcode, ``row 3``), aligned with
+        ``geoms``.
+    where : str
+        The file, at the start of the warning.
+    warn : callable or None
+        Receives one warning naming the first five repaired geometries; None to stay silent
+        (the caller words its own).
+    todo : numpy.ndarray of bool, optional
+        Which geometries to look at; by default all. Missing ones must be left out.
+    area_only : bool
+        Keep only the polygonal part of a repaired geometry (:func:`polygonal_part`); otherwise
+        make_valid's result is kept as it is, lines and all.
+    noun, prefix : str
+        The warning's word for the geometries, and what precedes the list of their names
+        (``"geometry/ies"``, ``"row "``: ``repaired 2 invalid geometry/ies (row 1, 2)``).
+
+    Returns
+    -------
+    repaired : numpy.ndarray
+        A copy of ``geoms`` with the invalid ones repaired.
+    invalid : numpy.ndarray of bool
+        Which geometries were repaired.
+
+    """
+    values = np.asarray(geoms, dtype=object).copy()
+    mask = np.ones(len(values), dtype=bool) if todo is None else np.asarray(todo, dtype=bool)
+    invalid = mask & ~shapely.is_valid(values)
+    if not invalid.any():
+        return values, invalid
+    fixed = shapely.make_valid(values[invalid])
+    if area_only:
+        fixed = np.array([polygonal_part(g) for g in fixed] + [None], dtype=object)[:-1]
+    values[invalid] = fixed
+    if warn is not None:
+        shown = [str(n) for n, bad in zip(names, invalid, strict=True) if bad][:5]
+        warn(f"{where}: repaired {int(invalid.sum())} invalid {noun} ({prefix}"
+             f"{', '.join(shown)}) with shapely.make_valid; check them in a GIS")
+    return values, invalid

@@ -16,17 +16,18 @@ from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
-import pyogrio
 import shapely
 from pyproj import CRS
 
 from hotspotkaart._errors import HotspotkaartWarning, InputError
-from hotspotkaart._geometry import POLYGONAL, polygonal_part, polygons_of_collection
+from hotspotkaart._geometry import POLYGONAL, polygons_of_collection, repair_polygons
 from hotspotkaart._naming import unique_names
 from hotspotkaart.config.camera import ExtraPointSource
 from hotspotkaart.io.crs import RD, WGS84, infer_axis_order
 from hotspotkaart.io.ledger import Ledger
+from hotspotkaart.io.vector import guess_crs, read_vector, reproject_to_rd
 
 __all__ = [
     "read_candidates",
@@ -96,7 +97,7 @@ def read_candidates(path: Path, outline: Any, *, name_column: str | None = None,
         raise InputError(msg)
     gdf.index = pd.RangeIndex(1, len(gdf) + 1)
     names = _candidate_names(gdf, path, name_column)
-    gdf = _to_rd(gdf, path, None, ledger)
+    gdf = _to_rd(gdf, path, None, ledger, "candidate")
     geoms: list[Any] = []
     for number, name, geom in zip(gdf.index, names, gdf.geometry.to_numpy(), strict=True):
         geoms.append(_candidate_geometry(geom, path, int(number), name, ledger))
@@ -141,7 +142,7 @@ def read_points(source: ExtraPointSource, ledger: Ledger | None = None) -> gpd.G
     present = gdf.geometry.notna() & ~gdf.geometry.is_empty
     gdf = gdf[present]
     if not gdf.empty:
-        gdf = _to_rd(gdf, source.path, source.crs, ledger)
+        gdf = _to_rd(gdf, source.path, source.crs, ledger, "point")
     wrong = ~gdf.geometry.geom_type.isin(["Point", "MultiPoint"])
     if wrong.any():
         number = int(gdf.index[wrong][0])
@@ -158,39 +159,13 @@ def read_points(source: ExtraPointSource, ledger: Ledger | None = None) -> gpd.G
 
 
 def _read_vector(path: Path, layer: str | None, what: str) -> gpd.GeoDataFrame:
-    if not path.is_file():
-        msg = f"{path}: the {what} file does not exist"
-        raise InputError(msg)
-    if path.stat().st_size == 0:
-        msg = f"{path}: the {what} file is empty"
-        raise InputError(msg)
-    try:
-        if layer is None:
-            layer = _pick_layer(path)
-        gdf = gpd.read_file(path, layer=layer)
-    except InputError:
-        raise
-    except Exception as exc:  # pyogrio raises several unrelated types
-        msg = f"{path}: cannot be read as a vector file ({exc})"
-        raise InputError(msg) from None
-    gdf = gdf.set_geometry(shapely.force_2d(gdf.geometry.to_numpy()), crs=gdf.crs)
-    return gdf
+    gdf = read_vector(path, layer=layer, geometry="polygon", what=what,
+                      several="save the candidate areas in a file of their own")
+    return gdf.set_geometry(shapely.force_2d(gdf.geometry.to_numpy()), crs=gdf.crs)
 
 
-def _pick_layer(path: Path) -> str | None:
-    layers = pyogrio.list_layers(path)
-    if len(layers) <= 1:
-        return None
-    polygonal = [str(name) for name, kind in layers if kind and "polygon" in str(kind).lower()]
-    if len(polygonal) == 1:
-        return polygonal[0]
-    names = ", ".join(str(name) for name, _ in layers)
-    msg = f"{path}: holds several layers ({names}); save the candidate areas in a file of their own"
-    raise InputError(msg)
-
-
-def _to_rd(gdf: gpd.GeoDataFrame, path: Path, declared: str | None, ledger: Ledger | None
-           ) -> gpd.GeoDataFrame:
+def _to_rd(gdf: gpd.GeoDataFrame, path: Path, declared: str | None, ledger: Ledger | None,
+           what: str) -> gpd.GeoDataFrame:
     """Establish the CRS (file, declared, GeoJSON's WGS84 or inferred) and reproject to RD."""
     valid = gdf.geometry.notna() & ~gdf.geometry.is_empty
     xy = shapely.get_coordinates(gdf.geometry[valid].to_numpy())
@@ -200,24 +175,16 @@ def _to_rd(gdf: gpd.GeoDataFrame, path: Path, declared: str | None, ledger: Ledg
     if crs is None and path.suffix.lower() in _GEOJSON_SUFFIXES:
         crs = CRS.from_user_input(WGS84)  # RFC 7946: GeoJSON without a crs member is WGS84
     if crs is None:
-        if fit in ("rd", "wgs84"):
-            guessed = RD if fit == "rd" else WGS84
-            _warn(f"{path.name}: the file has no CRS; its coordinates look like {guessed} and "
-                  "are read as such. Save the file with its CRS to silence this", ledger)
-            crs = CRS.from_user_input(guessed)
-        else:
-            msg = (f"{path}: the file has no CRS and its coordinates fit neither RD New "
-                   "(EPSG:28992) nor WGS84 within the Netherlands; save it with its CRS")
-            raise InputError(msg)
+        remedy = ("set crs in [camera] extra_points" if what == "point"
+                  else "draw the areas with the overview map's draw tool")
+        crs = CRS.from_user_input(guess_crs(xy[:, 0], xy[:, 1], path=path, label=path.name,
+                                            warn=lambda m: _warn(m, ledger), remedy=remedy))
     elif crs.is_geographic and fit == "rd":
         _warn(f"{path.name}: the file says {crs.to_string()} but its coordinates are RD New "
               "metres (a GeoJSON without a \"crs\" member is WGS84 by specification); read as "
               "EPSG:28992. Save the file with its CRS to silence this", ledger)
         crs = CRS.from_user_input(RD)
-    gdf = gdf.set_crs(crs, allow_override=True)
-    if crs.to_epsg() != 28992:
-        gdf = gdf.to_crs(RD)
-    return gdf
+    return reproject_to_rd(gdf.set_crs(crs, allow_override=True), path.name)
 
 
 def _candidate_names(gdf: gpd.GeoDataFrame, path: Path, name_column: str | None) -> list[str]:
@@ -251,9 +218,10 @@ def _candidate_geometry(geom: Any, path: Path, number: int, name: str,
         msg = (f"{path}: {label} is a {geom.geom_type}, not a polygon; candidate areas must be "
                "Polygon or MultiPolygon features")
         raise InputError(msg)
-    if not shapely.is_valid(geom):
-        reason = shapely.is_valid_reason(geom)
-        geom = polygonal_part(shapely.make_valid(geom))
+    reason = shapely.is_valid_reason(geom)
+    (geom,), repaired = repair_polygons(np.array([geom], dtype=object), [label],
+                                        where=path.name, warn=None)
+    if repaired[0]:
         _warn(f"{path.name}: {label} was not a valid polygon ({reason}); repaired with "
               "shapely.make_valid — check its outline in a GIS", ledger)
     if geom.is_empty or geom.area < 1.0:

@@ -21,14 +21,14 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import pyogrio
 import shapely
 
 from hotspotkaart._errors import BoundaryError
-from hotspotkaart._geometry import polygonal_part
+from hotspotkaart._geometry import repair_polygons
 from hotspotkaart.config.settings import AreaConfig
-from hotspotkaart.io.crs import RD, infer_axis_order
+from hotspotkaart.io.crs import infer_axis_order
 from hotspotkaart.io.ledger import Ledger
+from hotspotkaart.io.vector import feature_centres, read_vector, reproject_to_rd
 
 __all__ = ["Boundaries", "read_boundaries"]
 
@@ -120,12 +120,8 @@ def read_boundaries(area: AreaConfig, ledger: Ledger) -> Boundaries:
 
 def _read_layer(path: Path, layer: str | None, wanted: str, columns: dict[str, tuple[str, ...]],
                 municipality: str, code_column: str, ledger: Ledger) -> gpd.GeoDataFrame:
-    layer = layer or _pick_layer(path, wanted)
-    try:
-        gdf = gpd.read_file(path, layer=layer)
-    except Exception as exc:  # pyogrio raises several unrelated types
-        msg = f"{path}: cannot be read as a vector file ({' '.join(str(exc).split())})"
-        raise BoundaryError(msg) from None
+    gdf = read_vector(path, layer=layer or None, wanted=wanted, error=BoundaryError,
+                      several=f"name the {wanted} layer with {wanted}_layer in the config")
     canonical = _canonical_columns(gdf, columns, path, code_column)
     canonical = _filter_municipality(canonical, municipality, path, code_column)
     if canonical.crs is None:
@@ -133,34 +129,13 @@ def _read_layer(path: Path, layer: str | None, wanted: str, columns: dict[str, t
                "EPSG:28992, so save the file with its CRS (e.g. as GeoPackage)")
         raise BoundaryError(msg)
     _check_crs_fits(canonical, path)
-    if canonical.crs.to_epsg() != 28992:
-        logger.info("%s: reprojecting from %s to EPSG:28992", path.name, canonical.crs)
-        canonical = canonical.to_crs(RD)
+    canonical = reproject_to_rd(canonical, path.name)
     canonical = _repair(canonical, path, code_column, ledger)
     duplicated = canonical[code_column][canonical[code_column].duplicated()]
     if not duplicated.empty:
         msg = f"{path}: {code_column} {duplicated.iloc[0]} occurs more than once"
         raise BoundaryError(msg)
     return canonical.sort_values(code_column, kind="stable").reset_index(drop=True)
-
-
-def _pick_layer(path: Path, wanted: str) -> str | None:
-    try:
-        layers = [str(name) for name, *_ in pyogrio.list_layers(path)]
-    except Exception as exc:  # pyogrio raises several unrelated types
-        msg = f"{path}: cannot be read as a vector file ({' '.join(str(exc).split())})"
-        raise BoundaryError(msg) from None
-    if len(layers) <= 1:
-        return None
-    for name in layers:
-        if name.lower() == wanted:
-            return name
-    matches = [n for n in layers if wanted[:-2] in n.lower()]
-    if len(matches) == 1:
-        return matches[0]
-    msg = (f"{path}: holds several layers ({', '.join(layers)}); name the {wanted} layer with "
-           f"{wanted}_layer in the config")
-    raise BoundaryError(msg)
 
 
 def _canonical_columns(gdf: gpd.GeoDataFrame, columns: dict[str, tuple[str, ...]], path: Path,
@@ -219,16 +194,10 @@ def _repair(gdf: gpd.GeoDataFrame, path: Path, code_column: str, ledger: Ledger
     if missing.any():
         msg = f"{path}: {code_column} {gdf.loc[missing, code_column].iloc[0]} has no geometry"
         raise BoundaryError(msg)
-    gdf = gdf.set_geometry(shapely.force_2d(geoms.to_numpy()), crs=gdf.crs)
-    invalid = ~gdf.geometry.is_valid
-    if invalid.any():
-        repaired = shapely.make_valid(gdf.geometry[invalid].to_numpy())
-        polygonal = [polygonal_part(g) for g in repaired]
-        gdf.loc[invalid, "geometry"] = polygonal
-        codes = ", ".join(gdf.loc[invalid, code_column].astype(str).head(5))
-        ledger.warn(f"{path.name}: repaired {int(invalid.sum())} invalid polygon(s) ({codes}) "
-                    "with shapely.make_valid; check them in a GIS")
-    return gdf
+    repaired, _ = repair_polygons(shapely.force_2d(geoms.to_numpy()),
+                                  gdf[code_column].astype(str).tolist(), where=path.name,
+                                  warn=ledger.warn)
+    return gdf.set_geometry(repaired, crs=gdf.crs)
 
 
 def _dissolve_wijken(buurten: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -248,9 +217,7 @@ def _dissolve_wijken(buurten: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
 def _check_crs_fits(gdf: gpd.GeoDataFrame, path: Path) -> None:
     """Refuse a file whose coordinates contradict its CRS (RD metres said to be degrees)."""
-    bounds = gdf.geometry.bounds
-    order = infer_axis_order(((bounds["minx"] + bounds["maxx"]) / 2).to_numpy(),
-                             ((bounds["miny"] + bounds["maxy"]) / 2).to_numpy())
+    order = infer_axis_order(*feature_centres(gdf.geometry.to_numpy()))
     crs = gdf.crs
     if crs is None or order is None:
         return

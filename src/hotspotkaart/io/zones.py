@@ -21,11 +21,12 @@ import pandas as pd
 import shapely
 
 from hotspotkaart._errors import InputError
-from hotspotkaart._geometry import POLYGONAL, polygons_of_collection
+from hotspotkaart._geometry import POLYGONAL, polygons_of_collection, repair_polygons
 from hotspotkaart.config.settings import LocationSource, ZoneSource
-from hotspotkaart.io.crs import RD, WGS84, in_netherlands, infer_axis_order, resolve_crs
+from hotspotkaart.io.crs import RD, in_netherlands, resolve_crs
 from hotspotkaart.io.ledger import Ledger, Reason, source_labels
 from hotspotkaart.io.parsing import parse_dates
+from hotspotkaart.io.vector import feature_centres, guess_crs, read_vector, reproject_to_rd
 
 __all__ = ["read_locations", "read_zones"]
 
@@ -166,11 +167,7 @@ def _read_zone_file(source: ZoneSource, label: str, ledger: Ledger) -> pd.DataFr
 def _read_vector(path: Path, layer: str | None, declared: str | None, label: str,
                  ledger: Ledger) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
     """Read a vector file, number its features from 1 and bring it to RD New."""
-    try:
-        gdf = gpd.read_file(path, layer=layer)
-    except Exception as exc:  # pyogrio raises several unrelated types
-        msg = f"{path}: cannot be read as a vector file ({' '.join(str(exc).split())})"
-        raise InputError(msg) from None
+    gdf = read_vector(path, layer=layer)
     gdf.index = pd.RangeIndex(1, len(gdf) + 1, name="row")
     raw = pd.DataFrame(gdf.drop(columns=gdf.geometry.name)).astype(str)
     raw["geometry_wkt"] = gdf.geometry.to_wkt()
@@ -179,32 +176,16 @@ def _read_vector(path: Path, layer: str | None, declared: str | None, label: str
     present = ~(pd.isna(geoms) | shapely.is_empty(geoms))
     if not present.any():
         return gdf.set_geometry(list(geoms), crs=RD), raw
-    bounds = shapely.bounds(geoms[present])
-    cx, cy = (bounds[:, 0] + bounds[:, 2]) / 2, (bounds[:, 1] + bounds[:, 3]) / 2
+    cx, cy = feature_centres(geoms)
     if file_crs is None and declared is None:
-        declared = _inferred_crs(cx, cy, path, label, ledger)
+        declared = guess_crs(cx, cy, path=path, label=label, warn=ledger.warn,
+                             remedy="set crs in the config")
     choice = resolve_crs(cx, cy, file_crs=file_crs, config_crs=declared, path=path,
                          label=label, ledger=ledger)
     if choice.swap:
         geoms = shapely.transform(geoms, lambda c: c[:, ::-1])
-    out = gdf.set_geometry(list(geoms), crs=choice.crs)
-    if out.crs is not None and out.crs.to_epsg() != 28992:
-        with np.errstate(invalid="ignore", over="ignore"):
-            out = out.to_crs(RD)
-        logger.info("%s: reprojected from %s to EPSG:28992", label, choice.crs)
+    out = reproject_to_rd(gdf.set_geometry(list(geoms), crs=choice.crs), label)
     return out.set_crs(RD, allow_override=True), raw
-
-
-def _inferred_crs(x: np.ndarray, y: np.ndarray, path: Path, label: str, ledger: Ledger) -> str:
-    order = infer_axis_order(x, y)
-    if order is not None:
-        guessed = RD if order.startswith("rd") else WGS84
-        ledger.warn(f"{label}: the file has no CRS; its coordinates look like {guessed} and "
-                    "are read as such. Save the file with its CRS or set crs in the config")
-        return guessed
-    msg = (f"{path}: the file has no CRS and its coordinates fit neither RD New nor WGS84 within "
-           "the Netherlands; set crs in the config")
-    raise InputError(msg)
 
 
 def _require(gdf: gpd.GeoDataFrame, columns: list[str], path: Path) -> None:
@@ -232,14 +213,10 @@ def _single_points(geoms: np.ndarray) -> np.ndarray:
 def _polygonal(geoms: gpd.GeoSeries, keep: pd.Series, label: str, ledger: Ledger
                ) -> np.ndarray:
     """Repair invalid polygons and take the polygons out of GeometryCollections."""
-    values = geoms.to_numpy().copy()
     todo = keep.to_numpy()
-    invalid = todo & ~shapely.is_valid(values)
-    if invalid.any():
-        values[invalid] = shapely.make_valid(values[invalid])
-        rows = ", ".join(str(r) for r in geoms.index[invalid][:5])
-        ledger.warn(f"{label}: repaired {int(invalid.sum())} invalid geometry/ies (row {rows}) "
-                    "with shapely.make_valid; check them in a GIS")
+    values, _ = repair_polygons(geoms.to_numpy(), [str(r) for r in geoms.index], where=label,
+                                warn=ledger.warn, todo=todo, area_only=False,
+                                noun="geometry/ies", prefix="row ")
     for i in np.flatnonzero(todo):
         values[i] = polygons_of_collection(values[i])
     return values
