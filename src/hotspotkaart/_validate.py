@@ -1,4 +1,9 @@
-"""Argument checks shared by the analysis stages (analysis, grid, hotspots, zonestats)."""
+"""Argument checks shared by the stages (engine, stats).
+
+:func:`check_cell_size` guards the edge where a library user passes a raw cell size
+(:func:`hotspotkaart.engine.grid.make_grid`); a cell size from the configuration is checked when
+the configuration is parsed and is not checked again.
+"""
 
 from __future__ import annotations
 

@@ -203,7 +203,7 @@ def cell_counts(
 
     """
     check_rd(incidents, "incidents")
-    size = check_cell_size(cell_size)
+    size = float(cell_size)
     for col in ("period", "category"):
         if col not in incidents.columns:
             msg = f"incidents lack the column {col}"
@@ -252,7 +252,7 @@ def grid_counts(incidents: gpd.GeoDataFrame, periods: Periods, cell_size: float)
 
     """
     check_rd(incidents, "incidents")
-    size = check_cell_size(cell_size)
+    size = float(cell_size)
     for col in ("period", "category"):
         if col not in incidents.columns:
             msg = f"incidents lack the column {col}"

@@ -25,7 +25,6 @@ import pandas as pd
 
 from hotspotkaart._errors import InputError
 from hotspotkaart._naming import count_column
-from hotspotkaart._validate import check_cell_size
 from hotspotkaart.config.settings import AnalysisConfig, Periods
 from hotspotkaart.engine.grid import (
     CellCounts,
@@ -110,7 +109,7 @@ def analyse_grid(
         ``geometry``.
 
     """
-    size = check_cell_size(config.cell_size)
+    size = float(config.cell_size)  # validated with the configuration
     return analyse_grid_from_counts(grid_counts(incidents, periods, size), areas, periods,
                                     config)
 
@@ -179,7 +178,7 @@ def grid_tests(
     if unknown:
         msg = f"years {unknown} are not periods of the analysis; choose from {periods.years}"
         raise InputError(msg)
-    size = check_cell_size(config.cell_size)
+    size = float(config.cell_size)  # validated with the configuration
     if grid is None:
         grid = make_grid(areas, size)
     cell_frame, _ = cells_from_counts(counts, grid, periods, size)
@@ -219,7 +218,7 @@ def analyse_grid_from_counts(
     InputError
         If ``tests`` lacks a period.
     """
-    size = check_cell_size(config.cell_size)
+    size = float(config.cell_size)  # validated with the configuration
     if tests is None:
         tests = grid_tests(counts, areas, periods, config)
     missing = [y for y in periods.years if y not in tests.gi]

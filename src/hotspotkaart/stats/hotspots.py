@@ -41,7 +41,6 @@ import numpy as np
 import numpy.typing as npt
 
 from hotspotkaart._errors import InputError
-from hotspotkaart._validate import check_cell_size
 from hotspotkaart.config.settings import AnalysisConfig, Periods
 from hotspotkaart.stats.change import fdr
 
@@ -160,7 +159,7 @@ def neighbours(grid: gpd.GeoDataFrame, cell_size: float) -> Any:
         neighbour are its isolates (islands).
 
     """
-    size = check_cell_size(cell_size)
+    size = float(cell_size)
     columns = np.rint(grid["x_min"].to_numpy(float) / size).astype(np.int64)
     rows = np.rint(grid["y_min"].to_numpy(float) / size).astype(np.int64)
     return _binary_graph(_queen_pairs(columns, rows), len(grid))
