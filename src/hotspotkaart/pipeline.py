@@ -31,7 +31,8 @@ from hotspotkaart.config.settings import ZONE_KINDS, Config
 from hotspotkaart.engine.counting import IncidentTotals, incident_totals
 from hotspotkaart.engine.grid import make_grid
 from hotspotkaart.engine.join import join_incidents
-from hotspotkaart.engine.tables import CountTables, count_in_chunks, count_incidents
+from hotspotkaart.engine.partitioned import count_in_chunks
+from hotspotkaart.engine.tables import CountTables, count_incidents
 from hotspotkaart.io.boundaries import Boundaries, read_boundaries
 from hotspotkaart.io.crs import RD
 from hotspotkaart.io.export import (

@@ -1,39 +1,21 @@
-"""The partitioned engine: join and count the meldingen per partition on dask-geopandas.
+"""The count tables: everything the testing stage needs, counted from the used meldingen.
 
-With ``[engine] kind = "dask"`` the candidate meldingen are split into partitions with
-:func:`dask_geopandas.from_geopandas`. Each partition is joined to the buurten and zones
-(:func:`hotspotkaart.engine.join.join_incidents`) and reduced to the small count tables of the
-analysis (:func:`~hotspotkaart.engine.counting.area_counts`,
-:func:`~hotspotkaart.engine.grid.grid_counts`,
-:func:`~hotspotkaart.engine.zonecounts.zone_counts`,
-:func:`~hotspotkaart.engine.counting.incident_totals`).
-The partial tables are summed and fed to the same testing step as the in-memory engine, so the
-results are identical. The joined meldingen themselves are dropped after counting: per-melding
-outputs (the GeoPackage layer ``incidents``) are not written by this engine.
-
-Meldingen joined outside the municipality are rejected in the build's ledger in the same order
-as the in-memory join would reject them, so ``rejected.csv`` is identical as well.
-
-dask is an optional dependency (``pip install 'hotspotkaart[scale]'``); it is imported only when
-this engine runs.
+The in-memory engine counts all joined meldingen at once (:func:`count_incidents`); the dask
+engine (:mod:`hotspotkaart.engine.partitioned`) counts chunks and partitions and adds their
+tables up (:func:`sum_tables`). Both hand the statistics the same :class:`CountTables`.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import logging
-import math
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import geopandas as gpd
 import pandas as pd
 
-from hotspotkaart._errors import ConfigError
 from hotspotkaart.config.settings import (
-    DEFAULT_PARTITION_SIZE,
     AnalysisConfig,
-    EngineConfig,
     Periods,
 )
 from hotspotkaart.engine.counting import (
@@ -44,12 +26,9 @@ from hotspotkaart.engine.counting import (
     sum_incident_totals,
 )
 from hotspotkaart.engine.grid import grid_counts
-from hotspotkaart.engine.join import join_incidents
 from hotspotkaart.engine.zonecounts import ZoneCounts, sum_zone_counts, zone_counts
-from hotspotkaart.io.ledger import Ledger, Rejection
 
-__all__ = ["CountTables", "count_in_chunks", "count_incidents", "count_partitioned",
-           "n_partitions"]
+__all__ = ["CountTables", "count_incidents", "sum_tables"]
 
 logger = logging.getLogger(__name__)
 
@@ -120,151 +99,8 @@ def count_incidents(incidents: gpd.GeoDataFrame, zones: gpd.GeoDataFrame, period
     )
 
 
-def n_partitions(n_rows: int, engine: EngineConfig) -> int:
-    """Choose how many partitions the dask engine splits ``n_rows`` candidate meldingen into.
-
-    Parameters
-    ----------
-    n_rows : int
-        Candidate meldingen.
-    engine : EngineConfig
-        ``partitions``, or else ``partition_size`` (default
-        :data:`~hotspotkaart.config.settings.DEFAULT_PARTITION_SIZE`).
-
-    Returns
-    -------
-    int
-        At least 1 and at most ``max(n_rows, 1)``.
-
-    """
-    if engine.partitions is not None:
-        wanted = engine.partitions
-    else:
-        size = engine.partition_size or DEFAULT_PARTITION_SIZE
-        wanted = math.ceil(n_rows / size)
-    return max(1, min(wanted, max(n_rows, 1)))
-
-
-def count_partitioned(candidates: gpd.GeoDataFrame, buurten: gpd.GeoDataFrame,
-                      zones: gpd.GeoDataFrame, zone_frame: gpd.GeoDataFrame,
-                      periods: Periods, analysis: AnalysisConfig, engine: EngineConfig,
-                      ledger: Ledger) -> CountTables:
-    """Join and count the candidate meldingen partition by partition with dask-geopandas.
-
-    Parameters
-    ----------
-    candidates : geopandas.GeoDataFrame
-        Candidate meldingen from :func:`hotspotkaart.io.incidents.read_incidents`. Not modified.
-    buurten : geopandas.GeoDataFrame
-        The buurten (with ``buurtcode`` and ``wijkcode``).
-    zones : geopandas.GeoDataFrame
-        The zones from :func:`hotspotkaart.io.zones.read_zones`, for the join.
-    zone_frame : geopandas.GeoDataFrame
-        The zone columns passed to the zone statistics.
-    periods : Periods
-        The base and compare year.
-    analysis : AnalysisConfig
-        ``cell_size`` and ``buffer_m``.
-    engine : EngineConfig
-        Partitioning and scheduler.
-    ledger : Ledger
-        Receives the rejections of meldingen outside the municipality, in candidate order.
-
-    Returns
-    -------
-    CountTables
-        The summed count tables; identical to counting all meldingen at once.
-
-    Raises
-    ------
-    ConfigError
-        If dask-geopandas is not installed.
-
-    """
-    try:
-        import dask
-        import dask_geopandas
-    except ImportError:
-        msg = ("[engine] kind = \"dask\" needs dask-geopandas, which is not installed; "
-               "install it with: pip install 'hotspotkaart[scale]'")
-        raise ConfigError(msg) from None
-
-    n_parts = n_partitions(len(candidates), engine)
-    frame = dask_geopandas.from_geopandas(candidates, npartitions=n_parts, sort=False)
-
-    def _one(part: gpd.GeoDataFrame) -> tuple[CountTables, list[Rejection]]:
-        scratch = Ledger()
-        joined = join_incidents(part, buurten, zones, scratch)
-        return count_incidents(joined, zone_frame, periods, analysis), scratch.rejections
-
-    tasks = [dask.delayed(_one)(part) for part in frame.to_delayed()]
-    logger.info("dask engine: %d meldingen in %d partitions, %s scheduler", len(candidates),
-                len(tasks), engine.scheduler)
-    results = dask.compute(*tasks, scheduler=engine.scheduler)
-    _replay_rejections(ledger, [r for _, rejections in results for r in rejections])
-    parts = [tables for tables, _ in results]
-    return _sum_tables(parts)
-
-
-def count_in_chunks(chunks: Iterable[gpd.GeoDataFrame], buurten: gpd.GeoDataFrame,
-                    zones: gpd.GeoDataFrame, zone_frame: gpd.GeoDataFrame, periods: Periods,
-                    analysis: AnalysisConfig, engine: EngineConfig, ledger: Ledger, *,
-                    check: Callable[[pd.DataFrame], None] | None = None) -> CountTables:
-    """Join and count candidate meldingen that are read chunk by chunk, each on partitions.
-
-    Each chunk (see :func:`hotspotkaart.io.incidents.iter_incidents`) goes through
-    :func:`count_partitioned`; its count tables are added up, and then the ledger lets go of the
-    original fields of the chunk's records that were not rejected, so that only one chunk of
-    meldingen is held at a time.
-
-    Parameters
-    ----------
-    chunks : iterable of geopandas.GeoDataFrame
-        Candidate meldingen, in the order :func:`hotspotkaart.io.incidents.read_incidents` gives.
-    buurten, zones, zone_frame, periods, analysis, engine, ledger
-        As for :func:`count_partitioned`.
-    check : callable, optional
-        Called after each chunk is counted with the first used melding (``source``, ``row``,
-        ``category``) of every category so far; raises to stop the build.
-
-    Returns
-    -------
-    CountTables
-        Identical to counting all meldingen at once; ``chunks`` says how many were read.
-
-    """
-    total: CountTables | None = None
-    firsts = pd.DataFrame(columns=["source", "row", "category"])
-    n = 0
-    for n, chunk in enumerate(chunks, start=1):
-        rejected_before = len(ledger.rejections)
-        part = count_partitioned(chunk, buurten, zones, zone_frame, periods, analysis, engine,
-                                 ledger)
-        if check is not None:
-            used = _used(chunk[["source", "row", "category"]],
-                         ledger.rejections[rejected_before:])
-            firsts = pd.concat([firsts, used.drop_duplicates("category")],
-                               ignore_index=True).drop_duplicates("category")
-            check(firsts)
-        total = part if total is None else _sum_tables([total, part])  # added up as they come
-        ledger.keep_rejected_fields("incidents")
-        logger.info("dask engine: chunk %d counted (%d meldingen)", n, len(chunk))
-    if total is None:
-        msg = "count_in_chunks was given no chunk; iter_incidents gives at least one"
-        raise ValueError(msg)
-    return dataclasses.replace(total, chunks=n)
-
-
-def _used(chunk: pd.DataFrame, rejections: Sequence[Rejection]) -> pd.DataFrame:
-    """Return the rows of ``chunk`` that none of the join's ``rejections`` names."""
-    rejected = {(r.source, r.row) for r in rejections if r.kind == "incidents"}
-    if not rejected:
-        return chunk
-    keys = pd.MultiIndex.from_arrays([chunk["source"].astype(str), chunk["row"].astype(int)])
-    return chunk[~keys.isin(list(rejected))]
-
-
-def _sum_tables(parts: Sequence[CountTables]) -> CountTables:
+def sum_tables(parts: Sequence[CountTables]) -> CountTables:
+    """Add up the count tables of parts of the meldingen (chunks or partitions)."""
     return CountTables(
         used=sum(p.used for p in parts),
         buurten=sum_counts([p.buurten for p in parts], ["buurtcode", *_AREA_KEYS]),
@@ -276,16 +112,3 @@ def _sum_tables(parts: Sequence[CountTables]) -> CountTables:
     )
 
 
-def _replay_rejections(ledger: Ledger, rejections: list[Rejection]) -> None:
-    """Reject in the order :func:`join_incidents` uses on the whole frame.
-
-    That order is: per source in order of first appearance, per reason likewise, rows in
-    candidate order. The partitions are in candidate order, so a stable grouping restores it.
-    """
-    if not rejections:
-        return
-    table = pd.DataFrame([r.__dict__ for r in rejections])
-    for (kind, source, reason), group in table.groupby(["kind", "source", "reason"],
-                                                       sort=False):
-        ledger.reject(str(kind), str(source), group["row"].tolist(), str(reason),
-                      group["detail"].tolist())

@@ -293,7 +293,7 @@ def test_dask_engine_without_dask_names_the_extra(tmp_path: Path,
 
 def test_partitioned_run_without_dask_names_the_extra(synthetic: Config,
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
-    from hotspotkaart.engine.tables import count_partitioned
+    from hotspotkaart.engine.partitioned import count_partitioned
 
     monkeypatch.setitem(__import__("sys").modules, "dask_geopandas", None)
     empty = gpd.GeoDataFrame(geometry=gpd.GeoSeries([], crs="EPSG:28992"))
