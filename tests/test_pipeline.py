@@ -178,14 +178,14 @@ def test_build_sets_up_the_reprojection_of_its_pages_while_the_tests_run(project
                                                                         monkeypatch):
     # the page workers fork after the tests and inherit it; check, which draws no map, does not
     steps: list[str] = []
-    tests = pipeline.assess
+    tests = pipeline.run_statistics
 
     def noted_tests(*args, **kwargs):
         steps.append("tests")
         return tests(*args, **kwargs)
 
     monkeypatch.setattr(pipeline, "prepare_reprojection", lambda: steps.append("reprojection"))
-    monkeypatch.setattr(pipeline, "assess", noted_tests)
+    monkeypatch.setattr(pipeline, "run_statistics", noted_tests)
     with pytest.warns(HotspotkaartWarning, match="cp1252"):
         analyse(load_config(project))
     assert steps == ["tests"]

@@ -54,7 +54,7 @@ from hotspotkaart.maps.pages import comparison_page, index_page, render
 from hotspotkaart.runtime.parallel import WarmProcess, resolve_workers, run_jobs
 from hotspotkaart.stats.classbreaks import CountBreaks
 from hotspotkaart.stats.grid import GridResult
-from hotspotkaart.stats.testing import assess
+from hotspotkaart.stats.testing import run_statistics
 
 __all__ = ["MAP_KINDS", "STAGES", "BuildResult", "StageEvent", "StageHook", "analyse", "build",
            "map_context", "map_data"]
@@ -197,7 +197,7 @@ def _analysed(config: Config, statistics: WarmProcess | None, on_stage: StageHoo
     with _stage("test", on_stage):
         # made here, where nothing else is to be done while the process of the tests imports
         grid = make_grid(boundaries.buurten, config.analysis.cell_size)
-        job = partial(assess, tables, boundaries, zone_frame, config, grid=grid)
+        job = partial(run_statistics, tables, boundaries, zone_frame, config, grid=grid)
         tested = (statistics or WarmProcess([], workers=1)).run(job, meanwhile=meanwhile)
         result = BuildResult(config=config, boundaries=boundaries, incidents=incidents,
                              zones=zones, locations=locations, buurten=tested.buurten,

@@ -20,16 +20,10 @@ import pytest
 import shapely
 
 from hotspotkaart._errors import ConfigError
-from hotspotkaart.camera.assess import (
-    STATUS_EXISTING,
-    STATUS_NEW,
-    assess,
-    run_camera,
-    standardise,
-    suggest,
-)
+from hotspotkaart.camera.assess import STATUS_EXISTING, STATUS_NEW, assess, standardise, suggest
 from hotspotkaart.camera.inputs import read_points
 from hotspotkaart.camera.report import page_names
+from hotspotkaart.camera.run import run_camera
 from hotspotkaart.cli import main as cli
 from hotspotkaart.cli.camera import add_camera_parser
 from hotspotkaart.config.camera import DEFAULT_WEIGHTS

@@ -68,14 +68,6 @@ def table() -> gpd.GeoDataFrame:
                       AnalysisConfig())
 
 
-def test_the_change_block_stays_importable_from_areas() -> None:
-    from hotspotkaart.stats import areas, change
-
-    for name in ("CHANGE_CLASSES", "CHANGE_COLOURS", "change_test", "classify_change", "fdr",
-                 "period_days"):
-        assert getattr(areas, name) is getattr(change, name)
-
-
 def test_area_table_counts_and_order(table: gpd.GeoDataFrame) -> None:
     assert table["buurtcode"].tolist() == CODES
     assert isinstance(table, gpd.GeoDataFrame)

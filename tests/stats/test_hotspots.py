@@ -14,7 +14,7 @@ from scipy import stats
 from hotspotkaart._errors import InputError
 from hotspotkaart.config.settings import AnalysisConfig, Periods
 from hotspotkaart.engine.grid import make_grid
-from hotspotkaart.stats.areas import fdr
+from hotspotkaart.stats.change import fdr
 from hotspotkaart.stats.hotspots import (
     GI_CLASSES,
     GI_COLOURS,

@@ -23,7 +23,7 @@ from hotspotkaart.runtime import parallel
 from hotspotkaart.runtime.parallel import WarmProcess
 from hotspotkaart.stats.areas import area_table_from_counts
 from hotspotkaart.stats.classbreaks import count_breaks
-from hotspotkaart.stats.testing import PRELOAD, Assessment, _count_breaks, assess
+from hotspotkaart.stats.testing import PRELOAD, Assessment, _count_breaks, run_statistics
 from tests.helpers.project import map_project_config
 
 forking = pytest.mark.skipif(not parallel._can_fork(), reason="needs the fork start method")
@@ -31,18 +31,18 @@ forking = pytest.mark.skipif(not parallel._can_fork(), reason="needs the fork st
 
 @pytest.fixture(scope="module")
 def stage_inputs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, ...]:
-    """The count tables, boundaries, zones and config a build hands to :func:`assess`."""
+    """The count tables, boundaries, zones and config a build hands to :func:`run_statistics`."""
     config = map_project_config(tmp_path_factory.mktemp("significance"))
     seen: list[tuple[Any, ...]] = []
 
     def capture(*args: Any, **kwargs: Any) -> Assessment:
         seen.append(args)
-        return assess(*args, **kwargs)
+        return run_statistics(*args, **kwargs)
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(pipeline, "assess", capture)
+        patch.setattr(pipeline, "run_statistics", capture)
         analyse(config)
-    (args,) = seen  # without the grid the build made: assess makes its own
+    (args,) = seen  # without the grid the build made: run_statistics makes its own
     return args
 
 
@@ -60,7 +60,7 @@ def _assert_same(a: Assessment, b: Assessment) -> None:
 
 def test_assess_tests_areas_cells_and_zones_and_classes_the_counts(stage_inputs):
     tables, boundaries, zone_frame, config = stage_inputs
-    tested = assess(*stage_inputs)
+    tested = run_statistics(*stage_inputs)
     assert list(tested.buurten["buurtcode"]) == list(boundaries.buurten["buurtcode"])
     assert list(tested.wijken["wijkcode"]) == list(boundaries.wijken["wijkcode"])
     assert tested.buurten[["count_2023", "count_2024"]].to_numpy().sum() == tables.used
@@ -77,13 +77,13 @@ def test_assess_tests_areas_cells_and_zones_and_classes_the_counts(stage_inputs)
 @forking
 def test_assess_gives_the_same_on_workers_in_a_warm_process_and_on_a_given_grid(stage_inputs):
     tables, boundaries, zone_frame, config = stage_inputs
-    serial = assess(tables, boundaries, zone_frame, _with_workers(config, 1))
-    forked = assess(tables, boundaries, zone_frame, _with_workers(config, 2))
+    serial = run_statistics(tables, boundaries, zone_frame, _with_workers(config, 1))
+    forked = run_statistics(tables, boundaries, zone_frame, _with_workers(config, 2))
     _assert_same(serial, forked)
     grid = make_grid(boundaries.buurten, config.analysis.cell_size)
-    _assert_same(serial, assess(*stage_inputs, grid=grid))
+    _assert_same(serial, run_statistics(*stage_inputs, grid=grid))
     with WarmProcess(PRELOAD, workers=2) as warm:
-        warmed = warm.run(partial(assess, tables, boundaries, zone_frame,
+        warmed = warm.run(partial(run_statistics, tables, boundaries, zone_frame,
                                   _with_workers(config, 2)))
     _assert_same(serial, warmed)
 
@@ -104,18 +104,18 @@ _FRESH_STAGE = """
 import importlib, sys
 from hotspotkaart import pipeline
 from hotspotkaart.config.settings import load_config
-from hotspotkaart.stats.testing import PRELOAD, assess
+from hotspotkaart.stats.testing import PRELOAD, run_statistics
 
 for name in PRELOAD:
     importlib.import_module(name)
 seen = []
-pipeline.assess = lambda *args, **kwargs: seen.append((args, kwargs))
+pipeline.run_statistics = lambda *args, **kwargs: seen.append((args, kwargs))
 try:
     pipeline.analyse(load_config(sys.argv[1]))
 except AttributeError:  # the stand-in returns nothing to build a result from
     pass
 before = set(sys.modules)
-assess(*seen[0][0], **seen[0][1])
+run_statistics(*seen[0][0], **seen[0][1])
 print(" ".join(sorted(set(sys.modules) - before)))
 """
 

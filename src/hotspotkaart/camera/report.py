@@ -281,7 +281,7 @@ def report_page(result: BuildResult, table: gpd.GeoDataFrame, context: MapContex
     """Render ``camera/rapport.html`` (Dutch, printable, no scripts)."""
     config = result.config
     base, compare = context.years
-    from hotspotkaart.stats.areas import period_days
+    from hotspotkaart.stats.change import period_days
 
     weights = {**DEFAULT_WEIGHTS, **settings.weights}
     slugs = category_slugs(list(result.incidents["category"].astype(str)))

@@ -55,7 +55,7 @@ def add_camera_parser(subparsers: Any, parents: Sequence[argparse.ArgumentParser
 def _cmd_camera(args: argparse.Namespace) -> int:
     import pandas as pd
 
-    from hotspotkaart.camera.assess import run_camera
+    from hotspotkaart.camera.run import run_camera
     from hotspotkaart.config.settings import load_config
 
     config = load_config(args.config)

@@ -49,7 +49,7 @@ from hotspotkaart.maps.layers import (
     for_map,
     geometry_digest,
 )
-from hotspotkaart.stats.areas import CHANGE_CLASSES, CHANGE_COLOURS
+from hotspotkaart.stats.change import CHANGE_CLASSES, CHANGE_COLOURS
 from hotspotkaart.stats.classbreaks import YEAR_PALETTE, bin_labels
 from hotspotkaart.stats.hotspots import (
     GI_CLASSES,

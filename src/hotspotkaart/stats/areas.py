@@ -40,16 +40,9 @@ from hotspotkaart._validate import period_array, require_columns
 from hotspotkaart.config.settings import AnalysisConfig, Periods
 from hotspotkaart.engine.counting import AREA_COUNT_COLUMNS, AREA_KEYS, area_counts
 from hotspotkaart.stats.change import (
-    CHANGE_CLASSES,
-    CHANGE_COLOURS,
     DALING,
-    GEEN_VERANDERING,
     STIJGING,
-    TE_WEINIG,
     change_columns,
-    change_test,
-    classify_change,
-    fdr,
     p0_from_days,
     p0_from_trend,
     period_days,
@@ -57,19 +50,9 @@ from hotspotkaart.stats.change import (
 )
 
 __all__ = [
-    "CHANGE_CLASSES",
-    "CHANGE_COLOURS",
-    "DALING",
-    "GEEN_VERANDERING",
-    "STIJGING",
-    "TE_WEINIG",
     "area_positions",
     "area_table",
     "area_table_from_counts",
-    "change_test",
-    "classify_change",
-    "fdr",
-    "period_days",
     "sum_per_area",
 ]
 

@@ -10,7 +10,7 @@ Gi* per grid cell for each year (:mod:`hotspotkaart.stats.grid`), the figures pe
 Only this stage needs scipy.stats, esda, libpysal and mapclassify: about a second of imports,
 longer than the demo takes to read and join its inputs. :data:`PRELOAD` names them, so that the
 command line can import them in a process of its own while the build reads
-(:class:`hotspotkaart.runtime.parallel.WarmProcess`) and run :func:`assess` there.
+(:class:`hotspotkaart.runtime.parallel.WarmProcess`) and run :func:`run_statistics` there.
 """
 
 from __future__ import annotations
@@ -36,11 +36,11 @@ from hotspotkaart.stats.classbreaks import CountBreaks, count_breaks
 from hotspotkaart.stats.grid import GridResult, GridTests, analyse_grid_from_counts, grid_tests
 from hotspotkaart.stats.zones import zone_table_from_counts
 
-__all__ = ["PRELOAD", "Assessment", "assess"]
+__all__ = ["PRELOAD", "Assessment", "run_statistics"]
 
 logger = logging.getLogger(__name__)
 
-#: The modules :func:`assess` imports, for a process that imports them in advance: the
+#: The modules :func:`run_statistics` imports, for a process that imports them in advance: the
 #: statistics libraries (imported by the tests when first run) and this module.
 PRELOAD: tuple[str, ...] = ("scipy.stats", "esda.getisord", "libpysal.graph", "mapclassify",
                             __name__)
@@ -70,7 +70,7 @@ class Assessment:
     breaks: CountBreaks
 
 
-def assess(tables: CountTables, boundaries: Boundaries, zone_frame: gpd.GeoDataFrame,
+def run_statistics(tables: CountTables, boundaries: Boundaries, zone_frame: gpd.GeoDataFrame,
            config: Config, *, grid: gpd.GeoDataFrame | None = None) -> Assessment:
     """Run every test of a build on the count tables of either engine.
 
