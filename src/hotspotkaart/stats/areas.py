@@ -62,15 +62,9 @@ logger = logging.getLogger(__name__)
 # -- the area table ---------------------------------------------------------------------------
 
 
-def area_table(
-    incidents: gpd.GeoDataFrame,
-    areas: gpd.GeoDataFrame,
-    key: str,
-    periods: Periods,
-    config: AnalysisConfig,
-    *,
-    population: str | None = "aantal_inwoners",
-) -> gpd.GeoDataFrame:
+def area_table(incidents: gpd.GeoDataFrame, areas: gpd.GeoDataFrame, key: str,
+               periods: Periods, config: AnalysisConfig, *,
+               population: str | None = "aantal_inwoners") -> gpd.GeoDataFrame:
     """Compute counts, rates, shares and change tests per buurt or wijk.
 
     Parameters
@@ -138,15 +132,9 @@ def area_table(
     return area_table_from_counts(counts, areas, key, periods, config, population=population)
 
 
-def area_table_from_counts(
-    counts: pd.DataFrame,
-    areas: gpd.GeoDataFrame,
-    key: str,
-    periods: Periods,
-    config: AnalysisConfig,
-    *,
-    population: str | None = "aantal_inwoners",
-) -> gpd.GeoDataFrame:
+def area_table_from_counts(counts: pd.DataFrame, areas: gpd.GeoDataFrame, key: str,
+                           periods: Periods, config: AnalysisConfig, *,
+                           population: str | None = "aantal_inwoners") -> gpd.GeoDataFrame:
     """Build the area table from a count table (the testing step of :func:`area_table`).
 
     Parameters

@@ -1,7 +1,8 @@
 """The testing stage: every significance test of a build, run side by side.
 
 From the count tables of either engine (:class:`~hotspotkaart.engine.tables.CountTables`) the
-stage makes the buurt and wijk tables with their change tests (:mod:`hotspotkaart.stats.areas`),
+stage makes the buurt and wijk tables (:mod:`hotspotkaart.stats.areas`, their change tests from
+:mod:`hotspotkaart.stats.change`),
 Gi* per grid cell for each year (:mod:`hotspotkaart.stats.grid`), the figures per zone
 (:mod:`hotspotkaart.stats.zones`) and the class breaks the maps share
 (:mod:`hotspotkaart.stats.classbreaks`). The jobs run on the build's worker processes
