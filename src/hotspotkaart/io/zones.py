@@ -12,7 +12,6 @@ reported: a melding there counts once for that kind.
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 
 import geopandas as gpd
@@ -30,7 +29,6 @@ from hotspotkaart.io.vector import feature_centres, guess_crs, read_vector, repr
 
 __all__ = ["read_locations", "read_zones"]
 
-logger = logging.getLogger(__name__)
 
 #: Overlaps smaller than this (m²) are digitising noise, not worth a warning.
 _OVERLAP_M2 = 1.0
