@@ -277,8 +277,8 @@ def _csv_text(table: pd.DataFrame) -> pd.DataFrame:
 
     pandas formats a float column with ``float_format`` one value at a time through its own
     formatter, and walks Arrow-backed text element by element. Made here in one pass per
-    column, the same text is written in about half the time (1 M floats: 1.3 s against 0.7 s;
-    Dordrecht's grid.csv: 0.085 s against 0.055 s), byte for byte the same file. ``table``
+    column, the same text is written faster (measured in ``benchmarks/README.md``), byte for
+    byte the same file. ``table``
     (write_csv's own frame) is changed and returned.
     """
     form = str(CSV_OPTIONS["float_format"])

@@ -123,9 +123,9 @@ def wgs84_geometry(frame: gpd.GeoDataFrame | gpd.GeoSeries, decimals: int = 6) -
 def prepare_reprojection(crs: Any = RD) -> None:
     """Set up the reprojection from ``crs`` to WGS84 in this process.
 
-    The first reprojection in a process reads PROJ's database and builds the transformation:
-    about 0.03 s of the first map a page worker draws. Done once in the build's process while
-    its tests run, every page worker forked afterwards inherits it ready.
+    The first reprojection in a process reads PROJ's database and builds the transformation,
+    which every page worker would otherwise do for its first map. Done once in the build's
+    process while its tests run, every page worker forked afterwards inherits it ready.
     """
     gpd.GeoSeries([shapely.Point(0.0, 0.0)], crs=crs).to_crs(WGS84)
 

@@ -213,10 +213,10 @@ def imports_without_gc() -> Iterator[None]:
     """Import without the cyclic garbage collector; keep what was imported out of it afterwards.
 
     What an import makes (modules, classes, functions, tables) lives as long as the process:
-    collecting while it is being made finds nothing to free, and took about a sixth of the
-    import time of a build (0.3 s of the 1.7 s of geopandas, folium, scipy.stats, esda and
-    mapclassify). At the end the imported objects are frozen (:func:`gc.freeze`), so later
-    collections skip them too, and the collector runs again as before.
+    collecting while it is being made finds nothing to free (what it costs is measured in
+    ``benchmarks/README.md``, ``bench_process.py``). At the end the imported objects are frozen
+    (:func:`gc.freeze`), so later collections skip them too, and the collector runs again as
+    before.
     """
     enabled = gc.isenabled()
     gc.disable()

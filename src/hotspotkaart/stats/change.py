@@ -256,7 +256,7 @@ def fdr(p_values: npt.ArrayLike) -> npt.NDArray[np.float64]:
         raise InputError(msg)
     q = np.full(p.shape, np.nan)
     if finite.any():
-        from scipy import stats  # imported when first needed: 0.3 s the maps do not need
+        from scipy import stats  # imported when first needed: the maps do not need it
 
         q[finite] = stats.false_discovery_control(p[finite], method="bh")
     return q
