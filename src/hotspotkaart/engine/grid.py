@@ -202,12 +202,8 @@ def cell_counts(
         If meldingen could not be placed in the grid.
 
     """
-    check_rd(incidents, "incidents")
+    _check_incidents(incidents)
     size = float(cell_size)
-    for col in ("period", "category"):
-        if col not in incidents.columns:
-            msg = f"incidents lack the column {col}"
-            raise InputError(msg)
     gix, giy = _grid_indices(grid, size)
     px, py, usable = _cell_index(incidents, size)
     lookup = pd.Index(_pack(gix, giy))
@@ -251,12 +247,8 @@ def grid_counts(incidents: gpd.GeoDataFrame, periods: Periods, cell_size: float)
         two years.
 
     """
-    check_rd(incidents, "incidents")
+    _check_incidents(incidents)
     size = float(cell_size)
-    for col in ("period", "category"):
-        if col not in incidents.columns:
-            msg = f"incidents lack the column {col}"
-            raise InputError(msg)
     period = period_array(incidents, periods)
     px, py, usable = _cell_index(incidents, size)
     frame = pd.DataFrame({
@@ -357,3 +349,12 @@ def _pack(ix: npt.NDArray[np.int64], iy: npt.NDArray[np.int64]) -> npt.NDArray[n
 
 #: Columns of the count table of :func:`grid_counts`.
 GRID_COUNT_COLUMNS: tuple[str, ...] = ("ix", "iy", "period", "category", "n")
+
+
+def _check_incidents(incidents: gpd.GeoDataFrame) -> None:
+    """Meldingen to count per cell are in RD and carry ``period`` and ``category``."""
+    check_rd(incidents, "incidents")
+    for col in ("period", "category"):
+        if col not in incidents.columns:
+            msg = f"incidents lack the column {col}"
+            raise InputError(msg)
