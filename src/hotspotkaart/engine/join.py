@@ -69,9 +69,7 @@ def join_incidents(incidents: gpd.GeoDataFrame, buurten: gpd.GeoDataFrame,
     in_zone = ~in_buurt & (position[point_idx] >= 0)
     z_points, z_idx = position[point_idx[in_zone]], poly_idx[in_zone] - n_buurten
     day = incidents["date"].dt.normalize().to_numpy()[point_idx[in_zone]]
-    start = zones["valid_from"].to_numpy(dtype="datetime64[ns]")[z_idx]
-    end = zones["valid_to"].to_numpy(dtype="datetime64[ns]")[z_idx]
-    valid = (np.isnat(start) | (day >= start)) & (np.isnat(end) | (day <= end))
+    valid = _valid_on(day, zones, z_idx)
     kinds = zones["kind"].to_numpy(dtype=object)[z_idx]
     for kind in ZONE_KINDS:
         inside = np.zeros(len(kept), dtype=bool)
@@ -149,10 +147,7 @@ def flag_zones(points: gpd.GeoDataFrame, zones: gpd.GeoDataFrame) -> pd.DataFram
         inside = np.zeros(len(points), dtype=bool)
         if not of_kind.empty and len(points):
             p_idx, z_idx = _covering_pairs(points.geometry.to_numpy(), of_kind.geometry.to_numpy())
-            start = of_kind["valid_from"].to_numpy(dtype="datetime64[ns]")[z_idx]
-            end = of_kind["valid_to"].to_numpy(dtype="datetime64[ns]")[z_idx]
-            when = day[p_idx]
-            valid = (np.isnat(start) | (when >= start)) & (np.isnat(end) | (when <= end))
+            valid = _valid_on(day[p_idx], of_kind, z_idx)
             inside[p_idx[valid]] = True
         flags[f"in_{kind}"] = inside
     return flags
@@ -187,3 +182,10 @@ def _covering_pairs(points: np.ndarray, polygons: np.ndarray) -> tuple[np.ndarra
         return np.empty(0, dtype=np.intp), np.empty(0, dtype=np.intp)
     pairs = shapely.STRtree(polygons).query(points, predicate="intersects")
     return pairs[0], pairs[1]
+
+
+def _valid_on(day: np.ndarray, zones: gpd.GeoDataFrame, zone_idx: np.ndarray) -> np.ndarray:
+    """Whether zone ``zone_idx[i]`` was valid on ``day[i]`` (inclusive bounds, NaT is open)."""
+    start = zones["valid_from"].to_numpy(dtype="datetime64[ns]")[zone_idx]
+    end = zones["valid_to"].to_numpy(dtype="datetime64[ns]")[zone_idx]
+    return (np.isnat(start) | (day >= start)) & (np.isnat(end) | (day <= end))
