@@ -49,7 +49,7 @@ def run_camera(config: Config, candidates_path: Path | None, out_dir: Path | Non
         (:func:`~hotspotkaart.camera.assess.suggest`); they are named
         ``voorstel 1`` … in the order of their final rank.
     settings : CameraSettings, optional
-        The ``[camera]`` settings; read from ``config.path`` when omitted.
+        The ``[camera]`` settings; ``config.camera`` when omitted.
     ring_m : float, optional
         Overrides ``settings.ring_m``.
 
@@ -69,6 +69,8 @@ def run_camera(config: Config, candidates_path: Path | None, out_dir: Path | Non
     if candidates_path is None and not suggest:
         msg = "give a file with candidate areas (CANDIDATES) or --suggest, or both"
         raise ConfigError(msg)
+    logger.info("assessing candidate camera areas for %s (%d and %d)", config.area.name,
+                *config.periods.years)
     if candidates_path is not None and not Path(candidates_path).is_file():
         msg = f"{candidates_path}: the candidate file does not exist"
         raise InputError(msg)

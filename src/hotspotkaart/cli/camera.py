@@ -12,7 +12,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from hotspotkaart._errors import ConfigError
 from hotspotkaart.cli._common import EXIT_OK, common_options
 
 __all__ = ["add_camera_parser"]
@@ -59,14 +58,7 @@ def _cmd_camera(args: argparse.Namespace) -> int:
     from hotspotkaart.config.settings import load_config
 
     config = load_config(args.config)
-    settings = config.camera
-    if args.candidates is None and not args.suggest:
-        msg = "give a file with candidate areas (CANDIDATES) or --suggest, or both"
-        raise ConfigError(msg)
-    logger.info("assessing candidate camera areas for %s (%d and %d)", config.area.name,
-                *config.periods.years)
-    paths = run_camera(config, args.candidates, args.out, suggest=args.suggest,
-                       settings=settings, ring_m=args.ring)
+    paths = run_camera(config, args.candidates, args.out, suggest=args.suggest, ring_m=args.ring)
     csv = next((p for p in paths if p.name == "kandidaten.csv"), None)
     if csv is not None:
         table = pd.read_csv(csv, sep=";")
