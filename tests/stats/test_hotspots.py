@@ -1,4 +1,4 @@
-"""Tests of hotspotkaart.stats.hotspots: weights, Gi*, classes, transitions and concentration."""
+"""Tests of hotspotkaart.stats.hotspots: weights, Gi*, classes and transitions."""
 
 from __future__ import annotations
 
@@ -22,13 +22,8 @@ from hotspotkaart.stats.hotspots import (
     TRANSITION_COLD_CLASSES,
     TRANSITION_COLOURS,
     classify_gi,
-    concentration,
     gi_star,
-    gini,
-    gini_generalised,
     neighbours,
-    pai,
-    top_share,
     transitions,
 )
 from tests.helpers.project import square_areas
@@ -105,41 +100,6 @@ def test_classify_gi_and_transitions() -> None:
     hot, cold = transitions(base, comp)
     assert hot.tolist() == ["blijvend", "verdwenen", "nieuw", "geen", "geen", "geen"]
     assert cold.tolist() == ["geen", "geen", "geen", "geen", "blijvend koud", "verdwenen koud"]
-
-
-# -- concentration ----------------------------------------------------------------------------
-
-
-def test_gini_hand_cases() -> None:
-    assert_allclose(gini([1, 2, 3]), 4 / 18)
-    assert_allclose(gini_generalised([1, 2, 3]), 4 / 18)  # n >= N: ordinary Gini
-    assert_allclose(gini([0, 0, 0, 0, 2]), 0.8)
-    assert_allclose(gini_generalised([0, 0, 0, 0, 2]), 0.5)  # (n - 1) / n
-    assert_allclose(gini([1, 1, 0, 0, 0]), 0.6)  # (N - n) / N
-    assert_allclose(gini_generalised([1, 1, 0, 0, 0]), 0.0, atol=1e-12)  # maximum equality
-    assert_allclose(gini([3, 3, 3]), 0.0)
-    assert np.isnan(gini_generalised([0, 0]))
-
-
-def test_top_share_and_ties() -> None:
-    counts = np.arange(20)
-    assert_allclose(top_share(counts, 0.05), 19 / 190)
-    assert_allclose(top_share(counts, 0.10), (19 + 18) / 190)
-    assert_allclose(top_share([5, 5, 5, 0], 0.5), 10 / 15)
-    assert_allclose(top_share(np.ones(10_000), 0.05), 0.05)  # 500 cells, not 501
-    assert np.isnan(top_share([0, 0], 0.1))
-
-
-def test_pai_hand_case() -> None:
-    assert_allclose(pai([10, 0, 5, 5], [True, False, False, False]), 2.0)
-    assert_allclose(pai([10, 0, 5, 5], [True, True, False, False]), 1.0)
-    assert np.isnan(pai([10, 0], [False, False]))
-    conc = concentration({2023: [4, 0, 0, 0], 2024: [10, 0, 5, 5]}, PERIODS,
-                         [True, False, False, False])
-    assert_allclose(conc["pai"]["pai"], 2.0)
-    assert_allclose(conc["pai"]["hit_rate"], 0.5)
-    assert conc["periods"][2023]["top5_cells"] == 1
-    assert_allclose(conc["periods"][2024]["top10_share"], 0.5)
 
 
 def test_legend_constants() -> None:

@@ -33,10 +33,10 @@ from hotspotkaart.engine.grid import (
     make_grid,
     warn_outside,
 )
+from hotspotkaart.stats.concentration import concentration
 from hotspotkaart.stats.hotspots import (
     GI_LEVELS,
     GiResult,
-    concentration,
     gi_star,
     neighbours,
     transitions,
