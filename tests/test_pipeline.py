@@ -92,9 +92,11 @@ def test_build_writes_every_output_and_accounts_for_every_record(project, tmp_pa
     assert out / "overzicht.html" in result.outputs
     assert out / "wijken" / "WK050501.html" in result.outputs
     assert summary["method"]["cell_size_m"] == 100
-    assert summary["method"]["permutations"] == 99
+    assert summary["method"]["dispersion"]["source"] in {"estimated", "too few buurten"}
+    assert summary["method"]["dispersion"]["applied"] >= 1
     grid = pd.read_csv(out / "grid.csv", sep=";")
-    assert {"cell_id", "gi_class_2023", "gi_class_2024", "transition"} <= set(grid.columns)
+    assert {"cell_id", "gi_class_2023", "gi_class_2024", "transition",
+            "change_class"} <= set(grid.columns)
     zones = pd.read_csv(out / "zones.csv", sep=";")
     assert zones["inside_2023"].sum() + zones["inside_2024"].sum() > 0
 

@@ -27,6 +27,7 @@ import pandas as pd
 
 from hotspotkaart import __version__
 from hotspotkaart._errors import ConfigError
+from hotspotkaart._format import nl_float
 from hotspotkaart.config.settings import ZONE_KINDS, Config
 from hotspotkaart.engine.counting import IncidentTotals, incident_totals
 from hotspotkaart.engine.grid import make_grid
@@ -53,6 +54,7 @@ from hotspotkaart.maps.overview import overview_map, wijk_map
 from hotspotkaart.maps.pages import comparison_page, index_page, render
 from hotspotkaart.runtime.parallel import WarmProcess, resolve_workers, run_jobs
 from hotspotkaart.stats.classbreaks import CountBreaks
+from hotspotkaart.stats.dispersion import Dispersion
 from hotspotkaart.stats.grid import GridResult
 from hotspotkaart.stats.testing import run_statistics
 
@@ -149,6 +151,7 @@ class BuildResult:
     totals: IncidentTotals | None = None
     engine: dict[str, Any] | None = None
     breaks: CountBreaks | None = None
+    dispersion: Dispersion | None = None
 
     @cached_property
     def summary(self) -> dict[str, Any]:
@@ -204,7 +207,7 @@ def _analysed(config: Config, statistics: WarmProcess | None, on_stage: StageHoo
                              wijken=tested.wijken, grid=tested.grid,
                              zone_stats=tested.zone_stats, ledger=ledger,
                              generated_at=_generated_at(), totals=tables.totals, engine=engine,
-                             breaks=tested.breaks)
+                             breaks=tested.breaks, dispersion=tested.dispersion)
         _ = result.summary  # checks read == used + rejected before anything is written
     return result
 
@@ -449,14 +452,14 @@ def _method(result: BuildResult) -> dict[str, Any]:
         "boundary_edition": config.area.edition,
         "boundary_rule": "punt op een grens: buurt met de laagste buurtcode",
         "change_test": ("exact conditional binomial test, p0 from the number of days per period;"
-                        " second reading p0 from the city-wide trend"),
+                        " second reading p0 from the city-wide trend; on the effective counts "
+                        "count / dispersion"),
+        "dispersion": (result.dispersion or Dispersion(applied=1.0)).as_dict(),
         "alpha": config.analysis.alpha,
         "fdr_q": config.analysis.fdr_q,
         "min_count": config.analysis.min_count,
         "cell_size_m": grid.get("cell_size_m", config.analysis.cell_size),
         "neighbours": grid.get("neighbours"),
-        "permutations": config.analysis.permutations,
-        "seed": config.analysis.seed,
         "zone_buffer_m": config.analysis.buffer_m,
         "grid": grid,
         "concentration": result.grid.concentration,
@@ -470,21 +473,32 @@ def map_context(result: BuildResult) -> MapContext:
     analysis = config.analysis
     method = _method(result)
     period = method["data_period"]
+    disp = result.dispersion or Dispersion(applied=1.0)
+    phi = disp.applied
     generated = result.generated_at.astimezone().strftime("%d-%m-%Y %H:%M")
     first = _nl_date(period["first"])
     last = _nl_date(period["last"])
     lines = [
         f"Perioden: {method['periods']}; meldingen van {first} t/m {last}",
-        f"Verandering per buurt: exacte binomiale toets (per dag), FDR q = {analysis.fdr_q:g}, "
-        f"minimaal {analysis.min_count} meldingen",
-        f"Hot spots: Getis-Ord Gi* op cellen van {analysis.cell_size:g} m, 8 buren, "
-        f"{analysis.permutations} permutaties (seed {analysis.seed}), FDR 90/95/99 %",
+        f"Verandering per buurt en per cel (3 × 3 cellen): exacte binomiale toets (per dag), "
+        f"FDR q = {nl_float(analysis.fdr_q, 2)}, minimaal {analysis.min_count} meldingen",
+        f"Herhaalde meldingen: dispersie {nl_float(phi, 2)} ({_DISPERSION_NL[disp.source]}); "
+        f"elke melding telt als 1/{nl_float(phi, 2)} onafhankelijke waarneming",
+        f"Hot spots: Getis-Ord Gi* op cellen van {analysis.cell_size:g} m, 8 buren; een cel is "
+        "hot spot als haar 3 × 3 cellen significant meer meldingen hebben dan haar buurt én "
+        "haar omgeving bij gelijke spreiding doen verwachten (exacte Poisson-toets, FDR "
+        "90/95/99 %)",
         f"Grenzen: {config.area.edition or 'CBS'}",
         f"Gemaakt: {generated} met hotspotkaart {__version__}",
     ]
     return MapContext(area_name=config.area.name, years=config.periods.years,
                       credit=config.area.credit, method=lines, synthetic=config.synthetic,
                       basemap=config.maps.basemap, fdr_q=analysis.fdr_q)
+
+
+#: How the dispersion was found, in the words of the method stamp.
+_DISPERSION_NL = {"estimated": "geschat uit de buurten", "fixed": "ingesteld",
+                  "too few buurten": "te weinig buurten om te schatten"}
 
 
 def _nl_date(iso: str | None) -> str:

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from hotspotkaart._errors import ConfigError
+from hotspotkaart._errors import ConfigError, HotspotkaartWarning
 from hotspotkaart.config.settings import load_config
 from tests.helpers.project import REPO_ROOT, incident_section, write_config
 
@@ -110,9 +110,33 @@ def test_bad_crs(tmp_path):
 
 def test_analysis_ranges(tmp_path):
     path = write_config(tmp_path, incidents=_csv(tmp_path),
-                        extra="[analysis]\npermutations = 10\n")
-    with pytest.raises(ConfigError, match="permutations = 10 must be a whole number from 99"):
+                        extra="[analysis]\nmin_valid_days = 0\n")
+    with pytest.raises(ConfigError, match="min_valid_days = 0 must be a whole number from 1"):
         load_config(path)
+
+
+@pytest.mark.parametrize(("value", "expected"), [('"auto"', "auto"), ("1", 1.0), ("2.5", 2.5)])
+def test_dispersion_setting(tmp_path, value, expected):
+    path = write_config(tmp_path, incidents=_csv(tmp_path),
+                        extra=f"[analysis]\ndispersion = {value}\n")
+    assert load_config(path).analysis.dispersion == expected
+
+
+@pytest.mark.parametrize("value", ['"yes"', "0.5", "true"])
+def test_dispersion_must_be_auto_or_at_least_one(tmp_path, value):
+    path = write_config(tmp_path, incidents=_csv(tmp_path),
+                        extra=f"[analysis]\ndispersion = {value}\n")
+    with pytest.raises(ConfigError, match=r"dispersion = .* must be .*from 1"):
+        load_config(path)
+
+
+def test_obsolete_permutations_and_seed_are_accepted_with_a_warning(tmp_path):
+    path = write_config(tmp_path, incidents=_csv(tmp_path),
+                        extra="[analysis]\npermutations = 999\nseed = 7\n")
+    with pytest.warns(HotspotkaartWarning, match="permutations is no longer used: the hot "
+                                                 "spots are decided by an exact test"):
+        config = load_config(path)
+    assert not hasattr(config.analysis, "permutations")
 
 
 def test_no_incidents(tmp_path):

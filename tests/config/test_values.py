@@ -24,7 +24,7 @@ def test_keys_are_the_dataclass_fields_with_extras_and_exclusions():
 
 
 def test_default_of_reads_plain_defaults_and_factories():
-    assert default_of(AnalysisConfig, "permutations") == AnalysisConfig().permutations
+    assert default_of(AnalysisConfig, "min_count") == AnalysisConfig().min_count
     assert default_of(CameraSettings, "weights") == dict(CameraSettings().weights)
     with pytest.raises(TypeError, match=r"ExtraPointSource\.name has no default"):
         default_of(ExtraPointSource, "name")

@@ -33,11 +33,6 @@ def _with_engine(config: Config, **engine: Any) -> Config:
     return dataclasses.replace(config, engine=EngineConfig(kind="dask", **engine))
 
 
-def _fast(config: Config) -> Config:
-    return dataclasses.replace(config, analysis=dataclasses.replace(config.analysis,
-                                                                    permutations=99))
-
-
 def _assert_same(memory: BuildResult, dask: BuildResult) -> None:
     pd.testing.assert_frame_equal(pd.DataFrame(memory.buurten), pd.DataFrame(dask.buurten))
     pd.testing.assert_frame_equal(pd.DataFrame(memory.wijken), pd.DataFrame(dask.wijken))
@@ -205,7 +200,7 @@ def test_dask_build_leaves_out_the_incident_layer(synthetic: Config, tmp_path: P
 
 def test_dask_engine_matches_memory_on_the_embedded_data(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1735689600")
-    config = _fast(load_config(REPO_ROOT / "hotspotkaart.toml"))
+    config = load_config(REPO_ROOT / "hotspotkaart.toml")
     _assert_same(analyse(config), analyse(_with_engine(config, partitions=4,
                                                        scheduler="threads")))
 

@@ -103,7 +103,6 @@ valid_from = "geldig_vanaf"
 valid_to = "geldig_tot"
 
 [analysis]
-permutations = 99
 
 [camera]
 ring_m = 200

@@ -19,9 +19,6 @@ WIJKEN = GEO / "dordrecht_wijken_2024.geojson"
 
 CATEGORIES = ("Jeugd", "Alcohol/drugs", "Persoon met onbegrepen gedrag")
 
-#: Tests use fewer Gi* permutations than the default 999 (which the embedded build keeps).
-FAST_ANALYSIS = "[analysis]\npermutations = 99\n"
-
 
 def write_config(folder: Path, *, incidents: str = "", extra: str = "",
                  buurten: Path = BUURTEN, area_extra: str = "") -> Path:
@@ -39,7 +36,6 @@ compare = 2024
 
 {incidents}
 {extra}
-{"" if "[analysis]" in extra else FAST_ANALYSIS}
 """
     path = folder / "hotspotkaart.toml"
     path.write_text(text, encoding="utf-8")
@@ -101,7 +97,7 @@ def square_areas(size: float = 4000.0) -> gpd.GeoDataFrame:
     """Two buurten side by side filling the square of ``size`` metres at (X0, Y0), RD New."""
     half = size / 2
     return gpd.GeoDataFrame(
-        {"buurtcode": ["BU1", "BU2"]},
+        {"buurtcode": ["BU1", "BU2"], "wijkcode": ["WK1", "WK1"]},
         geometry=[shapely.box(X0, Y0, X0 + half, Y0 + size),
                   shapely.box(X0 + half, Y0, X0 + size, Y0 + size)],
         crs="EPSG:28992",
@@ -158,8 +154,7 @@ def map_project_config(folder: Path) -> Config:
         category = INJECTION if i == 0 else CATEGORIES[i % 3]
         rows.append(f"C{i};{1 + i % 28:02d}-06-{2023 + i % 2} 22:00;{category};{x:.1f};{y:.1f}")
     (folder / "m.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
-    return load_config(write_config(folder, incidents=incident_section("m.csv"),
-                                    extra=FAST_ANALYSIS))
+    return load_config(write_config(folder, incidents=incident_section("m.csv")))
 
 
 def assert_scale_bars_in_metres_and_clear(page: Any, name: str) -> None:

@@ -13,14 +13,16 @@ from numpy.testing import assert_allclose, assert_array_equal
 
 from hotspotkaart._errors import HotspotkaartWarning, InputError
 from hotspotkaart.config.settings import AnalysisConfig, Periods
+from hotspotkaart.engine.counting import area_counts
 from hotspotkaart.engine.grid import cell_counts, cell_id, grid_counts, make_grid
+from hotspotkaart.engine.join import assign_areas
 from hotspotkaart.stats.grid import analyse_grid, analyse_grid_from_counts, grid_tests
 from hotspotkaart.stats.hotspots import GI_CLASSES, TRANSITION_CLASSES, TRANSITION_COLD_CLASSES
 from tests.helpers.project import X0, Y0, square_areas
 
 BUURTEN = Path(__file__).resolve().parents[2] / "geo" / "dordrecht_buurten_2024.geojson"
 PERIODS = Periods(2023, 2024)
-FAST = AnalysisConfig(permutations=99, seed=7)
+FAST = AnalysisConfig()
 
 
 @pytest.fixture(scope="module")
@@ -60,6 +62,10 @@ def planted() -> gpd.GeoDataFrame:
         2023: np.vstack([background(rng, 500), cluster(rng, *a, 60), cluster(rng, *c, 60)]),
         2024: np.vstack([background(rng, 500), cluster(rng, *a, 60), cluster(rng, *b, 60)]),
     })
+
+
+def buurt_counts(incidents: gpd.GeoDataFrame, areas: gpd.GeoDataFrame) -> pd.DataFrame:
+    return area_counts(assign_areas(incidents, areas), "buurtcode", PERIODS)
 
 
 def cell_at(cells: gpd.GeoDataFrame, x: float, y: float) -> pd.Series:
@@ -155,16 +161,17 @@ def test_grid_counts_keep_points_without_location() -> None:
     table = grid_counts(inc, PERIODS, 100.0)
     assert int(table["n"].sum()) == 3
     areas = square_areas(1000.0)
+    kw = {"area_counts": buurt_counts(inc[inc.geometry.notna()], areas)}
     with pytest.warns(HotspotkaartWarning, match=r"\{2023: 1, 2024: 1\}"):
-        result = analyse_grid_from_counts(table, areas, PERIODS, FAST)
+        result = analyse_grid_from_counts(table, areas, PERIODS, FAST, **kw)
     # the per-year tests a build runs side by side leave the warning to the analysis: once
     with warnings.catch_warnings():
         warnings.simplefilter("error", HotspotkaartWarning)
-        tests = grid_tests(table, areas, PERIODS, FAST, years=(2023,)).merge(
-            grid_tests(table, areas, PERIODS, FAST, years=(2024,)))
+        tests = grid_tests(table, areas, PERIODS, FAST, years=(2023,), **kw).merge(
+            grid_tests(table, areas, PERIODS, FAST, years=(2024,), **kw))
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        analyse_grid_from_counts(table, areas, PERIODS, FAST, tests=tests)
+        analyse_grid_from_counts(table, areas, PERIODS, FAST, tests=tests, **kw)
     assert [str(w.message) for w in caught if w.category is HotspotkaartWarning] == [
         "2 meldingen fall outside the 100 m grid or have no point location "
         "({2023: 1, 2024: 1}); they are left out of the grid statistics"]
@@ -188,42 +195,60 @@ def test_cell_counts_errors() -> None:
 # -- the analysis: Gi*, transitions and concentration per cell --------------------------------
 
 
-def test_gi_star_per_year_side_by_side_is_the_analysis_in_one_go() -> None:
+def test_hot_spot_tests_per_year_side_by_side_are_the_analysis_in_one_go() -> None:
     # the pipeline runs grid_tests once per year on separate workers and merges them
     incidents = planted()
     table = grid_counts(incidents, PERIODS, 100.0)
     areas = square_areas()
-    whole = analyse_grid_from_counts(table, areas, PERIODS, FAST)
-    base = grid_tests(table, areas, PERIODS, FAST, years=(2023,))
-    compare = grid_tests(table, areas, PERIODS, FAST, years=(2024,))
+    kw = {"area_counts": buurt_counts(incidents, areas), "dispersion": 1.3}
+    whole = analyse_grid_from_counts(table, areas, PERIODS, FAST, **kw)
+    base = grid_tests(table, areas, PERIODS, FAST, years=(2023,), **kw)
+    compare = grid_tests(table, areas, PERIODS, FAST, years=(2024,), **kw)
     assert set(base.gi) == {2023}
     assert set(compare.gi) == {2024}
-    merged = analyse_grid_from_counts(table, areas, PERIODS, FAST, tests=base.merge(compare))
+    merged = analyse_grid_from_counts(table, areas, PERIODS, FAST, tests=base.merge(compare),
+                                      **kw)
     pd.testing.assert_frame_equal(pd.DataFrame(merged.cells), pd.DataFrame(whole.cells))
     assert merged.method == whole.method
     assert merged.concentration == whole.concentration
     assert (whole.cells["gi_class_2023"] != whole.cells["gi_class_2024"]).any()
-    with pytest.raises(InputError, match=r"no Gi\* for the years \[2024\]"):
-        analyse_grid_from_counts(table, areas, PERIODS, FAST, tests=base)
+    with pytest.raises(InputError, match=r"no hot-spot test for the years \[2024\]"):
+        analyse_grid_from_counts(table, areas, PERIODS, FAST, tests=base, **kw)
     with pytest.raises(InputError, match=r"years \[2022\] are not periods"):
-        grid_tests(table, areas, PERIODS, FAST, years=(2022,))
+        grid_tests(table, areas, PERIODS, FAST, years=(2022,), **kw)
 
 
-def test_planted_clusters_transitions() -> None:
+def test_planted_clusters_are_hot_and_their_change_is_tested() -> None:
     result = analyse_grid(planted(), square_areas(), PERIODS, FAST)
     cells = result.cells
-    assert cell_at(cells, X0 + 1000, Y0 + 1000)["transition"] == "blijvend"
-    assert cell_at(cells, X0 + 3000, Y0 + 3000)["transition"] == "nieuw"
-    assert cell_at(cells, X0 + 1000, Y0 + 3000)["transition"] == "verdwenen"
-    assert cell_at(cells, X0 + 1000, Y0 + 1000)["gi_class_2024"] == "hot spot 99%"
-    # away from the clusters nothing much is flagged
+    persistent = cell_at(cells, X0 + 1000, Y0 + 1000)
+    new = cell_at(cells, X0 + 3000, Y0 + 3000)
+    ended = cell_at(cells, X0 + 1000, Y0 + 3000)
+    assert persistent["transition"] == "blijvend"
+    assert new["transition"] == "nieuw"
+    assert ended["transition"] == "verdwenen"
+    assert persistent["gi_class_2024"] == "hot spot 99%"
+    # the change is tested on the window counts, not read off two labels
+    assert persistent["change_class"] == "geen significante verandering"
+    assert new["change_class"] == "significante stijging"
+    assert ended["change_class"] == "significante daling"
+    assert new["change_class_trend"] == "significante stijging"
+    assert persistent["window_2024"] == cells.loc[
+        cells.index[np.hypot(cells["x_min"] + 50 - persistent["x_min"] - 50,
+                             cells["y_min"] + 50 - persistent["y_min"] - 50) < 150],
+        "count_2024"].sum()
+    # away from the clusters nothing is flagged
     far = cells[(cells["x_min"] > X0 + 1500) & (cells["x_min"] < X0 + 2500)]
-    assert (far["transition"] == "geen").mean() > 0.97
+    assert (far["transition"] == "geen").all()
+    assert not far["change_class"].isin(["significante stijging", "significante daling"]).any()
     assert set(cells["transition"]) <= set(TRANSITION_CLASSES)
     assert set(cells["transition_cold"]) <= set(TRANSITION_COLD_CLASSES)
     for year in (2023, 2024):
         assert set(cells[f"gi_class_{year}"]) <= set(GI_CLASSES)
-    assert result.method["p_value"].startswith("p_norm")
+        hot = cells[f"gi_class_{year}"].str.startswith("hot spot")
+        assert (cells.loc[hot, f"count_{year}"] > 0).all()
+        assert (cells.loc[hot, f"window_{year}"] > cells.loc[hot, f"expected_{year}"]).all()
+    assert "Poisson" in result.method["hot_spot_test"]
 
 
 def test_result_columns_and_method() -> None:
@@ -231,16 +256,16 @@ def test_result_columns_and_method() -> None:
     expected = ["cell_id", "x_min", "y_min", "count_2023", "count_2024", "count_2023_jeugd",
                 "count_2024_jeugd"]
     for year in (2023, 2024):
-        expected += [f"gi_z_{year}", f"gi_p_{year}", f"gi_q_{year}", f"gi_p_sim_{year}",
-                     f"gi_class_{year}"]
-    expected += ["transition", "transition_cold", "geometry"]
+        expected += [f"window_{year}", f"expected_{year}", f"gi_z_{year}", f"gi_p_{year}",
+                     f"gi_q_{year}", f"gi_class_{year}"]
+    expected += ["transition", "transition_cold", "diff", "pct_change", "p_value", "q_value",
+                 "change_class", "p_value_trend", "q_value_trend", "change_class_trend",
+                 "geometry"]
     assert list(result.cells.columns) == expected
     assert result.cells.crs.to_epsg() == 28992
-    for key in ("cell_size_m", "neighbours", "permutations", "seed", "p_value", "fdr_q",
-                "alpha_levels", "n_islands", "outside_grid"):
+    for key in ("cell_size_m", "neighbours", "hot_spot_test", "hot_spot_rule", "fdr_q",
+                "alpha_levels", "n_islands", "outside_grid", "dispersion", "change_test"):
         assert key in result.method
-    assert result.method["permutations"] == 99
-    assert result.method["seed"] == 7
     conc = result.concentration
     assert set(conc["periods"]) == {2023, 2024}
     assert conc["periods"][2023]["n_meldingen"] == 620
@@ -248,14 +273,21 @@ def test_result_columns_and_method() -> None:
     assert conc["pai"]["pai"] > 1  # persistent cluster A predicts part of 2024
 
 
-def test_same_seed_same_result() -> None:
+def test_result_is_deterministic() -> None:
     inc = planted()
     first = analyse_grid(inc, square_areas(), PERIODS, FAST)
-    second = analyse_grid(inc, square_areas(), PERIODS, FAST)
+    second = analyse_grid(inc.sample(frac=1.0, random_state=3), square_areas(), PERIODS, FAST)
     pd.testing.assert_frame_equal(first.cells, second.cells)
-    other = analyse_grid(inc, square_areas(), PERIODS, AnalysisConfig(permutations=99, seed=8))
-    assert_array_equal(other.cells["gi_z_2023"], first.cells["gi_z_2023"])
-    assert not np.array_equal(other.cells["gi_p_sim_2023"], first.cells["gi_p_sim_2023"])
+
+
+def test_dispersion_makes_the_tests_more_cautious() -> None:
+    inc = planted()
+    plain = analyse_grid(inc, square_areas(), PERIODS, FAST).cells
+    bursty = analyse_grid(inc, square_areas(), PERIODS, FAST, dispersion=4.0).cells
+    tested = plain["gi_p_2023"].notna()
+    assert (bursty.loc[tested, "gi_p_2023"] >= plain.loc[tested, "gi_p_2023"] - 1e-12).all()
+    assert (bursty["gi_class_2023"] != "niet significant").sum() < (
+        plain["gi_class_2023"] != "niet significant").sum()
 
 
 def test_csr_gives_almost_no_significant_cells(buurten: gpd.GeoDataFrame) -> None:
@@ -267,13 +299,13 @@ def test_csr_gives_almost_no_significant_cells(buurten: gpd.GeoDataFrame) -> Non
         pts = np.column_stack([rng.uniform(x0, x1, 20_000), rng.uniform(y0, y1, 20_000)])
         pts = pts[shapely.contains_xy(union, pts[:, 0], pts[:, 1])][:5800]
         xy[year] = pts
-    result = analyse_grid(incidents_from(xy), buurten, PERIODS,
-                          AnalysisConfig(permutations=999, seed=1))
+    result = analyse_grid(incidents_from(xy), buurten, PERIODS, FAST)
     cells = result.cells
     for year in (2023, 2024):
         share = (cells[f"gi_class_{year}"] != "niet significant").mean()
         assert share <= 0.01
-    assert result.method["permutations"] == 999
+    changed = cells["change_class"].isin(["significante stijging", "significante daling"])
+    assert changed.mean() <= 0.01
     assert result.concentration["periods"][2024]["n_meldingen"] == 5800
 
 

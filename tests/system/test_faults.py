@@ -29,7 +29,7 @@ from hotspotkaart.io import export
 from tests.helpers.project import incident_section, interior_points, write_config
 
 STAGING = ".hotspotkaart-staging-"
-ANALYSIS = "[analysis]\npermutations = 99\ncell_size = 500\n"
+ANALYSIS = "[analysis]\ncell_size = 500\n"
 
 
 def _project(folder: Path, n: int = 60) -> Path:

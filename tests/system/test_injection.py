@@ -147,7 +147,6 @@ id = "id"
 path = "locaties.geojson"
 
 [analysis]
-permutations = 99
 cell_size = 500
 min_count = 1
 """, encoding="utf-8")

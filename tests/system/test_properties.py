@@ -373,7 +373,7 @@ def test_joins_do_not_depend_on_row_order(points, data):
 
 # -- the whole build ------------------------------------------------------------------------------
 
-_BUILD_ANALYSIS = "[analysis]\npermutations = 99\ncell_size = 500\n"
+_BUILD_ANALYSIS = "[analysis]\ncell_size = 500\n"
 
 
 @pytest.fixture(scope="module")

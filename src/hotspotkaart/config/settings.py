@@ -9,14 +9,16 @@ what is allowed, in terms a GIS officer recognises.
 from __future__ import annotations
 
 import importlib.util
+import logging
 import re
 import tomllib
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from hotspotkaart._errors import ConfigError
+from hotspotkaart._errors import ConfigError, HotspotkaartWarning
 from hotspotkaart.config._values import (
     array,
     as_table,
@@ -31,6 +33,8 @@ from hotspotkaart.config._values import (
     text,
 )
 from hotspotkaart.config.camera import CameraSettings, parse_camera_settings
+
+logger = logging.getLogger(__name__)
 
 __all__ = [
     "DEFAULT_PARTITION_SIZE",
@@ -135,12 +139,15 @@ class AnalysisConfig:
     """Settings of the statistical analysis."""
 
     cell_size: float = 100.0
-    permutations: int = 999
-    seed: int = 20240101
     alpha: float = 0.05
     fdr_q: float = 0.05
     min_count: int = 10
     buffer_m: float = 100.0
+    #: Overdispersion factor of the tests: "auto" estimates it from the buurten (at least 1),
+    #: a number from 1 fixes it (1 = every melding independent).
+    dispersion: float | str = "auto"
+    #: A zone valid fewer days than this in a year is not compared on that year ("te kort geldig").
+    min_valid_days: int = 90
 
 
 ENGINE_KINDS: tuple[str, ...] = ("memory", "dask")
@@ -217,6 +224,11 @@ _INCIDENT_KEYS = keys_of(IncidentSource, extra=("lon", "lat"))
 _ZONE_KEYS = keys_of(ZoneSource)
 _LOCATION_KEYS = keys_of(LocationSource)
 _ANALYSIS_KEYS = keys_of(AnalysisConfig)
+#: Keys of earlier versions that are accepted with a warning, and why they are not needed.
+_OBSOLETE_ANALYSIS_KEYS = {
+    "permutations": "the hot spots are decided by an exact test, which draws no permutations",
+    "seed": "no step of the analysis is random any more; every build gives the same figures",
+}
 _MAP_KEYS = keys_of(MapConfig)
 _OUTPUT_KEYS = {"dir"}
 _ENGINE_KEYS = keys_of(EngineConfig)
@@ -420,19 +432,34 @@ def _parse_location(t: Any, i: int, base_dir: Path, cfg: Path) -> LocationSource
 
 def _parse_analysis(t: Mapping[str, Any], cfg: Path) -> AnalysisConfig:
     where = "[analysis]"
-    check_keys(t, _ANALYSIS_KEYS, where, cfg)
+    check_keys(t, _ANALYSIS_KEYS | set(_OBSOLETE_ANALYSIS_KEYS), where, cfg)
+    for key in sorted(set(t) & set(_OBSOLETE_ANALYSIS_KEYS)):
+        msg = f"{cfg}: {where} {key} is no longer used: {_OBSOLETE_ANALYSIS_KEYS[key]}"
+        logger.warning(msg)
+        warnings.warn(msg, HotspotkaartWarning, stacklevel=2)
     d = AnalysisConfig()
     cell = number(t, "cell_size", where, cfg, d.cell_size, low=10, high=5000)
-    perms = int(number(t, "permutations", where, cfg, d.permutations, low=99, high=99999,
-                       integer=True))
-    seed = int(number(t, "seed", where, cfg, d.seed, low=0, high=2**32 - 1, integer=True))
     alpha = number(t, "alpha", where, cfg, d.alpha, low=1e-6, high=0.5)
     q = number(t, "fdr_q", where, cfg, d.fdr_q, low=1e-6, high=0.5)
     min_count = int(number(t, "min_count", where, cfg, d.min_count, low=0, high=10**6,
                            integer=True))
     buffer_m = number(t, "buffer_m", where, cfg, d.buffer_m, low=0, high=10000)
-    return AnalysisConfig(cell_size=cell, permutations=perms, seed=seed, alpha=alpha, fdr_q=q,
-                          min_count=min_count, buffer_m=buffer_m)
+    min_valid = int(number(t, "min_valid_days", where, cfg, d.min_valid_days, low=1, high=366,
+                           integer=True))
+    return AnalysisConfig(cell_size=cell, alpha=alpha, fdr_q=q, min_count=min_count,
+                          buffer_m=buffer_m, dispersion=_dispersion(t, where, cfg, d.dispersion),
+                          min_valid_days=min_valid)
+
+
+def _dispersion(t: Mapping[str, Any], where: str, cfg: Path, default: float | str) -> float | str:
+    """Return ``dispersion``: ``"auto"`` or a number from 1 to 1000."""
+    value = t.get("dispersion", default)
+    if value == "auto":
+        return "auto"
+    if isinstance(value, str):
+        msg = f'{cfg}: {where} dispersion = {value!r} must be "auto" or a number from 1 to 1000'
+        raise ConfigError(msg)
+    return number(t, "dispersion", where, cfg, 1.0, low=1, high=1000)
 
 
 def _parse_maps(t: Mapping[str, Any], cfg: Path) -> MapConfig:

@@ -24,10 +24,14 @@ from hotspotkaart.config.settings import Periods
 __all__ = [
     "AREA_COUNT_COLUMNS",
     "AREA_KEYS",
+    "HALF_COLUMNS",
+    "WEEK_BLOCK_DAYS",
     "IncidentTotals",
     "area_counts",
     "category_labels",
     "group_sizes",
+    "half_counts",
+    "half_days",
     "incident_totals",
     "sum_counts",
     "sum_incident_totals",
@@ -38,6 +42,13 @@ AREA_KEYS = ("buurtcode", "wijkcode")
 
 #: Columns of the count table of :func:`area_counts` (``key`` is the area code column).
 AREA_COUNT_COLUMNS: tuple[str, ...] = ("period", "category", "n")
+
+#: The days of one block of the split of :func:`half_counts`: the blocks of a year, counted from
+#: 1 January, belong in turn to half 0 and half 1.
+WEEK_BLOCK_DAYS = 7
+
+#: Columns of the table of :func:`half_counts`.
+HALF_COLUMNS: tuple[str, ...] = ("buurtcode", "period", "category", "half", "n")
 
 
 def area_counts(incidents: pd.DataFrame, key: str, periods: Periods) -> pd.DataFrame:
@@ -77,6 +88,44 @@ def area_counts(incidents: pd.DataFrame, key: str, periods: Periods) -> pd.DataF
         "category": category_labels(incidents["category"]),
     })
     return group_sizes(frame, [key, "period", "category"])
+
+
+def half_counts(incidents: pd.DataFrame, periods: Periods) -> pd.DataFrame:
+    """Count meldingen per buurt, period, category and half of the alternating week split.
+
+    Each year is cut into blocks of :data:`WEEK_BLOCK_DAYS` days from 1 January; the blocks
+    belong in turn to half 0 and half 1 (``half = (day of year − 1) // 7 mod 2``). Repeat reports
+    of one incident fall in one block, while a change during the year (a new hot spot from July)
+    falls in both halves alike; so how unevenly a buurt's meldingen split between the halves
+    measures the bursts of repeat reports, not change (:mod:`hotspotkaart.stats.dispersion`).
+
+    Parameters
+    ----------
+    incidents : pandas.DataFrame
+        Meldingen with ``buurtcode``, ``period``, ``category`` and ``date``. Not modified.
+    periods : Periods
+        The base and compare year.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The columns of :data:`HALF_COLUMNS`, one row per combination that occurs.
+    """
+    require_columns(incidents, ("buurtcode", "period", "category", "date"), "incidents")
+    day = pd.to_datetime(incidents["date"]).dt.day_of_year.to_numpy()
+    frame = pd.DataFrame({
+        "buurtcode": incidents["buurtcode"].to_numpy(dtype=object),
+        "period": period_array(incidents, periods),
+        "category": category_labels(incidents["category"]),
+        "half": ((day - 1) // WEEK_BLOCK_DAYS % 2).astype(np.int64),
+    })
+    return group_sizes(frame, list(HALF_COLUMNS[:-1]))
+
+
+def half_days(days: int) -> int:
+    """Return how many of a period's first ``days`` days lie in half 1 of :func:`half_counts`."""
+    index = np.arange(int(days))
+    return int(((index // WEEK_BLOCK_DAYS) % 2).sum())
 
 
 def sum_counts(tables: Sequence[pd.DataFrame], keys: Sequence[str]) -> pd.DataFrame:

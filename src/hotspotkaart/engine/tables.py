@@ -19,8 +19,10 @@ from hotspotkaart.config.settings import (
     Periods,
 )
 from hotspotkaart.engine.counting import (
+    HALF_COLUMNS,
     IncidentTotals,
     area_counts,
+    half_counts,
     incident_totals,
     sum_counts,
     sum_incident_totals,
@@ -51,6 +53,9 @@ class CountTables:
         :func:`~hotspotkaart.engine.zonecounts.zone_counts` for the zones of the build.
     totals : IncidentTotals
         Per period and category, and the first and last date.
+    halves : pandas.DataFrame
+        :func:`~hotspotkaart.engine.counting.half_counts` per buurt: the split that measures
+        repeat reports.
     partitions : int
         How many partitions were counted (1 for the in-memory engine).
     chunks : int
@@ -64,6 +69,7 @@ class CountTables:
     grid: pd.DataFrame
     zones: ZoneCounts
     totals: IncidentTotals
+    halves: pd.DataFrame
     partitions: int = 1
     chunks: int = 1
 
@@ -96,6 +102,7 @@ def count_incidents(incidents: gpd.GeoDataFrame, zones: gpd.GeoDataFrame, period
         grid=grid_counts(incidents, periods, analysis.cell_size),
         zones=zone_counts(incidents, zones, periods, analysis),
         totals=incident_totals(incidents),
+        halves=half_counts(incidents, periods),
     )
 
 
@@ -108,6 +115,7 @@ def sum_tables(parts: Sequence[CountTables]) -> CountTables:
         grid=sum_counts([p.grid for p in parts], ["ix", "iy", *_AREA_KEYS]),
         zones=sum_zone_counts([p.zones for p in parts]),
         totals=sum_incident_totals([p.totals for p in parts]),
+        halves=sum_counts([p.halves for p in parts], list(HALF_COLUMNS[:-1])),
         partitions=sum(p.partitions for p in parts),
     )
 

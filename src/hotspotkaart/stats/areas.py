@@ -48,11 +48,13 @@ from hotspotkaart.stats.change import (
     period_days,
     significance_columns,
 )
+from hotspotkaart.stats.dispersion import Dispersion
 
 __all__ = [
     "area_positions",
     "area_table",
     "area_table_from_counts",
+    "area_year_counts",
     "sum_per_area",
 ]
 
@@ -134,7 +136,8 @@ def area_table(incidents: gpd.GeoDataFrame, areas: gpd.GeoDataFrame, key: str,
 
 def area_table_from_counts(counts: pd.DataFrame, areas: gpd.GeoDataFrame, key: str,
                            periods: Periods, config: AnalysisConfig, *,
-                           population: str | None = "aantal_inwoners") -> gpd.GeoDataFrame:
+                           population: str | None = "aantal_inwoners",
+                           dispersion: Dispersion | None = None) -> gpd.GeoDataFrame:
     """Build the area table from a count table (the testing step of :func:`area_table`).
 
     Parameters
@@ -143,6 +146,9 @@ def area_table_from_counts(counts: pd.DataFrame, areas: gpd.GeoDataFrame, key: s
         A table from :func:`area_counts` (or the sum of several with :func:`sum_counts`).
     areas, key, periods, config, population
         As for :func:`area_table`.
+    dispersion : Dispersion, optional
+        The overdispersion factor of the tests, overall and per category
+        (:mod:`hotspotkaart.stats.dispersion`); every melding independent when None.
 
     Returns
     -------
@@ -205,8 +211,9 @@ def area_table_from_counts(counts: pd.DataFrame, areas: gpd.GeoDataFrame, key: s
     min_count = int(config.min_count)
     p0_days = p0_from_days(period_days(base_year), period_days(compare_year))
     p0_trend = p0_from_trend(totals[base_year], totals[compare_year])
+    disp = Dispersion(applied=1.0) if dispersion is None else dispersion
     change = change_columns(base, compare, {"": p0_days, "_trend": p0_trend},
-                            min_count=min_count, fdr_q=config.fdr_q)
+                            min_count=min_count, fdr_q=config.fdr_q, dispersion=disp.applied)
     new.update({name: change.pop(name) for name in ("diff", "pct_change")})
 
     pop = _population(areas, population)
@@ -222,7 +229,8 @@ def area_table_from_counts(counts: pd.DataFrame, areas: gpd.GeoDataFrame, key: s
     for label, slug in slugs.items():
         new.update(significance_columns(
             new[count_column(base_year, label)], new[count_column(compare_year, label)],
-            p0_days, min_count=min_count, fdr_q=config.fdr_q, suffix=f"_{slug}"))
+            p0_days, min_count=min_count, fdr_q=config.fdr_q, suffix=f"_{slug}",
+            dispersion=disp.for_category(label)))
 
     result = _assemble(areas, new)
     logger.info(
@@ -242,6 +250,37 @@ def area_positions(codes: npt.ArrayLike, area_codes: npt.ArrayLike) -> npt.NDArr
     if not len(values):
         return np.zeros(0, dtype=np.intp)
     return pd.Index(np.asarray(area_codes, dtype=object)).get_indexer(pd.Index(values))
+
+
+def area_year_counts(counts: pd.DataFrame, areas: pd.DataFrame, key: str, periods: Periods,
+                     *, category: str | None = None) -> dict[int, npt.NDArray[np.int64]]:
+    """Add up a count table per area and period, every area of ``areas`` included.
+
+    Parameters
+    ----------
+    counts : pandas.DataFrame
+        A table of :func:`~hotspotkaart.engine.counting.area_counts` per ``key``.
+    areas : pandas.DataFrame
+        The areas, with the column ``key``; the arrays follow their order.
+    key : str
+        ``"buurtcode"`` or ``"wijkcode"``.
+    periods : Periods
+        The base and compare year.
+    category : str, optional
+        Only the meldingen of this category label.
+
+    Returns
+    -------
+    dict of int to numpy.ndarray
+        Meldingen per area, for each year of ``periods``.
+    """
+    years = period_array(counts, periods)
+    idx = area_positions(counts[key], areas[key])
+    weights = counts["n"].to_numpy(dtype=np.int64)
+    keep = np.ones(len(counts), dtype=bool) if category is None else (
+        counts["category"].to_numpy(dtype=object) == category)
+    return {y: sum_per_area(idx[keep & (years == y)], weights[keep & (years == y)], len(areas))
+            for y in periods.years}
 
 
 def sum_per_area(idx: npt.NDArray[np.intp], weights: npt.NDArray[np.int64],

@@ -27,6 +27,11 @@ procedure (Benjamini & Hochberg 1995; :func:`scipy.stats.false_discovery_control
 significant when its q-value is at most ``fdr_q``. The direction (stijging/daling) is the side of
 ``p0`` on which the observed share ``c / n`` lies.
 
+Repeat reports (one incident reported by several neighbours, one resident who calls every night)
+make meldingen cluster: the counts vary more than the binomial allows. Every test takes the
+overdispersion factor φ of :mod:`hotspotkaart.stats.dispersion` and runs on the effective counts
+``round(b / φ)`` and ``round(c / φ)``; with φ = 1 it is the exact test above.
+
 The percentage change ``100 · (c − b) / b`` is relative to the base period and NaN where ``b`` is
 below ``min_count``: a percentage of a handful of meldingen says little.
 """
@@ -163,11 +168,16 @@ def change_test(
     p0: npt.ArrayLike,
     *,
     min_total: int = 1,
+    dispersion: float = 1.0,
 ) -> npt.NDArray[np.float64]:
     """Exact conditional binomial test of a change between two counts, per unit.
 
     For every element, ``binomtest(k=compare, n=base + compare, p=p0)`` from
-    :func:`scipy.stats.binomtest` (two-sided) is evaluated (Przyborowski & Wilenski 1940).
+    :func:`scipy.stats.binomtest` (two-sided) is evaluated (Przyborowski & Wilenski 1940). With
+    a ``dispersion`` φ above 1 the test runs on the effective counts ``round(count / φ)``: when
+    one incident brings φ reports on average, the counts carry the information of count / φ
+    independent ones (the design effect of Kish 1965; the quasi-Poisson scale of McCullagh &
+    Nelder 1989, §4.5).
 
     Parameters
     ----------
@@ -179,6 +189,9 @@ def change_test(
     min_total : int, default 1
         Units with ``base + compare < min_total`` are not tested (NaN). Units without any
         meldingen are never tested.
+    dispersion : float, default 1.0
+        The overdispersion factor φ ≥ 1 (:mod:`hotspotkaart.stats.dispersion`); 1 tests the
+        meldingen as independent.
 
     Returns
     -------
@@ -188,10 +201,13 @@ def change_test(
     Raises
     ------
     InputError
-        If counts are negative or not whole numbers, if the shapes differ, or if a ``p0`` is not
-        strictly between 0 and 1.
+        If counts are negative or not whole numbers, if the shapes differ, if a ``p0`` is not
+        strictly between 0 and 1, or if ``dispersion`` is below 1.
 
     """
+    if not (np.isfinite(dispersion) and dispersion >= 1):
+        msg = f"dispersion = {dispersion!r} must be a number of at least 1"
+        raise InputError(msg)
     base = _as_counts(base_counts, "base_counts")
     compare = _as_counts(compare_counts, "compare_counts")
     if base.shape != compare.shape:
@@ -210,8 +226,11 @@ def change_test(
     total = base + compare
     out = np.full(base.shape, np.nan)
     testable = (total >= max(int(min_total), 1)) & finite
+    k_eff = np.rint(compare / dispersion).astype(np.int64)
+    n_eff = np.rint(base / dispersion).astype(np.int64) + k_eff
+    testable &= n_eff > 0
     for idx in zip(*np.nonzero(testable), strict=True):
-        out[idx] = _binomtest_p(int(compare[idx]), int(total[idx]), float(p0_arr[idx]))
+        out[idx] = _binomtest_p(int(k_eff[idx]), int(n_eff[idx]), float(p0_arr[idx]))
     return out
 
 
@@ -337,7 +356,7 @@ def pct_change(base_counts: npt.ArrayLike, compare_counts: npt.ArrayLike, *,
 
 def significance_columns(base_counts: npt.ArrayLike, compare_counts: npt.ArrayLike,
                          p0: npt.ArrayLike, *, min_count: int, fdr_q: float,
-                         suffix: str = "") -> dict[str, Any]:
+                         suffix: str = "", dispersion: float = 1.0) -> dict[str, Any]:
     """Test the change of every unit against one null hypothesis, with FDR over the units.
 
     Parameters
@@ -353,6 +372,8 @@ def significance_columns(base_counts: npt.ArrayLike, compare_counts: npt.ArrayLi
         The FDR level (:func:`fdr`).
     suffix : str, default ""
         Appended to the column names (e.g. ``"_trend"``).
+    dispersion : float, default 1.0
+        The overdispersion factor of :func:`change_test`.
 
     Returns
     -------
@@ -360,7 +381,7 @@ def significance_columns(base_counts: npt.ArrayLike, compare_counts: npt.ArrayLi
         ``p_value<suffix>``, ``q_value<suffix>`` and ``change_class<suffix>``, in that order.
 
     """
-    p = change_test(base_counts, compare_counts, p0, min_total=min_count)
+    p = change_test(base_counts, compare_counts, p0, min_total=min_count, dispersion=dispersion)
     q = fdr(p)
     classes = classify_change(base_counts, compare_counts, q, p0, min_count=min_count,
                               fdr_q=fdr_q)
@@ -369,7 +390,7 @@ def significance_columns(base_counts: npt.ArrayLike, compare_counts: npt.ArrayLi
 
 def change_columns(base_counts: npt.ArrayLike, compare_counts: npt.ArrayLike,
                    p0s: Mapping[str, npt.ArrayLike], *, min_count: int,
-                   fdr_q: float) -> dict[str, Any]:
+                   fdr_q: float, dispersion: float = 1.0) -> dict[str, Any]:
     """Return the whole change block of a table: the difference, the percentage and the tests.
 
     Parameters
@@ -379,7 +400,7 @@ def change_columns(base_counts: npt.ArrayLike, compare_counts: npt.ArrayLike,
     p0s : mapping of str to float or array_like of float
         One null hypothesis per column suffix, tested in this order, e.g.
         ``{"": p0_from_days(...), "_trend": p0_from_trend(...)}``; each is its own FDR family.
-    min_count, fdr_q
+    min_count, fdr_q, dispersion
         As for :func:`significance_columns` (``min_count`` also for :func:`pct_change`).
 
     Returns
@@ -394,7 +415,7 @@ def change_columns(base_counts: npt.ArrayLike, compare_counts: npt.ArrayLike,
                             "pct_change": pct_change(base, compare, min_count=min_count)}
     for suffix, p0 in p0s.items():
         cols.update(significance_columns(base, compare, p0, min_count=min_count,
-                                         fdr_q=fdr_q, suffix=suffix))
+                                         fdr_q=fdr_q, suffix=suffix, dispersion=dispersion))
     return cols
 
 

@@ -12,20 +12,33 @@ Per period the Getis–Ord Gi* statistic of the cell counts is computed with :cl
 centres with threshold ``size · √2 · 1.0001``: the 8 surrounding cells plus the cell itself.
 Cells without any neighbour (islands) take part in the city totals but are not tested.
 
-Significance uses the normal approximation (``p_norm``) made two-sided,
-``p = 2 · P(Z > |z|)``, adjusted with Benjamini–Hochberg over all tested cells of the period.
-Why not the permutation p-value ``p_sim``: its smallest possible value is
-``1 / (permutations + 1)`` (0.001 for 999 permutations), and BH over m ≈ 10 000 cells needs the
-smallest p-value below ``q / m`` (5 · 10⁻⁶ at q = 0.05); with ``p_sim`` no cell could become
-significant unless hundreds of cells all sit at that floor, so a real but compact hot spot would
-be missed. The normal approximation is what ArcGIS Hot Spot Analysis uses with its FDR option, so
-results are comparable to that familiar tool. The permutation p-value is still computed (with the
-configured number of permutations and seed) and reported in ``gi_p_sim_<year>`` as a check.
+Gi* shows where counts cluster, but its usual p-values do not hold for these counts. The normal
+approximation is far too generous on sparse, mostly-zero cell counts, and Gi* compares every
+window with the mean of *all* cells, so a pattern spread evenly over the built-up part of the
+city (never in the Biesbosch) makes all of it "hot". Whether a cell is a hot spot is therefore
+decided by an exact test of its window count ``k`` (the meldingen of the cell and its 8
+neighbours, Gi*'s own local sum) against the meldingen expected there from its surroundings,
+``μ`` (:mod:`hotspotkaart.stats.background`: the larger of its buurt's and its neighbourhood's
+even spread):
 
-Classes (with ``q`` the BH q-value and the sign from ``z``): ``hot spot 99%`` for q ≤ 0.01,
-``hot spot 95%`` for q ≤ 0.05, ``hot spot 90%`` for q ≤ 0.10, the same for ``cold spot``, and
-``niet significant`` otherwise. With sparse counts (fewer meldingen than cells) cold spots are
-rarely possible: a cell cannot have fewer than zero meldingen around it.
+``p_hot = P(X ≥ k)``, ``X ~ Poisson(μ)``,
+
+and ``p_cold = P(X ≤ k)`` with the smaller of the two expectations; ``p = min(1, 2 ·
+min(p_hot, p_cold))``. Given the surroundings' total the window count is binomial (a sum of
+binomials when the window spans several buurten); the Poisson tail with the same mean is never
+smaller above the mean (Anderson & Samuels 1967; Hoeffding 1956), so the test errs towards "no
+hot spot". Repeat reports are allowed for with the dispersion φ of
+:mod:`hotspotkaart.stats.dispersion` (the tails of ``k / φ`` under ``μ / φ``, by the regularised
+incomplete gamma function). The p-values of all tested cells (not islands, ``μ > 0``) are
+adjusted with Benjamini–Hochberg per period. This is the logic of the Poisson scan statistic
+(Kulldorff 1997) for one fixed window per cell.
+
+Classes (with ``q`` the BH q-value): ``hot spot 99%`` for q ≤ 0.01, ``hot spot 95%`` for
+q ≤ 0.05, ``hot spot 90%`` for q ≤ 0.10, the same for ``cold spot``, and ``niet significant``
+otherwise. A hot spot also needs a melding in the cell itself, more meldingen in its window than
+expected and a positive Gi* z (more than the city's mean); a cold spot a negative z and fewer than
+expected. With sparse counts cold spots cannot occur: an empty window is not unlikely where few
+meldingen are expected; the maps then leave them out of their legends.
 """
 
 from __future__ import annotations
@@ -40,7 +53,7 @@ import numpy as np
 import numpy.typing as npt
 
 from hotspotkaart._errors import InputError
-from hotspotkaart.config.settings import AnalysisConfig
+from hotspotkaart.stats.background import Expected, queen_pairs, window_sums
 from hotspotkaart.stats.change import fdr
 
 __all__ = [
@@ -101,27 +114,32 @@ TRANSITION_COLOURS: dict[str, str] = {
 
 @dataclass(frozen=True)
 class GiResult:
-    """Gi* of one period.
+    """The hot-spot test of one period.
 
     Attributes
     ----------
     z : numpy.ndarray
-        Gi* z-scores (analytical moments); NaN for islands and when untestable.
+        Gi* z-scores (analytical moments, :class:`esda.G_Local`); NaN for islands and when
+        the period has no variation.
+    window : numpy.ndarray
+        Meldingen in the cell's window (the cell and its 8 neighbours: Gi*'s local sum).
+    expected : numpy.ndarray
+        Meldingen expected in the window if nothing stood out (the larger background of
+        :mod:`hotspotkaart.stats.background`).
     p : numpy.ndarray
-        Two-sided normal-approximation p-values, ``2 · P(Z > |z|)``.
+        Two-sided p-value of the exact Poisson test of the window count; NaN where not tested.
     q : numpy.ndarray
         Benjamini–Hochberg q-values over the tested cells.
-    p_sim : numpy.ndarray
-        esda's folded one-sided permutation pseudo p-value (diagnostic only).
     classes : numpy.ndarray
         One of :data:`GI_CLASSES` per cell.
 
     """
 
     z: npt.NDArray[np.float64]
+    window: npt.NDArray[np.float64]
+    expected: npt.NDArray[np.float64]
     p: npt.NDArray[np.float64]
     q: npt.NDArray[np.float64]
-    p_sim: npt.NDArray[np.float64]
     classes: npt.NDArray[np.object_]
 
 
@@ -153,37 +171,7 @@ def neighbours(grid: gpd.GeoDataFrame, cell_size: float) -> Any:
     size = float(cell_size)
     columns = np.rint(grid["x_min"].to_numpy(float) / size).astype(np.int64)
     rows = np.rint(grid["y_min"].to_numpy(float) / size).astype(np.int64)
-    return _binary_graph(_queen_pairs(columns, rows), len(grid))
-
-
-#: (column, row) steps to the 8 queen neighbours of a cell.
-_QUEEN_STEPS = tuple((dc, dr) for dr in (-1, 0, 1) for dc in (-1, 0, 1) if (dc, dr) != (0, 0))
-
-
-def _queen_pairs(
-    columns: npt.NDArray[np.int64], rows: npt.NDArray[np.int64]
-) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
-    """Positions ``(i, j)`` of every pair of queen neighbours among cells at ``(column, row)``."""
-    if len(columns) == 0:
-        empty = np.empty(0, dtype=np.intp)
-        return empty, empty
-    # One integer key per cell, with a column of padding on both sides so no step wraps.
-    width = int(columns.max() - columns.min()) + 3
-    keys = (rows - rows.min() + 1) * width + (columns - columns.min() + 1)
-    order = np.argsort(keys, kind="stable")
-    sorted_keys = keys[order]
-    if len(sorted_keys) > 1 and (np.diff(sorted_keys) == 0).any():
-        msg = "the grid has two cells at the same place; make it with make_grid"
-        raise InputError(msg)
-    first: list[npt.NDArray[np.intp]] = []
-    second: list[npt.NDArray[np.intp]] = []
-    for dc, dr in _QUEEN_STEPS:
-        target = keys + dr * width + dc
-        at = np.minimum(np.searchsorted(sorted_keys, target), len(keys) - 1)
-        found = sorted_keys[at] == target
-        first.append(np.flatnonzero(found))
-        second.append(order[at[found]])
-    return np.concatenate(first), np.concatenate(second)
+    return _binary_graph(queen_pairs(columns, rows), len(grid))
 
 
 def _binary_graph(
@@ -206,73 +194,91 @@ def _binary_graph(
     return Graph.from_arrays(focal[order], neighbour[order], weight[order])
 
 
-def gi_star(y: npt.ArrayLike, w: Any, config: AnalysisConfig) -> GiResult:
-    """Getis–Ord Gi* per cell with FDR-adjusted classes.
-
-    Wraps ``esda.G_Local(y, w, star=True, transform="B", permutations=config.permutations,
-    seed=config.seed)``.
+def gi_star(y: npt.ArrayLike, w: Any, expected: Expected, *,
+            dispersion: float = 1.0) -> GiResult:
+    """Gi* per cell, with hot and cold spots from an exact test of the window count.
 
     Parameters
     ----------
     y : array_like of float
-        Counts per cell, in the order of ``w``.
-    w : libpysal.graph.Graph or libpysal.weights.W
+        Meldingen per cell, in the order of ``w``.
+    w : libpysal.graph.Graph
         Binary neighbour weights without self-links (see :func:`neighbours`); not modified.
-        esda adds the self-weights of Gi*.
-    config : AnalysisConfig
-        ``permutations`` and ``seed`` for esda's permutation p-value.
+    expected : Expected
+        Meldingen expected per cell (:func:`~hotspotkaart.stats.background.expected_counts`).
+    dispersion : float, default 1.0
+        The overdispersion factor φ (:mod:`hotspotkaart.stats.dispersion`): the test runs on
+        ``count / φ`` and ``expected / φ``.
 
     Returns
     -------
     GiResult
-        z, two-sided normal p, BH q, permutation p and class per cell. Islands (cells without a
-        neighbour) and periods without variation (e.g. no meldingen) give NaN statistics and
-        ``niet significant``.
+        z, window count, expectation, two-sided p, BH q and class per cell. Islands are not
+        tested; a cell without a melding of its own is never a hot spot.
 
     """
+    values = np.asarray(y, dtype=float).ravel()
+    if len(values) != w.n:
+        msg = f"{len(values)} cell values but the weights have {w.n} cells"
+        raise InputError(msg)
+    islands = np.zeros(len(values), dtype=bool)
+    islands[np.asarray(w.isolates, dtype=np.intp)] = True
+    z = _gi_z(values, w)
+    z[islands] = np.nan
+    window = window_sums(values, w)
+    hot_mu, cold_mu = window_sums(expected.hot, w), window_sums(expected.cold, w)
+    p_hot, p_cold = _poisson_tails(window, hot_mu, cold_mu, float(dispersion))
+    tested = ~islands & (hot_mu > 0)
+    p = np.where(tested, np.minimum(1.0, 2.0 * np.minimum(p_hot, p_cold)), np.nan)
+    q = fdr(p)
+    direction = np.zeros(len(values))
+    direction[(p_hot < p_cold) & (window > hot_mu) & (values > 0) & (z > 0)] = 1.0
+    direction[(p_cold < p_hot) & (window < cold_mu) & (z < 0)] = -1.0
+    return GiResult(z=z, window=window, expected=hot_mu, p=p, q=q,
+                    classes=classify_gi(direction, q))
+
+
+def _gi_z(values: npt.NDArray[np.float64], w: Any) -> npt.NDArray[np.float64]:
+    """Gi* z-scores from :class:`esda.G_Local` (star, binary), NaN without variation."""
     from esda.getisord import G_Local
 
-    values = np.asarray(y, dtype=float).ravel()
-    n = len(values)
-    z = np.full(n, np.nan)
-    p_sim = np.full(n, np.nan)
-    if n != w.n:
-        msg = f"{n} cell values but the weights have {w.n} cells"
-        raise InputError(msg)
-    islands = np.zeros(n, dtype=bool)
-    isolated = w.isolates if hasattr(w, "isolates") else w.islands  # a Graph, or a W
-    islands[np.asarray(isolated, dtype=np.intp)] = True
-    if n > 1 and values.sum() > 0 and values.std() > 0:
-        with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
-            # esda announces a future change of its permutation alternative, and libpysal warns
-            # about disconnected components; islands are handled here.
-            warnings.simplefilter("ignore", RuntimeWarning)
-            warnings.filterwarnings("ignore", message=".*alternative hypothesis.*",
-                                    category=DeprecationWarning)
-            warnings.filterwarnings("ignore", message=".*not fully connected.*",
-                                    category=UserWarning)
-            g = G_Local(values, w, transform="B",
-                        permutations=int(config.permutations),
-                        star=True, keep_simulations=False, n_jobs=1, seed=int(config.seed))
-        z = np.asarray(g.Zs, dtype=float).copy()
-        if int(config.permutations) > 0:
-            p_sim = np.asarray(g.p_sim, dtype=float).copy()
-    z[islands] = np.nan
-    p_sim[islands] = np.nan
-    from scipy import stats  # imported when first needed, as esda is
+    if len(values) < 2 or values.sum() <= 0 or values.std() == 0:
+        return np.full(len(values), np.nan)
+    with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
+        # libpysal warns about disconnected components; islands are handled by the caller.
+        warnings.simplefilter("ignore", RuntimeWarning)
+        warnings.filterwarnings("ignore", message=".*not fully connected.*",
+                                category=UserWarning)
+        g = G_Local(values, w, transform="B", permutations=0, star=True,
+                    keep_simulations=False, n_jobs=1)
+    return np.asarray(g.Zs, dtype=float).copy()
 
-    p = np.minimum(2.0 * stats.norm.sf(np.abs(z)), 1.0)
-    q = fdr(p)
-    return GiResult(z=z, p=p, q=q, p_sim=p_sim, classes=classify_gi(z, q))
+
+def _poisson_tails(window: npt.NDArray[np.float64], hot_mu: npt.NDArray[np.float64],
+                   cold_mu: npt.NDArray[np.float64], phi: float
+                   ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """``P(X ≥ k)`` under Poisson(hot_mu) and ``P(X ≤ k)`` under Poisson(cold_mu), on k / φ.
+
+    The regularised incomplete gamma functions are the Poisson tails
+    (``P(X ≥ k) = P(k, μ)``, ``P(X ≤ k) = Q(k + 1, μ)``) and extend them to the effective,
+    non-whole counts ``k / φ``.
+    """
+    from scipy import special
+
+    k = window / phi
+    with np.errstate(invalid="ignore", divide="ignore"):
+        upper = np.where(k > 0, special.gammainc(np.maximum(k, 1e-12), hot_mu / phi), 1.0)
+        lower = np.where(cold_mu > 0, special.gammaincc(k + 1.0, cold_mu / phi), 1.0)
+    return np.nan_to_num(upper, nan=1.0), np.nan_to_num(lower, nan=1.0)
 
 
 def classify_gi(z: npt.ArrayLike, q: npt.ArrayLike) -> npt.NDArray[np.object_]:
-    """Assign the Gi* classes from z-scores and q-values.
+    """Assign the Gi* classes from directions and q-values.
 
     Parameters
     ----------
     z : array_like of float
-        Gi* z-scores; the sign decides hot (> 0) or cold (< 0).
+        The direction of each cell; the sign decides hot (> 0) or cold (< 0), 0 is neither.
     q : array_like of float
         FDR q-values; 99/95/90 % for q ≤ 0.01/0.05/0.10. NaN is ``niet significant``.
 

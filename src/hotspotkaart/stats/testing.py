@@ -27,24 +27,26 @@ import numpy as np
 import pandas as pd
 
 from hotspotkaart._naming import count_column
-from hotspotkaart._validate import period_array
 from hotspotkaart.config.settings import Config, Periods
+from hotspotkaart.engine.counting import half_days
 from hotspotkaart.engine.tables import CountTables
 from hotspotkaart.io.boundaries import Boundaries
 from hotspotkaart.runtime.parallel import resolve_workers, run_jobs
-from hotspotkaart.stats.areas import area_positions, area_table_from_counts, sum_per_area
+from hotspotkaart.stats.areas import area_table_from_counts, area_year_counts
+from hotspotkaart.stats.change import period_days
 from hotspotkaart.stats.classbreaks import CountBreaks, count_breaks
+from hotspotkaart.stats.dispersion import Dispersion, Split, choose_dispersion
 from hotspotkaart.stats.grid import GridResult, GridTests, analyse_grid_from_counts, grid_tests
 from hotspotkaart.stats.zones import zone_table_from_counts
 
-__all__ = ["PRELOAD", "Assessment", "run_statistics"]
+__all__ = ["PRELOAD", "Assessment", "build_dispersion", "run_statistics"]
 
 logger = logging.getLogger(__name__)
 
 #: The modules :func:`run_statistics` imports, for a process that imports them in advance: the
 #: statistics libraries (imported by the tests when first run) and this module.
-PRELOAD: tuple[str, ...] = ("scipy.stats", "esda.getisord", "libpysal.graph", "mapclassify",
-                            __name__)
+PRELOAD: tuple[str, ...] = ("scipy.stats", "scipy.special", "esda.getisord", "libpysal.graph",
+                            "mapclassify", __name__)
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,8 @@ class Assessment:
         :func:`~hotspotkaart.stats.zones.zone_table_from_counts`.
     breaks : CountBreaks
         The class breaks of the buurt counts (:func:`~hotspotkaart.stats.classbreaks.count_breaks`).
+    dispersion : Dispersion
+        The overdispersion factor every test used (:mod:`hotspotkaart.stats.dispersion`).
     """
 
     buurten: gpd.GeoDataFrame
@@ -69,6 +73,7 @@ class Assessment:
     grid: GridResult
     zone_stats: gpd.GeoDataFrame
     breaks: CountBreaks
+    dispersion: Dispersion
 
 
 def run_statistics(tables: CountTables, boundaries: Boundaries, zone_frame: gpd.GeoDataFrame,
@@ -99,24 +104,64 @@ def run_statistics(tables: CountTables, boundaries: Boundaries, zone_frame: gpd.
         The area, grid and zone tables with their tests, and the class breaks of the maps.
     """
     analysis, periods = config.analysis, config.periods
-    logger.info("grid analysis: %g m cells, Gi* with %d permutations",
-                analysis.cell_size, analysis.permutations)
+    disp = build_dispersion(tables.halves, boundaries.buurten, config)
+    phi = disp.applied
+    logger.info("grid analysis: %g m cells; dispersion %.2f (%s)", analysis.cell_size, phi,
+                disp.source)
     grid_args = (tables.grid, boundaries.buurten, periods, analysis)
+    grid_kw = {"area_counts": tables.buurten, "dispersion": phi}
     jobs: list[Callable[[], Any]] = [
         partial(area_table_from_counts, tables.buurten, boundaries.buurten, "buurtcode",
-                periods, analysis),
-        *(partial(grid_tests, *grid_args, years=(year,), grid=grid) for year in periods.years),
+                periods, analysis, dispersion=disp),
+        *(partial(grid_tests, *grid_args, years=(year,), grid=grid, **grid_kw)
+          for year in periods.years),
         partial(_count_breaks, tables.buurten, boundaries.buurten, periods,
                 config.maps.privacy_threshold),
         partial(area_table_from_counts, tables.wijken, boundaries.wijken, "wijkcode", periods,
-                analysis),
-        partial(zone_table_from_counts, tables.zones, zone_frame, periods, analysis),
+                analysis, dispersion=disp),
+        partial(zone_table_from_counts, tables.zones, zone_frame, periods, analysis),  # DISP
     ]
     buurten, *per_year, breaks, wijken, zone_stats = run_jobs(
         jobs, resolve_workers(config.engine.workers))
-    cells = analyse_grid_from_counts(*grid_args, tests=reduce(GridTests.merge, per_year))
+    cells = analyse_grid_from_counts(*grid_args, tests=reduce(GridTests.merge, per_year),
+                                     **grid_kw)
     return Assessment(buurten=buurten, wijken=wijken, grid=cells, zone_stats=zone_stats,
-                      breaks=breaks)
+                      breaks=breaks, dispersion=disp)
+
+
+def build_dispersion(halves: pd.DataFrame, buurten: gpd.GeoDataFrame,
+                     config: Config) -> Dispersion:
+    """Decide the overdispersion factor of a build from the split meldingen per buurt.
+
+    Parameters
+    ----------
+    halves : pandas.DataFrame
+        :func:`~hotspotkaart.engine.counting.half_counts` (``CountTables.halves``).
+    buurten : geopandas.GeoDataFrame
+        The buurten.
+    config : Config
+        ``[analysis] dispersion`` and ``min_count``, and the periods.
+
+    Returns
+    -------
+    Dispersion
+        φ overall and per category (:func:`~hotspotkaart.stats.dispersion.choose_dispersion`).
+    """
+    periods = config.periods
+    share = {y: half_days(period_days(y)) / period_days(y) for y in periods.years}
+    in_half = halves[halves["half"] == 1]
+
+    def split(category: str | None) -> Split:
+        total = area_year_counts(halves, buurten, "buurtcode", periods, category=category)
+        half = area_year_counts(in_half, buurten, "buurtcode", periods, category=category)
+        return (np.concatenate([half[y] for y in periods.years]),
+                np.concatenate([total[y] for y in periods.years]),
+                np.concatenate([np.full(len(buurten), share[y]) for y in periods.years]))
+
+    labels = sorted({str(c) for c in halves["category"].unique()})
+    return choose_dispersion(config.analysis.dispersion, split(None),
+                             min_count=int(config.analysis.min_count),
+                             categories={label: split(label) for label in labels})
 
 
 def _count_breaks(counts: pd.DataFrame, buurten: gpd.GeoDataFrame, periods: Periods,
@@ -124,14 +169,9 @@ def _count_breaks(counts: pd.DataFrame, buurten: gpd.GeoDataFrame, periods: Peri
     """Make the class breaks of the meldingen per buurt and year, straight from the counts.
 
     The counts per buurt are added up as the buurt table adds them
-    (:func:`~hotspotkaart.stats.areas.area_positions`,
-    :func:`~hotspotkaart.stats.areas.sum_per_area`),
-    every buurt included, so the breaks need not wait for its tests.
+    (:func:`~hotspotkaart.stats.areas.area_year_counts`), every buurt included, so the breaks
+    need not wait for its tests.
     """
-    years = period_array(counts, periods)
-    idx = area_positions(counts["buurtcode"], buurten["buurtcode"])
-    weights = counts["n"].to_numpy(dtype=np.int64)
-    table = pd.DataFrame({count_column(y): sum_per_area(idx[years == y], weights[years == y],
-                                                        len(buurten)).astype(float)
-                          for y in periods.years})
+    per_year = area_year_counts(counts, buurten, "buurtcode", periods)
+    table = pd.DataFrame({count_column(y): per_year[y].astype(float) for y in periods.years})
     return count_breaks(table, periods.years, threshold)
