@@ -61,7 +61,8 @@ def test_overview_in_the_browser(built, open_map):
     labels = " ".join(page.page.locator(".leaflet-control-layers label").all_inner_texts())
     for expected in ("PDOK achtergrondkaart grijs", "PDOK luchtfoto", "Geen achtergrond",
                      "Verandering 2023→2024 per buurt", "Meldingen 2023 per buurt",
-                     "Hot en cold spots 2024 (Gi*)", "nieuw, blijvend, verdwenen", "Wijkgrenzen"):
+                     "Verandering 2023→2024 per cel (getoetst)", "Hot spots 2024",
+                     "nieuw, blijvend, verdwenen (beschrijving, niet getoetst)", "Wijkgrenzen"):
         assert expected in labels
     assert page.console_errors == []
     assert page.blocked_requests == []
@@ -72,9 +73,10 @@ def test_overview_in_the_browser(built, open_map):
 def test_overview_layers_switch_and_category_restyles(built, open_map):
     page = open_map(built / "overzicht.html")
     p = page.page
+    shown = page.evaluate(COUNT_FEATURES, "klasse")  # the tested change per cell, shown
     p.locator(".leaflet-control-layers").hover()
-    p.get_by_text("Hot en cold spots 2024 (Gi*)").click()
-    hot = page.evaluate(COUNT_FEATURES, "klasse")
+    p.get_by_text("Hot spots 2024", exact=True).click()
+    hot = page.evaluate(COUNT_FEATURES, "klasse") - shown
     assert hot > 0  # the planted cluster is a hot spot
     colours = ("() => { const s = new Set(); " + MAPS + ".forEach(m => m.eachLayer(l => {"
                " if (l.feature && l.feature.properties.buurtcode && l.options.fillColor)"
@@ -197,6 +199,8 @@ def _square_cells(size):
     return cells.assign(gi_class_2023=np.where(hot, HOT_95, NIET_SIGNIFICANT),
                         gi_class_2024=np.where(hot, HOT_95, NIET_SIGNIFICANT),
                         transition=np.where(hot, "blijvend", "geen"),
+                        change_class=np.where(hot, "significante stijging",
+                                              "geen significante verandering"),
                         count_2023=3, count_2024=4)
 
 
@@ -211,6 +215,8 @@ def test_grid_layers_name_the_configured_cell_size(size, text):
     add_grid_layers(fmap, cells, context)
     page = fmap.get_root().render()
     assert f"Cellen van {text}" in page
+    assert "per cel (getoetst)" in page
+    assert "cold spot" not in page  # no cell is cold: the legend does not offer it
     if size != 100:
         assert "Cellen van 100 m" not in page
 

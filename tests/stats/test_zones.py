@@ -11,7 +11,13 @@ from scipy import stats
 from hotspotkaart._errors import InputError
 from hotspotkaart.config.settings import AnalysisConfig, Periods
 from hotspotkaart.stats.change import DALING, GEEN_VERANDERING, STIJGING, TE_WEINIG
-from hotspotkaart.stats.zones import NIET_VERGELIJKBAAR, ZONE_CHANGE_CLASSES, valid_days, zone_table
+from hotspotkaart.stats.zones import (
+    NIET_VERGELIJKBAAR,
+    TE_KORT_GELDIG,
+    ZONE_CHANGE_CLASSES,
+    valid_days,
+    zone_table,
+)
 
 PERIODS = Periods(2023, 2024)
 X0, Y0 = 100_000.0, 400_000.0
@@ -192,3 +198,53 @@ def test_zone_table_errors() -> None:
         zone_table(inc, zones_frame([zone()]).to_crs(4326), PERIODS, cfg)
     with pytest.raises(InputError, match="neither 2023 nor 2024"):
         zone_table(inc.assign(period=2022), zones_frame([zone()]), PERIODS, cfg)
+
+
+def test_a_zone_valid_only_a_few_days_is_not_compared_year_against_year() -> None:
+    # z-short: valid 10 days at the end of 2023 and all of 2024; z-full and z-other: both years
+    inc = incidents([(INSIDE, "2023-12-25", 12), (INSIDE, "2024-03-01", 40),
+                     (OUTSIDE, "2023-04-01", 50), (OUTSIDE, "2024-04-01", 15)])
+    west = shapely.box(X0, Y0, X0 + 1000, Y0 + 1000)
+    east = shapely.box(X0 + 1400, Y0, X0 + 1600, Y0 + 1000)
+    zs = zones_frame([zone("z-short", valid_from="2023-12-22", geometry=west),
+                      zone("z-full", geometry=west),
+                      zone("z-other", "veiligheidsrisicogebied", geometry=east)])
+    out = zone_table(inc, zs, PERIODS, AnalysisConfig())
+    short, full, other = (out.iloc[i] for i in range(3))
+    assert short["valid_days_2023"] == 10
+    assert short["change_class"] == TE_KORT_GELDIG
+    assert np.isnan(short["p_value"])
+    assert np.isnan(short["q_value"])
+    assert short["diff"] == 28  # the raw difference of the unequal windows stays
+    # the family is the two zones that were tested: their q-values are BH over their p alone
+    p = [stats.binomtest(40, 52, 366 / 731).pvalue, stats.binomtest(15, 65, 366 / 731).pvalue]
+    assert_allclose([full["p_value"], other["p_value"]], p)
+    assert_allclose([full["q_value"], other["q_value"]], stats.false_discovery_control(p))
+    assert full["change_class"] == STIJGING
+    # min_valid_days decides: 10 days are enough when asked for 10
+    lenient = zone_table(inc, zs, PERIODS, AnalysisConfig(min_valid_days=10)).iloc[0]
+    assert_allclose(lenient["p_value"], stats.binomtest(40, 52, 366 / 376).pvalue)
+    assert lenient["change_class"] != TE_KORT_GELDIG
+    strict = zone_table(inc, zs, PERIODS, AnalysisConfig(min_valid_days=11)).iloc[0]
+    assert strict["change_class"] == TE_KORT_GELDIG
+
+
+def test_a_split_with_a_short_side_is_not_tested() -> None:
+    # an alcoholverbod from 2024-12-01: 31 days after, 335 before
+    inc = incidents([(INSIDE, "2024-03-01", 40), (INSIDE, "2024-12-10", 9)])
+    zs = zones_frame([zone("av", "alcoholverbod", "2024-12-01")])
+    row = zone_table(inc, zs, PERIODS, AnalysisConfig()).iloc[0]
+    assert (row["days_before_2024"], row["days_after_2024"]) == (335, 31)
+    assert row["change_class_split"] == TE_KORT_GELDIG
+    assert np.isnan(row["p_value_split"])
+    tested = zone_table(inc, zs, PERIODS, AnalysisConfig(min_valid_days=31)).iloc[0]
+    assert_allclose(tested["p_value_split"], stats.binomtest(9, 49, 31 / 366).pvalue)
+
+
+def test_the_zone_tests_use_the_dispersion() -> None:
+    inc = incidents([(INSIDE, "2023-02-01", 20), (INSIDE, "2024-02-01", 60)])
+    zs = zones_frame([zone("a")])
+    plain = zone_table(inc, zs, PERIODS, AnalysisConfig()).iloc[0]
+    bursty = zone_table(inc, zs, PERIODS, AnalysisConfig(), dispersion=2.0).iloc[0]
+    assert_allclose(plain["p_value"], stats.binomtest(60, 80, 366 / 731).pvalue)
+    assert_allclose(bursty["p_value"], stats.binomtest(30, 40, 366 / 731).pvalue)

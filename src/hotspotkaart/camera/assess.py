@@ -20,8 +20,9 @@ What is counted
 * ``diff``, ``pct_change``, ``p_value``/``q_value``/``change_class``: the change block of the
   area tables (:func:`hotspotkaart.stats.change.change_columns`): the exact conditional binomial
   test with ``p0`` from the days per period, FDR (Benjamini–Hochberg) over the candidates of the
-  run; ``*_trend``: the same against the city-wide trend. ``pct_change`` is NaN when the base
-  count is below ``min_count``.
+  run; ``*_trend``: the same against the city-wide trend; both on the effective counts with the
+  build's dispersion factor (:mod:`hotspotkaart.stats.dispersion`). ``pct_change`` is NaN when
+  the base count is below ``min_count``.
 * ``cells_blijvend``/``cells_nieuw``/``cells_verdwenen``: grid cells with that hot-spot
   transition of which at least half the area lies in the candidate; ``share_city_persistent_pct``
   is ``100 · cells_blijvend / all blijvend cells of the city``.
@@ -213,8 +214,9 @@ def assess(result: BuildResult, candidates: gpd.GeoDataFrame, *, ring_m: float =
     c = frame[f"count_{compare}"].to_numpy(dtype=np.int64)
     p0s = {"": p0_from_days(period_days(base), period_days(compare)),
            "_trend": p0_from_trend(totals[base], totals[compare])}
+    phi = 1.0 if result.dispersion is None else result.dispersion.applied
     frame = frame.assign(**change_columns(b, c, p0s, min_count=min_count,
-                                          fdr_q=config.analysis.fdr_q))
+                                          fdr_q=config.analysis.fdr_q, dispersion=phi))
     overlap = frame["camera_overlap_pct"].to_numpy(dtype=float)
     frame["status"] = np.where(overlap >= EXISTING_CAMERA_PCT, STATUS_EXISTING,
                                np.where(overlap > 5.0, STATUS_PARTLY, STATUS_NEW))

@@ -27,12 +27,13 @@ from branca.element import Element, Figure
 
 from hotspotkaart.maps.data import MapContext, MapData
 from hotspotkaart.maps.elements import InfoPanel, Legend
-from hotspotkaart.maps.layers import hot_spot_clusters, rounded
+from hotspotkaart.maps.layers import hot_spot_clusters, rounded, significant_changes
 from hotspotkaart.maps.overview import (
     add_zone_layers,
     base_map,
     geojson_layer,
 )
+from hotspotkaart.stats.change import CHANGE_COLOURS, DALING, STIJGING
 from hotspotkaart.stats.classbreaks import YEAR_PALETTE
 from hotspotkaart.stats.hotspots import GI_COLOURS, HOT_90, HOT_95, HOT_99
 
@@ -71,7 +72,7 @@ def suppress(count: Any, threshold: int) -> str:
 
 
 def field_map(data: MapData, context: MapContext, threshold: int) -> folium.Map:
-    """Build ``veldkaart.html``: counts per buurt and hot-spot cells, phone-first.
+    """Build ``veldkaart.html``: counts per buurt, hot-spot cells and the tested change.
 
     Parameters
     ----------
@@ -86,7 +87,8 @@ def field_map(data: MapData, context: MapContext, threshold: int) -> folium.Map:
     -------
     folium.Map
         A map with a locate-me button, a compact layer switcher and, per year, the buurt counts
-        and the hot-spot cells; the compare year is shown first.
+        and the hot-spot cells; the compare year is shown first, with the cells whose meldingen
+        changed significantly between the years (``change_class``) on top.
     """
     base, compare = context.years
     buurten = _simplified(data.buurten)
@@ -95,12 +97,16 @@ def field_map(data: MapData, context: MapContext, threshold: int) -> folium.Map:
     for year in (compare, base):
         _add_buurt_counts(fmap, buurten, year, threshold, breaks, show=year == compare)
     _add_hot_cells(fmap, data.cells, context, threshold)
+    _add_changed_cells(fmap, data.cells, context, threshold)
     add_zone_layers(fmap, data.zones, context)
     fmap.add_child(InfoPanel(f"Veldkaart {context.area_name}",
                              [f"Aantallen onder {threshold} staan als '< {threshold}'."],
                              context.method[:1], synthetic=context.synthetic,
                              position="topright"))
     fmap.add_child(Legend("Meldingen per buurt", _break_labels(breaks, threshold),
+                          position="bottomright", open_=False))
+    fmap.add_child(Legend(f"Verandering {base}→{compare} (getoetst)",
+                          [(c, CHANGE_COLOURS[c]) for c in (STIJGING, DALING)],
                           position="bottomright", open_=False))
     folium.plugins.LocateControl(
         position="topleft", flyTo=True, keepCurrentZoomLevel=False,
@@ -171,6 +177,26 @@ def _add_hot_cells(fmap: folium.Map, cells: gpd.GeoDataFrame | None, context: Ma
                       {"hot": "Gi*", "meldingen": f"Meldingen {year}"},
                       lambda f: {"fillColor": f["properties"]["_colour"], "color": "#333333",
                                  "weight": 0.5, "fillOpacity": 0.85}, show=year == compare)
+
+
+def _add_changed_cells(fmap: folium.Map, cells: gpd.GeoDataFrame | None, context: MapContext,
+                       threshold: int) -> None:
+    if cells is None or cells.empty:
+        return
+    base, compare = context.years
+    clusters = hot_spot_clusters(significant_changes(cells, "change_class"), "_change",
+                                 f"count_{compare}", skip="geen")
+    frame = gpd.GeoDataFrame(
+        {"verandering": clusters["klasse"].to_numpy(),
+         "meldingen": [suppress(c, threshold) for c in clusters["meldingen"]],
+         "_colour": [CHANGE_COLOURS[c] for c in clusters["klasse"]]},
+        geometry=rounded(clusters.to_crs("EPSG:4326").geometry.to_numpy(), FIELD_DECIMALS),
+        crs="EPSG:4326",
+    )
+    geojson_layer(fmap, frame, f"Verandering {base}→{compare} (getoetst)",
+                  {"verandering": "Verandering", "meldingen": f"Meldingen {compare}"},
+                  lambda f: {"fillColor": f["properties"]["_colour"], "color": "#000000",
+                             "weight": 1.5, "fillOpacity": 0.6}, show=True)
 
 
 def _escape(text: str) -> str:

@@ -29,7 +29,8 @@ import shapely
 
 from hotspotkaart._format import display
 from hotspotkaart.io.crs import RD, WGS84
-from hotspotkaart.stats.hotspots import NIET_SIGNIFICANT
+from hotspotkaart.stats.change import DALING, STIJGING
+from hotspotkaart.stats.hotspots import GI_CLASSES, GI_COLOURS, NIET_SIGNIFICANT
 
 __all__ = [
     "Clusters",
@@ -38,10 +39,12 @@ __all__ = [
     "feature_collection",
     "for_map",
     "geometry_digest",
+    "gi_legend",
     "hot_spot_clusters",
     "prepare_reprojection",
     "remember",
     "rounded",
+    "significant_changes",
     "wgs84_geometry",
 ]
 
@@ -190,6 +193,34 @@ def rounded(geoms: np.ndarray, decimals: int = 6) -> np.ndarray:
 #: Clusters remembered by the content of their input, not its identity (see
 #: :func:`hot_spot_clusters`): the overview and the comparison cluster the same cells.
 _CLUSTER_CACHE: OrderedDict[tuple[str, bytes], Clusters] = OrderedDict()
+
+def gi_legend(cells: gpd.GeoDataFrame | None,
+              years: Sequence[int]) -> list[tuple[str, str]]:
+    """Return the hot-spot classes a legend lists, with their colours.
+
+    The hot-spot classes and ``niet significant`` always; a cold-spot class only where a cell
+    of one of ``years`` has it: with sparse counts none can occur, and a legend should not offer
+    what the map cannot show (the tables keep every class).
+    """
+    present: set[str] = set()
+    if cells is not None:
+        for year in years:
+            column = f"gi_class_{year}"
+            if column in cells:
+                present.update(str(v) for v in cells[column].unique())
+    return [(c, GI_COLOURS[c]) for c in GI_CLASSES
+            if not c.startswith("cold") or c in present]
+
+
+def significant_changes(cells: gpd.GeoDataFrame, column: str) -> gpd.GeoDataFrame:
+    """Return the cells with only their significant changes in ``_change`` (``geen`` otherwise).
+
+    The frame :func:`cell_clusters` merges into the layer "verandering per cel": a copy, the
+    cells are not modified.
+    """
+    classes = cells[column].to_numpy(dtype=object)
+    return cells.assign(_change=np.where(np.isin(classes, (STIJGING, DALING)), classes, "geen"))
+
 
 def hot_spot_clusters(cells: gpd.GeoDataFrame, column: str, count: str, *,
                       skip: str = NIET_SIGNIFICANT) -> gpd.GeoDataFrame:

@@ -48,11 +48,12 @@ from hotspotkaart.maps.layers import (
     feature_collection,
     for_map,
     geometry_digest,
+    gi_legend,
+    significant_changes,
 )
-from hotspotkaart.stats.change import CHANGE_CLASSES, CHANGE_COLOURS
+from hotspotkaart.stats.change import CHANGE_CLASSES, CHANGE_COLOURS, DALING, STIJGING
 from hotspotkaart.stats.classbreaks import YEAR_PALETTE, bin_labels
 from hotspotkaart.stats.hotspots import (
-    GI_CLASSES,
     GI_COLOURS,
     NIET_SIGNIFICANT,
     TRANSITION_CLASSES,
@@ -285,32 +286,49 @@ def _change_layer(data: MapData, context: MapContext, buurten: gpd.GeoDataFrame)
 
 def add_grid_layers(fmap: folium.Map, cells: gpd.GeoDataFrame | None,
                     context: MapContext) -> None:
-    """Add the Gi* hot and cold spots per year and the hot-spot transitions (hidden)."""
+    """Add the tested change per cell (shown), the hot spots per year and their transitions.
+
+    The map leads with the change that was tested where it happened (the window counts of both
+    years, ``change_class``); the transitions between two hot-spot labels are a description only
+    and say so in their name.
+    """
     if cells is None or cells.empty:
         return
     base, compare = context.years
     cellen = f"Cellen van {cell_size_text(cells)}"
-    shapes = geometry_digest(cells)  # once for the three layers
+    shapes = geometry_digest(cells)  # once for the layers
+    changed = cell_clusters(significant_changes(cells, "change_class"), shapes, "_change",
+                            f"count_{compare}", "geen")
+    fields = {"klasse": f"Verandering {base}→{compare}", "cellen": cellen,
+              "meldingen": f"Meldingen {compare}"}
+    data = changed.for_map(cells.crs, fields)
+    data["_colour"] = _colours(changed.klasse, CHANGE_COLOURS)
+    geojson_layer(fmap, data, f"Verandering {base}→{compare} per cel (getoetst)", fields,
+                  _fill_style(0.8, weight=0.8), show=True)
     for year in (base, compare):
         clusters = cell_clusters(cells, shapes, f"gi_class_{year}", f"count_{year}",
-                             NIET_SIGNIFICANT)
-        fields = {"klasse": f"Gi* {year}", "cellen": cellen,
+                                 NIET_SIGNIFICANT)
+        fields = {"klasse": f"Hot spot {year}", "cellen": cellen,
                   "meldingen": f"Meldingen {year}"}
         data = clusters.for_map(cells.crs, fields)
         data["_colour"] = _colours(clusters.klasse, GI_COLOURS)
-        geojson_layer(fmap, data, f"Hot en cold spots {year} (Gi*)", fields,
+        geojson_layer(fmap, data, f"Hot spots {year}", fields,
                       _fill_style(0.8, weight=0.8), show=False)
     clusters = cell_clusters(cells, shapes, "transition", f"count_{compare}", "geen")
     fields = {"klasse": "Hot spot", "cellen": cellen,
               "meldingen": f"Meldingen {compare}"}
     data = clusters.for_map(cells.crs, fields)
     data["_colour"] = _colours(clusters.klasse, TRANSITION_COLOURS)
-    geojson_layer(fmap, data, f"Hot spots {base}→{compare}: nieuw, blijvend, verdwenen", fields,
-                  _fill_style(0.85, weight=0.8), show=False)
+    geojson_layer(fmap, data, f"Hot spots {base}→{compare}: nieuw, blijvend, verdwenen "
+                  "(beschrijving, niet getoetst)", fields, _fill_style(0.85, weight=0.8),
+                  show=False)
     # bottom left: the right-hand column is full on a laptop screen (800 px high)
-    fmap.add_child(Legend("Hot spots (Gi*, FDR)", [(c, GI_COLOURS[c]) for c in GI_CLASSES],
+    fmap.add_child(Legend(f"Verandering {base}→{compare} per cel (getoetst)",
+                          [(c, CHANGE_COLOURS[c]) for c in (STIJGING, DALING)],
                           position="bottomleft", open_=False))
-    fmap.add_child(Legend(f"Hot spots {base}→{compare}",
+    fmap.add_child(Legend("Hot spots (exacte toets, FDR)", gi_legend(cells, context.years),
+                          position="bottomleft", open_=False))
+    fmap.add_child(Legend(f"Hot spots {base}→{compare} (beschrijving)",
                           [(c, TRANSITION_COLOURS[c]) for c in TRANSITION_CLASSES if c != "geen"],
                           position="bottomleft", open_=False))
 

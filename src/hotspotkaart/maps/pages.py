@@ -19,7 +19,7 @@ from hotspotkaart._format import change_text, nl_int
 from hotspotkaart.maps.controls import SyncMaps
 from hotspotkaart.maps.data import MapContext, MapData
 from hotspotkaart.maps.elements import OFFLINE_CSS, InfoPanel, Legend, verbatim_macros
-from hotspotkaart.maps.layers import for_map, hot_spot_clusters
+from hotspotkaart.maps.layers import for_map, gi_legend, hot_spot_clusters
 from hotspotkaart.maps.overview import (
     add_wijk_outline,
     add_zone_layers,
@@ -28,7 +28,7 @@ from hotspotkaart.maps.overview import (
     geojson_layer,
 )
 from hotspotkaart.stats.classbreaks import YEAR_PALETTE, bin_labels
-from hotspotkaart.stats.hotspots import GI_CLASSES, GI_COLOURS
+from hotspotkaart.stats.hotspots import GI_COLOURS
 
 __all__ = ["comparison_page", "index_page", "render"]
 
@@ -77,8 +77,9 @@ def comparison_page(data: MapData, context: MapContext) -> str:
     left, right = maps
     right.add_child(Legend("Meldingen per buurt", bin_labels(bins), position="bottomright",
                            open_=False))
-    right.add_child(Legend("Hot spots (Gi*, FDR)", [(c, GI_COLOURS[c]) for c in GI_CLASSES],
-                           position="bottomright", open_=False))
+    right.add_child(Legend("Hot spots (exacte toets, FDR)",
+                           gi_legend(data.cells, context.years), position="bottomright",
+                           open_=False))
     right.add_child(SyncMaps(left, right))
     figure.header.add_child(Element(_STACK_CSS.render(left=left.get_name(),
                                                       right=right.get_name())))
@@ -100,7 +101,7 @@ def _add_year(fmap: folium.Map, data: MapData, context: MapContext, year: int,
     if data.cells is None or data.cells.empty:
         return
     clusters = hot_spot_clusters(data.cells, f"gi_class_{year}", f"count_{year}")
-    fields = {"klasse": "Gi*", "cellen": "Cellen", "meldingen": f"Meldingen {year}"}
+    fields = {"klasse": "Hot spot", "cellen": "Cellen", "meldingen": f"Meldingen {year}"}
     frame = for_map(clusters, fields)
     frame["_colour"] = [GI_COLOURS.get(str(c), "#bdbdbd") for c in clusters["klasse"]]
     geojson_layer(fmap, frame, f"Hot spots {year}", fields,

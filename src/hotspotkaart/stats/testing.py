@@ -119,7 +119,8 @@ def run_statistics(tables: CountTables, boundaries: Boundaries, zone_frame: gpd.
                 config.maps.privacy_threshold),
         partial(area_table_from_counts, tables.wijken, boundaries.wijken, "wijkcode", periods,
                 analysis, dispersion=disp),
-        partial(zone_table_from_counts, tables.zones, zone_frame, periods, analysis),  # DISP
+        partial(zone_table_from_counts, tables.zones, zone_frame, periods, analysis,
+                dispersion=phi),
     ]
     buurten, *per_year, breaks, wijken, zone_stats = run_jobs(
         jobs, resolve_workers(config.engine.workers))

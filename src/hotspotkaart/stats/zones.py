@@ -23,15 +23,21 @@ binomial test of :mod:`hotspotkaart.stats.change` with
 (:func:`~hotspotkaart.stats.change.p0_from_days`), so a zone valid for only part of a year is
 compared on its exposure. Zones with fewer than ``config.min_count``
 meldingen inside (both years together) get ``te weinig meldingen``; a zone without valid days in
-one of the two years cannot be compared and gets ``niet vergelijkbaar``. Both are left out of the
-Benjamini–Hochberg family.
+one of the two years cannot be compared and gets ``niet vergelijkbaar``. A zone valid on fewer
+than ``config.min_valid_days`` days in either year gets ``te kort geldig`` and is not tested:
+a few days in one year against a whole other year compares seasons (a festival week, the
+summer) more than the zone, however the exposure is weighed; ``diff`` still gives the raw
+difference of those unequal windows. All three are left out of the Benjamini–Hochberg family.
+The tests count every melding as ``1 / dispersion`` of an independent one
+(:mod:`hotspotkaart.stats.dispersion`).
 
 A zone whose ``valid_from`` falls inside the compare year after 1 January (e.g. an alcoholverbod
 from 2024-07-01) is also tested on that year alone: ``before_<compare>`` counts the meldingen in
 its polygon from 1 January up to the day before ``valid_from`` (``days_before_<compare>`` days),
 ``after_<compare>`` those from ``valid_from`` on while it was valid (``days_after_<compare>``
 days, equal to ``valid_days_<compare>``), tested with ``p0 = days_after / (days_before +
-days_after)`` in ``p_value_split``. Note that this split does not isolate the effect of the zone:
+days_after)`` in ``p_value_split``; a side shorter than ``min_valid_days`` days is ``te kort
+geldig`` there too. Note that this split does not isolate the effect of the zone:
 seasonal patterns fall into it as well.
 """
 
@@ -57,15 +63,17 @@ from hotspotkaart.engine.zonecounts import (
 )
 from hotspotkaart.stats.change import CHANGE_CLASSES, p0_from_days, significance_columns
 
-__all__ = ["NIET_VERGELIJKBAAR", "ZONE_CHANGE_CLASSES", "valid_days", "zone_table",
-           "zone_table_from_counts"]
+__all__ = ["NIET_VERGELIJKBAAR", "TE_KORT_GELDIG", "ZONE_CHANGE_CLASSES", "valid_days",
+           "zone_table", "zone_table_from_counts"]
 
 logger = logging.getLogger(__name__)
 
 NIET_VERGELIJKBAAR = "niet vergelijkbaar"
+TE_KORT_GELDIG = "te kort geldig"
 
-#: Change classes of zones: the area classes plus "not comparable" (no valid days in a year).
-ZONE_CHANGE_CLASSES: tuple[str, ...] = (*CHANGE_CLASSES, NIET_VERGELIJKBAAR)
+#: Change classes of zones: the area classes plus "valid too short" (fewer than
+#: ``min_valid_days`` in a year) and "not comparable" (no valid day in a year).
+ZONE_CHANGE_CLASSES: tuple[str, ...] = (*CHANGE_CLASSES, TE_KORT_GELDIG, NIET_VERGELIJKBAAR)
 
 
 def valid_days(valid_from: Any, valid_to: Any, year: int) -> int:
@@ -99,6 +107,8 @@ def zone_table(
     zones: gpd.GeoDataFrame,
     periods: Periods,
     config: AnalysisConfig,
+    *,
+    dispersion: float = 1.0,
 ) -> gpd.GeoDataFrame:
     """Count meldingen in, around and outside each zone on its valid days and test the change.
 
@@ -115,7 +125,9 @@ def zone_table(
     periods : Periods
         The base and compare year.
     config : AnalysisConfig
-        ``buffer_m`` (ring width), ``min_count`` and ``fdr_q``.
+        ``buffer_m`` (ring width), ``min_count``, ``min_valid_days`` and ``fdr_q``.
+    dispersion : float, default 1.0
+        The overdispersion factor of the tests.
 
     Returns
     -------
@@ -136,7 +148,7 @@ def zone_table(
         unknown, a zone ends before it starts, or a period is not one of the two years.
     """
     counts = zone_counts(incidents, zones, periods, config)
-    return zone_table_from_counts(counts, zones, periods, config)
+    return zone_table_from_counts(counts, zones, periods, config, dispersion=dispersion)
 
 
 def zone_table_from_counts(
@@ -144,6 +156,8 @@ def zone_table_from_counts(
     zones: gpd.GeoDataFrame,
     periods: Periods,
     config: AnalysisConfig,
+    *,
+    dispersion: float = 1.0,
 ) -> gpd.GeoDataFrame:
     """Build the zone table from :class:`ZoneCounts` (the testing step of :func:`zone_table`).
 
@@ -151,7 +165,7 @@ def zone_table_from_counts(
     ----------
     counts : ZoneCounts
         From :func:`zone_counts` with the same ``zones`` (or the sum of several).
-    zones, periods, config
+    zones, periods, config, dispersion
         As for :func:`zone_table`.
 
     Returns
@@ -220,17 +234,18 @@ def zone_table_from_counts(
             )
 
     b_in, c_in = cols[f"inside_{base_year}"], cols[f"inside_{compare_year}"]
-    p0 = p0_from_days(cols[f"valid_days_{base_year}"], cols[f"valid_days_{compare_year}"])
+    days_b, days_c = cols[f"valid_days_{base_year}"], cols[f"valid_days_{compare_year}"]
+    p0 = p0_from_days(days_b, days_c)
     comparable = np.isfinite(p0)
     cols["diff"] = _nullable_int(np.where(comparable, c_in - b_in, np.nan))
-    tests = significance_columns(b_in, c_in, p0, min_count=int(config.min_count),
-                                 fdr_q=config.fdr_q)
+    tests = _tests(b_in, c_in, p0, _too_short(days_b, days_c, comparable, config), config,
+                   dispersion, suffix="")
     tests["change_class"][~comparable] = NIET_VERGELIJKBAAR
     cols.update(tests)
 
     cols.update({name: _nullable_int(values) for name, values in split_cols.items()})
     has_split = np.isfinite(split_cols[f"before_{compare_year}"])
-    cols.update(_split_tests(split_cols, compare_year, has_split, config))
+    cols.update(_split_tests(split_cols, compare_year, has_split, config, dispersion))
 
     result = _assemble(zones, v_from, v_to, cols, (base_year, compare_year))
     logger.info("zone table: %d zones, %d with a start inside %d", n_zones, int(has_split.sum()),
@@ -242,11 +257,13 @@ def zone_table_from_counts(
 
 
 def _split_tests(split_cols: dict[str, npt.NDArray[np.float64]], compare_year: int,
-                 has_split: npt.NDArray[np.bool_], config: AnalysisConfig) -> dict[str, Any]:
+                 has_split: npt.NDArray[np.bool_], config: AnalysisConfig,
+                 dispersion: float) -> dict[str, Any]:
     """Test the compare year before against after ``valid_from``, for the zones that split it.
 
     ``p0 = days_after / (days_before + days_after)``
-    (:func:`~hotspotkaart.stats.change.p0_from_days`), FDR over the zones with a split only.
+    (:func:`~hotspotkaart.stats.change.p0_from_days`), FDR over the zones with a split whose
+    sides both last ``min_valid_days`` days or more.
     """
     n_zones = len(has_split)
     cols: dict[str, Any] = {"p_value_split": np.full(n_zones, np.nan),
@@ -255,13 +272,35 @@ def _split_tests(split_cols: dict[str, npt.NDArray[np.float64]], compare_year: i
     if has_split.any():
         before = split_cols[f"before_{compare_year}"][has_split]
         after = split_cols[f"after_{compare_year}"][has_split]
-        p0 = p0_from_days(split_cols[f"days_before_{compare_year}"][has_split],
-                          split_cols[f"days_after_{compare_year}"][has_split])
-        tests = significance_columns(before, after, p0, min_count=int(config.min_count),
-                                     fdr_q=config.fdr_q, suffix="_split")
+        days_before = split_cols[f"days_before_{compare_year}"][has_split]
+        days_after = split_cols[f"days_after_{compare_year}"][has_split]
+        p0 = p0_from_days(days_before, days_after)
+        short = _too_short(days_before, days_after, np.isfinite(p0), config)
+        tests = _tests(before, after, p0, short, config, dispersion, suffix="_split")
         for name, values in tests.items():
             cols[name][has_split] = values
     return cols
+
+
+def _too_short(days_a: npt.ArrayLike, days_b: npt.ArrayLike, comparable: npt.ArrayLike,
+               config: AnalysisConfig) -> npt.NDArray[np.bool_]:
+    """Return which comparable windows have a side of fewer than ``min_valid_days`` days."""
+    least = np.minimum(np.asarray(days_a, dtype=float), np.asarray(days_b, dtype=float))
+    return np.asarray(comparable, dtype=bool) & (least < int(config.min_valid_days))
+
+
+def _tests(before: npt.ArrayLike, after: npt.ArrayLike, p0: npt.ArrayLike,
+           short: npt.NDArray[np.bool_], config: AnalysisConfig, dispersion: float, *,
+           suffix: str) -> dict[str, Any]:
+    """Test the windows that are long enough; ``te kort geldig`` for the rest.
+
+    A NaN ``p0`` keeps a unit out of the test and out of the FDR family.
+    """
+    tests = significance_columns(before, after, np.where(short, np.nan, p0),
+                                 min_count=int(config.min_count), fdr_q=config.fdr_q,
+                                 suffix=suffix, dispersion=dispersion)
+    tests[f"change_class{suffix}"][short] = TE_KORT_GELDIG
+    return tests
 
 
 def _assemble(zones: gpd.GeoDataFrame, v_from: pd.Series, v_to: pd.Series, cols: dict[str, Any],
