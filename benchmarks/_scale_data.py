@@ -296,8 +296,6 @@ synthetic = true
 
 [analysis]
 cell_size = {cell_size}
-permutations = {permutations}
-seed = 20240101
 
 [maps]
 basemap = "grijs"
@@ -319,7 +317,7 @@ synthetic = true
 """
 
 
-def write_config(folder: Path, csv_name: str, *, cell_size: float, permutations: int,
+def write_config(folder: Path, csv_name: str, *, cell_size: float,
                  workers: str, engine: str = "memory", chunk_size: int | None = None) -> Path:
     zones = "".join(ZONE_TEMPLATE.format(kind=k) for k in
                     ("cameratoezicht", "alcoholverbod", "veiligheidsrisicogebied"))
@@ -331,7 +329,6 @@ def write_config(folder: Path, csv_name: str, *, cell_size: float, permutations:
             extra += f"chunk_size = {chunk_size}\n"
     path.write_text(CONFIG_TEMPLATE.format(area=AREA_CODE, csv=csv_name, zones=zones,
                                            cell_size=f"{cell_size:g}",
-                                           permutations=permutations,
                                            workers=workers if workers.isdigit()
                                            else f'"{workers}"', engine=extra),
                     encoding="utf-8")

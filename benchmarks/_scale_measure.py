@@ -236,7 +236,7 @@ def child_build(config_path: Path, out: Path, report: Path, *, explore: bool) ->
         "incidents": summary["incidents"], "per_period": summary["per_period"],
         "n_buurten": len(result.buurten), "n_wijken": len(result.wijken),
         "n_cells": len(result.grid.cells), "n_zones": len(result.zones),
-        "cell_size": config.analysis.cell_size, "permutations": config.analysis.permutations,
+        "cell_size": config.analysis.cell_size,
         "jenks_probe": probe,
     }
     if explore:

@@ -2,10 +2,11 @@
 
 Run from the repository root::
 
-    .venv/bin/python benchmarks/bench_grid.py [--per-year 5800] [--permutations 999]
+    .venv/bin/python benchmarks/bench_grid.py [--per-year 5800]
 
-Prints a table of wall times for make_grid, cell_counts, the neighbour weights and Getis-Ord Gi*
-(esda.G_Local) per period, and the whole analyse_grid. Not part of the test suite.
+Prints a table of wall times for make_grid, cell_counts, the neighbour weights, the background
+(cell-buurt overlaps and the expected counts) and the hot-spot test (Gi* z and the exact window
+test) per period, and the whole analyse_grid. Not part of the test suite.
 """
 
 from __future__ import annotations
@@ -26,7 +27,15 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
 from hotspotkaart.config.settings import AnalysisConfig, Periods  # noqa: E402
+from hotspotkaart.engine.counting import area_counts  # noqa: E402
 from hotspotkaart.engine.grid import cell_counts, make_grid  # noqa: E402
+from hotspotkaart.engine.join import assign_areas  # noqa: E402
+from hotspotkaart.stats.areas import area_year_counts  # noqa: E402
+from hotspotkaart.stats.background import (  # noqa: E402
+    area_shares,
+    expected_counts,
+    window_sums,
+)
 from hotspotkaart.stats.grid import analyse_grid  # noqa: E402
 from hotspotkaart.stats.hotspots import gi_star, neighbours  # noqa: E402
 
@@ -70,24 +79,29 @@ def timed(label: str, rows: list[tuple[str, float]], func: Callable[[], Any]) ->
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--per-year", type=int, default=5800)
-    parser.add_argument("--permutations", type=int, default=999)
     parser.add_argument("--cell-size", type=float, default=100.0)
     args = parser.parse_args()
 
     buurten = gpd.read_file(BUURTEN)
     periods = Periods(2023, 2024)
-    config = AnalysisConfig(cell_size=args.cell_size, permutations=args.permutations, seed=1)
-    incidents = synthetic_incidents(buurten, args.per_year, seed=1)
+    config = AnalysisConfig(cell_size=args.cell_size)
+    incidents = assign_areas(synthetic_incidents(buurten, args.per_year, seed=1), buurten)
     rows: list[tuple[str, float]] = []
 
     grid = timed("make_grid", rows, lambda: make_grid(buurten, config.cell_size))
     counts = timed("cell_counts", rows,
                    lambda: cell_counts(incidents, grid, periods, config.cell_size))
     w = timed("neighbours (queen, arithmetic)", rows, lambda: neighbours(grid, config.cell_size))
+    shares = timed("cell-buurt overlaps", rows, lambda: area_shares(grid, buurten))
+    per_buurt = area_year_counts(area_counts(incidents, "buurtcode", periods), buurten,
+                                 "buurtcode", periods)
+    per_cell = {y: counts.counts[f"count_{y}"].to_numpy(float) for y in periods.years}
+    pooled = window_sums(per_cell[2023] + per_cell[2024], w)
     for year in periods.years:
-        y = counts.counts[f"count_{year}"].to_numpy()
-        timed(f"G_Local {year} ({config.permutations} perm.)", rows,
-              lambda y=y: gi_star(y, w, config))
+        expected = timed(f"expected counts {year}", rows, lambda year=year: expected_counts(
+            grid, shares, per_buurt[year], per_cell[year], pooled, config.cell_size))
+        timed(f"hot-spot test {year}", rows,
+              lambda year=year, expected=expected: gi_star(per_cell[year], w, expected))
     result = timed("analyse_grid (all)", rows,
                    lambda: analyse_grid(incidents, buurten, periods, config))
 

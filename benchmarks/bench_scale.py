@@ -19,7 +19,7 @@ What it does (issue #7):
    sea (outside the area), plus a ``hotspotkaart.toml`` pointing at them. The grid uses
    ``--cell-size`` (1000 m by default, ≈ 38 000 cells; 500 m gives ≈ 154 000 cells and a 100 m
    grid over the whole country ≈ 3.8 M cells, beyond what esda's Gi* does in minutes here; see
-   the README) and ``--permutations`` (99). The maps classify the buurt counts with
+   the README). The maps classify the buurt counts with
    ``mapclassify.FisherJenks`` on at most 1000 quantiles of the values
    (:func:`hotspotkaart.stats.classbreaks.jenks_breaks`); without numba it is an O(n²) pure-Python
    loop,
@@ -110,8 +110,6 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="10000,100000,1000000",
                         help="numbers of meldingen, comma-separated (add 5000000 for the 5 M run)")
-    parser.add_argument("--permutations", type=int, default=99,
-                        help="Gi* permutations in the generated config (default 99)")
     parser.add_argument("--cell-size", type=float, default=1000.0,
                         help="grid cell size in metres for the national grid (default 1000; "
                              "500 gives ≈ 154 000 cells and ≈ 75 s of Gi* per build)")
@@ -191,7 +189,7 @@ def main() -> None:
                    f"{info['municipality_blocks']} municipality blocks over "
                    f"{info['area_km2']} km², {info['cameratoezicht']}/{info['alcoholverbod']}/"
                    f"{info['veiligheidsrisicogebied']} zones, {info['locations']} locations; "
-                   f"grid {args.cell_size:g} m, {args.permutations} permutations")
+                   f"grid {args.cell_size:g} m")
         print(header.splitlines()[-1])
         runs: dict[int, dict[str, Any]] = {}
         for n in sizes:
@@ -214,8 +212,7 @@ def run_size(folder: Path, n: int, args: argparse.Namespace) -> dict[str, Any]:
     start = time.perf_counter()
     csv = meldingen_csv(folder, n, args.seed)
     generated = time.perf_counter() - start
-    config = write_config(folder, csv.name, cell_size=args.cell_size,
-                          permutations=args.permutations, workers=args.workers,
+    config = write_config(folder, csv.name, cell_size=args.cell_size, workers=args.workers,
                           engine=args.engine, chunk_size=args.chunk_size)
     out = folder / f"maps_{n}"
     shutil.rmtree(out, ignore_errors=True)
