@@ -215,7 +215,7 @@ def test_grid_layers_name_the_configured_cell_size(size, text):
     add_grid_layers(fmap, cells, context)
     page = fmap.get_root().render()
     assert f"Cellen van {text}" in page
-    assert "per cel (getoetst)" in page
+    assert "significante stijging (getoetst)" in page
     assert "cold spot" not in page  # no cell is cold: the legend does not offer it
     if size != 100:
         assert "Cellen van 100 m" not in page

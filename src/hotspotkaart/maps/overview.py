@@ -323,13 +323,14 @@ def add_grid_layers(fmap: folium.Map, cells: gpd.GeoDataFrame | None,
                   "(beschrijving, niet getoetst)", fields, _fill_style(0.85, weight=0.8),
                   show=False)
     # bottom left: the right-hand column is full on a laptop screen (800 px high)
-    fmap.add_child(Legend(f"Verandering {base}→{compare} per cel (getoetst)",
-                          [(c, CHANGE_COLOURS[c]) for c in (STIJGING, DALING)],
+    # one legend for both layers of the two years together, so that on a phone the legends
+    # leave the draw tool's buttons free
+    change = [(f"{c} (getoetst)", CHANGE_COLOURS[c]) for c in (STIJGING, DALING)]
+    described = [(f"hot spot {c} (beschrijving)", TRANSITION_COLOURS[c])
+                 for c in TRANSITION_CLASSES if c != "geen"]
+    fmap.add_child(Legend(f"Per cel {base}→{compare}", change + described,
                           position="bottomleft", open_=False))
     fmap.add_child(Legend("Hot spots (exacte toets, FDR)", gi_legend(cells, context.years),
-                          position="bottomleft", open_=False))
-    fmap.add_child(Legend(f"Hot spots {base}→{compare} (beschrijving)",
-                          [(c, TRANSITION_COLOURS[c]) for c in TRANSITION_CLASSES if c != "geen"],
                           position="bottomleft", open_=False))
 
 
