@@ -164,19 +164,11 @@ def _add_hot_cells(fmap: folium.Map, cells: gpd.GeoDataFrame | None, context: Ma
     base, compare = context.years
     for year in (compare, base):
         column = f"gi_class_{year}"
-        hot = cells[cells[column].isin(_HOT)]
-        clusters = hot_spot_clusters(hot, column, f"count_{year}")
-        frame = gpd.GeoDataFrame(
-            {"hot": clusters["klasse"].to_numpy(),
-             "meldingen": [suppress(c, threshold) for c in clusters["meldingen"]],
-             "_colour": [GI_COLOURS[c] for c in clusters["klasse"]]},
-            geometry=rounded(clusters.to_crs("EPSG:4326").geometry.to_numpy(), FIELD_DECIMALS),
-            crs="EPSG:4326",
-        )
-        geojson_layer(fmap, frame, f"Hot spots {year}",
-                      {"hot": "Gi*", "meldingen": f"Meldingen {year}"},
-                      lambda f: {"fillColor": f["properties"]["_colour"], "color": "#333333",
-                                 "weight": 0.5, "fillOpacity": 0.85}, show=year == compare)
+        clusters = hot_spot_clusters(cells[cells[column].isin(_HOT)], column, f"count_{year}")
+        _cluster_layer(fmap, clusters, f"Hot spots {year}", ("hot", "Hot spot"), year,
+                       threshold, GI_COLOURS,
+                       {"color": "#333333", "weight": 0.5, "fillOpacity": 0.85},
+                       show=year == compare)
 
 
 def _add_changed_cells(fmap: folium.Map, cells: gpd.GeoDataFrame | None, context: MapContext,
@@ -186,17 +178,25 @@ def _add_changed_cells(fmap: folium.Map, cells: gpd.GeoDataFrame | None, context
     base, compare = context.years
     clusters = hot_spot_clusters(significant_changes(cells, "change_class"), "_change",
                                  f"count_{compare}", skip="geen")
+    _cluster_layer(fmap, clusters, f"Verandering {base}→{compare} (getoetst)",
+                   ("verandering", "Verandering"), compare, threshold, CHANGE_COLOURS,
+                   {"color": "#000000", "weight": 1.5, "fillOpacity": 0.6}, show=True)
+
+
+def _cluster_layer(fmap: folium.Map, clusters: gpd.GeoDataFrame, name: str,
+                   field: tuple[str, str], year: int, threshold: int,
+                   colours: dict[str, str], outline: dict[str, Any], *, show: bool) -> None:
+    """Draw cell clusters of one class column, with counts below ``threshold`` suppressed."""
+    key, alias = field
     frame = gpd.GeoDataFrame(
-        {"verandering": clusters["klasse"].to_numpy(),
+        {key: clusters["klasse"].to_numpy(),
          "meldingen": [suppress(c, threshold) for c in clusters["meldingen"]],
-         "_colour": [CHANGE_COLOURS[c] for c in clusters["klasse"]]},
+         "_colour": [colours[c] for c in clusters["klasse"]]},
         geometry=rounded(clusters.to_crs("EPSG:4326").geometry.to_numpy(), FIELD_DECIMALS),
         crs="EPSG:4326",
     )
-    geojson_layer(fmap, frame, f"Verandering {base}→{compare} (getoetst)",
-                  {"verandering": "Verandering", "meldingen": f"Meldingen {compare}"},
-                  lambda f: {"fillColor": f["properties"]["_colour"], "color": "#000000",
-                             "weight": 1.5, "fillOpacity": 0.6}, show=True)
+    geojson_layer(fmap, frame, name, {key: alias, "meldingen": f"Meldingen {year}"},
+                  lambda f: {"fillColor": f["properties"]["_colour"], **outline}, show=show)
 
 
 def _escape(text: str) -> str:
