@@ -1,10 +1,10 @@
-"""Stable column names shared by every stage, so that outputs can be scripted against."""
+"""Stable column and file names shared by every stage, so that outputs can be scripted against."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
 import numpy as np
@@ -12,7 +12,8 @@ import pandas as pd
 
 from hotspotkaart._errors import InputError
 
-__all__ = ["category_label", "category_slug", "category_slugs", "count_column", "unique_names"]
+__all__ = ["category_label", "category_slug", "category_slugs", "count_column", "file_stems",
+           "unique_names"]
 
 
 def category_slug(category: str) -> str:
@@ -120,3 +121,69 @@ def category_slugs(categories: Sequence[Any]) -> dict[str, str]:
         seen[slug] = label
         result[label] = slug
     return result
+
+
+#: Names Windows does not allow as a file name, whatever the extension.
+_DEVICE_NAMES = frozenset({"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)),
+                           *(f"lpt{i}" for i in range(1, 10))})
+
+#: The longest stem an output name gets (well below every file system's limit).
+MAX_STEM = 60
+
+
+def file_stems(names: Sequence[Any], *, fallback: str, reserved: Collection[str] = (),
+               lower: bool = False) -> list[str]:
+    """Turn names from the data into safe, unique file-name stems: the one rule for outputs.
+
+    Every output whose name comes from an input (a wijk page, a camera candidate's page) is
+    named through this function, so that no code or name can write outside the output folder or
+    make a sub-folder (OWASP path traversal): the name is transliterated to ASCII, every run of
+    characters other than letters, digits, ``_`` and ``-`` becomes one ``-``, leading and
+    trailing ``-``, ``_`` and dots are dropped, and it is cut to :data:`MAX_STEM` characters.
+    An empty result becomes ``fallback``; a reserved or Windows device name gets
+    ``-<fallback>`` appended; repeats are numbered ``-2``, ``-3``, … in order.
+
+    Parameters
+    ----------
+    names : sequence
+        The names, in output order (missing values become ``fallback``).
+    fallback : str
+        A safe stem for names that leave nothing (e.g. ``"wijk"``).
+    reserved : collection of str, default ()
+        Stems taken by the tool's own outputs (compared case-insensitively).
+    lower : bool, default False
+        Lowercase the stems (the camera pages); wijk pages keep the code's case.
+
+    Returns
+    -------
+    list of str
+        One stem per name, unique case-insensitively.
+
+    Examples
+    --------
+    >>> file_stems(["WK050501", "../../tmp/x", "WK05/05", "", "rapport"], fallback="wijk",
+    ...            reserved={"rapport"})
+    ['WK050501', 'tmp-x', 'WK05-05', 'wijk', 'rapport-wijk']
+
+    """
+    taken = {r.lower() for r in reserved} | _DEVICE_NAMES
+    used: set[str] = set()
+    out = []
+    for name in names:
+        stem = _stem(category_label(name), fallback, lower)
+        if stem.lower() in taken:
+            stem = f"{stem}-{fallback}"
+        candidate, i = stem, 1
+        while candidate.lower() in used:
+            i += 1
+            candidate = f"{stem}-{i}"
+        used.add(candidate.lower())
+        out.append(candidate)
+    return out
+
+
+def _stem(text: str, fallback: str, lower: bool) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    stem = re.sub(r"[^A-Za-z0-9_-]+", "-", ascii_text)[:MAX_STEM].strip("-_.")
+    stem = stem.lower() if lower else stem
+    return stem or fallback

@@ -51,7 +51,7 @@ from hotspotkaart.maps.fieldmap import field_map
 from hotspotkaart.maps.layers import prepare_reprojection
 from hotspotkaart.maps.offline import write_html
 from hotspotkaart.maps.overview import overview_map, wijk_map
-from hotspotkaart.maps.pages import comparison_page, index_page, render
+from hotspotkaart.maps.pages import comparison_page, index_page, render, wijk_pages
 from hotspotkaart.runtime.parallel import WarmProcess, resolve_workers, run_jobs
 from hotspotkaart.stats.classbreaks import CountBreaks
 from hotspotkaart.stats.dispersion import Dispersion
@@ -310,8 +310,9 @@ def _output_jobs(result: BuildResult, staging: Staging, selected: set[str],
         pages.append(("veldkaart.html", partial(_folium_page, field_map, data, context,
                                                 result.config.maps.privacy_threshold)))
     if "wijken" in selected:
-        pages.extend((f"wijken/{code}.html", partial(_folium_page, wijk_map, data, context,
-                                                     code)) for code in wijk_codes)
+        names = wijk_pages(result.wijken["wijkcode"].tolist())
+        pages.extend((names[str(code)], partial(_folium_page, wijk_map, data, context, code))
+                     for code in wijk_codes)
     if everything:
         pages.append(("index.html", partial(index_page, data, context)))
     jobs: list[Callable[[], None]] = []

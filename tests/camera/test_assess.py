@@ -212,7 +212,7 @@ def test_suggest_proposes_the_planted_cluster_outside_the_camera_area(analysed):
 
 def test_page_names_are_unique_and_safe():
     assert page_names(["Voorstel 1", "rapport", INJECTION, "Voorstel 1", "../../etc"]) == [
-        "voorstel-1.html", "rapport-gebied.html", "img-src-x-onerror-alert-1.html",
+        "voorstel-1.html", "rapport-kandidaat.html", "img-src-x-onerror-alert-1.html",
         "voorstel-1-2.html", "etc.html"]
 
 

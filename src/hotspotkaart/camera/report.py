@@ -28,7 +28,7 @@ from markupsafe import Markup
 
 from hotspotkaart import __version__
 from hotspotkaart._format import change_text, nl_float, nl_int, verdict_text
-from hotspotkaart._naming import category_slug, category_slugs
+from hotspotkaart._naming import category_slugs, file_stems
 from hotspotkaart.camera.assess import (
     EXISTING_CAMERA_PCT,
     MIN_AREA_SHARE,
@@ -111,19 +111,9 @@ def write_outputs(result: BuildResult, table: gpd.GeoDataFrame, target: Path, *,
 
 def page_names(names: Sequence[str]) -> list[str]:
     """File name per candidate: ``<slug>.html``, unique, never ``rapport``/``kandidaten``."""
-    used: set[str] = set()
-    out = []
-    for name in names:
-        stem = category_slug(str(name)).replace("_", "-")[:60].strip("-") or "kandidaat"
-        if stem in _RESERVED_PAGES:
-            stem = f"{stem}-gebied"
-        candidate, i = stem, 1
-        while candidate in used:
-            i += 1
-            candidate = f"{stem}-{i}"
-        used.add(candidate)
-        out.append(f"{candidate}.html")
-    return out
+    return [f"{stem}.html" for stem in file_stems(
+        [str(n).replace("_", "-") for n in names], fallback="kandidaat",
+        reserved=_RESERVED_PAGES, lower=True)]
 
 
 def csv_table(table: pd.DataFrame) -> pd.DataFrame:

@@ -64,8 +64,20 @@ class Staging:
         self.written: list[str] = []
 
     def path(self, name: str) -> Path:
-        """Return the staging path for output ``name`` (may contain sub-folders)."""
+        """Return the staging path for output ``name`` (may contain sub-folders).
+
+        Raises
+        ------
+        ValueError
+            If ``name`` would leave the staging folder (an absolute path, ``..``): names that
+            come from data are made safe before (:func:`hotspotkaart._naming.file_stems`), so
+            this is a bug, and nothing is written.
+        """
         target = self.folder / name
+        if Path(name).is_absolute() or ".." in Path(name).parts or not str(
+                target.resolve()).startswith(str(self.folder.resolve()) + os.sep):
+            msg = f"output name {name!r} leaves the output folder"
+            raise ValueError(msg)
         target.parent.mkdir(parents=True, exist_ok=True)
         self.written.append(name)
         return target

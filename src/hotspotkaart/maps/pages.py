@@ -8,6 +8,8 @@ with a one-line summary per wijk. Both are self-contained like the maps themselv
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
+from typing import Any
 
 import folium
 import geopandas as gpd
@@ -16,6 +18,7 @@ from branca.element import Element, Figure
 from jinja2 import Template
 
 from hotspotkaart._format import change_text, nl_int
+from hotspotkaart._naming import file_stems
 from hotspotkaart.maps.controls import SyncMaps
 from hotspotkaart.maps.data import MapContext, MapData
 from hotspotkaart.maps.elements import OFFLINE_CSS, InfoPanel, Legend, verbatim_macros
@@ -30,7 +33,7 @@ from hotspotkaart.maps.overview import (
 from hotspotkaart.stats.classbreaks import YEAR_PALETTE, bin_labels
 from hotspotkaart.stats.hotspots import GI_COLOURS
 
-__all__ = ["comparison_page", "index_page", "render"]
+__all__ = ["comparison_page", "index_page", "render", "wijk_pages"]
 
 logger = logging.getLogger(__name__)
 
@@ -132,7 +135,7 @@ a { color: #0b5394; } li { margin: 6px 0; } .hk-table { width: 100%; font-size: 
 <h2>Per wijk</h2>
 <table class="hk-table"><thead><tr><th>Wijk</th><th>{{ base }}</th><th>{{ compare }}</th>
 <th>Verandering</th><th>Beoordeling</th></tr></thead><tbody>
-{% for w in wijken %}<tr><td><a href="wijken/{{ w.code|e }}.html">{{ w.name|e }}</a></td>
+{% for w in wijken %}<tr><td><a href="{{ w.page|e }}">{{ w.name|e }}</a></td>
 <td>{{ w.base|e }}</td><td>{{ w.compare|e }}</td><td>{{ w.change|e }}</td>
 <td>{{ w.verdict|e }}</td></tr>
 {% endfor %}</tbody></table>
@@ -151,12 +154,26 @@ def index_page(data: MapData, context: MapContext) -> str:
                          credit=context.credit, css=OFFLINE_CSS)
 
 
+def wijk_pages(codes: Sequence[Any]) -> dict[str, str]:
+    """Return the page of each wijk: ``wijken/<stem>.html``, with the stem made safe.
+
+    The wijkcode names the page (``wijken/WK050501.html``) through the one rule for output
+    names (:func:`hotspotkaart._naming.file_stems`), so that a code such as ``../x`` or
+    ``WK05/05`` stays a file inside ``wijken/``; ``index`` is reserved.
+    """
+    names = [str(c) for c in codes]
+    stems = file_stems(names, fallback="wijk", reserved={"index"})
+    return {name: f"wijken/{stem}.html" for name, stem in zip(names, stems, strict=True)}
+
+
 def _wijk_rows(wijken: gpd.GeoDataFrame, context: MapContext) -> list[dict[str, str]]:
     base, compare = context.years
+    pages = wijk_pages(wijken["wijkcode"].tolist())
     rows = []
     for row in wijken.sort_values("wijkcode").itertuples():
         b, c = int(getattr(row, f"count_{base}")), int(getattr(row, f"count_{compare}"))
-        rows.append({"code": str(row.wijkcode), "name": str(row.wijknaam), "base": nl_int(b),
+        rows.append({"code": str(row.wijkcode), "page": pages[str(row.wijkcode)],
+                     "name": str(row.wijknaam), "base": nl_int(b),
                      "compare": nl_int(c), "change": change_text(b, c),
                      "verdict": str(row.change_class)})
     return rows
