@@ -169,3 +169,27 @@ def test_csv_values_are_written_as_pandas_formats_them(tmp_path):
     expected = frame.to_csv(**{**export.CSV_OPTIONS, "encoding": None})
     assert path.read_text(encoding="utf-8-sig") == expected
     assert frame["f"].dtype == np.float64  # the caller's frame is left as it was
+
+
+def test_csv_text_that_starts_like_a_formula_is_neutralised(tmp_path):
+    payloads = ["=HYPERLINK(\"http://x\",\"klik\")", "=cmd|' /C calc'!A0", "@SUM(1+1)",
+                "+31612345678", "-1+2", "\tTAB", "@x"]
+    frame = pd.DataFrame({
+        "id": pd.array(payloads, dtype="string"),
+        "reason": payloads,  # plain object column
+        "safe": ["Jeugd", "a=b", "x@y", "1-2", "5", "", None],
+        "pct_change": [-12.5, 3.0, -0.0, 1.0, -3.0, 2.0, math.nan],  # numbers stay numbers
+        "n": [-1, 2, 3, 4, 5, 6, 7],
+    })
+    path = tmp_path / "t.csv"
+    export.write_csv(path, frame)
+    back = pd.read_csv(path, sep=";", encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    for column in ("id", "reason"):
+        assert back[column].tolist() == ["'" + p for p in payloads]
+        assert not any(v.startswith(export.FORMULA_STARTS) for v in back[column])
+    assert back["safe"].tolist() == ["Jeugd", "a=b", "x@y", "1-2", "5", "", ""]
+    assert back["pct_change"].tolist()[:3] == ["-12.5", "3", "-0"]
+    assert back["n"].tolist()[0] == "-1"
+    assert frame["id"].iloc[0] == payloads[0]  # the caller's frame is not changed
+    assert export.neutralise(np.array(["\rCR", 5, None], dtype=object)).tolist() == [
+        "'\rCR", 5, None]

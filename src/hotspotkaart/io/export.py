@@ -34,12 +34,15 @@ from typing import Any
 
 import geopandas as gpd
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from hotspotkaart._errors import OutputError
 
 __all__ = [
+    "FORMULA_STARTS",
     "Staging",
+    "neutralise",
     "staged_outputs",
     "write_csv",
     "write_geopackage",
@@ -284,14 +287,33 @@ def write_csv(path: Path, frame: pd.DataFrame) -> None:
     table.to_csv(path, **CSV_OPTIONS)
 
 
+#: The first characters that make a spreadsheet read a cell as a formula or a number (OWASP
+#: "CSV injection"): a text cell starting with one gets a leading apostrophe.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(values: npt.NDArray[np.object_]) -> npt.NDArray[np.object_]:
+    """Prefix every text value that starts like a formula with ``'`` (OWASP's rule).
+
+    ``=HYPERLINK(…)``, ``@SUM(…)`` or ``+31612345678`` in a text column would become a live formula
+    or a number when a colleague opens the CSV in Excel or LibreOffice; with the apostrophe they
+    stay the text they were. Numbers (not text) are never changed. A new array is returned.
+    """
+    out = np.array(values, dtype=object, copy=True)
+    for i, value in enumerate(out):
+        if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+            out[i] = "'" + value
+    return out
+
+
 def _csv_text(table: pd.DataFrame) -> pd.DataFrame:
     """Turn the float and text columns of ``table`` into the strings ``to_csv`` would write.
 
     pandas formats a float column with ``float_format`` one value at a time through its own
     formatter, and walks Arrow-backed text element by element. Made here in one pass per
-    column, the same text is written faster (measured in ``benchmarks/README.md``), byte for
-    byte the same file. ``table``
-    (write_csv's own frame) is changed and returned.
+    column, the same text is written faster (measured in ``benchmarks/README.md``). Text cells
+    that start like a formula are neutralised (:func:`neutralise`). ``table`` (write_csv's own
+    frame) is changed and returned.
     """
     form = str(CSV_OPTIONS["float_format"])
     for name, column in list(table.items()):
@@ -300,7 +322,9 @@ def _csv_text(table: pd.DataFrame) -> pd.DataFrame:
             text = np.array([form % v for v in values.tolist()], dtype=object)
             text[np.isnan(values)] = ""  # pandas' na_rep
         elif isinstance(column.dtype, pd.StringDtype):
-            text = column.to_numpy(dtype=object, na_value="")
+            text = neutralise(column.to_numpy(dtype=object, na_value=""))
+        elif column.dtype == object:
+            text = neutralise(column.to_numpy(dtype=object))
         else:
             continue
         table[name] = pd.Series(text, index=table.index, dtype=object)
