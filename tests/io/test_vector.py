@@ -79,7 +79,13 @@ def test_a_layer_is_found_by_the_stem_of_its_name(tmp_path):
     path = _two_layers(tmp_path / "cbs.gpkg", first="cbs_buurt_2024", second="cbs_wijk_2024")
     assert pick_layer(path, wanted="buurten") == "cbs_buurt_2024"
     assert pick_layer(path, wanted="wijken") == "cbs_wijk_2024"
-    assert pick_layer(path) is None  # no criterion: pyogrio reads the first layer
+    # no criterion: never the first layer in silence
+    with pytest.raises(InputError, match=r"holds several layers \(cbs_buurt_2024, cbs_wijk_2024\); "
+                                         "name the layer in the config"):
+        pick_layer(path)
+    with pytest.raises(InputError, match="holds several layers"):
+        read_vector(path)
+    assert len(read_vector(path, layer="cbs_wijk_2024")) == 1
 
 
 def test_shapefile_with_and_without_prj(tmp_path):

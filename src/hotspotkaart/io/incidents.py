@@ -27,6 +27,7 @@ from hotspotkaart.io.crs import RD, CrsChoice, in_netherlands, resolve_crs, to_r
 from hotspotkaart.io.csvtext import iter_csv_text, read_csv_text
 from hotspotkaart.io.ledger import Ledger, Reason, source_labels
 from hotspotkaart.io.parsing import parse_dates, parse_numbers
+from hotspotkaart.io.vector import pick_layer
 
 __all__ = [
     "check_category_slugs",
@@ -312,8 +313,12 @@ def _vector_pieces(source: IncidentSource, label: str, ledger: Ledger, rows: int
 def _read_features(source: IncidentSource, start: int, rows: int | None) -> gpd.GeoDataFrame:
     """Read all features of a vector file, or ``rows`` of them after the first ``start``."""
     pieces = {} if rows is None else {"skip_features": start, "max_features": rows}
+    layer = source.layer
+    if layer is None and start == 0:  # a file of several layers names the one to read
+        pick_layer(source.path, several='name it with layer = "…" in its [[incidents]] '
+                                       "table, one table per layer")
     try:
-        return gpd.read_file(source.path, layer=source.layer, **pieces)
+        return gpd.read_file(source.path, layer=layer, **pieces)
     except Exception as exc:  # pyogrio raises several unrelated types
         msg = f"{source.path}: cannot be read as a vector file ({_one_line(exc)})"
         raise InputError(msg) from None

@@ -98,17 +98,16 @@ def pick_layer(path: Path, *, wanted: str | None = None, geometry: str | None = 
     Returns
     -------
     str or None
-        The layer's name; None for a file of one layer, or when neither ``wanted`` nor
-        ``geometry`` is given (then the first layer is read).
+        The layer's name; None for a file of one layer (or a format without layers).
 
     Raises
     ------
     InputError
-        If the file cannot be read, or holds several layers and none is chosen.
+        If the file cannot be read, or holds several layers and none is chosen: a file of
+        several layers is never read up to its first one in silence (GDAL's rule: name the
+        layer).
 
     """
-    if wanted is None and geometry is None:
-        return None
     try:
         layers = [(str(name), str(kind or "")) for name, kind in pyogrio.list_layers(path)]
     except Exception as exc:  # pyogrio raises several unrelated types

@@ -1,4 +1,4 @@
-"""Output names taken from data stay files inside the output folder (issue #21, class 1).
+"""Hostile inputs, round two (#21): names that look like paths, files of several layers.
 
 A buurten file whose wijkcode is a path (``../../../../tmp/x``) or holds a slash (``WK05/05``)
 must not make the build write outside ``--out`` or into a sub-folder of its own; every page the
@@ -7,6 +7,7 @@ index links to exists.
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -47,3 +48,32 @@ def test_wijk_codes_that_look_like_paths_stay_inside_the_output_folder(tmp_path:
     index = (out / "index.html").read_text(encoding="utf-8")
     links = re.findall(r'href="(wijken/[^"]+)"', index)
     assert sorted(links) == pages  # every wijk linked, every link a page that exists
+
+
+def _two_year_geopackage(path: Path) -> None:
+    for year in (2023, 2024):
+        points = interior_points(40, seed=year)
+        gpd.GeoDataFrame({"id": [f"{year}-{i}" for i in range(40)],
+                          "datum": [f"{year}-03-01"] * 40, "soort": "Jeugd"},
+                         geometry=points.to_numpy(), crs="EPSG:28992").to_file(
+            path, layer=f"meldingen_{year}")
+
+
+def test_a_geopackage_of_two_layers_is_never_half_read(tmp_path: Path, capsys) -> None:
+    _two_year_geopackage(tmp_path / "meldingen.gpkg")
+    section = incident_section("meldingen.gpkg", crs=None).replace('x = "x"\ny = "y"\n', "")
+    config = write_config(tmp_path, incidents=section, extra="[analysis]\ncell_size = 500\n")
+    assert main(["build", "-q", "-c", str(config), "-o", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert "holds several layers (meldingen_2023, meldingen_2024)" in err
+    assert 'name it with layer = "…" in its [[incidents]] table' in err
+    assert not (tmp_path / "out").exists()
+    # one table per layer reads both: every record is used
+    both = "\n".join(section.replace('path = "meldingen.gpkg"',
+                                     f'path = "meldingen.gpkg"\nlayer = "meldingen_{y}"')
+                     for y in (2023, 2024))
+    config = write_config(tmp_path, incidents=both, extra="[analysis]\ncell_size = 500\n")
+    assert main(["build", "-q", "-c", str(config), "-o", str(tmp_path / "out")]) == 0
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))
+    assert summary["incidents"]["read"] == 80
+    assert summary["per_period"] == {"2023": 40, "2024": 40}
