@@ -54,6 +54,7 @@ from hotspotkaart.maps.overview import overview_map, wijk_map
 from hotspotkaart.maps.pages import comparison_page, index_page, render, wijk_pages
 from hotspotkaart.runtime.parallel import WarmProcess, resolve_workers, run_jobs
 from hotspotkaart.stats.classbreaks import CountBreaks
+from hotspotkaart.stats.coverage import Coverage, assess_coverage
 from hotspotkaart.stats.dispersion import Dispersion
 from hotspotkaart.stats.grid import GridResult
 from hotspotkaart.stats.testing import run_statistics
@@ -152,6 +153,7 @@ class BuildResult:
     engine: dict[str, Any] | None = None
     breaks: CountBreaks | None = None
     dispersion: Dispersion | None = None
+    coverage: Coverage | None = None
 
     @cached_property
     def summary(self) -> dict[str, Any]:
@@ -200,14 +202,19 @@ def _analysed(config: Config, statistics: WarmProcess | None, on_stage: StageHoo
     with _stage("test", on_stage):
         # made here, where nothing else is to be done while the process of the tests imports
         grid = make_grid(boundaries.buurten, config.analysis.cell_size)
-        job = partial(run_statistics, tables, boundaries, zone_frame, config, grid=grid)
+        coverage = assess_coverage(tables.totals, config.periods)
+        for message in coverage.warnings:  # a cut or empty period is said loudly
+            ledger.warn(message)
+        job = partial(run_statistics, tables, boundaries, zone_frame, config, grid=grid,
+                      coverage=coverage)
         tested = (statistics or WarmProcess([], workers=1)).run(job, meanwhile=meanwhile)
         result = BuildResult(config=config, boundaries=boundaries, incidents=incidents,
                              zones=zones, locations=locations, buurten=tested.buurten,
                              wijken=tested.wijken, grid=tested.grid,
                              zone_stats=tested.zone_stats, ledger=ledger,
                              generated_at=_generated_at(), totals=tables.totals, engine=engine,
-                             breaks=tested.breaks, dispersion=tested.dispersion)
+                             breaks=tested.breaks, dispersion=tested.dispersion,
+                             coverage=tested.coverage)
         _ = result.summary  # checks read == used + rejected before anything is written
     return result
 
@@ -456,6 +463,7 @@ def _method(result: BuildResult) -> dict[str, Any]:
                         " second reading p0 from the city-wide trend; on the effective counts "
                         "count / dispersion"),
         "dispersion": (result.dispersion or Dispersion(applied=1.0)).as_dict(),
+        "coverage": None if result.coverage is None else result.coverage.as_dict(),
         "alpha": config.analysis.alpha,
         "fdr_q": config.analysis.fdr_q,
         "min_count": config.analysis.min_count,

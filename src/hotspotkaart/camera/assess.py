@@ -212,7 +212,9 @@ def assess(result: BuildResult, candidates: gpd.GeoDataFrame, *, ring_m: float =
     frame = pd.DataFrame(rows, index=cands.index)
     b = frame[f"count_{base}"].to_numpy(dtype=np.int64)
     c = frame[f"count_{compare}"].to_numpy(dtype=np.int64)
-    p0s = {"": p0_from_days(period_days(base), period_days(compare)),
+    days = ((period_days(base), period_days(compare)) if result.coverage is None
+            else (result.coverage.days(base), result.coverage.days(compare)))
+    p0s = {"": p0_from_days(*days),
            "_trend": p0_from_trend(totals[base], totals[compare])}
     phi = 1.0 if result.dispersion is None else result.dispersion.applied
     frame = frame.assign(**change_columns(b, c, p0s, min_count=min_count,

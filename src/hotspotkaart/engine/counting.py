@@ -10,7 +10,7 @@ tables of all of them, which :mod:`hotspotkaart.stats.areas` then tests.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
@@ -165,12 +165,18 @@ class IncidentTotals:
         Columns ``period``, ``category`` (as in the meldingen, not relabelled) and ``n``.
     first, last : pandas.Timestamp or None
         The earliest and the latest ``date``; None without meldingen.
+    spans : pandas.DataFrame
+        Per period that has meldingen, its earliest (``first``) and latest (``last``) date, so
+        that the tests know which days each period's data really cover.
 
     """
 
     counts: pd.DataFrame
     first: pd.Timestamp | None
     last: pd.Timestamp | None
+    spans: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
+        {"period": pd.Series(dtype=np.int64), "first": pd.Series(dtype="datetime64[ns]"),
+         "last": pd.Series(dtype="datetime64[ns]")}))
 
 
 def incident_totals(incidents: pd.DataFrame) -> IncidentTotals:
@@ -194,16 +200,30 @@ def incident_totals(incidents: pd.DataFrame) -> IncidentTotals:
     empty = dates.empty or dates.isna().all()
     return IncidentTotals(counts=group_sizes(frame, ["period", "category"]),
                           first=None if empty else pd.Timestamp(dates.min()),
-                          last=None if empty else pd.Timestamp(dates.max()))
+                          last=None if empty else pd.Timestamp(dates.max()),
+                          spans=_spans(frame["period"], dates))
+
+
+def _spans(period: pd.Series, dates: pd.Series) -> pd.DataFrame:
+    """Return the first and the last date per period (periods without a date left out)."""
+    frame = pd.DataFrame({"period": period.to_numpy(),
+                          "date": pd.to_datetime(dates).to_numpy()}).dropna()
+    grouped = frame.groupby("period", sort=True)["date"]
+    return pd.DataFrame({"first": grouped.min(), "last": grouped.max()}).reset_index()
 
 
 def sum_incident_totals(parts: Sequence[IncidentTotals]) -> IncidentTotals:
     """Add up the :class:`IncidentTotals` of parts of the meldingen."""
     firsts = [p.first for p in parts if p.first is not None]
     lasts = [p.last for p in parts if p.last is not None]
+    spans = pd.concat([p.spans for p in parts], ignore_index=True)
+    grouped = spans.groupby("period", sort=True)
+    summed = pd.DataFrame({"first": grouped["first"].min(),
+                           "last": grouped["last"].max()}).reset_index()
     return IncidentTotals(counts=sum_counts([p.counts for p in parts], ["period", "category"]),
                           first=min(firsts) if firsts else None,
-                          last=max(lasts) if lasts else None)
+                          last=max(lasts) if lasts else None,
+                          spans=summed if len(spans) else parts[0].spans)
 
 
 def category_labels(categories: pd.Series) -> npt.NDArray[np.object_]:

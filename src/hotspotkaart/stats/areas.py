@@ -137,7 +137,8 @@ def area_table(incidents: gpd.GeoDataFrame, areas: gpd.GeoDataFrame, key: str,
 def area_table_from_counts(counts: pd.DataFrame, areas: gpd.GeoDataFrame, key: str,
                            periods: Periods, config: AnalysisConfig, *,
                            population: str | None = "aantal_inwoners",
-                           dispersion: Dispersion | None = None) -> gpd.GeoDataFrame:
+                           dispersion: Dispersion | None = None,
+                           exposure: tuple[int, int] | None = None) -> gpd.GeoDataFrame:
     """Build the area table from a count table (the testing step of :func:`area_table`).
 
     Parameters
@@ -149,6 +150,9 @@ def area_table_from_counts(counts: pd.DataFrame, areas: gpd.GeoDataFrame, key: s
     dispersion : Dispersion, optional
         The overdispersion factor of the tests, overall and per category
         (:mod:`hotspotkaart.stats.dispersion`); every melding independent when None.
+    exposure : tuple of int, optional
+        The days the data of the base and the compare period cover
+        (:mod:`hotspotkaart.stats.coverage`); the calendar years when None.
 
     Returns
     -------
@@ -209,7 +213,8 @@ def area_table_from_counts(counts: pd.DataFrame, areas: gpd.GeoDataFrame, key: s
     base = np.asarray(new[count_column(base_year)])
     compare = np.asarray(new[count_column(compare_year)])
     min_count = int(config.min_count)
-    p0_days = p0_from_days(period_days(base_year), period_days(compare_year))
+    days = exposure or (period_days(base_year), period_days(compare_year))
+    p0_days = p0_from_days(*days)
     p0_trend = p0_from_trend(totals[base_year], totals[compare_year])
     disp = Dispersion(applied=1.0) if dispersion is None else dispersion
     change = change_columns(base, compare, {"": p0_days, "_trend": p0_trend},

@@ -53,6 +53,7 @@ __all__ = [
     "CHANGE_COLOURS",
     "DALING",
     "GEEN_VERANDERING",
+    "NIET_VERGELIJKBAAR",
     "STIJGING",
     "TE_WEINIG",
     "change_columns",
@@ -70,6 +71,7 @@ STIJGING = "significante stijging"
 DALING = "significante daling"
 GEEN_VERANDERING = "geen significante verandering"
 TE_WEINIG = "te weinig meldingen"
+NIET_VERGELIJKBAAR = "niet vergelijkbaar"
 
 #: The change classes in legend order.
 CHANGE_CLASSES: tuple[str, ...] = (STIJGING, GEEN_VERANDERING, DALING, TE_WEINIG)
@@ -310,7 +312,8 @@ def classify_change(
     Returns
     -------
     numpy.ndarray of str
-        One of :data:`CHANGE_CLASSES` per unit.
+        One of :data:`CHANGE_CLASSES` per unit, or ``niet vergelijkbaar`` where ``p0`` is NaN
+        (a period without days or meldingen: nothing was tested, so nothing is concluded).
 
     """
     base = _as_counts(base_counts, "base_counts")
@@ -324,6 +327,7 @@ def classify_change(
     out = np.full(base.shape, GEEN_VERANDERING, dtype=object)
     out[significant & (share > p0_arr)] = STIJGING
     out[significant & (share < p0_arr)] = DALING
+    out[~np.isfinite(p0_arr)] = NIET_VERGELIJKBAAR
     out[total < max(int(min_count), 1)] = TE_WEINIG
     return out
 

@@ -226,6 +226,7 @@ def analyse_grid_from_counts(
     *,
     area_counts: pd.DataFrame,
     dispersion: float = 1.0,
+    exposure: tuple[int, int] | None = None,
 ) -> GridResult:
     """Run the grid analysis on a count table (the testing step of :func:`analyse_grid`).
 
@@ -240,6 +241,9 @@ def analyse_grid_from_counts(
         (side by side, per year); run here otherwise.
     area_counts : pandas.DataFrame
         As for :func:`grid_tests`.
+    exposure : tuple of int, optional
+        The days the data of both periods cover (:mod:`hotspotkaart.stats.coverage`); the
+        calendar years when None.
 
     Returns
     -------
@@ -266,7 +270,8 @@ def analyse_grid_from_counts(
         logger.info("%d grid cells have no neighbouring cell and are not tested",
                     tests.n_islands)
     columns: dict[str, Any] = {c: cell_frame[c].to_numpy() for c in cell_frame.columns}
-    columns.update(_test_columns(tests.gi, periods, config, dispersion))
+    days = exposure or (period_days(periods.base), period_days(periods.compare))
+    columns.update(_test_columns(tests.gi, periods, config, dispersion, days))
     frame = pd.concat(
         [pd.DataFrame(grid[["cell_id", "x_min", "y_min"]]),
          pd.DataFrame(columns, index=grid.index)],
@@ -283,7 +288,7 @@ def analyse_grid_from_counts(
 
 
 def _test_columns(gi: dict[int, GiResult], periods: Periods, config: AnalysisConfig,
-                  dispersion: float) -> dict[str, Any]:
+                  dispersion: float, days: tuple[int, int]) -> dict[str, Any]:
     """Return the columns of the hot-spot tests, their transitions and the window change."""
     columns: dict[str, Any] = {}
     for year in periods.years:
@@ -299,7 +304,7 @@ def _test_columns(gi: dict[int, GiResult], periods: Periods, config: AnalysisCon
     columns["transition_cold"] = cold_trans
     base = columns[f"window_{periods.base}"]
     compare = columns[f"window_{periods.compare}"]
-    p0s = {"": p0_from_days(period_days(periods.base), period_days(periods.compare)),
+    p0s = {"": p0_from_days(*days),
            "_trend": p0_from_trend(int(gi[periods.base].window.sum()),
                                    int(gi[periods.compare].window.sum()))}
     columns.update(change_columns(base, compare, p0s, min_count=int(config.min_count),

@@ -35,6 +35,7 @@ from hotspotkaart.runtime.parallel import resolve_workers, run_jobs
 from hotspotkaart.stats.areas import area_table_from_counts, area_year_counts
 from hotspotkaart.stats.change import period_days
 from hotspotkaart.stats.classbreaks import CountBreaks, count_breaks
+from hotspotkaart.stats.coverage import Coverage, assess_coverage
 from hotspotkaart.stats.dispersion import Dispersion, Split, choose_dispersion
 from hotspotkaart.stats.grid import GridResult, GridTests, analyse_grid_from_counts, grid_tests
 from hotspotkaart.stats.zones import zone_table_from_counts
@@ -66,6 +67,8 @@ class Assessment:
         The class breaks of the buurt counts (:func:`~hotspotkaart.stats.classbreaks.count_breaks`).
     dispersion : Dispersion
         The overdispersion factor every test used (:mod:`hotspotkaart.stats.dispersion`).
+    coverage : Coverage
+        The days of each period the daily-rate tests used (:mod:`hotspotkaart.stats.coverage`).
     """
 
     buurten: gpd.GeoDataFrame
@@ -74,10 +77,12 @@ class Assessment:
     zone_stats: gpd.GeoDataFrame
     breaks: CountBreaks
     dispersion: Dispersion
+    coverage: Coverage
 
 
 def run_statistics(tables: CountTables, boundaries: Boundaries, zone_frame: gpd.GeoDataFrame,
-           config: Config, *, grid: gpd.GeoDataFrame | None = None) -> Assessment:
+           config: Config, *, grid: gpd.GeoDataFrame | None = None,
+           coverage: Coverage | None = None) -> Assessment:
     """Run every test of a build on the count tables of either engine.
 
     The buurt table (thousands of areas at national scale) and Gi*, once per year, take longest
@@ -97,6 +102,9 @@ def run_statistics(tables: CountTables, boundaries: Boundaries, zone_frame: gpd.
     grid : geopandas.GeoDataFrame, optional
         ``make_grid(boundaries.buurten, config.analysis.cell_size)`` when made already (a
         build makes it while this stage's libraries are being imported); made here otherwise.
+    coverage : Coverage, optional
+        The days each period's data cover (:func:`~hotspotkaart.stats.coverage.assess_coverage`
+        of ``tables.totals``, made here when None): the daily-rate tests use them.
 
     Returns
     -------
@@ -104,30 +112,34 @@ def run_statistics(tables: CountTables, boundaries: Boundaries, zone_frame: gpd.
         The area, grid and zone tables with their tests, and the class breaks of the maps.
     """
     analysis, periods = config.analysis, config.periods
+    covered = coverage or assess_coverage(tables.totals, periods)
+    exposure = (covered.days(periods.base), covered.days(periods.compare))
+    windows = {y: covered.window(y) if covered.days(y) else None for y in periods.years}
     disp = build_dispersion(tables.halves, boundaries.buurten, config)
     phi = disp.applied
     logger.info("grid analysis: %g m cells; dispersion %.2f (%s)", analysis.cell_size, phi,
                 disp.source)
     grid_args = (tables.grid, boundaries.buurten, periods, analysis)
-    grid_kw = {"area_counts": tables.buurten, "dispersion": phi}
+    grid_kw: dict[str, Any] = {"area_counts": tables.buurten, "dispersion": phi}
+    area_kw: dict[str, Any] = {"dispersion": disp, "exposure": exposure}
     jobs: list[Callable[[], Any]] = [
         partial(area_table_from_counts, tables.buurten, boundaries.buurten, "buurtcode",
-                periods, analysis, dispersion=disp),
+                periods, analysis, **area_kw),
         *(partial(grid_tests, *grid_args, years=(year,), grid=grid, **grid_kw)
           for year in periods.years),
         partial(_count_breaks, tables.buurten, boundaries.buurten, periods,
                 config.maps.privacy_threshold),
         partial(area_table_from_counts, tables.wijken, boundaries.wijken, "wijkcode", periods,
-                analysis, dispersion=disp),
+                analysis, **area_kw),
         partial(zone_table_from_counts, tables.zones, zone_frame, periods, analysis,
-                dispersion=phi),
+                dispersion=phi, windows=windows),
     ]
     buurten, *per_year, breaks, wijken, zone_stats = run_jobs(
         jobs, resolve_workers(config.engine.workers))
     cells = analyse_grid_from_counts(*grid_args, tests=reduce(GridTests.merge, per_year),
-                                     **grid_kw)
+                                     exposure=exposure, **grid_kw)
     return Assessment(buurten=buurten, wijken=wijken, grid=cells, zone_stats=zone_stats,
-                      breaks=breaks, dispersion=disp)
+                      breaks=breaks, dispersion=disp, coverage=covered)
 
 
 def build_dispersion(halves: pd.DataFrame, buurten: gpd.GeoDataFrame,

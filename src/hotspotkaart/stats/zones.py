@@ -44,6 +44,7 @@ seasonal patterns fall into it as well.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 import geopandas as gpd
@@ -61,14 +62,18 @@ from hotspotkaart.engine.zonecounts import (
     check_zone_frame,
     zone_counts,
 )
-from hotspotkaart.stats.change import CHANGE_CLASSES, p0_from_days, significance_columns
+from hotspotkaart.stats.change import (
+    CHANGE_CLASSES,
+    NIET_VERGELIJKBAAR,
+    p0_from_days,
+    significance_columns,
+)
 
 __all__ = ["NIET_VERGELIJKBAAR", "TE_KORT_GELDIG", "ZONE_CHANGE_CLASSES", "valid_days",
            "zone_table", "zone_table_from_counts"]
 
 logger = logging.getLogger(__name__)
 
-NIET_VERGELIJKBAAR = "niet vergelijkbaar"
 TE_KORT_GELDIG = "te kort geldig"
 
 #: Change classes of zones: the area classes plus "valid too short" (fewer than
@@ -158,6 +163,7 @@ def zone_table_from_counts(
     config: AnalysisConfig,
     *,
     dispersion: float = 1.0,
+    windows: Mapping[int, tuple[pd.Timestamp, pd.Timestamp] | None] | None = None,
 ) -> gpd.GeoDataFrame:
     """Build the zone table from :class:`ZoneCounts` (the testing step of :func:`zone_table`).
 
@@ -167,6 +173,10 @@ def zone_table_from_counts(
         From :func:`zone_counts` with the same ``zones`` (or the sum of several).
     zones, periods, config, dispersion
         As for :func:`zone_table`.
+    windows : mapping of int to (first, last) or None, optional
+        Per year the days its data cover (:mod:`hotspotkaart.stats.coverage`; None for a
+        period without meldingen): a zone's valid days are counted within them, so a cut
+        export compares like with like. The calendar years when None.
 
     Returns
     -------
@@ -212,7 +222,7 @@ def zone_table_from_counts(
             in_year = (period == year) & valid
             inside = int(n[in_year & inside_rows].sum())
             ring = int(n[in_year & ring_rows].sum())
-            cols[f"valid_days_{year}"][i] = valid_days(lo, hi, year)
+            cols[f"valid_days_{year}"][i] = _exposed_days(lo, hi, year, windows)
             cols[f"inside_{year}"][i] = inside
             cols[f"ring_{year}"][i] = ring
             city = int(day_n[(day_period == year) & valid_city].sum())
@@ -223,7 +233,8 @@ def zone_table_from_counts(
                 n[in_compare & (day < np.datetime64(lo))].sum())
             split_cols[f"after_{compare_year}"][i] = int(n[in_compare & valid].sum())
             split_cols[f"days_before_{compare_year}"][i] = (lo - c_start).days
-            split_cols[f"days_after_{compare_year}"][i] = valid_days(lo, hi, compare_year)
+            split_cols[f"days_after_{compare_year}"][i] = _exposed_days(lo, hi, compare_year,
+                                                                        windows)
 
     for year in (base_year, compare_year):
         total = (cols[f"inside_{year}"] + cols[f"ring_{year}"] + cols[f"outside_{year}"])
@@ -280,6 +291,20 @@ def _split_tests(split_cols: dict[str, npt.NDArray[np.float64]], compare_year: i
         for name, values in tests.items():
             cols[name][has_split] = values
     return cols
+
+
+def _exposed_days(lo: Any, hi: Any, year: int,
+                  windows: Mapping[int, tuple[pd.Timestamp, pd.Timestamp] | None] | None) -> int:
+    """Return the valid days of a zone in ``year`` that the year's data cover."""
+    if windows is None:
+        return valid_days(lo, hi, year)
+    window = windows.get(year)
+    if window is None:
+        return 0
+    start, end = window
+    lo = start if pd.isna(lo) else max(pd.Timestamp(lo), start)
+    hi = end if pd.isna(hi) else min(pd.Timestamp(hi), end)
+    return valid_days(lo, hi, year) if lo <= hi else 0
 
 
 def _too_short(days_a: npt.ArrayLike, days_b: npt.ArrayLike, comparable: npt.ArrayLike,
