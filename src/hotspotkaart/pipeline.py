@@ -38,6 +38,7 @@ from hotspotkaart.io.boundaries import Boundaries, read_boundaries
 from hotspotkaart.io.crs import RD
 from hotspotkaart.io.export import (
     Staging,
+    check_output_folder,
     staged_outputs,
     write_csv,
     write_geopackage,
@@ -284,10 +285,11 @@ def build(config: Config, out_dir: Path | None = None, *, only: Sequence[str] = 
         If ``only`` or ``wijken`` name an unknown map or wijk.
     """
     selected = _selected_maps(only, wijken)
+    target = out_dir if out_dir is not None else config.output_dir
+    check_output_folder(target)  # before the work, not after it
     # page workers, forked later, inherit the reprojection set up while the tests run
     result = _analysed(config, statistics, on_stage, meanwhile=prepare_reprojection)
     wijk_codes = _selected_wijken(result, wijken)
-    target = out_dir if out_dir is not None else config.output_dir
     with ExitStack() as staged:  # closed inside "write": that puts the staged files in place
         staging = staged.enter_context(staged_outputs(target))
         summary = staging.path("summary.json")  # listed first among the outputs

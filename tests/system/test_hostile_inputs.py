@@ -77,3 +77,40 @@ def test_a_geopackage_of_two_layers_is_never_half_read(tmp_path: Path, capsys) -
     summary = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))
     assert summary["incidents"]["read"] == 80
     assert summary["per_period"] == {"2023": 40, "2024": 40}
+
+
+def _small_project(folder: Path) -> Path:
+    rows = ["id;datum;soort;x;y"] + [
+        f"M{i};{1 + i % 28:02d}-{1 + i % 12:02d}-{2023 + i % 2};Jeugd;{p.x:.1f};{p.y:.1f}"
+        for i, p in enumerate(interior_points(80, seed=6))]
+    (folder / "m.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return write_config(folder, incidents=incident_section("m.csv"),
+                        extra="[analysis]\ncell_size = 500\n")
+
+
+def test_a_config_saved_with_a_byte_order_mark_is_read(tmp_path: Path) -> None:
+    config = _small_project(tmp_path)
+    config.write_bytes(b"\xef\xbb\xbf" + config.read_bytes())  # what Windows Notepad writes
+    assert main(["check", "-c", str(config)]) == 0
+
+
+def test_the_root_and_the_home_folder_are_refused_as_output_folder(tmp_path: Path,
+                                                                   capsys) -> None:
+    config = _small_project(tmp_path)
+    for out in ("/", str(Path.home())):
+        assert main(["build", "-q", "-c", str(config), "-o", out]) == 2
+        err = capsys.readouterr().err
+        assert "choose a folder of its own" in err
+        assert "meldingen" not in err.split("error:")[0]  # refused before any work
+
+
+def test_every_page_declares_dutch_and_has_a_title(tmp_path: Path) -> None:
+    config = _small_project(tmp_path)
+    out = tmp_path / "out"
+    assert main(["build", "-q", "-c", str(config), "-o", str(out)]) == 0
+    for page in out.rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        assert re.search(r'<html lang="nl"', text), page.name
+        title = re.search(r"<title>([^<]+)</title>", text)
+        assert title is not None, page.name
+        assert "Dordrecht" in title.group(1) or page.parent.name == "wijken", page.name

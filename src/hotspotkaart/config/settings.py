@@ -264,8 +264,10 @@ def _read_toml(path: Path) -> dict[str, Any]:
         msg = f"configuration file {path} does not exist; pass --config FILE or create {path.name}"
         raise ConfigError(msg)
     try:
-        with path.open("rb") as fh:
-            return tomllib.load(fh)
+        data = path.read_bytes()
+        # Windows Notepad saves UTF-8 with a byte-order mark, which TOML does not allow
+        text = data.removeprefix(b"\xef\xbb\xbf").decode("utf-8")
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         msg = f"configuration file {path} is not valid TOML: {exc}"
         raise ConfigError(msg) from None

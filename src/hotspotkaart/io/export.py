@@ -42,6 +42,7 @@ from hotspotkaart._errors import OutputError
 __all__ = [
     "FORMULA_STARTS",
     "Staging",
+    "check_output_folder",
     "neutralise",
     "staged_outputs",
     "write_csv",
@@ -124,8 +125,10 @@ def staged_outputs(out_dir: Path) -> Iterator[Staging]:
     Raises
     ------
     OutputError
-        If the output folder cannot be created or written.
+        If the output folder cannot be created or written, or is a root or home folder (the
+        build replaces the files of its output folder, so it must be a folder of its own).
     """
+    check_output_folder(out_dir)
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
         out_dir = out_dir.resolve()
@@ -279,6 +282,23 @@ def _json_default(value: Any) -> Any:
         return value.isoformat()
     msg = f"cannot write {type(value).__name__} to JSON"
     raise TypeError(msg)
+
+
+def check_output_folder(out_dir: Path) -> None:
+    """Refuse ``--out /``, a drive root or the home folder: an output folder is the tool's own.
+
+    Raises
+    ------
+    OutputError
+        If ``out_dir`` is a root or the home folder.
+    """
+    resolved = out_dir.expanduser().resolve()
+    root = resolved == Path(resolved.anchor)
+    if root or resolved == Path.home().resolve():
+        what = "the root" if root else "your home folder"
+        msg = (f"the output folder {out_dir} is {what}; choose a folder of its own, such as "
+               "maps/ (the build replaces the files it writes there)")
+        raise OutputError(msg)
 
 
 def write_csv(path: Path, frame: pd.DataFrame) -> None:

@@ -32,6 +32,7 @@ from hotspotkaart.maps.overview import (
     add_zone_layers,
     base_map,
     geojson_layer,
+    set_page_title,
 )
 from hotspotkaart.stats.change import CHANGE_COLOURS, DALING, STIJGING
 from hotspotkaart.stats.classbreaks import YEAR_PALETTE
@@ -99,6 +100,7 @@ def field_map(data: MapData, context: MapContext, threshold: int) -> folium.Map:
     _add_hot_cells(fmap, data.cells, context, threshold)
     _add_changed_cells(fmap, data.cells, context, threshold)
     add_zone_layers(fmap, data.zones, context)
+    set_page_title(fmap, f"Veldkaart {context.area_name}")
     fmap.add_child(InfoPanel(f"Veldkaart {context.area_name}",
                              [f"Aantallen onder {threshold} staan als '< {threshold}'."],
                              context.method[:1], synthetic=context.synthetic,

@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 import shapely
 import xyzservices.providers as xyz
+from branca.element import Element, Figure
 from folium.folium import _default_css, _default_js
 
 from hotspotkaart._format import change_text, nl_float, nl_int, validity_text, verdict_text
@@ -65,6 +66,7 @@ __all__ = [
     "ZONE_LABELS",
     "OfflineMap",
     "overview_map",
+    "set_page_title",
     "wijk_map",
 ]
 
@@ -402,10 +404,19 @@ def add_wijk_outline(fmap: folium.Map, wijken: gpd.GeoDataFrame) -> folium.GeoJs
 
 def add_panels(fmap: folium.Map, data: MapData, context: MapContext, title: str,
                areas: gpd.GeoDataFrame, layers: Sequence[folium.GeoJson]) -> None:
-    """Add the title/method panel and the key-figures table for ``areas``."""
+    """Add the title/method panel and the key-figures table for ``areas``; title the page."""
+    set_page_title(fmap, title)
     fmap.add_child(InfoPanel(title, (), context.method, synthetic=context.synthetic))
     fmap.add_child(KeyFigures("Kerncijfers", *key_figures(data, areas, context),
                               position="topright"))
+
+
+def set_page_title(fmap: folium.Map, title: str) -> None:
+    """Give the page of ``fmap`` a ``<title>`` (escaped): the name of its browser tab."""
+    figure = fmap.get_root()
+    if isinstance(figure, Figure):
+        figure.header.add_child(Element(f"<title>{html.escape(title)}</title>"),
+                                name="page_title")
 
 
 def key_figures(data: MapData, areas: gpd.GeoDataFrame, context: MapContext

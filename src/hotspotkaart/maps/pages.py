@@ -7,6 +7,7 @@ with a one-line summary per wijk. Both are self-contained like the maps themselv
 
 from __future__ import annotations
 
+import html
 import logging
 from collections.abc import Sequence
 from typing import Any
@@ -86,7 +87,8 @@ def comparison_page(data: MapData, context: MapContext) -> str:
     right.add_child(SyncMaps(left, right))
     figure.header.add_child(Element(_STACK_CSS.render(left=left.get_name(),
                                                       right=right.get_name())))
-    figure.header.add_child(Element("<title>Vergelijking</title>"))
+    title = f"Vergelijking {context.years[0]} | {context.years[1]}: {context.area_name}"
+    figure.header.add_child(Element(f"<title>{html.escape(title)}</title>"))
     with verbatim_macros():
         return str(figure.render())
 

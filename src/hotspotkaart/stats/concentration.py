@@ -50,8 +50,8 @@ _BASELINE = (
     "467-504); the *_random figures are its expectations, computed from the Binomial(n, 1/N) "
     "count of a cell, not simulated: gini_random exactly, gini_generalised_random by the "
     "Bernasco & Steenbeek (2017) transform of it, and top*_share_random as the large-N "
-    "expectation, which can only overstate the exact one (by under 1e-3 from 5 000 cells, "
-    "under 1e-6 at 3.5 M cells)"
+    "expectation, which can only overstate the exact one (in simulations by under 1e-3 from "
+    "1 000 cells on; provably by under 1e-6 for 5 M meldingen over 3.5 M cells)"
 )
 
 
@@ -226,11 +226,12 @@ def random_top_share(n: int, n_cells: int, fraction: float) -> float:
     ``share = Σ_{t ≥ 1} min(k, N · P(X ≥ t)) / n``.
 
     This is the large-N expectation of the multinomial: it replaces ``E[min(k, M_t)]`` by
-    ``min(k, E[M_t])``, which by Jensen's inequality can only overstate, by at most
-    :func:`random_top_share_bound`: 5e-7 for 5 M meldingen over 3.5 M cells, 3e-4 for 3 000
-    over 10 000, and no more than about 5 / N over the shapes tried from 1 000 cells on (any
-    ``n``), so under 1e-3 from 5 000 cells. The bound is conservative; 200 simulated allocations
-    agree to within their own error (tested). Fewer cells (tens) can be off by a few percent.
+    ``min(k, E[M_t])``, which by Jensen's inequality can only overstate. How far it can is
+    bounded by :func:`random_top_share_bound`: 5e-7 for 5 M meldingen over 3.5 M cells, 3e-4 for
+    3 000 over 10 000. That bound is conservative (up to a few percent at 1 000 cells when the
+    cut falls on a count level); against 5 000 simulated allocations for 1 000 to 20 000 cells
+    and ``n`` from 0.03 N to 50 N the actual gap was below 6e-4, and below 2e-4 from 5 000 cells
+    on. The tests compare with simulations and with exact enumeration of small allocations.
 
     Parameters
     ----------
