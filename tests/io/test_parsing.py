@@ -39,3 +39,11 @@ def test_far_future_and_far_past_dates_are_out_of_range_not_crashes():
 def test_parse_numbers_ignores_spaces_excel_puts_between_digit_groups():
     values = pd.Series(["105\u00a0233,4", "105\u202f233,4", "105 233,4", "١٠٥٢٣٣"])
     assert_allclose(parse_numbers(values).to_numpy(), [105233.4, 105233.4, 105233.4, np.nan])
+
+
+def test_sql_server_timestamps_with_milliseconds_are_dates():
+    dates, problem = parse_dates(pd.Series(["2023-06-01 12:00:00.000", "01-06-2023 23:59:59.997",
+                                            "2023-06-01 12:00:00.5x"]))
+    assert dates.iloc[0] == pd.Timestamp("2023-06-01 12:00")
+    assert dates.iloc[1] == pd.Timestamp("2023-06-01 23:59:59.997")
+    assert problem.tolist() == ["", "", "unreadable"]

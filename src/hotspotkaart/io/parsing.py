@@ -23,6 +23,8 @@ _DATE_FORMATS = (
     "%d.%m.%Y %H:%M", "%d.%m.%Y",
     "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d",
     "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S.%f",
+    "%Y-%m-%d %H:%M:%S.%f",  # SQL Server's datetime: 2023-06-01 12:00:00.000
+    "%d-%m-%Y %H:%M:%S.%f",
 )
 _DATE_SHAPE = re.compile(
     r"^\s*(?:\d{1,2}[-/.]\d{1,2}[-/.]\d{4}|\d{4}-\d{1,2}-\d{1,2})"
@@ -73,8 +75,9 @@ def parse_numbers(values: pd.Series) -> pd.Series:
 def parse_dates(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Parse Dutch and ISO dates; say why a value could not be parsed.
 
-    Accepted: ``dd-mm-jjjj``, ``dd-mm-jjjj hh:mm[:ss]`` (also with ``/`` or ``.``), ISO 8601 dates
-    and times; a time-zone suffix is converted to Dutch local time. Day-first only: ``03-07-2023``
+    Accepted: ``dd-mm-jjjj``, ``dd-mm-jjjj hh:mm[:ss[.fff]]`` (also with ``/`` or ``.``), ISO 8601
+    dates and times, SQL Server's ``jjjj-mm-dd hh:mm:ss.fff``; a time-zone suffix is converted
+    to Dutch local time. Day-first only: ``03-07-2023``
     is 3 July.
 
     Parameters
