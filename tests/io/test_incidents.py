@@ -7,7 +7,7 @@ import pytest
 import shapely
 from numpy.testing import assert_allclose
 
-from hotspotkaart._errors import InputError
+from hotspotkaart._errors import HotspotkaartWarning, InputError
 from hotspotkaart.io.incidents import (
     check_category_slugs,
     read_incidents,
@@ -335,3 +335,19 @@ def test_pieces_after_many_blank_lines_number_rows_as_the_whole_read(tmp_path, m
     whole = read_incidents((source(path),), PERIODS, Ledger())
     pd.testing.assert_frame_equal(pd.concat(pieces, ignore_index=True), pd.DataFrame(whole)
                                   .pipe(gpd.GeoDataFrame, geometry="geometry", crs=whole.crs))
+
+
+def test_a_us_export_is_read_month_first_and_said(tmp_path):
+    rows = ["id;datum;soort;x;y"]
+    for i in range(40):  # month/day/year: the second number runs to 28
+        rows.append(f"U{i};{1 + i % 12:02d}/{1 + i % 28:02d}/{2023 + i % 2} 21:30;Jeugd;"
+                    "105000;425000")
+    path = tmp_path / "us.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    with pytest.warns(HotspotkaartWarning, match="month first"):
+        frame, ledger = read(path)
+    assert len(frame) == 40
+    assert ledger.rejections == []
+    first = frame.set_index("melding_id").loc["U13", "date"]
+    assert first == pd.Timestamp("2024-02-14 21:30")  # 02/14/2024: 14 February
+    assert any("month first" in w for w in ledger.warnings)

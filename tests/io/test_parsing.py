@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 from numpy.testing import assert_allclose
 
-from hotspotkaart.io.parsing import parse_dates, parse_numbers
+from hotspotkaart.io.parsing import date_order, parse_dates, parse_numbers
 
 
 def test_parse_numbers_handles_dutch_and_english_notation():
@@ -47,3 +47,16 @@ def test_sql_server_timestamps_with_milliseconds_are_dates():
     assert dates.iloc[0] == pd.Timestamp("2023-06-01 12:00")
     assert dates.iloc[1] == pd.Timestamp("2023-06-01 23:59:59.997")
     assert problem.tolist() == ["", "", "unreadable"]
+
+
+def test_month_first_dates_are_told_from_the_whole_column():
+    us = pd.Series(["07/13/2023 22:00", "12/01/2024", "02/28/2023", None])
+    assert date_order(us) == "month-first"
+    dates, problem = parse_dates(us, order="month-first")
+    assert dates.tolist()[:3] == [pd.Timestamp("2023-07-13 22:00"), pd.Timestamp("2024-12-01"),
+                                  pd.Timestamp("2023-02-28")]
+    assert problem.tolist() == ["", "", "", "missing"]
+    assert date_order(pd.Series(["13-07-2023", "01-12-2024"])) == "day-first"
+    assert date_order(pd.Series(["01-02-2023", "03-04-2024"])) == "day-first"  # cannot tell
+    assert date_order(pd.Series(["13/01/2023", "01/13/2023"])) == "day-first"  # mixed: as is
+    assert date_order(pd.Series(["2023-07-13", "2024-01-02"])) == "day-first"  # ISO

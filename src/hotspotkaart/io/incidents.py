@@ -26,7 +26,7 @@ from hotspotkaart.config.settings import IncidentSource, Periods
 from hotspotkaart.io.crs import RD, CrsChoice, in_netherlands, resolve_crs, to_rd
 from hotspotkaart.io.csvtext import iter_csv_text, read_csv_text
 from hotspotkaart.io.ledger import Ledger, Reason, source_labels
-from hotspotkaart.io.parsing import parse_dates, parse_numbers
+from hotspotkaart.io.parsing import date_order, parse_dates, parse_numbers
 from hotspotkaart.io.vector import pick_layer
 
 __all__ = [
@@ -416,7 +416,12 @@ def _validate(parsed: _Parsed, label: str, periods: Periods, ledger: Ledger) -> 
     reject(rows("empty_rows"), Reason.EMPTY_ROW)
     counts = pd.Series(frame.attrs.get("bad_rows", {}), dtype=object)
     reject(rows("bad_rows"), Reason.FIELD_COUNT, counts.reindex(frame.index).fillna(""))
-    dates, date_problem = parse_dates(frame["date_text"])
+    order = date_order(frame["date_text"])
+    if order == "month-first":
+        ledger.warn(f"{label}: the dates are written month first (mm/dd/yyyy, as in a US "
+                    "export): some have a second number above 12 and none a first one; they "
+                    "are read that way")
+    dates, date_problem = parse_dates(frame["date_text"], order=order)
     date_text = frame["date_text"].astype(str)
     reject(date_problem == "missing", Reason.DATE_MISSING)
     reject(date_problem == "impossible", Reason.DATE_IMPOSSIBLE, date_text)

@@ -15,7 +15,7 @@ import re
 import numpy as np
 import pandas as pd
 
-__all__ = ["parse_dates", "parse_numbers"]
+__all__ = ["date_order", "parse_dates", "parse_numbers"]
 
 _DATE_FORMATS = (
     "%d-%m-%Y %H:%M:%S", "%d-%m-%Y %H:%M", "%d-%m-%Y",
@@ -26,6 +26,9 @@ _DATE_FORMATS = (
     "%Y-%m-%d %H:%M:%S.%f",  # SQL Server's datetime: 2023-06-01 12:00:00.000
     "%d-%m-%Y %H:%M:%S.%f",
 )
+#: The day and month of a date written with the year last: ``03-07-2023``, ``7/3/2023``.
+_YEAR_LAST = re.compile(r"^\s*(\d{1,2})[-/.](\d{1,2})[-/.]\d{4}")
+
 _DATE_SHAPE = re.compile(
     r"^\s*(?:\d{1,2}[-/.]\d{1,2}[-/.]\d{4}|\d{4}-\d{1,2}-\d{1,2})"
     r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?\s*$"
@@ -72,7 +75,34 @@ def parse_numbers(values: pd.Series) -> pd.Series:
     return numbers.where(np.isfinite(numbers))
 
 
-def parse_dates(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+def date_order(values: pd.Series) -> str:
+    """Tell from a whole column whether its dates are written day first or month first.
+
+    Only dates with the year last count (``03/07/2023``). A first number above 12 can only be
+    a day, a second one above 12 only a day as well: when some second numbers exceed 12 and no
+    first one does, the column is month first (a US export, ``mm/dd/yyyy``). Otherwise it is
+    day first, the Dutch order (also when the column cannot tell, with every number up to 12).
+
+    Parameters
+    ----------
+    values : pandas.Series
+        The date texts.
+
+    Returns
+    -------
+    str
+        ``"day-first"`` or ``"month-first"``.
+    """
+    if pd.api.types.is_datetime64_any_dtype(values):
+        return "day-first"
+    parts = values.dropna().astype(str).str.extract(_YEAR_LAST).dropna().astype(int)
+    if parts.empty:
+        return "day-first"
+    first_day, second_day = bool((parts[0] > 12).any()), bool((parts[1] > 12).any())
+    return "month-first" if second_day and not first_day else "day-first"
+
+
+def parse_dates(values: pd.Series, *, order: str = "day-first") -> tuple[pd.Series, pd.Series]:
     """Parse Dutch and ISO dates; say why a value could not be parsed.
 
     Accepted: ``dd-mm-jjjj``, ``dd-mm-jjjj hh:mm[:ss[.fff]]`` (also with ``/`` or ``.``), ISO 8601
@@ -84,6 +114,8 @@ def parse_dates(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     ----------
     values : pandas.Series
         Text or datetimes.
+    order : {"day-first", "month-first"}, default "day-first"
+        How dates with the year last are read (:func:`date_order` tells it from the column).
 
     Returns
     -------
@@ -113,7 +145,10 @@ def parse_dates(values: pd.Series) -> tuple[pd.Series, pd.Series]:
             work[with_tz] = local.astype("datetime64[us]")
             todo &= ~with_tz
         colons = text.str.count(":")  # no directive used here matches ':', so a text can only
-        for fmt in _DATE_FORMATS:     # match a format with as many (saves failing on all rows)
+        formats = _DATE_FORMATS if order == "day-first" else tuple(  # match as many colons
+            f.replace("%d", "%?").replace("%m", "%d").replace("%?", "%m") if f[1] == "d" else f
+            for f in _DATE_FORMATS)
+        for fmt in formats:
             if not todo.any():
                 break
             candidates = todo & (colons == fmt.count(":"))
