@@ -221,15 +221,7 @@ def area_table_from_counts(counts: pd.DataFrame, areas: gpd.GeoDataFrame, key: s
                             min_count=min_count, fdr_q=config.fdr_q, dispersion=disp.applied)
     new.update({name: change.pop(name) for name in ("diff", "pct_change")})
 
-    pop = _population(areas, population)
-    for year in (base_year, compare_year):
-        counts = np.asarray(new[count_column(year)], dtype=float)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            new[f"rate_{year}"] = np.where(pop > 0, 1000.0 * counts / pop, np.nan)
-    for year in (base_year, compare_year):
-        counts = np.asarray(new[count_column(year)], dtype=float)
-        new[f"share_{year}"] = counts / totals[year] if totals[year] else np.full(len(known),
-                                                                                     np.nan)
+    new.update(_rates_and_shares(new, totals, _population(areas, population)))
     new.update(change)
     for label, slug in slugs.items():
         new.update(significance_columns(
@@ -297,6 +289,21 @@ def sum_per_area(idx: npt.NDArray[np.intp], weights: npt.NDArray[np.int64],
     keep = idx >= 0
     out = np.zeros(n, dtype=np.int64)
     np.add.at(out, idx[keep], weights[keep])
+    return out
+
+
+def _rates_and_shares(columns: dict[str, Any], totals: dict[int, int],
+                      pop: npt.NDArray[np.float64]) -> dict[str, Any]:
+    """Per year the meldingen per 1 000 inhabitants and the share of the city's meldingen."""
+    out: dict[str, Any] = {}
+    for year in totals:
+        counts = np.asarray(columns[count_column(year)], dtype=float)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out[f"rate_{year}"] = np.where(pop > 0, 1000.0 * counts / pop, np.nan)
+    for year in totals:
+        counts = np.asarray(columns[count_column(year)], dtype=float)
+        out[f"share_{year}"] = counts / totals[year] if totals[year] else np.full(len(counts),
+                                                                                 np.nan)
     return out
 
 
