@@ -291,7 +291,7 @@ def build(config: Config, out_dir: Path | None = None, *, only: Sequence[str] = 
     result = _analysed(config, statistics, on_stage, meanwhile=prepare_reprojection)
     wijk_codes = _selected_wijken(result, wijken)
     with ExitStack() as staged:  # closed inside "write": that puts the staged files in place
-        staging = staged.enter_context(staged_outputs(target))
+        staging = staged.enter_context(staged_outputs(target, prune=not only and not wijken))
         summary = staging.path("summary.json")  # listed first among the outputs
         with _stage("maps", on_stage):
             jobs = _output_jobs(result, staging, selected, wijk_codes,

@@ -193,3 +193,41 @@ def test_csv_text_that_starts_like_a_formula_is_neutralised(tmp_path):
     assert frame["id"].iloc[0] == payloads[0]  # the caller's frame is not changed
     assert export.neutralise(np.array(["\rCR", 5, None], dtype=object)).tolist() == [
         "'\rCR", 5, None]
+
+
+def _build_outputs(out, names, *, prune):
+    with export.staged_outputs(out, prune=prune) as staging:
+        for name in names:
+            staging.path(name).write_text(name, encoding="utf-8")
+
+
+@pytest.mark.parametrize("atomic", [True, False])
+def test_outputs_a_complete_build_no_longer_makes_are_removed(tmp_path, monkeypatch, atomic):
+    if not atomic:
+        monkeypatch.setattr(export, "_exchange", lambda folder, out_dir: False)
+    out = tmp_path / "maps"
+    _build_outputs(out, ["index.html", "wijken/WK01.html", "wijken/WK02.html"], prune=True)
+    (out / "notities.txt").write_text("mine", encoding="utf-8")  # not the tool's
+    (out / "wijken" / "eigen.html").write_text("mine", encoding="utf-8")
+    # a partial build (one wijk) keeps the other pages
+    _build_outputs(out, ["wijken/WK01.html"], prune=False)
+    assert (out / "wijken" / "WK02.html").exists()
+    # a complete build without WK02 removes its page, and only the tool's own files
+    _build_outputs(out, ["index.html", "wijken/WK01.html"], prune=True)
+    assert not (out / "wijken" / "WK02.html").exists()
+    assert (out / "wijken" / "WK01.html").exists()
+    assert (out / "notities.txt").read_text(encoding="utf-8") == "mine"
+    assert (out / "wijken" / "eigen.html").exists()
+    assert json.loads((out / export.MANIFEST).read_text(encoding="utf-8")) == [
+        "index.html", "wijken/WK01.html"]
+
+
+def test_a_tampered_list_of_outputs_removes_nothing_outside(tmp_path):
+    out = tmp_path / "maps"
+    outside = tmp_path / "keep.txt"
+    outside.write_text("x", encoding="utf-8")
+    out.mkdir()
+    (out / export.MANIFEST).write_text(json.dumps(["../keep.txt", str(outside), 5]),
+                                       encoding="utf-8")
+    _build_outputs(out, ["index.html"], prune=True)
+    assert outside.exists()

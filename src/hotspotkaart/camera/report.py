@@ -93,7 +93,7 @@ def write_outputs(result: BuildResult, table: gpd.GeoDataFrame, target: Path, *,
     ordered = table.sort_values("rank", kind="stable").reset_index(drop=True)
     files = page_names(list(ordered["name"]))
     names = {s.slug: s.name for s in settings.extra_points}
-    with staged_outputs(target) as staging:
+    with staged_outputs(target, prune=True) as staging:
         for (_, row), filename in zip(ordered.iterrows(), files, strict=True):
             page = candidate_page(result, data, context, row, n_candidates=len(ordered),
                                   ring_m=ring_m, extras=extras, extra_names=names)

@@ -41,6 +41,7 @@ from hotspotkaart._errors import OutputError
 
 __all__ = [
     "FORMULA_STARTS",
+    "MANIFEST",
     "Staging",
     "check_output_folder",
     "neutralise",
@@ -59,12 +60,22 @@ CSV_OPTIONS: dict[str, Any] = {"sep": ";", "encoding": "utf-8-sig", "index": Fal
                                "lineterminator": "\n", "float_format": "%.6g"}
 
 
-class Staging:
-    """A staging folder that replaces the output folder's files on commit."""
+#: The list of the files a build wrote, kept in the output folder for the next build.
+MANIFEST = ".hotspotkaart-outputs.json"
 
-    def __init__(self, folder: Path, out_dir: Path) -> None:
+
+class Staging:
+    """A staging folder that replaces the output folder's files on commit.
+
+    With ``prune`` (a complete build), files an earlier build wrote (listed in :data:`MANIFEST`)
+    that this build no longer makes, such as the page of a wijk that disappeared, are removed
+    instead of kept with old figures; files the tool did not write are always kept.
+    """
+
+    def __init__(self, folder: Path, out_dir: Path, *, prune: bool = False) -> None:
         self.folder = folder
         self.out_dir = out_dir
+        self.prune = prune
         self.written: list[str] = []
 
     def path(self, name: str) -> Path:
@@ -93,22 +104,31 @@ class Staging:
         removes it.
         """
         written = set(self.written)
-        _carry_over(self.out_dir, self.folder, written)
+        previous = _read_manifest(self.out_dir)
+        stale = previous - written if self.prune else set()
+        (self.folder / MANIFEST).write_text(
+            json.dumps(sorted(written | (previous - stale)), indent=0), encoding="utf-8")
+        _carry_over(self.out_dir, self.folder, written | stale | {MANIFEST})
         _copy_mode(self.out_dir, self.folder)
         if _exchange(self.folder, self.out_dir):
-            _rescue_late_files(self.folder, self.out_dir)
+            _rescue_late_files(self.folder, self.out_dir, stale)
         else:
             logger.info("atomic folder exchange unavailable for %s; moving files one by one",
                         self.out_dir)
-            for name in self.written:
+            for name in [*self.written, MANIFEST]:
                 target = self.out_dir / name
                 target.parent.mkdir(parents=True, exist_ok=True)
                 os.replace(self.folder / name, target)
+            for name in stale:
+                (self.out_dir / name).unlink(missing_ok=True)
+        if stale:
+            logger.info("removed %d outputs of an earlier build that this one no longer makes",
+                        len(stale))
         return [self.out_dir / name for name in self.written]
 
 
 @contextmanager
-def staged_outputs(out_dir: Path) -> Iterator[Staging]:
+def staged_outputs(out_dir: Path, *, prune: bool = False) -> Iterator[Staging]:
     """Stage outputs beside ``out_dir`` and put them in place when the block succeeds.
 
     Parameters
@@ -116,6 +136,9 @@ def staged_outputs(out_dir: Path) -> Iterator[Staging]:
     out_dir : Path
         The output folder; created when missing. A symbolic link is followed: the folder it
         points at receives the outputs.
+    prune : bool, default False
+        Remove the outputs of an earlier build that this one no longer makes (a complete
+        build); see :class:`Staging`.
 
     Yields
     ------
@@ -143,7 +166,7 @@ def staged_outputs(out_dir: Path) -> Iterator[Staging]:
         msg = f"cannot write beside the output folder {out_dir}: {exc.strerror or exc}"
         raise OutputError(msg) from None
     try:
-        staging = Staging(folder, out_dir)
+        staging = Staging(folder, out_dir, prune=prune)
         yield staging
         staging.commit()
     except OSError as exc:
@@ -151,6 +174,22 @@ def staged_outputs(out_dir: Path) -> Iterator[Staging]:
         raise OutputError(msg) from None
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def _read_manifest(out_dir: Path) -> set[str]:
+    """Return the outputs an earlier build listed in ``out_dir`` (empty when none or unreadable).
+
+    Only plain relative names inside the folder are taken, so a tampered list cannot make a
+    build remove anything outside it.
+    """
+    try:
+        names = json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return set()
+    if not isinstance(names, list):
+        return set()
+    return {n for n in names if isinstance(n, str) and n and not Path(n).is_absolute()
+            and ".." not in Path(n).parts}
 
 
 def _carry_over(out_dir: Path, folder: Path, written: set[str]) -> None:
@@ -219,11 +258,16 @@ def _renameat2() -> Any:
     return function
 
 
-def _rescue_late_files(old: Path, out_dir: Path) -> None:
-    """Move files that appeared in the output folder during the commit into the new one."""
+def _rescue_late_files(old: Path, out_dir: Path, stale: set[str]) -> None:
+    """Move files that appeared in the output folder during the commit into the new one.
+
+    The ``stale`` outputs of an earlier build were left behind on purpose and stay there.
+    """
     for root, _dirs, files in os.walk(old):
         rel = Path(root).relative_to(old)
         for name in files:
+            if (rel / name).as_posix() in stale:
+                continue
             target = out_dir / rel / name
             if not target.exists() and not target.is_symlink():
                 target.parent.mkdir(parents=True, exist_ok=True)
