@@ -66,7 +66,8 @@ def test_build_writes_every_output_and_accounts_for_every_record(project, tmp_pa
     with pytest.warns(HotspotkaartWarning, match="cp1252"):
         result = build(load_config(project), out)
     names = sorted(p.name for p in out.iterdir())
-    assert names == ["buurten.csv", "grid.csv", "hotspotkaart.gpkg", "index.html",
+    assert names == [".hotspotkaart-outputs.json", "buurten.csv", "grid.csv",
+                     "hotspotkaart.gpkg", "index.html",
                      "overzicht.html", "rejected.csv", "summary.json", "veldkaart.html",
                      "vergelijking.html", "wijken", "wijken.csv", "zones.csv"]
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
