@@ -114,3 +114,4 @@ def test_every_page_declares_dutch_and_has_a_title(tmp_path: Path) -> None:
         title = re.search(r"<title>([^<]+)</title>", text)
         assert title is not None, page.name
         assert "Dordrecht" in title.group(1) or page.parent.name == "wijken", page.name
+

@@ -188,8 +188,13 @@ def _add_changed_cells(fmap: folium.Map, cells: gpd.GeoDataFrame | None, context
 def _cluster_layer(fmap: folium.Map, clusters: gpd.GeoDataFrame, name: str,
                    field: tuple[str, str], year: int, threshold: int,
                    colours: dict[str, str], outline: dict[str, Any], *, show: bool) -> None:
-    """Draw cell clusters of one class column, with counts below ``threshold`` suppressed."""
+    """Draw the cell clusters of one class column that hold at least ``threshold`` meldingen.
+
+    A smaller cluster is left out: its squares would show where the few meldingen are that its
+    count (``< threshold``) hides, the smaller the cells the more precisely.
+    """
     key, alias = field
+    clusters = clusters[clusters["meldingen"].to_numpy() >= threshold]
     frame = gpd.GeoDataFrame(
         {key: clusters["klasse"].to_numpy(),
          "meldingen": [suppress(c, threshold) for c in clusters["meldingen"]],
