@@ -8,10 +8,12 @@ index links to exists.
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 
 import geopandas as gpd
+import pytest
 
 from hotspotkaart.cli.main import main
 from tests.helpers.project import BUURTEN, incident_section, interior_points, write_config
@@ -115,3 +117,51 @@ def test_every_page_declares_dutch_and_has_a_title(tmp_path: Path) -> None:
         assert title is not None, page.name
         assert "Dordrecht" in title.group(1) or page.parent.name == "wijken", page.name
 
+
+
+@pytest.mark.parametrize("kind", ["fifo", "device", "loop"])
+def test_an_input_that_is_not_a_file_gets_a_sentence_not_a_hang(tmp_path: Path, capsys,
+                                                                 kind: str) -> None:
+    target = tmp_path / "m.csv"
+    if kind == "fifo":
+        os.mkfifo(target)  # opening it would wait for a writer forever
+    elif kind == "loop":
+        target.symlink_to(target)
+    config = write_config(tmp_path, incidents=incident_section(
+        "/dev/zero" if kind == "device" else "m.csv"))
+    assert main(["check", "-c", str(config)]) == 2
+    err = capsys.readouterr().err
+    expected = {"fifo": "not a regular file", "device": "not a regular file",
+                "loop": "symbolic link that never reaches a file"}[kind]
+    assert expected in err
+
+
+def test_too_many_categories_are_refused_with_the_limit(tmp_path: Path, capsys) -> None:
+    rows = ["id;datum;soort;x;y"] + [
+        f"M{i};{1 + i % 28:02d}-{1 + i % 12:02d}-{2023 + i % 2};soort {i};{p.x:.1f};{p.y:.1f}"
+        for i, p in enumerate(interior_points(400, seed=12))]
+    (tmp_path / "m.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    config = write_config(tmp_path, incidents=incident_section("m.csv"),
+                          extra="[analysis]\ncell_size = 500\n")
+    assert main(["build", "-q", "-c", str(config), "-o", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert "400 different categories" in err
+    assert "at most 300" in err
+
+
+def test_thousands_of_overlapping_zones_give_a_short_summary(tmp_path: Path) -> None:
+    centre = interior_points(1, seed=3).iloc[0]
+    zones = gpd.GeoDataFrame(
+        {"naam": [f"Zone {i}" for i in range(300)]},
+        geometry=[centre.buffer(200 + i) for i in range(300)], crs="EPSG:28992")
+    zones.to_file(tmp_path / "zones.geojson", driver="GeoJSON")
+    project = _small_project(tmp_path)
+    text = project.read_text(encoding="utf-8") + (
+        '\n[[zones]]\nkind = "alcoholverbod"\npath = "zones.geojson"\nname = "naam"\n')
+    project.write_text(text, encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["build", "-q", "-c", str(project), "-o", str(out), "--only", "overzicht"]) == 0
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    overlaps = [w for w in summary["warnings"] if "overlap" in w]
+    assert len(overlaps) == 11  # ten pairs by name, then one sentence for the rest
+    assert overlaps[-1].startswith(f"{300 * 299 // 2 - 10:,} more pairs of zones")

@@ -119,13 +119,21 @@ def number(t: Mapping[str, Any], key: str, where: str, cfg: Path, default: float
 
 def existing(base_dir: Path, value: str, what: str, cfg: Path) -> Path:
     """Resolve ``value`` against ``base_dir``: an existing file, or a FileGDB folder."""
-    path = (base_dir / value).resolve()
+    try:
+        path = (base_dir / value).resolve(strict=False)
+    except (OSError, RuntimeError):  # a symbolic link that points at itself
+        msg = f"{cfg}: {what} = {value!r} is a symbolic link that never reaches a file"
+        raise ConfigError(msg) from None
     if not path.exists():
         msg = f"{cfg}: {what} = {value!r} points at {path}, which does not exist"
         raise ConfigError(msg)
     if path.is_dir() and path.suffix.lower() != ".gdb":
         msg = (f"{cfg}: {what} = {value!r} points at the folder {path}; name the file itself "
                "(only a FileGDB may be a .gdb folder)")
+        raise ConfigError(msg)
+    if not path.is_dir() and not path.is_file():  # a FIFO would wait forever, /dev/zero never end
+        msg = (f"{cfg}: {what} = {value!r} points at {path}, which is not a regular file (a "
+               "pipe, a device or a socket); export the data to a file and name that")
         raise ConfigError(msg)
     return path
 

@@ -142,6 +142,11 @@ def _candidates(frames: list[pd.DataFrame]) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), geometry="geometry", crs=RD)
 
 
+#: The most categories a build keeps apart: five columns each in the buurt and wijk tables, and
+#: SQLite (the GeoPackage) allows 2000 columns.
+MAX_CATEGORIES = 300
+
+
 def check_category_slugs(incidents: pd.DataFrame, sources: tuple[IncidentSource, ...]) -> None:
     """Refuse two different categories that would get the same output column name.
 
@@ -162,12 +167,19 @@ def check_category_slugs(incidents: pd.DataFrame, sources: tuple[IncidentSource,
     Raises
     ------
     InputError
-        If two different categories have the same slug.
+        If two different categories have the same slug, or there are more than
+        :data:`MAX_CATEGORIES`.
 
     """
     labels = source_labels([(s.path, s.layer) for s in sources])
     by_label = dict(zip(labels, sources, strict=True))
     firsts = incidents.drop_duplicates("category")
+    if len(firsts) > MAX_CATEGORIES:
+        msg = (f"the meldingen have {len(firsts)} different categories; the tables get five "
+               f"columns per category and a GeoPackage holds at most 2000, so at most "
+               f"{MAX_CATEGORIES} can be kept apart: map the categories onto fewer (e.g. the "
+               "main groups of the export) before building")
+        raise InputError(msg)
     by_slug: dict[str, list[tuple[str, str, int]]] = {}
     for category, label, row in zip(firsts["category"].astype(str), firsts["source"],
                                     firsts["row"], strict=True):

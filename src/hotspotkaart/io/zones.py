@@ -16,6 +16,7 @@ from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 import shapely
 
@@ -31,6 +32,8 @@ __all__ = ["read_locations", "read_zones"]
 
 
 #: Overlaps smaller than this (m²) are digitising noise, not worth a warning.
+#: The most overlapping pairs of zones named one by one in the warnings.
+_MAX_OVERLAP_WARNINGS = 10
 _OVERLAP_M2 = 1.0
 
 
@@ -284,26 +287,38 @@ def _validity(gdf: gpd.GeoDataFrame, column: str | None, keep: pd.Series, label:
 
 
 def _warn_overlaps(zones: gpd.GeoDataFrame, ledger: Ledger) -> None:
-    """Warn about zones of one kind that overlap while both valid."""
+    """Warn about zones of one kind that overlap while both valid.
+
+    The first :data:`_MAX_OVERLAP_WARNINGS` pairs are named one by one, the rest in one
+    sentence with their number, so that 5 000 overlapping zones give a readable summary instead
+    of a warning per pair.
+    """
     geoms = zones.geometry.to_numpy()
     left, right = shapely.STRtree(geoms).query(geoms, predicate="intersects")
-    pairs = [(a, b) for a, b in zip(left, right, strict=True)
-             if a < b and zones.at[a, "kind"] == zones.at[b, "kind"]]
-    for a, b in pairs:
-        if not _periods_overlap(zones.loc[a], zones.loc[b]):
-            continue
-        area = float(shapely.intersection(geoms[a], geoms[b]).area)
-        if area < _OVERLAP_M2:
-            continue
-        za, zb = zones.loc[a], zones.loc[b]
+    kinds = zones["kind"].to_numpy(dtype=object)
+    keep = (left < right) & (kinds[left] == kinds[right])
+    left, right = left[keep], right[keep]
+    start = np.maximum(_days(zones["valid_from"], np.iinfo(np.int64).min)[left],
+                       _days(zones["valid_from"], np.iinfo(np.int64).min)[right])
+    end = np.minimum(_days(zones["valid_to"], np.iinfo(np.int64).max)[left],
+                     _days(zones["valid_to"], np.iinfo(np.int64).max)[right])
+    left, right = left[start <= end], right[start <= end]
+    area = shapely.area(shapely.intersection(geoms[left], geoms[right]))
+    big = area >= _OVERLAP_M2
+    left, right, area = left[big], right[big], area[big]
+    for a, b, shared in list(zip(left, right, area, strict=True))[:_MAX_OVERLAP_WARNINGS]:
+        za, zb = zones.iloc[a], zones.iloc[b]
         ledger.warn(f"{za['source']} row {za['row']} ({za['name']}) and {zb['source']} row "
-                    f"{zb['row']} ({zb['name']}) overlap by {area:,.0f} m² while both valid as "
-                    f"{za['kind']}; a melding there counts once for {za['kind']}")
+                    f"{zb['row']} ({zb['name']}) overlap by {shared:,.0f} m² while both valid "
+                    f"as {za['kind']}; a melding there counts once for {za['kind']}")
+    more = len(area) - _MAX_OVERLAP_WARNINGS
+    if more > 0:
+        ledger.warn(f"{more:,} more pairs of zones of one kind overlap while both valid "
+                    f"({float(area[_MAX_OVERLAP_WARNINGS:].sum()):,.0f} m² in all); a melding "
+                    "there counts once per kind")
 
 
-def _periods_overlap(a: pd.Series, b: pd.Series) -> bool:
-    start = max([d for d in (a["valid_from"], b["valid_from"]) if pd.notna(d)],
-                default=pd.Timestamp.min)
-    end = min([d for d in (a["valid_to"], b["valid_to"]) if pd.notna(d)],
-              default=pd.Timestamp.max)
-    return bool(start <= end)
+def _days(values: pd.Series, missing: int) -> npt.NDArray[np.int64]:
+    """Return the dates as whole days since 1970 (``missing`` for an open end)."""
+    days = pd.to_datetime(values).to_numpy(dtype="datetime64[D]").astype(np.int64)
+    return np.where(pd.isna(values).to_numpy(), missing, days)
