@@ -9,7 +9,15 @@ import numpy as np
 import pytest
 import shapely
 
-from hotspotkaart.maps.layers import LayerData, feature_collection, for_map, wgs84_geometry
+from hotspotkaart.maps.layers import (
+    CELL_OUTLINE,
+    LayerData,
+    feature_collection,
+    for_map,
+    wgs84_geometry,
+)
+from hotspotkaart.stats.change import CHANGE_COLOURS
+from hotspotkaart.stats.classbreaks import YEAR_PALETTE
 from tests.helpers.project import wgs84_frame
 
 
@@ -99,3 +107,21 @@ def test_hot_spot_clusters_merge_touching_cells_of_one_class():
     others = hot_spot_clusters(cells, "gi_class", "count", skip=HOT_95)  # classes in sorted order
     assert others["klasse"].tolist() == [HOT_99, NIET_SIGNIFICANT]
     assert others["cellen"].tolist() == [1, len(cells) - 4]
+
+
+def _luminance(colour: str) -> float:
+    """WCAG 2.1 relative luminance of a #rrggbb colour."""
+    channels = [int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def test_cell_clusters_stay_visible_over_every_fill_beneath_them():
+    # WCAG 1.4.11: graphical objects need 3:1 against what is next to them; hot-spot red
+    # #b2182b over the top count class #bd0026 alone was 1.04:1
+    outline = CELL_OUTLINE["color"]
+    assert CELL_OUTLINE["weight"] >= 2
+    beneath = [*YEAR_PALETTE, *CHANGE_COLOURS.values()]
+    for fill in beneath:
+        lighter, darker = sorted((_luminance(outline), _luminance(fill)), reverse=True)
+        assert (lighter + 0.05) / (darker + 0.05) >= 3.0, fill

@@ -27,7 +27,12 @@ from branca.element import Element, Figure
 
 from hotspotkaart.maps.data import MapContext, MapData
 from hotspotkaart.maps.elements import InfoPanel, Legend
-from hotspotkaart.maps.layers import hot_spot_clusters, rounded, significant_changes
+from hotspotkaart.maps.layers import (
+    CELL_OUTLINE,
+    hot_spot_clusters,
+    rounded,
+    significant_changes,
+)
 from hotspotkaart.maps.overview import (
     add_zone_layers,
     base_map,
@@ -169,7 +174,7 @@ def _add_hot_cells(fmap: folium.Map, cells: gpd.GeoDataFrame | None, context: Ma
         clusters = hot_spot_clusters(cells[cells[column].isin(_HOT)], column, f"count_{year}")
         _cluster_layer(fmap, clusters, f"Hot spots {year}", ("hot", "Hot spot"), year,
                        threshold, GI_COLOURS,
-                       {"color": "#333333", "weight": 0.5, "fillOpacity": 0.85},
+                       {**CELL_OUTLINE, "fillOpacity": 0.85},
                        show=year == compare)
 
 
@@ -182,7 +187,7 @@ def _add_changed_cells(fmap: folium.Map, cells: gpd.GeoDataFrame | None, context
                                  f"count_{compare}", skip="geen")
     _cluster_layer(fmap, clusters, f"Verandering {base}→{compare} (getoetst)",
                    ("verandering", "Verandering"), compare, threshold, CHANGE_COLOURS,
-                   {"color": "#000000", "weight": 1.5, "fillOpacity": 0.6}, show=True)
+                   {**CELL_OUTLINE, "fillOpacity": 0.6}, show=True)
 
 
 def _cluster_layer(fmap: folium.Map, clusters: gpd.GeoDataFrame, name: str,

@@ -33,6 +33,7 @@ from hotspotkaart.stats.change import DALING, STIJGING
 from hotspotkaart.stats.hotspots import GI_CLASSES, GI_COLOURS, NIET_SIGNIFICANT
 
 __all__ = [
+    "CELL_OUTLINE",
     "Clusters",
     "LayerData",
     "cell_clusters",
@@ -193,6 +194,12 @@ def rounded(geoms: np.ndarray, decimals: int = 6) -> np.ndarray:
 #: Clusters remembered by the content of their input, not its identity (see
 #: :func:`hot_spot_clusters`): the overview and the comparison cluster the same cells.
 _CLUSTER_CACHE: OrderedDict[tuple[str, bytes], Clusters] = OrderedDict()
+
+#: The outline of every layer of grid cells (hot spots, tested change, transitions): black and
+#: 2 px, so a cluster stays visible over every count class beneath it (at least 3:1 against
+#: each fill, WCAG 1.4.11), also where its own fill is close to the count's colour.
+CELL_OUTLINE: dict[str, Any] = {"color": "#000000", "weight": 2}
+
 
 def gi_legend(cells: gpd.GeoDataFrame | None,
               years: Sequence[int]) -> list[tuple[str, str]]:

@@ -44,6 +44,7 @@ from hotspotkaart.maps.elements import (
     SortableTable,
 )
 from hotspotkaart.maps.layers import (
+    CELL_OUTLINE,
     LayerData,
     cell_clusters,
     feature_collection,
@@ -306,7 +307,7 @@ def add_grid_layers(fmap: folium.Map, cells: gpd.GeoDataFrame | None,
     data = changed.for_map(cells.crs, fields)
     data["_colour"] = _colours(changed.klasse, CHANGE_COLOURS)
     geojson_layer(fmap, data, f"Verandering {base}→{compare} per cel (getoetst)", fields,
-                  _fill_style(0.8, weight=0.8), show=True)
+                  _fill_style(0.8, outline=CELL_OUTLINE), show=True)
     for year in (base, compare):
         clusters = cell_clusters(cells, shapes, f"gi_class_{year}", f"count_{year}",
                                  NIET_SIGNIFICANT)
@@ -315,14 +316,14 @@ def add_grid_layers(fmap: folium.Map, cells: gpd.GeoDataFrame | None,
         data = clusters.for_map(cells.crs, fields)
         data["_colour"] = _colours(clusters.klasse, GI_COLOURS)
         geojson_layer(fmap, data, f"Hot spots {year}", fields,
-                      _fill_style(0.8, weight=0.8), show=False)
+                      _fill_style(0.8, outline=CELL_OUTLINE), show=False)
     clusters = cell_clusters(cells, shapes, "transition", f"count_{compare}", "geen")
     fields = {"klasse": "Hot spot", "cellen": cellen,
               "meldingen": f"Meldingen {compare}"}
     data = clusters.for_map(cells.crs, fields)
     data["_colour"] = _colours(clusters.klasse, TRANSITION_COLOURS)
     geojson_layer(fmap, data, f"Hot spots {base}→{compare}: nieuw, blijvend, verdwenen "
-                  "(beschrijving, niet getoetst)", fields, _fill_style(0.85, weight=0.8),
+                  "(beschrijving, niet getoetst)", fields, _fill_style(0.85, outline=CELL_OUTLINE),
                   show=False)
     # bottom left: the right-hand column is full on a laptop screen (800 px high)
     # one legend for both layers of the two years together, so that on a phone the legends
@@ -508,11 +509,12 @@ def _colours(classes: pd.Series, palette: Mapping[str, str]) -> list[str]:
     return [palette.get(str(c), "#bdbdbd") for c in classes]
 
 
-def _fill_style(opacity: float, *, weight: float = 1.0
+def _fill_style(opacity: float, *, outline: Mapping[str, Any] | None = None
                 ) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    line = {"color": "#444444", "weight": 1.0} if outline is None else dict(outline)
+
     def style(feature: dict[str, Any]) -> dict[str, Any]:
-        return {"fillColor": feature["properties"]["_colour"], "color": "#444444",
-                "weight": weight, "fillOpacity": opacity}
+        return {"fillColor": feature["properties"]["_colour"], **line, "fillOpacity": opacity}
 
     return style
 

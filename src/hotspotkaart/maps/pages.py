@@ -23,7 +23,7 @@ from hotspotkaart._naming import file_stems
 from hotspotkaart.maps.controls import SyncMaps
 from hotspotkaart.maps.data import MapContext, MapData
 from hotspotkaart.maps.elements import OFFLINE_CSS, InfoPanel, Legend, verbatim_macros
-from hotspotkaart.maps.layers import for_map, gi_legend, hot_spot_clusters
+from hotspotkaart.maps.layers import CELL_OUTLINE, for_map, gi_legend, hot_spot_clusters
 from hotspotkaart.maps.overview import (
     add_wijk_outline,
     add_zone_layers,
@@ -110,8 +110,8 @@ def _add_year(fmap: folium.Map, data: MapData, context: MapContext, year: int,
     frame = for_map(clusters, fields)
     frame["_colour"] = [GI_COLOURS.get(str(c), "#bdbdbd") for c in clusters["klasse"]]
     geojson_layer(fmap, frame, f"Hot spots {year}", fields,
-                  lambda f: {"fillColor": f["properties"]["_colour"], "color": "#444444",
-                             "weight": 0.8, "fillOpacity": 0.8}, show=True)
+                  lambda f: {"fillColor": f["properties"]["_colour"], **CELL_OUTLINE,
+                             "fillOpacity": 0.8}, show=True)
 
 
 _INDEX = Template("""<!DOCTYPE html>
