@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 from typing import Any
 
 import numpy as np
@@ -20,6 +21,30 @@ def verdict_text(p: float, q: float, fdr_q: float) -> str:
     return f"kan toeval zijn (p = {nl_float(p, 3)}, q = {nl_float(q, 3)})"
 
 
+#: Pieces of text that make escaped text look like a resource a page would load
+#: (``src=https://…``, ``src=//…``, ``url(…)``, ``@import``, ``fetch(…)``), and the character
+#: references the browser shows the same.
+_RESOURCE_LOOKALIKES = (
+    (re.compile(r"//"), "/&#47;"),
+    (re.compile(r"(?i)\b(url|fetch)(\s*)\("), r"\1\2&#40;"),
+    (re.compile(r"(?i)@(import)\b"), r"&#64;\1"),
+)
+
+
+def html_text(text: str) -> str:
+    """Escape text from the data for a page: HTML-escaped, and never shaped like a resource.
+
+    ``html.escape`` keeps ``<img src=x>`` from running; character references for the ``//``
+    of a URL, the ``(`` of ``url(`` and ``fetch(`` and the ``@`` of ``@import`` keep a name such
+    as ``src=https://…`` from looking like a network reference to the page's offline check,
+    while the page shows the same characters.
+    """
+    escaped = html.escape(text, quote=True)
+    for pattern, replacement in _RESOURCE_LOOKALIKES:
+        escaped = pattern.sub(replacement, escaped)
+    return escaped
+
+
 def display(value: Any) -> str:
     """Format one value for a Dutch tooltip, escaped for HTML."""
     if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
@@ -30,7 +55,7 @@ def display(value: Any) -> str:
         return nl_int(int(value))
     if isinstance(value, float | np.floating):
         return nl_float(float(value))
-    return html.escape(str(value), quote=True)
+    return html_text(str(value))
 
 
 def nl_int(value: int) -> str:

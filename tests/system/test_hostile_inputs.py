@@ -165,3 +165,27 @@ def test_thousands_of_overlapping_zones_give_a_short_summary(tmp_path: Path) -> 
     overlaps = [w for w in summary["warnings"] if "overlap" in w]
     assert len(overlaps) == 11  # ten pairs by name, then one sentence for the rest
     assert overlaps[-1].startswith(f"{300 * 299 // 2 - 10:,} more pairs of zones")
+
+
+URL_LIKE = ("src=https://evil.example/a.png", "url(https://evil.example/b.png)",
+            "@import 'https://evil.example/c.css'")
+
+
+def test_text_that_looks_like_a_url_is_shown_not_refused(tmp_path: Path, open_map) -> None:
+    rows = ["id;datum;soort;x;y"] + [
+        f"M{i};{1 + i % 28:02d}-{1 + i % 12:02d}-{2023 + i % 2};{URL_LIKE[i % 3]};"
+        f"{p.x:.1f};{p.y:.1f}" for i, p in enumerate(interior_points(90, seed=14))]
+    (tmp_path / "m.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    centre = interior_points(1, seed=15).iloc[0]
+    gpd.GeoDataFrame({"naam": [URL_LIKE[0]]}, geometry=[centre.buffer(300)],
+                     crs="EPSG:28992").to_file(tmp_path / "z.geojson", driver="GeoJSON")
+    config = write_config(tmp_path, incidents=incident_section("m.csv"), extra=(
+        '[[zones]]\nkind = "alcoholverbod"\npath = "z.geojson"\nname = "naam"\n\n'
+        "[analysis]\ncell_size = 500\n"))
+    out = tmp_path / "out"
+    assert main(["build", "-q", "-c", str(config), "-o", str(out)]) == 0
+    page = open_map(out / "overzicht.html")
+    labels = page.page.locator(".hk-radio").all_inner_texts()
+    assert {label.strip() for label in labels} >= set(URL_LIKE)
+    assert page.blocked_requests == []
+    assert page.console_errors == []

@@ -14,7 +14,9 @@ import folium.plugins
 from branca.element import Element, MacroElement
 from folium.elements import JSCSSMixin
 from folium.template import Template
+from markupsafe import Markup
 
+from hotspotkaart._format import html_text
 from hotspotkaart.maps.elements import panel_script
 
 __all__ = ["CategorySwitch", "DrawAreas", "SearchControl", "SyncMaps"]
@@ -84,8 +86,8 @@ class CategorySwitch(_LayerRefs, MacroElement):
     @property
     def html(self) -> str:
         """The panel's HTML, with a radio group named after this switch's place on the page."""
-        return self._html.render(title=self.title, options=self.options,
-                                 group=self.group).strip()
+        options = [(key, Markup(html_text(label))) for key, label in self.options]
+        return self._html.render(title=self.title, options=options, group=self.group).strip()
 
     @property
     def group(self) -> str:

@@ -16,6 +16,9 @@ import folium
 from branca.element import Element, Figure, MacroElement
 from folium.features import GeoJsonDetail
 from jinja2 import Template
+from markupsafe import Markup
+
+from hotspotkaart._format import html_text
 
 __all__ = [
     "OFFLINE_CSS",
@@ -139,8 +142,8 @@ class InfoPanel(MacroElement):
         self._name = "InfoPanel"
         self.position = position
         self.css = OFFLINE_CSS
-        self.html = self._html.render(title=title, lines=list(lines), method=list(method),
-                                      synthetic=synthetic).strip()
+        self.html = self._html.render(title=_text(title), lines=_text(list(lines)),
+                                      method=_text(list(method)), synthetic=synthetic).strip()
 
 
 class Legend(MacroElement):
@@ -172,8 +175,8 @@ class Legend(MacroElement):
         super().__init__()
         self._name = "Legend"
         self.position = position
-        self.html = self._html.render(title=title, entries=list(entries), point=point,
-                                      open=open_, note=note).strip()
+        self.html = self._html.render(title=_text(title), entries=_text(list(entries)),
+                                      point=point, open=open_, note=_text(note)).strip()
 
 
 class ScaleBar(MacroElement):
@@ -246,8 +249,8 @@ class KeyFigures(MacroElement):
         super().__init__()
         self._name = "KeyFigures"
         self.position = position
-        self.html = self._html.render(title=title, header=list(header),
-                                      rows=[list(r) for r in rows], open=open_).strip()
+        self.html = self._html.render(title=_text(title), header=_text(list(header)),
+                                      rows=_text([list(r) for r in rows]), open=open_).strip()
 
 
 #: Sorting the rows of a :class:`SortableTable` by the column clicked.
@@ -296,8 +299,8 @@ class SortableTable(MacroElement):
         super().__init__()
         self._name = "SortableTable"
         self.position = position
-        self.html = self._html.render(title=title, header=list(header),
-                                      rows=[list(r) for r in rows]).strip()
+        self.html = self._html.render(title=_text(title), header=_text(list(header)),
+                                      rows=_text([list(r) for r in rows])).strip()
 
 
 #: The table style folium 0.20 writes for each GeoJSON tooltip and popup, character for character.
@@ -389,3 +392,17 @@ class GeoJsonTooltip(_StyleOnce, folium.GeoJsonTooltip):
 
 class GeoJsonPopup(_StyleOnce, folium.GeoJsonPopup):
     """:class:`folium.GeoJsonPopup`, rendered with its style template compiled once."""
+
+
+def _text(value: Any) -> Any:
+    """Escape the text of a panel once, as :func:`hotspotkaart._format.html_text` does.
+
+    Strings (also inside lists and tuples) become markup-safe escaped text, so the templates'
+    ``|e`` leaves them and a name such as ``src=https://…`` from the data cannot look like a
+    resource to the offline check; other values are returned as they are.
+    """
+    if isinstance(value, str):
+        return Markup(html_text(value))
+    if isinstance(value, list | tuple):
+        return type(value)(_text(v) for v in value)
+    return value

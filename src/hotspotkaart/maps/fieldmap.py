@@ -12,7 +12,6 @@ figure is derived from a hidden count. The file stays small for a phone on a poo
 
 from __future__ import annotations
 
-import html
 import logging
 import warnings
 from typing import Any
@@ -25,6 +24,7 @@ import pandas as pd
 import shapely
 from branca.element import Element, Figure
 
+from hotspotkaart._format import html_text
 from hotspotkaart.maps.data import MapContext, MapData
 from hotspotkaart.maps.elements import InfoPanel, Legend
 from hotspotkaart.maps.layers import (
@@ -212,4 +212,4 @@ def _cluster_layer(fmap: folium.Map, clusters: gpd.GeoDataFrame, name: str,
 
 
 def _escape(text: str) -> str:
-    return html.escape(text, quote=True) if pd.notna(text) else "onbekend"
+    return html_text(text) if pd.notna(text) else "onbekend"

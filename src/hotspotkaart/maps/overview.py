@@ -28,7 +28,14 @@ import xyzservices.providers as xyz
 from branca.element import Element, Figure
 from folium.folium import _default_css, _default_js
 
-from hotspotkaart._format import change_text, nl_float, nl_int, validity_text, verdict_text
+from hotspotkaart._format import (
+    change_text,
+    html_text,
+    nl_float,
+    nl_int,
+    validity_text,
+    verdict_text,
+)
 from hotspotkaart.config.settings import ZONE_KINDS
 from hotspotkaart.io.crs import WGS84
 from hotspotkaart.maps.controls import CategorySwitch, DrawAreas, SearchControl
@@ -442,7 +449,7 @@ def geojson_layer(fmap: folium.Map, data: gpd.GeoDataFrame | LayerData, name: st
     """Add ``data`` as one GeoJSON layer with a Dutch tooltip and popup of ``fields``."""
     keys = list(fields)
     # folium inserts aliases as HTML too, and some carry category names from the input
-    aliases = [html.escape(a) for a in (fields.values() if isinstance(fields, Mapping) else keys)]
+    aliases = [html_text(a) for a in (fields.values() if isinstance(fields, Mapping) else keys)]
     has_features = not data.empty
     layer = folium.GeoJson(
         feature_collection(data), name=name,

@@ -17,8 +17,9 @@ import geopandas as gpd
 import numpy as np
 from branca.element import Element, Figure
 from jinja2 import Template
+from markupsafe import Markup
 
-from hotspotkaart._format import change_text, nl_int
+from hotspotkaart._format import change_text, html_text, nl_int
 from hotspotkaart._naming import file_stems
 from hotspotkaart.maps.controls import SyncMaps
 from hotspotkaart.maps.data import MapContext, MapData
@@ -175,7 +176,7 @@ def _wijk_rows(wijken: gpd.GeoDataFrame, context: MapContext) -> list[dict[str, 
     for row in wijken.sort_values("wijkcode").itertuples():
         b, c = int(getattr(row, f"count_{base}")), int(getattr(row, f"count_{compare}"))
         rows.append({"code": str(row.wijkcode), "page": pages[str(row.wijkcode)],
-                     "name": str(row.wijknaam), "base": nl_int(b),
+                     "name": Markup(html_text(str(row.wijknaam))), "base": nl_int(b),
                      "compare": nl_int(c), "change": change_text(b, c),
                      "verdict": str(row.change_class)})
     return rows
