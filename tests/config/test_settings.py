@@ -163,3 +163,13 @@ def test_one_geopackage_with_two_layers_may_be_listed_twice(tmp_path):
                     f'layer = "{layer}"\n' for layer in ("zones_2023", "zones_2024"))
     config = load_config(write_config(tmp_path, incidents=_csv(tmp_path), extra=zones))
     assert [z.layer for z in config.zones] == ["zones_2023", "zones_2024"]
+
+
+def test_one_file_listed_with_and_without_its_layer_is_refused(tmp_path):
+    section = _csv(tmp_path)
+    named = section.replace('path = "m.csv"', 'path = "m.csv"\nlayer = "m"')
+    with pytest.raises(ConfigError, match=r"\[\[incidents\]\] #2 repeats the file m\.csv layer "
+                                          r"'m' of \[\[incidents\]\] #1; .*without layer"):
+        load_config(write_config(tmp_path, incidents=section + "\n" + named))
+    other = section.replace('path = "m.csv"', 'path = "m.csv"\nlayer = "n"')
+    load_config(write_config(tmp_path, incidents=named + "\n" + other))  # two layers: fine

@@ -547,14 +547,19 @@ def require_dask(what: str) -> None:
 
 def _check_unique(sources: tuple[IncidentSource | ZoneSource | LocationSource, ...], key: str,
                   cfg: Path) -> None:
-    """Refuse a file (and layer) listed twice in one section: it would be counted twice."""
-    seen: dict[tuple[str, Path, str | None], int] = {}
+    """Refuse a file (and layer) listed twice in one section: it would be counted twice.
+
+    An entry without ``layer`` reads the file's only layer (a file of several layers must name
+    one), so it repeats any entry of the same file, with or without a layer.
+    """
+    seen: dict[tuple[str, Path], list[tuple[str | None, int]]] = {}
     for i, source in enumerate(sources, start=1):
-        ident = (getattr(source, "kind", ""), source.path, source.layer)
-        if ident in seen:
-            layer = f" layer {source.layer!r}" if source.layer else ""
-            msg = (f"{cfg}: [[{key}]] #{i} repeats the file {source.path.name}{layer} of "
-                   f"[[{key}]] #{seen[ident]}; list every file once, or its records are counted "
-                   "twice")
-            raise ConfigError(msg)
-        seen[ident] = i
+        entries = seen.setdefault((getattr(source, "kind", ""), source.path), [])
+        for layer, first in entries:
+            if layer == source.layer or layer is None or source.layer is None:
+                named = f" layer {source.layer!r}" if source.layer else ""
+                msg = (f"{cfg}: [[{key}]] #{i} repeats the file {source.path.name}{named} of "
+                       f"[[{key}]] #{first}; list every file once (an entry without layer "
+                       "reads its only layer), or its records are counted twice")
+                raise ConfigError(msg)
+        entries.append((source.layer, i))
