@@ -13,7 +13,9 @@ import re
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pytest
+import shapely
 
 from hotspotkaart.cli.main import main
 from tests.helpers.project import BUURTEN, incident_section, interior_points, write_config
@@ -189,3 +191,21 @@ def test_text_that_looks_like_a_url_is_shown_not_refused(tmp_path: Path, open_ma
     assert {label.strip() for label in labels} >= set(URL_LIKE)
     assert page.blocked_requests == []
     assert page.console_errors == []
+
+
+def test_a_zone_of_many_vertices_keeps_the_field_map_small(tmp_path: Path) -> None:
+    centre = interior_points(1, seed=16).iloc[0]
+    angles = np.linspace(0, 2 * np.pi, 60_000, endpoint=False)
+    radius = 300 + 2 * np.sin(angles * 40)  # a finely drawn, wavy edge
+    ring = np.column_stack([centre.x + radius * np.cos(angles), centre.y + radius * np.sin(angles)])
+    gpd.GeoDataFrame({"naam": ["Fijn getekend"]}, geometry=[shapely.Polygon(ring)],
+                     crs="EPSG:28992").to_file(tmp_path / "z.geojson", driver="GeoJSON")
+    project = _small_project(tmp_path)
+    project.write_text(project.read_text(encoding="utf-8") + (
+        '\n[[zones]]\nkind = "cameratoezicht"\npath = "z.geojson"\nname = "naam"\n'),
+        encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["build", "-q", "-c", str(project), "-o", str(out), "--only", "veldkaart"]) == 0
+    size = (out / "veldkaart.html").stat().st_size
+    assert size < 600_000, size  # the zone alone holds about 1.5 MB of coordinates
+    assert "Fijn getekend" in (out / "veldkaart.html").read_text(encoding="utf-8")

@@ -104,7 +104,7 @@ def field_map(data: MapData, context: MapContext, threshold: int) -> folium.Map:
         _add_buurt_counts(fmap, buurten, year, threshold, breaks, show=year == compare)
     _add_hot_cells(fmap, data.cells, context, threshold)
     _add_changed_cells(fmap, data.cells, context, threshold)
-    add_zone_layers(fmap, data.zones, context)
+    add_zone_layers(fmap, _simplified_zones(data.zones), context)
     set_page_title(fmap, f"Veldkaart {context.area_name}")
     fmap.add_child(InfoPanel(f"Veldkaart {context.area_name}",
                              [f"Aantallen onder {threshold} staan als '< {threshold}'."],
@@ -124,6 +124,20 @@ def field_map(data: MapData, context: MapContext, threshold: int) -> folium.Map:
         figure.header.add_child(Element(_PHONE_CSS))
     folium.LayerControl(collapsed=True, position="topleft").add_to(fmap)
     return fmap
+
+
+def _simplified_zones(zones: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Simplify the zones to what a phone shows (zones overlap, so each one on its own).
+
+    A zone drawn with hundreds of thousands of vertices would make the page megabytes for
+    detail no one sees at street level; a zone that simplification would spoil keeps its shape.
+    """
+    if zones.empty:
+        return zones
+    geoms = zones.geometry.to_numpy()
+    simple = shapely.simplify(geoms, SIMPLIFY_TOLERANCE_M / 4, preserve_topology=True)
+    keep = shapely.is_valid(simple) & ~shapely.is_empty(simple)
+    return zones.set_geometry(list(np.where(keep, simple, geoms)), crs=zones.crs)
 
 
 def _simplified(buurten: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
