@@ -52,6 +52,7 @@ from hotspotkaart.maps.elements import (
 )
 from hotspotkaart.maps.layers import (
     CELL_OUTLINE,
+    Clusters,
     LayerData,
     cell_clusters,
     feature_collection,
@@ -309,29 +310,18 @@ def add_grid_layers(fmap: folium.Map, cells: gpd.GeoDataFrame | None,
     shapes = geometry_digest(cells)  # once for the layers
     changed = cell_clusters(significant_changes(cells, "change_class"), shapes, "_change",
                             f"count_{compare}", "geen")
-    fields = {"klasse": f"Verandering {base}→{compare}", "cellen": cellen,
-              "meldingen": f"Meldingen {compare}"}
-    data = changed.for_map(cells.crs, fields)
-    data["_colour"] = _colours(changed.klasse, CHANGE_COLOURS)
-    geojson_layer(fmap, data, f"Verandering {base}→{compare} per cel (getoetst)", fields,
-                  _fill_style(0.8, outline=CELL_OUTLINE), show=True)
+    _cells_layer(fmap, changed, cells, f"Verandering {base}→{compare} per cel (getoetst)",
+                 (f"Verandering {base}→{compare}", cellen, compare), CHANGE_COLOURS, 0.8,
+                 show=True)
     for year in (base, compare):
         clusters = cell_clusters(cells, shapes, f"gi_class_{year}", f"count_{year}",
                                  NIET_SIGNIFICANT)
-        fields = {"klasse": f"Hot spot {year}", "cellen": cellen,
-                  "meldingen": f"Meldingen {year}"}
-        data = clusters.for_map(cells.crs, fields)
-        data["_colour"] = _colours(clusters.klasse, GI_COLOURS)
-        geojson_layer(fmap, data, f"Hot spots {year}", fields,
-                      _fill_style(0.8, outline=CELL_OUTLINE), show=False)
+        _cells_layer(fmap, clusters, cells, f"Hot spots {year}",
+                     (f"Hot spot {year}", cellen, year), GI_COLOURS, 0.8, show=False)
     clusters = cell_clusters(cells, shapes, "transition", f"count_{compare}", "geen")
-    fields = {"klasse": "Hot spot", "cellen": cellen,
-              "meldingen": f"Meldingen {compare}"}
-    data = clusters.for_map(cells.crs, fields)
-    data["_colour"] = _colours(clusters.klasse, TRANSITION_COLOURS)
-    geojson_layer(fmap, data, f"Hot spots {base}→{compare}: nieuw, blijvend, verdwenen "
-                  "(beschrijving, niet getoetst)", fields, _fill_style(0.85, outline=CELL_OUTLINE),
-                  show=False)
+    _cells_layer(fmap, clusters, cells, f"Hot spots {base}→{compare}: nieuw, blijvend, "
+                 "verdwenen (beschrijving, niet getoetst)", ("Hot spot", cellen, compare),
+                 TRANSITION_COLOURS, 0.85, show=False)
     # bottom left: the right-hand column is full on a laptop screen (800 px high)
     # one legend for both layers of the two years together, so that on a phone the legends
     # leave the draw tool's buttons free
@@ -342,6 +332,18 @@ def add_grid_layers(fmap: folium.Map, cells: gpd.GeoDataFrame | None,
                           position="bottomleft", open_=False))
     fmap.add_child(Legend("Hot spots (exacte toets, FDR)", gi_legend(cells, context.years),
                           position="bottomleft", open_=False))
+
+
+def _cells_layer(fmap: folium.Map, clusters: Clusters, cells: gpd.GeoDataFrame, name: str,
+                 aliases: tuple[str, str, int], palette: Mapping[str, str], opacity: float, *,
+                 show: bool) -> None:
+    """Draw one layer of cell clusters: class, cells and meldingen of ``year`` per cluster."""
+    klasse, cellen, year = aliases
+    fields = {"klasse": klasse, "cellen": cellen, "meldingen": f"Meldingen {year}"}
+    data = clusters.for_map(cells.crs, fields)
+    data["_colour"] = _colours(clusters.klasse, palette)
+    geojson_layer(fmap, data, name, fields, _fill_style(opacity, outline=CELL_OUTLINE),
+                  show=show)
 
 
 def cell_size_text(cells: gpd.GeoDataFrame) -> str:
@@ -419,9 +421,9 @@ def add_panels(fmap: folium.Map, data: MapData, context: MapContext, title: str,
                               position="topright"))
 
 
-def set_page_title(fmap: folium.Map, title: str) -> None:
-    """Give the page of ``fmap`` a ``<title>`` (escaped): the name of its browser tab."""
-    figure = fmap.get_root()
+def set_page_title(element: Element, title: str) -> None:
+    """Give the page of ``element`` (a map, or the page itself) a ``<title>`` (escaped)."""
+    figure = element.get_root()
     if isinstance(figure, Figure):
         figure.header.add_child(Element(f"<title>{html.escape(title)}</title>"),
                                 name="page_title")

@@ -7,7 +7,6 @@ with a one-line summary per wijk. Both are self-contained like the maps themselv
 
 from __future__ import annotations
 
-import html
 import logging
 from collections.abc import Sequence
 from typing import Any
@@ -31,6 +30,7 @@ from hotspotkaart.maps.overview import (
     base_map,
     buurt_fields,
     geojson_layer,
+    set_page_title,
 )
 from hotspotkaart.stats.classbreaks import YEAR_PALETTE, bin_labels
 from hotspotkaart.stats.hotspots import GI_COLOURS
@@ -88,8 +88,8 @@ def comparison_page(data: MapData, context: MapContext) -> str:
     right.add_child(SyncMaps(left, right))
     figure.header.add_child(Element(_STACK_CSS.render(left=left.get_name(),
                                                       right=right.get_name())))
-    title = f"Vergelijking {context.years[0]} | {context.years[1]}: {context.area_name}"
-    figure.header.add_child(Element(f"<title>{html.escape(title)}</title>"))
+    set_page_title(figure, f"Vergelijking {context.years[0]} | {context.years[1]}: "
+                           f"{context.area_name}")
     with verbatim_macros():
         return str(figure.render())
 
