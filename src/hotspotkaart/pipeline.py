@@ -28,6 +28,7 @@ import pandas as pd
 from hotspotkaart import __version__
 from hotspotkaart._errors import ConfigError
 from hotspotkaart._format import nl_float
+from hotspotkaart._naming import category_slugs
 from hotspotkaart.config.settings import ZONE_KINDS, Config
 from hotspotkaart.engine.counting import IncidentTotals, incident_totals
 from hotspotkaart.engine.grid import make_grid
@@ -46,6 +47,7 @@ from hotspotkaart.io.export import (
 )
 from hotspotkaart.io.incidents import check_category_slugs, iter_incidents, read_incidents
 from hotspotkaart.io.ledger import Ledger
+from hotspotkaart.io.workbook import write_workbook
 from hotspotkaart.io.zones import read_locations, read_zones
 from hotspotkaart.maps.data import MapContext, MapData
 from hotspotkaart.maps.fieldmap import field_map
@@ -327,6 +329,8 @@ def _output_jobs(result: BuildResult, staging: Staging, selected: set[str],
     jobs: list[Callable[[], None]] = []
     if everything:  # the GeoPackage is the longest job
         jobs.append(partial(_write_tables, result, _table_paths(staging)))
+        jobs.append(partial(_write_workbook, result, context,
+                            staging.path("hotspotkaart.xlsx")))
     jobs.extend(partial(_write_page, staging.path(name), page) for name, page in pages)
     return jobs
 
@@ -348,11 +352,8 @@ def _table_paths(staging: Staging) -> dict[str, Path]:
 
 
 def _write_tables(result: BuildResult, paths: dict[str, Path]) -> None:
-    write_csv(paths["rejected.csv"], result.ledger.rejection_table())
-    write_csv(paths["buurten.csv"], result.buurten)
-    write_csv(paths["wijken.csv"], result.wijken)
-    write_csv(paths["grid.csv"], result.grid.cells)
-    write_csv(paths["zones.csv"], result.zone_stats)
+    for name, table in _tables(result).items():
+        write_csv(paths[f"{name}.csv"], table)
     layers = {
         "buurten": result.buurten,
         "wijken": result.wijken,
@@ -362,6 +363,19 @@ def _write_tables(result: BuildResult, paths: dict[str, Path]) -> None:
     if result.engine is None:  # the dask engine keeps no per-melding data
         layers["incidents"] = _incident_layer(result.incidents)
     write_geopackage(paths["hotspotkaart.gpkg"], layers)
+
+
+def _tables(result: BuildResult) -> dict[str, pd.DataFrame]:
+    """Return the tables of a build by name, as the CSVs and the workbook's sheets hold them."""
+    return {"buurten": result.buurten, "wijken": result.wijken, "grid": result.grid.cells,
+            "zones": result.zone_stats, "rejected": result.ledger.rejection_table()}
+
+
+def _write_workbook(result: BuildResult, context: MapContext, path: Path) -> None:
+    slugs = category_slugs(_totals(result).counts["category"].unique().tolist())
+    write_workbook(path, _tables(result), method=context.method,
+                   details=_method(result), categories={s: c for c, s in slugs.items()},
+                   created=result.generated_at.replace(tzinfo=None))
 
 
 def _selected_maps(only: Sequence[str], wijken: Sequence[str]) -> set[str]:

@@ -55,7 +55,7 @@ logger = logging.getLogger(__name__)
 
 _STAGING_PREFIX = ".hotspotkaart-staging-"
 
-#: CSV dialect of every table: Dutch Excel opens it directly, scripts read it with sep=";".
+#: CSV dialect of every table, for scripts (sep=";", decimal point); people open the workbook.
 CSV_OPTIONS: dict[str, Any] = {"sep": ";", "encoding": "utf-8-sig", "index": False,
                                "lineterminator": "\n", "float_format": "%.6g"}
 

@@ -1,0 +1,185 @@
+"""What every output column means, in Dutch: a short alias and a sentence.
+
+The workbook's sheet ``toelichting`` lists these sentences, and the GeoPackage gives each field
+the alias (QGIS shows it as the field name) and the sentence as its description. Column names
+carry the years and the category slugs (``count_2024_jeugd``), so the notes are made from
+patterns; :func:`describe` returns ``None`` for a column it does not know, which the tests
+catch for every table the tool writes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+__all__ = ["ColumnNote", "describe"]
+
+
+@dataclass(frozen=True)
+class ColumnNote:
+    """What one column means: a short ``alias`` (a field name in QGIS) and a ``description``."""
+
+    alias: str
+    description: str
+
+
+_FIXED: dict[str, tuple[str, str]] = {
+    "buurtcode": ("Buurtcode", "CBS-code van de buurt (BU + 8 cijfers)."),
+    "buurtnaam": ("Buurt", "Naam van de buurt volgens CBS."),
+    "wijkcode": ("Wijkcode", "CBS-code van de wijk (WK + 6 cijfers)."),
+    "wijknaam": ("Wijk", "Naam van de wijk volgens CBS."),
+    "gemeentecode": ("Gemeentecode", "CBS-code van de gemeente (GM + 4 cijfers)."),
+    "gemeentenaam": ("Gemeente", "Naam van de gemeente."),
+    "aantal_inwoners": ("Inwoners", "Aantal inwoners volgens CBS (leeg waar CBS het "
+                        "geheimhoudt)."),
+    "diff": ("Verschil", "Aantal in het vergelijkingsjaar min aantal in het basisjaar."),
+    "pct_change": ("Verandering (%)", "Verschil in procenten van het basisjaar; leeg als het "
+                   "basisjaar minder meldingen heeft dan het minimum voor een toets."),
+    "cell_id": ("Cel", "Code van de rastercel: E + x en N + y van de linkeronderhoek in "
+                "hectometers, zoals de CBS-vierkanten."),
+    "x_min": ("x linksonder", "x-coördinaat (RD, meter) van de linkeronderhoek van de cel."),
+    "y_min": ("y linksonder", "y-coördinaat (RD, meter) van de linkeronderhoek van de cel."),
+    "transition": ("Overgang hot spot", "Beschrijving van de hot-spotlabels van beide jaren: "
+                   "blijvend, nieuw, verdwenen of geen; geen toets van verandering."),
+    "transition_cold": ("Overgang cold spot", "Als 'Overgang hot spot', voor cold spots."),
+    "zone_id": ("Zone", "Nummer van de zone in de uitvoer."),
+    "name": ("Naam", "Naam van de zone uit het invoerbestand."),
+    "valid_from": ("Geldig vanaf", "Eerste dag waarop de zone gold (leeg: altijd al)."),
+    "valid_to": ("Geldig tot en met", "Laatste dag waarop de zone gold (leeg: nog geldig)."),
+    "source": ("Bronbestand", "Het invoerbestand waaruit het record komt."),
+    "row": ("Rij", "Rijnummer in het invoerbestand (1 = eerste record na de kop)."),
+    "reason": ("Reden", "Waarom het record niet is gebruikt."),
+    "detail": ("Toelichting", "De waarde of het probleem dat de afwijzing veroorzaakte."),
+    "melding_id": ("Melding", "Kenmerk van de melding uit het invoerbestand."),
+    "date": ("Datum en tijd", "Datum en tijd van de melding (lokale tijd)."),
+    "period": ("Periode", "Het jaar waarin de melding valt."),
+    "category": ("Categorie", "Soort overlast van de melding."),
+}
+
+#: Per table, the meaning of a name that means something else elsewhere.
+_PER_TABLE: dict[str, dict[str, tuple[str, str]]] = {
+    "zones": {"kind": ("Soort zone", "cameratoezicht, alcoholverbod of "
+                       "veiligheidsrisicogebied.")},
+    "rejected": {"kind": ("Soort invoer", "Meldingen, grenzen, zones of locaties.")},
+}
+
+_TESTS = {
+    "": ("per dag", "tegen een ongewijzigd aantal meldingen per dag (exacte binomiale toets, "
+         "op effectieve aantallen: aantal / dispersie)"),
+    "trend": ("tegen stadstrend", "tegen de trend van de hele stad"),
+    "split": ("voor en na", "binnen het vergelijkingsjaar, vóór tegen vanaf de ingangsdatum "
+              "van de zone"),
+}
+
+
+def describe(table: str, column: str, *,
+             categories: Mapping[str, str] | None = None) -> ColumnNote | None:
+    """Return what ``column`` of output table ``table`` means, or ``None`` when unknown.
+
+    Parameters
+    ----------
+    table : str
+        The table: ``buurten``, ``wijken``, ``grid``, ``zones``, ``rejected`` or
+        ``incidents``. In ``rejected`` every column after the fixed ones is a field of the
+        input, kept as it was.
+    column : str
+        The column name.
+    categories : mapping of str to str, optional
+        Category slug to category name, so ``count_2024_jeugd`` reads "Jeugd".
+    """
+    names = dict(categories or {})
+    fixed = _PER_TABLE.get(table, {}).get(column) or _FIXED.get(column)
+    if fixed is not None:
+        return ColumnNote(*fixed)
+    for pattern, make in _PATTERNS:
+        match = pattern.fullmatch(column)
+        if match is not None:
+            note = make(match, names)
+            if note is not None:
+                return note
+    if table == "rejected":
+        return ColumnNote(column, f"Veld '{column}' van het invoerbestand, zoals het er stond.")
+    return None
+
+
+def _category(slug: str | None, names: Mapping[str, str]) -> str:
+    return "" if not slug else f", categorie {names.get(slug, slug)}"
+
+
+def _count(match: re.Match[str], names: Mapping[str, str]) -> ColumnNote:
+    year, slug = match.group(1), match.group(2)
+    label = f" – {names.get(slug, slug)}" if slug else ""
+    return ColumnNote(f"Meldingen {year}{label}",
+                      f"Aantal meldingen in {year}{_category(slug, names)}.")
+
+
+def _test(match: re.Match[str], names: Mapping[str, str]) -> ColumnNote | None:
+    kind, suffix = match.group(1), match.group(2) or ""
+    short, long = _TESTS.get(suffix, ("per dag", _TESTS[""][1]))
+    what = "" if suffix in _TESTS else _category(suffix, names)
+    if kind == "p_value":
+        return ColumnNote(f"p-waarde ({short}){what}", f"Overschrijdingskans van de toets "
+                          f"{long}{what}.")
+    if kind == "q_value":
+        return ColumnNote(f"q-waarde ({short}){what}", "p-waarde gecorrigeerd voor het aantal "
+                          f"toetsen (Benjamini–Hochberg, FDR){what}.")
+    return ColumnNote(f"Verandering ({short}){what}", "Uitkomst van de toets "
+                      f"{long}{what}: significante stijging, significante daling, geen "
+                      "significante verandering, te weinig meldingen, niet vergelijkbaar of "
+                      "te kort geldig.")
+
+
+def _yearly(alias: str, sentence: str) -> Callable[[re.Match[str], Mapping[str, str]],
+                                                   ColumnNote]:
+    def make(match: re.Match[str], _names: Mapping[str, str]) -> ColumnNote:
+        year = match.group(1)
+        return ColumnNote(f"{alias} {year}", sentence.format(year=year))
+    return make
+
+
+_PATTERNS: list[tuple[re.Pattern[str],
+                      Callable[[re.Match[str], Mapping[str, str]], ColumnNote | None]]] = [
+    (re.compile(r"count_(\d{4})(?:_(\w+))?"), _count),
+    (re.compile(r"(p_value|q_value|change_class)(?:_(\w+))?"), _test),
+    (re.compile(r"rate_(\d{4})"), _yearly("Per 1000 inwoners", "Meldingen in {year} per "
+                                          "1 000 inwoners.")),
+    (re.compile(r"share_(\d{4})"), _yearly("Aandeel stad", "Aandeel (0–1) van alle meldingen "
+                                           "van de stad in {year}.")),
+    (re.compile(r"window_(\d{4})"), _yearly("Meldingen 3 × 3", "Meldingen in {year} in de cel "
+                                            "en haar 8 buurcellen.")),
+    (re.compile(r"expected_(\d{4})"), _yearly("Verwacht 3 × 3", "Verwacht aantal in de 3 × 3 "
+                                              "cellen in {year} bij gelijke spreiding over de "
+                                              "buurt en de omgeving (het grootste van beide).")),
+    (re.compile(r"gi_z_(\d{4})"), _yearly("Gi* z", "Getis-Ord Gi* z-waarde in {year} "
+                                          "(beschrijving, geen toets).")),
+    (re.compile(r"gi_p_(\d{4})"), _yearly("p-waarde hot spot", "Overschrijdingskans van de "
+                                          "exacte Poisson-toets van de 3 × 3 cellen in "
+                                          "{year}.")),
+    (re.compile(r"gi_q_(\d{4})"), _yearly("q-waarde hot spot", "p-waarde van de hot-spottoets "
+                                          "in {year}, gecorrigeerd voor alle cellen (FDR).")),
+    (re.compile(r"gi_class_(\d{4})"), _yearly("Hot spot", "Hot spot 99 %, 95 % of 90 %, cold "
+                                              "spot of niet significant in {year}.")),
+    (re.compile(r"valid_days_(\d{4})"), _yearly("Geldige dagen", "Dagen in {year} waarop de "
+                                                "zone gold.")),
+    (re.compile(r"inside_(\d{4})"), _yearly("Binnen", "Meldingen in {year} in de zone, op "
+                                            "dagen dat zij gold.")),
+    (re.compile(r"ring_(\d{4})"), _yearly("Rand", "Meldingen in {year} in de rand rond de "
+                                          "zone (tot de bufferafstand), op geldige dagen.")),
+    (re.compile(r"outside_(\d{4})"), _yearly("Buiten", "Overige meldingen van de stad in "
+                                             "{year}, op geldige dagen.")),
+    (re.compile(r"share_inside_(\d{4})"), _yearly("Aandeel binnen", "Aandeel (0–1) van de "
+                                                  "meldingen van de stad op geldige dagen in "
+                                                  "{year} dat in de zone viel.")),
+    (re.compile(r"before_(\d{4})"), _yearly("Vóór ingang", "Meldingen in de zone in {year} "
+                                            "vóór de ingangsdatum.")),
+    (re.compile(r"after_(\d{4})"), _yearly("Vanaf ingang", "Meldingen in de zone in {year} "
+                                           "vanaf de ingangsdatum, op geldige dagen.")),
+    (re.compile(r"days_before_(\d{4})"), _yearly("Dagen vóór", "Dagen in {year} vóór de "
+                                                 "ingangsdatum.")),
+    (re.compile(r"days_after_(\d{4})"), _yearly("Dagen vanaf", "Geldige dagen in {year} vanaf "
+                                                "de ingangsdatum.")),
+    (re.compile(r"in_(\w+)"), lambda m, _n: ColumnNote(
+        f"In {m.group(1)}", f"De melding ligt in een zone {m.group(1)} die op haar datum "
+        "gold.")),
+]
