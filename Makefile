@@ -24,6 +24,9 @@ $(VENV)/.installed: pyproject.toml
 install-test: $(VENV)/.installed-test
 $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet -e ".[test]"
+	# GDAL 3.6's GeoPackage validator (validate_gpkg.py, pure Python) checks the GeoPackage as
+	# QGIS 3.22 / GDAL 3.6 desktops read it; --no-deps: the GDAL bindings are not needed for it.
+	$(BIN)/python -m pip install --quiet --no-deps "gdal-utils==3.6.4.0"
 	touch $@
 
 # Browser tests drive Debian's chromium through playwright; nothing is downloaded at test time.

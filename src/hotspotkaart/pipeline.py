@@ -42,9 +42,9 @@ from hotspotkaart.io.export import (
     check_output_folder,
     staged_outputs,
     write_csv,
-    write_geopackage,
     write_json,
 )
+from hotspotkaart.io.geopackage import write_geopackage
 from hotspotkaart.io.incidents import check_category_slugs, iter_incidents, read_incidents
 from hotspotkaart.io.ledger import Ledger
 from hotspotkaart.io.workbook import write_workbook
@@ -55,6 +55,7 @@ from hotspotkaart.maps.layers import prepare_reprojection
 from hotspotkaart.maps.offline import write_html
 from hotspotkaart.maps.overview import overview_map, wijk_map
 from hotspotkaart.maps.pages import comparison_page, index_page, render, wijk_pages
+from hotspotkaart.maps.qgis import layer_styles
 from hotspotkaart.runtime.parallel import WarmProcess, resolve_workers, run_jobs
 from hotspotkaart.stats.classbreaks import CountBreaks
 from hotspotkaart.stats.coverage import Coverage, assess_coverage
@@ -361,8 +362,29 @@ def _write_tables(result: BuildResult, paths: dict[str, Path]) -> None:
         "zones": result.zone_stats,
     }
     if result.engine is None:  # the dask engine keeps no per-melding data
-        layers["incidents"] = _incident_layer(result.incidents)
-    write_geopackage(paths["hotspotkaart.gpkg"], layers)
+        layers["incidents"] = result.incidents[_INCIDENT_COLUMNS]
+    categories = _category_names(result)
+    styles = layer_styles(layers, result.config.periods.years,
+                          None if result.breaks is None else result.breaks.shared,
+                          categories=categories)
+    write_geopackage(paths["hotspotkaart.gpkg"], layers, descriptions=_layer_descriptions(result),
+                     styles=styles, categories=categories, created=result.generated_at)
+
+
+def _layer_descriptions(result: BuildResult) -> dict[str, str]:
+    """Describe each GeoPackage layer in Dutch (QGIS shows it in the layer's properties)."""
+    base, compare = result.config.periods.years
+    size = f"{result.config.analysis.cell_size:g}"
+    return {
+        "buurten": f"Meldingen per CBS-buurt in {base} en {compare}, met de getoetste "
+                   "verandering; toelichting per veld in hotspotkaart.xlsx (blad toelichting)",
+        "wijken": f"Meldingen per CBS-wijk in {base} en {compare}, met de getoetste verandering",
+        "grid": f"Rastercellen van {size} m: meldingen, hot spots per jaar en de getoetste "
+                "verandering van de 3 × 3 cellen",
+        "zones": "Cameratoezicht, alcoholverbod en veiligheidsrisicogebieden met de meldingen "
+                 "binnen, in de rand en buiten op geldige dagen",
+        "incidents": "Gebruikte meldingen met datum en tijd (UTC), buurt, wijk en zones",
+    }
 
 
 def _tables(result: BuildResult) -> dict[str, pd.DataFrame]:
@@ -372,10 +394,15 @@ def _tables(result: BuildResult) -> dict[str, pd.DataFrame]:
 
 
 def _write_workbook(result: BuildResult, context: MapContext, path: Path) -> None:
-    slugs = category_slugs(_totals(result).counts["category"].unique().tolist())
-    write_workbook(path, _tables(result), method=context.method,
-                   details=_method(result), categories={s: c for c, s in slugs.items()},
+    write_workbook(path, _tables(result), method=context.method, details=_method(result),
+                   categories=_category_names(result),
                    created=result.generated_at.replace(tzinfo=None))
+
+
+def _category_names(result: BuildResult) -> dict[str, str]:
+    """Category slug to category name, for the column explanations."""
+    slugs = category_slugs(_totals(result).counts["category"].unique().tolist())
+    return {slug: str(name) for name, slug in slugs.items()}
 
 
 def _selected_maps(only: Sequence[str], wijken: Sequence[str]) -> set[str]:
@@ -412,12 +439,6 @@ def map_data(result: BuildResult) -> MapData:
                    zones=gpd.GeoDataFrame(zones, geometry="geometry", crs=result.zones.crs),
                    locations=result.locations, cells=result.grid.cells,
                    categories=[str(c) for c in categories], breaks=result.breaks)
-
-
-def _incident_layer(incidents: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    layer = incidents.copy()
-    layer["date"] = layer["date"].dt.strftime("%Y-%m-%dT%H:%M:%S")
-    return layer
 
 
 def _generated_at() -> datetime:

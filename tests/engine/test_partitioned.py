@@ -192,7 +192,7 @@ def test_meldingen_read_in_chunks_match_memory(synthetic: Config,
 def test_dask_build_leaves_out_the_incident_layer(synthetic: Config, tmp_path: Path) -> None:
     build(_with_engine(synthetic, partitions=2), tmp_path)
     layers = [name for name, _ in pyogrio.list_layers(tmp_path / "hotspotkaart.gpkg")]
-    assert layers == ["buurten", "wijken", "grid", "zones"]
+    assert layers == ["buurten", "wijken", "grid", "zones", "layer_styles"]
     summary = json.loads((tmp_path / "summary.json").read_text(encoding="utf-8"))
     assert summary["engine"]["partitions"] == 2
     assert "'incidents' is not written" in summary["engine"]["note"]

@@ -25,7 +25,7 @@ import pytest
 from hotspotkaart import pipeline
 from hotspotkaart._errors import OutputError
 from hotspotkaart.cli.main import main
-from hotspotkaart.io import export
+from hotspotkaart.io import export, geopackage
 from tests.helpers.project import incident_section, interior_points, write_config
 
 STAGING = ".hotspotkaart-staging-"
@@ -111,8 +111,8 @@ def setup(previous, tmp_path) -> tuple[Path, Path, dict[str, bytes]]:
     return config, tmp_path / "kaarten", _snapshot(tmp_path / "kaarten")
 
 
-def _half_geopackage(path, layers):
-    export.write_geopackage(path, dict(list(layers.items())[:1]))  # one layer written, then…
+def _half_geopackage(path, layers, **options):
+    geopackage.write_geopackage(path, dict(list(layers.items())[:1]))  # one layer written, then…
     raise OSError(28, "No space left on device")
 
 
@@ -219,11 +219,11 @@ import os, sys, time
 from pathlib import Path
 import hotspotkaart.pipeline as pipeline
 real = pipeline.write_geopackage
-def slow(path, layers):
+def slow(path, layers, **options):
     real(path, dict(list(layers.items())[:1]))
     Path(os.environ["HK_MARKER"]).write_text(str(path))
     time.sleep(300)
-    real(path, layers)
+    real(path, layers, **options)
 pipeline.write_geopackage = slow
 from hotspotkaart.cli.main import main
 sys.exit(main(sys.argv[1:]))

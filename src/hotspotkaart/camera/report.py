@@ -39,7 +39,8 @@ from hotspotkaart.camera.assess import (
 )
 from hotspotkaart.config.camera import DEFAULT_WEIGHTS, ZONE_PREFIX, CameraSettings
 from hotspotkaart.config.settings import ZONE_KINDS
-from hotspotkaart.io.export import staged_outputs, write_csv, write_geopackage
+from hotspotkaart.io.export import staged_outputs, write_csv
+from hotspotkaart.io.geopackage import write_geopackage
 from hotspotkaart.maps.data import MapContext, MapData
 from hotspotkaart.maps.elements import InfoPanel, KeyFigures, Legend
 from hotspotkaart.maps.layers import for_map, hot_spot_clusters

@@ -32,7 +32,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import geopandas as gpd
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
@@ -47,7 +46,6 @@ __all__ = [
     "neutralise",
     "staged_outputs",
     "write_csv",
-    "write_geopackage",
     "write_json",
 ]
 
@@ -393,26 +391,3 @@ def _csv_text(table: pd.DataFrame) -> pd.DataFrame:
             continue
         table[name] = pd.Series(text, index=table.index, dtype=object)
     return table
-
-
-def write_geopackage(path: Path, layers: dict[str, gpd.GeoDataFrame]) -> None:
-    """Write several layers into one GeoPackage (EPSG:28992 expected).
-
-    With pyarrow installed the features go to GDAL through pyogrio's Arrow stream, which is
-    several times faster for large layers; the file's content is the same either way.
-    """
-    arrow = _has_pyarrow()
-    for name, layer in layers.items():
-        frame = layer.copy()
-        for column in frame.columns:
-            if column != frame.geometry.name and frame[column].dtype == object:
-                frame[column] = frame[column].astype("string")
-        frame.to_file(path, layer=name, driver="GPKG", engine="pyogrio", use_arrow=arrow)
-
-
-def _has_pyarrow() -> bool:
-    try:
-        import pyarrow  # noqa: F401  # optional: only its presence matters
-    except ImportError:
-        return False
-    return True

@@ -1,0 +1,197 @@
+"""Write the GeoPackage so that QGIS opens it as the map: styles, Dutch aliases, real dates.
+
+A GIS colleague drags ``hotspotkaart.gpkg`` into QGIS and should see what the maps show. So the
+file is written
+
+* as **GeoPackage 1.2** (GDAL's ``VERSION=1.2``): QGIS 3.22 / GDAL 3.6, still on many municipal
+  desktops, read 1.4 with a warning and their validator rejects its R-tree triggers;
+* with **dates as dates**: a date column is a ``DATE`` field, a date with time a ``DATETIME`` in
+  UTC (the GeoPackage rule; local time is converted, so QGIS's Temporal Controller can use it);
+* with a **description per layer** (``gpkg_contents.description``) and a **Dutch alias and
+  description per field** (the schema extension's ``gpkg_data_columns``, from
+  :mod:`hotspotkaart.io.glossary`);
+* with a **style per layer** in QGIS's ``layer_styles`` table (QML, and SLD for other clients),
+  made by the maps from the same classes and colours (:mod:`hotspotkaart.maps.qgis`); the one
+  marked default is what QGIS draws when the layer is opened.
+
+Features go to GDAL through pyogrio's Arrow stream (pyarrow), which is also what writes a
+``DATE`` field; the extra tables are added with :mod:`sqlite3` after GDAL has closed the file.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Mapping, Sequence
+from contextlib import closing
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pyarrow as pa
+
+from hotspotkaart.io.glossary import describe
+
+__all__ = ["GPKG_VERSION", "LayerStyle", "write_geopackage"]
+
+#: The GeoPackage version written: what GDAL 3.6's ``validate_gpkg.py`` accepts without a word.
+GPKG_VERSION = "1.2"
+
+#: Local time of the meldingen, converted to UTC for ``DATETIME`` fields.
+LOCAL_TIME = "Europe/Amsterdam"
+
+
+@dataclass(frozen=True)
+class LayerStyle:
+    """One style of a layer for QGIS's ``layer_styles`` table.
+
+    Attributes
+    ----------
+    name : str
+        The style's name as QGIS lists it (Dutch).
+    qml : str
+        The QGIS style document (``<qgis>…</qgis>``).
+    sld : str
+        The same classes as OGC Styled Layer Descriptor, for other clients.
+    default : bool
+        Whether QGIS draws the layer with this style when it is opened (one per layer).
+    """
+
+    name: str
+    qml: str
+    sld: str = ""
+    default: bool = False
+
+
+def write_geopackage(path: Path, layers: Mapping[str, gpd.GeoDataFrame], *,
+                     descriptions: Mapping[str, str] | None = None,
+                     styles: Mapping[str, Sequence[LayerStyle]] | None = None,
+                     categories: Mapping[str, str] | None = None,
+                     created: datetime | None = None) -> None:
+    """Write ``layers`` into one GeoPackage 1.2 with descriptions, aliases and styles.
+
+    Parameters
+    ----------
+    path : Path
+        The ``.gpkg`` file to write (a new file).
+    layers : mapping of str to geopandas.GeoDataFrame
+        The layers by name, in EPSG:28992. Not modified.
+    descriptions : mapping of str to str, optional
+        A Dutch description per layer.
+    styles : mapping of str to sequence of LayerStyle, optional
+        The QGIS styles per layer.
+    categories : mapping of str to str, optional
+        Category slug to name, for the field aliases.
+    created : datetime, optional
+        The time the styles are stamped with (the build's, so rebuilds are identical); now
+        when not given.
+    """
+    descriptions = descriptions or {}
+    for number, (name, layer) in enumerate(layers.items()):
+        _typed(layer).to_file(
+            path, layer=name, driver="GPKG", engine="pyogrio", use_arrow=True,
+            dataset_options={"VERSION": GPKG_VERSION} if number == 0 else None,
+            layer_options={"DESCRIPTION": descriptions.get(name, ""), "IDENTIFIER": name})
+    with closing(sqlite3.connect(path)) as db, db:
+        _data_columns(db, layers, categories or {})
+        if styles:
+            _layer_styles(db, layers, styles, created or datetime.now(tz=UTC))
+
+
+def _typed(layer: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Give every column the GeoPackage type it holds: text, dates, UTC datetimes."""
+    frame = layer.copy()
+    geometry = frame.geometry.name
+    for column in frame.columns:
+        values = frame[column]
+        if column == geometry:
+            continue
+        if values.dtype == object or isinstance(values.dtype, pd.StringDtype):
+            frame[column] = values.astype("string")
+        elif pd.api.types.is_datetime64_any_dtype(values):
+            frame[column] = _date_or_datetime(values)
+    return frame
+
+
+def _date_or_datetime(values: pd.Series) -> pd.Series:
+    """Dates without a time of day as ``DATE``; others as UTC datetimes (``DATETIME``).
+
+    Naive values are local time: the hour that occurs twice when summer time ends is read as
+    summer time, a time that does not exist when it begins is moved forward.
+    """
+    if values.dt.tz is None:
+        known = values.dropna()
+        if not len(known) or bool((known == known.dt.normalize()).all()):
+            dates = [None if pd.isna(v) else v.date() for v in values]
+            return pd.Series(pd.array(dates, dtype=pd.ArrowDtype(pa.date32())),
+                             index=values.index)
+        values = values.dt.tz_localize(LOCAL_TIME, ambiguous=True,
+                                       nonexistent="shift_forward")
+    return values.dt.tz_convert("UTC")
+
+
+_SCHEMA_EXTENSION = "http://www.geopackage.org/spec120/#extension_schema"
+
+
+def _data_columns(db: sqlite3.Connection, layers: Mapping[str, gpd.GeoDataFrame],
+                  categories: Mapping[str, str]) -> None:
+    """Fill ``gpkg_data_columns`` with the Dutch alias (name, title) and description per field.
+
+    The alias is unique per table (the 1.2 schema requires it); a repeated one gets its column
+    name in brackets.
+    """
+    db.executescript("""
+        CREATE TABLE IF NOT EXISTS gpkg_data_columns (
+            table_name TEXT NOT NULL, column_name TEXT NOT NULL, name TEXT, title TEXT,
+            description TEXT, mime_type TEXT, constraint_name TEXT,
+            CONSTRAINT pk_gdc PRIMARY KEY (table_name, column_name),
+            CONSTRAINT gdc_tn UNIQUE (table_name, name));
+        CREATE TABLE IF NOT EXISTS gpkg_data_column_constraints (
+            constraint_name TEXT NOT NULL, constraint_type TEXT NOT NULL, value TEXT,
+            min NUMERIC, min_is_inclusive BOOLEAN, max NUMERIC, max_is_inclusive BOOLEAN,
+            description TEXT,
+            CONSTRAINT gdcc_ntv UNIQUE (constraint_name, constraint_type, value));
+    """)
+    db.executemany("INSERT OR IGNORE INTO gpkg_extensions VALUES (?, NULL, 'gpkg_schema', ?, "
+                   "'read-write')", [("gpkg_data_columns", _SCHEMA_EXTENSION),
+                                     ("gpkg_data_column_constraints", _SCHEMA_EXTENSION)])
+    rows = []
+    for table, layer in layers.items():
+        seen: set[str] = set()
+        for column in layer.columns:
+            note = describe(table, str(column), categories=categories)
+            if column == layer.geometry.name or note is None:
+                continue
+            alias = note.alias if note.alias not in seen else f"{note.alias} ({column})"
+            seen.add(alias)
+            rows.append((table, str(column), alias, alias, note.description))
+    db.executemany("INSERT INTO gpkg_data_columns (table_name, column_name, name, title, "
+                   "description) VALUES (?, ?, ?, ?, ?)", rows)
+
+
+def _layer_styles(db: sqlite3.Connection, layers: Mapping[str, gpd.GeoDataFrame],
+                  styles: Mapping[str, Sequence[LayerStyle]], created: datetime) -> None:
+    """Create QGIS's ``layer_styles`` table (as QGIS does) with the styles of every layer."""
+    db.executescript("""
+        CREATE TABLE layer_styles (
+            id INTEGER PRIMARY KEY AUTOINCREMENT, f_table_catalog TEXT(256),
+            f_table_schema TEXT(256), f_table_name TEXT(256), f_geometry_column TEXT(256),
+            styleName TEXT(30), styleQML TEXT, styleSLD TEXT, useAsDefault BOOLEAN,
+            description TEXT, owner TEXT(30), ui TEXT(30),
+            update_time DATETIME DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')));
+        INSERT INTO gpkg_contents (table_name, data_type, identifier, description)
+            VALUES ('layer_styles', 'attributes', 'layer_styles',
+                    'Stijlen van de lagen voor QGIS');
+    """)
+    geometry = {row[0]: row[1] for row in db.execute(
+        "SELECT table_name, column_name FROM gpkg_geometry_columns")}
+    stamp = created.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    rows = [("", "", table, geometry.get(table, "geom"), style.name, style.qml, style.sld,
+             style.default, style.name, "hotspotkaart", stamp)
+            for table, table_styles in styles.items() if table in layers
+            for style in table_styles]
+    db.executemany("INSERT INTO layer_styles (f_table_catalog, f_table_schema, f_table_name, "
+                   "f_geometry_column, styleName, styleQML, styleSLD, useAsDefault, "
+                   "description, owner, update_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                   rows)
