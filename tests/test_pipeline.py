@@ -68,13 +68,15 @@ def test_build_writes_every_output_and_accounts_for_every_record(project, tmp_pa
         result = build(load_config(project), out)
     names = sorted(p.name for p in out.iterdir())
     assert names == [".hotspotkaart-outputs.json", "buurten.csv", "grid.csv",
-                     "hotspotkaart.gpkg", "hotspotkaart.xlsx", "index.html",
-                     "overzicht.html", "rejected.csv", "summary.json", "veldkaart.html",
-                     "vergelijking.html", "wijken", "wijken.csv", "zones.csv"]
+                     "hotspotkaart.gpkg", "hotspotkaart.xlsx", "hottijden.csv", "index.html",
+                     "maanden.csv", "overzicht.html", "rejected.csv", "summary.json",
+                     "tijden.csv", "tijdprofiel.csv", "veldkaart.html", "vergelijking.html",
+                     "wijken", "wijken.csv", "zones.csv"]
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     incidents = summary["incidents"]
     book = openpyxl.load_workbook(out / "hotspotkaart.xlsx", read_only=True)
-    for sheet in ("buurten", "wijken", "grid", "zones", "rejected"):  # the CSVs, row for row
+    for sheet in ("buurten", "wijken", "grid", "zones", "tijden", "maanden", "hottijden",
+                  "tijdprofiel", "rejected"):  # the CSVs, row for row
         table = pd.read_csv(out / f"{sheet}.csv", sep=";", dtype=str, keep_default_na=False)
         rows = list(book[sheet].iter_rows(values_only=True))
         assert list(rows[0]) == list(table.columns)

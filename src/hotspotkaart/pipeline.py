@@ -61,6 +61,7 @@ from hotspotkaart.stats.classbreaks import CountBreaks
 from hotspotkaart.stats.coverage import Coverage, assess_coverage
 from hotspotkaart.stats.dispersion import Dispersion
 from hotspotkaart.stats.grid import GridResult
+from hotspotkaart.stats.temporal import Timing
 from hotspotkaart.stats.testing import run_statistics
 
 __all__ = ["MAP_KINDS", "STAGES", "BuildResult", "StageEvent", "StageHook", "analyse", "build",
@@ -68,7 +69,8 @@ __all__ = ["MAP_KINDS", "STAGES", "BuildResult", "StageEvent", "StageHook", "ana
 
 logger = logging.getLogger(__name__)
 
-_INCIDENT_COLUMNS = ["source", "row", "melding_id", "date", "period", "category", "buurtcode",
+_INCIDENT_COLUMNS = ["source", "row", "melding_id", "date", "timed", "period", "category",
+                     "buurtcode",
                      "wijkcode", *[f"in_{k}" for k in ZONE_KINDS], "geometry"]
 
 
@@ -158,6 +160,7 @@ class BuildResult:
     breaks: CountBreaks | None = None
     dispersion: Dispersion | None = None
     coverage: Coverage | None = None
+    timing: Timing | None = None
 
     @cached_property
     def summary(self) -> dict[str, Any]:
@@ -218,7 +221,7 @@ def _analysed(config: Config, statistics: WarmProcess | None, on_stage: StageHoo
                              zone_stats=tested.zone_stats, ledger=ledger,
                              generated_at=_generated_at(), totals=tables.totals, engine=engine,
                              breaks=tested.breaks, dispersion=tested.dispersion,
-                             coverage=tested.coverage)
+                             coverage=tested.coverage, timing=tested.timing)
         _ = result.summary  # checks read == used + rejected before anything is written
     return result
 
@@ -345,7 +348,7 @@ def _write_page(path: Path, page: Callable[[], str]) -> None:
 
 
 _TABLES = ("rejected.csv", "buurten.csv", "wijken.csv", "grid.csv", "zones.csv",
-           "hotspotkaart.gpkg")
+           "tijden.csv", "maanden.csv", "hottijden.csv", "tijdprofiel.csv", "hotspotkaart.gpkg")
 
 
 def _table_paths(staging: Staging) -> dict[str, Path]:
@@ -389,8 +392,13 @@ def _layer_descriptions(result: BuildResult) -> dict[str, str]:
 
 def _tables(result: BuildResult) -> dict[str, pd.DataFrame]:
     """Return the tables of a build by name, as the CSVs and the workbook's sheets hold them."""
-    return {"buurten": result.buurten, "wijken": result.wijken, "grid": result.grid.cells,
-            "zones": result.zone_stats, "rejected": result.ledger.rejection_table()}
+    tables = {"buurten": result.buurten, "wijken": result.wijken, "grid": result.grid.cells,
+              "zones": result.zone_stats}
+    if result.timing is not None:
+        tables.update({"tijden": result.timing.times, "maanden": result.timing.months,
+                       "hottijden": result.timing.hot_times,
+                       "tijdprofiel": result.timing.profiles})
+    return {**tables, "rejected": result.ledger.rejection_table()}
 
 
 def _write_workbook(result: BuildResult, context: MapContext, path: Path) -> None:
@@ -435,10 +443,14 @@ def map_data(result: BuildResult) -> MapData:
     zones = result.zones.merge(stats, on="zone_id", how="left")
     per_category = _totals(result).counts.groupby("category", dropna=False)["n"].sum()
     categories = sorted(per_category.index, key=lambda c: (-int(per_category[c]), c))
+    timing = result.timing
     return MapData(buurten=result.buurten, wijken=result.wijken,
                    zones=gpd.GeoDataFrame(zones, geometry="geometry", crs=result.zones.crs),
                    locations=result.locations, cells=result.grid.cells,
-                   categories=[str(c) for c in categories], breaks=result.breaks)
+                   categories=[str(c) for c in categories], breaks=result.breaks,
+                   months=None if timing is None else timing.months,
+                   times=None if timing is None else timing.times,
+                   hot_times=None if timing is None else timing.hot_times)
 
 
 def _generated_at() -> datetime:
@@ -509,6 +521,7 @@ def _method(result: BuildResult) -> dict[str, Any]:
         "zone_buffer_m": config.analysis.buffer_m,
         "grid": grid,
         "concentration": result.grid.concentration,
+        "when": None if result.timing is None else result.timing.as_dict(),
         "generated_at": result.generated_at.isoformat(),
     }
 

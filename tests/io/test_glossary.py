@@ -13,7 +13,8 @@ from hotspotkaart.io.glossary import describe
 def test_every_column_of_a_build_is_explained(built: Path) -> None:
     rows = list(openpyxl.load_workbook(built / "hotspotkaart.xlsx")["toelichting"]
                 .iter_rows(values_only=True))
-    sheets = {"buurten", "wijken", "grid", "zones", "rejected"}
+    sheets = {"buurten", "wijken", "grid", "zones", "rejected", "tijden", "maanden", "hottijden",
+              "tijdprofiel"}
     listed = [r for r in rows if r[0] in sheets]
     assert {r[0] for r in listed} == sheets
     assert [r[1] for r in listed if not r[2] or not r[3]] == []

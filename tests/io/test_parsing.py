@@ -60,3 +60,12 @@ def test_month_first_dates_are_told_from_the_whole_column():
     assert date_order(pd.Series(["01-02-2023", "03-04-2024"])) == "day-first"  # cannot tell
     assert date_order(pd.Series(["13/01/2023", "01/13/2023"])) == "day-first"  # mixed: as is
     assert date_order(pd.Series(["2023-07-13", "2024-01-02"])) == "day-first"  # ISO
+
+
+def test_has_time_tells_a_written_time_from_a_date_only() -> None:
+    from hotspotkaart.io.parsing import has_time
+
+    text = pd.Series(["01-05-2024", "01-05-2024 00:00", "2024-05-01T13:05:00Z", None, ""])
+    assert has_time(text).tolist() == [False, True, True, False, False]
+    typed = pd.to_datetime(pd.Series(["2024-05-01 00:00", "2024-05-01 13:00", None]))
+    assert has_time(typed).tolist() == [False, True, False]  # a date field is at midnight

@@ -83,7 +83,7 @@ def test_overview_layers_switch_and_category_restyles(built, open_map):
                " s.add(l.feature.properties.buurtcode + l.options.fillColor); }));"
                " return [...s].sort(); }")
     before = page.evaluate(colours)
-    p.get_by_label("Jeugd").check()
+    p.get_by_role("radio", name="Jeugd").check()
     after = page.evaluate(colours)
     assert before != after  # some buurt changed colour for the category
     assert page.console_errors == []

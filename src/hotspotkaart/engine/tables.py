@@ -27,7 +27,8 @@ from hotspotkaart.engine.counting import (
     sum_counts,
     sum_incident_totals,
 )
-from hotspotkaart.engine.grid import grid_counts
+from hotspotkaart.engine.grid import grid_counts, quarter_counts
+from hotspotkaart.engine.timecounts import MONTH_COLUMNS, WEEK_COLUMNS, month_counts, week_counts
 from hotspotkaart.engine.zonecounts import ZoneCounts, sum_zone_counts, zone_counts
 
 __all__ = ["CountTables", "count_incidents", "sum_tables"]
@@ -56,6 +57,11 @@ class CountTables:
     halves : pandas.DataFrame
         :func:`~hotspotkaart.engine.counting.half_counts` per buurt: the split that measures
         repeat reports.
+    weeks, months : pandas.DataFrame
+        :func:`~hotspotkaart.engine.timecounts.week_counts` and
+        :func:`~hotspotkaart.engine.timecounts.month_counts` per buurt: when overlast happens.
+    quarters : pandas.DataFrame
+        :func:`~hotspotkaart.engine.grid.quarter_counts` per cell, for the trend per cell.
     partitions : int
         How many partitions were counted (1 for the in-memory engine).
     chunks : int
@@ -70,6 +76,9 @@ class CountTables:
     zones: ZoneCounts
     totals: IncidentTotals
     halves: pd.DataFrame
+    weeks: pd.DataFrame
+    months: pd.DataFrame
+    quarters: pd.DataFrame
     partitions: int = 1
     chunks: int = 1
 
@@ -103,6 +112,9 @@ def count_incidents(incidents: gpd.GeoDataFrame, zones: gpd.GeoDataFrame, period
         zones=zone_counts(incidents, zones, periods, analysis),
         totals=incident_totals(incidents),
         halves=half_counts(incidents, periods),
+        weeks=week_counts(incidents, periods),
+        months=month_counts(incidents, periods),
+        quarters=quarter_counts(incidents, periods, analysis.cell_size),
     )
 
 
@@ -116,6 +128,9 @@ def sum_tables(parts: Sequence[CountTables]) -> CountTables:
         zones=sum_zone_counts([p.zones for p in parts]),
         totals=sum_incident_totals([p.totals for p in parts]),
         halves=sum_counts([p.halves for p in parts], list(HALF_COLUMNS[:-1])),
+        weeks=sum_counts([p.weeks for p in parts], list(WEEK_COLUMNS[:-1])),
+        months=sum_counts([p.months for p in parts], list(MONTH_COLUMNS[:-1])),
+        quarters=sum_counts([p.quarters for p in parts], ["ix", "iy", "quarter"]),
         partitions=sum(p.partitions for p in parts),
     )
 

@@ -53,8 +53,36 @@ _FIXED: dict[str, tuple[str, str]] = {
     "detail": ("Toelichting", "De waarde of het probleem dat de afwijzing veroorzaakte."),
     "melding_id": ("Melding", "Kenmerk van de melding uit het invoerbestand."),
     "date": ("Datum en tijd", "Datum en tijd van de melding (lokale tijd)."),
+    "timed": ("Tijd bekend", "Of de bron een tijd gaf (anders alleen een datum: dan telt de "
+              "melding niet mee per uur)."),
     "period": ("Periode", "Het jaar waarin de melding valt."),
     "category": ("Categorie", "Soort overlast van de melding."),
+    "area_type": ("Gebiedsniveau", "stad, wijk of buurt."),
+    "area_code": ("Gebiedscode", "CBS-code van de wijk of buurt; leeg voor de hele stad."),
+    "weekday": ("Weekdag", "1 = maandag … 7 = zondag; leeg voor meldingen zonder tijd."),
+    "hour": ("Uur", "Uur van de dag (0–23, lokale tijd); leeg voor meldingen zonder tijd."),
+    "count": ("Meldingen", "Aantal meldingen."),
+    "month": ("Maand", "Kalendermaand (jjjj-mm)."),
+    "hour_from": ("Van (uur)", "Begin van het blok van 3 uur (lokale tijd)."),
+    "hour_to": ("Tot (uur)", "Einde van het blok van 3 uur (niet inbegrepen)."),
+    "p": ("p-waarde", "Overschrijdingskans van de toets."),
+    "q": ("q-waarde", "p-waarde gecorrigeerd voor het aantal toetsen (Benjamini–Hochberg, "
+          "FDR)."),
+    "hot": ("Hot time", "Het blok heeft significant meer meldingen dan het gemiddelde van het "
+            "gebied (q ten hoogste het FDR-niveau)."),
+    "pooling": ("Indeling", "Hoe weekdagen en dagdelen zijn samengenomen zodat de toets geldig "
+                "is; leeg als niet getoetst."),
+    "statistic": ("Toetsgrootheid", "Pearsons X² gedeeld door de dispersie."),
+    "df": ("Vrijheidsgraden", "Vrijheidsgraden van de chikwadraattoets (0: niet getoetst)."),
+    "changed": ("Profiel veranderd", "De verdeling over week en dag verschilt significant "
+                "tussen de jaren."),
+    "trend_s": ("Trend S", "Kendalls S van de meldingen per dag over de 8 kwartalen "
+                "(positief: toenemend)."),
+    "trend_p": ("p-waarde trend", "Exacte Mann–Kendall-toets over de 8 kwartalen."),
+    "trend_q": ("q-waarde trend", "p-waarde van de trendtoets gecorrigeerd voor alle "
+                "gebieden of cellen (FDR)."),
+    "trend_class": ("Trend", "toenemend, afnemend, geen trend of te weinig meldingen "
+                    "(Mann–Kendall over 8 kwartalen, FDR)."),
 }
 
 #: Per table, the meaning of a name that means something else elsewhere.
@@ -62,6 +90,11 @@ _PER_TABLE: dict[str, dict[str, tuple[str, str]]] = {
     "zones": {"kind": ("Soort zone", "cameratoezicht, alcoholverbod of "
                        "veiligheidsrisicogebied.")},
     "rejected": {"kind": ("Soort invoer", "Meldingen, grenzen, zones of locaties.")},
+    "tijden": {"category": ("Categorie", "Soort overlast; leeg = alle categorieën samen.")},
+    "maanden": {"category": ("Categorie", "Soort overlast; leeg = alle categorieën samen.")},
+    "hottijden": {"count": ("Meldingen", "Meldingen met een tijd in het blok."),
+                  "expected": ("Verwacht", "Verwacht aantal bij gelijke spreiding over de "
+                               "uren van de week (naar het aantal van elke weekdag).")},
 }
 
 _TESTS = {

@@ -26,7 +26,7 @@ from hotspotkaart.config.settings import IncidentSource, Periods
 from hotspotkaart.io.crs import RD, CrsChoice, in_netherlands, resolve_crs, to_rd
 from hotspotkaart.io.csvtext import iter_csv_text, read_csv_text
 from hotspotkaart.io.ledger import Ledger, Reason, source_labels
-from hotspotkaart.io.parsing import date_order, parse_dates, parse_numbers
+from hotspotkaart.io.parsing import date_order, has_time, parse_dates, parse_numbers
 from hotspotkaart.io.vector import pick_layer
 
 __all__ = [
@@ -213,7 +213,8 @@ def _describe(source: IncidentSource) -> str:
 
 def _empty_incidents() -> gpd.GeoDataFrame:
     columns = {"source": "str", "row": "int64", "melding_id": "str",
-               "date": "datetime64[ns]", "period": "int64", "category": "str"}
+               "date": "datetime64[ns]", "timed": "bool", "period": "int64",
+               "category": "str"}
     frame = pd.DataFrame({c: pd.Series(dtype=t) for c, t in columns.items()})
     return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries([], crs=RD), crs=RD)
 
@@ -461,6 +462,7 @@ def _validate(parsed: _Parsed, label: str, periods: Periods, ledger: Ledger) -> 
         "row": frame.index[keep].astype("int64"),
         "melding_id": frame.loc[keep, "melding_id"].astype(str).to_numpy(),
         "date": dates[keep].to_numpy(),
+        "timed": has_time(frame["date_text"])[keep].to_numpy(dtype=bool),
         "period": year[keep].astype("int64").to_numpy(),
         "category": frame.loc[keep, "category"].astype(str).to_numpy(),
         "geometry": shapely.points(x[keep.to_numpy()], y[keep.to_numpy()]),

@@ -15,7 +15,7 @@ import re
 import numpy as np
 import pandas as pd
 
-__all__ = ["date_order", "parse_dates", "parse_numbers"]
+__all__ = ["date_order", "has_time", "parse_dates", "parse_numbers"]
 
 _DATE_FORMATS = (
     "%d-%m-%Y %H:%M:%S", "%d-%m-%Y %H:%M", "%d-%m-%Y",
@@ -100,6 +100,22 @@ def date_order(values: pd.Series) -> str:
         return "day-first"
     first_day, second_day = bool((parts[0] > 12).any()), bool((parts[1] > 12).any())
     return "month-first" if second_day and not first_day else "day-first"
+
+
+def has_time(values: pd.Series) -> pd.Series:
+    """Tell per value whether the source gave a time of day, not only a date.
+
+    A text has a time when it holds one (``01-05-2024 23:15``, ``2024-05-01T00:00``: midnight
+    written out is a time). A date field of a vector file carries no time: its values are at
+    midnight, so for datetime values exactly 00:00:00 counts as "no time" (a melding at
+    midnight to the second is rare; counting it without time keeps date-only fields out of the
+    midnight hour).
+    """
+    if pd.api.types.is_datetime64_any_dtype(values):
+        stamps = pd.to_datetime(values)
+        return stamps.notna() & (stamps != stamps.dt.normalize())
+    text = values.where(values.notna(), "").astype(str)
+    return text.str.contains(r"\d:\d{2}", regex=True).astype(bool)
 
 
 def parse_dates(values: pd.Series, *, order: str = "day-first") -> tuple[pd.Series, pd.Series]:

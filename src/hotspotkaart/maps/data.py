@@ -47,6 +47,10 @@ class MapData:
     breaks : CountBreaks or None
         The class breaks of the buurt counts when already made (a build makes them in its
         testing stage); made from ``buurten`` when first needed otherwise.
+    months, times, hot_times : pandas.DataFrame or None
+        When overlast happens (:class:`hotspotkaart.stats.temporal.Timing`): ``maanden.csv``,
+        ``tijden.csv`` and the tested weekday × 3-hour blocks; the pages leave their charts
+        out without them.
     """
 
     buurten: gpd.GeoDataFrame
@@ -56,6 +60,9 @@ class MapData:
     cells: gpd.GeoDataFrame | None = None
     categories: list[str] = field(default_factory=list)
     breaks: CountBreaks | None = None
+    months: pd.DataFrame | None = None
+    times: pd.DataFrame | None = None
+    hot_times: pd.DataFrame | None = None
     _memo: dict[tuple[Any, ...], Any] = field(default_factory=dict, init=False, repr=False,
                                               compare=False)
 

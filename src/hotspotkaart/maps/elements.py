@@ -22,6 +22,7 @@ from hotspotkaart._format import html_text
 
 __all__ = [
     "OFFLINE_CSS",
+    "ChartPanel",
     "Credits",
     "GeoJsonPopup",
     "GeoJsonTooltip",
@@ -58,6 +59,9 @@ OFFLINE_CSS = """
 .hk-sortable th[data-dir="asc"]::after { content: " ▲"; }
 .hk-sortable th[data-dir="desc"]::after { content: " ▼"; }
 .hk-scroll { max-height: 40vh; overflow: auto; }
+.hk-chart-box { width: min(440px, calc(100cqw - 44px)); }  /* charts readable on a phone */
+.leaflet-control .hk-panel.hk-charts:has(details[open]), .hk-panel.hk-charts:has(details[open]) {
+  max-width: none; }  /* an open chart panel takes the width its charts need */
 .hk-radio { display: block; min-height: 28px; line-height: 28px; cursor: pointer; }
 .hk-radio input { width: 18px; height: 18px; vertical-align: middle; }
 .leaflet-container { container-type: inline-size; }  /* cqw below: the map's own width */
@@ -301,6 +305,26 @@ class SortableTable(MacroElement):
         self.position = position
         self.html = self._html.render(title=_text(title), header=_text(list(header)),
                                       rows=_text([list(r) for r in rows])).strip()
+
+
+class ChartPanel(MacroElement):
+    """A collapsible panel with charts (inline SVG from :mod:`hotspotkaart.maps.charts`).
+
+    The charts escape every text from the data themselves; ``html`` is put in as it is.
+    """
+
+    _template = Template(panel_script("hk-charts", scroll=True))
+
+    _html = Template("""
+<details class="hk-collapsible"><summary>{{ title|e }}</summary>
+<div class="hk-scroll hk-chart-box">{{ charts }}</div></details>
+""")
+
+    def __init__(self, title: str, charts: str, *, position: str = "bottomleft") -> None:
+        super().__init__()
+        self._name = "ChartPanel"
+        self.position = position
+        self.html = self._html.render(title=_text(title), charts=Markup(charts)).strip()
 
 
 #: The table style folium 0.20 writes for each GeoJSON tooltip and popup, character for character.

@@ -41,6 +41,7 @@ from hotspotkaart.io.crs import WGS84
 from hotspotkaart.maps.controls import CategorySwitch, DrawAreas, SearchControl
 from hotspotkaart.maps.data import MapContext, MapData
 from hotspotkaart.maps.elements import (
+    ChartPanel,
     Credits,
     GeoJsonPopup,
     GeoJsonTooltip,
@@ -61,6 +62,7 @@ from hotspotkaart.maps.layers import (
     gi_legend,
     significant_changes,
 )
+from hotspotkaart.maps.timecharts import city_charts, wijk_charts
 from hotspotkaart.stats.change import CHANGE_CLASSES, CHANGE_COLOURS, DALING, STIJGING
 from hotspotkaart.stats.classbreaks import YEAR_PALETTE, bin_labels
 from hotspotkaart.stats.hotspots import (
@@ -146,6 +148,7 @@ def overview_map(data: MapData, context: MapContext) -> folium.Map:
     wijk_outline = add_wijk_outline(fmap, data.wijken)
     title = f"Overlast in {context.area_name}: {base} en {compare} vergeleken"
     add_panels(fmap, data, context, title, data.buurten, layers)
+    fmap.add_child(ChartPanel("Wanneer: per wijk en per maand", city_charts(data, context)))
     fmap.add_child(SearchControl([layers[0], wijk_outline]))
     fmap.add_child(DrawAreas("kandidaatgebied.geojson"))
     folium.LayerControl(collapsed=True, position="topright").add_to(fmap)
@@ -178,6 +181,9 @@ def wijk_map(data: MapData, context: MapContext, wijkcode: str) -> folium.Map:
     add_panels(fmap, local, context, f"{name}: {context.years[0]} en {context.years[1]}",
                wijk, layers)
     fmap.add_child(SortableTable(f"Buurten in {name}", *_buurt_table(buurten, context)))
+    charts = wijk_charts(data, context, wijkcode, name)
+    if charts:
+        fmap.add_child(ChartPanel(f"Wanneer: maanden en uren in {name}", charts))
     fmap.add_child(SearchControl([layers[0]], placeholder="Zoek buurt…"))
     folium.LayerControl(collapsed=True, position="topright").add_to(fmap)
     return fmap

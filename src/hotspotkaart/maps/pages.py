@@ -32,6 +32,7 @@ from hotspotkaart.maps.overview import (
     geojson_layer,
     set_page_title,
 )
+from hotspotkaart.maps.timecharts import city_charts
 from hotspotkaart.stats.classbreaks import YEAR_PALETTE, bin_labels
 from hotspotkaart.stats.hotspots import GI_COLOURS
 
@@ -142,6 +143,8 @@ a { color: #0b5394; } li { margin: 6px 0; } .hk-table { width: 100%; font-size: 
 <td>{{ w.base|e }}</td><td>{{ w.compare|e }}</td><td>{{ w.change|e }}</td>
 <td>{{ w.verdict|e }}</td></tr>
 {% endfor %}</tbody></table>
+<h2>Wanneer</h2>
+{{ charts }}
 <div class="hk-method">{% for line in method %}<p>{{ line|e }}</p>{% endfor %}
 <p>Grenzen: {{ credit|e }}</p></div>
 </body></html>
@@ -154,7 +157,8 @@ def index_page(data: MapData, context: MapContext) -> str:
     wijken = _wijk_rows(data.wijken, context)
     return _INDEX.render(area=context.area_name, base=base, compare=compare,
                          synthetic=context.synthetic, wijken=wijken, method=context.method,
-                         credit=context.credit, css=OFFLINE_CSS)
+                         credit=context.credit, css=OFFLINE_CSS,
+                         charts=Markup(city_charts(data, context)))
 
 
 def wijk_pages(codes: Sequence[Any]) -> dict[str, str]:

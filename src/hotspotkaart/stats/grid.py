@@ -26,6 +26,7 @@ from typing import Any
 
 import geopandas as gpd
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from hotspotkaart._errors import InputError
@@ -50,6 +51,7 @@ from hotspotkaart.stats.hotspots import (
     neighbours,
     transitions,
 )
+from hotspotkaart.stats.temporal import QUARTERS, cell_quarters, cell_trends
 
 __all__ = [
     "GridResult",
@@ -227,6 +229,8 @@ def analyse_grid_from_counts(
     area_counts: pd.DataFrame,
     dispersion: float = 1.0,
     exposure: tuple[int, int] | None = None,
+    quarters: pd.DataFrame | None = None,
+    quarter_days: npt.ArrayLike | None = None,
 ) -> GridResult:
     """Run the grid analysis on a count table (the testing step of :func:`analyse_grid`).
 
@@ -244,11 +248,19 @@ def analyse_grid_from_counts(
     exposure : tuple of int, optional
         The days the data of both periods cover (:mod:`hotspotkaart.stats.coverage`); the
         calendar years when None.
+    quarters : pandas.DataFrame, optional
+        :func:`~hotspotkaart.engine.grid.quarter_counts`: with it each cell gets the trend of
+        its 3 × 3 window over the 8 quarters (``trend_s``, ``trend_p``, ``trend_q``,
+        ``trend_class``; :func:`~hotspotkaart.stats.temporal.cell_trends`).
+    quarter_days : array_like of float, optional
+        The covered days per quarter (:func:`~hotspotkaart.stats.temporal.quarter_days`); whole
+        quarters when None.
 
     Returns
     -------
     GridResult
-        Exactly what :func:`analyse_grid` returns for the meldingen behind ``counts``.
+        Exactly what :func:`analyse_grid` returns for the meldingen behind ``counts``, with the
+        trend columns when ``quarters`` is given.
 
     Raises
     ------
@@ -272,6 +284,8 @@ def analyse_grid_from_counts(
     columns: dict[str, Any] = {c: cell_frame[c].to_numpy() for c in cell_frame.columns}
     days = exposure or (period_days(periods.base), period_days(periods.compare))
     columns.update(_test_columns(tests.gi, periods, config, dispersion, days))
+    if quarters is not None:
+        columns.update(_trend_columns(quarters, grid, config, dispersion, quarter_days))
     frame = pd.concat(
         [pd.DataFrame(grid[["cell_id", "x_min", "y_min"]]),
          pd.DataFrame(columns, index=grid.index)],
@@ -285,6 +299,17 @@ def analyse_grid_from_counts(
     )
     method = _method(len(cells), dict(outside_grid), tests.n_islands, config, dispersion)
     return GridResult(cells=cells, concentration=conc, method=method)
+
+
+def _trend_columns(quarters: pd.DataFrame, grid: gpd.GeoDataFrame, config: AnalysisConfig,
+                   dispersion: float, days: npt.ArrayLike | None) -> dict[str, Any]:
+    """Return the trend of each cell's 3 × 3 window over the quarters."""
+    size = float(config.cell_size)
+    per_cell = cell_quarters(quarters, grid, size)
+    w = neighbours(grid, size)
+    windows = np.column_stack([window_sums(per_cell[:, j], w) for j in range(QUARTERS)])
+    table = cell_trends(windows, days, config, dispersion)
+    return {name: table[name].to_numpy() for name in table.columns}
 
 
 def _test_columns(gi: dict[int, GiResult], periods: Periods, config: AnalysisConfig,

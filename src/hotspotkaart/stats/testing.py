@@ -38,6 +38,7 @@ from hotspotkaart.stats.classbreaks import CountBreaks, count_breaks
 from hotspotkaart.stats.coverage import Coverage, assess_coverage
 from hotspotkaart.stats.dispersion import Dispersion, Split, choose_dispersion
 from hotspotkaart.stats.grid import GridResult, GridTests, analyse_grid_from_counts, grid_tests
+from hotspotkaart.stats.temporal import Timing, area_trends, timing
 from hotspotkaart.stats.zones import zone_table_from_counts
 
 __all__ = ["PRELOAD", "Assessment", "build_dispersion", "run_statistics"]
@@ -69,6 +70,9 @@ class Assessment:
         The overdispersion factor every test used (:mod:`hotspotkaart.stats.dispersion`).
     coverage : Coverage
         The days of each period the daily-rate tests used (:mod:`hotspotkaart.stats.coverage`).
+    timing : Timing
+        When overlast happens: time and month tables, hot times and profile changes
+        (:mod:`hotspotkaart.stats.temporal`).
     """
 
     buurten: gpd.GeoDataFrame
@@ -78,6 +82,7 @@ class Assessment:
     breaks: CountBreaks
     dispersion: Dispersion
     coverage: Coverage
+    timing: Timing
 
 
 def run_statistics(tables: CountTables, boundaries: Boundaries, zone_frame: gpd.GeoDataFrame,
@@ -134,12 +139,34 @@ def run_statistics(tables: CountTables, boundaries: Boundaries, zone_frame: gpd.
         partial(zone_table_from_counts, tables.zones, zone_frame, periods, analysis,
                 dispersion=phi, windows=windows),
     ]
-    buurten, *per_year, breaks, wijken, zone_stats = run_jobs(
+    jobs.append(partial(timing, tables.weeks, tables.months, boundaries.buurten, periods,
+                        covered, analysis, phi))
+    buurten, *per_year, breaks, wijken, zone_stats, when = run_jobs(
         jobs, resolve_workers(config.engine.workers))
     cells = analyse_grid_from_counts(*grid_args, tests=reduce(GridTests.merge, per_year),
-                                     exposure=exposure, **grid_kw)
+                                     exposure=exposure, quarters=tables.quarters,
+                                     quarter_days=when.quarter_days, **grid_kw)
+    buurten, wijken = _with_trends(buurten, wijken, tables, boundaries, config, when, phi)
     return Assessment(buurten=buurten, wijken=wijken, grid=cells, zone_stats=zone_stats,
-                      breaks=breaks, dispersion=disp, coverage=covered)
+                      breaks=breaks, dispersion=disp, coverage=covered, timing=when)
+
+
+def _with_trends(buurten: gpd.GeoDataFrame, wijken: gpd.GeoDataFrame, tables: CountTables,
+                 boundaries: Boundaries, config: Config, when: Timing,
+                 phi: float) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """Add the trend over the quarters to the buurt and wijk tables (before the geometry)."""
+    wijk_of = pd.Series(boundaries.buurten["wijkcode"].to_numpy(),
+                        index=boundaries.buurten["buurtcode"].to_numpy())
+    months = tables.months.assign(wijkcode=tables.months["buurtcode"].map(wijk_of))
+    out = []
+    for table, key in ((buurten, "buurtcode"), (wijken, "wijkcode")):
+        trends = area_trends(months, table[key].astype(str).tolist(), key, config.periods,
+                             when.quarter_days, config.analysis, phi)
+        geometry = table.geometry.name
+        frame = pd.concat([pd.DataFrame(table.drop(columns=geometry)),
+                           trends.set_index(table.index)], axis=1)
+        out.append(gpd.GeoDataFrame(frame, geometry=table.geometry, crs=table.crs))
+    return out[0], out[1]
 
 
 def build_dispersion(halves: pd.DataFrame, buurten: gpd.GeoDataFrame,

@@ -1,0 +1,93 @@
+"""The *when* pictures of the pages: counts per wijk, months and the hour × weekday heat chart.
+
+The charts themselves are :mod:`hotspotkaart.maps.charts`; this module picks their numbers
+from a build's tables (``MapData.months``, ``times``, ``hot_times``; see
+:mod:`hotspotkaart.stats.temporal`): for the city (``index.html``, ``overzicht.html``) the
+meldingen per wijk in both years and the city's months per category, and for one wijk its
+months and its heat chart, the weekday × 3-hour blocks that hold significantly more meldingen
+than the wijk's average outlined.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from hotspotkaart.maps.charts import bar_chart_by_area, heat_chart, monthly_chart
+from hotspotkaart.maps.data import MapContext, MapData
+
+__all__ = ["city_charts", "wijk_charts"]
+
+
+def city_charts(data: MapData, context: MapContext) -> str:
+    """Return the city's charts: meldingen per wijk in both years, and its months."""
+    base, compare = context.years
+    wijken = data.wijken.sort_values("wijkcode")
+    bars = bar_chart_by_area(
+        [str(n) for n in wijken["wijknaam"]],
+        wijken[f"count_{base}"].astype(int).tolist(),
+        wijken[f"count_{compare}"].astype(int).tolist(), context.years,
+        title=f"Meldingen per wijk, {base} en {compare}")
+    months = _months(data, "stad", "", context.years)
+    if not months:
+        return bars
+    return bars + monthly_chart(months, context.years,
+                                title=f"Meldingen per maand in {context.area_name}")
+
+
+def wijk_charts(data: MapData, context: MapContext, wijkcode: str, name: str) -> str:
+    """Return one wijk's charts: its months per category and its hour × weekday heat chart."""
+    out = []
+    months = _months(data, "wijk", wijkcode, context.years)
+    if months:
+        out.append(monthly_chart(months, context.years, title=f"Meldingen per maand in {name}"))
+    if data.times is not None:
+        counts = {year: _week(data.times, wijkcode, year) for year in context.years}
+        hot = ({year: _hot_mask(data.hot_times, wijkcode, year) for year in context.years}
+               if data.hot_times is not None else None)
+        out.append(heat_chart(counts, hot=hot,
+                              title=f"Meldingen per uur en weekdag in {name}"))
+    return "".join(out)
+
+
+def _months(data: MapData, area_type: str, code: str,
+            years: tuple[int, int]) -> dict[str, dict[int, list[int]]]:
+    """``months[category][year]``: 12 counts per category of one area (all categories)."""
+    if data.months is None:
+        return {}
+    rows = data.months[(data.months["area_type"] == area_type)
+                       & (data.months["area_code"] == code) & (data.months["category"] != "")]
+    out: dict[str, dict[int, list[int]]] = {}
+    for category in data.categories:
+        mine = rows[rows["category"] == category]
+        per_year = {}
+        for year in years:
+            counts = np.zeros(12, dtype=np.int64)
+            dated = mine[mine["month"].str.startswith(f"{year}-")]
+            np.add.at(counts, dated["month"].str[5:].astype(int).to_numpy() - 1,
+                      dated["count"].to_numpy(dtype=np.int64))
+            per_year[year] = counts.tolist()
+        out[category] = per_year
+    return out
+
+
+def _week(times: pd.DataFrame, wijkcode: str, year: int) -> npt.NDArray[np.int64]:
+    """Count the wijk's meldingen with a time in ``year`` by weekday (rows) and hour."""
+    rows = times[(times["area_type"] == "wijk") & (times["area_code"] == wijkcode)
+                 & (times["period"] == year) & (times["category"] == "")
+                 & times["hour"].notna()]
+    out = np.zeros((7, 24), dtype=np.int64)
+    np.add.at(out, (rows["weekday"].to_numpy(dtype=np.int64) - 1,
+                    rows["hour"].to_numpy(dtype=np.int64)), rows["count"].to_numpy(np.int64))
+    return out
+
+
+def _hot_mask(hot_times: pd.DataFrame, wijkcode: str, year: int) -> npt.NDArray[np.bool_]:
+    """Mark the hours of the wijk's hot blocks in ``year`` (7 × 24)."""
+    rows = hot_times[(hot_times["area_type"] == "wijk") & (hot_times["area_code"] == wijkcode)
+                     & (hot_times["period"] == year) & hot_times["hot"].astype(bool)]
+    mask = np.zeros((7, 24), dtype=bool)
+    for weekday, start, end in rows[["weekday", "hour_from", "hour_to"]].itertuples(index=False):
+        mask[int(weekday) - 1, int(start):int(end)] = True
+    return mask

@@ -1,0 +1,352 @@
+"""When overlast happens, per city, wijk and buurt: time and month tables, hot times, trends.
+
+The count tables of either engine hold the meldingen per buurt by weekday and hour and by month
+(:mod:`hotspotkaart.engine.timecounts`) and per grid cell by quarter. From them this module makes
+
+* ``tijden.csv`` (:func:`time_table`) and ``maanden.csv`` (:func:`month_table`) for the city,
+  every wijk and every buurt;
+* the **hot times** of the city and each wijk per period (:func:`hot_time_table`, the test of
+  :func:`hotspotkaart.stats.hottimes.hot_times` with the weekdays the covered days hold) and
+  whether an area's time profile changed (:func:`profile_table`,
+  :func:`hotspotkaart.stats.hottimes.profile_change`);
+* the **trend over the 8 quarters** of the two years per area (:func:`area_trends`) and per grid
+  cell's 3 × 3 window (:func:`cell_trends`), the Mann–Kendall test of
+  :mod:`hotspotkaart.stats.trend` on counts per covered day: a quarter the export does not
+  cover is left out, a cut one counts by its covered days, so a cut-off export is no decline.
+
+All tests use the build's dispersion factor (repeat reports) and its FDR level.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from hotspotkaart.config.settings import AnalysisConfig, Periods
+from hotspotkaart.stats.coverage import Coverage
+from hotspotkaart.stats.hottimes import hot_times, profile_change
+from hotspotkaart.stats.trend import MIN_STEPS, TE_WEINIG, trend_columns
+
+__all__ = ["METHOD", "QUARTERS", "Timing", "area_trends", "cell_quarters", "cell_trends",
+           "hot_time_table", "month_table", "profile_table", "quarter_days", "time_table",
+           "timing"]
+
+logger = logging.getLogger(__name__)
+
+#: The quarters of the two years: 0–3 the base year's, 4–7 the compare year's.
+QUARTERS = 8
+
+_CITY, _WIJK, _BUURT = "stad", "wijk", "buurt"
+
+#: The choices of this module, as ``summary.json`` states them (``method.when``).
+METHOD: dict[str, str] = {
+    "times": ("weekday and hour on the local clock (Europe/Amsterdam); a melding whose source "
+              "gave a date only has an empty weekday and hour (never 00:00); a datetime field "
+              "at exactly 00:00:00 counts as a date only"),
+    "hot_times": ("weekday x 3-hour blocks of the city and each wijk; one-sided exact binomial "
+                  "test of a block's effective count (count / dispersion) against its share of "
+                  "the hours of the week, weighted by how often each weekday occurs in the "
+                  "covered days; Benjamini-Hochberg over all blocks of a period (Benjamini & "
+                  "Hochberg 1995); hot when q <= fdr_q and count > expected"),
+    "profile_change": ("chi-square test of homogeneity, X^2 / dispersion, of the two periods' "
+                       "meldingen over weekday groups x day parts, pooled until the expected "
+                       "counts are adequate (Cochran 1954), expected counts by iterative "
+                       "proportional fitting (Deming & Stephan 1940); quasi-likelihood scaling "
+                       "(McCullagh & Nelder 1989); Benjamini-Hochberg over the areas"),
+    "trend": ("Mann-Kendall S (Mann 1945; Kendall 1975) of the effective counts per covered "
+              "day over the 8 quarters, exact p-value from all orderings given the ties; "
+              "Benjamini-Hochberg over the buurten, the wijken and the cells (3 x 3 window) "
+              "each; a quarter without data is left out, fewer than 3 covered quarters: not "
+              "tested; 8 steps give little power (a doubling at 20 meldingen a quarter is found "
+              "in about 1 in 5 units)"),
+    "not_yet": ("time windows (time_from / time_to, aoristic spreading) are not read; hot times "
+                "per hot-spot cluster are not tested"),
+}
+
+
+def quarter_days(coverage: Coverage, periods: Periods) -> npt.NDArray[np.float64]:
+    """Return the days of each of the 8 quarters that the data cover (0 where none)."""
+    out = np.zeros(QUARTERS)
+    for i, year in enumerate(periods.years):
+        if not coverage.days(year):
+            continue
+        start, end = coverage.window(year)
+        for q in range(4):
+            first = pd.Timestamp(year=year, month=3 * q + 1, day=1)
+            last = first + pd.offsets.QuarterEnd(0)
+            days = (min(last, end) - max(first, start)).days + 1
+            out[4 * i + q] = max(days, 0)
+    return out
+
+
+def _weekday_occurrences(coverage: Coverage, year: int) -> npt.NDArray[np.float64]:
+    """How many Mondays … Sundays the covered days of ``year`` hold."""
+    if not coverage.days(year):
+        return np.ones(7)
+    start, end = coverage.window(year)
+    days = pd.date_range(start, end, freq="D")
+    return np.bincount(days.day_of_week, minlength=7).astype(float)
+
+
+def _area_of(weeks_or_months: pd.DataFrame, buurten: pd.DataFrame) -> pd.DataFrame:
+    """Add the wijkcode of each row's buurt; rows of unknown buurten keep an empty one."""
+    wijk = pd.Series(buurten["wijkcode"].to_numpy(), index=buurten["buurtcode"].to_numpy())
+    frame = weeks_or_months.copy()
+    frame["wijkcode"] = frame["buurtcode"].map(wijk).fillna("")
+    return frame
+
+
+def _levels(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """Sum ``frame`` for the city, per wijk and per buurt, in all and per category."""
+    parts = []
+    for area_type, code in ((_CITY, None), (_WIJK, "wijkcode"), (_BUURT, "buurtcode")):
+        for per_category in (False, True):
+            by = [*([code] if code else []), *(["category"] if per_category else []), *keys]
+            part = frame.groupby(by, sort=True)["n"].sum().reset_index()
+            part.insert(0, "area_type", area_type)
+            part["area_code"] = part.pop(code) if code else ""
+            if not per_category:
+                part["category"] = ""
+            parts.append(part)
+    return pd.concat(parts, ignore_index=True)
+
+
+def time_table(weeks: pd.DataFrame, buurten: pd.DataFrame) -> pd.DataFrame:
+    """Return ``tijden.csv``: meldingen per area, period, category, weekday and hour.
+
+    Parameters
+    ----------
+    weeks : pandas.DataFrame
+        ``CountTables.weeks`` (:func:`~hotspotkaart.engine.timecounts.week_counts`).
+    buurten : pandas.DataFrame
+        The buurten with ``buurtcode`` and ``wijkcode``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``area_type`` (``stad``, ``wijk``, ``buurt``), ``area_code`` (empty for the
+        city), ``period``, ``category`` (empty = all), ``weekday`` (1 = maandag … 7 =
+        zondag), ``hour`` (0–23) and ``count``; meldingen without a time have an empty
+        ``weekday`` and ``hour``. Only combinations with meldingen are listed.
+    """
+    frame = _levels(_area_of(weeks, buurten), ["period", "weekday", "hour"])
+    timed = frame["hour"] >= 0
+    out = pd.DataFrame({
+        "area_type": frame["area_type"], "area_code": frame["area_code"],
+        "period": frame["period"].astype(np.int64), "category": frame["category"],
+        "weekday": frame["weekday"].where(timed).astype("Int64"),
+        "hour": frame["hour"].where(timed).astype("Int64"),
+        "count": frame["n"].astype(np.int64),
+    })
+    return out.reset_index(drop=True)
+
+
+def month_table(months: pd.DataFrame, buurten: pd.DataFrame) -> pd.DataFrame:
+    """Return ``maanden.csv``: meldingen per area, category and month (``YYYY-MM``).
+
+    Parameters
+    ----------
+    months : pandas.DataFrame
+        ``CountTables.months`` (:func:`~hotspotkaart.engine.timecounts.month_counts`).
+    buurten : pandas.DataFrame
+        The buurten with ``buurtcode`` and ``wijkcode``.
+    """
+    frame = _levels(_area_of(months, buurten), ["month"])
+    month = frame["month"].astype(np.int64)
+    text = (month // 100).astype(str) + "-" + (month % 100).astype(str).str.zfill(2)
+    return pd.DataFrame({"area_type": frame["area_type"], "area_code": frame["area_code"],
+                         "category": frame["category"], "month": text,
+                         "count": frame["n"].astype(np.int64)}).reset_index(drop=True)
+
+
+def _week_arrays(weeks: pd.DataFrame, codes: Sequence[str], key: str | None,
+                 year: int) -> npt.NDArray[np.int64]:
+    """Meldingen with a time of ``year`` as an array (areas, 7, 24); ``key`` None: the city."""
+    out = np.zeros((len(codes), 7, 24), dtype=np.int64)
+    rows = weeks[(weeks["period"] == year) & (weeks["hour"] >= 0)]
+    position = (pd.Index(list(codes)).get_indexer(rows[key]) if key
+                else np.zeros(len(rows), dtype=np.intp))
+    ok = position >= 0
+    np.add.at(out, (position[ok], rows["weekday"].to_numpy()[ok] - 1,
+                    rows["hour"].to_numpy()[ok]), rows["n"].to_numpy()[ok])
+    return out
+
+
+def _areas(weeks: pd.DataFrame, buurten: pd.DataFrame) -> tuple[pd.DataFrame, list[str], list[str]]:
+    frame = _area_of(weeks, buurten)
+    wijken = sorted(str(c) for c in buurten["wijkcode"].unique())
+    return frame, ["", *wijken], [_CITY, *[_WIJK] * len(wijken)]
+
+
+def hot_time_table(weeks: pd.DataFrame, buurten: pd.DataFrame, periods: Periods,
+                   coverage: Coverage, config: AnalysisConfig,
+                   dispersion: float) -> pd.DataFrame:
+    """Return the weekday × 3-hour blocks of the city and each wijk, tested per period.
+
+    One family per period over the blocks of the city and all wijken (Benjamini–Hochberg);
+    the expected share of a block follows the weekdays the covered days of the period hold.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``area_type``, ``area_code``, ``period`` and the columns of
+        :func:`~hotspotkaart.stats.hottimes.hot_times` (``weekday``, ``hour_from``,
+        ``hour_to``, ``count``, ``expected``, ``p``, ``q``, ``hot``).
+    """
+    frame, codes, types = _areas(weeks, buurten)
+    parts = []
+    for year in periods.years:
+        arrays = np.concatenate([_week_arrays(frame, [""], None, year),
+                                 _week_arrays(frame, codes[1:], "wijkcode", year)])
+        table = hot_times(arrays, weekday_occurrences=_weekday_occurrences(coverage, year),
+                          min_count=int(config.min_count), fdr_q=config.fdr_q,
+                          dispersion=dispersion)
+        area = table.pop("area").to_numpy()
+        table.insert(0, "period", year)
+        table.insert(0, "area_code", np.asarray(codes, dtype=object)[area])
+        table.insert(0, "area_type", np.asarray(types, dtype=object)[area])
+        parts.append(table)
+    return pd.concat(parts, ignore_index=True)
+
+
+def profile_table(weeks: pd.DataFrame, buurten: pd.DataFrame, periods: Periods,
+                  coverage: Coverage, config: AnalysisConfig,
+                  dispersion: float) -> pd.DataFrame:
+    """Return per city and wijk whether the time profile changed between the periods.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``area_type``, ``area_code`` and the columns of
+        :func:`~hotspotkaart.stats.hottimes.profile_change` (``pooling``, ``statistic``,
+        ``df``, ``p``, ``q``, ``changed``).
+    """
+    frame, codes, types = _areas(weeks, buurten)
+    arrays = {year: np.concatenate([_week_arrays(frame, [""], None, year),
+                                    _week_arrays(frame, codes[1:], "wijkcode", year)])
+              for year in periods.years}
+    table = profile_change(arrays[periods.base], arrays[periods.compare],
+                           min_count=int(config.min_count), fdr_q=config.fdr_q,
+                           dispersion=dispersion,
+                           base_occurrences=_weekday_occurrences(coverage, periods.base),
+                           compare_occurrences=_weekday_occurrences(coverage, periods.compare))
+    table = table.drop(columns="area")
+    table.insert(0, "area_code", codes)
+    table.insert(0, "area_type", types)
+    return table
+
+
+def area_trends(months: pd.DataFrame, codes: Sequence[str], key: str, periods: Periods,
+                days: npt.ArrayLike, config: AnalysisConfig,
+                dispersion: float) -> pd.DataFrame:
+    """Return the trend block (``trend_s``, ``trend_p``, ``trend_q``, ``trend_class``) per area.
+
+    Parameters
+    ----------
+    months : pandas.DataFrame
+        ``CountTables.months``; with a ``wijkcode`` column for ``key = "wijkcode"``.
+    codes : sequence of str
+        The areas, in table order.
+    key : {"buurtcode", "wijkcode"}
+        The area code column of ``months``.
+    periods : Periods
+        The base and compare year.
+    days : array_like of float
+        :func:`quarter_days`.
+    config : AnalysisConfig
+        ``min_count`` and ``fdr_q``.
+    dispersion : float
+        The build's dispersion factor.
+    """
+    month = months["month"].to_numpy(dtype=np.int64)
+    quarter = (month // 100 - periods.base) * 4 + (month % 100 - 1) // 3
+    position = pd.Index(list(codes)).get_indexer(months[key])
+    ok = (position >= 0) & (quarter >= 0) & (quarter < QUARTERS)
+    counts = np.zeros((len(codes), QUARTERS), dtype=np.int64)
+    np.add.at(counts, (position[ok], quarter[ok]), months["n"].to_numpy()[ok])
+    return _trends(counts, days, config, dispersion)
+
+
+def _trends(counts: npt.NDArray[np.int64], days: npt.ArrayLike | None, config: AnalysisConfig,
+            dispersion: float) -> pd.DataFrame:
+    """Run :func:`~hotspotkaart.stats.trend.trend_columns`; untested with < 3 covered quarters.
+
+    A trend is never judged on fewer than :data:`~hotspotkaart.stats.trend.MIN_STEPS` steps:
+    when the data cover fewer quarters every unit is ``te weinig meldingen``.
+    """
+    covered = QUARTERS if days is None else int((np.asarray(days, dtype=float) > 0).sum())
+    if covered < MIN_STEPS:
+        logger.info("no trend is tested: the data cover %d quarters, a trend needs %d",
+                    covered, MIN_STEPS)
+        n = len(counts)
+        return pd.DataFrame({"trend_s": np.zeros(n, dtype=np.int64), "trend_p": np.nan,
+                             "trend_q": np.nan, "trend_class": np.full(n, TE_WEINIG, object)})
+    return trend_columns(counts, days, min_count=int(config.min_count), fdr_q=config.fdr_q,
+                         dispersion=dispersion)
+
+
+def cell_quarters(quarters: pd.DataFrame, grid: pd.DataFrame,
+                  cell_size: float) -> npt.NDArray[np.float64]:
+    """Return the meldingen per grid cell (rows in ``grid`` order) and quarter (8 columns)."""
+    size = float(cell_size)
+    gix = np.floor(grid["x_min"].to_numpy(float) / size + 0.5).astype(np.int64)
+    giy = np.floor(grid["y_min"].to_numpy(float) / size + 0.5).astype(np.int64)
+    lookup = pd.MultiIndex.from_arrays([gix, giy])
+    position = lookup.get_indexer(pd.MultiIndex.from_arrays(
+        [quarters["ix"].to_numpy(np.int64), quarters["iy"].to_numpy(np.int64)]))
+    step = quarters["quarter"].to_numpy(np.int64)
+    ok = (position >= 0) & (step >= 0) & (step < QUARTERS)
+    out = np.zeros((len(grid), QUARTERS))
+    np.add.at(out, (position[ok], step[ok]), quarters["n"].to_numpy(float)[ok])
+    return out
+
+
+def cell_trends(windows: npt.ArrayLike, days: npt.ArrayLike | None, config: AnalysisConfig,
+                dispersion: float) -> pd.DataFrame:
+    """Return the trend block of each cell from its 3 × 3 window's counts per quarter."""
+    counts = np.rint(np.asarray(windows, dtype=float)).astype(np.int64)
+    return _trends(counts, days, config, dispersion)
+
+
+@dataclass(frozen=True)
+class Timing:
+    """The *when* of a build: its time and month tables and the tests of hot times.
+
+    Attributes
+    ----------
+    times, months : pandas.DataFrame
+        ``tijden.csv`` (:func:`time_table`) and ``maanden.csv`` (:func:`month_table`).
+    hot_times : pandas.DataFrame
+        :func:`hot_time_table`: every weekday × 3-hour block of the city and each wijk, tested.
+    profiles : pandas.DataFrame
+        :func:`profile_table`: whether the time profile of the city and each wijk changed.
+    quarter_days : numpy.ndarray
+        :func:`quarter_days`, the exposure of the trends.
+    """
+
+    times: pd.DataFrame
+    months: pd.DataFrame
+    hot_times: pd.DataFrame
+    profiles: pd.DataFrame
+    quarter_days: npt.NDArray[np.float64]
+
+    def as_dict(self) -> dict[str, object]:
+        """Return the ``method.when`` block of ``summary.json``."""
+        return {**METHOD, "quarter_days": [int(d) for d in self.quarter_days]}
+
+
+def timing(weeks: pd.DataFrame, months: pd.DataFrame, buurten: pd.DataFrame, periods: Periods,
+           coverage: Coverage, config: AnalysisConfig, dispersion: float) -> Timing:
+    """Make the :class:`Timing` of a build from its count tables (see the module docstring)."""
+    return Timing(
+        times=time_table(weeks, buurten),
+        months=month_table(months, buurten),
+        hot_times=hot_time_table(weeks, buurten, periods, coverage, config, dispersion),
+        profiles=profile_table(weeks, buurten, periods, coverage, config, dispersion),
+        quarter_days=quarter_days(coverage, periods),
+    )

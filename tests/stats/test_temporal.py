@@ -1,0 +1,153 @@
+"""When overlast happens, end to end (#18): time and month tables, hot times, trends, charts.
+
+One build of a realistic project: meldingen spread evenly over the city, the two years and the
+hours of the week, a tenth of them with a date only; planted on top, a Friday-night peak in one
+wijk and a buurt whose meldingen grow quarter by quarter.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+
+from hotspotkaart.cli.main import main
+from tests.helpers.project import BUURTEN, CATEGORIES, incident_section, write_config
+
+PEAK_WIJK = "WK050503"
+GROWING_BUURT = "BU05050500"
+
+
+def _points(area: shapely.Geometry, n: int, rng: np.random.Generator) -> list[shapely.Point]:
+    xmin, ymin, xmax, ymax = area.bounds
+    out: list[shapely.Point] = []
+    while len(out) < n:
+        p = shapely.Point(rng.uniform(xmin, xmax), rng.uniform(ymin, ymax))
+        if area.buffer(-2).contains(p):
+            out.append(p)
+    return out
+
+
+def _rows(rng: np.random.Generator) -> tuple[list[str], int]:
+    """The CSV rows and the number of meldingen written with a date only."""
+    buurten = gpd.read_file(BUURTEN)
+    city = buurten.union_all()
+    stamps = pd.Timestamp("2023-01-01") + pd.to_timedelta(
+        rng.uniform(0, 731 * 24 * 60, 3000), unit="min")
+    rows, untimed = [], 0
+    for i, (p, t) in enumerate(zip(_points(city, 3000, rng), stamps, strict=True)):
+        dated_only = i % 10 == 0
+        untimed += dated_only
+        text = t.strftime("%d-%m-%Y") if dated_only else t.strftime("%d-%m-%Y %H:%M")
+        rows.append((f"U{i}", text, CATEGORIES[i % 3], p))
+    wijk = buurten[buurten["wijkcode"] == PEAK_WIJK].union_all()
+    fridays = pd.date_range("2023-01-06", "2024-12-27", freq="7D")
+    for i, p in enumerate(_points(wijk, 260, rng)):  # one melding on 260 of the 104 Fridays…
+        day = fridays[i % len(fridays)]
+        rows.append((f"F{i}", (day + pd.Timedelta(hours=21, minutes=int(rng.integers(0, 180))))
+                     .strftime("%d-%m-%Y %H:%M"), "Jeugd", p))
+    buurt = buurten[buurten["buurtcode"] == GROWING_BUURT].geometry.iloc[0]
+    buurt = buurt.intersection(buurt.representative_point().buffer(60))  # one square, say
+    for q in range(8):  # 8, 16, … 64 meldingen a quarter
+        start = pd.Timestamp(year=2023 + q // 4, month=3 * (q % 4) + 1, day=1)
+        for j, p in enumerate(_points(buurt, 8 * (q + 1), rng)):
+            t = start + pd.Timedelta(days=int(rng.integers(0, 89)), hours=int(rng.integers(24)))
+            rows.append((f"G{q}-{j}", t.strftime("%d-%m-%Y %H:%M"), "Alcohol/drugs", p))
+    lines = ["id;datum;soort;x;y", *(f"{a};{b};{c};{p.x:.1f};{p.y:.1f}" for a, b, c, p in rows)]
+    return lines, untimed
+
+
+@pytest.fixture(scope="module")
+def build(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, int, int]:
+    """The outputs, the meldingen written and those with a date only."""
+    folder = tmp_path_factory.mktemp("temporal")
+    lines, untimed = _rows(np.random.default_rng(18))
+    (folder / "m.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    config = write_config(folder, incidents=incident_section("m.csv"))
+    out = folder / "out"
+    assert main(["build", "-q", "-c", str(config), "-o", str(out)]) == 0
+    return out, len(lines) - 1, untimed
+
+
+def _csv(out: Path, name: str) -> pd.DataFrame:
+    return pd.read_csv(out / name, sep=";", dtype={"area_code": str, "category": str},
+                       keep_default_na=False, na_values={"weekday": [""], "hour": [""]})
+
+
+def test_time_table_counts_every_melding_once_per_level(build) -> None:
+    out, total, untimed = build
+    times = _csv(out, "tijden.csv")
+    everything = times[times["category"] == ""]
+    for level in ("stad", "wijk", "buurt"):
+        assert everything.loc[everything["area_type"] == level, "count"].sum() == total
+    city = everything[everything["area_type"] == "stad"]
+    assert city.loc[city["hour"].isna(), "count"].sum() == untimed  # never as 00:00
+    assert city["weekday"].dropna().between(1, 7).all()
+    per_category = times[(times["area_type"] == "stad") & (times["category"] != "")]
+    assert per_category["count"].sum() == total
+
+
+def test_month_table_matches_the_meldingen(build) -> None:
+    out, total, _ = build
+    months = _csv(out, "maanden.csv")
+    city = months[(months["area_type"] == "stad") & (months["category"] == "")]
+    assert city["count"].sum() == total
+    assert sorted(city["month"]) == [f"{y}-{m:02d}" for y in (2023, 2024) for m in range(1, 13)]
+
+
+def test_the_planted_friday_night_is_a_hot_time_and_nothing_else_is(build) -> None:
+    out, _, _ = build
+    hot = pd.read_csv(out / "hottijden.csv", sep=";", dtype={"area_code": str},
+                      keep_default_na=False)
+    found = hot[hot["hot"].astype(str) == "True"]
+    peak = found[(found["area_code"] == PEAK_WIJK) & (found["weekday"] == 5)
+                 & (found["hour_from"] == 21)]
+    assert sorted(peak["period"]) == [2023, 2024]
+    others = found[found["area_code"] != PEAK_WIJK]
+    # the city holds the planted peak too; no other wijk has a hot time
+    assert set(others["area_type"]) <= {"stad"}
+
+
+def test_the_growing_buurt_has_a_rising_trend(build) -> None:
+    out, _, _ = build
+    buurten = pd.read_csv(out / "buurten.csv", sep=";")
+    classes = dict(zip(buurten["buurtcode"], buurten["trend_class"], strict=True))
+    assert classes[GROWING_BUURT] == "toenemend"
+    others = [c for code, c in classes.items() if code != GROWING_BUURT]
+    assert others.count("toenemend") + others.count("afnemend") <= 1
+    grid = pd.read_csv(out / "grid.csv", sep=";")
+    assert set(grid["trend_class"]) <= {"toenemend", "afnemend", "geen trend",
+                                        "te weinig meldingen"}
+    assert (grid["trend_class"] == "toenemend").any()
+
+
+def test_pages_carry_the_charts(build) -> None:
+    out, _, _ = build
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert 'class="hk-chart hk-chart-bar"' in index
+    assert 'class="hk-chart hk-chart-line"' in index
+    overview = (out / "overzicht.html").read_text(encoding="utf-8")
+    assert "hk-chart-bar" in overview
+    page = next(p for p in (out / "wijken").glob("*.html") if PEAK_WIJK in p.name)
+    text = page.read_text(encoding="utf-8")
+    assert "hk-chart-heat" in text
+    assert "hk-chart-line" in text
+
+
+def test_chart_panel_opens_readable_on_a_phone(build, open_map) -> None:
+    out, _, _ = build
+    page = next(p for p in (out / "wijken").glob("*.html") if PEAK_WIJK in p.name)
+    shown = open_map(page, viewport=(360, 800))
+    shown.page.locator(".hk-chart-box").first.evaluate("b => b.closest('details').open = true")
+    box = shown.page.locator(".hk-chart-box").first.bounding_box()
+    assert box is not None
+    assert box["width"] >= 300  # the open panel takes the phone's width, not a narrow column
+    heat = shown.page.locator("svg.hk-chart-heat").first.bounding_box()
+    assert heat is not None
+    assert heat["width"] >= 280
+    assert shown.console_errors == []
+    shown.screenshot("temporal-wijk-charts-360")
