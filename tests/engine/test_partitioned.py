@@ -40,6 +40,10 @@ def _assert_same(memory: BuildResult, dask: BuildResult) -> None:
                                   pd.DataFrame(dask.grid.cells))
     pd.testing.assert_frame_equal(pd.DataFrame(memory.zone_stats),
                                   pd.DataFrame(dask.zone_stats))
+    assert memory.timing is not None
+    assert dask.timing is not None
+    for name in ("times", "months", "hot_times", "profiles"):  # when overlast happens
+        pd.testing.assert_frame_equal(getattr(memory.timing, name), getattr(dask.timing, name))
     assert json.dumps(memory.grid.concentration, sort_keys=True) == json.dumps(
         dask.grid.concentration, sort_keys=True)
     pd.testing.assert_frame_equal(memory.ledger.rejection_table(),
