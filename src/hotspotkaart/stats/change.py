@@ -56,8 +56,10 @@ __all__ = [
     "NIET_VERGELIJKBAAR",
     "STIJGING",
     "TE_WEINIG",
+    "as_counts",
     "change_columns",
     "change_test",
+    "check_test_settings",
     "classify_change",
     "fdr",
     "p0_from_days",
@@ -210,8 +212,8 @@ def change_test(
     if not (np.isfinite(dispersion) and dispersion >= 1):
         msg = f"dispersion = {dispersion!r} must be a number of at least 1"
         raise InputError(msg)
-    base = _as_counts(base_counts, "base_counts")
-    compare = _as_counts(compare_counts, "compare_counts")
+    base = as_counts(base_counts, "base_counts")
+    compare = as_counts(compare_counts, "compare_counts")
     if base.shape != compare.shape:
         msg = f"base_counts has shape {base.shape} but compare_counts has shape {compare.shape}"
         raise InputError(msg)
@@ -316,8 +318,8 @@ def classify_change(
         (a period without days or meldingen: nothing was tested, so nothing is concluded).
 
     """
-    base = _as_counts(base_counts, "base_counts")
-    compare = _as_counts(compare_counts, "compare_counts")
+    base = as_counts(base_counts, "base_counts")
+    compare = as_counts(compare_counts, "compare_counts")
     q = np.broadcast_to(np.asarray(q_values, dtype=float), base.shape)
     p0_arr = np.broadcast_to(np.asarray(p0, dtype=float), base.shape)
     total = base + compare
@@ -426,12 +428,22 @@ def change_columns(base_counts: npt.ArrayLike, compare_counts: npt.ArrayLike,
 # -- helpers ----------------------------------------------------------------------------------
 
 
-def _as_counts(values: npt.ArrayLike, name: str) -> npt.NDArray[np.int64]:
+def as_counts(values: npt.ArrayLike, name: str) -> npt.NDArray[np.int64]:
+    """Return ``values`` as whole, non-negative counts of meldingen (any shape).
+
+    Raises
+    ------
+    InputError
+        If a value is negative, fractional or not a number; the message names ``name``.
+    """
     arr = np.asarray(values)
     if arr.dtype.kind == "b":
         arr = arr.astype(np.int64)
     if arr.size and arr.dtype.kind not in "iu":
-        as_float = arr.astype(float)
+        try:
+            as_float = arr.astype(float)
+        except (TypeError, ValueError):
+            as_float = np.array([np.nan])
         if not np.all(np.isfinite(as_float)) or np.any(as_float != np.round(as_float)):
             msg = f"{name} must hold whole numbers of meldingen"
             raise InputError(msg)
@@ -441,3 +453,24 @@ def _as_counts(values: npt.ArrayLike, name: str) -> npt.NDArray[np.int64]:
         msg = f"{name} must not be negative"
         raise InputError(msg)
     return arr
+
+
+def check_test_settings(min_count: int, fdr_q: float, dispersion: float) -> float:
+    """Check the settings every test takes; return the dispersion factor as a float.
+
+    Raises
+    ------
+    InputError
+        If ``min_count`` is not a whole number ≥ 0, ``fdr_q`` not strictly between 0 and 1, or
+        ``dispersion`` below 1.
+    """
+    if not (isinstance(min_count, int | np.integer) and min_count >= 0):
+        msg = f"min_count = {min_count!r} must be a whole number of at least 0"
+        raise InputError(msg)
+    if not (np.isfinite(fdr_q) and 0 < fdr_q < 1):
+        msg = f"fdr_q = {fdr_q!r} must lie strictly between 0 and 1"
+        raise InputError(msg)
+    if not (np.isfinite(dispersion) and dispersion >= 1):
+        msg = f"dispersion = {dispersion!r} must be a number of at least 1"
+        raise InputError(msg)
+    return float(dispersion)

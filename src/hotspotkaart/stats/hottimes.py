@@ -82,7 +82,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from hotspotkaart._errors import InputError
-from hotspotkaart.stats.change import fdr
+from hotspotkaart.stats.change import as_counts, check_test_settings, fdr
 
 __all__ = [
     "BLOCK_HOURS",
@@ -153,7 +153,7 @@ def hot_times(
         range.
 
     """
-    phi = _check_settings(min_count, fdr_q, dispersion)
+    phi = check_test_settings(min_count, fdr_q, dispersion)
     arr = _week_counts(counts, "counts")
     occurrences = _occurrences(weekday_occurrences, "weekday_occurrences")
     n_areas = len(arr)
@@ -228,7 +228,7 @@ def profile_change(
         range.
 
     """
-    phi = _check_settings(min_count, fdr_q, dispersion)
+    phi = check_test_settings(min_count, fdr_q, dispersion)
     base_arr, compare_arr = _week_counts(base, "base"), _week_counts(compare, "compare")
     if base_arr.shape != compare_arr.shape:
         msg = (f"base holds {len(base_arr)} areas but compare holds {len(compare_arr)}: give "
@@ -323,22 +323,7 @@ def _week_counts(values: npt.ArrayLike, name: str) -> npt.NDArray[np.int64]:
         msg = (f"{name} has shape {arr.shape}: it must have shape (n_areas, 7, 24), one "
                "count per area, weekday (0 = maandag) and hour")
         raise InputError(msg)
-    if arr.dtype.kind == "b":
-        arr = arr.astype(np.int64)
-    if arr.size and arr.dtype.kind not in "iu":
-        try:
-            as_float = arr.astype(float)
-        except (TypeError, ValueError):
-            as_float = np.array([np.nan])
-        if not np.all(np.isfinite(as_float)) or np.any(as_float != np.round(as_float)):
-            msg = f"{name} must hold whole numbers of meldingen"
-            raise InputError(msg)
-        arr = as_float
-    arr = arr.astype(np.int64)
-    if np.any(arr < 0):
-        msg = f"{name} must not be negative"
-        raise InputError(msg)
-    return arr
+    return as_counts(arr, name)
 
 
 def _occurrences(values: npt.ArrayLike | None, name: str) -> npt.NDArray[np.float64]:
@@ -350,16 +335,3 @@ def _occurrences(values: npt.ArrayLike | None, name: str) -> npt.NDArray[np.floa
                "Mondays … Sundays the period holds")
         raise InputError(msg)
     return arr
-
-
-def _check_settings(min_count: int, fdr_q: float, dispersion: float) -> float:
-    if not (isinstance(min_count, int | np.integer) and min_count >= 0):
-        msg = f"min_count = {min_count!r} must be a whole number of at least 0"
-        raise InputError(msg)
-    if not (np.isfinite(fdr_q) and 0 < fdr_q < 1):
-        msg = f"fdr_q = {fdr_q!r} must lie strictly between 0 and 1"
-        raise InputError(msg)
-    if not (np.isfinite(dispersion) and dispersion >= 1):
-        msg = f"dispersion = {dispersion!r} must be a number of at least 1"
-        raise InputError(msg)
-    return float(dispersion)

@@ -82,7 +82,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from hotspotkaart._errors import InputError
-from hotspotkaart.stats.change import fdr
+from hotspotkaart.stats.change import as_counts, check_test_settings, fdr
 
 __all__ = [
     "AFNEMEND",
@@ -226,7 +226,7 @@ def trend_columns(
         between 0 and 1 or ``dispersion`` is below 1.
 
     """
-    phi = _check_settings(min_count, fdr_q, dispersion)
+    phi = check_test_settings(min_count, fdr_q, dispersion)
     arr = _as_counts(counts)
     usable = _usable_steps(exposure, arr.shape[1])
     effective = np.rint(arr / phi).astype(np.int64)
@@ -322,22 +322,7 @@ def _as_counts(values: npt.ArrayLike) -> npt.NDArray[np.int64]:
         msg = (f"counts has shape {arr.shape}: it must be a 2-D array with one row per unit "
                "and one column per time step")
         raise InputError(msg)
-    if arr.dtype.kind == "b":
-        arr = arr.astype(np.int64)
-    if arr.size and arr.dtype.kind not in "iu":
-        try:
-            as_float = arr.astype(float)
-        except (TypeError, ValueError):
-            as_float = np.array([np.nan])
-        if not np.all(np.isfinite(as_float)) or np.any(as_float != np.round(as_float)):
-            msg = "counts must hold whole numbers of meldingen"
-            raise InputError(msg)
-        arr = as_float
-    arr = arr.astype(np.int64)
-    if np.any(arr < 0):
-        msg = "counts must not be negative"
-        raise InputError(msg)
-    return arr
+    return as_counts(arr, "counts")
 
 
 def _usable_steps(exposure: npt.ArrayLike | None, n_steps: int) -> npt.NDArray[np.bool_]:
@@ -359,16 +344,3 @@ def _usable_steps(exposure: npt.ArrayLike | None, n_steps: int) -> npt.NDArray[n
                f"only {int(usable.sum())} of the {n_steps} steps are usable")
         raise InputError(msg)
     return usable
-
-
-def _check_settings(min_count: int, fdr_q: float, dispersion: float) -> float:
-    if not (isinstance(min_count, int | np.integer) and min_count >= 0):
-        msg = f"min_count = {min_count!r} must be a whole number of at least 0"
-        raise InputError(msg)
-    if not (np.isfinite(fdr_q) and 0 < fdr_q < 1):
-        msg = f"fdr_q = {fdr_q!r} must lie strictly between 0 and 1"
-        raise InputError(msg)
-    if not (np.isfinite(dispersion) and dispersion >= 1):
-        msg = f"dispersion = {dispersion!r} must be a number of at least 1"
-        raise InputError(msg)
-    return float(dispersion)
