@@ -19,6 +19,7 @@ from hotspotkaart.cli.main import main
 from tests.helpers.project import BUURTEN, CATEGORIES, incident_section, write_config
 
 PEAK_WIJK = "WK050503"
+NIGHT_BUURT, NIGHT_WIJK = "BU05050700", "WK050507"
 GROWING_BUURT = "BU05050500"
 
 
@@ -50,6 +51,12 @@ def _rows(rng: np.random.Generator) -> tuple[list[str], int]:
         day = fridays[i % len(fridays)]
         rows.append((f"F{i}", (day + pd.Timedelta(hours=21, minutes=int(rng.integers(0, 180))))
                      .strftime("%d-%m-%Y %H:%M"), "Jeugd", p))
+    square = buurten[buurten["buurtcode"] == NIGHT_BUURT].geometry.iloc[0]
+    saturdays = pd.date_range("2023-01-07", "2024-12-28", freq="7D")
+    for i, p in enumerate(_points(square, 120, rng)):  # Saturday night, 22–24, in one buurt
+        day = saturdays[i % len(saturdays)]
+        rows.append((f"Z{i}", (day + pd.Timedelta(hours=22, minutes=int(rng.integers(0, 120))))
+                     .strftime("%d-%m-%Y %H:%M"), "Alcohol/drugs", p))
     buurt = buurten[buurten["buurtcode"] == GROWING_BUURT].geometry.iloc[0]
     buurt = buurt.intersection(buurt.representative_point().buffer(60))  # one square, say
     for q in range(8):  # 8, 16, … 64 meldingen a quarter
@@ -99,17 +106,22 @@ def test_month_table_matches_the_meldingen(build) -> None:
     assert sorted(city["month"]) == [f"{y}-{m:02d}" for y in (2023, 2024) for m in range(1, 13)]
 
 
-def test_the_planted_friday_night_is_a_hot_time_and_nothing_else_is(build) -> None:
+def test_the_planted_nights_are_hot_times_and_nothing_else_is(build) -> None:
     out, _, _ = build
     hot = pd.read_csv(out / "hottijden.csv", sep=";", dtype={"area_code": str},
                       keep_default_na=False)
     found = hot[hot["hot"].astype(str) == "True"]
-    peak = found[(found["area_code"] == PEAK_WIJK) & (found["weekday"] == 5)
-                 & (found["hour_from"] == 21)]
-    assert sorted(peak["period"]) == [2023, 2024]
-    others = found[found["area_code"] != PEAK_WIJK]
-    # the city holds the planted peak too; no other wijk has a hot time
-    assert set(others["area_type"]) <= {"stad"}
+    for code, weekday, hour in ((PEAK_WIJK, 5, 21), (NIGHT_BUURT, 6, 21)):
+        peak = found[(found["area_code"] == code) & (found["weekday"] == weekday)
+                     & (found["hour_from"] == hour)]
+        assert sorted(peak["period"]) == [2023, 2024], code
+    planted = found["area_code"].isin({"", PEAK_WIJK, NIGHT_WIJK, NIGHT_BUURT}) | (
+        found["area_code"].str.startswith(f"BU{PEAK_WIJK[2:]}")  # the Friday wijk's buurten
+        & (found["weekday"] == 5) & (found["hour_from"] == 21))
+    # the rest is the background: FDR allows a few false blocks among the discoveries, no more
+    false = found[~planted]
+    assert len(false) <= max(2, 0.1 * len(found))
+    assert (hot["hot"].astype(str) == "True").mean() < 0.005
 
 
 def test_the_growing_buurt_has_a_rising_trend(build) -> None:
@@ -118,7 +130,7 @@ def test_the_growing_buurt_has_a_rising_trend(build) -> None:
     classes = dict(zip(buurten["buurtcode"], buurten["trend_class"], strict=True))
     assert classes[GROWING_BUURT] == "toenemend"
     others = [c for code, c in classes.items() if code != GROWING_BUURT]
-    assert others.count("toenemend") + others.count("afnemend") <= 1
+    assert others.count("toenemend") + others.count("afnemend") <= 2
     grid = pd.read_csv(out / "grid.csv", sep=";")
     assert set(grid["trend_class"]) <= {"toenemend", "afnemend", "geen trend",
                                         "te weinig meldingen"}

@@ -5,9 +5,9 @@ The count tables of either engine hold the meldingen per buurt by weekday and ho
 
 * ``tijden.csv`` (:func:`time_table`) and ``maanden.csv`` (:func:`month_table`) for the city,
   every wijk and every buurt;
-* the **hot times** of the city and each wijk per period (:func:`hot_time_table`, the test of
-  :func:`hotspotkaart.stats.hottimes.hot_times` with the weekdays the covered days hold) and
-  whether an area's time profile changed (:func:`profile_table`,
+* the **hot times** of the city, each wijk and each buurt per period (:func:`hot_time_table`,
+  the test of :func:`hotspotkaart.stats.hottimes.hot_times` with the weekdays the covered days
+  hold) and whether an area's time profile changed (:func:`profile_table`,
   :func:`hotspotkaart.stats.hottimes.profile_change`);
 * the **trend over the 8 quarters** of the two years per area (:func:`area_trends`) and per grid
   cell's 3 × 3 window (:func:`cell_trends`), the Mann–Kendall test of
@@ -48,11 +48,12 @@ METHOD: dict[str, str] = {
     "times": ("weekday and hour on the local clock (Europe/Amsterdam); a melding whose source "
               "gave a date only has an empty weekday and hour (never 00:00); a datetime field "
               "at exactly 00:00:00 counts as a date only"),
-    "hot_times": ("weekday x 3-hour blocks of the city and each wijk; one-sided exact binomial "
-                  "test of a block's effective count (count / dispersion) against its share of "
-                  "the hours of the week, weighted by how often each weekday occurs in the "
-                  "covered days; Benjamini-Hochberg over all blocks of a period (Benjamini & "
-                  "Hochberg 1995); hot when q <= fdr_q and count > expected"),
+    "hot_times": ("weekday x 3-hour blocks of the city, each wijk and each buurt; one-sided "
+                  "exact binomial test of a block's effective count (count / dispersion) "
+                  "against its share of the hours of the week, weighted by how often each "
+                  "weekday occurs in the covered days; Benjamini-Hochberg over all blocks "
+                  "of a period (Benjamini & Hochberg 1995); hot when q <= fdr_q and count > "
+                  "expected"),
     "profile_change": ("chi-square test of homogeneity, X^2 / dispersion, of the two periods' "
                        "meldingen over weekday groups x day parts, pooled until the expected "
                        "counts are adequate (Cochran 1954), expected counts by iterative "
@@ -177,18 +178,35 @@ def _week_arrays(weeks: pd.DataFrame, codes: Sequence[str], key: str | None,
     return out
 
 
-def _areas(weeks: pd.DataFrame, buurten: pd.DataFrame) -> tuple[pd.DataFrame, list[str], list[str]]:
+def _areas(weeks: pd.DataFrame, buurten: pd.DataFrame, *, with_buurten: bool = False,
+           ) -> tuple[pd.DataFrame, list[tuple[str, str | None, list[str]]]]:
+    """Give the meldingen their wijk; list the levels to test: city, wijken (and buurten)."""
     frame = _area_of(weeks, buurten)
-    wijken = sorted(str(c) for c in buurten["wijkcode"].unique())
-    return frame, ["", *wijken], [_CITY, *[_WIJK] * len(wijken)]
+    levels: list[tuple[str, str | None, list[str]]] = [
+        (_CITY, None, [""]),
+        (_WIJK, "wijkcode", sorted(str(c) for c in buurten["wijkcode"].unique()))]
+    if with_buurten:
+        levels.append((_BUURT, "buurtcode", [str(c) for c in buurten["buurtcode"]]))
+    return frame, levels
+
+
+def _stacked(frame: pd.DataFrame, levels: list[tuple[str, str | None, list[str]]],
+             year: int) -> tuple[npt.NDArray[np.int64], list[str], list[str]]:
+    """Stack the week arrays of every area of ``levels``; return them with types and codes."""
+    arrays = [_week_arrays(frame, codes, key, year) for _type, key, codes in levels]
+    types = [t for t, _key, codes in levels for _ in codes]
+    codes = [c for _t, _key, level_codes in levels for c in level_codes]
+    return np.concatenate(arrays), types, codes
 
 
 def hot_time_table(weeks: pd.DataFrame, buurten: pd.DataFrame, periods: Periods,
                    coverage: Coverage, config: AnalysisConfig,
                    dispersion: float) -> pd.DataFrame:
-    """Return the weekday × 3-hour blocks of the city and each wijk, tested per period.
+    """Return the weekday × 3-hour blocks of the city, each wijk and buurt, tested per period.
 
-    One family per period over the blocks of the city and all wijken (Benjamini–Hochberg);
+    One family per period over the blocks of the city, all wijken and all buurten
+    (Benjamini–Hochberg); areas with fewer than ``min_count`` meldingen with a time are not
+    tested;
     the expected share of a block follows the weekdays the covered days of the period hold.
 
     Returns
@@ -198,11 +216,10 @@ def hot_time_table(weeks: pd.DataFrame, buurten: pd.DataFrame, periods: Periods,
         :func:`~hotspotkaart.stats.hottimes.hot_times` (``weekday``, ``hour_from``,
         ``hour_to``, ``count``, ``expected``, ``p``, ``q``, ``hot``).
     """
-    frame, codes, types = _areas(weeks, buurten)
+    frame, levels = _areas(weeks, buurten, with_buurten=True)
     parts = []
     for year in periods.years:
-        arrays = np.concatenate([_week_arrays(frame, [""], None, year),
-                                 _week_arrays(frame, codes[1:], "wijkcode", year)])
+        arrays, types, codes = _stacked(frame, levels, year)
         table = hot_times(arrays, weekday_occurrences=_weekday_occurrences(coverage, year),
                           min_count=int(config.min_count), fdr_q=config.fdr_q,
                           dispersion=dispersion)
@@ -226,11 +243,10 @@ def profile_table(weeks: pd.DataFrame, buurten: pd.DataFrame, periods: Periods,
         :func:`~hotspotkaart.stats.hottimes.profile_change` (``pooling``, ``statistic``,
         ``df``, ``p``, ``q``, ``changed``).
     """
-    frame, codes, types = _areas(weeks, buurten)
-    arrays = {year: np.concatenate([_week_arrays(frame, [""], None, year),
-                                    _week_arrays(frame, codes[1:], "wijkcode", year)])
-              for year in periods.years}
-    table = profile_change(arrays[periods.base], arrays[periods.compare],
+    frame, levels = _areas(weeks, buurten)
+    stacks = {year: _stacked(frame, levels, year) for year in periods.years}
+    _arrays, types, codes = stacks[periods.base]
+    table = profile_change(stacks[periods.base][0], stacks[periods.compare][0],
                            min_count=int(config.min_count), fdr_q=config.fdr_q,
                            dispersion=dispersion,
                            base_occurrences=_weekday_occurrences(coverage, periods.base),
