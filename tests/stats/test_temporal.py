@@ -7,6 +7,7 @@ wijk and a buurt whose meldingen grow quarter by quarter.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import geopandas as gpd
@@ -163,3 +164,13 @@ def test_chart_panel_opens_readable_on_a_phone(build, open_map) -> None:
     assert heat["width"] >= 280
     assert shown.console_errors == []
     shown.screenshot("temporal-wijk-charts-360")
+
+
+def test_the_field_map_names_the_hot_times_of_each_wijk(build) -> None:
+    out, _, _ = build
+    page = (out / "veldkaart.html").read_text(encoding="utf-8")
+    assert "Hot times 2024 per wijk" in page
+    buurten = gpd.read_file(BUURTEN)
+    name = buurten.loc[buurten["wijkcode"] == PEAK_WIJK, "wijknaam"].iloc[0]
+    assert json.dumps(f"{name}: vrijdag 21–24 uur")[1:-1] in page  # the panel's HTML is in JS
+    assert (out / "veldkaart.html").stat().st_size < 500_000

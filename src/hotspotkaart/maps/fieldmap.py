@@ -39,6 +39,7 @@ from hotspotkaart.maps.overview import (
     geojson_layer,
     set_page_title,
 )
+from hotspotkaart.maps.timecharts import hot_time_lines
 from hotspotkaart.stats.change import CHANGE_COLOURS, DALING, STIJGING
 from hotspotkaart.stats.classbreaks import YEAR_PALETTE
 from hotspotkaart.stats.hotspots import GI_COLOURS, HOT_90, HOT_95, HOT_99
@@ -110,6 +111,11 @@ def field_map(data: MapData, context: MapContext, threshold: int) -> folium.Map:
                              [f"Aantallen onder {threshold} staan als '< {threshold}'."],
                              context.method[:1], synthetic=context.synthetic,
                              position="topright"))
+    hot_times = hot_time_lines(data, context)
+    if hot_times:
+        fmap.add_child(InfoPanel(f"Hot times {compare} per wijk", hot_times,
+                                 ["Blokken van 3 uur met significant meer meldingen dan "
+                                  "gemiddeld in de wijk (FDR)"], position="bottomleft"))
     fmap.add_child(Legend("Meldingen per buurt", _break_labels(breaks, threshold),
                           position="bottomright", open_=False))
     fmap.add_child(Legend(f"Verandering {base}→{compare} (getoetst)",

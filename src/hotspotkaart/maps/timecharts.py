@@ -14,10 +14,10 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from hotspotkaart.maps.charts import bar_chart_by_area, heat_chart, monthly_chart
+from hotspotkaart.maps.charts import WEEKDAYS, bar_chart_by_area, heat_chart, monthly_chart
 from hotspotkaart.maps.data import MapContext, MapData
 
-__all__ = ["city_charts", "wijk_charts"]
+__all__ = ["city_charts", "hot_time_lines", "wijk_charts"]
 
 
 def city_charts(data: MapData, context: MapContext) -> str:
@@ -91,3 +91,25 @@ def _hot_mask(hot_times: pd.DataFrame, wijkcode: str, year: int) -> npt.NDArray[
     for weekday, start, end in rows[["weekday", "hour_from", "hour_to"]].itertuples(index=False):
         mask[int(weekday) - 1, int(start):int(end)] = True
     return mask
+
+
+def hot_time_lines(data: MapData, context: MapContext) -> list[str]:
+    """One line per wijk with hot times in the compare year: ``"<wijk>: vrijdag 21–24 uur"``.
+
+    For the field map, which has no room for charts: the blocks are named, the counts are not.
+    """
+    if data.hot_times is None:
+        return []
+    compare = context.years[1]
+    hot = data.hot_times
+    rows = hot[(hot["area_type"] == "wijk") & (hot["period"] == compare)
+               & hot["hot"].astype(bool)]
+    names = dict(zip(data.wijken["wijkcode"].astype(str), data.wijken["wijknaam"].astype(str),
+                     strict=True))
+    lines = []
+    for code, blocks in rows.groupby("area_code", sort=True):
+        when = ", ".join(f"{WEEKDAYS[int(d) - 1]} {int(a)}–{int(b)} uur"
+                         for d, a, b in blocks[["weekday", "hour_from", "hour_to"]]
+                         .itertuples(index=False))
+        lines.append(f"{names.get(str(code), str(code))}: {when}")
+    return lines
