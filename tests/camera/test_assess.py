@@ -363,3 +363,13 @@ def test_embedded_default_with_suggest(embedded):
     report = (embedded / "rapport.html").read_text(encoding="utf-8")
     assert "Let op: demonstratiedata" in report
     assert len(list(embedded.glob("voorstel-*.html"))) == len(table)
+
+
+def test_candidate_pages_show_when_its_meldingen_happen(written):
+    folder, _paths = written
+    page = (folder / "cluster-p.html").read_text(encoding="utf-8")
+    assert "hk-chart-figure-line" in page  # its months
+    assert "hk-chart-figure-heat" in page  # the hours a camera would watch: here, the project's
+    assert "Geen meldingen met een tijdstip" in page  # meldingen carry a date only, so it says so
+    empty = (folder / "leeg.html").read_text(encoding="utf-8")
+    assert "hk-chart-figure" not in empty  # no meldingen, no charts

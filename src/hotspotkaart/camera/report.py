@@ -42,7 +42,7 @@ from hotspotkaart.config.settings import ZONE_KINDS
 from hotspotkaart.io.export import staged_outputs, write_csv
 from hotspotkaart.io.geopackage import write_geopackage
 from hotspotkaart.maps.data import MapContext, MapData
-from hotspotkaart.maps.elements import InfoPanel, KeyFigures, Legend
+from hotspotkaart.maps.elements import ChartPanel, InfoPanel, KeyFigures, Legend
 from hotspotkaart.maps.layers import for_map, hot_spot_clusters
 from hotspotkaart.maps.offline import write_html
 from hotspotkaart.maps.overview import (
@@ -55,6 +55,7 @@ from hotspotkaart.maps.overview import (
     geojson_layer,
 )
 from hotspotkaart.maps.pages import render
+from hotspotkaart.maps.timecharts import incident_charts
 from hotspotkaart.stats.hotspots import TRANSITION_CLASSES, TRANSITION_COLOURS
 
 __all__ = ["candidate_page", "csv_table", "page_names", "report_page", "write_outputs"]
@@ -203,6 +204,10 @@ def candidate_page(result: BuildResult, data: MapData, context: MapContext, row:
     fmap.add_child(KeyFigures("Gebied en beoordeling", ["", ""],
                               _assessment_rows(row, context, extra_names, extras),
                               position="bottomleft"))
+    inside = result.incidents[result.incidents.intersects(geom)]  # empty with the dask engine
+    charts = incident_charts(inside, context, name, data.categories)
+    if charts:
+        fmap.add_child(ChartPanel("Wanneer: maanden en uren in het gebied", charts))
     folium.LayerControl(collapsed=True, position="topright").add_to(fmap)
     root: Any = fmap.get_root()
     root.header.add_child(

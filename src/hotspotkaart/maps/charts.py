@@ -390,7 +390,8 @@ def heat_chart(counts: Mapping[int, Any], *, title: str,
                       [(y, m.tolist()) for y, m in sorted(masks.items())])
     top = max((int(g.max()) for g in grids.values()), default=0)
     if top == 0:
-        return _figure("heat", title, [], [], empty=_empty_sentence(tuple(grids)))
+        return _figure("heat", title, [], [],
+                       empty=_empty_sentence(tuple(grids), "meldingen met een tijdstip"))
     step = _nice_step(top, 6)
     colours = HEAT_COLOURS[math.ceil(top / step)]
     panels = [_heat_panel(f"{ident}-{year}", title, year, grid, masks.get(year), step, colours)
@@ -468,12 +469,12 @@ def _year_keys(kind: str, years: tuple[int, int], ident: str) -> list[dict[str, 
              "dash": "7 4", "square": True, "text": str(years[1])}]
 
 
-def _empty_sentence(years: Sequence[int]) -> str:
+def _empty_sentence(years: Sequence[int], what: str = "meldingen") -> str:
     """Return the Dutch sentence shown instead of a chart without meldingen."""
     if not years:
-        return "Geen meldingen om te tonen: er zijn geen gegevens."
+        return f"Geen {what} om te tonen: er zijn geen gegevens."
     shown = " en ".join(str(y) for y in years) if len(years) <= 2 else ", ".join(map(str, years))
-    return f"Geen meldingen in {shown}: er is niets om in deze grafiek te tonen."
+    return f"Geen {what} in {shown}: er is niets om in deze grafiek te tonen."
 
 
 def _pair_text(years: tuple[int, int], a: int, b: int) -> str:

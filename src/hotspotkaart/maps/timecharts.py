@@ -17,7 +17,7 @@ import pandas as pd
 from hotspotkaart.maps.charts import WEEKDAYS, bar_chart_by_area, heat_chart, monthly_chart
 from hotspotkaart.maps.data import MapContext, MapData
 
-__all__ = ["city_charts", "hot_time_lines", "wijk_charts"]
+__all__ = ["city_charts", "hot_time_lines", "incident_charts", "wijk_charts"]
 
 
 def city_charts(data: MapData, context: MapContext) -> str:
@@ -113,3 +113,39 @@ def hot_time_lines(data: MapData, context: MapContext) -> list[str]:
                          .itertuples(index=False))
         lines.append(f"{names.get(str(code), str(code))}: {when}")
     return lines
+
+
+def incident_charts(incidents: pd.DataFrame, context: MapContext, name: str,
+                    categories: list[str]) -> str:
+    """Return the months and the hour × weekday chart of some meldingen (a camera candidate's).
+
+    Parameters
+    ----------
+    incidents : pandas.DataFrame
+        The meldingen, with ``date``, ``timed``, ``period`` and ``category``.
+    context : MapContext
+        The years.
+    name : str
+        The area's name, for the titles.
+    categories : list of str
+        The categories in display order.
+    """
+    if incidents.empty:
+        return ""
+    dates = pd.to_datetime(incidents["date"])
+    months: dict[str, dict[int, list[int]]] = {}
+    for category in categories:
+        mine = dates[incidents["category"].astype(str) == category]
+        months[category] = {year: np.bincount(mine[mine.dt.year == year].dt.month - 1,
+                                              minlength=12).tolist()
+                            for year in context.years}
+    timed = incidents["timed"].to_numpy(dtype=bool)
+    counts = {}
+    for year in context.years:
+        grid = np.zeros((7, 24), dtype=np.int64)
+        pick = timed & (incidents["period"].to_numpy() == year)
+        np.add.at(grid, (dates[pick].dt.day_of_week.to_numpy(), dates[pick].dt.hour.to_numpy()),
+                  1)
+        counts[year] = grid
+    return (monthly_chart(months, context.years, title=f"Meldingen per maand in {name}")
+            + heat_chart(counts, title=f"Meldingen per uur en weekdag in {name}"))
