@@ -29,6 +29,8 @@ def test_incident_charts_count_every_melding_and_only_timed_ones_per_hour() -> N
     assert "(totaal 2). 2024: jan 1, feb 1," in descs[0]  # the date-only melding counts by month
     heat = [d for d in descs if "Drukste combinaties" in d]
     # 2 and 9 June 2023 and 5 January 2024 are Fridays; 1 February 2024 has no time
-    assert heat[0].startswith("2023: 2 meldingen") and "vrijdag 22–23 uur (2)" in heat[0]
-    assert heat[1].startswith("2024: 1 melding.") and "vrijdag 1–2 uur (1)" in heat[1]
+    assert heat[0].startswith("2023: 2 meldingen")
+    assert "vrijdag 22–23 uur (2)" in heat[0]
+    assert heat[1].startswith("2024: 1 melding.")
+    assert "vrijdag 1–2 uur (1)" in heat[1]
     assert incident_charts(frame.iloc[:0], CONTEXT, "Plein", ["Jeugd"]) == ""
