@@ -195,3 +195,16 @@ def test_the_program_keeps_numba_and_matplotlib_away_from_esda_and_mapclassify(
     assert "30 used" in done.stderr  # the Gi* and the class breaks ran
     imported = set(marker.read_text(encoding="utf-8").split()) if marker.exists() else set()
     assert imported == ({"numba"} if allowed else set())
+
+
+def test_dates_that_cannot_tell_their_order_are_exit_two_naming_the_key(config, tmp_path,
+                                                                         capsys):
+    rows = ["id;datum;soort;x;y", *(f"A{i};{1 + i % 12:02d}/{1 + i // 12:02d}/2024;Jeugd;"
+                                    "105000;425000" for i in range(60))]
+    (tmp_path / "m.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    assert main(["build", "-c", str(config), "-o", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err
+    assert "m.csv: cannot tell whether a date such as '01/01/2024'" in err
+    assert "date_format" in err
+    assert "Traceback" not in err
+    assert not (tmp_path / "o").exists()

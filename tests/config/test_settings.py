@@ -173,3 +173,13 @@ def test_one_file_listed_with_and_without_its_layer_is_refused(tmp_path):
         load_config(write_config(tmp_path, incidents=section + "\n" + named))
     other = section.replace('path = "m.csv"', 'path = "m.csv"\nlayer = "n"')
     load_config(write_config(tmp_path, incidents=named + "\n" + other))  # two layers: fine
+
+
+def test_date_format_is_read_and_must_name_day_month_and_year(tmp_path):
+    good = _csv(tmp_path) + 'date_format = "%m/%d/%Y %H:%M"\n'
+    config = load_config(write_config(tmp_path, incidents=good))
+    assert config.incidents[0].date_format == "%m/%d/%Y %H:%M"
+    bad = _csv(tmp_path) + 'date_format = "mm/dd/jjjj"\n'
+    with pytest.raises(ConfigError, match=r"#1 date_format = 'mm/dd/jjjj' must name the day, "
+                                          "month and year with %d, %m and %Y"):
+        load_config(write_config(tmp_path, incidents=bad))

@@ -351,3 +351,63 @@ def test_a_us_export_is_read_month_first_and_said(tmp_path):
     first = frame.set_index("melding_id").loc["U13", "date"]
     assert first == pd.Timestamp("2024-02-14 21:30")  # 02/14/2024: 14 February
     assert any("month first" in w for w in ledger.warnings)
+
+
+def _dated(path, dates):
+    rows = ["id;datum;soort;x;y", *(f"D{i};{d};Jeugd;105000;425000" for i, d in enumerate(dates))]
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return path
+
+
+def test_a_file_that_cannot_tell_day_from_month_is_refused_with_the_key(tmp_path):
+    # 60 dates, not one number above 12: 03-04-2024 is 3 April or 4 March
+    path = _dated(tmp_path / "m.csv", [f"{1 + i % 12:02d}-{1 + i // 12 % 12:02d}-2024 10:00"
+                                       for i in range(60)])
+    with pytest.raises(InputError, match=r"m\.csv: cannot tell whether a date such as "
+                                         r"'01-01-2024 10:00' is day first.*set date_format"):
+        read(path)
+    frame, _ = read(path, date_format="%m-%d-%Y %H:%M")  # told: read as written
+    assert len(frame) == 60
+    assert frame.set_index("melding_id").loc["D13", "date"] == pd.Timestamp("2024-02-02 10:00")
+    day_first, _ = read(path, date_format="%d-%m-%Y %H:%M")
+    assert day_first.set_index("melding_id").loc["D14", "date"] == pd.Timestamp(
+        "2024-02-03 10:00")
+
+
+def test_dates_in_both_orders_are_refused_but_a_typo_is_rejected_alone(tmp_path):
+    mixed = [*(f"{13 + i % 15}-01-2024" for i in range(10)),
+             *(f"01-{13 + i % 15}-2024" for i in range(10))]
+    with pytest.raises(InputError, match=r"both day first .* and month first"):
+        read(_dated(tmp_path / "mixed.csv", mixed))
+    typo = [*(f"{13 + i % 15}-01-2024" for i in range(300)), "01-13-2024"]
+    frame, ledger = read(_dated(tmp_path / "typo.csv", typo))
+    assert len(frame) == 300
+    assert reasons(ledger) == {302: Reason.DATE_IMPOSSIBLE}  # rows count the header
+
+
+def test_a_small_file_that_cannot_tell_is_read_the_dutch_way(tmp_path):
+    frame, ledger = read(_dated(tmp_path / "m.csv", ["03-04-2024", "05-06-2023"]))
+    assert frame["date"].tolist() == [pd.Timestamp("2024-04-03"), pd.Timestamp("2023-06-05")]
+    assert ledger.warnings == []
+
+
+def test_date_format_reads_a_date_without_time_and_rejects_other_shapes(tmp_path):
+    path = _dated(tmp_path / "us.csv", ["02/14/2024 21:30", "02/15/2024", "2024-02-16"])
+    frame, ledger = read(path, date_format="%m/%d/%Y %H:%M")
+    assert frame["date"].tolist() == [pd.Timestamp("2024-02-14 21:30"),
+                                      pd.Timestamp("2024-02-15")]
+    assert frame["timed"].tolist() == [True, False]
+    assert reasons(ledger) == {4: Reason.DATE_UNREADABLE}
+
+
+def test_a_later_piece_in_the_other_order_is_refused(tmp_path, monkeypatch):
+    from hotspotkaart.io import csvtext
+
+    monkeypatch.setattr(csvtext, "_MIN_BLOCK", 1)
+    us = [f"{1 + i % 12:02d}/{13 + i % 15}/2024" for i in range(30)]
+    dutch = [f"{13 + i % 15}/{1 + i % 12:02d}/2024" for i in range(30)]
+    path = _dated(tmp_path / "m.csv", us + dutch)
+    from hotspotkaart.io.incidents import iter_incidents
+
+    with pytest.raises(InputError, match="both day first"):
+        list(iter_incidents((source(path),), PERIODS, Ledger(), 30))

@@ -57,8 +57,12 @@ def test_month_first_dates_are_told_from_the_whole_column():
                                   pd.Timestamp("2023-02-28")]
     assert problem.tolist() == ["", "", "", "missing"]
     assert date_order(pd.Series(["13-07-2023", "01-12-2024"])) == "day-first"
-    assert date_order(pd.Series(["01-02-2023", "03-04-2024"])) == "day-first"  # cannot tell
-    assert date_order(pd.Series(["13/01/2023", "01/13/2023"])) == "day-first"  # mixed: as is
+    assert date_order(pd.Series(["01-02-2023", "03-04-2024"])) == "unsure"  # small: Dutch
+    assert date_order(pd.Series(["01-02-2023", "03-04-2024"] * 25)) == "either"  # cannot tell
+    assert date_order(pd.Series(["01-02-2023", "03-04-2024"] * 24)) == "unsure"
+    assert date_order(pd.Series(["13/01/2023", "01/13/2023"] * 3)) == "mixed"
+    assert date_order(pd.Series([*["13/01/2023"] * 300, "01/13/2023"])) == "day-first"  # typo
+    assert date_order(pd.Series(["13/13/2023", "01/02/2023"])) == "unsure"  # no such day
     assert date_order(pd.Series(["2023-07-13", "2024-01-02"])) == "day-first"  # ISO
 
 

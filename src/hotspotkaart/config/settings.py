@@ -104,6 +104,7 @@ class IncidentSource:
     crs: str | None = None
     id: str | None = None
     layer: str | None = None
+    date_format: str | None = None
     synthetic: bool = False
 
 
@@ -387,8 +388,21 @@ def _parse_incident(t: Any, i: int, base_dir: Path, cfg: Path) -> IncidentSource
         crs=crs,
         id=text(t, "id", where, cfg),
         layer=text(t, "layer", where, cfg),
+        date_format=_date_format(text(t, "date_format", where, cfg), where, cfg),
         synthetic=flag(t, "synthetic", where, cfg),
     )
+
+
+def _date_format(value: str | None, where: str, cfg: Path) -> str | None:
+    """Check a ``date_format``: a ``strftime`` format with day, month and year."""
+    if value is None:
+        return None
+    if not all(d in value for d in ("%d", "%m")) or not ("%Y" in value or "%y" in value):
+        msg = (f"{cfg}: {where} date_format = {value!r} must name the day, month and year "
+               "with %d, %m and %Y, e.g. \"%d-%m-%Y %H:%M\" (day first) or \"%m/%d/%Y\" "
+               "(month first)")
+        raise ConfigError(msg)
+    return value
 
 
 def _parse_zone(t: Any, i: int, base_dir: Path, cfg: Path) -> ZoneSource:

@@ -26,7 +26,13 @@ from hotspotkaart.config.settings import IncidentSource, Periods
 from hotspotkaart.io.crs import RD, CrsChoice, in_netherlands, resolve_crs, to_rd
 from hotspotkaart.io.csvtext import iter_csv_text, read_csv_text
 from hotspotkaart.io.ledger import Ledger, Reason, source_labels
-from hotspotkaart.io.parsing import date_order, has_time, parse_dates, parse_numbers
+from hotspotkaart.io.parsing import (
+    date_order,
+    has_time,
+    parse_dates,
+    parse_numbers,
+    parse_with_format,
+)
 from hotspotkaart.io.vector import pick_layer
 
 __all__ = [
@@ -234,12 +240,13 @@ def _read_one(source: IncidentSource, label: str, periods: Periods, ledger: Ledg
     else:
         pieces = _csv_pieces(source, label, ledger, rows)
     read = used = 0
+    order: dict[str, str] = {}  # the date order, decided on the first piece of the file
     for number, (raw, parsed) in enumerate(pieces):
         if number:
             ledger.register_more("incidents", label, raw)
         else:
             ledger.register("incidents", label, raw)
-        frame = _validate(parsed, label, periods, ledger)
+        frame = _validate(parsed, label, periods, ledger, _dates(parsed, source, order, ledger))
         frame.insert(0, "source", label)
         read, used = read + len(raw), used + len(frame)
         yield frame
@@ -407,7 +414,55 @@ def _one_line(exc: BaseException) -> str:
 # -- validation -----------------------------------------------------------------------------------
 
 
-def _validate(parsed: _Parsed, label: str, periods: Periods, ledger: Ledger) -> pd.DataFrame:
+def _dates(parsed: _Parsed, source: IncidentSource, order: dict[str, str],
+           ledger: Ledger) -> tuple[pd.Series, pd.Series]:
+    """Parse the dates of one piece: with ``date_format``, or in the order the file uses.
+
+    Without ``date_format`` the order (day or month first) is told from the column
+    (:func:`~hotspotkaart.io.parsing.date_order`); the first piece of a file decides and later
+    pieces must agree. A file that cannot tell although it holds many dates, or mixes both
+    orders, is refused with the key to set: dates are never swapped silently. A small file
+    that cannot tell is read day first, the Dutch order (logged).
+
+    Raises
+    ------
+    InputError
+        If the order cannot be told or is mixed.
+    """
+    texts = parsed.frame["date_text"]
+    if source.date_format:
+        return parse_with_format(texts, source.date_format)
+    found = date_order(texts)
+    known = order.get("order")
+    if found == "unsure" and known is None:
+        logger.info("%s: the dates cannot tell day first from month first; read day first",
+                    _describe(source))
+        found = "day-first"
+    elif found == "unsure":
+        found = "either"  # a later piece that cannot tell follows the first
+    if found == "either" and known is None:
+        example = texts[texts.astype(str).str.match(r"\s*\d{1,2}[-/.]\d{1,2}[-/.]\d{4}")].iloc[0]
+        msg = (f"{_describe(source)}: cannot tell whether a date such as {example!r} is day "
+               "first or month first (no number above 12 in any of its dates); set "
+               "date_format = \"%d-%m-%Y %H:%M\" (day first) or \"%m-%d-%Y %H:%M\" "
+               "(month first) in its [[incidents]] table")
+        raise InputError(msg)
+    if found == "mixed" or (known is not None and found not in (known, "either")):
+        msg = (f"{_describe(source)}: its dates are written both day first (31-01-2024) and "
+               "month first (01-31-2024); set date_format (e.g. \"%d-%m-%Y %H:%M\") in its "
+               "[[incidents]] table, or export the dates in one order")
+        raise InputError(msg)
+    if known is None:
+        order["order"] = found
+        if found == "month-first":
+            ledger.warn(f"{_describe(source)}: the dates are written month first (mm/dd/yyyy, "
+                        "as in a US export): some have a second number above 12 and none a "
+                        "first one; they are read that way (set date_format to be explicit)")
+    return parse_dates(texts, order=order.get("order", "day-first"))
+
+
+def _validate(parsed: _Parsed, label: str, periods: Periods, ledger: Ledger,
+              parsed_dates: tuple[pd.Series, pd.Series]) -> pd.DataFrame:
     """Apply the record checks in order; each record is rejected for its first failing check."""
     frame = parsed.frame
     keep = pd.Series(True, index=frame.index)
@@ -429,12 +484,7 @@ def _validate(parsed: _Parsed, label: str, periods: Periods, ledger: Ledger) -> 
     reject(rows("empty_rows"), Reason.EMPTY_ROW)
     counts = pd.Series(frame.attrs.get("bad_rows", {}), dtype=object)
     reject(rows("bad_rows"), Reason.FIELD_COUNT, counts.reindex(frame.index).fillna(""))
-    order = date_order(frame["date_text"])
-    if order == "month-first":
-        ledger.warn(f"{label}: the dates are written month first (mm/dd/yyyy, as in a US "
-                    "export): some have a second number above 12 and none a first one; they "
-                    "are read that way")
-    dates, date_problem = parse_dates(frame["date_text"], order=order)
+    dates, date_problem = parsed_dates
     date_text = frame["date_text"].astype(str)
     reject(date_problem == "missing", Reason.DATE_MISSING)
     reject(date_problem == "impossible", Reason.DATE_IMPOSSIBLE, date_text)

@@ -15,7 +15,8 @@ import re
 import numpy as np
 import pandas as pd
 
-__all__ = ["date_order", "has_time", "parse_dates", "parse_numbers"]
+__all__ = ["MIN_DATES_TO_TELL", "date_order", "has_time", "parse_dates", "parse_numbers",
+           "parse_with_format"]
 
 _DATE_FORMATS = (
     "%d-%m-%Y %H:%M:%S", "%d-%m-%Y %H:%M", "%d-%m-%Y",
@@ -75,13 +76,21 @@ def parse_numbers(values: pd.Series) -> pd.Series:
     return numbers.where(np.isfinite(numbers))
 
 
+#: With this many dates written with the year last and not one number above 12, a file is
+#: truly ambiguous: dates spread over the days of a month would show a day above 12 in all but
+#: (12/30.4)^50 < 1e-20 of such files. Fewer can be a short export (a week in March).
+MIN_DATES_TO_TELL = 50
+
+
 def date_order(values: pd.Series) -> str:
     """Tell from a whole column whether its dates are written day first or month first.
 
     Only dates with the year last count (``03/07/2023``). A first number above 12 can only be
-    a day, a second one above 12 only a day as well: when some second numbers exceed 12 and no
-    first one does, the column is month first (a US export, ``mm/dd/yyyy``). Otherwise it is
-    day first, the Dutch order (also when the column cannot tell, with every number up to 12).
+    a day, and so can a second one: when the first numbers exceed 12 and the second ones do
+    not, the column is day first (the Dutch order); the other way round it is month first (a
+    US export, ``mm/dd/yyyy``). A few dates of the other kind among many (fewer than 3, and
+    under 1 %) are typing errors, not an order: the column keeps its order and they are
+    rejected as dates that do not exist.
 
     Parameters
     ----------
@@ -91,15 +100,46 @@ def date_order(values: pd.Series) -> str:
     Returns
     -------
     str
-        ``"day-first"`` or ``"month-first"``.
+        ``"day-first"`` or ``"month-first"``; ``"mixed"`` when both orders occur in earnest;
+        ``"either"`` when at least :data:`MIN_DATES_TO_TELL` dates have the year last and not
+        one number above 12 (the column cannot tell); ``"unsure"`` when fewer such dates cannot
+        tell (a small file: read day first, the Dutch order). A column without such dates (ISO
+        dates, datetimes) is ``"day-first"``: it does not depend on the order.
     """
     if pd.api.types.is_datetime64_any_dtype(values):
         return "day-first"
     parts = values.dropna().astype(str).str.extract(_YEAR_LAST).dropna().astype(int)
     if parts.empty:
         return "day-first"
-    first_day, second_day = bool((parts[0] > 12).any()), bool((parts[1] > 12).any())
-    return "month-first" if second_day and not first_day else "day-first"
+    first_day = int(((parts[0] > 12) & (parts[1] <= 12)).sum())
+    second_day = int(((parts[1] > 12) & (parts[0] <= 12)).sum())
+    minority, majority = sorted((first_day, second_day))
+    if minority >= 3 or (minority and minority >= 0.01 * (minority + majority)):
+        return "mixed"
+    if majority == 0:
+        return "either" if len(parts) >= MIN_DATES_TO_TELL else "unsure"
+    return "day-first" if first_day > second_day else "month-first"
+
+
+def parse_with_format(values: pd.Series, fmt: str) -> tuple[pd.Series, pd.Series]:
+    """Parse dates written as ``fmt`` (a ``strftime`` format such as ``%m/%d/%Y %H:%M``).
+
+    A value with the date part of ``fmt`` only (the format up to its first space) is read as
+    well, as a date without a time. Returns what :func:`parse_dates` returns; a value in
+    another shape is ``"unreadable"``.
+    """
+    if pd.api.types.is_datetime64_any_dtype(values):
+        return parse_dates(values)
+    text = values.where(values.notna(), "").astype(str).str.strip()
+    parsed = pd.to_datetime(text, format=fmt, errors="coerce")
+    date_part = fmt.split(" ")[0]
+    if date_part != fmt:
+        left = parsed.isna() & (text != "")
+        parsed[left] = pd.to_datetime(text[left], format=date_part, errors="coerce")
+    iso = parsed.dt.strftime("%Y-%m-%dT%H:%M:%S").where(parsed.notna(), text)
+    dates, problem = parse_dates(iso)
+    problem[(parsed.isna()) & (text != "")] = "unreadable"
+    return dates, problem
 
 
 def has_time(values: pd.Series) -> pd.Series:
