@@ -133,7 +133,7 @@ def test_csv_opens_in_dutch_excel(tmp_path):
                                          "geometry": [None]}))
     raw = path.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
-    assert raw.decode("utf-8-sig") == "naam;aantal\nCrabbehof;3\n"
+    assert raw.decode("utf-8-sig") == "naam;aantal\r\nCrabbehof;3\r\n"
 
 
 def test_a_parent_that_refuses_the_staging_folder_is_a_clear_error(tmp_path, monkeypatch):
@@ -167,7 +167,7 @@ def test_csv_values_are_written_as_pandas_formats_them(tmp_path):
     path = tmp_path / "f.csv"
     export.write_csv(path, frame)
     expected = frame.to_csv(**{**export.CSV_OPTIONS, "encoding": None})
-    assert path.read_text(encoding="utf-8-sig") == expected
+    assert path.read_bytes().decode("utf-8-sig") == expected
     assert frame["f"].dtype == np.float64  # the caller's frame is left as it was
 
 
@@ -231,3 +231,17 @@ def test_a_tampered_list_of_outputs_removes_nothing_outside(tmp_path):
                                        encoding="utf-8")
     _build_outputs(out, ["index.html"], prune=True)
     assert outside.exists()
+
+
+def test_a_carriage_return_inside_a_text_is_quoted_and_read_back_whole(tmp_path):
+    import csv
+
+    frame = pd.DataFrame({"naam": ["Plein\rWest", "Kade\nOost", "Markt\r\nNoord", "gewoon"],
+                          "n": [1, 2, 3, 4]})
+    export.write_csv(tmp_path / "t.csv", frame)
+    with (tmp_path / "t.csv").open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.reader(handle, delimiter=";"))
+    assert rows == [["naam", "n"], ["Plein\rWest", "1"], ["Kade\nOost", "2"],
+                    ["Markt\r\nNoord", "3"], ["gewoon", "4"]]
+    back = pd.read_csv(tmp_path / "t.csv", sep=";")
+    assert back["naam"].tolist() == frame["naam"].tolist()

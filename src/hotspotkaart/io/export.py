@@ -54,8 +54,10 @@ logger = logging.getLogger(__name__)
 _STAGING_PREFIX = ".hotspotkaart-staging-"
 
 #: CSV dialect of every table, for scripts (sep=";", decimal point); people open the workbook.
+#: Records end in CRLF (RFC 4180): the writer then quotes every text that holds a carriage
+#: return or a line feed, so a CR inside a name cannot split its record for a reader.
 CSV_OPTIONS: dict[str, Any] = {"sep": ";", "encoding": "utf-8-sig", "index": False,
-                               "lineterminator": "\n", "float_format": "%.6g"}
+                               "lineterminator": "\r\n", "float_format": "%.6g"}
 
 
 #: The list of the files a build wrote, kept in the output folder for the next build.
