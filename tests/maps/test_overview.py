@@ -232,3 +232,16 @@ def test_tooltips_and_popups_render_as_folium_does():
         return re.sub(r"[0-9a-f]{32}", "ID", html)
 
     assert page(GeoJsonTooltip, GeoJsonPopup) == page(folium.GeoJsonTooltip, folium.GeoJsonPopup)
+
+
+@pytest.mark.parametrize("page", ["overzicht.html", "veldkaart.html", "vergelijking.html"])
+def test_the_first_tab_offers_a_skip_over_the_shapes_to_the_controls(built, open_map, page):
+    shown = open_map(built / page)
+    p = shown.page
+    p.keyboard.press("Tab")
+    assert p.evaluate("document.activeElement.textContent") == "Naar de kaartbediening"
+    assert p.locator(".hk-skip").count() == 1
+    assert p.evaluate("document.activeElement.getBoundingClientRect().top") >= 0  # visible
+    p.keyboard.press("Enter")
+    assert p.evaluate("document.activeElement.className").startswith("leaflet-control-zoom-in")
+    assert shown.console_errors == []

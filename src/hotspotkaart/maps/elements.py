@@ -30,6 +30,7 @@ __all__ = [
     "KeyFigures",
     "Legend",
     "ScaleBar",
+    "SkipLink",
     "SortableTable",
     "verbatim_macros",
 ]
@@ -181,6 +182,41 @@ class Legend(MacroElement):
         self.position = position
         self.html = self._html.render(title=_text(title), entries=_text(list(entries)),
                                       point=point, open=open_, note=_text(note)).strip()
+
+
+class SkipLink(MacroElement):
+    """A "skip to the map controls" link, first in the keyboard order of the page (WCAG 2.4.1).
+
+    Hundreds of buurt shapes can take the keyboard focus before the zoom buttons and panels; the
+    link, shown when it has the focus, jumps over them to the zoom buttons.
+    """
+
+    _template = Template("""
+{% macro header(this, kwargs) %}
+<style>.hk-skip { position: absolute; left: 8px; top: -60px; z-index: 2000; padding: 8px 12px;
+  background: #ffffff; color: #0b5394; border: 2px solid #0b5394;
+  font: 15px system-ui, sans-serif; }
+.hk-skip:focus { top: 8px; }</style>
+{% endmacro %}
+{% macro script(this, kwargs) %}
+(function() {
+  if (document.querySelector(".hk-skip")) { return; }  // one per page, also with two maps
+  var link = document.createElement("a");
+  link.href = "#"; link.className = "hk-skip"; link.textContent = "Naar de kaartbediening";
+  link.addEventListener("click", function(event) {
+    event.preventDefault();
+    var target = document.querySelector(".leaflet-control-zoom-in, .leaflet-control a, "
+                                        + ".leaflet-control summary");
+    if (target) { target.focus(); }
+  });
+  document.body.insertBefore(link, document.body.firstChild);
+})();
+{% endmacro %}
+""")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "SkipLink"
 
 
 class ScaleBar(MacroElement):

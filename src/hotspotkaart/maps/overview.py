@@ -49,6 +49,7 @@ from hotspotkaart.maps.elements import (
     KeyFigures,
     Legend,
     ScaleBar,
+    SkipLink,
     SortableTable,
 )
 from hotspotkaart.maps.layers import (
@@ -201,6 +202,7 @@ def base_map(frame: gpd.GeoDataFrame, context: MapContext, **kwargs: Any) -> fol
     fmap = OfflineMap(location=[(ymin + ymax) / 2, (xmin + xmax) / 2], tiles=None,
                       zoom_start=12, min_zoom=8, max_zoom=19, **kwargs)
     fmap.add_child(ScaleBar())
+    fmap.add_child(SkipLink())
     # Fit at once (no zoom animation) and before any basemap is added: otherwise Leaflet
     # fetches the tiles of the opening zoom level, then those of the fitted one.
     fit = folium.FitBounds([[ymin, xmin], [ymax, xmax]])
@@ -336,7 +338,7 @@ def add_grid_layers(fmap: folium.Map, cells: gpd.GeoDataFrame | None,
                  for c in TRANSITION_CLASSES if c != "geen"]
     fmap.add_child(Legend(f"Per cel {base}→{compare}", change + described,
                           position="bottomleft", open_=False))
-    fmap.add_child(Legend("Hot spots (exacte toets, FDR)", gi_legend(cells, context.years),
+    fmap.add_child(Legend("Hotspots (getoetst, FDR)", gi_legend(cells, context.years),
                           position="bottomleft", open_=False))
 
 

@@ -83,7 +83,7 @@ def comparison_page(data: MapData, context: MapContext) -> str:
     left, right = maps
     right.add_child(Legend("Meldingen per buurt", bin_labels(bins), position="bottomright",
                            open_=False))
-    right.add_child(Legend("Hot spots (exacte toets, FDR)",
+    right.add_child(Legend("Hotspots (getoetst, FDR)",
                            gi_legend(data.cells, context.years), position="bottomright",
                            open_=False))
     right.add_child(SyncMaps(left, right))
