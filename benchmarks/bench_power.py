@@ -40,8 +40,9 @@ from tests.helpers.patterns import (  # noqa: E402
 
 from hotspotkaart.config.settings import load_config  # noqa: E402
 from hotspotkaart.pipeline import BuildResult, analyse  # noqa: E402
+from hotspotkaart.stats.change import DALING, STIJGING  # noqa: E402
 
-SIGNIFICANT = ("significante stijging", "significante daling")
+SIGNIFICANT = (STIJGING, DALING)
 SIZES = (10, 20, 30, 40, 60, 80, 120)
 
 

@@ -70,8 +70,7 @@ __all__ = ["MAP_KINDS", "STAGES", "BuildResult", "StageEvent", "StageHook", "ana
 logger = logging.getLogger(__name__)
 
 _INCIDENT_COLUMNS = ["source", "row", "melding_id", "date", "timed", "period", "category",
-                     "buurtcode",
-                     "wijkcode", *[f"in_{k}" for k in ZONE_KINDS], "geometry"]
+                     "buurtcode", "wijkcode", *[f"in_{k}" for k in ZONE_KINDS], "geometry"]
 
 
 #: The stages, in the order they run; :func:`analyse` runs the first three.
@@ -331,9 +330,10 @@ def _output_jobs(result: BuildResult, staging: Staging, selected: set[str],
     if everything:
         pages.append(("index.html", partial(index_page, data, context)))
     jobs: list[Callable[[], None]] = []
-    if everything:  # the GeoPackage is the longest job
-        jobs.append(partial(_write_tables, result, _table_paths(staging)))
-        jobs.append(partial(_write_workbook, result, context,
+    if everything:  # the workbook and the GeoPackage are the longest jobs
+        tables, categories = _tables(result), _category_names(result)  # made once for both
+        jobs.append(partial(_write_tables, result, tables, categories, _table_paths(staging)))
+        jobs.append(partial(_write_workbook, result, context, tables, categories,
                             staging.path("hotspotkaart.xlsx")))
     jobs.extend(partial(_write_page, staging.path(name), page) for name, page in pages)
     return jobs
@@ -355,8 +355,9 @@ def _table_paths(staging: Staging) -> dict[str, Path]:
     return {name: staging.path(name) for name in _TABLES}
 
 
-def _write_tables(result: BuildResult, paths: dict[str, Path]) -> None:
-    for name, table in _tables(result).items():
+def _write_tables(result: BuildResult, tables: dict[str, pd.DataFrame],
+                  categories: dict[str, str], paths: dict[str, Path]) -> None:
+    for name, table in tables.items():
         write_csv(paths[f"{name}.csv"], table)
     layers = {
         "buurten": result.buurten,
@@ -366,7 +367,6 @@ def _write_tables(result: BuildResult, paths: dict[str, Path]) -> None:
     }
     if result.engine is None:  # the dask engine keeps no per-melding data
         layers["incidents"] = result.incidents[_INCIDENT_COLUMNS]
-    categories = _category_names(result)
     styles = layer_styles(layers, result.config.periods.years,
                           None if result.breaks is None else result.breaks.shared,
                           categories=categories)
@@ -401,9 +401,10 @@ def _tables(result: BuildResult) -> dict[str, pd.DataFrame]:
     return {**tables, "rejected": result.ledger.rejection_table()}
 
 
-def _write_workbook(result: BuildResult, context: MapContext, path: Path) -> None:
-    write_workbook(path, _tables(result), method=context.method, details=_method(result),
-                   categories=_category_names(result),
+def _write_workbook(result: BuildResult, context: MapContext, tables: dict[str, pd.DataFrame],
+                    categories: dict[str, str], path: Path) -> None:
+    write_workbook(path, tables, method=context.method, details=_method(result),
+                   categories=categories,
                    created=result.generated_at.replace(tzinfo=None))
 
 

@@ -16,6 +16,7 @@ import pytest
 
 from hotspotkaart.config.settings import load_config
 from hotspotkaart.pipeline import BuildResult, analyse
+from hotspotkaart.stats.change import DALING, STIJGING
 from tests.helpers.patterns import (
     YEARS,
     Bursts,
@@ -26,7 +27,7 @@ from tests.helpers.patterns import (
     write_project,
 )
 
-SIGNIFICANT = ("significante stijging", "significante daling")
+SIGNIFICANT = (STIJGING, DALING)
 READINGS = ("change_class", "change_class_trend")
 
 

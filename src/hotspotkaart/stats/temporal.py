@@ -94,8 +94,8 @@ def _weekday_occurrences(coverage: Coverage, year: int) -> npt.NDArray[np.float6
     return np.bincount(days.day_of_week, minlength=7).astype(float)
 
 
-def _area_of(weeks_or_months: pd.DataFrame, buurten: pd.DataFrame) -> pd.DataFrame:
-    """Add the wijkcode of each row's buurt; rows of unknown buurten keep an empty one."""
+def with_wijkcode(weeks_or_months: pd.DataFrame, buurten: pd.DataFrame) -> pd.DataFrame:
+    """Return a copy with the wijkcode of each row's buurt (empty for an unknown buurt)."""
     wijk = pd.Series(buurten["wijkcode"].to_numpy(), index=buurten["buurtcode"].to_numpy())
     frame = weeks_or_months.copy()
     frame["wijkcode"] = frame["buurtcode"].map(wijk).fillna("")
@@ -135,7 +135,7 @@ def time_table(weeks: pd.DataFrame, buurten: pd.DataFrame) -> pd.DataFrame:
         zondag), ``hour`` (0–23) and ``count``; meldingen without a time have an empty
         ``weekday`` and ``hour``. Only combinations with meldingen are listed.
     """
-    frame = _levels(_area_of(weeks, buurten), ["period", "weekday", "hour"])
+    frame = _levels(with_wijkcode(weeks, buurten), ["period", "weekday", "hour"])
     timed = frame["hour"] >= 0
     out = pd.DataFrame({
         "area_type": frame["area_type"], "area_code": frame["area_code"],
@@ -157,7 +157,7 @@ def month_table(months: pd.DataFrame, buurten: pd.DataFrame) -> pd.DataFrame:
     buurten : pandas.DataFrame
         The buurten with ``buurtcode`` and ``wijkcode``.
     """
-    frame = _levels(_area_of(months, buurten), ["month"])
+    frame = _levels(with_wijkcode(months, buurten), ["month"])
     month = frame["month"].astype(np.int64)
     text = (month // 100).astype(str) + "-" + (month % 100).astype(str).str.zfill(2)
     return pd.DataFrame({"area_type": frame["area_type"], "area_code": frame["area_code"],
@@ -181,7 +181,7 @@ def _week_arrays(weeks: pd.DataFrame, codes: Sequence[str], key: str | None,
 def _areas(weeks: pd.DataFrame, buurten: pd.DataFrame, *, with_buurten: bool = False,
            ) -> tuple[pd.DataFrame, list[tuple[str, str | None, list[str]]]]:
     """Give the meldingen their wijk; list the levels to test: city, wijken (and buurten)."""
-    frame = _area_of(weeks, buurten)
+    frame = with_wijkcode(weeks, buurten)
     levels: list[tuple[str, str | None, list[str]]] = [
         (_CITY, None, [""]),
         (_WIJK, "wijkcode", sorted(str(c) for c in buurten["wijkcode"].unique()))]

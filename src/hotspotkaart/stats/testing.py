@@ -38,7 +38,7 @@ from hotspotkaart.stats.classbreaks import CountBreaks, count_breaks
 from hotspotkaart.stats.coverage import Coverage, assess_coverage
 from hotspotkaart.stats.dispersion import Dispersion, Split, choose_dispersion
 from hotspotkaart.stats.grid import GridResult, GridTests, analyse_grid_from_counts, grid_tests
-from hotspotkaart.stats.temporal import Timing, area_trends, timing
+from hotspotkaart.stats.temporal import Timing, area_trends, timing, with_wijkcode
 from hotspotkaart.stats.zones import zone_table_from_counts
 
 __all__ = ["PRELOAD", "Assessment", "build_dispersion", "run_statistics"]
@@ -155,9 +155,7 @@ def _with_trends(buurten: gpd.GeoDataFrame, wijken: gpd.GeoDataFrame, tables: Co
                  boundaries: Boundaries, config: Config, when: Timing,
                  phi: float) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
     """Add the trend over the quarters to the buurt and wijk tables (before the geometry)."""
-    wijk_of = pd.Series(boundaries.buurten["wijkcode"].to_numpy(),
-                        index=boundaries.buurten["buurtcode"].to_numpy())
-    months = tables.months.assign(wijkcode=tables.months["buurtcode"].map(wijk_of))
+    months = with_wijkcode(tables.months, boundaries.buurten)
     out = []
     for table, key in ((buurten, "buurtcode"), (wijken, "wijkcode")):
         trends = area_trends(months, table[key].astype(str).tolist(), key, config.periods,
