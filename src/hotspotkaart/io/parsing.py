@@ -136,9 +136,8 @@ def parse_with_format(values: pd.Series, fmt: str) -> tuple[pd.Series, pd.Series
     if date_part != fmt:
         left = parsed.isna() & (text != "")
         parsed[left] = pd.to_datetime(text[left], format=date_part, errors="coerce")
-    iso = parsed.dt.strftime("%Y-%m-%dT%H:%M:%S").where(parsed.notna(), text)
-    dates, problem = parse_dates(iso)
-    problem[(parsed.isna()) & (text != "")] = "unreadable"
+    dates, problem = _classified(parsed, text)
+    problem[parsed.isna() & (text != "")] = "unreadable"  # not in the shape of ``fmt``
     return dates, problem
 
 
@@ -214,15 +213,20 @@ def parse_dates(values: pd.Series, *, order: str = "day-first") -> tuple[pd.Seri
             ok = parsed.notna()
             work[parsed.index[ok]] = parsed[ok].astype("datetime64[us]")
             todo[parsed.index[ok]] = False
+    return _classified(work, text)
+
+
+def _classified(work: pd.Series, text: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Turn parsed datetimes (NaT where not parsed) into :func:`parse_dates`' two results."""
     too_early = work.notna() & (work < _EARLIEST)
     too_late = work.notna() & (work > pd.Timestamp.max)
     fits = work.notna() & ~too_early & ~too_late
-    dates = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
+    dates = pd.Series(pd.NaT, index=work.index, dtype="datetime64[ns]")
     dates[fits] = work[fits].astype("datetime64[ns]")
-    problem = pd.Series("", index=values.index, dtype=object)
+    problem = pd.Series("", index=work.index, dtype=object)
     problem[text == ""] = "missing"
     failed = work.isna() & (text != "")
-    shaped = pd.Series(False, index=values.index)
+    shaped = pd.Series(False, index=work.index)
     shaped[failed] = text[failed].str.match(_DATE_SHAPE).astype(bool)
     problem[failed & shaped] = "impossible"
     problem[failed & ~shaped] = "unreadable"
