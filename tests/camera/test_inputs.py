@@ -95,11 +95,13 @@ def test_feature_without_geometry(tmp_path, outline):
         read_candidates(path, outline)
 
 
-def test_geojson_without_crs_in_rd_metres_is_read_as_rd_with_a_warning(tmp_path, outline):
+def test_geojson_without_crs_in_rd_metres_is_refused_as_every_vector_input(tmp_path, outline):
     path = write_geojson(tmp_path / "rd.geojson", [feature(P_BOX, name="P")])
-    with pytest.warns(HotspotkaartWarning, match="coordinates are RD New metres"):
-        candidates = read_candidates(path, outline)
-    assert candidates.geometry.iloc[0].equals(P_BOX)
+    with pytest.raises(InputError, match=r"rd\.geojson: the CRS is declared as EPSG:4326 "
+                                         r"\(degrees\) in the file \(a GeoJSON file without a "
+                                         r"'crs' member always says WGS84\) but the coordinates "
+                                         r"look like RD New metres; save the file with its CRS"):
+        read_candidates(path, outline)
 
 
 @pytest.mark.filterwarnings("ignore:'crs' was not provided:UserWarning")

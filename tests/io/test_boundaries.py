@@ -173,8 +173,10 @@ def test_rd_boundaries_said_to_be_wgs84_are_refused(tmp_path, real_buurten):
     path = tmp_path / "b.geojson"
     real_buurten.head(5).set_crs("EPSG:4326", allow_override=True).to_file(path)
     area = AreaConfig(name="X", municipality_code="GM0505", buurten=path)
-    with pytest.raises(BoundaryError, match=r"b\.geojson: the file says its CRS is EPSG:4326 "
-                                            r"\(degrees\) .* but the coordinates are RD New"):
+    with pytest.raises(BoundaryError, match=r"b\.geojson: the CRS is declared as EPSG:4326 "
+                                            r"\(degrees\) in the file .* but the coordinates "
+                                            r"look like RD New metres; save the file with its "
+                                            r"CRS"):
         read_boundaries(area, Ledger())
 
 

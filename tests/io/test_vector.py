@@ -12,6 +12,7 @@ import geopandas as gpd
 import numpy as np
 import pytest
 import shapely
+from pyproj import Transformer
 
 from hotspotkaart._errors import BoundaryError, InputError
 from hotspotkaart._geometry import repair_polygons
@@ -21,6 +22,7 @@ from hotspotkaart.io.vector import (
     pick_layer,
     read_vector,
     reproject_to_rd,
+    vector_to_rd,
 )
 
 SQUARE = shapely.box(105_000, 425_000, 105_200, 425_200)
@@ -161,3 +163,33 @@ def test_reproject_to_rd_leaves_the_callers_frame_alone(tmp_path):
     assert 120_000 < x < 123_000
     assert 486_000 < y < 489_000
     assert reproject_to_rd(rd, "z.geojson") is rd
+
+
+def test_vector_to_rd_is_one_decision_for_every_vector_layer(tmp_path):
+    # Swapped WGS84 axes are repaired with a warning; the caller's frame stays as read.
+    lat_lon = shapely.Point(51.8138, 4.6633)
+    path = _geojson(tmp_path / "z.geojson", [lat_lon])
+    gdf = read_vector(path)
+    warned: list[str] = []
+    rd = vector_to_rd(gdf, path, label="z.geojson", warn=warned.append)
+    assert warned == ["z.geojson: latitude and longitude are swapped in the file; read the other "
+                      "way round. Swap the columns in the config to make this explicit"]
+    assert rd.crs.to_epsg() == 28992
+    expected = Transformer.from_crs("EPSG:4326", "EPSG:28992", always_xy=True).transform(
+        4.6633, 51.8138)
+    np.testing.assert_allclose([rd.geometry.iloc[0].x, rd.geometry.iloc[0].y], expected)
+    assert gdf.geometry.iloc[0].equals(lat_lon)
+    # RD metres in a GeoJSON without a crs member contradict its WGS84: refused, with the remedy
+    # of a config key where there is one and of the file itself where there is none.
+    rd_path = _geojson(tmp_path / "rd.geojson", [SQUARE])
+    with pytest.raises(InputError, match=r"rd\.geojson: the CRS is declared as EPSG:4326 "
+                                         r"\(degrees\) in the file .* look like RD New metres; "
+                                         r"set crs = 'EPSG:28992' or fix the file"):
+        vector_to_rd(read_vector(rd_path), rd_path, label="rd.geojson", warn=warned.append)
+    with pytest.raises(InputError, match=r"RD New metres; save the file with its CRS"):
+        vector_to_rd(read_vector(rd_path), rd_path, label="rd.geojson", warn=warned.append,
+                     setting=None)
+    # The config's CRS is used for a file without one.
+    declared = vector_to_rd(gpd.GeoDataFrame(geometry=[SQUARE]), tmp_path / "z.shp",
+                            label="z.shp", warn=warned.append, declared="EPSG:28992")
+    assert declared.geometry.iloc[0].equals(SQUARE)

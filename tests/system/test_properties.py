@@ -288,7 +288,7 @@ def test_crs_resolution_either_decides_or_names_the_file(x, y, file_crs, config_
     try:
         choice = resolve_crs(np.asarray(x[:n], dtype=float), np.asarray(y[:n], dtype=float),
                              file_crs=file_crs, config_crs=config_crs, path=path,
-                             label="meldingen.csv", ledger=Ledger())
+                             label="meldingen.csv", warn=Ledger().warn)
     except InputError as exc:
         verdict = str(exc)
     else:

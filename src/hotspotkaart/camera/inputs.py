@@ -19,15 +19,14 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from pyproj import CRS
 
 from hotspotkaart._errors import HotspotkaartWarning, InputError
 from hotspotkaart._geometry import POLYGONAL, polygons_of_collection, repair_polygons
 from hotspotkaart._naming import unique_names
 from hotspotkaart.config.camera import ExtraPointSource
-from hotspotkaart.io.crs import RD, WGS84, infer_axis_order
+from hotspotkaart.io.crs import RD
 from hotspotkaart.io.ledger import Ledger
-from hotspotkaart.io.vector import guess_crs, read_vector, reproject_to_rd
+from hotspotkaart.io.vector import read_vector, vector_to_rd
 
 __all__ = [
     "read_candidates",
@@ -97,7 +96,7 @@ def read_candidates(path: Path, outline: Any, *, name_column: str | None = None,
         raise InputError(msg)
     gdf.index = pd.RangeIndex(1, len(gdf) + 1)
     names = _candidate_names(gdf, path, name_column)
-    gdf = _to_rd(gdf, path, None, ledger, "candidate")
+    gdf = _to_rd(gdf, path, None, ledger, None)
     geoms: list[Any] = []
     for number, name, geom in zip(gdf.index, names, gdf.geometry.to_numpy(), strict=True):
         geoms.append(_candidate_geometry(geom, path, int(number), name, ledger))
@@ -142,7 +141,7 @@ def read_points(source: ExtraPointSource, ledger: Ledger | None = None) -> gpd.G
     present = gdf.geometry.notna() & ~gdf.geometry.is_empty
     gdf = gdf[present]
     if not gdf.empty:
-        gdf = _to_rd(gdf, source.path, source.crs, ledger, "point")
+        gdf = _to_rd(gdf, source.path, source.crs, ledger, "[camera] extra_points crs")
     wrong = ~gdf.geometry.geom_type.isin(["Point", "MultiPoint"])
     if wrong.any():
         number = int(gdf.index[wrong][0])
@@ -165,26 +164,9 @@ def _read_vector(path: Path, layer: str | None, what: str) -> gpd.GeoDataFrame:
 
 
 def _to_rd(gdf: gpd.GeoDataFrame, path: Path, declared: str | None, ledger: Ledger | None,
-           what: str) -> gpd.GeoDataFrame:
-    """Establish the CRS (file, declared, GeoJSON's WGS84 or inferred) and reproject to RD."""
-    valid = gdf.geometry.notna() & ~gdf.geometry.is_empty
-    xy = shapely.get_coordinates(gdf.geometry[valid].to_numpy())
-    fit = infer_axis_order(xy[:, 0], xy[:, 1]) if len(xy) else None
-    crs = gdf.crs if gdf.crs is not None else (CRS.from_user_input(declared) if declared
-                                               else None)
-    if crs is None and path.suffix.lower() in _GEOJSON_SUFFIXES:
-        crs = CRS.from_user_input(WGS84)  # RFC 7946: GeoJSON without a crs member is WGS84
-    if crs is None:
-        remedy = ("set crs in [camera] extra_points" if what == "point"
-                  else "draw the areas with the overview map's draw tool")
-        crs = CRS.from_user_input(guess_crs(xy[:, 0], xy[:, 1], path=path, label=path.name,
-                                            warn=lambda m: _warn(m, ledger), remedy=remedy))
-    elif crs.is_geographic and fit == "rd":
-        _warn(f"{path.name}: the file says {crs.to_string()} but its coordinates are RD New "
-              "metres (a GeoJSON without a \"crs\" member is WGS84 by specification); read as "
-              "EPSG:28992. Save the file with its CRS to silence this", ledger)
-        crs = CRS.from_user_input(RD)
-    return reproject_to_rd(gdf.set_crs(crs, allow_override=True), path.name)
+           setting: str | None) -> gpd.GeoDataFrame:
+    return vector_to_rd(gdf, path, label=path.name, warn=lambda m: _warn(m, ledger),
+                        declared=declared, setting=setting)
 
 
 def _candidate_names(gdf: gpd.GeoDataFrame, path: Path, name_column: str | None) -> list[str]:

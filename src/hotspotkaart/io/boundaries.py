@@ -23,12 +23,11 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from hotspotkaart._errors import BoundaryError
+from hotspotkaart._errors import BoundaryError, InputError
 from hotspotkaart._geometry import repair_polygons
 from hotspotkaart.config.settings import AreaConfig
-from hotspotkaart.io.crs import infer_axis_order
 from hotspotkaart.io.ledger import Ledger
-from hotspotkaart.io.vector import feature_centres, read_vector, reproject_to_rd
+from hotspotkaart.io.vector import read_vector, vector_to_rd
 
 __all__ = ["Boundaries", "read_boundaries"]
 
@@ -128,8 +127,10 @@ def _read_layer(path: Path, layer: str | None, wanted: str, columns: dict[str, t
         msg = (f"{path}: the file has no coordinate reference system; CBS boundaries are in "
                "EPSG:28992, so save the file with its CRS (e.g. as GeoPackage)")
         raise BoundaryError(msg)
-    _check_crs_fits(canonical, path)
-    canonical = reproject_to_rd(canonical, path.name)
+    try:
+        canonical = vector_to_rd(canonical, path, label=path.name, warn=ledger.warn, setting=None)
+    except InputError as exc:  # the values contradict the CRS: a boundary file is unusable
+        raise BoundaryError(str(exc)) from None
     canonical = _repair(canonical, path, code_column, ledger)
     duplicated = canonical[code_column][canonical[code_column].duplicated()]
     if not duplicated.empty:
@@ -213,25 +214,6 @@ def _dissolve_wijken(buurten: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         "aantal_inwoners": population.to_numpy(),
     }, geometry=list(geometry.to_numpy()), crs=buurten.crs)
     return wijken
-
-
-def _check_crs_fits(gdf: gpd.GeoDataFrame, path: Path) -> None:
-    """Refuse a file whose coordinates contradict its CRS (RD metres said to be degrees)."""
-    order = infer_axis_order(*feature_centres(gdf.geometry.to_numpy()))
-    crs = gdf.crs
-    if crs is None or order is None:
-        return
-    if crs.is_geographic and order.startswith("rd"):
-        hint = (" (a GeoJSON file without a 'crs' member always says WGS84)"
-                if path.suffix.lower() in (".geojson", ".json") else "")
-        msg = (f"{path}: the file says its CRS is {crs.to_string()} (degrees){hint} but the "
-               "coordinates are RD New metres; save the file with its CRS, e.g. as GeoPackage "
-               "in EPSG:28992")
-        raise BoundaryError(msg)
-    if not crs.is_geographic and order.startswith("wgs84"):
-        msg = (f"{path}: the file says its CRS is {crs.to_string()} but the coordinates are "
-               "WGS84 degrees; save the file with its CRS")
-        raise BoundaryError(msg)
 
 
 def _check_coverage(buurten: gpd.GeoDataFrame, path: Path, ledger: Ledger) -> None:

@@ -5,13 +5,15 @@ the config, or not at all, and sometimes with the two axes swapped. This module 
 values which interpretation fits (:func:`infer_axis_order`), decides how to read a file's
 coordinates (:func:`resolve_crs`: a declared CRS that the values contradict is an error, swapped
 axes are repaired with a warning), brings them into RD New (:func:`to_rd`) and tells whether
-they lie in the Netherlands (:func:`in_netherlands`). The readers of meldingen, zones and
-locations resolve their CRS here; those of boundaries and camera inputs use the axis-order test.
+they lie in the Netherlands (:func:`in_netherlands`). Every reader decides its CRS here: the
+meldingen and locations directly, the vector layers (boundaries, zones, camera inputs) through
+:func:`hotspotkaart.io.vector.vector_to_rd`.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,12 +22,12 @@ from pyproj import CRS, Transformer
 from pyproj.exceptions import CRSError
 
 from hotspotkaart._errors import InputError
-from hotspotkaart.io.ledger import Ledger
 
 __all__ = [
     "RD",
     "WGS84",
     "CrsChoice",
+    "crs_remedy",
     "in_netherlands",
     "infer_axis_order",
     "resolve_crs",
@@ -99,7 +101,8 @@ def in_netherlands(x: np.ndarray, y: np.ndarray) -> np.ndarray:
 
 
 def resolve_crs(x: np.ndarray, y: np.ndarray, *, file_crs: str | None, config_crs: str | None,
-                path: Path, label: str, ledger: Ledger) -> CrsChoice:
+                path: Path, label: str, warn: Callable[[str], None],
+                setting: str | None = "crs") -> CrsChoice:
     """Decide in which CRS, and with which axis order, to read a file's coordinates.
 
     The CRS the file declares wins over the one in the config, unless the coordinates do not
@@ -118,8 +121,12 @@ def resolve_crs(x: np.ndarray, y: np.ndarray, *, file_crs: str | None, config_cr
         The file, for messages.
     label : str
         The source label, for warnings.
-    ledger : Ledger
-        Receives the warnings.
+    warn : callable
+        Receives the warnings (``Ledger.warn``).
+    setting : str or None
+        The config key with which the user declares the CRS, named in the errors' remedy;
+        None for a file whose CRS only the file itself can declare (boundaries, candidate
+        areas): the remedy is then to save the file with its CRS.
 
     Returns
     -------
@@ -136,11 +143,11 @@ def resolve_crs(x: np.ndarray, y: np.ndarray, *, file_crs: str | None, config_cr
     declared, origin = file_crs, "in the file"
     if file_crs and config_crs and _crs(config_crs) != _crs(file_crs):
         if _fits(file_crs, order) is False and _fits(config_crs, order):
-            ledger.warn(f"{label}: the file declares {file_crs} but its coordinates are in "
+            warn(f"{label}: the file declares {file_crs} but its coordinates are in "
                         f"{config_crs} as the config says; read as {config_crs}")
             declared, origin = config_crs, "in the config"
         else:
-            ledger.warn(f"{label}: the config says crs = {config_crs!r} but the file declares "
+            warn(f"{label}: the config says crs = {config_crs!r} but the file declares "
                         f"{file_crs}; using the file's CRS. Remove crs from the config to "
                         "silence this")
     elif not file_crs:
@@ -150,12 +157,12 @@ def resolve_crs(x: np.ndarray, y: np.ndarray, *, file_crs: str | None, config_cr
             return CrsChoice(RD)  # nothing to place: every record is rejected anyway
         if order is None:
             msg = (f"{path}: cannot tell the coordinate system from the values (neither RD New "
-                   "metres nor WGS84 degrees within the Netherlands); set crs in the config")
+                   f"metres nor WGS84 degrees within the Netherlands); {crs_remedy(setting)}")
             raise InputError(msg)
         guess = RD if order.startswith("rd") else WGS84
-        ledger.warn(f"{label}: no CRS declared; the coordinates look like "
-                    f"{'RD New (EPSG:28992)' if guess == RD else 'WGS84 (EPSG:4326)'} and are "
-                    "read as such; set crs in the config to make this explicit")
+        warn(f"{label}: no CRS declared; the coordinates look like "
+             f"{'RD New (EPSG:28992)' if guess == RD else 'WGS84 (EPSG:4326)'} and are "
+             f"read as such; {crs_remedy(setting)} to make this explicit")
         declared, origin = guess, "inferred"
     crs = _crs(declared)
     hint = (" (a GeoJSON file without a 'crs' member always says WGS84)"
@@ -163,17 +170,17 @@ def resolve_crs(x: np.ndarray, y: np.ndarray, *, file_crs: str | None, config_cr
             else "")
     if _is_rd(crs) and order in ("wgs84", "wgs84-swapped"):
         msg = (f"{path}: the CRS is declared as {declared} (RD New) {origin} but the coordinates "
-               "look like WGS84 degrees; set crs = 'EPSG:4326' or fix the file")
+               f"look like WGS84 degrees; {crs_remedy(setting, WGS84)}")
         raise InputError(msg)
     if crs.is_geographic and order in ("rd", "rd-swapped"):
         msg = (f"{path}: the CRS is declared as {declared} (degrees) {origin}{hint} but the "
-               "coordinates look like RD New metres; set crs = 'EPSG:28992' or fix the file")
+               f"coordinates look like RD New metres; {crs_remedy(setting, RD)}")
         raise InputError(msg)
     swapped = ((crs.is_geographic and order == "wgs84-swapped")
                or (_is_rd(crs) and order == "rd-swapped"))
     if swapped:
         what = "latitude and longitude" if crs.is_geographic else "x and y"
-        ledger.warn(f"{label}: {what} are swapped in the file; read the other way round. "
+        warn(f"{label}: {what} are swapped in the file; read the other way round. "
                     "Swap the columns in the config to make this explicit")
     return CrsChoice(crs.to_string(), swapped)
 
@@ -186,6 +193,19 @@ def to_rd(x: np.ndarray, y: np.ndarray, crs: str) -> tuple[np.ndarray, np.ndarra
     with np.errstate(invalid="ignore", over="ignore"):
         rx, ry = transformer.transform(x, y)
     return np.asarray(rx, dtype=float), np.asarray(ry, dtype=float)
+
+
+def crs_remedy(setting: str | None, crs: str | None = None) -> str:
+    """Say how the user makes a file's CRS right: the config key, or the file saved with it.
+
+    ``setting`` is the config key that declares the CRS (None where only the file can), ``crs``
+    the CRS the values fit, when known.
+    """
+    if setting is None:
+        return "save the file with its CRS (e.g. as GeoPackage)"
+    if crs is None:
+        return f"set {setting} in the config"
+    return f"set {setting} = '{crs}' or fix the file"
 
 
 def _crs(value: str) -> CRS:

@@ -33,7 +33,7 @@ from hotspotkaart.io.parsing import (
     parse_numbers,
     parse_with_format,
 )
-from hotspotkaart.io.vector import pick_layer
+from hotspotkaart.io.vector import read_vector
 
 __all__ = [
     "check_category_slugs",
@@ -299,7 +299,7 @@ def _parse_table(raw: pd.DataFrame, source: IncidentSource, label: str, ledger: 
     if choice is None:  # a later piece of a file keeps the choice made on its first
         choice = resolve_crs(frame["x"].to_numpy(float), frame["y"].to_numpy(float),
                              file_crs=None, config_crs=source.crs, path=source.path,
-                             label=label, ledger=ledger)
+                             label=label, warn=ledger.warn)
     return _Parsed(_swapped(frame, choice.swap), choice)
 
 
@@ -332,16 +332,9 @@ def _vector_pieces(source: IncidentSource, label: str, ledger: Ledger, rows: int
 
 def _read_features(source: IncidentSource, start: int, rows: int | None) -> gpd.GeoDataFrame:
     """Read all features of a vector file, or ``rows`` of them after the first ``start``."""
-    pieces = {} if rows is None else {"skip_features": start, "max_features": rows}
-    layer = source.layer
-    if layer is None and start == 0:  # a file of several layers names the one to read
-        pick_layer(source.path, several='name it with layer = "…" in its [[incidents]] '
-                                       "table, one table per layer")
-    try:
-        return gpd.read_file(source.path, layer=layer, **pieces)
-    except Exception as exc:  # pyogrio raises several unrelated types
-        msg = f"{source.path}: cannot be read as a vector file ({_one_line(exc)})"
-        raise InputError(msg) from None
+    return read_vector(source.path, layer=source.layer, start=start, rows=rows,
+                       several='name it with layer = "…" in its [[incidents]] table, one '
+                               "table per layer")
 
 
 def _parse_vector(gdf: gpd.GeoDataFrame, start: int, source: IncidentSource, label: str,
@@ -383,7 +376,7 @@ def _parse_vector(gdf: gpd.GeoDataFrame, start: int, source: IncidentSource, lab
         file_crs = gdf.crs.to_string() if gdf.crs is not None else None
         choice = resolve_crs(frame["x"].to_numpy(float), frame["y"].to_numpy(float),
                              file_crs=file_crs, config_crs=source.crs, path=source.path,
-                             label=label, ledger=ledger)
+                             label=label, warn=ledger.warn)
     return raw, _Parsed(_swapped(frame, choice.swap), choice)
 
 
@@ -405,10 +398,6 @@ def _id_text(values: pd.Series) -> pd.Series:
     else:
         text = values.astype(str)
     return text.where(values.notna(), "").str.strip()
-
-
-def _one_line(exc: BaseException) -> str:
-    return " ".join(str(exc).split()).rstrip(".")
 
 
 # -- validation -----------------------------------------------------------------------------------

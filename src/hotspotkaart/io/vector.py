@@ -2,10 +2,11 @@
 
 Boundaries, zones, locations, candidate areas and extra point layers are all read here.
 :func:`read_vector` opens the file with pyogrio, choosing the layer of a multi-layer file with
-:func:`pick_layer`, and turns every failure into one sentence naming the file. What the readers
-then do with the file's CRS shares two steps that are here too: :func:`guess_crs` for a file
-without any CRS (inferred from the coordinates by :func:`~hotspotkaart.io.crs.infer_axis_order`,
-with a warning) and :func:`reproject_to_rd`.
+:func:`pick_layer`, and turns every failure into one sentence naming the file. Every vector layer
+then gets its CRS from :func:`vector_to_rd`, the one decision for all of them: the file's CRS,
+the config's, or one inferred from the coordinates (:func:`guess_crs`, with a warning), checked
+against the values by :func:`~hotspotkaart.io.crs.resolve_crs`, swapped axes repaired, and the
+layer reprojected to RD New.
 """
 
 from __future__ import annotations
@@ -20,17 +21,18 @@ import pyogrio
 import shapely
 
 from hotspotkaart._errors import InputError
-from hotspotkaart.io.crs import RD, WGS84, infer_axis_order
+from hotspotkaart.io.crs import RD, WGS84, crs_remedy, infer_axis_order, resolve_crs
 
-__all__ = ["feature_centres", "guess_crs", "pick_layer", "read_vector", "reproject_to_rd"]
+__all__ = ["feature_centres", "guess_crs", "pick_layer", "read_vector", "reproject_to_rd",
+           "vector_to_rd"]
 
 logger = logging.getLogger(__name__)
 
 
 def read_vector(path: Path, *, layer: str | None = None, wanted: str | None = None,
                 geometry: str | None = None, several: str = "name the layer in the config",
-                what: str | None = None, error: type[InputError] = InputError
-                ) -> gpd.GeoDataFrame:
+                what: str | None = None, error: type[InputError] = InputError,
+                start: int = 0, rows: int | None = None) -> gpd.GeoDataFrame:
     """Read one layer of a vector file as it is (CRS, 3D coordinates and all).
 
     Parameters
@@ -47,6 +49,9 @@ def read_vector(path: Path, *, layer: str | None = None, wanted: str | None = No
         with ``the <what> file does not exist`` / ``is empty`` before pyogrio is asked.
     error : type of InputError
         The error to raise (:class:`~hotspotkaart._errors.BoundaryError` for boundaries).
+    start, rows : int
+        Read ``rows`` features after the first ``start`` (a large file read in pieces); by
+        default every feature.
 
     Returns
     -------
@@ -70,8 +75,9 @@ def read_vector(path: Path, *, layer: str | None = None, wanted: str | None = No
         raise error(msg)
     if layer is None:
         layer = pick_layer(path, wanted=wanted, geometry=geometry, several=several, error=error)
+    pieces = {} if rows is None else {"skip_features": start, "max_features": rows}
     try:
-        return gpd.read_file(path, layer=layer, engine="pyogrio")
+        return gpd.read_file(path, layer=layer, engine="pyogrio", **pieces)
     except Exception as exc:  # pyogrio raises several unrelated types
         raise error(_unreadable(path, exc)) from None
 
@@ -177,6 +183,55 @@ def guess_crs(x: np.ndarray, y: np.ndarray, *, path: Path, label: str,
     warn(f"{label}: the file has no CRS; its coordinates look like {guessed} and are read as "
          f"such. Save the file with its CRS or {remedy}")
     return guessed
+
+
+def vector_to_rd(gdf: gpd.GeoDataFrame, path: Path, *, label: str, warn: Callable[[str], None],
+                 declared: str | None = None, setting: str | None = "crs") -> gpd.GeoDataFrame:
+    """Return a vector layer in EPSG:28992, its CRS decided from the file, config and values.
+
+    Parameters
+    ----------
+    gdf : geopandas.GeoDataFrame
+        The layer as :func:`read_vector` returned it; not changed.
+    path : Path
+        The file, for errors.
+    label : str
+        The file's name in warnings.
+    warn : callable
+        Receives the warnings (a CRS inferred or overridden, swapped axes).
+    declared : str, optional
+        The CRS the config declares for the file.
+    setting : str or None
+        The config key that declares the CRS (``"crs"``), named in the remedies; None where
+        only the file can declare it (candidate areas).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        A new frame with 2D geometries in EPSG:28992 (a layer without any geometry too).
+
+    Raises
+    ------
+    InputError
+        If no CRS is known and none can be inferred, or the values contradict the CRS
+        (:func:`~hotspotkaart.io.crs.resolve_crs`).
+
+    """
+    geoms = shapely.force_2d(gdf.geometry.to_numpy())
+    present = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+    if not present.any():
+        return gdf.set_geometry(list(geoms), crs=RD)
+    cx, cy = feature_centres(geoms)
+    file_crs = gdf.crs.to_string() if gdf.crs is not None else None
+    if file_crs is None and declared is None:
+        declared = guess_crs(cx, cy, path=path, label=label, warn=warn,
+                             remedy=crs_remedy(setting))
+    choice = resolve_crs(cx, cy, file_crs=file_crs, config_crs=declared, path=path, label=label,
+                         warn=warn, setting=setting)
+    if choice.swap:
+        geoms = shapely.transform(geoms, lambda c: c[:, ::-1])
+    out = reproject_to_rd(gdf.set_geometry(list(geoms), crs=choice.crs), label)
+    return out.set_crs(RD, allow_override=True)
 
 
 def reproject_to_rd(gdf: gpd.GeoDataFrame, label: str) -> gpd.GeoDataFrame:

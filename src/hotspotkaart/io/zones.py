@@ -23,10 +23,10 @@ import shapely
 from hotspotkaart._errors import InputError
 from hotspotkaart._geometry import POLYGONAL, polygons_of_collection, repair_polygons
 from hotspotkaart.config.settings import LocationSource, ZoneSource
-from hotspotkaart.io.crs import RD, in_netherlands, resolve_crs
+from hotspotkaart.io.crs import RD, in_netherlands
 from hotspotkaart.io.ledger import Ledger, Reason, source_labels
 from hotspotkaart.io.parsing import parse_dates
-from hotspotkaart.io.vector import feature_centres, guess_crs, read_vector, reproject_to_rd
+from hotspotkaart.io.vector import read_vector, vector_to_rd
 
 __all__ = ["read_locations", "read_zones"]
 
@@ -172,21 +172,7 @@ def _read_vector(path: Path, layer: str | None, declared: str | None, label: str
     gdf.index = pd.RangeIndex(1, len(gdf) + 1, name="row")
     raw = pd.DataFrame(gdf.drop(columns=gdf.geometry.name)).astype(str)
     raw["geometry_wkt"] = gdf.geometry.to_wkt()
-    geoms = shapely.force_2d(gdf.geometry.to_numpy())
-    file_crs = gdf.crs.to_string() if gdf.crs is not None else None
-    present = ~(pd.isna(geoms) | shapely.is_empty(geoms))
-    if not present.any():
-        return gdf.set_geometry(list(geoms), crs=RD), raw
-    cx, cy = feature_centres(geoms)
-    if file_crs is None and declared is None:
-        declared = guess_crs(cx, cy, path=path, label=label, warn=ledger.warn,
-                             remedy="set crs in the config")
-    choice = resolve_crs(cx, cy, file_crs=file_crs, config_crs=declared, path=path,
-                         label=label, ledger=ledger)
-    if choice.swap:
-        geoms = shapely.transform(geoms, lambda c: c[:, ::-1])
-    out = reproject_to_rd(gdf.set_geometry(list(geoms), crs=choice.crs), label)
-    return out.set_crs(RD, allow_override=True), raw
+    return vector_to_rd(gdf, path, label=label, warn=ledger.warn, declared=declared), raw
 
 
 def _require(gdf: gpd.GeoDataFrame, columns: list[str], path: Path) -> None:
