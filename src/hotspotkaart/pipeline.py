@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cached_property, partial
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, Protocol, TypeVar
 
 import geopandas as gpd
 import pandas as pd
@@ -64,8 +64,8 @@ from hotspotkaart.stats.grid import GridResult
 from hotspotkaart.stats.temporal import Timing
 from hotspotkaart.stats.testing import run_statistics
 
-__all__ = ["MAP_KINDS", "STAGES", "BuildResult", "StageEvent", "StageHook", "analyse", "build",
-           "map_context", "map_data"]
+__all__ = ["MAP_KINDS", "STAGES", "BuildResult", "JobRunner", "StageEvent", "StageHook",
+           "analyse", "build", "map_context", "map_data"]
 
 logger = logging.getLogger(__name__)
 
@@ -91,6 +91,22 @@ _INCIDENT_COLUMNS = ["source", "row", "melding_id", "date", "timed", "period", "
 STAGES: tuple[str, ...] = ("read", "join", "test", "maps", "write")
 
 Phase = Literal["start", "end", "failed"]
+
+T = TypeVar("T")
+
+
+class JobRunner(Protocol):
+    """Where the testing stage runs: anything that calls a job and returns its result.
+
+    The command line passes a worker process started before the inputs are read, which imports
+    the statistics meanwhile (:class:`hotspotkaart.runtime.parallel.WarmProcess`; what that
+    earns is measured in ``benchmarks/README.md``). A library user passes nothing and the tests
+    run in the calling process.
+    """
+
+    def run(self, job: Callable[[], T], *, meanwhile: Callable[[], object] | None = None) -> T:
+        """Call ``job`` (and ``meanwhile()`` while waiting for it) and return its result."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -167,7 +183,7 @@ class BuildResult:
         return _summary(self)
 
 
-def analyse(config: Config, *, statistics: WarmProcess | None = None,
+def analyse(config: Config, *, statistics: JobRunner | None = None,
             on_stage: StageHook | None = None) -> BuildResult:
     """Read, validate, join and analyse the inputs of ``config``; write nothing.
 
@@ -175,10 +191,10 @@ def analyse(config: Config, *, statistics: WarmProcess | None = None,
     ----------
     config : Config
         A validated configuration (see :func:`hotspotkaart.config.settings.load_config`).
-    statistics : WarmProcess, optional
-        A process importing :data:`hotspotkaart.stats.testing.PRELOAD`, started before this
-        call; the testing stage runs there (the command line passes one). In this process
-        otherwise.
+    statistics : JobRunner, optional
+        Where the testing stage runs, e.g. a warm process importing
+        :data:`hotspotkaart.stats.testing.PRELOAD` (the command line passes one). In this
+        process otherwise.
     on_stage : callable, optional
         Called with a :class:`StageEvent` at the start and end of ``read``, ``join`` and
         ``test`` (see :data:`STAGES`).
@@ -191,7 +207,7 @@ def analyse(config: Config, *, statistics: WarmProcess | None = None,
     return _analysed(config, statistics, on_stage)
 
 
-def _analysed(config: Config, statistics: WarmProcess | None, on_stage: StageHook | None,
+def _analysed(config: Config, statistics: JobRunner | None, on_stage: StageHook | None,
               meanwhile: Callable[[], object] | None = None) -> BuildResult:
     """Do :func:`analyse`, with ``meanwhile()`` in this process while the tests run."""
     ledger = Ledger()
@@ -257,7 +273,7 @@ MAP_KINDS: tuple[str, ...] = ("overzicht", "vergelijking", "wijken", "veldkaart"
 
 
 def build(config: Config, out_dir: Path | None = None, *, only: Sequence[str] = (),
-          wijken: Sequence[str] = (), statistics: WarmProcess | None = None,
+          wijken: Sequence[str] = (), statistics: JobRunner | None = None,
           on_stage: StageHook | None = None) -> BuildResult:
     """Analyse the inputs and write every output into ``out_dir``.
 
@@ -273,7 +289,7 @@ def build(config: Config, out_dir: Path | None = None, *, only: Sequence[str] = 
     wijken : sequence of str, optional
         Build only the maps of these wijkcodes (implies ``only=("wijken",)`` when ``only`` is
         empty).
-    statistics : WarmProcess, optional
+    statistics : JobRunner, optional
         As for :func:`analyse`.
     on_stage : callable, optional
         Called with a :class:`StageEvent` at the start and end of every stage of

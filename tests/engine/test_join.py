@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 import shapely
 
-from hotspotkaart.engine.join import assign_areas, flag_zones, join_incidents
+from hotspotkaart.engine.join import assign_areas, join_incidents
 from hotspotkaart.io.ledger import Ledger, Reason
 from tests.helpers.project import BUURTEN
 
@@ -81,7 +81,10 @@ def test_zone_flags_respect_validity_dates_inclusively():
     points = _points([(50, 50), (50, 50), (50, 50), (100, 100), (150, 50)],
                      dates=["2024-06-30 23:59", "2024-07-01 00:00", "2023-12-31 22:00",
                             "2024-08-01", "2024-08-01"])
-    flags = flag_zones(points, zones)
+    ledger = Ledger()
+    ledger.register("incidents", "m.csv", pd.DataFrame(index=range(2, 7)))
+    flags = join_incidents(points, _squares(), zones, ledger)
+    assert not ledger.rejections
     assert flags["in_alcoholverbod"].tolist() == [False, True, False, True, False]
     assert flags["in_cameratoezicht"].tolist() == [False, False, True, False, False]
     assert flags["in_veiligheidsrisicogebied"].tolist() == [False] * 5

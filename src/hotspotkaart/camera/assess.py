@@ -155,7 +155,6 @@ def assess(result: BuildResult, candidates: gpd.GeoDataFrame, *, ring_m: float =
     config = result.config
     base, compare = config.periods.years
     years = (base, compare)
-    min_count = int(config.analysis.min_count)
 
     incidents = result.incidents
     tree = shapely.STRtree(np.asarray(incidents.geometry.to_numpy(), dtype=object))
@@ -191,34 +190,16 @@ def assess(result: BuildResult, candidates: gpd.GeoDataFrame, *, ring_m: float =
                                   area, ring_area))
         row["ring_area_m2"] = ring_area
         row.update(_cell_figures(geom, cell_tree, cell_geoms, transition, city_persistent))
-        for kind in ZONE_KINDS:
-            prefix = ZONE_PREFIX[kind]
-            union, zones = zone_unions[kind]
-            covered = float(shapely.intersection(geom, union).area) if union is not None else 0.0
-            row[f"{prefix}_overlap_pct"] = min(100.0, 100.0 * covered / area)
-            touching = [name for name, zone in zones
-                        if shapely.intersection(geom, zone).area > 1e-6 * area]
-            row[f"{prefix}_zones"] = "; ".join(dict.fromkeys(touching))
+        row.update(_zone_figures(geom, zone_unions))
         row["buurten"] = _shares_text(buurten)
         row["wijken"] = _shares_text(wijken)
         row["buurten_list"] = buurten
         row["wijken_list"] = wijken
-        for slug, extra_tree in extra_trees.items():
-            row[f"{slug}_inside"] = len(_hits(extra_tree, geom))
-            row[f"{slug}_ring"] = len(np.setdiff1d(_hits(extra_tree, ring),
-                                                   _hits(extra_tree, geom)))
+        row.update(_point_figures(geom, ring, extra_trees))
         rows.append(row)
 
-    frame = pd.DataFrame(rows, index=cands.index)
-    b = frame[f"count_{base}"].to_numpy(dtype=np.int64)
+    frame = _tested(pd.DataFrame(rows, index=cands.index), result, totals)
     c = frame[f"count_{compare}"].to_numpy(dtype=np.int64)
-    days = ((period_days(base), period_days(compare)) if result.coverage is None
-            else (result.coverage.days(base), result.coverage.days(compare)))
-    p0s = {"": p0_from_days(*days),
-           "_trend": p0_from_trend(totals[base], totals[compare])}
-    phi = 1.0 if result.dispersion is None else result.dispersion.applied
-    frame = frame.assign(**change_columns(b, c, p0s, min_count=min_count,
-                                          fdr_q=config.analysis.fdr_q, dispersion=phi))
     overlap = frame["camera_overlap_pct"].to_numpy(dtype=float)
     frame["status"] = np.where(overlap >= EXISTING_CAMERA_PCT, STATUS_EXISTING,
                                np.where(overlap > 5.0, STATUS_PARTLY, STATUS_NEW))
@@ -232,6 +213,46 @@ def assess(result: BuildResult, candidates: gpd.GeoDataFrame, *, ring_m: float =
     frame = pd.concat([head, frame[lead], frame.drop(columns=lead)], axis=1)
     out = gpd.GeoDataFrame(frame, geometry=cands.geometry.to_numpy(), crs=RD)
     return out.reset_index(drop=True)
+
+
+def _tested(frame: pd.DataFrame, result: BuildResult, totals: Mapping[int, int]) -> pd.DataFrame:
+    """Add the change test of the areas' counts, as for buurten (stats.change)."""
+    base, compare = result.config.periods.years
+    days = ((period_days(base), period_days(compare)) if result.coverage is None
+            else (result.coverage.days(base), result.coverage.days(compare)))
+    p0s = {"": p0_from_days(*days),
+           "_trend": p0_from_trend(totals[base], totals[compare])}
+    phi = 1.0 if result.dispersion is None else result.dispersion.applied
+    b = frame[f"count_{base}"].to_numpy(dtype=np.int64)
+    c = frame[f"count_{compare}"].to_numpy(dtype=np.int64)
+    return frame.assign(**change_columns(b, c, p0s, min_count=int(result.config.analysis.min_count),
+                                         fdr_q=result.config.analysis.fdr_q, dispersion=phi))
+
+
+def _zone_figures(geom: shapely.Geometry, zone_unions: Mapping[str, Any]) -> dict[str, Any]:
+    """Per zone kind: the share of the area covered, and the names of the zones it touches."""
+    area = float(geom.area)
+    row: dict[str, Any] = {}
+    for kind in ZONE_KINDS:
+        prefix = ZONE_PREFIX[kind]
+        union, zones = zone_unions[kind]
+        covered = float(shapely.intersection(geom, union).area) if union is not None else 0.0
+        row[f"{prefix}_overlap_pct"] = min(100.0, 100.0 * covered / area)
+        touching = [name for name, zone in zones
+                    if shapely.intersection(geom, zone).area > 1e-6 * area]
+        row[f"{prefix}_zones"] = "; ".join(dict.fromkeys(touching))
+    return row
+
+
+def _point_figures(geom: shapely.Geometry, ring: shapely.Geometry,
+                   trees: Mapping[str, shapely.STRtree]) -> dict[str, int]:
+    """Per extra point layer: the points inside the area and in its ring."""
+    row: dict[str, int] = {}
+    for slug, tree in trees.items():
+        inside = _hits(tree, geom)
+        row[f"{slug}_inside"] = len(inside)
+        row[f"{slug}_ring"] = len(np.setdiff1d(_hits(tree, ring), inside))
+    return row
 
 
 def score_components(table: pd.DataFrame, compare: int) -> dict[str, npt.NDArray[np.float64]]:

@@ -22,7 +22,7 @@ import shapely
 from hotspotkaart.config.settings import ZONE_KINDS
 from hotspotkaart.io.ledger import Ledger, Reason
 
-__all__ = ["assign_areas", "flag_zones", "join_incidents"]
+__all__ = ["assign_areas", "join_incidents"]
 
 logger = logging.getLogger(__name__)
 
@@ -120,37 +120,6 @@ def assign_areas(points: gpd.GeoDataFrame, buurten: gpd.GeoDataFrame) -> gpd.Geo
     out["wijkcode"] = pd.Series(np.where(has, wijk[np.maximum(chosen, 0)], None),
                                 index=points.index, dtype=object).where(has, None)
     return out
-
-
-def flag_zones(points: gpd.GeoDataFrame, zones: gpd.GeoDataFrame) -> pd.DataFrame:
-    """Flag, per zone kind, whether each point lay in a zone valid on its date.
-
-    Parameters
-    ----------
-    points : geopandas.GeoDataFrame
-        Points with a ``date`` column.
-    zones : geopandas.GeoDataFrame
-        Zones with ``kind``, ``valid_from``, ``valid_to`` and polygons.
-
-    Returns
-    -------
-    pandas.DataFrame
-        One boolean column ``in_<kind>`` per kind in
-        :data:`~hotspotkaart.config.settings.ZONE_KINDS`,
-        indexed like ``points``.
-
-    """
-    flags = pd.DataFrame(index=points.index)
-    day = points["date"].dt.normalize().to_numpy()
-    for kind in ZONE_KINDS:
-        of_kind = zones[zones["kind"] == kind]
-        inside = np.zeros(len(points), dtype=bool)
-        if not of_kind.empty and len(points):
-            p_idx, z_idx = _covering_pairs(points.geometry.to_numpy(), of_kind.geometry.to_numpy())
-            valid = _valid_on(day[p_idx], of_kind, z_idx)
-            inside[p_idx[valid]] = True
-        flags[f"in_{kind}"] = inside
-    return flags
 
 
 def _lowest_code(points: np.ndarray, areas: np.ndarray, codes: np.ndarray, n: int

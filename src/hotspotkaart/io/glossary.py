@@ -171,47 +171,40 @@ def _yearly(alias: str, sentence: str) -> Callable[[re.Match[str], Mapping[str, 
     return make
 
 
+_YEARLY: dict[str, tuple[str, str]] = {  # column prefix before _<year>: alias, sentence
+    "rate": ("Per 1000 inwoners", "Meldingen in {year} per 1 000 inwoners."),
+    "share": ("Aandeel stad", "Aandeel (0–1) van alle meldingen van de stad in {year}."),
+    "window": ("Meldingen 3 × 3", "Meldingen in {year} in de cel en haar 8 buurcellen."),
+    "expected": ("Verwacht 3 × 3", "Verwacht aantal in de 3 × 3 cellen in {year} bij gelijke "
+                                   "spreiding over de buurt en de omgeving (het grootste van "
+                                   "beide)."),
+    "gi_z": ("Gi* z", "Getis-Ord Gi* z-waarde in {year} (beschrijving, geen toets)."),
+    "gi_p": ("p-waarde hot spot", "Overschrijdingskans van de exacte Poisson-toets van de 3 × 3 "
+                                  "cellen in {year}."),
+    "gi_q": ("q-waarde hot spot", "p-waarde van de hot-spottoets in {year}, gecorrigeerd voor "
+                                  "alle cellen (FDR)."),
+    "gi_class": ("Hot spot", "Hot spot 99 %, 95 % of 90 %, cold spot of niet significant in "
+                             "{year}."),
+    "valid_days": ("Geldige dagen", "Dagen in {year} waarop de zone gold."),
+    "inside": ("Binnen", "Meldingen in {year} in de zone, op dagen dat zij gold."),
+    "ring": ("Rand", "Meldingen in {year} in de rand rond de zone (tot de bufferafstand), op "
+                     "geldige dagen."),
+    "outside": ("Buiten", "Overige meldingen van de stad in {year}, op geldige dagen."),
+    "share_inside": ("Aandeel binnen", "Aandeel (0–1) van de meldingen van de stad op geldige "
+                                       "dagen in {year} dat in de zone viel."),
+    "before": ("Vóór ingang", "Meldingen in de zone in {year} vóór de ingangsdatum."),
+    "after": ("Vanaf ingang", "Meldingen in de zone in {year} vanaf de ingangsdatum, op geldige "
+                              "dagen."),
+    "days_before": ("Dagen vóór", "Dagen in {year} vóór de ingangsdatum."),
+    "days_after": ("Dagen vanaf", "Geldige dagen in {year} vanaf de ingangsdatum."),
+}
+
 _PATTERNS: list[tuple[re.Pattern[str],
                       Callable[[re.Match[str], Mapping[str, str]], ColumnNote | None]]] = [
     (re.compile(r"count_(\d{4})(?:_(\w+))?"), _count),
     (re.compile(r"(p_value|q_value|change_class)(?:_(\w+))?"), _test),
-    (re.compile(r"rate_(\d{4})"), _yearly("Per 1000 inwoners", "Meldingen in {year} per "
-                                          "1 000 inwoners.")),
-    (re.compile(r"share_(\d{4})"), _yearly("Aandeel stad", "Aandeel (0–1) van alle meldingen "
-                                           "van de stad in {year}.")),
-    (re.compile(r"window_(\d{4})"), _yearly("Meldingen 3 × 3", "Meldingen in {year} in de cel "
-                                            "en haar 8 buurcellen.")),
-    (re.compile(r"expected_(\d{4})"), _yearly("Verwacht 3 × 3", "Verwacht aantal in de 3 × 3 "
-                                              "cellen in {year} bij gelijke spreiding over de "
-                                              "buurt en de omgeving (het grootste van beide).")),
-    (re.compile(r"gi_z_(\d{4})"), _yearly("Gi* z", "Getis-Ord Gi* z-waarde in {year} "
-                                          "(beschrijving, geen toets).")),
-    (re.compile(r"gi_p_(\d{4})"), _yearly("p-waarde hot spot", "Overschrijdingskans van de "
-                                          "exacte Poisson-toets van de 3 × 3 cellen in "
-                                          "{year}.")),
-    (re.compile(r"gi_q_(\d{4})"), _yearly("q-waarde hot spot", "p-waarde van de hot-spottoets "
-                                          "in {year}, gecorrigeerd voor alle cellen (FDR).")),
-    (re.compile(r"gi_class_(\d{4})"), _yearly("Hot spot", "Hot spot 99 %, 95 % of 90 %, cold "
-                                              "spot of niet significant in {year}.")),
-    (re.compile(r"valid_days_(\d{4})"), _yearly("Geldige dagen", "Dagen in {year} waarop de "
-                                                "zone gold.")),
-    (re.compile(r"inside_(\d{4})"), _yearly("Binnen", "Meldingen in {year} in de zone, op "
-                                            "dagen dat zij gold.")),
-    (re.compile(r"ring_(\d{4})"), _yearly("Rand", "Meldingen in {year} in de rand rond de "
-                                          "zone (tot de bufferafstand), op geldige dagen.")),
-    (re.compile(r"outside_(\d{4})"), _yearly("Buiten", "Overige meldingen van de stad in "
-                                             "{year}, op geldige dagen.")),
-    (re.compile(r"share_inside_(\d{4})"), _yearly("Aandeel binnen", "Aandeel (0–1) van de "
-                                                  "meldingen van de stad op geldige dagen in "
-                                                  "{year} dat in de zone viel.")),
-    (re.compile(r"before_(\d{4})"), _yearly("Vóór ingang", "Meldingen in de zone in {year} "
-                                            "vóór de ingangsdatum.")),
-    (re.compile(r"after_(\d{4})"), _yearly("Vanaf ingang", "Meldingen in de zone in {year} "
-                                           "vanaf de ingangsdatum, op geldige dagen.")),
-    (re.compile(r"days_before_(\d{4})"), _yearly("Dagen vóór", "Dagen in {year} vóór de "
-                                                 "ingangsdatum.")),
-    (re.compile(r"days_after_(\d{4})"), _yearly("Dagen vanaf", "Geldige dagen in {year} vanaf "
-                                                "de ingangsdatum.")),
+    *((re.compile(rf"{prefix}_(\d{{4}})"), _yearly(alias, sentence))
+      for prefix, (alias, sentence) in _YEARLY.items()),
     (re.compile(r"in_(\w+)"), lambda m, _n: ColumnNote(
         f"In {m.group(1)}", f"De melding ligt in een zone {m.group(1)} die op haar datum "
         "gold.")),

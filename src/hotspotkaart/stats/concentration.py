@@ -267,25 +267,8 @@ def random_top_share_bound(n: int, n_cells: int, fraction: float) -> float:
     ``σ_t² ≤ N · P(X ≥ t) · P(X < t)``, which is what is used. The sum over ``t``, divided by
     ``n``, bounds the error of the share; the true expectation lies in ``[share − bound, share]``.
 
-    Parameters
-    ----------
-    n : int
-        Meldingen, at least 0.
-    n_cells : int
-        Cells, at least 0.
-    fraction : float
-        Fraction of cells, in (0, 1].
-
-    Returns
-    -------
-    float
-        The bound on the share (≥ 0); NaN without meldingen or cells.
-
-    Raises
-    ------
-    InputError
-        If a count is negative or not whole, or ``fraction`` is outside (0, 1].
-
+    Takes the parameters of :func:`random_top_share` and raises as it does; returns the bound on
+    the share (≥ 0), NaN without meldingen or cells.
     """
     _, bound = _random_top(n, n_cells, fraction)
     return bound
