@@ -29,6 +29,7 @@ __all__ = [
     "InfoPanel",
     "KeyFigures",
     "Legend",
+    "PanelPlacement",
     "ScaleBar",
     "SkipLink",
     "SortableTable",
@@ -65,6 +66,9 @@ OFFLINE_CSS = """
   max-width: none; }  /* an open chart panel takes the width its charts need */
 .hk-radio { display: block; min-height: 28px; line-height: 28px; cursor: pointer; }
 .hk-radio input { width: 18px; height: 18px; vertical-align: middle; }
+.leaflet-tooltip { font: 12px/1.3 system-ui, -apple-system, "Segoe UI", Roboto, Arial,
+  sans-serif; max-width: min(340px, 55cqw); white-space: normal; }
+.leaflet-tooltip th, .leaflet-tooltip td { padding: 1px 8px 1px 0; vertical-align: top; }
 .leaflet-container { container-type: inline-size; }  /* cqw below: the map's own width */
 .leaflet-control-attribution { max-width: calc(100cqw - 120px); }  /* clear of the scale bar */
 @media (max-width: 480px) {
@@ -152,7 +156,7 @@ class InfoPanel(MacroElement):
 
 
 class Legend(MacroElement):
-    """A categorical legend as a Leaflet control.
+    """A categorical legend as a Leaflet control, open on a desktop screen.
 
     Parameters
     ----------
@@ -164,24 +168,46 @@ class Legend(MacroElement):
         Draw round swatches (for point layers).
     position : str
         Leaflet control position.
+    layers : sequence of folium layers, optional
+        The layers the legend explains: it is then open exactly while one of them is on the
+        map, so switching a layer on in the layer control opens its legend (on a desktop
+        screen; on a phone the legend stays as the user left it).
+    note : str
+        A small line under the entries.
     """
 
-    _template = Template(panel_script("hk-legend", clicks=False))
+    _template = Template(panel_script("hk-legend", clicks=False, after="""
+    var hkLayers = {{ this.layer_names|tojson }}.map(function(n) { return window[n]; });
+    if (hkLayers.length) {
+      var map = {{ this._parent.get_name() }}, details = div.querySelector("details");
+      var follow = function() {
+        var on = hkLayers.some(function(l) { return l && map.hasLayer(l); });
+        if (!on) { details.removeAttribute("open"); }
+        else if (window.innerWidth >= 600) { details.setAttribute("open", ""); }
+      };
+      if (!hkLayers.some(function(l) { return l && map.hasLayer(l); })) {
+        details.removeAttribute("open");
+      }
+      map.on("overlayadd overlayremove", follow);
+    }
+"""))
 
     _html = Template("""
-<details class="hk-collapsible"{% if open %} open{% endif %}><summary>{{ title|e }}</summary>
+<details class="hk-collapsible" open><summary>{{ title|e }}</summary>
 {% for label, colour in entries %}<div class="hk-legend-row"><span class="hk-swatch
 {%- if point %} hk-point{% endif %}" style="background:{{ colour|e }}"></span><span>{{ label|e }}
 </span></div>{% endfor %}{% if note %}<p class="hk-method">{{ note|e }}</p>{% endif %}</details>
 """)
 
     def __init__(self, title: str, entries: Sequence[tuple[str, str]], *, point: bool = False,
-                 position: str = "bottomright", open_: bool = True, note: str = "") -> None:
+                 position: str = "bottomright", layers: Sequence[MacroElement] = (),
+                 note: str = "") -> None:
         super().__init__()
         self._name = "Legend"
         self.position = position
+        self.layer_names = [layer.get_name() for layer in layers]
         self.html = self._html.render(title=_text(title), entries=_text(list(entries)),
-                                      point=point, open=open_, note=_text(note)).strip()
+                                      point=point, note=_text(note)).strip()
 
 
 class SkipLink(MacroElement):
@@ -217,6 +243,106 @@ class SkipLink(MacroElement):
     def __init__(self) -> None:
         super().__init__()
         self._name = "SkipLink"
+
+
+class PanelPlacement(MacroElement):
+    """Keep tooltips clear of the panels and the panels clear of each other.
+
+    Leaflet draws tooltips under its controls and opens them to the left or right of the
+    pointer by the map's centre alone, so on a laptop a tooltip can open under the right-hand
+    panels and on a phone past the screen's edge. Here every tooltip is moved inside the map
+    and takes the first side of the pointer (wanted, right, left, top, bottom) where it then
+    covers no panel, or else the side where it covers least. And where the panels of a top
+    corner reach down into those of the bottom corner below (a low laptop screen), the legends
+    close from the top down when the page opens or the window is resized; if that is not
+    enough the legends scroll, and only then the top corner, so the zoom, search and draw
+    buttons stay in reach. A legend the user opens, or one opened by switching its layer on,
+    is never closed again by this.
+    """
+
+    _template = Template("""
+{% macro script(this, kwargs) %}
+(function() {
+  var tip = L.Tooltip.prototype;
+  if (!tip._hkPlaced) {
+    tip._hkPlaced = true;
+    var place = tip._setPosition;
+    var clip = function(r, a) {
+      var w = Math.min(r.right, a.right) - Math.max(r.left, a.left);
+      var h = Math.min(r.bottom, a.bottom) - Math.max(r.top, a.top);
+      return w > 0 && h > 0 ? w * h : 0;
+    };
+    // move the tooltip inside the map, then return the area of the panels it covers
+    var inside = function(el, box) {
+      var r = el.getBoundingClientRect(), b = box.getBoundingClientRect();
+      var dx = Math.max(b.left - r.left, 0) || Math.min(b.right - r.right, 0);
+      var dy = Math.max(b.top - r.top, 0) || Math.min(b.bottom - r.bottom, 0);
+      if (dx || dy) { L.DomUtil.setPosition(el, L.DomUtil.getPosition(el).add([dx, dy])); }
+      r = el.getBoundingClientRect();
+      var cost = 0;
+      box.querySelectorAll(".leaflet-control").forEach(function(c) {
+        if (c.offsetParent !== null) { cost += clip(r, c.getBoundingClientRect()); }
+      });
+      return cost;
+    };
+    tip._setPosition = function(pos) {
+      var el = this._container, map = this._map, wanted = this.options.direction;
+      if (!el || !map) { return place.call(this, pos); }
+      var best = wanted, least = Infinity;
+      var sides = [wanted, "right", "left", "top", "bottom"];
+      for (var i = 0; i < sides.length; i++) {
+        this.options.direction = sides[i];
+        place.call(this, pos);
+        var cost = inside(el, map.getContainer());
+        if (cost < 1) { this.options.direction = wanted; return; }
+        if (cost < least) { least = cost; best = sides[i]; }
+      }
+      this.options.direction = best;
+      place.call(this, pos);
+      inside(el, map.getContainer());
+      this.options.direction = wanted;
+    };
+  }
+  var map = {{ this._parent.get_name() }}, box = map.getContainer();
+  var fit = function(closing) {
+    ["left", "right"].forEach(function(side) {
+      var top = box.querySelector(".leaflet-top.leaflet-" + side);
+      var bottom = box.querySelector(".leaflet-bottom.leaflet-" + side);
+      if (!top || !bottom) { return; }
+      [top, bottom].forEach(function(c) { c.style.maxHeight = ""; c.style.overflowY = ""; });
+      var end = box.getBoundingClientRect().bottom;
+      var below = function() {  // the top edge of the bottom corner's panels
+        var edge = end;
+        bottom.querySelectorAll(".leaflet-control").forEach(function(c) {
+          edge = Math.min(edge, c.getBoundingClientRect().top);
+        });
+        return edge;
+      };
+      var gap = function() { return below() - top.getBoundingClientRect().bottom - 8; };
+      var open = closing ? Array.prototype.slice.call(bottom.querySelectorAll("details[open]"))
+                         : [];
+      while (open.length && gap() < 0) { open.shift().removeAttribute("open"); }
+      var scroll = function(corner, height) {
+        corner.style.maxHeight = Math.max(height, 96) + "px"; corner.style.overflowY = "auto";
+      };
+      if (gap() < 0 && below() < end) {  // legends the user opened scroll first
+        scroll(bottom, end - top.getBoundingClientRect().bottom - 8);
+      }
+      if (gap() < 0) { scroll(top, below() - top.getBoundingClientRect().top - 8); }
+    });
+  };
+  var later = function(closing) { setTimeout(function() { fit(closing); }, 0); };
+  later(true);
+  window.addEventListener("resize", function() { later(true); });
+  box.addEventListener("toggle", function() { later(false); }, true);
+  map.on("overlayadd overlayremove", function() { later(false); });
+})();
+{% endmacro %}
+""")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "PanelPlacement"
 
 
 class ScaleBar(MacroElement):

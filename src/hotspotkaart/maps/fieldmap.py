@@ -117,10 +117,10 @@ def field_map(data: MapData, context: MapContext, threshold: int) -> folium.Map:
                                  ["Blokken van 3 uur met significant meer meldingen dan "
                                   "gemiddeld in de wijk (FDR)"], position="bottomleft"))
     fmap.add_child(Legend("Meldingen per buurt", _break_labels(breaks, threshold),
-                          position="bottomright", open_=False))
+                          position="bottomright"))
     fmap.add_child(Legend(f"Verandering {base}→{compare} (getoetst)",
                           [(c, CHANGE_COLOURS[c]) for c in (STIJGING, DALING)],
-                          position="bottomright", open_=False))
+                          position="bottomright"))
     folium.plugins.LocateControl(
         position="topleft", flyTo=True, keepCurrentZoomLevel=False,
         strings={"title": "Toon mijn locatie", "popup": "U bent hier (binnen {distance} m)"},

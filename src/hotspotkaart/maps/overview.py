@@ -48,6 +48,7 @@ from hotspotkaart.maps.elements import (
     InfoPanel,
     KeyFigures,
     Legend,
+    PanelPlacement,
     ScaleBar,
     SkipLink,
     SortableTable,
@@ -216,6 +217,7 @@ def base_map(frame: gpd.GeoDataFrame, context: MapContext, **kwargs: Any) -> fol
     folium.FeatureGroup(name="Geen achtergrond", overlay=False,
                         show=(context.basemap == "geen")).add_to(fmap)
     fmap.add_child(Credits(f"Grenzen: {context.credit}"))
+    fmap.add_child(PanelPlacement())
     return fmap
 
 
@@ -255,8 +257,9 @@ def add_area_layers(fmap: folium.Map, data: MapData, context: MapContext,
         change = _change_layer(data, context, buurten)
     # the year layers show the same texts and shapes: taken from the change layer, not redone
     shown = {key: change[key] for key in fields}
+    brief = ["buurtnaam", f"count_{base}", f"count_{compare}", "change_class"]
     change_layer = geojson_layer(fmap, change, f"Verandering {base}→{compare} per buurt", fields,
-                                 _fill_style(0.7), show=True)
+                                 _fill_style(0.7), show=True, brief=brief)
     note = ""
     if bins is None:
         bins = data.count_bins(context.years)
@@ -268,11 +271,12 @@ def add_area_layers(fmap: folium.Map, data: MapData, context: MapContext,
         classes = np.searchsorted(bins, buurten[f"count_{year}"].to_numpy(), side="left")
         counts["_colour"] = [YEAR_PALETTE[min(int(c), len(YEAR_PALETTE) - 1)] for c in classes]
         layers.append(geojson_layer(fmap, counts, f"Meldingen {year} per buurt", fields,
-                                    _fill_style(0.75), show=False))
+                                    _fill_style(0.75), show=False, brief=brief))
     fmap.add_child(Legend(f"Verandering per buurt {base}→{compare}",
-                          [(c, CHANGE_COLOURS[c]) for c in CHANGE_CLASSES]))
+                          [(c, CHANGE_COLOURS[c]) for c in CHANGE_CLASSES],
+                          layers=layers[:1]))
     fmap.add_child(Legend(f"Meldingen per buurt ({base} en {compare})", bin_labels(bins),
-                          position="bottomright", note=note))
+                          position="bottomright", note=note, layers=layers[1:]))
     if data.categories:
         options = [("", "Alle meldingen")] + [(category_key(c), c) for c in data.categories]
         fmap.add_child(CategorySwitch([change_layer], options))
@@ -318,40 +322,41 @@ def add_grid_layers(fmap: folium.Map, cells: gpd.GeoDataFrame | None,
     shapes = geometry_digest(cells)  # once for the layers
     changed = cell_clusters(significant_changes(cells, "change_class"), shapes, "_change",
                             f"count_{compare}", "geen")
-    _cells_layer(fmap, changed, cells, f"Verandering {base}→{compare} per cel (getoetst)",
-                 (f"Verandering {base}→{compare}", cellen, compare), CHANGE_COLOURS, 0.8,
-                 show=True)
-    for year in (base, compare):
-        clusters = cell_clusters(cells, shapes, f"gi_class_{year}", f"count_{year}",
-                                 NIET_SIGNIFICANT)
-        _cells_layer(fmap, clusters, cells, f"Hot spots {year}",
-                     (f"Hot spot {year}", cellen, year), GI_COLOURS, 0.8, show=False)
+    per_cell = [_cells_layer(fmap, changed, cells,
+                             f"Verandering {base}→{compare} per cel (getoetst)",
+                             (f"Verandering {base}→{compare}", cellen, compare), CHANGE_COLOURS,
+                             0.8, show=True)]
+    hot = [_cells_layer(fmap, cell_clusters(cells, shapes, f"gi_class_{year}", f"count_{year}",
+                                            NIET_SIGNIFICANT), cells, f"Hot spots {year}",
+                        (f"Hot spot {year}", cellen, year), GI_COLOURS, 0.8, show=False)
+           for year in (base, compare)]
     clusters = cell_clusters(cells, shapes, "transition", f"count_{compare}", "geen")
-    _cells_layer(fmap, clusters, cells, f"Hot spots {base}→{compare}: nieuw, blijvend, "
-                 "verdwenen (beschrijving, niet getoetst)", ("Hot spot", cellen, compare),
-                 TRANSITION_COLOURS, 0.85, show=False)
-    # bottom left: the right-hand column is full on a laptop screen (800 px high)
-    # one legend for both layers of the two years together, so that on a phone the legends
-    # leave the draw tool's buttons free
+    per_cell.append(_cells_layer(fmap, clusters, cells, f"Hot spots {base}→{compare}: nieuw, "
+                                 "blijvend, verdwenen (beschrijving, niet getoetst)",
+                                 ("Hot spot", cellen, compare), TRANSITION_COLOURS, 0.85,
+                                 show=False))
+    # bottom left: the right-hand column is full on a laptop screen (800 px high); one legend
+    # for the tested change and the described transitions together, each open while one of
+    # its layers is on
     change = [(f"{c} (getoetst)", CHANGE_COLOURS[c]) for c in (STIJGING, DALING)]
     described = [(f"hot spot {c} (beschrijving)", TRANSITION_COLOURS[c])
                  for c in TRANSITION_CLASSES if c != "geen"]
     fmap.add_child(Legend(f"Per cel {base}→{compare}", change + described,
-                          position="bottomleft", open_=False))
+                          position="bottomleft", layers=per_cell))
     fmap.add_child(Legend("Hotspots (getoetst, FDR)", gi_legend(cells, context.years),
-                          position="bottomleft", open_=False))
+                          position="bottomleft", layers=hot))
 
 
 def _cells_layer(fmap: folium.Map, clusters: Clusters, cells: gpd.GeoDataFrame, name: str,
                  aliases: tuple[str, str, int], palette: Mapping[str, str], opacity: float, *,
-                 show: bool) -> None:
+                 show: bool) -> folium.GeoJson:
     """Draw one layer of cell clusters: class, cells and meldingen of ``year`` per cluster."""
     klasse, cellen, year = aliases
     fields = {"klasse": klasse, "cellen": cellen, "meldingen": f"Meldingen {year}"}
     data = clusters.for_map(cells.crs, fields)
     data["_colour"] = _colours(clusters.klasse, palette)
-    geojson_layer(fmap, data, name, fields, _fill_style(opacity, outline=CELL_OUTLINE),
-                  show=show)
+    return geojson_layer(fmap, data, name, fields, _fill_style(opacity, outline=CELL_OUTLINE),
+                         show=show)
 
 
 def cell_size_text(cells: gpd.GeoDataFrame) -> str:
@@ -368,7 +373,7 @@ def cell_size_text(cells: gpd.GeoDataFrame) -> str:
 
 def add_zone_layers(fmap: folium.Map, zones: gpd.GeoDataFrame, context: MapContext) -> None:
     """Add one overlay per zone kind (cameratoezicht shown, the others hidden)."""
-    present = []
+    present, layers = [], []
     kinds = zones["kind"].to_numpy()
     for kind in ZONE_KINDS:
         rows = np.flatnonzero(kinds == kind)
@@ -384,30 +389,32 @@ def add_zone_layers(fmap: folium.Map, zones: gpd.GeoDataFrame, context: MapConte
             column = f"inside_{year}"
             if column in of_kind:
                 fields[column] = f"Meldingen binnen {year}"
-        geojson_layer(fmap, for_map(of_kind, fields, texts),
-                      f"{ZONE_LABELS[kind]} ({len(of_kind)})", fields, _outline_style(kind),
-                      show=kind == "cameratoezicht")
+        layers.append(geojson_layer(fmap, for_map(of_kind, fields, texts),
+                                    f"{ZONE_LABELS[kind]} ({len(of_kind)})", fields,
+                                    _outline_style(kind), show=kind == "cameratoezicht"))
     if present:
         fmap.add_child(Legend("Gebieden", [(ZONE_LABELS[k], ZONE_COLOURS[k]) for k in present],
-                              position="bottomleft", open_=False))
+                              position="bottomleft", layers=layers))
 
 
 def add_location_layers(fmap: folium.Map, locations: gpd.GeoDataFrame) -> None:
     """Add the named overlast locations, one layer per year."""
     years = sorted(int(y) for y in locations["year"].unique()) if len(locations) else []
+    layers = []
     for i, year in enumerate(years):
         of_year = locations[locations["year"] == year]
         fields = {"name": "Locatie", "year": "Jaar", "status": "Status"}
         colour = _LOCATION_COLOURS[i % len(_LOCATION_COLOURS)]
-        geojson_layer(fmap, for_map(of_year, fields), f"Overlastlocaties {year} ({len(of_year)})",
-                      fields, None, show=True,
-                      marker=folium.CircleMarker(radius=7, color="#222222", weight=1.5,
-                                                 fill=True, fill_color=colour, fill_opacity=0.9))
+        layers.append(geojson_layer(
+            fmap, for_map(of_year, fields), f"Overlastlocaties {year} ({len(of_year)})",
+            fields, None, show=True,
+            marker=folium.CircleMarker(radius=7, color="#222222", weight=1.5, fill=True,
+                                       fill_color=colour, fill_opacity=0.9)))
     if years:
         fmap.add_child(Legend("Overlastlocaties",
                               [(str(y), _LOCATION_COLOURS[i % len(_LOCATION_COLOURS)])
                                for i, y in enumerate(years)], point=True,
-                              position="bottomleft", open_=False))
+                              position="bottomleft", layers=layers))
 
 
 def add_wijk_outline(fmap: folium.Map, wijken: gpd.GeoDataFrame) -> folium.GeoJson:
@@ -454,20 +461,25 @@ def key_figures(data: MapData, areas: gpd.GeoDataFrame, context: MapContext
 def geojson_layer(fmap: folium.Map, data: gpd.GeoDataFrame | LayerData, name: str,
                   fields: Mapping[str, str] | Sequence[str],
                   style: Callable[[dict[str, Any]], dict[str, Any]] | None, *, show: bool,
-                  marker: folium.CircleMarker | None = None,
-                  highlight: bool = True) -> folium.GeoJson:
-    """Add ``data`` as one GeoJSON layer with a Dutch tooltip and popup of ``fields``."""
+                  marker: folium.CircleMarker | None = None, highlight: bool = True,
+                  brief: Sequence[str] | None = None) -> folium.GeoJson:
+    """Add ``data`` as one GeoJSON layer with a Dutch tooltip and popup of ``fields``.
+
+    ``brief`` names the fields of the tooltip when it should show fewer than the popup: a
+    tooltip follows the pointer, so it stays small enough to leave room beside the panels.
+    """
     keys = list(fields)
     # folium inserts aliases as HTML too, and some carry category names from the input
     aliases = [html_text(a) for a in (fields.values() if isinstance(fields, Mapping) else keys)]
+    tip = [(k, a) for k, a in zip(keys, aliases, strict=True) if brief is None or k in brief]
     has_features = not data.empty
     layer = folium.GeoJson(
         feature_collection(data), name=name,
         style_function=style,
         highlight_function=(lambda f: {"weight": 3, "color": "#000000"})
         if style and highlight else None,
-        tooltip=GeoJsonTooltip(fields=keys, aliases=aliases, sticky=True)
-        if has_features else None,
+        tooltip=GeoJsonTooltip(fields=[k for k, _ in tip], aliases=[a for _, a in tip],
+                               sticky=True) if has_features else None,
         popup=GeoJsonPopup(fields=keys, aliases=aliases) if has_features else None,
         marker=marker, show=show, smooth_factor=0.5,
     )

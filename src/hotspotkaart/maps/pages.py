@@ -81,11 +81,9 @@ def comparison_page(data: MapData, context: MapContext) -> str:
         folium.LayerControl(collapsed=True, position="topleft").add_to(fmap)
         maps.append(fmap)
     left, right = maps
-    right.add_child(Legend("Meldingen per buurt", bin_labels(bins), position="bottomright",
-                           open_=False))
+    right.add_child(Legend("Meldingen per buurt", bin_labels(bins), position="bottomright"))
     right.add_child(Legend("Hotspots (getoetst, FDR)",
-                           gi_legend(data.cells, context.years), position="bottomright",
-                           open_=False))
+                           gi_legend(data.cells, context.years), position="bottomright"))
     right.add_child(SyncMaps(left, right))
     figure.header.add_child(Element(_STACK_CSS.render(left=left.get_name(),
                                                       right=right.get_name())))
