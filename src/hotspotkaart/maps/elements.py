@@ -71,6 +71,8 @@ OFFLINE_CSS = """
 .leaflet-tooltip th, .leaflet-tooltip td { padding: 1px 8px 1px 0; vertical-align: top; }
 .leaflet-container { container-type: inline-size; }  /* cqw below: the map's own width */
 .leaflet-control-attribution { max-width: calc(100cqw - 120px); }  /* clear of the scale bar */
+.leaflet-container .leaflet-control-attribution { background: rgba(255,255,255,0.94); }
+.leaflet-container .leaflet-control-attribution a { color: #0b5394; }  /* 4.5:1 on any map */
 @media (max-width: 480px) {
   .hk-panel { max-width: 220px; font-size: 12px; }
   .leaflet-bottom .hk-panel { max-width: calc(50vw - 30px); }  /* both bottom corners fit */
