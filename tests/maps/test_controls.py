@@ -7,8 +7,11 @@ import re
 import warnings
 
 import folium
+import pytest
 import shapely
 from branca.element import Figure
+from numpy.testing import assert_allclose
+from pyproj import Geod
 
 from hotspotkaart._errors import HotspotkaartWarning
 from hotspotkaart.camera.inputs import read_candidates
@@ -18,7 +21,7 @@ from hotspotkaart.io.ledger import Ledger
 from hotspotkaart.maps.controls import CategorySwitch
 from hotspotkaart.maps.elements import verbatim_macros
 from tests.conftest import REPO_ROOT
-from tests.helpers.project import PHONE
+from tests.helpers.project import MAPS, PHONE
 
 OPTIONS = [("", "Alle meldingen"), ("jeugd", "Jeugd"), ("alcohol_drugs", "Alcohol/drugs")]
 RADIO_NAME = re.compile(r'name=\\"(hk-cat-[^"\\]*)\\"')
@@ -133,3 +136,42 @@ def test_the_save_button_fits_beside_the_panels_on_a_phone(embedded_build, open_
     assert save["x"] + save["width"] <= PHONE[0] / 2  # in the left column of controls
     assert abs(bar["width"] - 44) < 12  # the toolbar keeps its width: the button is its own
     page.screenshot("dordrecht-overzicht-draw-360")
+
+
+@pytest.mark.parametrize("page", ["overzicht.html", "vergelijking.html", "veldkaart.html"])
+def test_the_ruler_measures_what_pyproj_measures(built, open_map, page):
+    shown = open_map(built / page)
+    p = shown.page
+    ruler = p.get_by_role("button", name="Afstand meten").first
+    ruler.click()
+    assert ruler.get_attribute("aria-pressed") == "true"
+    box = p.locator(".leaflet-container").first.bounding_box()
+    clicks = [(box["x"] + box["width"] * fx, box["y"] + box["height"] * fy)
+              for fx, fy in ((0.45, 0.3), (0.55, 0.55), (0.4, 0.7))]
+    for x, y in clicks:
+        p.mouse.click(x, y)
+    lat_lon = shown.evaluate(
+        "(pts) => { const map = " + MAPS + "[0], b = map.getContainer().getBoundingClientRect();"
+        " return pts.map(([x, y]) => { const l = map.containerPointToLatLng([x - b.left,"
+        " y - b.top]); return [l.lat, l.lng]; }); }", clicks)
+    lats, lons = zip(*lat_lon, strict=True)
+    metres = Geod(ellps="WGS84").line_length(lons, lats)
+    label = p.locator(".leaflet-tooltip.hk-measure").first.inner_text()
+    km = float(re.fullmatch(r"Afstand (\d+,\d\d) km", label).group(1).replace(",", "."))
+    assert_allclose(km, metres / 1000, atol=0.006 + 0.005 * metres / 1000)  # sphere vs WGS84
+    assert p.locator(".leaflet-popup").count() == 0  # the clicks measured, opened nothing
+    p.keyboard.press("Escape")
+    assert ruler.get_attribute("aria-pressed") == "false"
+    assert shown.console_errors == []
+
+
+def test_the_fullscreen_button_shows_the_page_on_the_whole_screen(built, open_map):
+    shown = open_map(built / "overzicht.html")
+    p = shown.page
+    p.get_by_role("button", name="Volledig scherm").click()
+    p.wait_for_function("() => document.fullscreenElement === document.documentElement")
+    closing = p.get_by_role("button", name="Volledig scherm sluiten")
+    closing.click()
+    p.wait_for_function("() => document.fullscreenElement === null")
+    assert p.get_by_role("button", name="Volledig scherm").count() == 1
+    assert shown.console_errors == []

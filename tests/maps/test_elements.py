@@ -124,9 +124,10 @@ _CONTRASTS = """() => {
     if (!text || !el || !el.closest('.leaflet-control, .hk-page, body > main, table')) {
       continue; }
     const r = el.getBoundingClientRect(), s = getComputedStyle(el);
-    if (r.width < 2 || r.height < 2 || s.visibility === 'hidden'  // sr-only text is 1 px
-        || el.closest('.leaflet-disabled')  // inactive controls are exempt (WCAG 1.4.3) || el.closest('details:not([open])')
-        && !el.closest('summary')) { continue; }
+    // sr-only text is 1 px; inactive controls are exempt (WCAG 1.4.3)
+    if (r.width < 2 || r.height < 2 || s.visibility === 'hidden'
+        || el.closest('.leaflet-disabled')
+        || el.closest('details:not([open])') && !el.closest('summary')) { continue; }
     const a = lum(rgb(s.color)), b = lum(back(el));
     const size = parseFloat(s.fontSize), bold = parseInt(s.fontWeight, 10) >= 700;
     out.push({text: text.slice(0, 40), ratio: (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05),

@@ -1,9 +1,11 @@
 """Map controls that act on the layers of a map, each in folium's plugin shape.
 
 A category switch restyles the buurt layers per kind of overlast, a search box finds buurten
-and wijken, two maps side by side move together, and the drawing tools let a planner draw and
-save candidate areas for ``hotspotkaart camera``. Every text they show is escaped
-(``|tojson``), so a caller may pass text that came from input data.
+and wijken, two maps side by side move together, the drawing tools let a planner draw and
+save candidate areas for ``hotspotkaart camera``, a button shows the page on the full screen
+and a ruler measures distances (both written here: folium's plugins load them from a CDN).
+Every text they show is escaped (``|tojson``), so a caller may pass text that came from input
+data.
 """
 
 from __future__ import annotations
@@ -19,7 +21,8 @@ from markupsafe import Markup
 from hotspotkaart._format import html_text
 from hotspotkaart.maps.elements import panel_script
 
-__all__ = ["CategorySwitch", "DrawAreas", "SearchControl", "SyncMaps"]
+__all__ = ["CategorySwitch", "DrawAreas", "FullscreenButton", "MeasureControl", "SearchControl",
+           "SyncMaps"]
 
 
 class _LayerRefs:
@@ -268,3 +271,136 @@ class SyncMaps(JSCSSMixin):
         self._name = "SyncMaps"
         self.left = left
         self.right = right
+
+
+#: JavaScript that adds ``button`` to the map's one bar of tool buttons (made by the first).
+_TOOL_BUTTON = """
+  var bar = map.getContainer().querySelector(".hk-tools");
+  if (!bar) {
+    var tools = L.control({position: "topleft"});
+    tools.onAdd = function() {
+      return L.DomUtil.create("div", "leaflet-bar leaflet-control hk-tools");
+    };
+    tools.addTo(map);
+    bar = tools.getContainer();
+  }
+  var button = L.DomUtil.create("a", "", bar);
+  button.href = "#"; button.setAttribute("role", "button");
+"""
+
+_ICON = ('<svg width="18" height="18" viewBox="0 0 18 18" aria-hidden="true" '
+         'style="vertical-align:middle">{}</svg>')
+_FULLSCREEN_ICON = _ICON.format('<path d="M2 7V2h5M11 2h5v5M16 11v5h-5M7 16H2v-5" fill="none" '
+                                'stroke="#1a1a1a" stroke-width="2"/>')
+_CLOSE_ICON = _ICON.format('<path d="M7 2v5H2M11 2v5h5M16 11h-5v5M7 16v-5H2" fill="none" '
+                           'stroke="#1a1a1a" stroke-width="2"/>')
+_RULER_ICON = _ICON.format('<path d="M1 12 12 1l5 5L6 17z" fill="none" stroke="#1a1a1a" '
+                           'stroke-width="1.6"/><path d="M5 8l2 2M8 5l2 2M11 2l2 2" '
+                           'stroke="#1a1a1a" stroke-width="1.6"/>')
+
+
+class FullscreenButton(MacroElement):
+    """A button that shows the page on the whole screen and back (the Fullscreen API).
+
+    Where the browser has no Fullscreen API (Safari on an iPhone) there is no button. The
+    whole page goes full screen, so the comparison's two maps stay side by side.
+    """
+
+    _template = Template("""
+{% macro script(this, kwargs) %}
+(function() {
+  if (!document.fullscreenEnabled) { return; }
+  var map = {{ this._parent.get_name() }};
+""" + _TOOL_BUTTON + """
+  var label = function() {
+    var on = !!document.fullscreenElement;
+    button.title = on ? "Volledig scherm sluiten" : "Volledig scherm";
+    button.setAttribute("aria-label", button.title);
+    button.innerHTML = on ? {{ this.close_icon|tojson }} : {{ this.open_icon|tojson }};
+  };
+  label();
+  L.DomEvent.on(button, "click", function(event) {
+    L.DomEvent.stop(event);
+    if (document.fullscreenElement) { document.exitFullscreen(); }
+    else { document.documentElement.requestFullscreen(); }
+  });
+  document.addEventListener("fullscreenchange", function() { label(); map.invalidateSize(); });
+})();
+{% endmacro %}
+""")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "FullscreenButton"
+        self.open_icon = _FULLSCREEN_ICON
+        self.close_icon = _CLOSE_ICON
+
+
+class MeasureControl(MacroElement):
+    """A ruler: click points on the map and read the length of the line through them.
+
+    The length is the sum of great-circle distances (Leaflet's ``map.distance``), written in
+    Dutch (``350 m``, ``1,25 km``). While measuring, clicks place points instead of opening
+    popups; the button, Escape or a double click ends it, and the line stays until the next
+    measurement.
+    """
+
+    _template = Template("""
+{% macro script(this, kwargs) %}
+(function() {
+  var map = {{ this._parent.get_name() }}, box = map.getContainer();
+  var line = null, points = [], measuring = false;
+  var label = L.tooltip({permanent: true, direction: "right", className: "hk-measure"});
+  var text = function(metres) {
+    return metres < 1000 ? Math.round(metres) + " m"
+                         : (metres / 1000).toFixed(2).replace(".", ",") + " km";
+  };
+  var length = function() {
+    var total = 0;
+    for (var i = 1; i < points.length; i++) { total += map.distance(points[i - 1], points[i]); }
+    return total;
+  };
+  var stop = function() {
+    measuring = false; box.style.cursor = ""; button.classList.remove("hk-active");
+    button.setAttribute("aria-pressed", "false");
+  };
+  var start = function() {
+    if (line) { map.removeLayer(line); map.removeLayer(label); }
+    points = []; line = L.polyline([], {color: "#000000", weight: 3, dashArray: "6 4"});
+    line.addTo(map);
+    measuring = true; box.style.cursor = "crosshair"; button.classList.add("hk-active");
+    button.setAttribute("aria-pressed", "true");
+  };
+  // caught before Leaflet sees it: a click on a buurt measures instead of opening its popup
+  box.addEventListener("click", function(event) {
+    if (!measuring || event.target.closest(".leaflet-control")) { return; }
+    event.stopPropagation();
+    var at = map.mouseEventToLatLng(event);
+    points.push(at); line.setLatLngs(points);
+    label.setLatLng(at).setContent("Afstand " + text(length()));
+    if (!map.hasLayer(label)) { label.addTo(map); }
+  }, true);
+  box.addEventListener("dblclick", function(event) {
+    if (!measuring || event.target.closest(".leaflet-control")) { return; }
+    event.stopPropagation(); stop();
+  }, true);
+  document.addEventListener("keydown", function(event) {
+    if (measuring && event.key === "Escape") { stop(); }
+  });
+""" + _TOOL_BUTTON + """
+  button.className = "hk-measure-button";
+  button.title = "Afstand meten"; button.setAttribute("aria-label", button.title);
+  button.setAttribute("aria-pressed", "false");
+  button.innerHTML = {{ this.icon|tojson }};
+  L.DomEvent.on(button, "click", function(event) {
+    L.DomEvent.stop(event);
+    if (measuring) { stop(); } else { start(); }
+  });
+})();
+{% endmacro %}
+""")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "MeasureControl"
+        self.icon = _RULER_ICON

@@ -69,7 +69,9 @@ OFFLINE_CSS = """
 .leaflet-tooltip { font: 12px/1.3 system-ui, -apple-system, "Segoe UI", Roboto, Arial,
   sans-serif; max-width: min(340px, 55cqw); white-space: normal; }
 .leaflet-tooltip th, .leaflet-tooltip td { padding: 1px 8px 1px 0; vertical-align: top; }
-.leaflet-container { container-type: inline-size; }  /* cqw below: the map's own width */
+.leaflet-container { container-type: inline-size; }
+.hk-tools a.hk-active { background: #ffe08a; }
+.leaflet-tooltip.hk-measure { font-weight: 600; }  /* cqw below: the map's own width */
 .leaflet-control-attribution { max-width: calc(100cqw - 120px); }  /* clear of the scale bar */
 .leaflet-container .leaflet-control-attribution { background: rgba(255,255,255,0.94); }
 .leaflet-container .leaflet-control-attribution a { color: #0b5394; }  /* 4.5:1 on any map */
@@ -318,7 +320,7 @@ class PanelPlacement(MacroElement):
         bottom.querySelectorAll(".leaflet-control").forEach(function(c) {
           edge = Math.min(edge, c.getBoundingClientRect().top);
         });
-        return edge;
+        return Math.max(edge, bottom.getBoundingClientRect().top);  // scrolled out: not there
       };
       var gap = function() { return below() - top.getBoundingClientRect().bottom - 8; };
       var open = closing ? Array.prototype.slice.call(bottom.querySelectorAll("details[open]"))
@@ -329,6 +331,7 @@ class PanelPlacement(MacroElement):
       };
       if (gap() < 0 && below() < end) {  // legends the user opened scroll first
         scroll(bottom, end - top.getBoundingClientRect().bottom - 8);
+        bottom.scrollTop = bottom.scrollHeight;  // the scale bar at the foot stays in view
       }
       if (gap() < 0) { scroll(top, below() - top.getBoundingClientRect().top - 8); }
     });

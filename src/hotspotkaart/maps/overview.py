@@ -38,7 +38,13 @@ from hotspotkaart._format import (
 )
 from hotspotkaart.config.settings import ZONE_KINDS
 from hotspotkaart.io.crs import WGS84
-from hotspotkaart.maps.controls import CategorySwitch, DrawAreas, SearchControl
+from hotspotkaart.maps.controls import (
+    CategorySwitch,
+    DrawAreas,
+    FullscreenButton,
+    MeasureControl,
+    SearchControl,
+)
 from hotspotkaart.maps.data import MapContext, MapData
 from hotspotkaart.maps.elements import (
     ChartPanel,
@@ -204,6 +210,8 @@ def base_map(frame: gpd.GeoDataFrame, context: MapContext, **kwargs: Any) -> fol
                       zoom_start=12, min_zoom=8, max_zoom=19, **kwargs)
     fmap.add_child(ScaleBar())
     fmap.add_child(SkipLink())
+    fmap.add_child(FullscreenButton())
+    fmap.add_child(MeasureControl())
     # Fit at once (no zoom animation) and before any basemap is added: otherwise Leaflet
     # fetches the tiles of the opening zoom level, then those of the fitted one.
     fit = folium.FitBounds([[ymin, xmin], [ymax, xmax]])
