@@ -69,9 +69,9 @@ OFFLINE_CSS = """
 .leaflet-tooltip { font: 12px/1.3 system-ui, -apple-system, "Segoe UI", Roboto, Arial,
   sans-serif; max-width: min(340px, 55cqw); white-space: normal; }
 .leaflet-tooltip th, .leaflet-tooltip td { padding: 1px 8px 1px 0; vertical-align: top; }
-.leaflet-container { container-type: inline-size; }
+.leaflet-container { container-type: inline-size; }  /* cqw: the map's own width */
 .hk-tools a.hk-active { background: #ffe08a; }
-.leaflet-tooltip.hk-measure { font-weight: 600; }  /* cqw below: the map's own width */
+.leaflet-tooltip.hk-measure { font-weight: 600; white-space: nowrap; max-width: none; }
 .leaflet-control-attribution { max-width: calc(100cqw - 120px); }  /* clear of the scale bar */
 .leaflet-container .leaflet-control-attribution { background: rgba(255,255,255,0.94); }
 .leaflet-container .leaflet-control-attribution a { color: #0b5394; }  /* 4.5:1 on any map */
