@@ -169,11 +169,16 @@ def test_no_page_runs_a_payload_and_popups_show_it_as_text(hostile_build, open_m
         page.page.wait_for_timeout(200)
         assert page.evaluate(FIND_PAYLOAD_ELEMENTS) == [], name
         shown = page.evaluate(OPEN_PAYLOAD_FEATURES)
+        # a popup shows every field, a tooltip only its brief ones (a buurt's name, counts and
+        # verdict; a zone's name): the payload is shown as text wherever it is shown
         for kind, text in shown:
-            assert any(payload in text for payload in ALL), (name, kind, text)
+            if kind == "popup":
+                assert any(payload in text for payload in ALL), (name, kind, text)
         opened += len(shown)
         if page_path.name == "overzicht.html":
             assert {kind for kind, _ in shown} == {"popup", "tooltip"}
+            assert any(any(payload in text for payload in ALL)
+                       for kind, text in shown if kind == "tooltip")
             page.screenshot("injection-overzicht")
         assert page.dialogs == [], name
         assert page.evaluate(FIND_PAYLOAD_ELEMENTS) == [], name

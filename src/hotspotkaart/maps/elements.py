@@ -259,9 +259,9 @@ class PanelPlacement(MacroElement):
     covers no panel, or else the side where it covers least. And where the panels of a top
     corner reach down into those of the bottom corner below (a low laptop screen), the legends
     close from the top down when the page opens or the window is resized; if that is not
-    enough the legends scroll, and only then the top corner, so the zoom, search and draw
-    buttons stay in reach. A legend the user opens, or one opened by switching its layer on,
-    is never closed again by this.
+    enough the legends scroll, then on the left (where the zoom, search and draw buttons are)
+    the top corner's sections close, and only then does a top corner scroll. A legend the user
+    opens, or one opened by switching its layer on, is never closed again by this.
     """
 
     _template = Template("""
@@ -332,6 +332,10 @@ class PanelPlacement(MacroElement):
       if (gap() < 0 && below() < end) {  // legends the user opened scroll first
         scroll(bottom, end - top.getBoundingClientRect().bottom - 8);
         bottom.scrollTop = bottom.scrollHeight;  // the scale bar at the foot stays in view
+      }
+      if (closing && side === "left") {  // tools there: close the category switch, keep them
+        var tools = Array.prototype.slice.call(top.querySelectorAll("details[open]")).reverse();
+        while (tools.length && gap() < 0) { tools.shift().removeAttribute("open"); }
       }
       if (gap() < 0) { scroll(top, below() - top.getBoundingClientRect().top - 8); }
     });
