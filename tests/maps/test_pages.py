@@ -39,3 +39,15 @@ def test_index_links_every_map(built, open_map):
     for href in hrefs:
         assert (built / href).is_file()
     assert page.console_errors == []
+
+
+def test_the_index_fits_a_phone_and_its_wijk_table_scrolls_on_its_own(built, open_map):
+    phone = open_map(built / "index.html", viewport=PHONE)
+    widths = phone.evaluate("() => [document.documentElement.scrollWidth, "
+                            "document.documentElement.clientWidth]")
+    assert widths[0] <= widths[1]  # the page itself never scrolls sideways
+    wrap = phone.evaluate("() => { const w = document.querySelector('.hk-table-wrap'); return"
+                          " [w.scrollWidth, w.clientWidth, getComputedStyle(w).overflowX]; }")
+    assert wrap[2] == "auto"
+    assert wrap[1] <= PHONE[0]
+    assert phone.console_errors == []

@@ -123,6 +123,9 @@ body { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans
   margin: 0 auto; padding: 12px; max-width: 980px; color: #1a1a1a; }
 a { color: #0b5394; } li { margin: 6px 0; } .hk-table { width: 100%; font-size: 14px; }
 .hk-table td, .hk-table th { padding: 6px; }
+.hk-table-wrap { overflow-x: auto; }  /* a wide table scrolls on its own, the page does not */
+@media (max-width: 480px) { .hk-table { font-size: 13px; }
+  .hk-table td, .hk-table th { padding: 4px 3px; } }
 </style></head>
 <body>
 <h1>Overlastkaarten {{ area|e }}: {{ base }} en {{ compare }}</h1>
@@ -135,12 +138,12 @@ a { color: #0b5394; } li { margin: 6px 0; } .hk-table { width: 100%; font-size: 
 <li><a href="veldkaart.html">Veldkaart</a>: voor op de telefoon, alleen totalen</li>
 </ul>
 <h2>Per wijk</h2>
-<table class="hk-table"><thead><tr><th>Wijk</th><th>{{ base }}</th><th>{{ compare }}</th>
+<div class="hk-table-wrap"><table class="hk-table"><thead><tr><th>Wijk</th><th>{{ base }}</th><th>{{ compare }}</th>
 <th>Verandering</th><th>Beoordeling</th></tr></thead><tbody>
 {% for w in wijken %}<tr><td><a href="{{ w.page|e }}">{{ w.name|e }}</a></td>
 <td>{{ w.base|e }}</td><td>{{ w.compare|e }}</td><td>{{ w.change|e }}</td>
 <td>{{ w.verdict|e }}</td></tr>
-{% endfor %}</tbody></table>
+{% endfor %}</tbody></table></div>
 <h2>Wanneer</h2>
 {{ charts }}
 <div class="hk-method">{% for line in method %}<p>{{ line|e }}</p>{% endfor %}
