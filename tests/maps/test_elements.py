@@ -145,3 +145,23 @@ def test_every_text_has_wcag_aa_contrast(built, open_map, page):
     assert len(texts) > 20, page
     low = [t for t in texts if t["ratio"] < (3.0 if t["large"] else 4.5)]
     assert not low, low[:5]
+
+
+@pytest.mark.parametrize("page", ["overzicht.html", "wijken/WK050503.html"])
+def test_a_popup_opened_beside_a_panel_is_moved_clear_of_it(built, open_map, page):
+    layout = open_map(built / page).evaluate(_LAYOUT)
+    box = layout["map"]
+    right = min(c[0] for c in layout["controls"] if c[0] > (box[0] + box[2]) / 2)
+    near = sorted(layout["points"], key=lambda q: abs(q[0] - (right - 40)))[:5]
+    assert near, page
+    for x, y in near:  # a fresh page each time: the map moves when it moves a popup
+        shown = open_map(built / page)
+        shown.page.mouse.click(x, y)
+        shown.page.wait_for_timeout(800)
+        popup = shown.evaluate("""() => { const e = document.querySelector('.leaflet-popup');
+          if (!e) { return null; } const r = e.getBoundingClientRect();
+          return [r.left, r.top, r.right, r.bottom]; }""")
+        assert popup is not None, (page, x, y)
+        controls = shown.evaluate(_LAYOUT)["controls"]
+        assert sum(_overlap(popup, c) for c in controls) < 1, (page, x, y, popup)
+        assert shown.console_errors == []

@@ -256,7 +256,8 @@ class PanelPlacement(MacroElement):
     pointer by the map's centre alone, so on a laptop a tooltip can open under the right-hand
     panels and on a phone past the screen's edge. Here every tooltip is moved inside the map
     and takes the first side of the pointer (wanted, right, left, top, bottom) where it then
-    covers no panel, or else the side where it covers least. And where the panels of a top
+    covers no panel, or else the side where it covers least; a popup that opens under a panel
+    is moved beside it by panning the map. And where the panels of a top
     corner reach down into those of the bottom corner below (a low laptop screen), the legends
     close from the top down when the page opens or the window is resized; if that is not
     enough the legends scroll, then on the left (where the zoom, search and draw buttons are)
@@ -340,6 +341,23 @@ class PanelPlacement(MacroElement):
       if (gap() < 0) { scroll(top, below() - top.getBoundingClientRect().top - 8); }
     });
   };
+  // a popup that opens under a panel: the map moves it beside the panel, after Leaflet's own
+  // pan that brings it inside the map
+  map.on("popupopen", function(event) {
+    setTimeout(function() {
+      var el = event.popup.getElement();
+      if (!el || !map.hasLayer(event.popup)) { return; }
+      var r = el.getBoundingClientRect(), b = box.getBoundingClientRect(), dx = 0;
+      box.querySelectorAll(".leaflet-control").forEach(function(c) {
+        var a = c.getBoundingClientRect();
+        if (c.offsetParent === null || a.right <= r.left || a.left >= r.right
+            || a.bottom <= r.top || a.top >= r.bottom) { return; }
+        if (a.left > (b.left + b.right) / 2) { dx = Math.max(dx, r.right - a.left + 8); }
+        else { dx = Math.min(dx, r.left - a.right - 8); }
+      });
+      if (dx) { map.panBy([dx, 0]); }
+    }, 350);
+  });
   var later = function(closing) { setTimeout(function() { fit(closing); }, 0); };
   later(true);
   window.addEventListener("resize", function() { later(true); });

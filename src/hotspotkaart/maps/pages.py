@@ -138,8 +138,8 @@ a { color: #0b5394; } li { margin: 6px 0; } .hk-table { width: 100%; font-size: 
 <li><a href="veldkaart.html">Veldkaart</a>: voor op de telefoon, alleen totalen</li>
 </ul>
 <h2>Per wijk</h2>
-<div class="hk-table-wrap"><table class="hk-table"><thead><tr><th>Wijk</th><th>{{ base }}</th><th>{{ compare }}</th>
-<th>Verandering</th><th>Beoordeling</th></tr></thead><tbody>
+<div class="hk-table-wrap"><table class="hk-table"><thead><tr><th>Wijk</th><th>{{ base }}</th>
+<th>{{ compare }}</th><th>Verandering</th><th>Beoordeling</th></tr></thead><tbody>
 {% for w in wijken %}<tr><td><a href="{{ w.page|e }}">{{ w.name|e }}</a></td>
 <td>{{ w.base|e }}</td><td>{{ w.compare|e }}</td><td>{{ w.change|e }}</td>
 <td>{{ w.verdict|e }}</td></tr>
