@@ -15,7 +15,7 @@ import pyogrio
 import pytest
 import shapely
 
-from hotspotkaart._errors import ConfigError
+from hotspotkaart._errors import BuildError, ConfigError
 from hotspotkaart.config.settings import Config, EngineConfig, Periods, load_config
 from hotspotkaart.engine.counting import area_counts, sum_counts
 from hotspotkaart.engine.grid import grid_counts
@@ -331,3 +331,67 @@ def test_a_category_only_outside_the_municipality_does_not_clash(tmp_path: Path,
                                                    "Jeugd": {"2023": 0, "2024": 1}}
         assert [(r.row, r.reason) for r in result.ledger.rejections] == [
             (4, "buiten de gemeente")]
+
+
+# -- dask.distributed --------------------------------------------------------------------------
+
+
+def _tables(folder: Path) -> dict[str, bytes]:
+    return {name: (folder / name).read_bytes()
+            for name in ("buurten.csv", "wijken.csv", "grid.csv", "zones.csv", "rejected.csv")}
+
+
+def test_a_local_cluster_of_two_workers_writes_the_same_tables(synthetic: Config,
+                                                               tmp_path: Path) -> None:
+    pytest.importorskip("distributed")
+    build(synthetic, tmp_path / "memory")
+    build(_with_engine(synthetic, partitions=4, chunk_size=2000, scheduler="distributed",
+                       workers=2), tmp_path / "cluster")
+    memory, cluster = _tables(tmp_path / "memory"), _tables(tmp_path / "cluster")
+    assert memory == cluster  # byte for byte
+    assert b"BU0505" in memory["buurten.csv"]
+
+
+def test_the_engine_runs_on_a_scheduler_at_an_address(synthetic: Config,
+                                                      synthetic_memory: BuildResult) -> None:
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster:
+        config = _with_engine(synthetic, partitions=3, scheduler="distributed",
+                              address=cluster.scheduler_address)
+        result = analyse(config)
+        # the partitions were joined and counted by that cluster's workers
+        assert "count_part" in cluster.scheduler.task_prefixes
+    _assert_same(synthetic_memory, result)
+
+
+def test_no_scheduler_at_the_address_is_one_sentence(synthetic: Config,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("distributed")
+    from hotspotkaart.engine import partitioned
+
+    monkeypatch.setattr(partitioned, "CONNECT_TIMEOUT_S", 2)
+    config = _with_engine(synthetic, scheduler="distributed", address="tcp://127.0.0.1:9")
+    with pytest.raises(BuildError, match=r"\[engine\] address = 'tcp://127\.0\.0\.1:9': no "
+                                         r"dask scheduler answers there .*; start one or "
+                                         r"remove address"):
+        analyse(config)
+
+
+@pytest.mark.parametrize(("engine", "message"), [
+    ('kind = "dask"\nscheduler = "distributed"\naddress = "localhost:8786"',
+     r"address = 'localhost:8786' is not a dask scheduler address; write it as tcp://host:8786"),
+    ('kind = "dask"\naddress = "tcp://localhost:8786"',
+     r'address = .* only applies to kind = "dask" with scheduler = "distributed"'),
+])
+def test_address_errors(tmp_path: Path, engine: str, message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        load_config(_config_with(tmp_path, engine))
+
+
+def test_address_is_read(tmp_path: Path) -> None:
+    pytest.importorskip("distributed")
+    config = load_config(_config_with(tmp_path, 'kind = "dask"\nscheduler = "distributed"\n'
+                                                'address = "tcp://10.0.0.5:8786"'))
+    assert config.engine.address == "tcp://10.0.0.5:8786"
+    assert config.engine.scheduler == "distributed"

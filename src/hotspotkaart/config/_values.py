@@ -9,6 +9,7 @@ The keys a table allows and the defaults of its values are read off its dataclas
 from __future__ import annotations
 
 import dataclasses
+import importlib.util
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,7 @@ from typing import Any
 from hotspotkaart._errors import ConfigError
 
 __all__ = ["array", "as_table", "check_crs", "check_keys", "default_of", "existing", "flag",
-           "keys_of", "number", "table", "text"]
+           "keys_of", "number", "require_modules", "table", "text"]
 
 
 def keys_of(cls: type, *, extra: tuple[str, ...] = (), without: tuple[str, ...] = ()) -> set[str]:
@@ -149,3 +150,15 @@ def check_crs(value: str, what: str, cfg: Path) -> None:
         msg = (f"{cfg}: {what} = {value!r} is not a coordinate reference system; "
                "use e.g. 'EPSG:28992'")
         raise ConfigError(msg) from None
+
+
+def require_modules(modules: tuple[str, ...], package: str, what: str) -> None:
+    """Raise :class:`ConfigError` naming the extra to install unless ``modules`` all import.
+
+    ``package`` is what the user knows them as (``dask-geopandas``), ``what`` the setting that
+    needs them, for the message (the config file and key).
+    """
+    if any(importlib.util.find_spec(module) is None for module in modules):
+        msg = (f"{what} needs {package}, which is not installed; install it with: "
+               "pip install 'hotspotkaart[scale]'")
+        raise ConfigError(msg)

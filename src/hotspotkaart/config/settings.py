@@ -8,7 +8,6 @@ what is allowed, in terms a GIS officer recognises.
 
 from __future__ import annotations
 
-import importlib.util
 import logging
 import re
 import tomllib
@@ -29,6 +28,7 @@ from hotspotkaart.config._values import (
     flag,
     keys_of,
     number,
+    require_modules,
     table,
     text,
 )
@@ -51,7 +51,6 @@ __all__ = [
     "Periods",
     "ZoneSource",
     "load_config",
-    "require_dask",
 ]
 
 #: The zone kinds the tool knows, in the order the maps list them.
@@ -152,7 +151,7 @@ class AnalysisConfig:
 
 
 ENGINE_KINDS: tuple[str, ...] = ("memory", "dask")
-SCHEDULERS: tuple[str, ...] = ("synchronous", "threads")
+SCHEDULERS: tuple[str, ...] = ("synchronous", "threads", "distributed")
 
 
 @dataclass(frozen=True)
@@ -165,7 +164,10 @@ class EngineConfig:
     the testing steps and write the outputs side by side (:mod:`hotspotkaart.runtime.parallel`):
     ``"auto"`` (one per available CPU) or a whole number, 1 for none. The dask engine reads
     the meldingen ``chunk_size`` records at a time and joins and counts each chunk in its
-    partitions, so that a file larger than memory can be counted.
+    partitions, so that a file larger than memory can be counted. With ``scheduler =
+    "distributed"`` the partitions run on dask.distributed: on the scheduler at ``address``
+    (``tcp://host:8786``), or on a ``LocalCluster`` of ``workers`` processes started for the
+    run when no address is given.
     """
 
     kind: str = "memory"
@@ -174,6 +176,7 @@ class EngineConfig:
     scheduler: str = "synchronous"
     workers: int | str = "auto"
     chunk_size: int = 1_000_000
+    address: str | None = None
 
 
 #: Meldingen per partition of the dask engine when neither partitions nor partition_size is set.
@@ -520,11 +523,33 @@ def _parse_engine(t: Mapping[str, Any], cfg: Path) -> EngineConfig:
         msg = (f"{cfg}: {where} partitions, partition_size and chunk_size only apply to "
                "kind = \"dask\"; remove them or set kind = \"dask\"")
         raise ConfigError(msg)
+    address = _address(t, where, cfg, kind, scheduler)
     if kind == "dask":
-        require_dask(f"{cfg}: {where} kind = \"dask\"")
+        require_modules(("dask", "dask_geopandas"), "dask-geopandas",
+                        f"{cfg}: {where} kind = \"dask\"")
+    if kind == "dask" and scheduler == "distributed":
+        require_modules(("distributed",), "dask.distributed",
+                        f"{cfg}: {where} scheduler = \"distributed\"")
     return EngineConfig(kind=kind, partitions=partitions, partition_size=partition_size,
                         scheduler=scheduler, workers=_workers(t, where, cfg, d.workers),
-                        chunk_size=chunk_size)
+                        chunk_size=chunk_size, address=address)
+
+
+def _address(t: Mapping[str, Any], where: str, cfg: Path, kind: str, scheduler: str
+             ) -> str | None:
+    """Return ``[engine] address``: a dask scheduler's address, only with the distributed one."""
+    address = text(t, "address", where, cfg, default=None)
+    if address is None:
+        return None
+    if kind != "dask" or scheduler != "distributed":
+        msg = (f"{cfg}: {where} address = {address!r} only applies to kind = \"dask\" with "
+               "scheduler = \"distributed\"; remove it or set both")
+        raise ConfigError(msg)
+    if not re.fullmatch(r"(tcp|tls|ucx|inproc)://[^\s/]+(:\d+)?/?", address):
+        msg = (f"{cfg}: {where} address = {address!r} is not a dask scheduler address; "
+               "write it as tcp://host:8786")
+        raise ConfigError(msg)
+    return address
 
 
 def _workers(t: Mapping[str, Any], where: str, cfg: Path, default: int | str) -> int | str:
@@ -536,27 +561,6 @@ def _workers(t: Mapping[str, Any], where: str, cfg: Path, default: int | str) ->
                "CPU) or a whole number from 1 to 256 (1 builds in one process)")
         raise ConfigError(msg)
     return value
-
-
-def require_dask(what: str) -> None:
-    """Raise :class:`ConfigError` naming the extra to install unless dask-geopandas is present.
-
-    Parameters
-    ----------
-    what : str
-        What needs it, for the message (e.g. the config file and key).
-
-    Raises
-    ------
-    ConfigError
-        If ``dask_geopandas`` (and with it dask) cannot be imported.
-
-    """
-    if importlib.util.find_spec("dask") is None or (
-            importlib.util.find_spec("dask_geopandas") is None):
-        msg = (f"{what} needs dask-geopandas, which is not installed; "
-               "install it with: pip install 'hotspotkaart[scale]'")
-        raise ConfigError(msg)
 
 
 def _check_unique(sources: tuple[IncidentSource | ZoneSource | LocationSource, ...], key: str,

@@ -14,6 +14,11 @@ outputs (the GeoPackage layer ``incidents``) are not written by this engine.
 Meldingen joined outside the municipality are rejected in the build's ledger in the same order
 as the in-memory join would reject them, so ``rejected.csv`` is identical as well.
 
+The partitions run on the scheduler the config names (:func:`dask_scheduler`): in this process
+(``synchronous``), on its threads (``threads``), or on dask.distributed (``distributed``), a
+cluster at ``[engine] address`` or a ``LocalCluster`` started for the run. The buurten and
+zones go into the task graph once, not once per partition.
+
 dask is an optional dependency (``pip install 'hotspotkaart[scale]'``); it is imported only when
 this engine runs.
 """
@@ -23,12 +28,15 @@ from __future__ import annotations
 import dataclasses
 import logging
 import math
-from collections.abc import Callable, Iterable, Sequence
+import uuid
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
 
 import geopandas as gpd
 import pandas as pd
 
-from hotspotkaart._errors import ConfigError
+from hotspotkaart._errors import BuildError, ConfigError
 from hotspotkaart.config.settings import (
     DEFAULT_PARTITION_SIZE,
     AnalysisConfig,
@@ -38,8 +46,12 @@ from hotspotkaart.config.settings import (
 from hotspotkaart.engine.join import join_incidents
 from hotspotkaart.engine.tables import CountTables, count_incidents, sum_tables
 from hotspotkaart.io.ledger import Ledger, Rejection
+from hotspotkaart.runtime.parallel import resolve_workers
 
-__all__ = ["count_in_chunks", "count_partitioned", "n_partitions"]
+__all__ = ["count_in_chunks", "count_partitioned", "dask_scheduler", "n_partitions"]
+
+#: Seconds to wait for the dask scheduler at ``[engine] address`` before giving up.
+CONNECT_TIMEOUT_S = 20
 
 logger = logging.getLogger(__name__)
 
@@ -105,29 +117,102 @@ def count_partitioned(candidates: gpd.GeoDataFrame, buurten: gpd.GeoDataFrame,
         If dask-geopandas is not installed.
 
     """
+    with dask_scheduler(engine) as scheduler:
+        return _count_partitioned(candidates, buurten, zones, zone_frame, periods, analysis,
+                                  engine, ledger, scheduler)
+
+
+def _count_partitioned(candidates: gpd.GeoDataFrame, buurten: gpd.GeoDataFrame,
+                       zones: gpd.GeoDataFrame, zone_frame: gpd.GeoDataFrame,
+                       periods: Periods, analysis: AnalysisConfig, engine: EngineConfig,
+                       ledger: Ledger, scheduler: Any) -> CountTables:
+    """Do :func:`count_partitioned` on the open ``scheduler`` (from :func:`dask_scheduler`)."""
+    import dask
+    import dask_geopandas
+
+    n_parts = n_partitions(len(candidates), engine)
+    frame = dask_geopandas.from_geopandas(candidates, npartitions=n_parts, sort=False)
+    # each frame one key of the graph (named, so that dask need not hash it): sent once
+    run = uuid.uuid4().hex
+    shared = [dask.delayed(x, name=f"{label}-{run}", traverse=False) for label, x in
+              (("buurten", buurten), ("zones", zones), ("zone-frame", zone_frame))]
+    tasks = [dask.delayed(_count_part)(part, *shared, periods, analysis)
+             for part in frame.to_delayed()]
+    logger.info("dask engine: %d meldingen in %d partitions, %s scheduler", len(candidates),
+                len(tasks), engine.scheduler)
+    results = dask.compute(*tasks, scheduler=scheduler)
+    _replay_rejections(ledger, [r for _, rejections in results for r in rejections])
+    parts = [tables for tables, _ in results]
+    return sum_tables(parts)
+
+
+def _count_part(part: gpd.GeoDataFrame, buurten: gpd.GeoDataFrame, zones: gpd.GeoDataFrame,
+                zone_frame: gpd.GeoDataFrame, periods: Periods, analysis: AnalysisConfig
+                ) -> tuple[CountTables, list[Rejection]]:
+    """Join and count one partition (a task; on a worker of a cluster too)."""
+    scratch = Ledger()
+    joined = join_incidents(part, buurten, zones, scratch)
+    return count_incidents(joined, zone_frame, periods, analysis), scratch.rejections
+
+
+@contextmanager
+def dask_scheduler(engine: EngineConfig) -> Iterator[Any]:
+    """Open the scheduler of ``[engine] scheduler`` for :func:`dask.compute`, and close it.
+
+    Parameters
+    ----------
+    engine : EngineConfig
+        ``scheduler``, and for ``distributed`` the ``address`` of a running scheduler or the
+        ``workers`` of the ``LocalCluster`` to start (``"auto"``: one per CPU).
+
+    Yields
+    ------
+    str or distributed.Client
+        The scheduler's name, or a client of the cluster (closed afterwards, with a cluster
+        started here).
+
+    Raises
+    ------
+    ConfigError
+        If dask-geopandas or, for ``distributed``, dask.distributed is not installed.
+    BuildError
+        If no scheduler answers at ``address``.
+
+    """
     try:
-        import dask
-        import dask_geopandas
+        import dask  # noqa: F401
+        import dask_geopandas  # noqa: F401
     except ImportError:
         msg = ("[engine] kind = \"dask\" needs dask-geopandas, which is not installed; "
                "install it with: pip install 'hotspotkaart[scale]'")
         raise ConfigError(msg) from None
-
-    n_parts = n_partitions(len(candidates), engine)
-    frame = dask_geopandas.from_geopandas(candidates, npartitions=n_parts, sort=False)
-
-    def _one(part: gpd.GeoDataFrame) -> tuple[CountTables, list[Rejection]]:
-        scratch = Ledger()
-        joined = join_incidents(part, buurten, zones, scratch)
-        return count_incidents(joined, zone_frame, periods, analysis), scratch.rejections
-
-    tasks = [dask.delayed(_one)(part) for part in frame.to_delayed()]
-    logger.info("dask engine: %d meldingen in %d partitions, %s scheduler", len(candidates),
-                len(tasks), engine.scheduler)
-    results = dask.compute(*tasks, scheduler=engine.scheduler)
-    _replay_rejections(ledger, [r for _, rejections in results for r in rejections])
-    parts = [tables for tables, _ in results]
-    return sum_tables(parts)
+    if engine.scheduler != "distributed":
+        yield engine.scheduler
+        return
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError:
+        msg = ("[engine] scheduler = \"distributed\" needs dask.distributed, which is not "
+               "installed; install it with: pip install 'hotspotkaart[scale]'")
+        raise ConfigError(msg) from None
+    if engine.address is not None:
+        try:
+            client = Client(engine.address, timeout=CONNECT_TIMEOUT_S)
+        except (OSError, TimeoutError) as exc:
+            msg = (f"[engine] address = {engine.address!r}: no dask scheduler answers there "
+                   f"({' '.join(str(exc).split())}); start one or remove address to run on a "
+                   "local cluster")
+            raise BuildError(msg) from None
+        with client:
+            logger.info("dask engine: on the scheduler at %s", engine.address)
+            yield client
+        return
+    workers = resolve_workers(engine.workers)
+    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                      dashboard_address=None, silence_logs=logging.WARNING) as cluster, \
+            Client(cluster) as client:
+        logger.info("dask engine: on a local cluster of %d worker processes", workers)
+        yield client
 
 
 def count_in_chunks(chunks: Iterable[gpd.GeoDataFrame], buurten: gpd.GeoDataFrame,
@@ -157,13 +242,23 @@ def count_in_chunks(chunks: Iterable[gpd.GeoDataFrame], buurten: gpd.GeoDataFram
         Identical to counting all meldingen at once; ``chunks`` says how many were read.
 
     """
+    with dask_scheduler(engine) as scheduler:  # one cluster for every chunk
+        return _count_chunks(chunks, buurten, zones, zone_frame, periods, analysis, engine,
+                             ledger, check, scheduler)
+
+
+def _count_chunks(chunks: Iterable[gpd.GeoDataFrame], buurten: gpd.GeoDataFrame,
+                  zones: gpd.GeoDataFrame, zone_frame: gpd.GeoDataFrame, periods: Periods,
+                  analysis: AnalysisConfig, engine: EngineConfig, ledger: Ledger,
+                  check: Callable[[pd.DataFrame], None] | None, scheduler: Any) -> CountTables:
+    """Do :func:`count_in_chunks` on the open ``scheduler``."""
     total: CountTables | None = None
     firsts = pd.DataFrame(columns=["source", "row", "category"])
     n = 0
     for n, chunk in enumerate(chunks, start=1):
         rejected_before = len(ledger.rejections)
-        part = count_partitioned(chunk, buurten, zones, zone_frame, periods, analysis, engine,
-                                 ledger)
+        part = _count_partitioned(chunk, buurten, zones, zone_frame, periods, analysis,
+                                  engine, ledger, scheduler)
         if check is not None:
             used = _used(chunk[["source", "row", "category"]],
                          ledger.rejections[rejected_before:])

@@ -54,7 +54,6 @@ from hotspotkaart.maps.elements import (
     InfoPanel,
     KeyFigures,
     Legend,
-    PanelPlacement,
     ScaleBar,
     SkipLink,
     SortableTable,
@@ -70,6 +69,7 @@ from hotspotkaart.maps.layers import (
     gi_legend,
     significant_changes,
 )
+from hotspotkaart.maps.placement import PanelPlacement
 from hotspotkaart.maps.timecharts import city_charts, wijk_charts
 from hotspotkaart.stats.change import CHANGE_CLASSES, CHANGE_COLOURS, DALING, STIJGING
 from hotspotkaart.stats.classbreaks import YEAR_PALETTE, bin_labels
