@@ -283,6 +283,17 @@ def test_rapport_in_the_browser(written, open_map):
     assert page.evaluate("() => document.querySelectorAll('img').length") == 0
     assert page.evaluate("() => document.scripts.length") == 0
     assert page.evaluate("() => document.querySelectorAll('svg.sketch').length") == len(headings)
+    # every candidate's months and hour x weekday chart: does a camera watch the hours that matter?
+    charts = page.evaluate("""() => [...document.querySelectorAll('section.candidate')].map(s =>
+      [[...s.querySelectorAll('svg.hk-chart')].map(svg => svg.getAttribute('class')),
+       s.innerText])""")
+    assert len(charts) == len(headings)
+    table = pd.read_csv(folder / "kandidaten.csv", sep=";").sort_values("rank")
+    meldingen = (table["count_2023"] + table["count_2024"]).tolist()
+    assert [bool(kinds) for kinds, _ in charts] == [n > 0 for n in meldingen]
+    for kinds, text in (c for c in charts if c[0]):  # the test project's meldingen have dates only
+        assert any("hk-chart-line" in k for k in kinds), kinds
+        assert "Geen meldingen met een tijdstip" in text
     assert page.console_errors == []
     assert page.blocked_requests == []
     assert page.dialogs == []
@@ -362,6 +373,8 @@ def test_embedded_default_with_suggest(embedded):
     assert (table["cells_blijvend"] + table["cells_nieuw"] > 0).all()
     report = (embedded / "rapport.html").read_text(encoding="utf-8")
     assert "Let op: demonstratiedata" in report
+    # the demo's meldingen have times: every candidate's hours and weekdays are drawn
+    assert report.count('class="hk-chart hk-chart-heat"') >= 2 * len(table)  # both years
     assert len(list(embedded.glob("voorstel-*.html"))) == len(table)
 
 

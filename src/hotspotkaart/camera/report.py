@@ -284,8 +284,13 @@ def report_page(result: BuildResult, table: gpd.GeoDataFrame, context: MapContex
     sketch_parts = _sketch_layers(result)
     candidates = []
     for (_, row), filename in zip(table.iterrows(), files, strict=True):
-        candidates.append(_report_candidate(row, filename, context, config, slugs, weights,
-                                            ring_m, extras, extra_names, sketch_parts))
+        candidate = _report_candidate(row, filename, context, config, slugs, weights, ring_m,
+                                      extras, extra_names, sketch_parts)
+        # when: does a camera watch the hours that matter? (empty with the dask engine)
+        inside = result.incidents[result.incidents.intersects(row["geometry"])]
+        candidate["charts"] = Markup(incident_charts(inside, context, str(row["name"]),
+                                                     list(slugs)))
+        candidates.append(candidate)
     w = {key: _weight(value) for key, value in weights.items()}
     formula = (f"{w['density']} × z(dichtheid) + {w['persistent']} × z(blijvend)"
                f" + {w['new']} × z(nieuw) + {w['increase']} × z(stijging)"
