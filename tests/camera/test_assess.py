@@ -300,6 +300,15 @@ def test_rapport_in_the_browser(written, open_map):
     page.screenshot("camera-rapport", full_page=True)
 
 
+def test_rapport_fits_a_phone(written, open_map):
+    folder, _ = written
+    phone = open_map(folder / "rapport.html", viewport=(360, 740))
+    widths = phone.evaluate("() => [document.documentElement.scrollWidth, "
+                            "document.documentElement.clientWidth]")
+    assert widths[0] <= widths[1]  # tables scroll in their own box, the sketch shrinks
+    assert phone.console_errors == []
+
+
 def test_candidate_page_in_the_browser(written, open_map):
     folder, _ = written
     for name, shot in (("img-src-x-onerror-alert-1.html", "camera-kandidaat-injectie"),
