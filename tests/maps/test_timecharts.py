@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import re
 
+import geopandas as gpd
 import pandas as pd
+import pytest
 
-from hotspotkaart.maps.data import MapContext
-from hotspotkaart.maps.timecharts import incident_charts
+from hotspotkaart.maps.charts import heat_scale
+from hotspotkaart.maps.data import MapContext, MapData
+from hotspotkaart.maps.timecharts import buurt_heat_cells, incident_charts
+from tests.helpers.project import MAPS, PHONE
 
 CONTEXT = MapContext(area_name="Dordrecht", years=(2023, 2024), credit="", method=[],
                      synthetic=False)
@@ -34,3 +38,119 @@ def test_incident_charts_count_every_melding_and_only_timed_ones_per_hour() -> N
     assert heat[1].startswith("2024: 1 melding.")
     assert "vrijdag 1–2 uur (1)" in heat[1]
     assert incident_charts(frame.iloc[:0], CONTEXT, "Plein", ["Jeugd"]) == ""
+
+
+def _times(rows: list[tuple[str, str, int, str, float, float, int]]) -> pd.DataFrame:
+    """A ``tijden.csv`` frame from (area_type, area_code, period, category, weekday, hour, n)."""
+    frame = pd.DataFrame(rows, columns=["area_type", "area_code", "period", "category",
+                                        "weekday", "hour", "count"])
+    frame["weekday"] = frame["weekday"].astype("Int64")
+    frame["hour"] = frame["hour"].astype("Int64")
+    return frame
+
+
+def _map_data(times: pd.DataFrame) -> MapData:
+    empty = gpd.GeoDataFrame(geometry=[], crs="EPSG:28992")
+    return MapData(buurten=empty, wijken=empty, zones=empty, locations=empty, times=times)
+
+
+def test_buurt_heat_cells_classify_each_hour_of_the_week_on_the_heat_charts_scale() -> None:
+    nan = float("nan")
+    times = _times([
+        ("buurt", "BU1", 2023, "", 1, 0, 1),       # Monday 0:00, 2023
+        ("buurt", "BU1", 2024, "", 5, 22, 12),     # Friday 22:00, 2024: the largest count
+        ("buurt", "BU1", 2024, "", 5, 23, 6),
+        ("buurt", "BU1", 2024, "Jeugd", 5, 22, 12),  # a category row: not counted again
+        ("buurt", "BU1", 2024, "", nan, nan, 40),  # date only: no hour, not in the chart
+        ("wijk", "BU2", 2024, "", 3, 3, 9),        # another level with a lookalike code
+        ("buurt", "BU2", 2024, "", nan, nan, 3),   # only date-only meldingen: no chart
+        ("buurt", "BU9", 2024, "", 2, 2, 4),       # a buurt not asked for
+    ])
+    charts = buurt_heat_cells(_map_data(times), CONTEXT, ["BU1", "BU2", "BU3"])
+    assert list(charts) == ["BU1"]
+    chart = charts["BU1"]
+    step, colours = heat_scale(12)
+    assert chart["n"] == len(colours)
+    cells = chart["cells"]
+    assert set(cells) == {"2023", "2024"}
+    assert all(len(c) == 168 and set(c) <= set("0123456") for c in cells.values())
+    assert cells["2023"][0] == "1"
+    assert cells["2023"].count("0") == 167
+    friday = 4 * 24
+    assert cells["2024"][friday + 22] == str((12 - 1) // step + 1) == str(len(colours))
+    assert cells["2024"][friday + 23] == str((6 - 1) // step + 1)
+    assert cells["2024"].count("0") == 166
+    assert chart["label"].startswith("Meldingen per uur en weekdag, 2023: 1 melding met een "
+                                     "tijdstip; 2024: 18 meldingen met een tijdstip")
+    assert "tot 12 in een uur" in chart["label"]
+    assert buurt_heat_cells(_map_data(times), CONTEXT, []) == {}
+
+
+_OPEN_POPUP = """(code) => {
+  let found = null;
+  """ + MAPS + """.forEach(map => map.eachLayer(l => {
+    if (!found && l.feature && l._path && l.feature.properties.buurtcode === code) {
+      found = l; }
+  }));
+  if (!found) { return false; }  // a click as Leaflet fires it: the layer's popup opens
+  found.fire('click', {latlng: found.getCenter()}, true); return true;
+}"""
+
+#: The panels one sees (the attribution is always shown, and never covers a popup).
+_PANELS = """() => [...document.querySelectorAll(
+    '.leaflet-control:not(.leaflet-control-attribution)')]
+  .filter(c => c.offsetParent !== null && getComputedStyle(c).visibility !== 'hidden')
+  .map(c => { const r = c.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; })"""
+
+_POPUP_CHART = """() => { const _PANELS = """ + _PANELS + """;
+  const popup = document.querySelector('.leaflet-popup');
+  const svg = popup && popup.querySelector('svg.hk-chart-popup');
+  if (!svg) { return null; }
+  const r = popup.getBoundingClientRect(), m = popup.closest('.leaflet-container')
+    .getBoundingClientRect();
+  return {rects: svg.querySelectorAll('rect').length,
+          filled: [...svg.querySelectorAll('rect')].map(e => e.getAttribute('fill') !== '#ffffff'),
+          label: svg.getAttribute('aria-label'), role: svg.getAttribute('role'),
+          text: popup.innerText, popup: [r.left, r.top, r.right, r.bottom],
+          map: [m.left, m.top, m.right, m.bottom], panels: _PANELS()};
+}"""
+
+
+@pytest.mark.parametrize("viewport", [(1280, 800), PHONE])
+@pytest.mark.parametrize("page", ["overzicht.html", "wijken/WK050503.html"])
+def test_a_buurt_popup_shows_its_own_hour_by_weekday_chart(embedded_build, open_map, page,
+                                                          viewport):
+    times = pd.read_csv(embedded_build / "tijden.csv", sep=";", dtype={"area_code": str})
+    timed = times[(times["area_type"] == "buurt") & times["hour"].notna()
+                  & times["category"].isna()]
+    buurten = pd.read_csv(embedded_build / "buurten.csv", sep=";", dtype=str)
+    in_wijk = buurten["buurtcode"][buurten["wijkcode"] == "WK050503"] if "wijken" in page \
+        else buurten["buurtcode"]
+    busiest = timed[timed["area_code"].isin(in_wijk)].groupby("area_code")["count"].sum()
+    code = str(busiest.idxmax())
+    shown = open_map(embedded_build / page, viewport=viewport)
+    assert shown.evaluate(_OPEN_POPUP, code)
+    shown.page.wait_for_timeout(400)
+    chart = shown.evaluate(_POPUP_CHART)
+    assert chart is not None, (page, code)
+    assert chart["role"] == "img"
+    assert chart["rects"] == 2 * 168
+    mine = timed[timed["area_code"] == code]
+    for k, year in enumerate((2023, 2024)):  # a coloured cell for every hour with meldingen
+        hours = mine[mine["period"] == year]
+        assert sum(chart["filled"][k * 168:(k + 1) * 168]) == len(hours), year
+        total = int(hours["count"].sum())
+        assert f"{year}: {total} melding" in chart["label"]
+    assert code in chart["text"]
+    popup, box = chart["popup"], chart["map"]
+    assert popup[0] >= box[0]
+    assert popup[2] <= box[2]
+    assert popup[1] >= box[1] - 1
+    # no panel covers the chart: beside them on a laptop; on a phone they step back until
+    # the popup closes
+    assert not any(min(popup[2], c[2]) > max(popup[0], c[0]) and min(popup[3], c[3])
+                   > max(popup[1], c[1]) for c in chart["panels"]), (popup, chart["panels"])
+    panels = len(shown.evaluate(_PANELS))
+    shown.page.locator(".leaflet-popup-close-button").click()
+    assert len(shown.evaluate(_PANELS)) >= panels + (5 if viewport == PHONE else 0)
+    assert shown.console_errors == []

@@ -49,6 +49,8 @@ __all__ = [
     "WEEKDAYS",
     "bar_chart_by_area",
     "heat_chart",
+    "heat_scale",
+    "meldingen_text",
     "monthly_chart",
 ]
 
@@ -392,8 +394,7 @@ def heat_chart(counts: Mapping[int, Any], *, title: str,
     if top == 0:
         return _figure("heat", title, [], [],
                        empty=_empty_sentence(tuple(grids), "meldingen met een tijdstip"))
-    step = _nice_step(top, 6)
-    colours = HEAT_COLOURS[math.ceil(top / step)]
+    step, colours = heat_scale(top)
     panels = [_heat_panel(f"{ident}-{year}", title, year, grid, masks.get(year), step, colours)
               for year, grid in grids.items()]
     keys = [{"kind": "cell", "colour": "#ffffff", "edge": _ZERO_EDGE, "stroke": 1, "text": "0"}]
@@ -403,6 +404,16 @@ def heat_chart(counts: Mapping[int, Any], *, title: str,
         keys.append({"kind": "cell", "colour": "#ffffff", "edge": "#000000", "stroke": 2.5,
                      "text": "dik omlijnd: significant meer dan gemiddeld"})
     return _figure("heat", title, panels, keys)
+
+
+def heat_scale(top: int) -> tuple[int, tuple[str, ...]]:
+    """Return the heat chart's class width and colours for counts up to ``top`` (at least 1).
+
+    Classes of equal width, a round number (:func:`_nice_step`), at most six; a count ``n``
+    above 0 gets ``colours[(n - 1) // step]``. The popups' small charts use the same scale.
+    """
+    step = _nice_step(top, 6)
+    return step, HEAT_COLOURS[math.ceil(top / step)]
 
 
 def _heat_panel(ident: str, title: str, year: int, grid: np.ndarray, mask: np.ndarray | None,
@@ -424,7 +435,7 @@ def _heat_panel(ident: str, title: str, year: int, grid: np.ndarray, mask: np.nd
     label_y = y0 + 7 * ch + 16
     panel = {"kind": "heat", "id": ident, "width": _WIDTH, "height": _n(label_y + 6),
              "title": _safe(f"{title}: {year}"), "desc": _safe(_heat_desc(year, grid, mask)),
-             "heading": f"{year}: {_meldingen(int(grid.sum()))}", "day_x": _n(x0 - 5),
+             "heading": f"{year}: {meldingen_text(int(grid.sum()))}", "day_x": _n(x0 - 5),
              "cw": _n(cw - gap), "ch": _n(ch - gap), "cells": cells, "hot": outlines,
              "label_y": _n(label_y),
              "days": [(_n(y0 + (d + 0.5) * ch), day[:2], day) for d, day in enumerate(WEEKDAYS)],
@@ -439,7 +450,7 @@ def _heat_desc(year: int, grid: np.ndarray, mask: np.ndarray | None) -> str:
                for d, h in order[:5] if grid[d, h] > 0]
     hours = grid.sum(axis=0)
     peak = sorted(range(24), key=lambda h: (-hours[h], h))[:3]
-    parts = [f"{year}: {_meldingen(int(grid.sum()))}.",
+    parts = [f"{year}: {meldingen_text(int(grid.sum()))}.",
              "Drukste uren van de dag: "
              + ", ".join(f"{_hour_text(h)} ({nl_int(int(hours[h]))})" for h in peak) + ".",
              f"Drukste combinaties: {', '.join(busiest)}.",
@@ -493,7 +504,7 @@ def _class_text(i: int, step: int) -> str:
     return nl_int(low) if low == high else f"{nl_int(low)}–{nl_int(high)}"
 
 
-def _meldingen(count: int) -> str:
+def meldingen_text(count: int) -> str:
     """``1 melding``, ``1.234 meldingen``."""
     return f"{nl_int(count)} {'melding' if count == 1 else 'meldingen'}"
 

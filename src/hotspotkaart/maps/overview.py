@@ -38,6 +38,7 @@ from hotspotkaart._format import (
 )
 from hotspotkaart.config.settings import ZONE_KINDS
 from hotspotkaart.io.crs import WGS84
+from hotspotkaart.maps.charts import HEAT_COLOURS
 from hotspotkaart.maps.controls import (
     CategorySwitch,
     DrawAreas,
@@ -54,6 +55,7 @@ from hotspotkaart.maps.elements import (
     InfoPanel,
     KeyFigures,
     Legend,
+    PopupHeat,
     ScaleBar,
     SkipLink,
     SortableTable,
@@ -70,7 +72,7 @@ from hotspotkaart.maps.layers import (
     significant_changes,
 )
 from hotspotkaart.maps.placement import PanelPlacement
-from hotspotkaart.maps.timecharts import city_charts, wijk_charts
+from hotspotkaart.maps.timecharts import buurt_heat_cells, city_charts, wijk_charts
 from hotspotkaart.stats.change import CHANGE_CLASSES, CHANGE_COLOURS, DALING, STIJGING
 from hotspotkaart.stats.classbreaks import YEAR_PALETTE, bin_labels
 from hotspotkaart.stats.hotspots import (
@@ -176,7 +178,7 @@ def wijk_map(data: MapData, context: MapContext, wijkcode: str) -> folium.Map:
     cells = None if data.cells is None else data.intersecting("cells", outline)
     local = MapData(buurten=buurten, wijken=wijk, zones=data.intersecting("zones", outline),
                     locations=data.intersecting("locations", outline), cells=cells,
-                    categories=data.categories)
+                    categories=data.categories, times=data.times)
     fmap = base_map(buurten, context)
     layers = add_area_layers(fmap, local, context, buurten,
                              _wijk_change_layer(data, context, wijkcode),
@@ -288,6 +290,10 @@ def add_area_layers(fmap: folium.Map, data: MapData, context: MapContext,
     if data.categories:
         options = [("", "Alle meldingen")] + [(category_key(c), c) for c in data.categories]
         fmap.add_child(CategorySwitch([change_layer], options))
+    heat = buurt_heat_cells(data, context, [str(c) for c in buurten["buurtcode"]])
+    if heat:
+        fmap.add_child(PopupHeat(layers, heat, HEAT_COLOURS, key="buurtcode",
+                                 title="Meldingen per uur (0–23) en weekdag, beide jaren"))
     return layers
 
 

@@ -15,17 +15,18 @@ __all__ = ["PanelPlacement"]
 class PanelPlacement(MacroElement):
     """Keep tooltips clear of the panels and the panels clear of each other.
 
-    Leaflet draws tooltips under its controls and opens them to the left or right of the
-    pointer by the map's centre alone, so on a laptop a tooltip can open under the right-hand
-    panels and on a phone past the screen's edge. Here every tooltip is moved inside the map
-    and takes the first side of the pointer (wanted, right, left, top, bottom) where it then
-    covers no panel, or else the side where it covers least; a popup that opens under a panel
-    is moved beside it by panning the map. And where the panels of a top
+    Leaflet draws tooltips under its controls and opens them to the left or right of the pointer
+    by the map's centre alone, so on a laptop a tooltip can open under the right-hand panels and
+    on a phone past the screen's edge. Here every tooltip is moved inside the map and takes the
+    first side of the pointer (wanted, right, left, top, bottom) where it then covers no panel,
+    or else the side where it covers least; a popup that opens under a panel is moved beside it
+    by panning the map; on a map narrower than 600 px (a phone, panels on both sides) the panels
+    step back while a popup is open and a long popup scrolls. And where the panels of a top
     corner reach down into those of the bottom corner below (a low laptop screen), the legends
-    close from the top down when the page opens or the window is resized; if that is not
-    enough the legends scroll, then on the left (where the zoom, search and draw buttons are)
-    the top corner's sections close, and only then does a top corner scroll. A legend the user
-    opens, or one opened by switching its layer on, is never closed again by this.
+    close from the top down when the page opens or the window is resized; if that is not enough
+    the legends scroll, then on the left (where the zoom, search and draw buttons are) the top
+    corner's sections close, and only then does a top corner scroll. A legend the user opens, or
+    one opened by switching its layer on, is never closed again by this.
     """
 
     _template = Template("""
@@ -105,22 +106,32 @@ class PanelPlacement(MacroElement):
     });
   };
   // a popup that opens under a panel: the map moves it beside the panel, after Leaflet's own
-  // pan that brings it inside the map
+  // pan that brings it inside the map; on a phone, where panels line both sides, the panels
+  // step back while it is open and a long popup scrolls within the map's height
   map.on("popupopen", function(event) {
     setTimeout(function() {
       var el = event.popup.getElement();
       if (!el || !map.hasLayer(event.popup)) { return; }
-      var r = el.getBoundingClientRect(), b = box.getBoundingClientRect(), dx = 0;
+      var b = box.getBoundingClientRect();
+      if (b.width < 600) {
+        L.DomUtil.addClass(box, "hk-popup-front");
+        event.popup.options.maxHeight = Math.max(box.clientHeight - 60, 120);
+        event.popup._updateLayout(); event.popup._updatePosition(); event.popup._adjustPan();
+        return;
+      }
+      var r = el.getBoundingClientRect();
+      var left = 0, right = 0;  // how far the popup must move to the left, to the right
       box.querySelectorAll(".leaflet-control").forEach(function(c) {
         var a = c.getBoundingClientRect();
         if (c.offsetParent === null || a.right <= r.left || a.left >= r.right
             || a.bottom <= r.top || a.top >= r.bottom) { return; }
-        if (a.left > (b.left + b.right) / 2) { dx = Math.max(dx, r.right - a.left + 8); }
-        else { dx = Math.min(dx, r.left - a.right - 8); }
+        if (a.left > (b.left + b.right) / 2) { left = Math.max(left, r.right - a.left + 8); }
+        else { right = Math.max(right, a.right - r.left + 8); }
       });
-      if (dx) { map.panBy([dx, 0]); }
+      if (!(left && right) && (left || right)) { map.panBy([left || -right, 0]); }
     }, 350);
   });
+  map.on("popupclose", function() { L.DomUtil.removeClass(box, "hk-popup-front"); });
   var later = function(closing) { setTimeout(function() { fit(closing); }, 0); };
   later(true);
   window.addEventListener("resize", function() { later(true); });

@@ -10,14 +10,25 @@ than the wijk's average outlined.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from hotspotkaart.maps.charts import WEEKDAYS, bar_chart_by_area, heat_chart, monthly_chart
+from hotspotkaart._format import nl_int
+from hotspotkaart.maps.charts import (
+    WEEKDAYS,
+    bar_chart_by_area,
+    heat_chart,
+    heat_scale,
+    meldingen_text,
+    monthly_chart,
+)
 from hotspotkaart.maps.data import MapContext, MapData
 
-__all__ = ["city_charts", "hot_time_lines", "incident_charts", "wijk_charts"]
+__all__ = ["buurt_heat_cells", "city_charts", "hot_time_lines", "incident_charts",
+           "wijk_charts"]
 
 
 def city_charts(data: MapData, context: MapContext) -> str:
@@ -43,12 +54,43 @@ def wijk_charts(data: MapData, context: MapContext, wijkcode: str, name: str) ->
     if months:
         out.append(monthly_chart(months, context.years, title=f"Meldingen per maand in {name}"))
     if data.times is not None:
-        counts = {year: _week(data.times, wijkcode, year) for year in context.years}
+        counts = {year: _weeks(data.times, "wijk", [wijkcode], year)[0]
+                  for year in context.years}
         hot = ({year: _hot_mask(data.hot_times, wijkcode, year) for year in context.years}
                if data.hot_times is not None else None)
         out.append(heat_chart(counts, hot=hot,
                               title=f"Meldingen per uur en weekdag in {name}"))
     return "".join(out)
+
+
+def buurt_heat_cells(data: MapData, context: MapContext, codes: list[str]
+                     ) -> dict[str, dict[str, object]]:
+    """Per buurt of ``codes`` with meldingen with a time: its small hour × weekday chart.
+
+    For :class:`~hotspotkaart.maps.elements.PopupHeat`: per year one digit per hour of the week
+    (Monday 0:00 first), 0 for no melding and else the class on the heat chart's scale of this
+    buurt's own largest count (:func:`~hotspotkaart.maps.charts.heat_scale`), and the chart in
+    words.
+    """
+    if data.times is None or not codes:
+        return {}
+    years = context.years
+    grid = np.stack([_weeks(data.times, "buurt", codes, year) for year in years], axis=1)
+    out: dict[str, dict[str, object]] = {}
+    for i, code in enumerate(codes):
+        top = int(grid[i].max())
+        if top == 0:
+            continue
+        step, colours = heat_scale(top)
+        classes = np.where(grid[i] == 0, 0, (grid[i] - 1) // step + 1)
+        label = "; ".join(f"{year}: {meldingen_text(int(grid[i, k].sum()))} met een tijdstip"
+                          for k, year in enumerate(years))
+        out[code] = {"n": len(colours),
+                     "cells": {str(year): "".join(str(int(c)) for c in classes[k].ravel())
+                               for k, year in enumerate(years)},
+                     "label": f"Meldingen per uur en weekdag, {label}; hoe donkerder, hoe meer "
+                              f"(tot {nl_int(top)} in een uur)"}
+    return out
 
 
 def _months(data: MapData, area_type: str, code: str,
@@ -72,14 +114,17 @@ def _months(data: MapData, area_type: str, code: str,
     return out
 
 
-def _week(times: pd.DataFrame, wijkcode: str, year: int) -> npt.NDArray[np.int64]:
-    """Count the wijk's meldingen with a time in ``year`` by weekday (rows) and hour."""
-    rows = times[(times["area_type"] == "wijk") & (times["area_code"] == wijkcode)
-                 & (times["period"] == year) & (times["category"] == "")
-                 & times["hour"].notna()]
-    out = np.zeros((7, 24), dtype=np.int64)
-    np.add.at(out, (rows["weekday"].to_numpy(dtype=np.int64) - 1,
-                    rows["hour"].to_numpy(dtype=np.int64)), rows["count"].to_numpy(np.int64))
+def _weeks(times: pd.DataFrame, area_type: str, codes: Sequence[str],
+           year: int) -> npt.NDArray[np.int64]:
+    """Count each area's meldingen with a time in ``year``: (areas, weekday, hour)."""
+    rows = times[(times["area_type"] == area_type) & (times["period"] == year)
+                 & (times["category"] == "") & times["hour"].notna()]
+    position = pd.Index(list(codes)).get_indexer(rows["area_code"].astype(str))
+    ok = position >= 0
+    out = np.zeros((len(codes), 7, 24), dtype=np.int64)
+    np.add.at(out, (position[ok], rows["weekday"].to_numpy(dtype=np.int64)[ok] - 1,
+                    rows["hour"].to_numpy(dtype=np.int64)[ok]),
+              rows["count"].to_numpy(np.int64)[ok])
     return out
 
 
