@@ -125,3 +125,35 @@ def test_cell_clusters_stay_visible_over_every_fill_beneath_them():
     for fill in beneath:
         lighter, darker = sorted((_luminance(outline), _luminance(fill)), reverse=True)
         assert (lighter + 0.05) / (darker + 0.05) >= 3.0, fill
+
+
+def test_each_map_cluster_names_the_statistics_cluster_of_its_cells():
+    from hotspotkaart.engine.grid import make_grid
+    from hotspotkaart.maps.layers import cell_clusters, geometry_digest
+    from hotspotkaart.stats.clustertimes import label_clusters
+    from hotspotkaart.stats.hotspots import HOT_90, HOT_95, HOT_99, NIET_SIGNIFICANT
+
+    area = gpd.GeoDataFrame(geometry=[shapely.box(105000, 425000, 105600, 425300)],
+                            crs="EPSG:28992")
+    cells = make_grid(area, 100.0)  # 6 × 3 cells
+    col = ((cells["x_min"] - 105000) // 100).astype(int).to_numpy()
+    row = ((cells["y_min"] - 425000) // 100).astype(int).to_numpy()
+    klasse = np.full(len(cells), NIET_SIGNIFICANT, dtype=object)
+    # one cluster of three confidences (a 99 % core in a ring of 95 % and 90 %) and one apart
+    klasse[(row == 1) & (col == 1)] = HOT_99
+    klasse[(row == 1) & (col == 0)] = HOT_95
+    klasse[(row == 0) & (col == 1)] = HOT_95
+    klasse[(row == 2) & (col == 1)] = HOT_90
+    klasse[(row == 1) & (col == 4)] = HOT_90
+    cells = cells.assign(gi_class_2024=klasse, count_2024=np.where(klasse == HOT_99, 9, 1))
+    cells["hotspot_2024"] = label_clusters(cells, [2024], 100.0)[2024]
+    clusters = cell_clusters(cells, geometry_digest(cells), "gi_class_2024", "count_2024",
+                             NIET_SIGNIFICANT)
+    # five polygons (the two 95 % cells touch at a corner only), four of them in cluster 1
+    corner = [(int(g.bounds[0]) - 105000) // 100 for g in clusters.geometry]
+    rows = [(int(g.bounds[1]) - 425000) // 100 for g in clusters.geometry]
+    named = dict(zip(zip(corner, rows, strict=True), clusters.codes(cells, "hotspot_2024"),
+                     strict=True))
+    assert named == {(1, 1): "2024-1", (0, 1): "2024-1", (1, 0): "2024-1", (1, 2): "2024-1",
+                     (4, 1): "2024-2"}
+    assert clusters.codes(cells.assign(hotspot_2024=""), "hotspot_2024") == [""] * 5

@@ -7,28 +7,18 @@ import json
 import re
 
 import folium
-import geopandas as gpd
 import numpy as np
 import pytest
-import shapely
 
-from hotspotkaart.engine.grid import make_grid
 from hotspotkaart.maps import overview as maps
-from hotspotkaart.maps.data import MapContext
 from hotspotkaart.maps.elements import GeoJsonPopup, GeoJsonTooltip
 from hotspotkaart.maps.fieldmap import field_map
 from hotspotkaart.maps.layers import feature_collection
 from hotspotkaart.maps.offline import external_references
-from hotspotkaart.maps.overview import (
-    add_grid_layers,
-    cell_size_text,
-    overview_map,
-    wijk_map,
-)
+from hotspotkaart.maps.overview import overview_map, wijk_map
 from hotspotkaart.maps.pages import comparison_page, render
 from hotspotkaart.pipeline import analyse, map_context, map_data
 from hotspotkaart.stats.classbreaks import CountBreaks, bin_labels, count_breaks, shared_bins
-from hotspotkaart.stats.hotspots import HOT_95, NIET_SIGNIFICANT
 from tests.helpers.project import (
     COUNT_FEATURES,
     INJECTION,
@@ -189,36 +179,6 @@ def test_every_map_classes_the_counts_by_the_breaks_of_the_build(tmp_path):
     assert json.dumps("12–998")[1:-1] in render(field_map(own, context, threshold))
     # without breaks of the build the maps make their own (see test_mapdata)
     assert "3–997" not in render(overview_map(dataclasses.replace(data, breaks=None), context))
-
-
-def _square_cells(size):
-    area = gpd.GeoDataFrame(geometry=[shapely.box(105000, 425000, 105000 + 3 * size,
-                                                  425000 + 2 * size)], crs="EPSG:28992")
-    cells = make_grid(area, size)
-    hot = np.arange(len(cells)) < 2
-    return cells.assign(gi_class_2023=np.where(hot, HOT_95, NIET_SIGNIFICANT),
-                        gi_class_2024=np.where(hot, HOT_95, NIET_SIGNIFICANT),
-                        transition=np.where(hot, "blijvend", "geen"),
-                        change_class=np.where(hot, "significante stijging",
-                                              "geen significante verandering"),
-                        count_2023=3, count_2024=4)
-
-
-@pytest.mark.parametrize(("size", "text"), [(100, "100 m"), (250, "250 m"),
-                                             (1000, "1.000 m"), (62.5, "62,5 m")])
-def test_grid_layers_name_the_configured_cell_size(size, text):
-    cells = _square_cells(size)
-    assert cell_size_text(cells) == text
-    context = MapContext(area_name="Dordrecht", years=(2023, 2024), credit="CBS", method=(),
-                         synthetic=True)
-    fmap = folium.Map(tiles=None)
-    add_grid_layers(fmap, cells, context)
-    page = fmap.get_root().render()
-    assert f"Cellen van {text}" in page
-    assert "significante stijging (getoetst)" in page
-    assert "cold spot" not in page  # no cell is cold: the legend does not offer it
-    if size != 100:
-        assert "Cellen van 100 m" not in page
 
 
 def test_tooltips_and_popups_render_as_folium_does():

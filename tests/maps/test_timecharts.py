@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import re
 
-import geopandas as gpd
 import pandas as pd
 import pytest
 
 from hotspotkaart.maps.charts import heat_scale
-from hotspotkaart.maps.data import MapContext, MapData
-from hotspotkaart.maps.timecharts import buurt_heat_cells, incident_charts
+from hotspotkaart.maps.data import MapContext
+from hotspotkaart.maps.timecharts import area_heat_cells, incident_charts
 from tests.helpers.project import MAPS, PHONE
 
 CONTEXT = MapContext(area_name="Dordrecht", years=(2023, 2024), credit="", method=[],
@@ -49,12 +48,7 @@ def _times(rows: list[tuple[str, str, int, str, float, float, int]]) -> pd.DataF
     return frame
 
 
-def _map_data(times: pd.DataFrame) -> MapData:
-    empty = gpd.GeoDataFrame(geometry=[], crs="EPSG:28992")
-    return MapData(buurten=empty, wijken=empty, zones=empty, locations=empty, times=times)
-
-
-def test_buurt_heat_cells_classify_each_hour_of_the_week_on_the_heat_charts_scale() -> None:
+def test_area_heat_cells_classify_each_hour_of_the_week_on_the_heat_charts_scale() -> None:
     nan = float("nan")
     times = _times([
         ("buurt", "BU1", 2023, "", 1, 0, 1),       # Monday 0:00, 2023
@@ -66,7 +60,7 @@ def test_buurt_heat_cells_classify_each_hour_of_the_week_on_the_heat_charts_scal
         ("buurt", "BU2", 2024, "", nan, nan, 3),   # only date-only meldingen: no chart
         ("buurt", "BU9", 2024, "", 2, 2, 4),       # a buurt not asked for
     ])
-    charts = buurt_heat_cells(_map_data(times), CONTEXT, ["BU1", "BU2", "BU3"])
+    charts = area_heat_cells(times, "buurt", ["BU1", "BU2", "BU3"], (2023, 2024))
     assert list(charts) == ["BU1"]
     chart = charts["BU1"]
     step, colours = heat_scale(12)
@@ -83,7 +77,14 @@ def test_buurt_heat_cells_classify_each_hour_of_the_week_on_the_heat_charts_scal
     assert chart["label"].startswith("Meldingen per uur en weekdag, 2023: 1 melding met een "
                                      "tijdstip; 2024: 18 meldingen met een tijdstip")
     assert "tot 12 in een uur" in chart["label"]
-    assert buurt_heat_cells(_map_data(times), CONTEXT, []) == {}
+    assert chart["totals"] == {"2023": "1 melding met een tijdstip",
+                               "2024": "18 meldingen met een tijdstip"}
+    # a hot-spot cluster has the one year it belongs to
+    cluster = area_heat_cells(_times([("hotspot", "2024-1", 2024, "", 6, 22, 3)]), "hotspot",
+                              ["2024-1"], (2024,))
+    assert set(cluster["2024-1"]["cells"]) == {"2024"}
+    assert area_heat_cells(times, "buurt", [], (2023, 2024)) == {}
+    assert area_heat_cells(None, "buurt", ["BU1"], (2023, 2024)) == {}
 
 
 _OPEN_POPUP = """(code) => {

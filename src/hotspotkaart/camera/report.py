@@ -43,7 +43,7 @@ from hotspotkaart.io.export import staged_outputs, write_csv
 from hotspotkaart.io.geopackage import write_geopackage
 from hotspotkaart.maps.data import MapContext, MapData
 from hotspotkaart.maps.elements import ChartPanel, InfoPanel, KeyFigures, Legend
-from hotspotkaart.maps.layers import for_map, hot_spot_clusters
+from hotspotkaart.maps.layers import for_map, geojson_layer, hot_spot_clusters
 from hotspotkaart.maps.offline import write_html
 from hotspotkaart.maps.overview import (
     ZONE_COLOURS,
@@ -52,7 +52,6 @@ from hotspotkaart.maps.overview import (
     add_wijk_outline,
     add_zone_layers,
     base_map,
-    geojson_layer,
 )
 from hotspotkaart.maps.pages import render
 from hotspotkaart.maps.timecharts import incident_charts

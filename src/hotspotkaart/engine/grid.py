@@ -30,16 +30,18 @@ import shapely
 
 from hotspotkaart._errors import HotspotkaartWarning, InputError
 from hotspotkaart._naming import category_slugs, count_column
-from hotspotkaart._validate import check_cell_size, check_rd, period_array
+from hotspotkaart._validate import check_cell_size, check_rd, period_array, require_columns
 from hotspotkaart.config.settings import Periods
 from hotspotkaart.engine.counting import category_labels, group_sizes
-from hotspotkaart.engine.timecounts import quarter_index
+from hotspotkaart.engine.timecounts import clock, quarter_index
 
 __all__ = [
+    "CELL_WEEK_COLUMNS",
     "GRID_COUNT_COLUMNS",
     "CellCounts",
     "cell_counts",
     "cell_id",
+    "cell_week_counts",
     "cells_from_counts",
     "grid_counts",
     "make_grid",
@@ -237,6 +239,29 @@ def quarter_counts(incidents: gpd.GeoDataFrame, periods: Periods,
     return group_sizes(frame, ["ix", "iy", "quarter"])
 
 
+def cell_week_counts(incidents: gpd.GeoDataFrame, periods: Periods,
+                     cell_size: float) -> pd.DataFrame:
+    """Count meldingen per grid cell index, period, weekday and hour, for hot spots' hot times.
+
+    Placed as in :func:`grid_counts`, on the clock of
+    :func:`hotspotkaart.engine.timecounts.clock` (a melding without a time has weekday 0 and
+    hour -1), all categories together.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`CELL_WEEK_COLUMNS`, only for meldingen with a point.
+    """
+    _check_incidents(incidents)
+    require_columns(incidents, ("date", "timed"), "incidents")
+    period = period_array(incidents, periods)
+    px, py, usable = _cell_index(incidents, float(cell_size))
+    weekday, hour = clock(incidents)
+    frame = pd.DataFrame({"ix": px[usable], "iy": py[usable], "period": period[usable],
+                          "weekday": weekday[usable], "hour": hour[usable]})
+    return group_sizes(frame, list(CELL_WEEK_COLUMNS[:-1]))
+
+
 #: ``ix`` and ``iy`` of meldingen without a usable point location.
 _NO_CELL = np.iinfo(np.int64).min
 
@@ -372,6 +397,9 @@ def _pack(ix: npt.NDArray[np.int64], iy: npt.NDArray[np.int64]) -> npt.NDArray[n
 
 #: Columns of the count table of :func:`grid_counts`.
 GRID_COUNT_COLUMNS: tuple[str, ...] = ("ix", "iy", "period", "category", "n")
+
+#: Columns of the count table of :func:`cell_week_counts`.
+CELL_WEEK_COLUMNS: tuple[str, ...] = ("ix", "iy", "period", "weekday", "hour", "n")
 
 
 def _check_incidents(incidents: gpd.GeoDataFrame) -> None:

@@ -27,7 +27,12 @@ from hotspotkaart.engine.counting import (
     sum_counts,
     sum_incident_totals,
 )
-from hotspotkaart.engine.grid import grid_counts, quarter_counts
+from hotspotkaart.engine.grid import (
+    CELL_WEEK_COLUMNS,
+    cell_week_counts,
+    grid_counts,
+    quarter_counts,
+)
 from hotspotkaart.engine.timecounts import MONTH_COLUMNS, WEEK_COLUMNS, month_counts, week_counts
 from hotspotkaart.engine.zonecounts import ZoneCounts, sum_zone_counts, zone_counts
 
@@ -62,6 +67,9 @@ class CountTables:
         :func:`~hotspotkaart.engine.timecounts.month_counts` per buurt: when overlast happens.
     quarters : pandas.DataFrame
         :func:`~hotspotkaart.engine.grid.quarter_counts` per cell, for the trend per cell.
+    cell_weeks : pandas.DataFrame
+        :func:`~hotspotkaart.engine.grid.cell_week_counts`: per cell by weekday and hour, for
+        the hot times of the hot spots.
     partitions : int
         How many partitions were counted (1 for the in-memory engine).
     chunks : int
@@ -79,6 +87,7 @@ class CountTables:
     weeks: pd.DataFrame
     months: pd.DataFrame
     quarters: pd.DataFrame
+    cell_weeks: pd.DataFrame
     partitions: int = 1
     chunks: int = 1
 
@@ -115,6 +124,7 @@ def count_incidents(incidents: gpd.GeoDataFrame, zones: gpd.GeoDataFrame, period
         weeks=week_counts(incidents, periods),
         months=month_counts(incidents, periods),
         quarters=quarter_counts(incidents, periods, analysis.cell_size),
+        cell_weeks=cell_week_counts(incidents, periods, analysis.cell_size),
     )
 
 
@@ -131,6 +141,7 @@ def sum_tables(parts: Sequence[CountTables]) -> CountTables:
         weeks=sum_counts([p.weeks for p in parts], list(WEEK_COLUMNS[:-1])),
         months=sum_counts([p.months for p in parts], list(MONTH_COLUMNS[:-1])),
         quarters=sum_counts([p.quarters for p in parts], ["ix", "iy", "quarter"]),
+        cell_weeks=sum_counts([p.cell_weeks for p in parts], list(CELL_WEEK_COLUMNS[:-1])),
         partitions=sum(p.partitions for p in parts),
     )
 

@@ -20,7 +20,7 @@ from hotspotkaart._validate import period_array, require_columns
 from hotspotkaart.config.settings import Periods
 from hotspotkaart.engine.counting import category_labels, group_sizes
 
-__all__ = ["MONTH_COLUMNS", "NO_HOUR", "NO_WEEKDAY", "WEEK_COLUMNS", "month_counts",
+__all__ = ["MONTH_COLUMNS", "NO_HOUR", "NO_WEEKDAY", "WEEK_COLUMNS", "clock", "month_counts",
            "quarter_index", "week_counts"]
 
 #: Columns of :func:`week_counts`; ``weekday`` 1 = maandag … 7 = zondag, ``hour`` 0–23.
@@ -53,17 +53,27 @@ def week_counts(incidents: pd.DataFrame, periods: Periods) -> pd.DataFrame:
     """
     require_columns(incidents, ("buurtcode", "period", "category", "date", "timed"),
                     "incidents")
-    dates = pd.to_datetime(incidents["date"])
-    timed = incidents["timed"].to_numpy(dtype=bool)
+    weekday, hour = clock(incidents)
     frame = pd.DataFrame({
         "buurtcode": incidents["buurtcode"].to_numpy(dtype=object),
         "period": period_array(incidents, periods),
         "category": category_labels(incidents["category"]),
-        "weekday": np.where(timed, dates.dt.day_of_week.to_numpy() + 1, NO_WEEKDAY),
-        "hour": np.where(timed, dates.dt.hour.to_numpy(), NO_HOUR),
+        "weekday": weekday,
+        "hour": hour,
     })
-    frame[["weekday", "hour"]] = frame[["weekday", "hour"]].astype(np.int64)
     return group_sizes(frame, list(WEEK_COLUMNS[:-1]))
+
+
+def clock(incidents: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Return each melding's weekday (1–7) and hour (0–23) as int64 arrays.
+
+    A melding without a time (``timed`` False) gets :data:`NO_WEEKDAY` and :data:`NO_HOUR`.
+    """
+    dates = pd.to_datetime(incidents["date"])
+    timed = incidents["timed"].to_numpy(dtype=bool)
+    weekday = np.where(timed, dates.dt.day_of_week.to_numpy() + 1, NO_WEEKDAY)
+    hour = np.where(timed, dates.dt.hour.to_numpy(), NO_HOUR)
+    return weekday.astype(np.int64), hour.astype(np.int64)
 
 
 def month_counts(incidents: pd.DataFrame, periods: Periods) -> pd.DataFrame:

@@ -57,8 +57,10 @@ _FIXED: dict[str, tuple[str, str]] = {
               "melding niet mee per uur)."),
     "period": ("Periode", "Het jaar waarin de melding valt."),
     "category": ("Categorie", "Soort overlast van de melding."),
-    "area_type": ("Gebiedsniveau", "stad, wijk of buurt."),
-    "area_code": ("Gebiedscode", "CBS-code van de wijk of buurt; leeg voor de hele stad."),
+    "area_type": ("Gebiedsniveau", "stad, wijk, buurt of hotspot (een cluster van aangrenzende "
+                  "hot-spotcellen van één jaar)."),
+    "area_code": ("Gebiedscode", "CBS-code van de wijk of buurt, of de code van het "
+                  "hot-spotcluster (jaar-nummer, als in grid.csv); leeg voor de hele stad."),
     "weekday": ("Weekdag", "1 = maandag … 7 = zondag; leeg voor meldingen zonder tijd."),
     "hour": ("Uur", "Uur van de dag (0–23, lokale tijd); leeg voor meldingen zonder tijd."),
     "count": ("Meldingen", "Aantal meldingen."),
@@ -185,6 +187,11 @@ _YEARLY: dict[str, tuple[str, str]] = {  # column prefix before _<year>: alias, 
                                   "alle cellen (FDR)."),
     "gi_class": ("Hot spot", "Hot spot 99 %, 95 % of 90 %, cold spot of niet significant in "
                              "{year}."),
+    "hotspot": ("Hot-spotcluster", "Code van het cluster van aangrenzende hot-spotcellen "
+                                   "(elke zekerheid) waartoe de cel in {year} hoort: jaar-nummer, "
+                                   "1 = het cluster met de meeste meldingen; leeg als de cel "
+                                   "geen hot spot is. Zijn tijden staan in tijden.csv en "
+                                   "hottijden.csv."),
     "valid_days": ("Geldige dagen", "Dagen in {year} waarop de zone gold."),
     "inside": ("Binnen", "Meldingen in {year} in de zone, op dagen dat zij gold."),
     "ring": ("Rand", "Meldingen in {year} in de rand rond de zone (tot de bufferafstand), op "

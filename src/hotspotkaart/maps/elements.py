@@ -270,8 +270,9 @@ class PopupHeat(MacroElement):
         The layers whose popups get the chart (the data is on the page once).
     charts : dict of str to dict
         Per area code: ``n`` (number of colours), ``cells`` (per year 168 digits, weekday by
-        weekday from Monday, hour 0–23; 0 is no melding, ``k`` the ``k``-th colour) and
-        ``label`` (the chart in words, for screen readers).
+        weekday from Monday, hour 0–23; 0 is no melding, ``k`` the ``k``-th colour),
+        ``totals`` (per year the meldingen in words, shown beside the year) and ``label`` (the
+        chart in words, for screen readers).
     palette : dict of int to sequence of str
         The colours by number of classes.
     key : str
@@ -294,7 +295,8 @@ class PopupHeat(MacroElement):
     var colours = palette[chart.n], parts = [], years = Object.keys(chart.cells);
     years.forEach(function(year, k) {  // one year under the other, 10 px an hour
       var y0 = k * 96, cells = chart.cells[year];
-      parts.push('<text x="0" y="' + (y0 + 9) + '" font-weight="600">' + year + '</text>');
+      parts.push('<text x="0" y="' + (y0 + 9) + '" font-weight="600">' + year + ': '
+        + chart.totals[year] + '</text>');
       for (var i = 0; i < 168; i++) {
         var c = +cells[i], d = Math.floor(i / 24), h = i % 24;
         parts.push('<rect x="' + (18 + h * 10) + '" y="' + (y0 + 14 + d * 10) + '" width="9" '
@@ -329,6 +331,8 @@ class PopupHeat(MacroElement):
         self._name = "PopupHeat"
         self.layers = list(layers)
         self.charts = {str(code): {"n": int(c["n"]), "cells": dict(c["cells"]),
+                                   "totals": {str(y): html_text(str(t))
+                                              for y, t in c["totals"].items()},
                                    "label": html_text(str(c["label"]))}
                        for code, c in charts.items()}
         self.palette = {int(n): list(colours) for n, colours in palette.items()}

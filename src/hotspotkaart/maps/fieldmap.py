@@ -29,6 +29,7 @@ from hotspotkaart.maps.data import MapContext, MapData
 from hotspotkaart.maps.elements import InfoPanel, Legend
 from hotspotkaart.maps.layers import (
     CELL_OUTLINE,
+    geojson_layer,
     hot_spot_clusters,
     rounded,
     significant_changes,
@@ -36,7 +37,6 @@ from hotspotkaart.maps.layers import (
 from hotspotkaart.maps.overview import (
     add_zone_layers,
     base_map,
-    geojson_layer,
     set_page_title,
 )
 from hotspotkaart.maps.timecharts import hot_time_lines

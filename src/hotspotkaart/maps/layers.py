@@ -11,6 +11,9 @@ object identity) in a small least-recently-used cache; :func:`geometry_digest` a
 
 :func:`hot_spot_clusters` merges touching grid cells of one Gi* class or transition into the
 clusters the maps draw instead of cells (:func:`cell_clusters` gives the same without a frame).
+
+:func:`geojson_layer` adds a layer to a map with its Dutch tooltip and popup, styled by
+:func:`fill_style` with the colours of :func:`class_colours`.
 """
 
 from __future__ import annotations
@@ -18,17 +21,19 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import OrderedDict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
+import folium
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
 
-from hotspotkaart._format import display
+from hotspotkaart._format import display, html_text
 from hotspotkaart.io.crs import RD, WGS84
+from hotspotkaart.maps.elements import GeoJsonPopup, GeoJsonTooltip
 from hotspotkaart.stats.change import DALING, STIJGING
 from hotspotkaart.stats.hotspots import GI_CLASSES, GI_COLOURS, NIET_SIGNIFICANT
 
@@ -255,10 +260,35 @@ class Clusters(NamedTuple):
     meldingen: tuple[int, ...]
     geometry: tuple[Any, ...]
 
-    def for_map(self, crs: Any, fields: Mapping[str, str]) -> LayerData:
-        """Make the layer ``for_map(hot_spot_clusters(…), fields)`` makes, without a frame."""
-        columns = {"klasse": self.klasse, "cellen": self.cellen, "meldingen": self.meldingen}
+    def for_map(self, crs: Any, fields: Mapping[str, str],
+                extra: Mapping[str, Sequence[Any]] | None = None) -> LayerData:
+        """Make the layer ``for_map(hot_spot_clusters(…), fields)`` makes, without a frame.
+
+        ``extra`` gives further fields, one value per cluster.
+        """
+        columns = {"klasse": self.klasse, "cellen": self.cellen, "meldingen": self.meldingen,
+                   **(extra or {})}
         return for_map(gpd.GeoSeries(list(self.geometry), crs=crs), fields, columns)
+
+    def codes(self, cells: gpd.GeoDataFrame, column: str) -> list[str]:
+        """Return per cluster the value of ``column`` of the cells it is made of.
+
+        For the hot-spot clusters of the statistics (``hotspot_<year>``,
+        :mod:`hotspotkaart.stats.clustertimes`): a polygon here merges the touching cells of
+        one confidence class, all of them within one cluster of any hot class, so the cell under
+        a point inside the polygon names it.
+        """
+        if not self.geometry:
+            return []
+        inside = shapely.point_on_surface(np.asarray(self.geometry, dtype=object))
+        values = cells[column].to_numpy(dtype=object)
+        polygon, cell = shapely.STRtree(np.asarray(cells.geometry.to_numpy(), dtype=object)
+                                        ).query(inside, predicate="intersects")
+        out = [""] * len(self.geometry)
+        for i, j in zip(polygon, cell, strict=True):
+            if not out[i] and values[j]:
+                out[i] = str(values[j])
+        return out
 
 
 def cell_clusters(cells: gpd.GeoDataFrame, shapes: bytes, column: str, count: str,
@@ -307,3 +337,51 @@ def _hot_spot_clusters(cells: gpd.GeoDataFrame, column: str, count: str,
             rows.append((klasse, len(members), int(group_counts[members].sum()), part))
     return Clusters(*(tuple(values) for values in zip(*rows, strict=True))) if rows \
         else Clusters((), (), (), ())
+
+
+# -- drawing a layer -------------------------------------------------------------------------
+
+
+def geojson_layer(fmap: folium.Map, data: gpd.GeoDataFrame | LayerData, name: str,
+                  fields: Mapping[str, str] | Sequence[str],
+                  style: Callable[[dict[str, Any]], dict[str, Any]] | None, *, show: bool,
+                  marker: folium.CircleMarker | None = None, highlight: bool = True,
+                  brief: Sequence[str] | None = None) -> folium.GeoJson:
+    """Add ``data`` as one GeoJSON layer with a Dutch tooltip and popup of ``fields``.
+
+    ``brief`` names the fields of the tooltip when it should show fewer than the popup: a
+    tooltip follows the pointer, so it stays small enough to leave room beside the panels.
+    """
+    keys = list(fields)
+    # folium inserts aliases as HTML too, and some carry category names from the input
+    aliases = [html_text(a) for a in (fields.values() if isinstance(fields, Mapping) else keys)]
+    tip = [(k, a) for k, a in zip(keys, aliases, strict=True) if brief is None or k in brief]
+    has_features = not data.empty
+    layer = folium.GeoJson(
+        feature_collection(data), name=name,
+        style_function=style,
+        highlight_function=(lambda f: {"weight": 3, "color": "#000000"})
+        if style and highlight else None,
+        tooltip=GeoJsonTooltip(fields=[k for k, _ in tip], aliases=[a for _, a in tip],
+                               sticky=True) if has_features else None,
+        popup=GeoJsonPopup(fields=keys, aliases=aliases) if has_features else None,
+        marker=marker, show=show, smooth_factor=0.5,
+    )
+    layer.add_to(fmap)
+    return layer
+
+
+def class_colours(classes: Sequence[Any] | pd.Series, palette: Mapping[str, str]) -> list[str]:
+    """Give each class its colour of ``palette``; grey for a class the palette lacks."""
+    return [palette.get(str(c), "#bdbdbd") for c in classes]
+
+
+def fill_style(opacity: float, *, outline: Mapping[str, Any] | None = None
+               ) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    """Fill each feature with its ``_colour`` property; a thin grey or the given outline."""
+    line = {"color": "#444444", "weight": 1.0} if outline is None else dict(outline)
+
+    def style(feature: dict[str, Any]) -> dict[str, Any]:
+        return {"fillColor": feature["properties"]["_colour"], **line, "fillOpacity": opacity}
+
+    return style

@@ -16,21 +16,19 @@ from __future__ import annotations
 
 import html
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import folium
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import shapely
 import xyzservices.providers as xyz
 from branca.element import Element, Figure
 from folium.folium import _default_css, _default_js
 
 from hotspotkaart._format import (
     change_text,
-    html_text,
     nl_float,
     nl_int,
     validity_text,
@@ -50,8 +48,6 @@ from hotspotkaart.maps.data import MapContext, MapData
 from hotspotkaart.maps.elements import (
     ChartPanel,
     Credits,
-    GeoJsonPopup,
-    GeoJsonTooltip,
     InfoPanel,
     KeyFigures,
     Legend,
@@ -60,27 +56,18 @@ from hotspotkaart.maps.elements import (
     SkipLink,
     SortableTable,
 )
+from hotspotkaart.maps.gridlayers import add_grid_layers
 from hotspotkaart.maps.layers import (
-    CELL_OUTLINE,
-    Clusters,
     LayerData,
-    cell_clusters,
-    feature_collection,
+    class_colours,
+    fill_style,
     for_map,
-    geometry_digest,
-    gi_legend,
-    significant_changes,
+    geojson_layer,
 )
 from hotspotkaart.maps.placement import PanelPlacement
-from hotspotkaart.maps.timecharts import buurt_heat_cells, city_charts, wijk_charts
-from hotspotkaart.stats.change import CHANGE_CLASSES, CHANGE_COLOURS, DALING, STIJGING
+from hotspotkaart.maps.timecharts import area_heat_cells, city_charts, wijk_charts
+from hotspotkaart.stats.change import CHANGE_CLASSES, CHANGE_COLOURS
 from hotspotkaart.stats.classbreaks import YEAR_PALETTE, bin_labels
-from hotspotkaart.stats.hotspots import (
-    GI_COLOURS,
-    NIET_SIGNIFICANT,
-    TRANSITION_CLASSES,
-    TRANSITION_COLOURS,
-)
 
 __all__ = [
     "ZONE_COLOURS",
@@ -152,7 +139,7 @@ def overview_map(data: MapData, context: MapContext) -> folium.Map:
     fmap = base_map(data.buurten, context)
     base, compare = context.years
     layers = add_area_layers(fmap, data, context, data.buurten)
-    add_grid_layers(fmap, data.cells, context)
+    add_grid_layers(fmap, data.cells, context, data.times)
     add_zone_layers(fmap, data.zones, context)
     add_location_layers(fmap, data.locations)
     wijk_outline = add_wijk_outline(fmap, data.wijken)
@@ -183,7 +170,7 @@ def wijk_map(data: MapData, context: MapContext, wijkcode: str) -> folium.Map:
     layers = add_area_layers(fmap, local, context, buurten,
                              _wijk_change_layer(data, context, wijkcode),
                              bins=data.count_bins(context.years))
-    add_grid_layers(fmap, cells, context)
+    add_grid_layers(fmap, cells, context, data.times)
     add_zone_layers(fmap, local.zones, context)
     add_location_layers(fmap, local.locations)
     add_wijk_outline(fmap, wijk)
@@ -269,7 +256,7 @@ def add_area_layers(fmap: folium.Map, data: MapData, context: MapContext,
     shown = {key: change[key] for key in fields}
     brief = ["buurtnaam", f"count_{base}", f"count_{compare}", "change_class"]
     change_layer = geojson_layer(fmap, change, f"Verandering {base}→{compare} per buurt", fields,
-                                 _fill_style(0.7), show=True, brief=brief)
+                                 fill_style(0.7), show=True, brief=brief)
     note = ""
     if bins is None:
         bins = data.count_bins(context.years)
@@ -281,7 +268,7 @@ def add_area_layers(fmap: folium.Map, data: MapData, context: MapContext,
         classes = np.searchsorted(bins, buurten[f"count_{year}"].to_numpy(), side="left")
         counts["_colour"] = [YEAR_PALETTE[min(int(c), len(YEAR_PALETTE) - 1)] for c in classes]
         layers.append(geojson_layer(fmap, counts, f"Meldingen {year} per buurt", fields,
-                                    _fill_style(0.75), show=False, brief=brief))
+                                    fill_style(0.75), show=False, brief=brief))
     fmap.add_child(Legend(f"Verandering per buurt {base}→{compare}",
                           [(c, CHANGE_COLOURS[c]) for c in CHANGE_CLASSES],
                           layers=layers[:1]))
@@ -290,7 +277,8 @@ def add_area_layers(fmap: folium.Map, data: MapData, context: MapContext,
     if data.categories:
         options = [("", "Alle meldingen")] + [(category_key(c), c) for c in data.categories]
         fmap.add_child(CategorySwitch([change_layer], options))
-    heat = buurt_heat_cells(data, context, [str(c) for c in buurten["buurtcode"]])
+    heat = area_heat_cells(data.times, "buurt", [str(c) for c in buurten["buurtcode"]],
+                           context.years)
     if heat:
         fmap.add_child(PopupHeat(layers, heat, HEAT_COLOURS, key="buurtcode",
                                  title="Meldingen per uur (0–23) en weekdag, beide jaren"))
@@ -312,77 +300,13 @@ def _change_layer(data: MapData, context: MapContext, buurten: gpd.GeoDataFrame)
     """
     change = for_map(buurten, [*buurt_fields(data, context), "zoeknaam"],
                      _buurt_texts(buurten, data, context))
-    change["_colour"] = _colours(buurten["change_class"], CHANGE_COLOURS)
+    change["_colour"] = class_colours(buurten["change_class"], CHANGE_COLOURS)
     for category, slug in data.slugs.items():
         column = f"change_class_{slug}"
         if column in buurten:
-            change[f"_colour_{category_key(category)}"] = _colours(buurten[column],
+            change[f"_colour_{category_key(category)}"] = class_colours(buurten[column],
                                                                    CHANGE_COLOURS)
     return change
-
-
-def add_grid_layers(fmap: folium.Map, cells: gpd.GeoDataFrame | None,
-                    context: MapContext) -> None:
-    """Add the tested change per cell (shown), the hot spots per year and their transitions.
-
-    The map leads with the change that was tested where it happened (the window counts of both
-    years, ``change_class``); the transitions between two hot-spot labels are a description only
-    and say so in their name.
-    """
-    if cells is None or cells.empty:
-        return
-    base, compare = context.years
-    cellen = f"Cellen van {cell_size_text(cells)}"
-    shapes = geometry_digest(cells)  # once for the layers
-    changed = cell_clusters(significant_changes(cells, "change_class"), shapes, "_change",
-                            f"count_{compare}", "geen")
-    per_cell = [_cells_layer(fmap, changed, cells,
-                             f"Verandering {base}→{compare} per cel (getoetst)",
-                             (f"Verandering {base}→{compare}", cellen, compare), CHANGE_COLOURS,
-                             0.8, show=True)]
-    hot = [_cells_layer(fmap, cell_clusters(cells, shapes, f"gi_class_{year}", f"count_{year}",
-                                            NIET_SIGNIFICANT), cells, f"Hot spots {year}",
-                        (f"Hot spot {year}", cellen, year), GI_COLOURS, 0.8, show=False)
-           for year in (base, compare)]
-    clusters = cell_clusters(cells, shapes, "transition", f"count_{compare}", "geen")
-    per_cell.append(_cells_layer(fmap, clusters, cells, f"Hot spots {base}→{compare}: nieuw, "
-                                 "blijvend, verdwenen (beschrijving, niet getoetst)",
-                                 ("Hot spot", cellen, compare), TRANSITION_COLOURS, 0.85,
-                                 show=False))
-    # bottom left: the right-hand column is full on a laptop screen (800 px high); one legend
-    # for the tested change and the described transitions together, each open while one of
-    # its layers is on
-    change = [(f"{c} (getoetst)", CHANGE_COLOURS[c]) for c in (STIJGING, DALING)]
-    described = [(f"hot spot {c} (beschrijving)", TRANSITION_COLOURS[c])
-                 for c in TRANSITION_CLASSES if c != "geen"]
-    fmap.add_child(Legend(f"Per cel {base}→{compare}", change + described,
-                          position="bottomleft", layers=per_cell))
-    fmap.add_child(Legend("Hotspots (getoetst, FDR)", gi_legend(cells, context.years),
-                          position="bottomleft", layers=hot))
-
-
-def _cells_layer(fmap: folium.Map, clusters: Clusters, cells: gpd.GeoDataFrame, name: str,
-                 aliases: tuple[str, str, int], palette: Mapping[str, str], opacity: float, *,
-                 show: bool) -> folium.GeoJson:
-    """Draw one layer of cell clusters: class, cells and meldingen of ``year`` per cluster."""
-    klasse, cellen, year = aliases
-    fields = {"klasse": klasse, "cellen": cellen, "meldingen": f"Meldingen {year}"}
-    data = clusters.for_map(cells.crs, fields)
-    data["_colour"] = _colours(clusters.klasse, palette)
-    return geojson_layer(fmap, data, name, fields, _fill_style(opacity, outline=CELL_OUTLINE),
-                         show=show)
-
-
-def cell_size_text(cells: gpd.GeoDataFrame) -> str:
-    """Give the grid's cell size in Dutch (``100 m``, ``1.000 m``, ``62,5 m``) from a cell.
-
-    Grid cells are unclipped squares (:func:`hotspotkaart.engine.grid.make_grid`), so the width of
-    any
-    cell is the configured ``cell_size``.
-    """
-    xmin, _, xmax, _ = shapely.bounds(cells.geometry.iloc[0])
-    size = round(float(xmax - xmin), 3)
-    return f"{nl_int(int(size))} m" if size.is_integer() else f"{nl_float(size, 1)} m"
 
 
 def add_zone_layers(fmap: folium.Map, zones: gpd.GeoDataFrame, context: MapContext) -> None:
@@ -472,35 +396,6 @@ def key_figures(data: MapData, areas: gpd.GeoDataFrame, context: MapContext
     return ["", str(base), str(compare), "verandering"], rows
 
 
-def geojson_layer(fmap: folium.Map, data: gpd.GeoDataFrame | LayerData, name: str,
-                  fields: Mapping[str, str] | Sequence[str],
-                  style: Callable[[dict[str, Any]], dict[str, Any]] | None, *, show: bool,
-                  marker: folium.CircleMarker | None = None, highlight: bool = True,
-                  brief: Sequence[str] | None = None) -> folium.GeoJson:
-    """Add ``data`` as one GeoJSON layer with a Dutch tooltip and popup of ``fields``.
-
-    ``brief`` names the fields of the tooltip when it should show fewer than the popup: a
-    tooltip follows the pointer, so it stays small enough to leave room beside the panels.
-    """
-    keys = list(fields)
-    # folium inserts aliases as HTML too, and some carry category names from the input
-    aliases = [html_text(a) for a in (fields.values() if isinstance(fields, Mapping) else keys)]
-    tip = [(k, a) for k, a in zip(keys, aliases, strict=True) if brief is None or k in brief]
-    has_features = not data.empty
-    layer = folium.GeoJson(
-        feature_collection(data), name=name,
-        style_function=style,
-        highlight_function=(lambda f: {"weight": 3, "color": "#000000"})
-        if style and highlight else None,
-        tooltip=GeoJsonTooltip(fields=[k for k, _ in tip], aliases=[a for _, a in tip],
-                               sticky=True) if has_features else None,
-        popup=GeoJsonPopup(fields=keys, aliases=aliases) if has_features else None,
-        marker=marker, show=show, smooth_factor=0.5,
-    )
-    layer.add_to(fmap)
-    return layer
-
-
 def buurt_fields(data: MapData, context: MapContext) -> dict[str, str]:
     """Tooltip fields of a buurt: name, counts per year and category, change in words."""
     base, compare = context.years
@@ -546,20 +441,6 @@ def _buurt_texts(buurten: gpd.GeoDataFrame, data: MapData, context: MapContext
     else:
         texts["rate_text"] = ["onbekend (geen inwonertal)"] * count
     return texts
-
-
-def _colours(classes: pd.Series, palette: Mapping[str, str]) -> list[str]:
-    return [palette.get(str(c), "#bdbdbd") for c in classes]
-
-
-def _fill_style(opacity: float, *, outline: Mapping[str, Any] | None = None
-                ) -> Callable[[dict[str, Any]], dict[str, Any]]:
-    line = {"color": "#444444", "weight": 1.0} if outline is None else dict(outline)
-
-    def style(feature: dict[str, Any]) -> dict[str, Any]:
-        return {"fillColor": feature["properties"]["_colour"], **line, "fillOpacity": opacity}
-
-    return style
 
 
 def _outline_style(kind: str) -> Callable[[dict[str, Any]], dict[str, Any]]:

@@ -23,13 +23,18 @@ from hotspotkaart._naming import file_stems
 from hotspotkaart.maps.controls import SyncMaps
 from hotspotkaart.maps.data import MapContext, MapData
 from hotspotkaart.maps.elements import OFFLINE_CSS, InfoPanel, Legend, verbatim_macros
-from hotspotkaart.maps.layers import CELL_OUTLINE, for_map, gi_legend, hot_spot_clusters
+from hotspotkaart.maps.layers import (
+    CELL_OUTLINE,
+    for_map,
+    geojson_layer,
+    gi_legend,
+    hot_spot_clusters,
+)
 from hotspotkaart.maps.overview import (
     add_wijk_outline,
     add_zone_layers,
     base_map,
     buurt_fields,
-    geojson_layer,
     set_page_title,
 )
 from hotspotkaart.maps.timecharts import city_charts

@@ -27,7 +27,7 @@ from hotspotkaart.maps.charts import (
 )
 from hotspotkaart.maps.data import MapContext, MapData
 
-__all__ = ["buurt_heat_cells", "city_charts", "hot_time_lines", "incident_charts",
+__all__ = ["area_heat_cells", "city_charts", "hot_time_lines", "incident_charts",
            "wijk_charts"]
 
 
@@ -63,19 +63,19 @@ def wijk_charts(data: MapData, context: MapContext, wijkcode: str, name: str) ->
     return "".join(out)
 
 
-def buurt_heat_cells(data: MapData, context: MapContext, codes: list[str]
-                     ) -> dict[str, dict[str, object]]:
-    """Per buurt of ``codes`` with meldingen with a time: its small hour × weekday chart.
+def area_heat_cells(times: pd.DataFrame | None, area_type: str, codes: Sequence[str],
+                    years: Sequence[int]) -> dict[str, dict[str, object]]:
+    """Per area of ``codes`` with meldingen with a time in ``years``: its small heat chart.
 
     For :class:`~hotspotkaart.maps.elements.PopupHeat`: per year one digit per hour of the week
     (Monday 0:00 first), 0 for no melding and else the class on the heat chart's scale of this
-    buurt's own largest count (:func:`~hotspotkaart.maps.charts.heat_scale`), and the chart in
-    words.
+    area's own largest count (:func:`~hotspotkaart.maps.charts.heat_scale`), and the chart in
+    words. ``times`` is ``tijden.csv`` (``MapData.times``); ``area_type`` is ``buurt``, or
+    ``hotspot`` for the hot-spot clusters, each with the one year it belongs to.
     """
-    if data.times is None or not codes:
+    if times is None or not len(codes):
         return {}
-    years = context.years
-    grid = np.stack([_weeks(data.times, "buurt", codes, year) for year in years], axis=1)
+    grid = np.stack([_weeks(times, area_type, codes, year) for year in years], axis=1)
     out: dict[str, dict[str, object]] = {}
     for i, code in enumerate(codes):
         top = int(grid[i].max())
@@ -85,11 +85,13 @@ def buurt_heat_cells(data: MapData, context: MapContext, codes: list[str]
         classes = np.where(grid[i] == 0, 0, (grid[i] - 1) // step + 1)
         label = "; ".join(f"{year}: {meldingen_text(int(grid[i, k].sum()))} met een tijdstip"
                           for k, year in enumerate(years))
-        out[code] = {"n": len(colours),
-                     "cells": {str(year): "".join(str(int(c)) for c in classes[k].ravel())
-                               for k, year in enumerate(years)},
-                     "label": f"Meldingen per uur en weekdag, {label}; hoe donkerder, hoe meer "
-                              f"(tot {nl_int(top)} in een uur)"}
+        out[str(code)] = {"n": len(colours),
+                          "totals": {str(year): f"{meldingen_text(int(grid[i, k].sum()))} met "
+                                                "een tijdstip" for k, year in enumerate(years)},
+                          "cells": {str(year): "".join(str(int(c)) for c in classes[k].ravel())
+                                    for k, year in enumerate(years)},
+                          "label": f"Meldingen per uur en weekdag, {label}; hoe donkerder, hoe "
+                                   f"meer (tot {nl_int(top)} in een uur)"}
     return out
 
 

@@ -7,7 +7,8 @@ The count tables of either engine hold the meldingen per buurt by weekday and ho
   every wijk and every buurt;
 * the **hot times** of the city, each wijk and each buurt per period (:func:`hot_time_table`,
   the test of :func:`hotspotkaart.stats.hottimes.hot_times` with the weekdays the covered days
-  hold) and whether an area's time profile changed (:func:`profile_table`,
+  hold; those of the hot-spot clusters are :mod:`hotspotkaart.stats.clustertimes`) and whether
+  an area's time profile changed (:func:`profile_table`,
   :func:`hotspotkaart.stats.hottimes.profile_change`);
 * the **trend over the 8 quarters** of the two years per area (:func:`area_trends`) and per grid
   cell's 3 × 3 window (:func:`cell_trends`), the Mann–Kendall test of
@@ -32,9 +33,9 @@ from hotspotkaart.stats.coverage import Coverage
 from hotspotkaart.stats.hottimes import hot_times, profile_change
 from hotspotkaart.stats.trend import MIN_STEPS, TE_WEINIG, trend_columns
 
-__all__ = ["METHOD", "QUARTERS", "Timing", "area_trends", "cell_quarters", "cell_trends",
-           "hot_time_table", "month_table", "profile_table", "quarter_days", "time_table",
-           "timing"]
+__all__ = ["METHOD", "QUARTERS", "Timing", "area_trends", "cell_positions", "cell_quarters",
+           "cell_trends", "hot_time_table", "month_table", "profile_table", "quarter_days",
+           "time_table", "timing", "weekday_occurrences"]
 
 logger = logging.getLogger(__name__)
 
@@ -54,6 +55,12 @@ METHOD: dict[str, str] = {
                   "weekday occurs in the covered days; Benjamini-Hochberg over all blocks "
                   "of a period (Benjamini & Hochberg 1995); hot when q <= fdr_q and count > "
                   "expected"),
+    "hot_spot_clusters": ("a hot-spot cluster is a group of grid cells of one period with a "
+                          "hot spot class (any confidence) that share an edge, numbered by "
+                          "meldingen (hotspot_<year> in grid.csv); its meldingen per weekday "
+                          "and hour are rows of tijden.csv with area_type hotspot, and its "
+                          "blocks are tested as the areas' are, the clusters of a period "
+                          "one Benjamini-Hochberg family of their own"),
     "profile_change": ("chi-square test of homogeneity, X^2 / dispersion, of the two periods' "
                        "meldingen over weekday groups x day parts, pooled until the expected "
                        "counts are adequate (Cochran 1954), expected counts by iterative "
@@ -65,8 +72,9 @@ METHOD: dict[str, str] = {
               "each; a quarter without data is left out, fewer than 3 covered quarters: not "
               "tested; 8 steps give little power (a doubling at 20 meldingen a quarter is found "
               "in about 1 in 5 units)"),
-    "not_yet": ("time windows (time_from / time_to, aoristic spreading) are not read; hot times "
-                "per hot-spot cluster are not tested"),
+    "not_yet": ("time windows (time_from / time_to, aoristic spreading) are not read; the "
+                "time profile of a hot-spot cluster is not compared between periods (a "
+                "cluster belongs to one period)"),
 }
 
 
@@ -85,7 +93,7 @@ def quarter_days(coverage: Coverage, periods: Periods) -> npt.NDArray[np.float64
     return out
 
 
-def _weekday_occurrences(coverage: Coverage, year: int) -> npt.NDArray[np.float64]:
+def weekday_occurrences(coverage: Coverage, year: int) -> npt.NDArray[np.float64]:
     """How many Mondays … Sundays the covered days of ``year`` hold."""
     if not coverage.days(year):
         return np.ones(7)
@@ -220,7 +228,7 @@ def hot_time_table(weeks: pd.DataFrame, buurten: pd.DataFrame, periods: Periods,
     parts = []
     for year in periods.years:
         arrays, types, codes = _stacked(frame, levels, year)
-        table = hot_times(arrays, weekday_occurrences=_weekday_occurrences(coverage, year),
+        table = hot_times(arrays, weekday_occurrences=weekday_occurrences(coverage, year),
                           min_count=int(config.min_count), fdr_q=config.fdr_q,
                           dispersion=dispersion)
         area = table.pop("area").to_numpy()
@@ -249,8 +257,8 @@ def profile_table(weeks: pd.DataFrame, buurten: pd.DataFrame, periods: Periods,
     table = profile_change(stacks[periods.base][0], stacks[periods.compare][0],
                            min_count=int(config.min_count), fdr_q=config.fdr_q,
                            dispersion=dispersion,
-                           base_occurrences=_weekday_occurrences(coverage, periods.base),
-                           compare_occurrences=_weekday_occurrences(coverage, periods.compare))
+                           base_occurrences=weekday_occurrences(coverage, periods.base),
+                           compare_occurrences=weekday_occurrences(coverage, periods.compare))
     table = table.drop(columns="area")
     table.insert(0, "area_code", codes)
     table.insert(0, "area_type", types)
@@ -309,10 +317,7 @@ def _trends(counts: npt.NDArray[np.int64], days: npt.ArrayLike | None, config: A
 def cell_quarters(quarters: pd.DataFrame, grid: pd.DataFrame,
                   cell_size: float) -> npt.NDArray[np.float64]:
     """Return the meldingen per grid cell (rows in ``grid`` order) and quarter (8 columns)."""
-    size = float(cell_size)
-    gix = np.floor(grid["x_min"].to_numpy(float) / size + 0.5).astype(np.int64)
-    giy = np.floor(grid["y_min"].to_numpy(float) / size + 0.5).astype(np.int64)
-    lookup = pd.MultiIndex.from_arrays([gix, giy])
+    lookup = pd.MultiIndex.from_arrays(cell_positions(grid, cell_size))
     position = lookup.get_indexer(pd.MultiIndex.from_arrays(
         [quarters["ix"].to_numpy(np.int64), quarters["iy"].to_numpy(np.int64)]))
     step = quarters["quarter"].to_numpy(np.int64)
@@ -320,6 +325,14 @@ def cell_quarters(quarters: pd.DataFrame, grid: pd.DataFrame,
     out = np.zeros((len(grid), QUARTERS))
     np.add.at(out, (position[ok], step[ok]), quarters["n"].to_numpy(float)[ok])
     return out
+
+
+def cell_positions(grid: pd.DataFrame, cell_size: float
+                   ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Return the ``ix``, ``iy`` of the count tables for each cell of the grid table."""
+    size = float(cell_size)
+    return (np.floor(grid["x_min"].to_numpy(float) / size + 0.5).astype(np.int64),
+            np.floor(grid["y_min"].to_numpy(float) / size + 0.5).astype(np.int64))
 
 
 def cell_trends(windows: npt.ArrayLike, days: npt.ArrayLike | None, config: AnalysisConfig,

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial, reduce
 from typing import Any
 
@@ -35,6 +35,12 @@ from hotspotkaart.runtime.parallel import resolve_workers, run_jobs
 from hotspotkaart.stats.areas import area_table_from_counts, area_year_counts
 from hotspotkaart.stats.change import period_days
 from hotspotkaart.stats.classbreaks import CountBreaks, count_breaks
+from hotspotkaart.stats.clustertimes import (
+    cluster_column,
+    cluster_hot_times,
+    cluster_time_rows,
+    label_clusters,
+)
 from hotspotkaart.stats.coverage import Coverage, assess_coverage
 from hotspotkaart.stats.dispersion import Dispersion, Split, choose_dispersion
 from hotspotkaart.stats.grid import GridResult, GridTests, analyse_grid_from_counts, grid_tests
@@ -147,6 +153,7 @@ def run_statistics(tables: CountTables, boundaries: Boundaries, zone_frame: gpd.
                                      exposure=exposure, quarters=tables.quarters,
                                      quarter_days=when.quarter_days, **grid_kw)
     buurten, wijken = _with_trends(buurten, wijken, tables, boundaries, config, when, phi)
+    cells, when = _with_clusters(cells, tables, config, when, covered, phi)
     return Assessment(buurten=buurten, wijken=wijken, grid=cells, zone_stats=zone_stats,
                       breaks=breaks, dispersion=disp, coverage=covered, timing=when)
 
@@ -165,6 +172,28 @@ def _with_trends(buurten: gpd.GeoDataFrame, wijken: gpd.GeoDataFrame, tables: Co
                            trends.set_index(table.index)], axis=1)
         out.append(gpd.GeoDataFrame(frame, geometry=table.geometry, crs=table.crs))
     return out[0], out[1]
+
+
+def _with_clusters(grid: GridResult, tables: CountTables, config: Config, when: Timing,
+                   coverage: Coverage, phi: float) -> tuple[GridResult, Timing]:
+    """Name the hot-spot clusters of each year in the grid; add their times and hot times.
+
+    See :mod:`hotspotkaart.stats.clustertimes`. Each ``hotspot_<year>`` column comes after
+    that year's ``gi_class_<year>``.
+    """
+    cells, size = grid.cells, config.analysis.cell_size
+    clusters = label_clusters(cells, config.periods.years, size)
+    frame = pd.DataFrame(cells.drop(columns=cells.geometry.name))
+    for year, codes in clusters.items():
+        frame.insert(frame.columns.get_loc(f"gi_class_{year}") + 1, cluster_column(year), codes)
+    labelled = gpd.GeoDataFrame(frame, geometry=cells.geometry, crs=cells.crs)
+    hot = cluster_hot_times(tables.cell_weeks, cells, clusters, coverage, config.analysis, phi)
+    times = pd.concat([when.times, cluster_time_rows(tables.cell_weeks, cells, clusters, size)],
+                      ignore_index=True)
+    hot_times = pd.concat([when.hot_times, hot], ignore_index=True) if len(hot) \
+        else when.hot_times
+    return (replace(grid, cells=labelled),
+            replace(when, times=times, hot_times=hot_times))
 
 
 def build_dispersion(halves: pd.DataFrame, buurten: gpd.GeoDataFrame,
