@@ -6,11 +6,16 @@ commit's rules on small folders.
 
 from __future__ import annotations
 
+import errno
 import json
 import math
+import os
+import re
+import shutil
 import stat
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -245,3 +250,154 @@ def test_a_carriage_return_inside_a_text_is_quoted_and_read_back_whole(tmp_path)
                     ["Markt\r\nNoord", "3"], ["gewoon", "4"]]
     back = pd.read_csv(tmp_path / "t.csv", sep=";")
     assert back["naam"].tolist() == frame["naam"].tolist()
+
+
+# -- the output folder stays the user's (#21 item 5) -----------------------------------------
+
+
+def test_folders_keep_their_mode_and_a_setgid_folder_its_group(tmp_path):
+    out = tmp_path / "kaarten"
+    (out / "wijken").mkdir(parents=True)
+    (out / "wijken").chmod(0o700)  # a private subfolder
+    out.chmod(0o2750)  # a team folder: files and folders in it take its group
+    group = out.stat().st_gid
+    if os.geteuid() == 0:  # root can give the folder to a group of its own
+        os.chown(out, -1, 4242)
+        group = 4242
+    with export.staged_outputs(out) as staging:
+        _write(staging, "wijken/WK1.html", "nieuw")
+        _write(staging, "camera/rapport.html", "nieuw")  # a folder the build makes
+        _write(staging, "camera/kaarten/k1.html", "nieuw")  # and one in it
+        _write(staging, "a.txt", "nieuw")
+    assert stat.S_IMODE(out.stat().st_mode) == 0o2750
+    assert out.stat().st_gid == group
+    assert stat.S_IMODE((out / "wijken").stat().st_mode) == 0o700
+    assert (out / "camera").stat().st_gid == group
+    assert (out / "camera").stat().st_mode & stat.S_ISGID
+    assert (out / "camera" / "kaarten").stat().st_gid == group
+    assert (out / "a.txt").stat().st_gid == group
+    assert (out / "wijken" / "WK1.html").read_text(encoding="utf-8") == "nieuw"
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root can give a folder to another user")
+def test_a_folder_owned_by_another_user_keeps_its_owner(tmp_path):
+    out = tmp_path / "kaarten"
+    (out / "wijken").mkdir(parents=True)
+    os.chown(out, 4343, 4343)
+    os.chown(out / "wijken", 4344, 4344)
+    with export.staged_outputs(out) as staging:
+        _write(staging, "wijken/WK1.html", "nieuw")
+    assert (out.stat().st_uid, out.stat().st_gid) == (4343, 4343)
+    assert ((out / "wijken").stat().st_uid, (out / "wijken").stat().st_gid) == (4344, 4344)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root can give a folder to another user")
+def test_a_folder_whose_owner_cannot_be_kept_gets_the_files_one_by_one(tmp_path, monkeypatch):
+    out = tmp_path / "kaarten"
+    out.mkdir()
+    (out / "a.txt").write_text("oud", encoding="utf-8")
+    os.chown(out, 4343, 4343)  # a colleague's folder, writable for this user
+    inode = out.stat().st_ino
+
+    def refuse(path, uid, gid):  # what a user who is not root gets
+        raise PermissionError(1, "Operation not permitted", str(path))
+
+    monkeypatch.setattr(os, "lchown", refuse)
+    with export.staged_outputs(out) as staging:
+        _write(staging, "a.txt", "nieuw")
+    assert out.stat().st_ino == inode  # the folder itself stays the colleague's
+    assert (out.stat().st_uid, out.stat().st_gid) == (4343, 4343)
+    assert (out / "a.txt").read_text(encoding="utf-8") == "nieuw"
+    assert not list(tmp_path.glob(f"{STAGING}*"))
+
+
+def test_a_process_working_in_the_folder_stays_in_it(tmp_path):
+    if not Path("/proc/self/cwd").exists():
+        pytest.skip("no /proc: the working folders of processes are not known")
+    out = tmp_path / "kaarten"
+    out.mkdir()
+    (out / "a.txt").write_text("oud", encoding="utf-8")
+    server = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"], cwd=out)
+    try:
+        with export.staged_outputs(out) as staging:
+            _write(staging, "a.txt", "nieuw")
+        cwd = os.readlink(f"/proc/{server.pid}/cwd")
+        assert cwd == str(out.resolve())  # not "… (deleted)"
+        assert (out / "a.txt").read_text(encoding="utf-8") == "nieuw"
+    finally:
+        server.kill()
+        server.wait()
+
+
+def test_a_move_across_file_systems_copies_the_file_whole(tmp_path, monkeypatch):
+    source, target = tmp_path / "staging" / "a.html", tmp_path / "mount" / "a.html"
+    source.parent.mkdir()
+    target.parent.mkdir()
+    source.write_text("nieuw", encoding="utf-8")
+    target.write_text("oud", encoding="utf-8")
+    real = os.replace
+
+    def replace(src, dst):  # as the kernel does between two file systems
+        if Path(src).parent.name != Path(dst).parent.name:
+            raise OSError(errno.EXDEV, "Invalid cross-device link")
+        real(src, dst)
+
+    monkeypatch.setattr(os, "replace", replace)
+    export._move_into(source, target)
+    assert target.read_text(encoding="utf-8") == "nieuw"
+    assert sorted(p.name for p in target.parent.iterdir()) == ["a.html"]  # no temporary left
+
+
+@pytest.fixture
+def tmpfs(tmp_path):
+    """``mount(path, size)``: a small RAM file system at ``path``; skipped where not allowed."""
+    mounted = []
+
+    def mount(path, size):
+        path.mkdir(parents=True, exist_ok=True)
+        if shutil.which("mount") is None or os.geteuid() != 0:
+            pytest.skip("mounting a file system needs root and mount(8)")
+        done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(path)],
+                              capture_output=True, check=False)
+        if done.returncode != 0:
+            pytest.skip(f"mounting a tmpfs is not permitted here: {done.stderr!r}")
+        mounted.append(path)
+        return path
+
+    yield mount
+    for path in reversed(mounted):
+        subprocess.run(["umount", "-l", str(path)], check=False)
+
+
+def test_an_output_folder_that_is_a_mount_point_is_written_file_by_file(tmp_path, tmpfs):
+    out = tmpfs(tmp_path / "usb", "8m")
+    (out / "wijken").mkdir()
+    (out / "eigen.txt").write_text("van de gebruiker", encoding="utf-8")
+    (out / "a.txt").write_text("oud", encoding="utf-8")
+    with export.staged_outputs(out) as staging:
+        _write(staging, "a.txt", "nieuw")
+        _write(staging, "wijken/WK1.html", "nieuw")
+    assert os.path.ismount(out)  # still the mount, not a folder put over it
+    assert (out / "a.txt").read_text(encoding="utf-8") == "nieuw"
+    assert (out / "wijken" / "WK1.html").read_text(encoding="utf-8") == "nieuw"
+    assert (out / "eigen.txt").read_text(encoding="utf-8") == "van de gebruiker"
+    assert not [p for p in out.rglob("*") if "hotspotkaart-tmp" in p.name]
+    assert not list(tmp_path.glob(f"{STAGING}*"))
+
+
+def test_a_disk_that_fills_up_during_the_build_is_one_sentence(tmp_path, tmpfs, capsys):
+    from hotspotkaart.cli.main import main
+    from tests.helpers.project import REPO_ROOT
+
+    disk = tmpfs(tmp_path / "disk", "6m")  # room for the pages, not for the GeoPackage
+    out = disk / "kaarten"
+    out.mkdir()
+    (out / "vorige.txt").write_text("de vorige kaarten", encoding="utf-8")
+    code = main(["build", "-q", "-c", str(REPO_ROOT / "hotspotkaart.toml"), "-o", str(out)])
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert re.search(r"cannot write \S+ to .*kaarten: the disk is full \(\d+\.\d MB free "
+                     r"there\); make room or choose another --out", err), err
+    assert "Traceback" not in err
+    assert sorted(p.name for p in out.iterdir()) == ["vorige.txt"]  # as it was
+    assert not list(disk.glob(f"{STAGING}*"))

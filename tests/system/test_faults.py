@@ -133,7 +133,7 @@ def _interrupted_html(path, page):
 
 
 @pytest.mark.parametrize(("writer", "broken", "code", "message"), [
-    ("write_geopackage", _half_geopackage, 2, r"cannot write the outputs to .*No space left"),
+    ("write_geopackage", _half_geopackage, 2, r"cannot write the outputs to .*the disk is full"),
     ("write_json", _half_json, 1, r"internal error: RuntimeError: simulated crash"),
     ("write_csv", _refusing_csv, 2, r"buurten\.csv is locked by Excel"),
     ("write_html", _interrupted_html, 130, r"interrupted; previous outputs are left as they were"),

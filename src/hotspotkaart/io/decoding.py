@@ -12,6 +12,7 @@ import itertools
 from collections.abc import Iterator
 from pathlib import Path
 
+from hotspotkaart._errors import InputError
 from hotspotkaart.io.ledger import Ledger
 
 __all__ = ["decode_text", "scan_encoding", "text_blocks", "utf16_without_bom"]
@@ -35,14 +36,27 @@ def decode_text(data: bytes, label: str, ledger: Ledger) -> str:
     -------
     str
         The text, without a UTF-8 byte-order mark.
+
+    Raises
+    ------
+    InputError
+        If the file has a UTF-16 byte-order mark but is not UTF-16 (a file cut off in its
+        last character is read without it, with a warning).
     """
-    encoding = ("utf-16" if data.startswith((b"\xff\xfe", b"\xfe\xff"))
-                else utf16_without_bom(data))
+    marked = data.startswith((b"\xff\xfe", b"\xfe\xff"))
+    encoding = "utf-16" if marked else utf16_without_bom(data)
     if encoding is not None:
         try:
             return data.decode(encoding)
-        except UnicodeDecodeError:
-            pass
+        except UnicodeDecodeError as exc:
+            if exc.start >= len(data) - 3:  # cut off in its last character
+                ledger.warn(f"{label}: the UTF-16 text ends in the middle of a character (the "
+                            "file seems cut off); its last, incomplete character is left out")
+                return data[:exc.start].decode(encoding)
+            if marked:  # the byte-order mark says UTF-16: no other reading is right
+                msg = (f"{label}: starts as UTF-16 text but is not valid UTF-16 at byte "
+                       f"{exc.start} ({exc.reason}); save the file again as UTF-8")
+                raise InputError(msg) from None
     data = data.removeprefix(_BOM)
     try:
         return data.decode("utf-8")

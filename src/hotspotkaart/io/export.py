@@ -6,9 +6,13 @@ the files of the output folder that this build does not replace (a ``README``, t
 trades places with the output folder in one atomic ``renameat2(RENAME_EXCHANGE)`` call (Linux). A
 build that fails or is killed at any moment therefore leaves the previous outputs as one intact,
 readable set, or the new outputs as one complete set, never a mix; and never a temporary file
-inside the output folder. Where the exchange is not available (another system, a file system that
-refuses it, an output folder that is a mount point) each file is moved in with :func:`os.replace`:
-every file is then whole, the old or the new one, but a failure part-way can leave a mix.
+inside the output folder. The new folders take the mode, owner and group of those they replace.
+
+Where the exchange is not available (another system, a file system that refuses it, an output
+folder that is a mount point, a process working in the folder, a folder owned by another user
+that this process may not give away) each file is moved in on its own (:func:`os.replace`, or a
+copy renamed into place across file systems): every file is then whole, the old or the new one,
+but a failure part-way can leave a mix. The folders themselves then stay as they are.
 
 Staging folders left by killed builds are removed at the next build, unless the process that made
 them is still running.
@@ -44,6 +48,7 @@ __all__ = [
     "Staging",
     "check_output_folder",
     "neutralise",
+    "output_failure",
     "staged_outputs",
     "write_csv",
     "write_json",
@@ -108,17 +113,17 @@ class Staging:
         stale = previous - written if self.prune else set()
         (self.folder / MANIFEST).write_text(
             json.dumps(sorted(written | (previous - stale)), indent=0), encoding="utf-8")
-        _carry_over(self.out_dir, self.folder, written | stale | {MANIFEST})
-        _copy_mode(self.out_dir, self.folder)
-        if _exchange(self.folder, self.out_dir):
+        why = _why_not_exchange(self.out_dir, self.folder)
+        if why is None:
+            _carry_over(self.out_dir, self.folder, written | stale | {MANIFEST})
+            why = _match_folders(self.out_dir, self.folder, self.written)
+        if why is None and _exchange(self.folder, self.out_dir):
             _rescue_late_files(self.folder, self.out_dir, stale)
         else:
-            logger.info("atomic folder exchange unavailable for %s; moving files one by one",
-                        self.out_dir)
+            logger.info("moving the outputs into %s one by one: %s", self.out_dir,
+                        why or "the system cannot exchange folders")
             for name in [*self.written, MANIFEST]:
-                target = self.out_dir / name
-                target.parent.mkdir(parents=True, exist_ok=True)
-                os.replace(self.folder / name, target)
+                _move_into(self.folder / name, self.out_dir / name)
             for name in stale:
                 (self.out_dir / name).unlink(missing_ok=True)
         if stale:
@@ -170,10 +175,47 @@ def staged_outputs(out_dir: Path, *, prune: bool = False) -> Iterator[Staging]:
         yield staging
         staging.commit()
     except OSError as exc:
-        msg = f"cannot write the outputs to {out_dir}: {exc.strerror or exc}"
-        raise OutputError(msg) from None
+        raise OutputError(_write_sentence(out_dir, exc)) from None
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+#: Error numbers that mean the disk (or the user's quota, or a file size limit) is full.
+_FULL = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
+
+
+def output_failure(path: Path, exc: Exception) -> OSError:
+    """Turn a library's failure to write ``path`` (GDAL, SQLite, XlsxWriter) into an OSError.
+
+    The writers raise it, so the build ends with the one sentence of
+    :func:`staged_outputs`; a disk that filled up is told apart from other failures, as the
+    libraries word it differently at each step where the space ran out.
+    """
+    cause = exc.args[0] if exc.args and isinstance(exc.args[0], OSError) else exc
+    code = getattr(cause, "errno", None)
+    text = str(cause)
+    try:
+        # the libraries clean up after the failure, so some space is free again when asked
+        nearly_full = shutil.disk_usage(path.parent).free < 10_000_000
+    except OSError:
+        nearly_full = False
+    if code not in _FULL and (nearly_full or "disk is full" in text or "No space" in text):
+        code = errno.ENOSPC
+    return OSError(code or errno.EIO, os.strerror(code) if code else text, str(path))
+
+
+def _write_sentence(out_dir: Path, exc: OSError) -> str:
+    """Say which output could not be written to ``out_dir`` and why, with what to do."""
+    what = Path(exc.filename).name if exc.filename else "the outputs"
+    if exc.errno in _FULL:
+        try:
+            free = f"{shutil.disk_usage(out_dir).free / 1e6:.1f} MB"
+        except OSError:
+            free = "too little"
+        return (f"cannot write {what} to {out_dir}: the disk is full ({free} "
+                f"free there); make room or choose another --out. The previous outputs are "
+                f"unchanged")
+    return f"cannot write {what} to {out_dir}: {exc.strerror or exc}"
 
 
 def _read_manifest(out_dir: Path) -> set[str]:
@@ -219,9 +261,98 @@ def _link_or_copy(source: Path, target: Path) -> None:
         shutil.copy2(source, target)
 
 
-def _copy_mode(out_dir: Path, folder: Path) -> None:
-    """Give the staging folder the output folder's permissions (mkdtemp makes it private)."""
-    os.chmod(folder, stat.S_IMODE(out_dir.stat().st_mode))
+def _why_not_exchange(out_dir: Path, folder: Path) -> str | None:
+    """Say why the staging folder cannot take the output folder's place; None when it can.
+
+    Not on another file system (an output folder that is a mount point: a share, a USB stick, a
+    docker volume), and not while a process works in the folder (a shell, ``python -m
+    http.server``): it would be left in a deleted folder.
+    """
+    if out_dir.stat().st_dev != folder.stat().st_dev:
+        return "it is on another file system than its parent folder (a mount point)"
+    user = _process_in(out_dir)
+    if user is not None:
+        return f"process {user} works in it"
+    return None
+
+
+def _process_in(out_dir: Path) -> int | None:
+    """Return the id of a process whose working folder is in ``out_dir`` (Linux), or None."""
+    proc = Path("/proc")
+    if not proc.is_dir():
+        return None
+    inside = str(out_dir) + os.sep
+    for entry in proc.iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            cwd = os.readlink(entry / "cwd")
+        except OSError:  # gone, or another user's
+            continue
+        if cwd == str(out_dir) or cwd.startswith(inside):
+            return int(entry.name)
+    return None
+
+
+def _match_folders(out_dir: Path, folder: Path, written: list[str]) -> str | None:
+    """Give the staging folders the mode, owner and group of the folders they replace.
+
+    A new folder, and a written file, in a set-group-ID folder gets that folder's group, as
+    the system would give it there. Returns why this is not possible (the owner of a folder is
+    another user and this process may not give it away), or None when all is matched.
+    """
+    for root, _dirs, _files in os.walk(folder):
+        rel = Path(root).relative_to(folder)
+        original = out_dir / rel
+        try:
+            if original.is_dir() and not original.is_symlink():
+                info = original.stat()
+                os.chmod(root, stat.S_IMODE(info.st_mode))
+                _give(Path(root), info.st_uid, info.st_gid)
+            else:
+                above = Path(root).parent.stat()  # matched already: the walk is top-down
+                if above.st_mode & stat.S_ISGID:
+                    _give(Path(root), -1, above.st_gid)
+                    os.chmod(root, stat.S_IMODE(os.stat(root).st_mode) | stat.S_ISGID)
+        except PermissionError:
+            return f"its folder {original} belongs to another user or group"
+    for name in written:
+        parent = (out_dir / name).parent
+        if parent.is_dir() and parent.stat().st_mode & stat.S_ISGID:
+            try:
+                _give(folder / name, -1, parent.stat().st_gid)
+            except PermissionError:
+                return f"its folder {parent} belongs to a group this user is not in"
+    return None
+
+
+def _give(path: Path, uid: int, gid: int) -> None:
+    """Change the owner (``uid``) and group (``gid``) of ``path`` where they differ (-1: keep)."""
+    info = path.lstat()
+    uid = -1 if uid in (-1, info.st_uid) else uid
+    gid = -1 if gid in (-1, info.st_gid) else gid
+    if uid != -1 or gid != -1:
+        os.lchown(path, uid, gid)
+
+
+def _move_into(source: Path, target: Path) -> None:
+    """Move ``source`` to ``target``, replacing it whole; across file systems by a copy.
+
+    On another file system the file is first copied beside its target under a temporary name
+    and then renamed over it, so a reader never sees half a file.
+    """
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.replace(source, target)
+    except OSError as exc:
+        if exc.errno != errno.EXDEV:
+            raise
+        temporary = target.with_name(f".{target.name}.{os.getpid()}.hotspotkaart-tmp")
+        try:
+            shutil.copy2(source, temporary)
+            os.replace(temporary, target)
+        finally:
+            temporary.unlink(missing_ok=True)
 
 
 def _exchange(first: Path, second: Path) -> bool:

@@ -30,7 +30,9 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 import pyarrow as pa
+import pyogrio.errors
 
+from hotspotkaart.io.export import output_failure
 from hotspotkaart.io.glossary import describe
 
 __all__ = ["GPKG_VERSION", "LayerStyle", "write_geopackage"]
@@ -86,17 +88,26 @@ def write_geopackage(path: Path, layers: Mapping[str, gpd.GeoDataFrame], *,
     created : datetime, optional
         The time the styles are stamped with (the build's, so rebuilds are identical); now
         when not given.
+
+    Raises
+    ------
+    OSError
+        If the file cannot be written (:func:`hotspotkaart.io.export.output_failure`).
     """
     descriptions = descriptions or {}
-    for number, (name, layer) in enumerate(layers.items()):
-        _typed(layer).to_file(
-            path, layer=name, driver="GPKG", engine="pyogrio", use_arrow=True,
-            dataset_options={"VERSION": GPKG_VERSION} if number == 0 else None,
-            layer_options={"DESCRIPTION": descriptions.get(name, ""), "IDENTIFIER": name})
-    with closing(sqlite3.connect(path)) as db, db:
-        _data_columns(db, layers, categories or {})
-        if styles:
-            _layer_styles(db, layers, styles, created or datetime.now(tz=UTC))
+    try:
+        for number, (name, layer) in enumerate(layers.items()):
+            _typed(layer).to_file(
+                path, layer=name, driver="GPKG", engine="pyogrio", use_arrow=True,
+                dataset_options={"VERSION": GPKG_VERSION} if number == 0 else None,
+                layer_options={"DESCRIPTION": descriptions.get(name, ""), "IDENTIFIER": name})
+        with closing(sqlite3.connect(path)) as db, db:
+            _data_columns(db, layers, categories or {})
+            if styles:
+                _layer_styles(db, layers, styles, created or datetime.now(tz=UTC))
+    except (pyogrio.errors.DataLayerError, pyogrio.errors.DataSourceError,
+            sqlite3.Error) as exc:
+        raise output_failure(path, exc) from exc
 
 
 def _typed(layer: gpd.GeoDataFrame) -> gpd.GeoDataFrame:

@@ -25,9 +25,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import xlsxwriter
+import xlsxwriter.exceptions
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
+from hotspotkaart.io.export import output_failure
 from hotspotkaart.io.glossary import describe
 
 __all__ = ["MAX_ROWS", "write_workbook"]
@@ -69,18 +71,27 @@ def write_workbook(path: Path, sheets: Mapping[str, pd.DataFrame], *,
         Category slug to name, for the column notes.
     created : datetime, optional
         The creation time stored in the file (the build's, so rebuilds are identical).
+
+    Raises
+    ------
+    OSError
+        If the file cannot be written (:func:`hotspotkaart.io.export.output_failure`).
     """
-    with xlsxwriter.Workbook(str(path), _OPTIONS) as book:
-        book.set_properties({"title": "hotspotkaart", "created": created or datetime.now()})
-        styles = _Styles(book)
-        tables = {name: pd.DataFrame(frame.drop(columns="geometry", errors="ignore"))
-                  for name, frame in sheets.items()}
-        _explanation(book.add_worksheet("toelichting"), styles, tables, method,
-                     details or {}, categories or {})
-        for name, table in tables.items():
-            for part, start in enumerate(range(0, max(len(table), 1), MAX_ROWS), start=1):
-                sheet = book.add_worksheet(name if part == 1 else f"{name} {part}")
-                _table(sheet, styles, table.iloc[start:start + MAX_ROWS])
+    try:
+        with xlsxwriter.Workbook(str(path), _OPTIONS) as book:
+            book.set_properties({"title": "hotspotkaart",
+                                 "created": created or datetime.now()})
+            styles = _Styles(book)
+            tables = {name: pd.DataFrame(frame.drop(columns="geometry", errors="ignore"))
+                      for name, frame in sheets.items()}
+            _explanation(book.add_worksheet("toelichting"), styles, tables, method,
+                         details or {}, categories or {})
+            for name, table in tables.items():
+                for part, start in enumerate(range(0, max(len(table), 1), MAX_ROWS), start=1):
+                    sheet = book.add_worksheet(name if part == 1 else f"{name} {part}")
+                    _table(sheet, styles, table.iloc[start:start + MAX_ROWS])
+    except xlsxwriter.exceptions.FileCreateError as exc:
+        raise output_failure(path, exc) from exc
 
 
 class _Styles:
