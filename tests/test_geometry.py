@@ -81,3 +81,22 @@ def test_repair_polygons_words_its_warning_as_told():
                     warn=warned.append, area_only=False, noun="geometry/ies", prefix="row ")
     assert warned == ["z.geojson: repaired 2 invalid geometry/ies (row 1, 2) with "
                       "shapely.make_valid; check them in a GIS"]
+
+
+def test_repair_polygons_checks_only_the_geometries_it_is_asked_about(monkeypatch):
+    # checking a zone of many sharp spikes takes GEOS minutes: one left out is never checked
+    import hotspotkaart._geometry as geometry
+
+    checked: list[object] = []
+    real = shapely.is_valid
+
+    def recording(values):
+        checked.extend(np.atleast_1d(values).tolist())
+        return real(values)
+
+    monkeypatch.setattr(geometry.shapely, "is_valid", recording)
+    geoms = np.array([SQUARE, BOW_TIE], dtype=object)
+    _, invalid = repair_polygons(geoms, ["a", "b"], where="f.gpkg", warn=None,
+                                 todo=np.array([True, False]))
+    assert checked == [SQUARE]
+    assert invalid.tolist() == [False, False]

@@ -75,7 +75,8 @@ def repair_polygons(geoms: np.ndarray, names: Sequence[str], *, where: str,
     """
     values = np.asarray(geoms, dtype=object).copy()
     mask = np.ones(len(values), dtype=bool) if todo is None else np.asarray(todo, dtype=bool)
-    invalid = mask & ~shapely.is_valid(values)
+    invalid = np.zeros(len(values), dtype=bool)
+    invalid[mask] = ~shapely.is_valid(values[mask])  # only those asked for: checks can be slow
     if not invalid.any():
         return values, invalid
     fixed = shapely.make_valid(values[invalid])

@@ -51,7 +51,7 @@ from hotspotkaart.io.workbook import write_workbook
 from hotspotkaart.io.zones import read_locations, read_zones
 from hotspotkaart.maps.data import MapContext, MapData
 from hotspotkaart.maps.fieldmap import field_map
-from hotspotkaart.maps.layers import prepare_reprojection
+from hotspotkaart.maps.layers import display_zones, prepare_reprojection
 from hotspotkaart.maps.offline import write_html
 from hotspotkaart.maps.overview import overview_map, wijk_map
 from hotspotkaart.maps.pages import comparison_page, index_page, render, wijk_pages
@@ -453,7 +453,8 @@ def _selected_wijken(result: BuildResult, wijken: Sequence[str]) -> list[str]:
 def map_data(result: BuildResult) -> MapData:
     """Collect the layers every map draws from a :class:`BuildResult` (zones with their figures).
 
-    Categories are ordered by their number of meldingen, largest first.
+    Categories are ordered by their number of meldingen, largest first; the zones' shapes are
+    simplified for drawing (:func:`hotspotkaart.maps.layers.display_zones`).
     """
     stats = result.zone_stats.drop(columns=["geometry", "kind", "name", "valid_from",
                                             "valid_to"])
@@ -462,7 +463,8 @@ def map_data(result: BuildResult) -> MapData:
     categories = sorted(per_category.index, key=lambda c: (-int(per_category[c]), c))
     timing = result.timing
     return MapData(buurten=result.buurten, wijken=result.wijken,
-                   zones=gpd.GeoDataFrame(zones, geometry="geometry", crs=result.zones.crs),
+                   zones=display_zones(gpd.GeoDataFrame(zones, geometry="geometry",
+                                                        crs=result.zones.crs)),
                    locations=result.locations, cells=result.grid.cells,
                    categories=[str(c) for c in categories], breaks=result.breaks,
                    months=None if timing is None else timing.months,

@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pytest
 import shapely
@@ -10,7 +11,7 @@ import shapely
 from hotspotkaart._errors import InputError
 from hotspotkaart.config.settings import LocationSource, ZoneSource
 from hotspotkaart.io.ledger import Ledger, Reason
-from hotspotkaart.io.zones import read_locations, read_zones
+from hotspotkaart.io.zones import MAX_ZONE_VERTICES, read_locations, read_zones
 
 SQUARE = [[105000, 425000], [105200, 425000], [105200, 425200], [105000, 425200],
           [105000, 425000]]
@@ -186,3 +187,23 @@ def test_location_names_and_status_stay_empty_when_missing(tmp_path):
     locations = read_locations((LocationSource(path=path),), Ledger())
     assert locations[["name", "status"]].values.tolist() == [["", ""]]
     assert locations.geom_type.tolist() == ["Point"]
+
+
+def _circle(corners):
+    angles = np.linspace(0, 2 * np.pi, corners - 1, endpoint=False)
+    ring = np.column_stack([105100 + 90 * np.cos(angles), 425100 + 90 * np.sin(angles)])
+    return {"type": "Polygon", "coordinates": [[*ring.tolist(), ring[0].tolist()]]}
+
+
+def test_a_zone_with_too_many_corners_is_rejected_before_it_is_checked(tmp_path):
+    features = [_feature(_circle(MAX_ZONE_VERTICES), naam="Fijn"),
+                _feature(_circle(MAX_ZONE_VERTICES + 1), naam="Te fijn")]
+    ledger = Ledger()
+    with pytest.warns(UserWarning, match=r"1 zone\(s\) \(row 2\) have more than 100000 corners "
+                                         r"and are left out; simplify them first"):
+        zones = read_zones((_zone_source(_write(tmp_path / "z.geojson", features)),), ledger)
+    assert zones["name"].tolist() == ["Fijn"]
+    [rejected] = ledger.rejections
+    assert (rejected.row, rejected.reason) == (2, Reason.TOO_DETAILED)
+    assert rejected.detail == "100.001 hoekpunten, hoogstens 100.000"
+    assert ledger.counts("zones", used=len(zones))["read"] == 2

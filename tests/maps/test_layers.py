@@ -157,3 +157,28 @@ def test_each_map_cluster_names_the_statistics_cluster_of_its_cells():
     assert named == {(1, 1): "2024-1", (0, 1): "2024-1", (1, 0): "2024-1", (1, 2): "2024-1",
                      (4, 1): "2024-2"}
     assert clusters.codes(cells.assign(hotspot_2024=""), "hotspot_2024") == [""] * 5
+
+
+def test_zones_are_drawn_simplified_and_none_vanishes():
+    from hotspotkaart.maps.layers import DISPLAY_TOLERANCE_M, display_zones
+
+    # a block digitised every 2.5 cm, with a centimetre of jitter, and a zone of half a metre
+    side = np.linspace(0, 1, 20_000, endpoint=False)
+    x = np.concatenate([side * 600, np.full_like(side, 600), 600 - side * 600, 0 * side])
+    y = np.concatenate([0 * side, side * 400, np.full_like(side, 400), 400 - side * 400])
+    jitter = np.where(np.arange(len(x)) % 2, 0.01, -0.01)
+    block = shapely.Polygon(np.column_stack([104800 + x + jitter, 425100 + y + jitter]))
+    tiny = shapely.box(105000, 424000, 105000.5, 424000.5)
+    zones = gpd.GeoDataFrame({"name": ["Blok", "Paal"]}, geometry=[block, tiny],
+                             crs="EPSG:28992")
+    before = zones.copy()
+    drawn = display_zones(zones)
+    assert zones.equals(before)  # the caller's frame is not touched
+    assert shapely.get_num_coordinates(drawn.geometry.iloc[0]) <= 10
+    # nothing moves by more than the tolerance, and the shape stays the same area
+    assert block.hausdorff_distance(drawn.geometry.iloc[0]) <= DISPLAY_TOLERANCE_M
+    np.testing.assert_allclose(drawn.geometry.iloc[0].area, block.area, rtol=1e-4)
+    assert drawn.geometry.iloc[1].area > 0  # a small zone stays on the map
+    assert tiny.hausdorff_distance(drawn.geometry.iloc[1]) <= DISPLAY_TOLERANCE_M
+    assert drawn.geometry.is_valid.all()
+    assert drawn.crs == zones.crs

@@ -42,6 +42,7 @@ class Reason:
     NO_GEOMETRY = "geen geometrie"
     EMPTY_GEOMETRY = "lege geometrie"
     NOT_POLYGON = "geometrie is geen vlak"
+    TOO_DETAILED = "geometrie te gedetailleerd"
     NOT_POINT = "geometrie is geen punt"
     VALIDITY_UNREADABLE = "geldigheidsdatum onleesbaar"
     VALIDITY_REVERSED = "geldig_tot ligt voor geldig_vanaf"

@@ -7,7 +7,10 @@ GeometryCollection are kept. A file in another CRS is reprojected to RD New; a f
 read by the CRS that its coordinates fit, with a warning; a file whose coordinates contradict its
 CRS is an error unless the config names the CRS they do fit (a GeoJSON without ``crs`` member
 holding RD coordinates). Zones of one kind that overlap while valid at the same time are
-reported: a melding there counts once for that kind.
+reported: a melding there counts once for that kind. A zone of more than
+:data:`MAX_ZONE_VERTICES` corners is rejected before anything else is done with it: checking and
+repairing such a shape can take GEOS minutes and gigabytes (a zone of many sharp spikes), and no
+policy zone needs that detail.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import pandas as pd
 import shapely
 
 from hotspotkaart._errors import InputError
+from hotspotkaart._format import nl_int
 from hotspotkaart._geometry import POLYGONAL, polygons_of_collection, repair_polygons
 from hotspotkaart.config.settings import LocationSource, ZoneSource
 from hotspotkaart.io.crs import RD, in_netherlands
@@ -28,7 +32,10 @@ from hotspotkaart.io.ledger import Ledger, Reason, source_labels
 from hotspotkaart.io.parsing import parse_dates
 from hotspotkaart.io.vector import read_vector, vector_to_rd
 
-__all__ = ["read_locations", "read_zones"]
+__all__ = ["MAX_ZONE_VERTICES", "read_locations", "read_zones"]
+
+#: The most corners a zone may have (all its rings and parts together).
+MAX_ZONE_VERTICES = 100_000
 
 
 #: Overlaps smaller than this (m²) are digitising noise, not worth a warning.
@@ -140,6 +147,7 @@ def _read_zone_file(source: ZoneSource, label: str, ledger: Ledger) -> pd.DataFr
              source.path)
     keep = _reject_geometry(gdf.geometry, (*POLYGONAL, "GeometryCollection"), "zones", label,
                             Reason.NOT_POLYGON, ledger, check_type=False)
+    keep &= ~_too_detailed(gdf.geometry, keep, label, ledger)
     gdf = gdf.set_geometry(_polygonal(gdf.geometry, keep, label, ledger), crs=RD)
     wrong = keep & ~gdf.geometry.geom_type.isin(POLYGONAL)
     ledger.reject("zones", label, gdf.index[wrong], Reason.NOT_POLYGON,
@@ -195,6 +203,23 @@ def _single_points(geoms: np.ndarray) -> np.ndarray:
     single = (shapely.get_type_id(out) == 4) & (shapely.get_num_geometries(out) == 1)
     out[single] = shapely.get_geometry(out[single], 0)
     return out
+
+
+def _too_detailed(geoms: gpd.GeoSeries, keep: pd.Series, label: str, ledger: Ledger
+                  ) -> pd.Series:
+    """Reject the zones with more than :data:`MAX_ZONE_VERTICES` corners; return which."""
+    corners = pd.Series(0, index=geoms.index)
+    corners[keep] = shapely.get_num_coordinates(geoms[keep].to_numpy())
+    many = keep & (corners > MAX_ZONE_VERTICES)
+    if many.any():
+        ledger.reject("zones", label, geoms.index[many], Reason.TOO_DETAILED,
+                      [f"{nl_int(int(n))} hoekpunten, hoogstens {nl_int(MAX_ZONE_VERTICES)}"
+                       for n in corners[many]])
+        rows = ", ".join(str(r) for r in geoms.index[many][:5])
+        ledger.warn(f"{label}: {int(many.sum())} zone(s) (row {rows}) have more than "
+                    f"{MAX_ZONE_VERTICES} corners and are left out; simplify them first (for "
+                    "example QGIS Vector > Geometrie > Vereenvoudigen, 0.5 m)")
+    return many
 
 
 def _polygonal(geoms: gpd.GeoSeries, keep: pd.Series, label: str, ledger: Ledger

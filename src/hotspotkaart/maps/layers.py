@@ -39,11 +39,16 @@ from hotspotkaart.stats.hotspots import GI_CLASSES, GI_COLOURS, NIET_SIGNIFICANT
 
 __all__ = [
     "CELL_OUTLINE",
+    "DISPLAY_TOLERANCE_M",
     "Clusters",
     "LayerData",
     "cell_clusters",
+    "class_colours",
+    "display_zones",
     "feature_collection",
+    "fill_style",
     "for_map",
+    "geojson_layer",
     "geometry_digest",
     "gi_legend",
     "hot_spot_clusters",
@@ -111,6 +116,26 @@ def for_map(frame: gpd.GeoDataFrame | gpd.GeoSeries, fields: Mapping[str, str] |
          for key in fields},
         wgs84_geometry(frame),
     )
+
+
+#: How much (m) the zones are simplified for the maps: detail the screen does not show even at
+#: street level. The counts use the exact shapes.
+DISPLAY_TOLERANCE_M = 1.0
+
+
+def display_zones(zones: gpd.GeoDataFrame,
+                  tolerance: float = DISPLAY_TOLERANCE_M) -> gpd.GeoDataFrame:
+    """Return a copy of ``zones`` with their shapes simplified for drawing (topology kept).
+
+    A zone digitised to the centimetre can hold tens of thousands of corners, each of which a
+    page would carry; simplified by :data:`DISPLAY_TOLERANCE_M` it looks the same. A shape
+    that would vanish keeps its own geometry.
+    """
+    geoms = np.asarray(zones.geometry.to_numpy(), dtype=object)
+    simple = shapely.simplify(geoms, tolerance, preserve_topology=True)
+    gone = shapely.is_empty(simple) & ~shapely.is_empty(geoms)
+    simple[gone] = geoms[gone]
+    return zones.set_geometry(gpd.GeoSeries(simple, index=zones.index, crs=zones.crs))
 
 
 def wgs84_geometry(frame: gpd.GeoDataFrame | gpd.GeoSeries, decimals: int = 6) -> np.ndarray:

@@ -9,8 +9,8 @@ days of that year on which it was valid.
 
 * ``inside_<year>`` counts the meldingen of that year whose date is a valid day of the zone and
   whose location lies in the zone polygon (points on the boundary count as inside).
-* ``ring_<year>`` counts the meldingen on valid days in the ring between the polygon and its
-  ``config.buffer_m`` buffer (the polygon itself excluded).
+* ``ring_<year>`` counts the meldingen on valid days within ``config.buffer_m`` of the polygon
+  but not in it (the distance itself, not a buffer polygon that approximates it).
 * ``outside_<year>`` counts the other meldingen of the city on valid days.
 * ``share_inside_<year>`` is ``inside / (inside + ring + outside)``: the share of the city's
   meldingen *during the zone's valid days* that fell inside it (NaN without valid days).
