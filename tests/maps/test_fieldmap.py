@@ -8,6 +8,7 @@ import re
 import folium
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import shapely
 
 from hotspotkaart.engine.grid import make_grid
@@ -56,3 +57,32 @@ def test_a_hot_spot_of_fewer_meldingen_than_the_threshold_is_not_drawn():
     page = fmap.get_root().render()
     counts = re.findall(r'"meldingen": "([^"]+)"', page)
     assert counts == ["8"]  # the cluster of 3 would show where its meldingen are: left out
+
+
+def test_thousands_of_zones_are_merged_per_kind_and_validity():
+    rng = np.random.default_rng(21)
+    n = 1000
+    centres = rng.uniform((104000, 424000), (107000, 426000), (n, 2))
+    zones = gpd.GeoDataFrame({
+        "zone_id": [f"z{i}" for i in range(n)],
+        "kind": np.where(np.arange(n) % 4 == 0, "alcoholverbod", "cameratoezicht"),
+        "name": [f"Zone {i}" for i in range(n)],
+        "valid_from": pd.to_datetime(np.where(np.arange(n) % 2 == 0, "2023-01-01",
+                                              "2024-07-01")),
+        "valid_to": pd.NaT,
+    }, geometry=[shapely.Point(x, y).buffer(rng.uniform(30, 200)) for x, y in centres],
+        crs="EPSG:28992")
+    before = zones.copy()
+    drawn = fieldmap._simplified_zones(zones)
+    assert zones.equals(before)
+    groups = zones.groupby(["kind", "valid_from"]).size()
+    assert len(drawn) == len(groups)  # one per kind and validity
+    for row in drawn.itertuples():
+        assert row.name == f"{groups[(row.kind, row.valid_from)]} gebieden samen " \
+                           "(samengevoegd op de veldkaart)"
+        members = zones[(zones["kind"] == row.kind) & (zones["valid_from"] == row.valid_from)]
+        union = shapely.union_all(members.geometry.to_numpy())
+        # the merged outline covers the same ground, within the phone's simplification
+        assert union.symmetric_difference(row.geometry).area < 0.02 * union.area
+    few = zones.iloc[:fieldmap.MAX_FIELD_ZONES]
+    assert fieldmap._simplified_zones(few)["name"].tolist() == few["name"].tolist()

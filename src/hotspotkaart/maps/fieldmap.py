@@ -7,7 +7,9 @@ figure is derived from a hidden count. The file stays small for a phone on a poo
 * the buurten are simplified as one coverage (:func:`shapely.coverage_simplify`), so neighbouring
   buurten keep sharing their edges — no gaps or slivers appear between them;
 * coordinates are rounded to 5 decimals (about 1 m), enough for the zoom levels used;
-* only grid cells that are a hot spot in one of the years are drawn.
+* only grid cells that are a hot spot in one of the years are drawn;
+* the zones are simplified, and more than :data:`MAX_FIELD_ZONES` are merged per kind and
+  period of validity.
 """
 
 from __future__ import annotations
@@ -50,6 +52,10 @@ logger = logging.getLogger(__name__)
 
 #: Simplification tolerance in metres (RD New) for the buurt coverage.
 SIMPLIFY_TOLERANCE_M = 20.0
+
+#: More zones than this are merged per kind and validity on the field map.
+MAX_FIELD_ZONES = 200
+
 #: Decimals of a degree kept in the field map (≈ 1.1 m north-south).
 FIELD_DECIMALS = 5
 _HOT = (HOT_99, HOT_95, HOT_90)
@@ -137,13 +143,30 @@ def _simplified_zones(zones: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
     A zone drawn with hundreds of thousands of vertices would make the page megabytes for
     detail no one sees at street level; a zone that simplification would spoil keeps its shape.
+    More than :data:`MAX_FIELD_ZONES` zones are merged per kind and period of validity
+    (:func:`_merged_zones`): a phone cannot tell thousands of zones apart anyway, and each
+    costs the page half a kilobyte.
     """
     if zones.empty:
         return zones
+    if len(zones) > MAX_FIELD_ZONES:
+        zones = _merged_zones(zones)
     geoms = zones.geometry.to_numpy()
     simple = shapely.simplify(geoms, SIMPLIFY_TOLERANCE_M / 4, preserve_topology=True)
     keep = shapely.is_valid(simple) & ~shapely.is_empty(simple)
     return zones.set_geometry(list(np.where(keep, simple, geoms)), crs=zones.crs)
+
+
+def _merged_zones(zones: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """One zone per kind and period of validity: their union, named by how many it holds."""
+    rows = []
+    keys = ["kind", "valid_from", "valid_to"]
+    for (kind, start, end), group in zones.groupby(keys, dropna=False, sort=True):
+        rows.append({"kind": kind, "valid_from": start, "valid_to": end,
+                     "name": f"{len(group)} gebieden samen (samengevoegd op de veldkaart)",
+                     "geometry": shapely.union_all(group.geometry.to_numpy())})
+    logger.info("veldkaart: %d zones drawn as %d merged ones", len(zones), len(rows))
+    return gpd.GeoDataFrame(rows, geometry="geometry", crs=zones.crs)
 
 
 def _simplified(buurten: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
