@@ -1,7 +1,7 @@
 """The grid on a map: the tested change per cell, the hot spots per year and their transitions.
 
-Cells are drawn as clusters of touching cells of one class (:func:`hotspotkaart.maps.layers.
-cell_clusters`); a hot spot names its cluster of the statistics
+Cells are drawn as clusters of touching cells of one class
+(:func:`hotspotkaart.maps.layers.cell_clusters`); a hot spot names its cluster of the statistics
 (:mod:`hotspotkaart.stats.clustertimes`) and its popup shows the cluster's own hour × weekday
 chart (:class:`hotspotkaart.maps.elements.PopupHeat`).
 """
@@ -119,9 +119,8 @@ def _cells_layer(fmap: folium.Map, clusters: Clusters, cells: gpd.GeoDataFrame, 
 def cell_size_text(cells: gpd.GeoDataFrame) -> str:
     """Give the grid's cell size in Dutch (``100 m``, ``1.000 m``, ``62,5 m``) from a cell.
 
-    Grid cells are unclipped squares (:func:`hotspotkaart.engine.grid.make_grid`), so the width of
-    any
-    cell is the configured ``cell_size``.
+    Grid cells are unclipped squares (:func:`hotspotkaart.engine.grid.make_grid`), so the width
+    of any cell is the configured ``cell_size``.
     """
     xmin, _, xmax, _ = shapely.bounds(cells.geometry.iloc[0])
     size = round(float(xmax - xmin), 3)
