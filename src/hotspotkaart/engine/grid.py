@@ -41,9 +41,11 @@ __all__ = [
     "CellCounts",
     "cell_counts",
     "cell_id",
+    "cell_rows",
     "cell_week_counts",
     "cells_from_counts",
     "grid_counts",
+    "grid_indices",
     "make_grid",
     "warn_outside",
 ]
@@ -207,10 +209,9 @@ def cell_counts(
     """
     _check_incidents(incidents)
     size = float(cell_size)
-    gix, giy = _grid_indices(grid, size)
+    gix, giy = grid_indices(grid, size)
     px, py, usable = _cell_index(incidents, size)
-    lookup = pd.Index(_pack(gix, giy))
-    position = np.where(usable, lookup.get_indexer(pd.Index(_pack(px, py))), -1).astype(np.intp)
+    position = np.where(usable, _rows_of(gix, giy, px, py), -1).astype(np.intp)
     counts = grid_counts(incidents, periods, size)
     frame, outside = cells_from_counts(counts, grid, periods, size)
     warn_outside(outside, size)
@@ -331,7 +332,7 @@ def cells_from_counts(
     if missing:
         msg = f"counts lack the column(s) {', '.join(missing)}"
         raise InputError(msg)
-    gix, giy = _grid_indices(grid, size)
+    gix, giy = grid_indices(grid, size)
     counts = counts[counts["n"] > 0]
     period = period_array(counts, periods)
     ix = counts["ix"].to_numpy(dtype=np.int64)
@@ -339,8 +340,7 @@ def cells_from_counts(
     weights = counts["n"].to_numpy(dtype=np.int64)
     labels = counts["category"].to_numpy(dtype=object)
     usable = (ix != _NO_CELL) | (iy != _NO_CELL)
-    lookup = pd.Index(_pack(gix, giy))
-    position = np.where(usable, lookup.get_indexer(pd.Index(_pack(ix, iy))), -1).astype(np.intp)
+    position = np.where(usable, _rows_of(gix, giy, ix, iy), -1).astype(np.intp)
 
     slugs = category_slugs(list(labels))
     n = len(grid)
@@ -375,9 +375,31 @@ def _spread(position: npt.NDArray[np.intp], weights: npt.NDArray[np.int64],
     return out
 
 
-def _grid_indices(
-    grid: gpd.GeoDataFrame, size: float
+def cell_rows(grid: pd.DataFrame, ix: npt.ArrayLike, iy: npt.ArrayLike,
+              cell_size: float) -> npt.NDArray[np.intp]:
+    """Return the row of ``grid`` of each cell index ``(ix, iy)`` of the count tables; -1 if none.
+
+    The one lookup from the count tables (cell indices) to the grid table (rows).
+    """
+    gix, giy = grid_indices(grid, float(cell_size))
+    return _rows_of(gix, giy, np.asarray(ix, dtype=np.int64), np.asarray(iy, dtype=np.int64))
+
+
+def _rows_of(gix: npt.NDArray[np.int64], giy: npt.NDArray[np.int64], ix: npt.NDArray[np.int64],
+             iy: npt.NDArray[np.int64]) -> npt.NDArray[np.intp]:
+    return pd.Index(_pack(gix, giy)).get_indexer(pd.Index(_pack(ix, iy)))
+
+
+def grid_indices(
+    grid: pd.DataFrame, size: float
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Return the cell index ``(ix, iy)`` of each row of the grid table (``x_min``, ``y_min``).
+
+    Raises
+    ------
+    InputError
+        If the grid lacks those columns or its corners are not multiples of ``size``.
+    """
     for col in ("x_min", "y_min"):
         if col not in grid.columns:
             msg = f"grid lacks the column {col}; build it with make_grid"

@@ -28,10 +28,11 @@ import numpy.typing as npt
 import pandas as pd
 
 from hotspotkaart.config.settings import AnalysisConfig
+from hotspotkaart.engine.grid import cell_rows, grid_indices
 from hotspotkaart.stats.coverage import Coverage
 from hotspotkaart.stats.hotspots import HOT_90, HOT_95, HOT_99
 from hotspotkaart.stats.hottimes import hot_times
-from hotspotkaart.stats.temporal import cell_positions, weekday_occurrences
+from hotspotkaart.stats.temporal import weekday_occurrences
 
 __all__ = ["HOTSPOT", "cluster_column", "cluster_hot_times", "cluster_time_rows",
            "label_clusters"]
@@ -67,19 +68,19 @@ def label_clusters(cells: pd.DataFrame, years: Sequence[int],
     from scipy.sparse import coo_array
     from scipy.sparse.csgraph import connected_components
 
-    ix, iy = cell_positions(cells, cell_size)
-    lookup = pd.Index(ix * (1 << 32) + iy)
+    ix, iy = grid_indices(cells, cell_size)
     out: dict[int, npt.NDArray[np.object_]] = {}
     for year in years:
         hot = np.flatnonzero(np.isin(cells[f"gi_class_{year}"].to_numpy(dtype=object), _HOT))
         codes = np.full(len(cells), "", dtype=object)
         if len(hot):
-            here = pd.Index(lookup[hot])
-            edges = [(np.arange(len(hot)), here.get_indexer((ix[hot] + dx) * (1 << 32)
-                                                             + iy[hot] + dy))
-                     for dx, dy in ((1, 0), (0, 1))]
-            rows = np.concatenate([a[b >= 0] for a, b in edges])
-            cols = np.concatenate([b[b >= 0] for _a, b in edges])
+            # the hot cell east of and north of each hot cell, by its place among the hot ones
+            among_hot = np.full(len(cells) + 1, -1)  # row -1 (no such cell) reads the last
+            among_hot[hot] = np.arange(len(hot))
+            neighbours = [among_hot[cell_rows(cells, ix[hot] + dx, iy[hot] + dy, cell_size)]
+                          for dx, dy in ((1, 0), (0, 1))]
+            rows = np.concatenate([np.flatnonzero(b >= 0) for b in neighbours])
+            cols = np.concatenate([b[b >= 0] for b in neighbours])
             graph = coo_array((np.ones(len(rows)), (rows, cols)), shape=(len(hot), len(hot)))
             _n, label = connected_components(graph, directed=False)
             counts = np.bincount(label, cells[f"count_{year}"].to_numpy(float)[hot])
@@ -150,10 +151,7 @@ def _with_cluster(cell_weeks: pd.DataFrame, cells: pd.DataFrame,
                   clusters: dict[int, npt.NDArray[np.object_]],
                   cell_size: float) -> pd.DataFrame:
     """Return the rows of ``cell_weeks`` in a cluster of their period, with its code."""
-    ix, iy = cell_positions(cells, cell_size)
-    lookup = pd.MultiIndex.from_arrays([ix, iy])
-    position = lookup.get_indexer(pd.MultiIndex.from_arrays(
-        [cell_weeks["ix"].to_numpy(np.int64), cell_weeks["iy"].to_numpy(np.int64)]))
+    position = cell_rows(cells, cell_weeks["ix"], cell_weeks["iy"], cell_size)
     period = cell_weeks["period"].to_numpy(np.int64)
     code = np.full(len(cell_weeks), "", dtype=object)
     for year, codes in clusters.items():

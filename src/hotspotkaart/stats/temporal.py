@@ -29,11 +29,12 @@ import numpy.typing as npt
 import pandas as pd
 
 from hotspotkaart.config.settings import AnalysisConfig, Periods
+from hotspotkaart.engine.grid import cell_rows
 from hotspotkaart.stats.coverage import Coverage
 from hotspotkaart.stats.hottimes import hot_times, profile_change
 from hotspotkaart.stats.trend import MIN_STEPS, TE_WEINIG, trend_columns
 
-__all__ = ["METHOD", "QUARTERS", "Timing", "area_trends", "cell_positions", "cell_quarters",
+__all__ = ["METHOD", "QUARTERS", "Timing", "area_trends", "cell_quarters",
            "cell_trends", "hot_time_table", "month_table", "profile_table", "quarter_days",
            "time_table", "timing", "weekday_occurrences"]
 
@@ -317,22 +318,12 @@ def _trends(counts: npt.NDArray[np.int64], days: npt.ArrayLike | None, config: A
 def cell_quarters(quarters: pd.DataFrame, grid: pd.DataFrame,
                   cell_size: float) -> npt.NDArray[np.float64]:
     """Return the meldingen per grid cell (rows in ``grid`` order) and quarter (8 columns)."""
-    lookup = pd.MultiIndex.from_arrays(cell_positions(grid, cell_size))
-    position = lookup.get_indexer(pd.MultiIndex.from_arrays(
-        [quarters["ix"].to_numpy(np.int64), quarters["iy"].to_numpy(np.int64)]))
+    position = cell_rows(grid, quarters["ix"], quarters["iy"], cell_size)
     step = quarters["quarter"].to_numpy(np.int64)
     ok = (position >= 0) & (step >= 0) & (step < QUARTERS)
     out = np.zeros((len(grid), QUARTERS))
     np.add.at(out, (position[ok], step[ok]), quarters["n"].to_numpy(float)[ok])
     return out
-
-
-def cell_positions(grid: pd.DataFrame, cell_size: float
-                   ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
-    """Return the ``ix``, ``iy`` of the count tables for each cell of the grid table."""
-    size = float(cell_size)
-    return (np.floor(grid["x_min"].to_numpy(float) / size + 0.5).astype(np.int64),
-            np.floor(grid["y_min"].to_numpy(float) / size + 0.5).astype(np.int64))
 
 
 def cell_trends(windows: npt.ArrayLike, days: npt.ArrayLike | None, config: AnalysisConfig,
