@@ -31,11 +31,10 @@ from hotspotkaart.config.settings import AnalysisConfig
 from hotspotkaart.engine.grid import cell_rows, grid_indices
 from hotspotkaart.stats.coverage import Coverage
 from hotspotkaart.stats.hotspots import HOT_90, HOT_95, HOT_99
-from hotspotkaart.stats.hottimes import hot_times
-from hotspotkaart.stats.temporal import weekday_occurrences
+from hotspotkaart.stats.temporal import tested_blocks
 
 __all__ = ["HOTSPOT", "cluster_column", "cluster_hot_times", "cluster_time_rows",
-           "label_clusters"]
+           "cluster_weeks", "label_clusters"]
 
 #: ``area_type`` of a hot-spot cluster in ``tijden.csv`` and the hot-times table.
 HOTSPOT = "hotspot"
@@ -93,16 +92,31 @@ def label_clusters(cells: pd.DataFrame, years: Sequence[int],
     return out
 
 
-def cluster_time_rows(cell_weeks: pd.DataFrame, cells: pd.DataFrame,
-                      clusters: dict[int, npt.NDArray[np.object_]],
-                      cell_size: float) -> pd.DataFrame:
+def cluster_weeks(cell_weeks: pd.DataFrame, cells: pd.DataFrame,
+                  clusters: dict[int, npt.NDArray[np.object_]],
+                  cell_size: float) -> pd.DataFrame:
+    """Return the rows of ``cell_weeks`` in a cluster of their period, with its code.
+
+    The input of :func:`cluster_time_rows` and :func:`cluster_hot_times`; ``cell_weeks`` is
+    :func:`hotspotkaart.engine.grid.cell_week_counts`, ``clusters`` :func:`label_clusters`.
+    """
+    position = cell_rows(cells, cell_weeks["ix"], cell_weeks["iy"], cell_size)
+    period = cell_weeks["period"].to_numpy(np.int64)
+    code = np.full(len(cell_weeks), "", dtype=object)
+    for year, codes in clusters.items():
+        take = (position >= 0) & (period == year)
+        code[take] = codes[position[take]]
+    frame = cell_weeks.assign(cluster=code)
+    return frame[code != ""]
+
+
+def cluster_time_rows(weeks: pd.DataFrame) -> pd.DataFrame:
     """Return the ``tijden.csv`` rows of the clusters: meldingen per weekday and hour.
 
-    Each cluster counts in its own period only; a melding without a time has an empty weekday
-    and hour, as in the rest of the table.
+    ``weeks`` is :func:`cluster_weeks`. Each cluster counts in its own period only; a melding
+    without a time has an empty weekday and hour, as in the rest of the table.
     """
-    frame = _with_cluster(cell_weeks, cells, clusters, cell_size)
-    table = frame.groupby(["cluster", "period", "weekday", "hour"], sort=True)["n"].sum()
+    table = weeks.groupby(["cluster", "period", "weekday", "hour"], sort=True)["n"].sum()
     table = table.reset_index()
     timed = table["hour"].to_numpy() >= 0
     return pd.DataFrame({
@@ -113,10 +127,12 @@ def cluster_time_rows(cell_weeks: pd.DataFrame, cells: pd.DataFrame,
         "count": table["n"].astype(np.int64)})
 
 
-def cluster_hot_times(cell_weeks: pd.DataFrame, cells: pd.DataFrame,
-                      clusters: dict[int, npt.NDArray[np.object_]], coverage: Coverage,
-                      config: AnalysisConfig, dispersion: float) -> pd.DataFrame:
+def cluster_hot_times(weeks: pd.DataFrame, clusters: dict[int, npt.NDArray[np.object_]],
+                      coverage: Coverage, config: AnalysisConfig,
+                      dispersion: float) -> pd.DataFrame:
     """Test every weekday × 3-hour block of every cluster, one family per period.
+
+    ``weeks`` is :func:`cluster_weeks`.
 
     Returns
     -------
@@ -124,38 +140,17 @@ def cluster_hot_times(cell_weeks: pd.DataFrame, cells: pd.DataFrame,
         The columns of :func:`hotspotkaart.stats.temporal.hot_time_table` with ``area_type``
         ``hotspot`` and the cluster code as ``area_code``; empty without clusters.
     """
-    frame = _with_cluster(cell_weeks, cells, clusters, config.cell_size)
-    frame = frame[frame["hour"] >= 0]
+    timed = weeks[weeks["hour"] >= 0]
     parts = []
     for year, codes in clusters.items():
         names = sorted(set(codes) - {""}, key=lambda c: int(c.split("-")[1]))
         if not names:
             continue
-        rows = frame[frame["period"] == year]
+        rows = timed[timed["period"] == year]
         arrays = np.zeros((len(names), 7, 24), dtype=np.int64)
         position = pd.Index(names).get_indexer(rows["cluster"])
         np.add.at(arrays, (position, rows["weekday"].to_numpy() - 1, rows["hour"].to_numpy()),
                   rows["n"].to_numpy())
-        table = hot_times(arrays, weekday_occurrences=weekday_occurrences(coverage, year),
-                          min_count=int(config.min_count), fdr_q=config.fdr_q,
-                          dispersion=dispersion)
-        area = table.pop("area").to_numpy()
-        table.insert(0, "period", year)
-        table.insert(0, "area_code", np.asarray(names, dtype=object)[area])
-        table.insert(0, "area_type", HOTSPOT)
-        parts.append(table)
+        parts.append(tested_blocks(arrays, [HOTSPOT] * len(names), names, year, coverage,
+                                   config, dispersion))
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
-
-
-def _with_cluster(cell_weeks: pd.DataFrame, cells: pd.DataFrame,
-                  clusters: dict[int, npt.NDArray[np.object_]],
-                  cell_size: float) -> pd.DataFrame:
-    """Return the rows of ``cell_weeks`` in a cluster of their period, with its code."""
-    position = cell_rows(cells, cell_weeks["ix"], cell_weeks["iy"], cell_size)
-    period = cell_weeks["period"].to_numpy(np.int64)
-    code = np.full(len(cell_weeks), "", dtype=object)
-    for year, codes in clusters.items():
-        take = (position >= 0) & (period == year)
-        code[take] = codes[position[take]]
-    frame = cell_weeks.assign(cluster=code)
-    return frame[code != ""]

@@ -229,15 +229,27 @@ def hot_time_table(weeks: pd.DataFrame, buurten: pd.DataFrame, periods: Periods,
     parts = []
     for year in periods.years:
         arrays, types, codes = _stacked(frame, levels, year)
-        table = hot_times(arrays, weekday_occurrences=weekday_occurrences(coverage, year),
-                          min_count=int(config.min_count), fdr_q=config.fdr_q,
-                          dispersion=dispersion)
-        area = table.pop("area").to_numpy()
-        table.insert(0, "period", year)
-        table.insert(0, "area_code", np.asarray(codes, dtype=object)[area])
-        table.insert(0, "area_type", np.asarray(types, dtype=object)[area])
-        parts.append(table)
+        parts.append(tested_blocks(arrays, types, codes, year, coverage, config, dispersion))
     return pd.concat(parts, ignore_index=True)
+
+
+def tested_blocks(arrays: npt.NDArray[np.int64], types: Sequence[str], codes: Sequence[str],
+                  year: int, coverage: Coverage, config: AnalysisConfig,
+                  dispersion: float) -> pd.DataFrame:
+    """Test the blocks of one period's areas as one family; name each row's area and period.
+
+    ``arrays`` holds the meldingen with a time per area (areas, 7, 24), ``types`` and
+    ``codes`` the ``area_type`` and ``area_code`` of each area. Returns the rows of
+    :func:`hot_time_table`.
+    """
+    table = hot_times(arrays, weekday_occurrences=weekday_occurrences(coverage, year),
+                      min_count=int(config.min_count), fdr_q=config.fdr_q,
+                      dispersion=dispersion)
+    area = table.pop("area").to_numpy()
+    table.insert(0, "period", year)
+    table.insert(0, "area_code", np.asarray(codes, dtype=object)[area])
+    table.insert(0, "area_type", np.asarray(types, dtype=object)[area])
+    return table
 
 
 def profile_table(weeks: pd.DataFrame, buurten: pd.DataFrame, periods: Periods,

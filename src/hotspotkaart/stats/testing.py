@@ -39,6 +39,7 @@ from hotspotkaart.stats.clustertimes import (
     cluster_column,
     cluster_hot_times,
     cluster_time_rows,
+    cluster_weeks,
     label_clusters,
 )
 from hotspotkaart.stats.coverage import Coverage, assess_coverage
@@ -187,9 +188,9 @@ def _with_clusters(grid: GridResult, tables: CountTables, config: Config, when: 
     for year, codes in clusters.items():
         frame.insert(frame.columns.get_loc(f"gi_class_{year}") + 1, cluster_column(year), codes)
     labelled = gpd.GeoDataFrame(frame, geometry=cells.geometry, crs=cells.crs)
-    hot = cluster_hot_times(tables.cell_weeks, cells, clusters, coverage, config.analysis, phi)
-    times = pd.concat([when.times, cluster_time_rows(tables.cell_weeks, cells, clusters, size)],
-                      ignore_index=True)
+    weeks = cluster_weeks(tables.cell_weeks, cells, clusters, size)
+    hot = cluster_hot_times(weeks, clusters, coverage, config.analysis, phi)
+    times = pd.concat([when.times, cluster_time_rows(weeks)], ignore_index=True)
     hot_times = pd.concat([when.hot_times, hot], ignore_index=True) if len(hot) \
         else when.hot_times
     return (replace(grid, cells=labelled),
