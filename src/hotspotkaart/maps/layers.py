@@ -278,12 +278,16 @@ def hot_spot_clusters(cells: gpd.GeoDataFrame, column: str, count: str, *,
 
 
 class Clusters(NamedTuple):
-    """The clusters of one class column: per cluster its class, cells, meldingen and polygon."""
+    """The clusters of one class column: per cluster its class, cells, meldingen and polygon.
+
+    ``first_cell`` is the row (position) in the clustered frame of each cluster's first cell.
+    """
 
     klasse: tuple[Any, ...]
     cellen: tuple[int, ...]
     meldingen: tuple[int, ...]
     geometry: tuple[Any, ...]
+    first_cell: tuple[int, ...]
 
     def for_map(self, crs: Any, fields: Mapping[str, str],
                 extra: Mapping[str, Sequence[Any]] | None = None) -> LayerData:
@@ -300,20 +304,11 @@ class Clusters(NamedTuple):
 
         For the hot-spot clusters of the statistics (``hotspot_<year>``,
         :mod:`hotspotkaart.stats.clustertimes`): a polygon here merges the touching cells of
-        one confidence class, all of them within one cluster of any hot class, so the cell under
-        a point inside the polygon names it.
+        one confidence class, all of them within one cluster of any hot class, so its first
+        cell names it. ``cells`` is the frame the clusters were made from.
         """
-        if not self.geometry:
-            return []
-        inside = shapely.point_on_surface(np.asarray(self.geometry, dtype=object))
         values = cells[column].to_numpy(dtype=object)
-        polygon, cell = shapely.STRtree(np.asarray(cells.geometry.to_numpy(), dtype=object)
-                                        ).query(inside, predicate="intersects")
-        out = [""] * len(self.geometry)
-        for i, j in zip(polygon, cell, strict=True):
-            if not out[i] and values[j]:
-                out[i] = str(values[j])
-        return out
+        return [str(values[i]) for i in self.first_cell]
 
 
 def cell_clusters(cells: gpd.GeoDataFrame, shapes: bytes, column: str, count: str,
@@ -349,7 +344,7 @@ def _hot_spot_clusters(cells: gpd.GeoDataFrame, column: str, count: str,
     keep = pd.notna(classes) & (classes != skip)
     geometry = np.asarray(cells.geometry.to_numpy(), dtype=object)
     counts = cells[count].to_numpy()
-    rows: list[tuple[Any, int, int, Any]] = []
+    rows: list[tuple[Any, int, int, Any, int]] = []
     for klasse in np.unique(classes[keep]):
         members_of_class = np.flatnonzero(keep & (classes == klasse))
         group = geometry[members_of_class]
@@ -359,9 +354,10 @@ def _hot_spot_clusters(cells: gpd.GeoDataFrame, column: str, count: str,
         group_counts = counts[members_of_class]
         for i, part in enumerate(parts):
             members = cell_idx[part_idx == i]
-            rows.append((klasse, len(members), int(group_counts[members].sum()), part))
+            rows.append((klasse, len(members), int(group_counts[members].sum()), part,
+                         int(members_of_class[members.min()])))
     return Clusters(*(tuple(values) for values in zip(*rows, strict=True))) if rows \
-        else Clusters((), (), (), ())
+        else Clusters((), (), (), (), ())
 
 
 # -- drawing a layer -------------------------------------------------------------------------
