@@ -34,6 +34,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 from jinja2 import DictLoader, Environment, StrictUndefined
 from markupsafe import Markup
 
@@ -49,6 +50,7 @@ __all__ = [
     "WEEKDAYS",
     "bar_chart_by_area",
     "heat_chart",
+    "heat_classes",
     "heat_scale",
     "meldingen_text",
     "monthly_chart",
@@ -409,11 +411,16 @@ def heat_chart(counts: Mapping[int, Any], *, title: str,
 def heat_scale(top: int) -> tuple[int, tuple[str, ...]]:
     """Return the heat chart's class width and colours for counts up to ``top`` (at least 1).
 
-    Classes of equal width, a round number (:func:`_nice_step`), at most six; a count ``n``
-    above 0 gets ``colours[(n - 1) // step]``. The popups' small charts use the same scale.
+    Classes of equal width, a round number (:func:`_nice_step`), at most six (see
+    :func:`heat_classes`); the popups' small charts use the same scale.
     """
     step = _nice_step(top, 6)
     return step, HEAT_COLOURS[math.ceil(top / step)]
+
+
+def heat_classes(counts: npt.ArrayLike, step: int) -> np.ndarray:
+    """Return each count's class on :func:`heat_scale`: 0 for none, ``k`` for ``colours[k-1]``."""
+    return (np.asarray(counts, dtype=np.int64) + step - 1) // step  # ceil(count / step)
 
 
 def _heat_panel(ident: str, title: str, year: int, grid: np.ndarray, mask: np.ndarray | None,
@@ -422,10 +429,11 @@ def _heat_panel(ident: str, title: str, year: int, grid: np.ndarray, mask: np.nd
     x0, y0, gap = 30.0, 26.0, 1.0
     cw, ch = (_WIDTH - x0 - 2) / 24, 18.0
     cells, outlines = [], []
+    classes = heat_classes(grid, step)
     for d, h in np.ndindex(7, 24):
         value, is_hot = int(grid[d, h]), bool(mask is not None and mask[d, h])
         cell = {"x": _n(x0 + h * cw + gap / 2), "y": _n(y0 + d * ch + gap / 2),
-                "fill": "#ffffff" if value == 0 else colours[(value - 1) // step],
+                "fill": "#ffffff" if value == 0 else colours[classes[d, h] - 1],
                 "edge": _ZERO_EDGE if value == 0 else "",
                 "tip": _safe(f"{WEEKDAYS[d]} {_hour_text(h)}: {nl_int(value)}"
                              + (" (hot spot)" if is_hot else ""))}

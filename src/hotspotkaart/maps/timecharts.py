@@ -21,6 +21,7 @@ from hotspotkaart.maps.charts import (
     WEEKDAYS,
     bar_chart_by_area,
     heat_chart,
+    heat_classes,
     heat_scale,
     meldingen_text,
     monthly_chart,
@@ -82,12 +83,11 @@ def area_heat_cells(times: pd.DataFrame | None, area_type: str, codes: Sequence[
         if top == 0:
             continue
         step, colours = heat_scale(top)
-        classes = np.where(grid[i] == 0, 0, (grid[i] - 1) // step + 1)
-        label = "; ".join(f"{year}: {meldingen_text(int(grid[i, k].sum()))} met een tijdstip"
-                          for k, year in enumerate(years))
-        out[str(code)] = {"n": len(colours),
-                          "totals": {str(year): f"{meldingen_text(int(grid[i, k].sum()))} met "
-                                                "een tijdstip" for k, year in enumerate(years)},
+        classes = heat_classes(grid[i], step)
+        totals = {str(year): f"{meldingen_text(int(grid[i, k].sum()))} met een tijdstip"
+                  for k, year in enumerate(years)}
+        label = "; ".join(f"{year}: {text}" for year, text in totals.items())
+        out[str(code)] = {"n": len(colours), "totals": totals,
                           "cells": {str(year): "".join(str(int(c)) for c in classes[k].ravel())
                                     for k, year in enumerate(years)},
                           "label": f"Meldingen per uur en weekdag, {label}; hoe donkerder, hoe "
