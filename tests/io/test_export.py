@@ -275,6 +275,7 @@ def test_folders_keep_their_mode_and_a_setgid_folder_its_group(tmp_path):
     assert (out / "camera").stat().st_gid == group
     assert (out / "camera").stat().st_mode & stat.S_ISGID
     assert (out / "camera" / "kaarten").stat().st_gid == group
+    assert (out / "camera" / "kaarten" / "k1.html").stat().st_gid == group  # in a new folder
     assert (out / "a.txt").stat().st_gid == group
     assert (out / "wijken" / "WK1.html").read_text(encoding="utf-8") == "nieuw"
 

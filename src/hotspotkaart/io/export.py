@@ -316,13 +316,14 @@ def _match_folders(out_dir: Path, folder: Path, written: list[str]) -> str | Non
                     os.chmod(root, stat.S_IMODE(os.stat(root).st_mode) | stat.S_ISGID)
         except PermissionError:
             return f"its folder {original} belongs to another user or group"
-    for name in written:
-        parent = (out_dir / name).parent
-        if parent.is_dir() and parent.stat().st_mode & stat.S_ISGID:
+    for name in written:  # each in its staging folder, matched above
+        parent = (folder / name).parent.stat()
+        if parent.st_mode & stat.S_ISGID:
             try:
-                _give(folder / name, -1, parent.stat().st_gid)
+                _give(folder / name, -1, parent.st_gid)
             except PermissionError:
-                return f"its folder {parent} belongs to a group this user is not in"
+                return f"its folder {(out_dir / name).parent} belongs to a group this user is " \
+                       "not in"
     return None
 
 
