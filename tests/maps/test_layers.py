@@ -75,16 +75,23 @@ def test_wgs84_geometry_is_reused_by_content_not_identity():
     assert wgs84_geometry(rd)[0] is not None
 
 
-def test_hot_spot_clusters_merge_touching_cells_of_one_class():
+def _block_of_cells(columns):
+    """A grid of ``columns`` × 3 cells of 100 m, with each cell's column and row."""
     from hotspotkaart.engine.grid import make_grid
+
+    area = gpd.GeoDataFrame(geometry=[shapely.box(105000, 425000, 105000 + 100 * columns,
+                                                  425300)], crs="EPSG:28992")
+    cells = make_grid(area, 100.0)
+    col = ((cells["x_min"] - 105000) // 100).astype(int).to_numpy()
+    row = ((cells["y_min"] - 425000) // 100).astype(int).to_numpy()
+    return cells, col, row
+
+
+def test_hot_spot_clusters_merge_touching_cells_of_one_class():
     from hotspotkaart.maps.layers import cell_clusters, geometry_digest, hot_spot_clusters
     from hotspotkaart.stats.hotspots import HOT_95, HOT_99, NIET_SIGNIFICANT
 
-    area = gpd.GeoDataFrame(geometry=[shapely.box(105000, 425000, 105500, 425300)],
-                            crs="EPSG:28992")
-    cells = make_grid(area, 100.0)  # 5 × 3 cells
-    col = ((cells["x_min"] - 105000) // 100).astype(int).to_numpy()
-    row = ((cells["y_min"] - 425000) // 100).astype(int).to_numpy()
+    cells, col, row = _block_of_cells(5)  # 5 × 3 cells
     klasse = np.full(len(cells), NIET_SIGNIFICANT, dtype=object)
     klasse[(row == 0) & (col <= 1)] = HOT_95  # two touching cells
     klasse[(row == 2) & (col == 4)] = HOT_95  # one apart
@@ -128,16 +135,11 @@ def test_cell_clusters_stay_visible_over_every_fill_beneath_them():
 
 
 def test_each_map_cluster_names_the_statistics_cluster_of_its_cells():
-    from hotspotkaart.engine.grid import make_grid
     from hotspotkaart.maps.layers import cell_clusters, geometry_digest
     from hotspotkaart.stats.clustertimes import label_clusters
     from hotspotkaart.stats.hotspots import HOT_90, HOT_95, HOT_99, NIET_SIGNIFICANT
 
-    area = gpd.GeoDataFrame(geometry=[shapely.box(105000, 425000, 105600, 425300)],
-                            crs="EPSG:28992")
-    cells = make_grid(area, 100.0)  # 6 × 3 cells
-    col = ((cells["x_min"] - 105000) // 100).astype(int).to_numpy()
-    row = ((cells["y_min"] - 425000) // 100).astype(int).to_numpy()
+    cells, col, row = _block_of_cells(6)  # 6 × 3 cells
     klasse = np.full(len(cells), NIET_SIGNIFICANT, dtype=object)
     # one cluster of three confidences (a 99 % core in a ring of 95 % and 90 %) and one apart
     klasse[(row == 1) & (col == 1)] = HOT_99
