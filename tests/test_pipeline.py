@@ -14,7 +14,7 @@ import pyogrio
 import pytest
 
 from hotspotkaart import pipeline
-from hotspotkaart._errors import HotspotkaartWarning, OutputError
+from hotspotkaart._errors import ConfigError, HotspotkaartWarning, OutputError
 from hotspotkaart.config.settings import load_config
 from hotspotkaart.io import export
 from hotspotkaart.maps.offline import external_references
@@ -295,3 +295,38 @@ def test_a_failing_stage_reports_failed_and_nothing_after_it(project, tmp_path, 
     assert events[-1].seconds >= 0
     assert f"stage {failing}: failed after" in caplog.text
     assert not out.exists() or not any(out.iterdir())  # nothing put in place
+
+
+def test_too_fine_a_grid_is_refused_before_the_meldingen_are_read(project, tmp_path,
+                                                                 monkeypatch):
+    text = project.read_text(encoding="utf-8").replace("[periods]",
+                                                       "[analysis]\ncell_size = 10\n\n[periods]")
+    project.write_text(text, encoding="utf-8")
+    read: list[object] = []
+    monkeypatch.setattr(pipeline, "read_incidents", lambda *args: read.append(args))
+    out = tmp_path / "out"
+    with pytest.raises(ConfigError, match=(rf"^{re.escape(str(project))}: \[analysis\] cell_size "
+                                           r"= 10 would lay about .* set cell_size to 15 "
+                                           r"metres or more$")):
+        build(load_config(project), out)
+    assert read == []
+    assert not out.exists()
+
+
+def test_a_large_grid_lists_its_active_cells_in_the_workbook(project, tmp_path, monkeypatch):
+    monkeypatch.setattr(pipeline, "WORKBOOK_CELLS", 1000)
+    out = tmp_path / "out"
+    with pytest.warns(HotspotkaartWarning, match="cp1252"):
+        build(load_config(project), out)
+    grid = pd.read_csv(out / "grid.csv", sep=";", dtype={"cell_id": str})
+    active = grid[(grid["window_2023"] > 0) | (grid["window_2024"] > 0)]
+    assert 0 < len(active) < 1000 < len(grid)
+    book = openpyxl.load_workbook(out / "hotspotkaart.xlsx", read_only=True)
+    rows = list(book["grid"].iter_rows(values_only=True))
+    assert [row[0] for row in rows[1:]] == active["cell_id"].tolist()
+    notes = [row[0] for row in book["toelichting"].iter_rows(values_only=True) if row[0]]
+    assert (f"Blad grid: de {len(active)} van de {len(grid):,} cellen met een melding in hun "
+            "venster (3 × 3); alle cellen staan in grid.csv en hotspotkaart.gpkg.".replace(",", ".")
+            in notes)
+    hot = grid[grid["gi_class_2024"].str.startswith("hot spot")]
+    assert set(hot["cell_id"]) <= set(active["cell_id"])

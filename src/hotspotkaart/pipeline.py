@@ -27,11 +27,11 @@ import pandas as pd
 
 from hotspotkaart import __version__
 from hotspotkaart._errors import ConfigError
-from hotspotkaart._format import nl_float
+from hotspotkaart._format import nl_float, nl_int
 from hotspotkaart._naming import category_slugs
 from hotspotkaart.config.settings import ZONE_KINDS, Config
 from hotspotkaart.engine.counting import IncidentTotals, incident_totals
-from hotspotkaart.engine.grid import make_grid
+from hotspotkaart.engine.grid import check_grid_size, make_grid
 from hotspotkaart.engine.join import join_incidents
 from hotspotkaart.engine.partitioned import count_in_chunks
 from hotspotkaart.engine.tables import CountTables, count_incidents
@@ -60,7 +60,7 @@ from hotspotkaart.runtime.parallel import WarmProcess, resolve_workers, run_jobs
 from hotspotkaart.stats.classbreaks import CountBreaks
 from hotspotkaart.stats.coverage import Coverage, assess_coverage
 from hotspotkaart.stats.dispersion import Dispersion
-from hotspotkaart.stats.grid import GridResult
+from hotspotkaart.stats.grid import GridResult, active_cells
 from hotspotkaart.stats.temporal import Timing
 from hotspotkaart.stats.testing import run_statistics
 
@@ -68,6 +68,9 @@ __all__ = ["MAP_KINDS", "STAGES", "BuildResult", "JobRunner", "StageEvent", "Sta
            "analyse", "build", "map_context", "map_data"]
 
 logger = logging.getLogger(__name__)
+
+#: The most grid cells the workbook's grid sheet lists; a larger grid lists its active cells.
+WORKBOOK_CELLS = 50_000
 
 _INCIDENT_COLUMNS = ["source", "row", "melding_id", "date", "timed", "period", "category",
                      "buurtcode", "wijkcode", *[f"in_{k}" for k in ZONE_KINDS], "geometry"]
@@ -214,6 +217,8 @@ def _analysed(config: Config, statistics: JobRunner | None, on_stage: StageHook 
     dask = config.engine.kind == "dask"
     with _stage("read", on_stage):
         boundaries = read_boundaries(config.area, ledger)
+        check_grid_size(boundaries.buurten, config.analysis.cell_size,
+                        key=f"{config.path}: [analysis] cell_size")
         zones = read_zones(config.zones, ledger)
         locations = read_locations(config.locations, ledger)
         candidates = None if dask else read_incidents(config.incidents, config.periods, ledger)
@@ -419,8 +424,19 @@ def _tables(result: BuildResult) -> dict[str, pd.DataFrame]:
 
 def _write_workbook(result: BuildResult, context: MapContext, tables: dict[str, pd.DataFrame],
                     categories: dict[str, str], path: Path) -> None:
-    write_workbook(path, tables, method=context.method, details=_method(result),
-                   categories=categories,
+    """Write the workbook; a grid of more than :data:`WORKBOOK_CELLS` keeps its active cells.
+
+    A sheet of hundreds of thousands of empty cells helps no reader and would take the
+    workbook minutes; the toelichting says which cells the sheet holds.
+    """
+    cells, method = tables["grid"], list(context.method)
+    if len(cells) > WORKBOOK_CELLS:
+        active = cells[active_cells(cells, result.config.periods)]
+        method.append(f"Blad grid: de {nl_int(len(active))} van de {nl_int(len(cells))} cellen "
+                      "met een melding in hun venster (3 × 3); alle cellen staan in grid.csv "
+                      "en hotspotkaart.gpkg.")
+        tables = {**tables, "grid": active}
+    write_workbook(path, tables, method=method, details=_method(result), categories=categories,
                    created=result.generated_at.replace(tzinfo=None))
 
 

@@ -11,7 +11,7 @@ import pytest
 import shapely
 from numpy.testing import assert_allclose, assert_array_equal
 
-from hotspotkaart._errors import HotspotkaartWarning, InputError
+from hotspotkaart._errors import ConfigError, HotspotkaartWarning, InputError
 from hotspotkaart.config.settings import AnalysisConfig, Periods
 from hotspotkaart.engine.counting import area_counts
 from hotspotkaart.engine.grid import cell_counts, cell_id, grid_counts, make_grid
@@ -121,7 +121,7 @@ def test_make_grid_errors() -> None:
         make_grid(square_areas().to_crs(4326), 100.0)
     with pytest.raises(InputError, match="positive number"):
         make_grid(square_areas(), 0.0)
-    with pytest.raises(InputError, match="choose a larger cell_size"):
+    with pytest.raises(ConfigError, match="would lay about 1,600,000,000 grid cells"):
         make_grid(square_areas(400_000.0), 10.0)
 
 

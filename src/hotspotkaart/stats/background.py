@@ -88,7 +88,10 @@ def area_shares(grid: gpd.GeoDataFrame, areas: gpd.GeoDataFrame) -> AreaShares:
     cells = grid.geometry.to_numpy()
     polygons = areas.geometry.to_numpy()
     cell, area = shapely.STRtree(polygons).query(cells, predicate="intersects")
-    overlap = shapely.area(shapely.intersection(cells[cell], polygons[area]))
+    shapely.prepare(polygons)  # a cell well inside its buurt shares all of itself
+    edge = ~shapely.contains_properly(polygons[area], cells[cell])
+    overlap = shapely.area(cells[cell])
+    overlap[edge] = shapely.area(shapely.intersection(cells[cell[edge]], polygons[area[edge]]))
     keep = overlap > 0
     return AreaShares(cell=cell[keep].astype(np.intp), area=area[keep].astype(np.intp),
                       overlap=overlap[keep])

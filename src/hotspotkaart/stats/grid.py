@@ -56,6 +56,7 @@ from hotspotkaart.stats.temporal import QUARTERS, cell_quarters, cell_trends
 __all__ = [
     "GridResult",
     "GridTests",
+    "active_cells",
     "analyse_grid",
     "analyse_grid_from_counts",
     "grid_tests",
@@ -85,6 +86,16 @@ class GridResult:
 
 
 # -- the grid ---------------------------------------------------------------------------------
+
+
+def active_cells(cells: pd.DataFrame, periods: Periods) -> npt.NDArray[np.bool_]:
+    """Return which cells' 3 × 3 window holds a melding in some period.
+
+    Only these cells can be a hot spot, change or have a trend; the others are empty in every
+    column but the expectation.
+    """
+    windows = [cells[f"window_{year}"].to_numpy(dtype=float) for year in periods.years]
+    return np.logical_or.reduce([w > 0 for w in windows])
 
 
 # -- orchestration ----------------------------------------------------------------------------
