@@ -57,12 +57,17 @@ def incidents(spec: list[tuple[tuple[float, float], str, int]]) -> gpd.GeoDataFr
 
 
 def test_valid_days() -> None:
-    assert valid_days(None, None, 2023) == 365
-    assert valid_days(None, None, 2024) == 366
-    assert valid_days(pd.Timestamp("2024-07-01"), pd.NaT, 2024) == 184
-    assert valid_days(pd.Timestamp("2023-03-01"), pd.Timestamp("2023-05-31"), 2023) == 92
-    assert valid_days(pd.Timestamp("2023-03-01"), pd.Timestamp("2023-05-31"), 2024) == 0
-    assert valid_days(pd.Timestamp("2024-02-29"), pd.Timestamp("2024-02-29"), 2024) == 1
+    def year(y: int) -> tuple[pd.Timestamp, pd.Timestamp]:
+        return PERIODS.start(y), PERIODS.end(y)
+
+    assert valid_days(None, None, *year(2023)) == 365
+    assert valid_days(None, None, *year(2024)) == 366
+    assert valid_days(pd.Timestamp("2024-07-01"), pd.NaT, *year(2024)) == 184
+    assert valid_days(pd.Timestamp("2023-03-01"), pd.Timestamp("2023-05-31"), *year(2023)) == 92
+    assert valid_days(pd.Timestamp("2023-03-01"), pd.Timestamp("2023-05-31"), *year(2024)) == 0
+    assert valid_days(pd.Timestamp("2024-02-29"), pd.Timestamp("2024-02-29"), *year(2024)) == 1
+    july = pd.Timestamp("2023-07-01"), pd.Timestamp("2024-06-30")  # a period of a range
+    assert valid_days(pd.Timestamp("2024-01-01"), None, *july) == 182
 
 
 def test_inside_ring_outside_counts() -> None:

@@ -19,8 +19,8 @@ Each category is tested against the daily rate, with FDR within the category. Ar
 than ``config.min_count`` meldingen in both years together are not tested (``te weinig
 meldingen``) and are left out of the family.
 
-The change classes, :func:`change_test`, :func:`fdr`, :func:`classify_change` and
-:func:`period_days` are importable from this module as well.
+The change classes, :func:`change_test`, :func:`fdr`,  and :func:`classify_change`
+are importable from this module as well.
 """
 
 from __future__ import annotations
@@ -45,7 +45,6 @@ from hotspotkaart.stats.change import (
     change_columns,
     p0_from_days,
     p0_from_trend,
-    period_days,
     significance_columns,
 )
 from hotspotkaart.stats.dispersion import Dispersion
@@ -213,7 +212,7 @@ def area_table_from_counts(counts: pd.DataFrame, areas: gpd.GeoDataFrame, key: s
     base = np.asarray(new[count_column(base_year)])
     compare = np.asarray(new[count_column(compare_year)])
     min_count = int(config.min_count)
-    days = exposure or (period_days(base_year), period_days(compare_year))
+    days = exposure or (periods.days(base_year), periods.days(compare_year))
     p0_days = p0_from_days(*days)
     p0_trend = p0_from_trend(totals[base_year], totals[compare_year])
     disp = Dispersion(applied=1.0) if dispersion is None else dispersion

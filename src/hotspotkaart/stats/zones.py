@@ -81,27 +81,28 @@ TE_KORT_GELDIG = "te kort geldig"
 ZONE_CHANGE_CLASSES: tuple[str, ...] = (*CHANGE_CLASSES, TE_KORT_GELDIG, NIET_VERGELIJKBAAR)
 
 
-def valid_days(valid_from: Any, valid_to: Any, year: int) -> int:
-    """Count the days of a calendar year on which a zone was valid.
+def valid_days(valid_from: Any, valid_to: Any, start: pd.Timestamp, end: pd.Timestamp) -> int:
+    """Count the days from ``start`` to ``end`` (a period, both inclusive) a zone was valid.
 
     Parameters
     ----------
     valid_from, valid_to : datetime-like or NaT
         Inclusive validity dates; NaT/None means open-ended.
-    year : int
-        The calendar year.
+    start, end : pandas.Timestamp
+        The first and the last day of the period (midnight), e.g.
+        :meth:`~hotspotkaart.config.settings.Periods.start` and ``end``.
 
     Returns
     -------
     int
-        The number of valid days in ``year`` (0 if none).
+        The number of valid days from ``start`` to ``end`` (0 if none).
 
     Examples
     --------
-    >>> valid_days(pd.Timestamp("2024-07-01"), None, 2024)
+    >>> valid_days(pd.Timestamp("2024-07-01"), None, pd.Timestamp("2024-01-01"),
+    ...            pd.Timestamp("2024-12-31"))
     184
     """
-    start, end = _year_bounds(year)
     lo = start if pd.isna(valid_from) else max(start, pd.Timestamp(valid_from).normalize())
     hi = end if pd.isna(valid_to) else min(end, pd.Timestamp(valid_to).normalize())
     return max(0, (hi - lo).days + 1)
@@ -208,7 +209,7 @@ def zone_table_from_counts(
             cols[f"{name}_{year}"] = np.zeros(n_zones, dtype=np.int64)
     split_cols = {f"{name}_{compare_year}": np.full(n_zones, np.nan)
                   for name in ("before", "after", "days_before", "days_after")}
-    c_start, c_end = _year_bounds(compare_year)
+    c_start, c_end = periods.start(compare_year), periods.end(compare_year)
 
     for i in range(n_zones):
         rows = slice(bounds[i], bounds[i + 1])
@@ -222,7 +223,7 @@ def zone_table_from_counts(
             in_year = (period == year) & valid
             inside = int(n[in_year & inside_rows].sum())
             ring = int(n[in_year & ring_rows].sum())
-            cols[f"valid_days_{year}"][i] = _exposed_days(lo, hi, year, windows)
+            cols[f"valid_days_{year}"][i] = _exposed_days(lo, hi, year, periods, windows)
             cols[f"inside_{year}"][i] = inside
             cols[f"ring_{year}"][i] = ring
             city = int(day_n[(day_period == year) & valid_city].sum())
@@ -234,7 +235,7 @@ def zone_table_from_counts(
             split_cols[f"after_{compare_year}"][i] = int(n[in_compare & valid].sum())
             split_cols[f"days_before_{compare_year}"][i] = (lo - c_start).days
             split_cols[f"days_after_{compare_year}"][i] = _exposed_days(lo, hi, compare_year,
-                                                                        windows)
+                                                                        periods, windows)
 
     for year in (base_year, compare_year):
         total = (cols[f"inside_{year}"] + cols[f"ring_{year}"] + cols[f"outside_{year}"])
@@ -293,18 +294,11 @@ def _split_tests(split_cols: dict[str, npt.NDArray[np.float64]], compare_year: i
     return cols
 
 
-def _exposed_days(lo: Any, hi: Any, year: int,
+def _exposed_days(lo: Any, hi: Any, year: int, periods: Periods,
                   windows: Mapping[int, tuple[pd.Timestamp, pd.Timestamp] | None] | None) -> int:
-    """Return the valid days of a zone in ``year`` that the year's data cover."""
-    if windows is None:
-        return valid_days(lo, hi, year)
-    window = windows.get(year)
-    if window is None:
-        return 0
-    start, end = window
-    lo = start if pd.isna(lo) else max(pd.Timestamp(lo), start)
-    hi = end if pd.isna(hi) else min(pd.Timestamp(hi), end)
-    return valid_days(lo, hi, year) if lo <= hi else 0
+    """Return the valid days of a zone in period ``year`` that the period's data cover."""
+    window = (periods.start(year), periods.end(year)) if windows is None else windows.get(year)
+    return 0 if window is None else valid_days(lo, hi, *window)
 
 
 def _too_short(days_a: npt.ArrayLike, days_b: npt.ArrayLike, comparable: npt.ArrayLike,
@@ -346,11 +340,6 @@ def _assemble(zones: gpd.GeoDataFrame, v_from: pd.Series, v_to: pd.Series, cols:
     ordered.update(rest)
     frame = pd.concat([head, pd.DataFrame(ordered, index=zones.index)], axis=1)
     return gpd.GeoDataFrame(frame, geometry=zones.geometry.to_numpy(), crs=zones.crs)
-
-
-def _year_bounds(year: int) -> tuple[pd.Timestamp, pd.Timestamp]:
-    return pd.Timestamp(year=int(year), month=1, day=1), pd.Timestamp(year=int(year), month=12,
-                                                                      day=31)
 
 
 def _nullable_int(values: npt.NDArray[np.float64]) -> pd.api.extensions.ExtensionArray:
