@@ -385,14 +385,14 @@ def _write_tables(result: BuildResult, tables: dict[str, pd.DataFrame],
         layers["incidents"] = result.incidents[_INCIDENT_COLUMNS]
     styles = layer_styles(layers, result.config.periods.years,
                           None if result.breaks is None else result.breaks.shared,
-                          categories=categories)
+                          categories=categories, periods=result.config.periods)
     write_geopackage(paths["hotspotkaart.gpkg"], layers, descriptions=_layer_descriptions(result),
                      styles=styles, categories=categories, created=result.generated_at)
 
 
 def _layer_descriptions(result: BuildResult) -> dict[str, str]:
     """Describe each GeoPackage layer in Dutch (QGIS shows it in the layer's properties)."""
-    base, compare = result.config.periods.years
+    base, compare = (result.config.periods.label(y) for y in result.config.periods.years)
     size = f"{result.config.analysis.cell_size:g}"
     return {
         "buurten": f"Meldingen per CBS-buurt in {base} en {compare}, met de getoetste "
@@ -494,7 +494,7 @@ def _summary(result: BuildResult) -> dict[str, Any]:
                  "buurten": len(result.boundaries.buurten),
                  "wijken": len(result.boundaries.wijken),
                  "boundary_edition": config.area.edition, "credit": config.area.credit},
-        "periods": {"base": config.periods.base, "compare": config.periods.compare},
+        "periods": config.periods.as_dict(),
         "demonstration_data": config.synthetic,
         "incidents": ledger.counts("incidents", used=int(counts["n"].sum())),
         "per_period": {str(y): int(per_period.get(y, 0)) for y in years},
@@ -520,7 +520,7 @@ def _method(result: BuildResult) -> dict[str, Any]:
     totals = _totals(result)
     grid = result.grid.method
     return {
-        "periods": f"{config.periods.base} en {config.periods.compare} (kalenderjaren)",
+        "periods": config.periods.method_text(),
         "data_period": {
             "first": None if totals.first is None else totals.first.strftime("%Y-%m-%d"),
             "last": None if totals.last is None else totals.last.strftime("%Y-%m-%d"),
@@ -571,7 +571,8 @@ def map_context(result: BuildResult) -> MapContext:
     ]
     return MapContext(area_name=config.area.name, years=config.periods.years,
                       credit=config.area.credit, method=lines, synthetic=config.synthetic,
-                      basemap=config.maps.basemap, fdr_q=analysis.fdr_q)
+                      basemap=config.maps.basemap, fdr_q=analysis.fdr_q,
+                      periods=config.periods)
 
 
 #: How the dispersion was found, in the words of the method stamp.
