@@ -387,7 +387,8 @@ def _write_tables(result: BuildResult, tables: dict[str, pd.DataFrame],
                           None if result.breaks is None else result.breaks.shared,
                           categories=categories, periods=result.config.periods)
     write_geopackage(paths["hotspotkaart.gpkg"], layers, descriptions=_layer_descriptions(result),
-                     styles=styles, categories=categories, created=result.generated_at)
+                     styles=styles, categories=categories, created=result.generated_at,
+                     periods=result.config.periods)
 
 
 def _layer_descriptions(result: BuildResult) -> dict[str, str]:
@@ -420,7 +421,7 @@ def _tables(result: BuildResult) -> dict[str, pd.DataFrame]:
 def _write_workbook(result: BuildResult, context: MapContext, tables: dict[str, pd.DataFrame],
                     categories: dict[str, str], path: Path) -> None:
     write_workbook(path, tables, method=context.method, details=_method(result),
-                   categories=categories,
+                   categories=categories, periods=result.config.periods,
                    created=result.generated_at.replace(tzinfo=None))
 
 
@@ -459,7 +460,9 @@ def map_data(result: BuildResult) -> MapData:
     stats = result.zone_stats.drop(columns=["geometry", "kind", "name", "valid_from",
                                             "valid_to"])
     zones = result.zones.merge(stats, on="zone_id", how="left")
-    per_category = _totals(result).counts.groupby("category", dropna=False)["n"].sum()
+    counts = _totals(result).counts  # the categories of the compared periods (no trend-only)
+    compared = counts[counts["period"].isin(result.config.periods.years)]
+    per_category = compared.groupby("category", dropna=False)["n"].sum()
     categories = sorted(per_category.index, key=lambda c: (-int(per_category[c]), c))
     timing = result.timing
     return MapData(buurten=result.buurten, wijken=result.wijken,
@@ -482,7 +485,7 @@ def _generated_at() -> datetime:
 
 def _summary(result: BuildResult) -> dict[str, Any]:
     config, ledger, totals = result.config, result.ledger, _totals(result)
-    years = config.periods.years
+    years = config.periods.keys  # the trend-only periods too
     counts = totals.counts[totals.counts["n"] > 0]
     per_period = counts.groupby("period")["n"].sum()
     per_category = counts.groupby(["category", "period"])["n"].sum()

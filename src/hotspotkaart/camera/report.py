@@ -101,7 +101,8 @@ def write_outputs(result: BuildResult, table: gpd.GeoDataFrame, target: Path, *,
             write_html(staging.path(filename), page)
         write_csv(staging.path("kandidaten.csv"), csv_table(ordered))
         layer = ordered.drop(columns=list(_LIST_COLUMNS), errors="ignore")
-        write_geopackage(staging.path("kandidaten.gpkg"), {"kandidaten": layer})
+        write_geopackage(staging.path("kandidaten.gpkg"), {"kandidaten": layer},
+                         periods=result.config.periods)
         write_html(staging.path("rapport.html"),
                    report_page(result, ordered, context, files, settings=settings,
                                ring_m=ring_m, extras=extras, extra_names=names))

@@ -29,6 +29,7 @@ import xlsxwriter.exceptions
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
+from hotspotkaart.config.settings import Periods
 from hotspotkaart.io.export import output_failure
 from hotspotkaart.io.glossary import describe
 
@@ -53,7 +54,7 @@ _FORMATS = (("p_value", "0.0000"), ("q_value", "0.0000"), ("gi_p", "0.0000"),
 def write_workbook(path: Path, sheets: Mapping[str, pd.DataFrame], *,
                    method: Sequence[str] = (), details: Mapping[str, Any] | None = None,
                    categories: Mapping[str, str] | None = None,
-                   created: datetime | None = None) -> None:
+                   created: datetime | None = None, periods: Periods | None = None) -> None:
     """Write ``sheets`` (name to table) and a sheet ``toelichting`` into one workbook.
 
     Parameters
@@ -71,6 +72,8 @@ def write_workbook(path: Path, sheets: Mapping[str, pd.DataFrame], *,
         Category slug to name, for the column notes.
     created : datetime, optional
         The creation time stored in the file (the build's, so rebuilds are identical).
+    periods : Periods, optional
+        The build's periods, for the column notes (:func:`~hotspotkaart.io.glossary.describe`).
 
     Raises
     ------
@@ -85,7 +88,7 @@ def write_workbook(path: Path, sheets: Mapping[str, pd.DataFrame], *,
             tables = {name: pd.DataFrame(frame.drop(columns="geometry", errors="ignore"))
                       for name, frame in sheets.items()}
             _explanation(book.add_worksheet("toelichting"), styles, tables, method,
-                         details or {}, categories or {})
+                         details or {}, categories or {}, periods)
             for name, table in tables.items():
                 for part, start in enumerate(range(0, max(len(table), 1), MAX_ROWS), start=1):
                     sheet = book.add_worksheet(name if part == 1 else f"{name} {part}")
@@ -187,7 +190,7 @@ def _width(name: str, column: pd.Series) -> float:
 
 def _explanation(sheet: Worksheet, styles: _Styles, tables: Mapping[str, pd.DataFrame],
                  method: Sequence[str], details: Mapping[str, Any],
-                 categories: Mapping[str, str]) -> None:
+                 categories: Mapping[str, str], periods: Periods | None) -> None:
     """Write ``toelichting``: the method stamp, a row per column, the method details."""
     sheet.set_column(0, 0, 14)
     sheet.set_column(1, 1, 34)
@@ -204,7 +207,7 @@ def _explanation(sheet: Worksheet, styles: _Styles, tables: Mapping[str, pd.Data
     row += 1
     for col, head in enumerate(("Blad", "Kolom", "Naam", "Betekenis")):
         sheet.write_string(row, col, head, styles.header)
-    for table, column, alias, text in _column_rows(tables, categories):
+    for table, column, alias, text in _column_rows(tables, categories, periods):
         row += 1
         for col, value in enumerate((table, column, alias, text)):
             if value:
@@ -217,11 +220,11 @@ def _explanation(sheet: Worksheet, styles: _Styles, tables: Mapping[str, pd.Data
         sheet.write(row, 3, _cell(value))
 
 
-def _column_rows(tables: Mapping[str, pd.DataFrame],
-                 categories: Mapping[str, str]) -> Iterator[tuple[str, str, str, str]]:
+def _column_rows(tables: Mapping[str, pd.DataFrame], categories: Mapping[str, str],
+                 periods: Periods | None) -> Iterator[tuple[str, str, str, str]]:
     for table, frame in tables.items():
         for column in frame.columns:
-            note = describe(table, str(column), categories=categories)
+            note = describe(table, str(column), categories=categories, periods=periods)
             if note is None:
                 logger.debug("no explanation for column %s of %s", column, table)
                 yield table, str(column), "", ""

@@ -72,7 +72,8 @@ def layer_styles(layers: Mapping[str, pd.DataFrame], years: tuple[int, int],
     categories : mapping of str to str, optional
         Category slug to name, for the aliases.
     periods : Periods, optional
-        Names the years in the style names by their labels (as years without).
+        Names the years in the style names and the aliases by their labels (as years
+        without).
     """
     base, compare = years
     name = dict(zip(years, period_names(years, periods), strict=True))
@@ -95,7 +96,7 @@ def layer_styles(layers: Mapping[str, pd.DataFrame], years: tuple[int, int],
     for table, plan in plans.items():
         if table not in layers:
             continue
-        aliases = _aliases(table, layers[table], categories or {})
+        aliases = _aliases(table, layers[table], categories or {}, periods)
         styles[table] = [
             LayerStyle(name=name, qml=_qml(attr, geometry, classes, aliases, table),
                        sld=_sld(table, name, attr, geometry, classes), default=i == 0)
@@ -132,14 +133,14 @@ def _zone_classes() -> list[_Class]:
     return [_Class(ZONE_LABELS[k], ZONE_COLOURS[k], value=k) for k in ZONE_COLOURS]
 
 
-def _aliases(table: str, layer: pd.DataFrame,
-             categories: Mapping[str, str]) -> list[tuple[int, str, str]]:
+def _aliases(table: str, layer: pd.DataFrame, categories: Mapping[str, str],
+             periods: Periods | None) -> list[tuple[int, str, str]]:
     """``(index, column, alias)`` of every field with an alias (QGIS counts from 0 after fid)."""
     fields = [str(c) for c in layer.columns
               if not isinstance(layer[c].dtype, gpd.array.GeometryDtype)]
     out = []
     for index, column in enumerate(fields, start=1):
-        note = describe(table, column, categories=categories)
+        note = describe(table, column, categories=categories, periods=periods)
         if note is not None:
             out.append((index, column, note.alias))
     return out
