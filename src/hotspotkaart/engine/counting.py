@@ -61,7 +61,7 @@ def area_counts(incidents: pd.DataFrame, key: str, periods: Periods) -> pd.DataF
     key : {"buurtcode", "wijkcode"}
         The area code column.
     periods : Periods
-        The base and compare year; every ``period`` must be one of them.
+        The periods of the build; every ``period`` must be one of them.
 
     Returns
     -------
@@ -105,7 +105,7 @@ def half_counts(incidents: pd.DataFrame, periods: Periods) -> pd.DataFrame:
     incidents : pandas.DataFrame
         Meldingen with ``buurtcode``, ``period``, ``category`` and ``date``. Not modified.
     periods : Periods
-        The base and compare year.
+        The periods of the build (base, compare and any trend-only ones).
 
     Returns
     -------

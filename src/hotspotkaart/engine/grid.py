@@ -186,7 +186,7 @@ def cell_counts(
     grid : geopandas.GeoDataFrame
         A grid from :func:`make_grid` built with the same ``cell_size``.
     periods : Periods
-        The base and compare year.
+        The periods of the build (base, compare and any trend-only ones).
     cell_size : float
         The grid's cell size in metres.
 
@@ -280,7 +280,7 @@ def grid_counts(incidents: gpd.GeoDataFrame, periods: Periods, cell_size: float)
     incidents : geopandas.GeoDataFrame
         Point meldingen in EPSG:28992 with ``period`` and ``category``. Not modified.
     periods : Periods
-        The base and compare year.
+        The periods of the build (base, compare and any trend-only ones).
     cell_size : float
         Cell size in metres.
 

@@ -105,7 +105,7 @@ def count_incidents(incidents: gpd.GeoDataFrame, zones: gpd.GeoDataFrame, period
     zones : geopandas.GeoDataFrame
         The zones as passed to :func:`hotspotkaart.stats.zones.zone_table`.
     periods : Periods
-        The base and compare year.
+        The periods of the build (base, compare and any trend-only ones).
     analysis : AnalysisConfig
         ``cell_size`` and ``buffer_m`` are used.
 

@@ -42,7 +42,7 @@ def week_counts(incidents: pd.DataFrame, periods: Periods) -> pd.DataFrame:
         Meldingen with ``buurtcode``, ``period``, ``category``, ``date`` (naive local time)
         and ``timed`` (whether the source gave a time). Not modified.
     periods : Periods
-        The base and compare year.
+        The periods of the build (base, compare and any trend-only ones).
 
     Returns
     -------

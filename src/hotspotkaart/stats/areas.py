@@ -78,7 +78,7 @@ def area_table(incidents: gpd.GeoDataFrame, areas: gpd.GeoDataFrame, key: str,
     key : {"buurtcode", "wijkcode"}
         The area code column joining the two.
     periods : Periods
-        The base and compare year.
+        The periods of the build (base, compare and any trend-only ones).
     config : AnalysisConfig
         ``min_count`` (minimum meldingen over both years for a test and minimum base count for a
         percentage change) and ``fdr_q`` (the FDR level).
@@ -151,7 +151,7 @@ def area_table_from_counts(counts: pd.DataFrame, areas: gpd.GeoDataFrame, key: s
         (:mod:`hotspotkaart.stats.dispersion`); every melding independent when None.
     exposure : tuple of int, optional
         The days the data of the base and the compare period cover
-        (:mod:`hotspotkaart.stats.coverage`); the calendar years when None.
+        (:mod:`hotspotkaart.stats.coverage`); the whole periods when None.
 
     Returns
     -------
@@ -261,7 +261,7 @@ def area_year_counts(counts: pd.DataFrame, areas: pd.DataFrame, key: str, period
     key : str
         ``"buurtcode"`` or ``"wijkcode"``.
     periods : Periods
-        The base and compare year.
+        The periods of the build (base, compare and any trend-only ones).
     category : str, optional
         Only the meldingen of this category label.
 

@@ -109,7 +109,7 @@ def analyse_grid(
         The buurten (``buurtcode``, ``wijkcode``); the grid covers the cells sharing interior
         with them. Not modified.
     periods : Periods
-        The base and compare year.
+        The periods of the build (base, compare and any trend-only ones).
     config : AnalysisConfig
         ``cell_size``, ``fdr_q`` and ``min_count``.
     dispersion : float, default 1.0
@@ -247,7 +247,7 @@ def analyse_grid_from_counts(
         As for :func:`grid_tests`.
     exposure : tuple of int, optional
         The days the data of both periods cover (:mod:`hotspotkaart.stats.coverage`); the
-        calendar years when None.
+        whole periods when None.
     quarters : pandas.DataFrame, optional
         :func:`~hotspotkaart.engine.grid.quarter_counts`: with it each cell gets the trend of
         its 3 × 3 window over the quarters of the periods (``trend_s``, ``trend_p``, ``trend_q``,

@@ -290,7 +290,7 @@ def area_trends(months: pd.DataFrame, codes: Sequence[str], key: str, periods: P
     key : {"buurtcode", "wijkcode"}
         The area code column of ``months``.
     periods : Periods
-        The base and compare year.
+        The periods of the build (base, compare and any trend-only ones).
     days : array_like of float
         :func:`quarter_days`.
     config : AnalysisConfig

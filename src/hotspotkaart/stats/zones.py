@@ -4,8 +4,9 @@ How validity is handled
 -----------------------
 A zone is valid on every calendar day ``d`` with ``valid_from <= d <= valid_to`` (both dates
 inclusive; times of day are ignored; a missing ``valid_from`` means "since always", a missing
-``valid_to`` "still valid"). For each period (a calendar year) the zone's *valid days* are the
-days of that year on which it was valid.
+``valid_to`` "still valid"). For each period (a calendar year, or a range of months:
+:class:`~hotspotkaart.config.settings.Periods`) the zone's *valid days* are the days of that
+period on which it was valid.
 
 * ``inside_<year>`` counts the meldingen of that year whose date is a valid day of the zone and
   whose location lies in the zone polygon (points on the boundary count as inside).
@@ -31,9 +32,10 @@ difference of those unequal windows. All three are left out of the Benjamini–H
 The tests count every melding as ``1 / dispersion`` of an independent one
 (:mod:`hotspotkaart.stats.dispersion`).
 
-A zone whose ``valid_from`` falls inside the compare year after 1 January (e.g. an alcoholverbod
-from 2024-07-01) is also tested on that year alone: ``before_<compare>`` counts the meldingen in
-its polygon from 1 January up to the day before ``valid_from`` (``days_before_<compare>`` days),
+A zone whose ``valid_from`` falls inside the compare period after its first day (1 January of
+a calendar year; e.g. an alcoholverbod from 2024-07-01) is also tested on that period alone:
+``before_<compare>`` counts the meldingen in its polygon from the period's first day up to the
+day before ``valid_from`` (``days_before_<compare>`` days),
 ``after_<compare>`` those from ``valid_from`` on while it was valid (``days_after_<compare>``
 days, equal to ``valid_days_<compare>``), tested with ``p0 = days_after / (days_before +
 days_after)`` in ``p_value_split``; a side shorter than ``min_valid_days`` days is ``te kort
@@ -129,7 +131,7 @@ def zone_table(
         Zones in EPSG:28992 with ``zone_id`` (unique), ``kind``, ``name``, ``valid_from`` and
         ``valid_to``. Not modified.
     periods : Periods
-        The base and compare year.
+        The periods of the build (base, compare and any trend-only ones).
     config : AnalysisConfig
         ``buffer_m`` (ring width), ``min_count``, ``min_valid_days`` and ``fdr_q``.
     dispersion : float, default 1.0
@@ -177,7 +179,7 @@ def zone_table_from_counts(
     windows : mapping of int to (first, last) or None, optional
         Per year the days its data cover (:mod:`hotspotkaart.stats.coverage`; None for a
         period without meldingen): a zone's valid days are counted within them, so a cut
-        export compares like with like. The calendar years when None.
+        export compares like with like. The whole periods when None.
 
     Returns
     -------
