@@ -140,22 +140,7 @@ def candidate_page(result: BuildResult, data: MapData, context: MapContext, row:
     around = shapely.buffer(geom, ring_m)
     ring = ring_geometry(geom, ring_m, outline)
     fmap = base_map(gpd.GeoDataFrame(geometry=[around], crs=data.buurten.crs), context)
-    region = shapely.buffer(geom, ring_m + 400)
-
-    cells = data.cells
-    if cells is not None and not cells.empty:
-        near = cells[cells.intersects(region)]
-        clusters = hot_spot_clusters(near, "transition", f"count_{compare}", skip="geen")
-        fields = {"klasse": "Hot spot", "cellen": "Cellen",
-                  "meldingen": f"Meldingen {shown[compare]}"}
-        frame = for_map(clusters, fields)
-        frame["_colour"] = [TRANSITION_COLOURS.get(str(k), "#bdbdbd") for k in clusters["klasse"]]
-        geojson_layer(fmap, frame, f"Hot spots {shown[base]}→{shown[compare]}", fields,
-                      lambda f: {"fillColor": f["properties"]["_colour"], "color": "#444444",
-                                 "weight": 0.8, "fillOpacity": 0.75}, show=True)
-        fmap.add_child(Legend(f"Hot spots {shown[base]}→{shown[compare]}",
-                              [(c, TRANSITION_COLOURS[c]) for c in TRANSITION_CLASSES
-                               if c != "geen"], position="bottomright"))
+    _add_transitions(fmap, data.cells, shapely.buffer(geom, ring_m + 400), context)
     add_zone_layers(fmap, data.zones, context)  # all of them: nearby areas give context
 
     ring_frame = gpd.GeoDataFrame({
@@ -216,6 +201,26 @@ def candidate_page(result: BuildResult, data: MapData, context: MapContext, row:
     root.header.add_child(
         Element(f"<title>{html.escape(f'Kandidaat cameragebied: {name}')}</title>"))
     return render(fmap)
+
+
+def _add_transitions(fmap: folium.Map, cells: gpd.GeoDataFrame | None, region: Any,
+                     context: MapContext) -> None:
+    """Draw the hot-spot transitions of the cells in ``region`` around a candidate."""
+    if cells is None or cells.empty:
+        return
+    base, compare = context.years
+    near = cells[cells.intersects(region)]
+    clusters = hot_spot_clusters(near, "transition", f"count_{compare}", skip="geen")
+    fields = {"klasse": "Hot spot", "cellen": "Cellen",
+              "meldingen": f"Meldingen {context.label(compare)}"}
+    frame = for_map(clusters, fields)
+    frame["_colour"] = [TRANSITION_COLOURS.get(str(k), "#bdbdbd") for k in clusters["klasse"]]
+    name = f"Hot spots {context.label(base)}→{context.label(compare)}"
+    geojson_layer(fmap, frame, name, fields,
+                  lambda f: {"fillColor": f["properties"]["_colour"], "color": "#444444",
+                             "weight": 0.8, "fillOpacity": 0.75}, show=True)
+    fmap.add_child(Legend(name, [(c, TRANSITION_COLOURS[c]) for c in TRANSITION_CLASSES
+                                 if c != "geen"], position="bottomright"))
 
 
 def _year_rows(row: pd.Series, data: MapData, context: MapContext, ring_m: float
