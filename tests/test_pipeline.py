@@ -8,6 +8,7 @@ import logging
 import re
 
 import geopandas as gpd
+import numpy as np
 import openpyxl
 import pandas as pd
 import pyogrio
@@ -16,12 +17,14 @@ import pytest
 from hotspotkaart import pipeline
 from hotspotkaart._errors import ConfigError, HotspotkaartWarning, OutputError
 from hotspotkaart.config.settings import load_config
-from hotspotkaart.io import export
+from hotspotkaart.io import export, workbook
 from hotspotkaart.maps.offline import external_references
 from hotspotkaart.pipeline import analyse, build
 from hotspotkaart.runtime import parallel
 from hotspotkaart.runtime.parallel import WarmProcess
 from hotspotkaart.stats.testing import PRELOAD
+from tests.helpers.patterns import coverage, uniform_points, write_project
+from tests.helpers.periods import spread
 from tests.helpers.project import CATEGORIES, incident_section, interior_points, write_config
 
 INJECTION = "<img src=x onerror=alert(1)>"
@@ -314,7 +317,7 @@ def test_too_fine_a_grid_is_refused_before_the_meldingen_are_read(project, tmp_p
 
 
 def test_a_large_grid_lists_its_active_cells_in_the_workbook(project, tmp_path, monkeypatch):
-    monkeypatch.setattr(pipeline, "WORKBOOK_CELLS", 1000)
+    monkeypatch.setattr(workbook, "LONG_SHEET", 1000)
     out = tmp_path / "out"
     with pytest.warns(HotspotkaartWarning, match="cp1252"):
         build(load_config(project), out)
@@ -325,8 +328,52 @@ def test_a_large_grid_lists_its_active_cells_in_the_workbook(project, tmp_path, 
     rows = list(book["grid"].iter_rows(values_only=True))
     assert [row[0] for row in rows[1:]] == active["cell_id"].tolist()
     notes = [row[0] for row in book["toelichting"].iter_rows(values_only=True) if row[0]]
-    assert (f"Blad grid: de {len(active)} van de {len(grid):,} cellen met een melding in hun "
-            "venster (3 × 3); alle cellen staan in grid.csv en hotspotkaart.gpkg.".replace(",", ".")
-            in notes)
+    assert (f"Blad grid: de {len(active)} van de {len(grid):,} rijen, de cellen met een melding "
+            "in hun venster (3 × 3); alle rijen staan in grid.csv.".replace(",", ".") in notes)
     hot = grid[grid["gi_class_2024"].str.startswith("hot spot")]
     assert set(hot["cell_id"]) <= set(active["cell_id"])
+
+
+# -- periods that are not calendar years --------------------------------------------------------
+
+JULY_PERIODS = ('base = { from = 2023-07-01, to = 2024-06-30 }\n'
+                'compare = { from = "2024-07-01", to = "2025-06-30" }')
+
+
+def test_a_build_over_july_to_june_periods_adds_up(tmp_path):
+    rng = np.random.default_rng(7)
+    area = coverage("built", 7)
+    frames = [spread(rng, uniform_points(rng, area, 1500), "2023-07-01", "2024-06-30"),
+              spread(rng, uniform_points(rng, area, 1700), "2024-07-01", "2025-06-30"),
+              spread(rng, uniform_points(rng, area, 40), "2023-01-01", "2023-06-30"),
+              spread(rng, uniform_points(rng, area, 30), "2025-07-01", "2025-09-30")]
+    out = tmp_path / "out"
+    build(load_config(write_project(tmp_path, frames, periods=JULY_PERIODS)), out)
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    counts = summary["incidents"]
+    assert counts["read"] == counts["used"] + counts["rejected"]
+    assert counts["rejected_by_reason"] == {"datum buiten beide perioden": 70}
+    assert summary["per_period"] == {"2023": 1500, "2024": 1700}
+    assert [p["label"] for p in summary["periods"]["all"]] == ["jul 2023–jun 2024",
+                                                                "jul 2024–jun 2025"]
+    assert {k: v["days"] for k, v in summary["method"]["coverage"].items()} == {
+        "2023": 366, "2024": 365}
+    assert summary["method"]["when"]["quarter_days"] == [92, 92, 91, 91, 92, 92, 90, 91]
+    times = pd.read_csv(out / "tijden.csv", sep=";", keep_default_na=False)
+    city = times[(times["area_type"] == "stad") & (times["category"] == "")]
+    assert city.groupby("period")["count"].sum().to_dict() == {2023: 1500, 2024: 1700}
+    months = pd.read_csv(out / "maanden.csv", sep=";", keep_default_na=False)
+    city = months[(months["area_type"] == "stad") & (months["category"] == "")]
+    assert city["month"].tolist() == [f"{m // 12}-{m % 12 + 1:02d}"
+                                      for m in range(2023 * 12 + 6, 2025 * 12 + 6)]
+    assert city["count"].iloc[:12].sum() == 1500
+    assert city["count"].iloc[12:].sum() == 1700
+    buurten = pd.read_csv(out / "buurten.csv", sep=";")
+    assert (buurten["count_2023"].sum(), buurten["count_2024"].sum()) == (1500, 1700)
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert "Overlastkaarten Dordrecht: jul 2023–jun 2024 en jul 2024–jun 2025" in index
+    assert "jul 2023: " in index  # a month's tooltip names its own month and year
+    assert "jun 2025: " in index
+    overview = (out / "overzicht.html").read_text(encoding="utf-8")
+    assert "Meldingen jul 2024\\u2013jun 2025 per buurt" in overview
+    assert "Perioden: jul 2023\\u2013jun 2024 (01-07-2023 t/m 30-06-2024)" in overview  # stamp

@@ -38,13 +38,15 @@ def require_columns(frame: pd.DataFrame, columns: Sequence[str], what: str) -> N
 
 
 def period_array(incidents: pd.DataFrame, periods: Periods) -> npt.NDArray[np.int64]:
-    """Return the ``period`` column as integers; every value must be the base or compare year."""
+    """Return the ``period`` column as integers; every value must be the key of a period."""
     raw = pd.to_numeric(incidents["period"], errors="coerce").to_numpy(dtype=float)
-    bad = ~np.isin(raw, periods.years)
+    bad = ~np.isin(raw, periods.keys)
     if bad.any():
         example = incidents["period"].to_numpy()[bad][0]
-        msg = (f"{int(bad.sum())} meldingen have a period that is neither {periods.base} nor "
-               f"{periods.compare} (e.g. {example!r})")
+        keys = [str(k) for k in periods.keys]
+        allowed = (f"neither {keys[0]} nor {keys[1]}" if len(keys) == 2
+                   else f"none of {', '.join(keys)}")
+        msg = f"{int(bad.sum())} meldingen have a period that is {allowed} (e.g. {example!r})"
         raise InputError(msg)
     return raw.astype(np.int64)
 

@@ -27,7 +27,7 @@ import pandas as pd
 
 from hotspotkaart import __version__
 from hotspotkaart._errors import ConfigError
-from hotspotkaart._format import nl_float, nl_int
+from hotspotkaart._format import nl_float
 from hotspotkaart._naming import category_slugs
 from hotspotkaart.config.settings import ZONE_KINDS, Config
 from hotspotkaart.engine.counting import IncidentTotals, incident_totals
@@ -68,9 +68,6 @@ __all__ = ["MAP_KINDS", "STAGES", "BuildResult", "JobRunner", "StageEvent", "Sta
            "analyse", "build", "map_context", "map_data"]
 
 logger = logging.getLogger(__name__)
-
-#: The most grid cells the workbook's grid sheet lists; a larger grid lists its active cells.
-WORKBOOK_CELLS = 50_000
 
 _INCIDENT_COLUMNS = ["source", "row", "melding_id", "date", "timed", "period", "category",
                      "buurtcode", "wijkcode", *[f"in_{k}" for k in ZONE_KINDS], "geometry"]
@@ -390,14 +387,15 @@ def _write_tables(result: BuildResult, tables: dict[str, pd.DataFrame],
         layers["incidents"] = result.incidents[_INCIDENT_COLUMNS]
     styles = layer_styles(layers, result.config.periods.years,
                           None if result.breaks is None else result.breaks.shared,
-                          categories=categories)
+                          categories=categories, periods=result.config.periods)
     write_geopackage(paths["hotspotkaart.gpkg"], layers, descriptions=_layer_descriptions(result),
-                     styles=styles, categories=categories, created=result.generated_at)
+                     styles=styles, categories=categories, created=result.generated_at,
+                     periods=result.config.periods)
 
 
 def _layer_descriptions(result: BuildResult) -> dict[str, str]:
     """Describe each GeoPackage layer in Dutch (QGIS shows it in the layer's properties)."""
-    base, compare = result.config.periods.years
+    base, compare = (result.config.periods.label(y) for y in result.config.periods.years)
     size = f"{result.config.analysis.cell_size:g}"
     return {
         "buurten": f"Meldingen per CBS-buurt in {base} en {compare}, met de getoetste "
@@ -424,19 +422,10 @@ def _tables(result: BuildResult) -> dict[str, pd.DataFrame]:
 
 def _write_workbook(result: BuildResult, context: MapContext, tables: dict[str, pd.DataFrame],
                     categories: dict[str, str], path: Path) -> None:
-    """Write the workbook; a grid of more than :data:`WORKBOOK_CELLS` keeps its active cells.
-
-    A sheet of hundreds of thousands of empty cells helps no reader and would take the
-    workbook minutes; the toelichting says which cells the sheet holds.
-    """
-    cells, method = tables["grid"], list(context.method)
-    if len(cells) > WORKBOOK_CELLS:
-        active = cells[active_cells(cells, result.config.periods)]
-        method.append(f"Blad grid: de {nl_int(len(active))} van de {nl_int(len(cells))} cellen "
-                      "met een melding in hun venster (3 × 3); alle cellen staan in grid.csv "
-                      "en hotspotkaart.gpkg.")
-        tables = {**tables, "grid": active}
-    write_workbook(path, tables, method=method, details=_method(result), categories=categories,
+    active = active_cells(tables["grid"], result.config.periods)
+    write_workbook(path, tables, method=context.method, details=_method(result),
+                   categories=categories, periods=result.config.periods,
+                   findings={"grid": (active, "cellen met een melding in hun venster (3 × 3)")},
                    created=result.generated_at.replace(tzinfo=None))
 
 
@@ -475,7 +464,9 @@ def map_data(result: BuildResult) -> MapData:
     stats = result.zone_stats.drop(columns=["geometry", "kind", "name", "valid_from",
                                             "valid_to"])
     zones = result.zones.merge(stats, on="zone_id", how="left")
-    per_category = _totals(result).counts.groupby("category", dropna=False)["n"].sum()
+    counts = _totals(result).counts  # the categories of the compared periods (no trend-only)
+    compared = counts[counts["period"].isin(result.config.periods.years)]
+    per_category = compared.groupby("category", dropna=False)["n"].sum()
     categories = sorted(per_category.index, key=lambda c: (-int(per_category[c]), c))
     timing = result.timing
     return MapData(buurten=result.buurten, wijken=result.wijken,
@@ -498,7 +489,7 @@ def _generated_at() -> datetime:
 
 def _summary(result: BuildResult) -> dict[str, Any]:
     config, ledger, totals = result.config, result.ledger, _totals(result)
-    years = config.periods.years
+    years = config.periods.keys  # the trend-only periods too
     counts = totals.counts[totals.counts["n"] > 0]
     per_period = counts.groupby("period")["n"].sum()
     per_category = counts.groupby(["category", "period"])["n"].sum()
@@ -510,7 +501,7 @@ def _summary(result: BuildResult) -> dict[str, Any]:
                  "buurten": len(result.boundaries.buurten),
                  "wijken": len(result.boundaries.wijken),
                  "boundary_edition": config.area.edition, "credit": config.area.credit},
-        "periods": {"base": config.periods.base, "compare": config.periods.compare},
+        "periods": config.periods.as_dict(),
         "demonstration_data": config.synthetic,
         "incidents": ledger.counts("incidents", used=int(counts["n"].sum())),
         "per_period": {str(y): int(per_period.get(y, 0)) for y in years},
@@ -536,7 +527,7 @@ def _method(result: BuildResult) -> dict[str, Any]:
     totals = _totals(result)
     grid = result.grid.method
     return {
-        "periods": f"{config.periods.base} en {config.periods.compare} (kalenderjaren)",
+        "periods": config.periods.method_text(),
         "data_period": {
             "first": None if totals.first is None else totals.first.strftime("%Y-%m-%d"),
             "last": None if totals.last is None else totals.last.strftime("%Y-%m-%d"),
@@ -587,7 +578,8 @@ def map_context(result: BuildResult) -> MapContext:
     ]
     return MapContext(area_name=config.area.name, years=config.periods.years,
                       credit=config.area.credit, method=lines, synthetic=config.synthetic,
-                      basemap=config.maps.basemap, fdr_q=analysis.fdr_q)
+                      basemap=config.maps.basemap, fdr_q=analysis.fdr_q,
+                      periods=config.periods)
 
 
 #: How the dispersion was found, in the words of the method stamp.

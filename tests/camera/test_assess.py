@@ -155,9 +155,9 @@ def test_empty_candidate_reports_zeros_and_no_error(assessed):
 
 
 def test_change_test_uses_the_analysis_functions_with_fdr_over_candidates(assessed):
-    from hotspotkaart.stats.change import change_test, fdr, period_days
+    from hotspotkaart.stats.change import change_test, fdr
 
-    p0 = period_days(2024) / (period_days(2023) + period_days(2024))
+    p0 = 366 / (365 + 366)  # the days of 2024 and 2023
     p = change_test(assessed["count_2023"], assessed["count_2024"], p0, min_total=10)
     np.testing.assert_allclose(assessed["p_value"], p)
     np.testing.assert_allclose(assessed["q_value"], fdr(p))

@@ -16,6 +16,7 @@ import pytest
 from shapely.geometry import box
 
 from hotspotkaart.camera.report import _sketch_layers, _sketch_legend, sketch_svg
+from hotspotkaart.config.settings import Periods
 from hotspotkaart.maps.overview import ZONE_COLOURS, ZONE_DASHES, ZONE_LABELS
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -36,7 +37,7 @@ def _result() -> SimpleNamespace:
                               "valid_from": pd.to_datetime(["2023-01-01"] * len(ZONES)),
                               "valid_to": pd.NaT},
                              geometry=list(ZONES.values()), crs="EPSG:28992")
-    config = SimpleNamespace(periods=SimpleNamespace(compare=2024))
+    config = SimpleNamespace(periods=Periods(2023, 2024))
     return SimpleNamespace(grid=SimpleNamespace(cells=cells), zones=zones, config=config)
 
 

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import numpy as np
 import pandas as pd
 import pytest
 
 from hotspotkaart._errors import InputError
-from hotspotkaart.config.settings import Periods
+from hotspotkaart.config.settings import Period, Periods
 from hotspotkaart.engine.counting import (
     area_counts,
     category_labels,
     group_sizes,
+    half_counts,
     incident_totals,
     sum_counts,
     sum_incident_totals,
@@ -71,3 +74,16 @@ def test_counting_errors() -> None:
         area_counts(incidents, "gemeente", PERIODS)
     with pytest.raises(InputError, match="needs at least one count table"):
         sum_counts([], ["buurtcode"])
+
+
+def test_the_week_split_counts_its_blocks_from_the_first_day_of_each_period() -> None:
+    periods = Periods(2023, 2024, spans=(Period(dt.date(2023, 7, 1), dt.date(2024, 6, 30)),
+                                         Period(dt.date(2024, 7, 1), dt.date(2025, 6, 30))))
+    dates = pd.to_datetime(["2023-07-01 08:00", "2023-07-07 23:00", "2023-07-08 00:00",
+                            "2024-01-01 00:00", "2024-07-01 00:00", "2024-07-08 00:00"])
+    frame = pd.DataFrame({"buurtcode": "BU05050101", "category": "Jeugd", "date": dates,
+                          "period": periods.period_of(pd.Series(dates))})
+    halves = half_counts(frame, periods)
+    # 2023-07-01 is day 0 (half 0) and 2024-01-01 day 184 (week 26: half 0)
+    assert halves.groupby(["period", "half"])["n"].sum().to_dict() == {
+        (2023, 0): 3, (2023, 1): 1, (2024, 0): 1, (2024, 1): 1}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import importlib.util
 import json
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -15,8 +16,8 @@ import pyogrio
 import pytest
 import shapely
 
-from hotspotkaart._errors import BuildError, ConfigError
-from hotspotkaart.config.settings import Config, EngineConfig, Periods, load_config
+from hotspotkaart._errors import BuildError, ConfigError, HotspotkaartWarning
+from hotspotkaart.config.settings import Config, EngineConfig, Period, Periods, load_config
 from hotspotkaart.engine.counting import area_counts, sum_counts
 from hotspotkaart.engine.grid import grid_counts
 from hotspotkaart.engine.zonecounts import sum_zone_counts, zone_counts
@@ -191,6 +192,22 @@ def test_meldingen_read_in_chunks_match_memory(synthetic: Config,
     # the ledger keeps the fields of the rejected records only
     kept = sum(len(raw) for (kind, _), raw in result.ledger.raw.items() if kind == "incidents")
     assert kept == synthetic_memory.summary["incidents"]["rejected"]
+
+
+def test_a_trend_year_flows_through_both_engines_alike(synthetic: Config) -> None:
+    # the meldingen of 2022 (rejected without a trend) feed the trend's quarters only
+    periods = Periods(2023, 2024, spans=tuple(Period.of_year(y) for y in (2022, 2023, 2024)))
+    config = dataclasses.replace(synthetic, periods=periods)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", HotspotkaartWarning)  # 2022 holds one day: "cut"
+        memory = analyse(config)
+        chunked = analyse(_with_engine(config, partitions=2, chunk_size=1000))
+    summary = memory.summary
+    assert summary["per_period"]["2022"] > 10
+    assert "datum buiten beide perioden" not in summary["incidents"]["rejected_by_reason"]
+    assert len(summary["method"]["when"]["quarter_days"]) == 12
+    assert not any("2022" in column for column in memory.buurten.columns)
+    _assert_same(memory, chunked)
 
 
 def test_dask_build_leaves_out_the_incident_layer(synthetic: Config, tmp_path: Path) -> None:

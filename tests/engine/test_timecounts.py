@@ -17,7 +17,6 @@ from hotspotkaart.engine.timecounts import (
     NO_WEEKDAY,
     WEEK_COLUMNS,
     month_counts,
-    quarter_index,
     week_counts,
 )
 
@@ -64,7 +63,7 @@ def test_tables_of_parts_add_up_to_the_whole() -> None:
 
 def test_quarters_count_from_the_base_years_first() -> None:
     months = np.array([202301, 202303, 202304, 202312, 202401, 202412])
-    assert quarter_index(months, PERIODS).tolist() == [0, 0, 1, 3, 4, 7]
+    assert PERIODS.step_of_month(months).tolist() == [0, 0, 1, 3, 4, 7]
 
 
 def test_a_period_outside_the_two_years_is_refused() -> None:

@@ -118,8 +118,12 @@ def cluster(rng: np.random.Generator, centre: tuple[float, float], n: int,
     return np.asarray(centre) + rng.normal(0, sd, (n, 2))
 
 
-def write_project(folder: Path, frames: list[pd.DataFrame], *, extra: str = "") -> Path:
-    """Write the meldingen as a Dutch CSV and a config that reads them; return the config."""
+def write_project(folder: Path, frames: list[pd.DataFrame], *, extra: str = "",
+                  periods: str = "base = 2023\ncompare = 2024") -> Path:
+    """Write the meldingen as a Dutch CSV and a config that reads them; return the config.
+
+    ``periods`` is the body of ``[periods]``.
+    """
     frame = pd.concat(frames, ignore_index=True)
     csv = pd.DataFrame({
         "id": [f"M{i:07d}" for i in range(len(frame))],
@@ -131,5 +135,5 @@ def write_project(folder: Path, frames: list[pd.DataFrame], *, extra: str = "") 
     folder.mkdir(parents=True, exist_ok=True)
     csv.to_csv(folder / "meldingen.csv", sep=";", index=False)
     analysis = "[analysis]\n" + extra if "[analysis]" not in extra else extra
-    return write_config(folder, incidents=incident_section("meldingen.csv"),
+    return write_config(folder, incidents=incident_section("meldingen.csv"), periods=periods,
                         extra=analysis + "\n[engine]\nworkers = 1\n")

@@ -21,8 +21,12 @@ CATEGORIES = ("Jeugd", "Alcohol/drugs", "Persoon met onbegrepen gedrag")
 
 
 def write_config(folder: Path, *, incidents: str = "", extra: str = "",
-                 buurten: Path = BUURTEN, area_extra: str = "") -> Path:
-    """Write a hotspotkaart.toml with the real Dordrecht buurten and the given sections."""
+                 buurten: Path = BUURTEN, area_extra: str = "",
+                 periods: str = "base = 2023\ncompare = 2024") -> Path:
+    """Write a hotspotkaart.toml with the real Dordrecht buurten and the given sections.
+
+    ``periods`` is the body of ``[periods]``.
+    """
     text = f"""
 [area]
 name = "Dordrecht"
@@ -31,8 +35,7 @@ buurten = "{buurten.as_posix()}"
 {area_extra}
 
 [periods]
-base = 2023
-compare = 2024
+{periods}
 
 {incidents}
 {extra}

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import datetime as dt
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -8,6 +10,7 @@ import shapely
 from numpy.testing import assert_allclose
 
 from hotspotkaart._errors import HotspotkaartWarning, InputError
+from hotspotkaart.config.settings import Period, Periods
 from hotspotkaart.io.incidents import (
     check_category_slugs,
     read_incidents,
@@ -192,6 +195,31 @@ def test_a_category_rejected_for_its_row_does_not_clash(tmp_path):
     assert frame["category"].tolist() == ["Drugs overlast"]
     assert reasons(ledger) == {3: Reason.OUT_OF_PERIOD}
     check_category_slugs(frame, (source(path),))
+
+
+def test_a_melding_belongs_to_the_range_its_date_falls_in(tmp_path):
+    # base 1 July 2023 – 30 June 2024, compare the year after, and 2022 for the trend only
+    periods = Periods(2023, 2024, spans=(
+        Period(dt.date(2022, 7, 1), dt.date(2023, 6, 30)),
+        Period(dt.date(2023, 7, 1), dt.date(2024, 6, 30)),
+        Period(dt.date(2024, 7, 1), dt.date(2025, 6, 30))))
+    path = tmp_path / "m.csv"
+    path.write_text("id;datum;soort;x;y\n"
+                    "1;30-06-2022 23:59;Jeugd;105000;425000\n"   # before every period
+                    "2;01-07-2022 00:00;Jeugd;105000;425000\n"   # the trend's first minute
+                    "3;30-06-2023 23:59;Jeugd;105000;425000\n"
+                    "4;01-07-2023 00:00;Jeugd;105000;425000\n"   # base, its first minute
+                    "5;30-06-2024 23:59;Jeugd;105000;425000\n"   # base, its last minute
+                    "6;01-07-2024;Jeugd;105000;425000\n"         # compare, a date only
+                    "7;30-06-2025 23:59;Jeugd;105000;425000\n"
+                    "8;01-07-2025 00:00;Jeugd;105000;425000\n",  # after every period
+                    encoding="utf-8")
+    ledger = Ledger()
+    frame = read_incidents((source(path),), periods, ledger)
+    assert frame["melding_id"].tolist() == ["2", "3", "4", "5", "6", "7"]
+    assert frame["period"].tolist() == [2022, 2022, 2023, 2023, 2024, 2024]
+    assert reasons(ledger) == {2: Reason.OUT_OF_PERIOD, 9: Reason.OUT_OF_PERIOD}
+    assert [r.detail for r in ledger.rejections] == ["2022-06-30", "2025-07-01"]
 
 
 # -- reading piece by piece -------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import re
 import xml.etree.ElementTree as ET
@@ -13,6 +14,7 @@ import pytest
 from numpy.testing import assert_allclose
 
 from hotspotkaart._errors import InputError
+from hotspotkaart.config.settings import Period, Periods
 from hotspotkaart.maps.charts import (
     ALL_CATEGORIES,
     BASE_COLOUR,
@@ -358,6 +360,41 @@ def test_without_meldingen_a_sentence_instead_of_a_chart(fragment: str):
     assert sentence.text.startswith("Geen meldingen")
     assert sentence.text.endswith(".")
     assert root.find("figcaption").text.startswith("Per ")
+
+
+JULY = Periods(2023, 2024, spans=(Period(dt.date(2023, 7, 1), dt.date(2024, 6, 30)),
+                                  Period(dt.date(2024, 7, 1), dt.date(2025, 6, 30))))
+
+
+def test_periods_name_the_years_and_their_months_in_every_chart():
+    monthly = {"Geluid": {y: list(range(1, 13)) for y in YEARS}}
+    root = parse(monthly_chart(monthly, YEARS, title="t", periods=JULY))
+    svg = charts_in(root)[0]
+    labels = [t.text for t in svg.findall("text[@text-anchor='middle']")]
+    assert labels == ["jul", "sep", "nov", "jan", "mrt", "mei"]  # the axis starts in July
+    tips = [t.text for t in svg.iter("title")]
+    assert "Geluid, jul 2023: 1" in tips
+    assert "Geluid, jun 2024: 12" in tips
+    assert "Geluid, jun 2025: 12" in tips
+    assert svg.find("desc").text.startswith("Geluid. jul 2023–jun 2024: jul 1, aug 2")
+    legend = "".join(root.find("div[@class='hk-chart-legend']").itertext())
+    assert "jul 2023–jun 2024" in legend
+    assert "jul 2024–jun 2025" in legend
+    bars = parse(bar_chart_by_area(["A"], [3], [5], YEARS, title="t", periods=JULY))
+    assert "A: jul 2023–jun 2024 3, jul 2024–jun 2025 5" in charts_in(bars)[0].find("desc").text
+    heat = parse(heat_chart(HEAT, title="t", periods=JULY))
+    assert charts_in(heat)[1].find("title").text == "t: jul 2024–jun 2025"
+
+
+def test_a_shorter_period_has_fewer_months():
+    half = Periods(2023, 2024, spans=(Period(dt.date(2023, 7, 1), dt.date(2023, 12, 31)),
+                                      Period(dt.date(2024, 7, 1), dt.date(2024, 12, 31))))
+    root = parse(monthly_chart({"G": {2023: [1] * 6, 2024: [2] * 6}}, YEARS, title="t",
+                               periods=half))
+    svg = charts_in(root)[0]
+    assert len(svg.findall("line[@class='hk-tick']")) == 6
+    with pytest.raises(InputError, match="needs 6 and 6 monthly counts for 2023 and 2024"):
+        monthly_chart({"G": {2023: [1] * 12, 2024: [2] * 6}}, YEARS, title="t", periods=half)
 
 
 @pytest.mark.parametrize(("call", "message"), [

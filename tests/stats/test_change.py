@@ -8,6 +8,7 @@ from numpy.testing import assert_allclose, assert_array_equal
 from scipy import stats
 
 from hotspotkaart._errors import InputError
+from hotspotkaart.config.settings import Periods
 from hotspotkaart.stats.change import (
     CHANGE_CLASSES,
     CHANGE_COLOURS,
@@ -22,7 +23,6 @@ from hotspotkaart.stats.change import (
     p0_from_days,
     p0_from_trend,
     pct_change,
-    period_days,
     significance_columns,
 )
 
@@ -32,15 +32,12 @@ P0_DAYS = 366 / (365 + 366)
 # -- the null hypotheses ----------------------------------------------------------------------
 
 
-def test_period_days_leap_years() -> None:
-    assert [period_days(y) for y in (1900, 2000, 2023, 2024)] == [365, 366, 365, 366]
-
-
 @pytest.mark.parametrize(("base", "compare", "expected"), [
     (2023, 2024, 366 / 731), (2024, 2025, 365 / 731), (2022, 2023, 0.5), (1900, 2000, 366 / 731),
 ])
 def test_p0_from_days_weighs_leap_years(base: int, compare: int, expected: float) -> None:
-    p0 = p0_from_days(period_days(base), period_days(compare))
+    periods = Periods(base, compare)
+    p0 = p0_from_days(periods.days(base), periods.days(compare))
     assert isinstance(p0, float)
     assert p0 == expected
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import warnings
 from pathlib import Path
 
@@ -10,7 +11,7 @@ import pandas as pd
 import pytest
 
 from hotspotkaart._errors import HotspotkaartWarning
-from hotspotkaart.config.settings import Periods, load_config
+from hotspotkaart.config.settings import Period, Periods, load_config
 from hotspotkaart.engine.counting import incident_totals
 from hotspotkaart.pipeline import analyse
 from hotspotkaart.stats.coverage import assess_coverage
@@ -56,6 +57,27 @@ def test_an_empty_period_has_no_days_and_a_warning() -> None:
     covered = assess_coverage(_totals({2023: full}), PERIODS)
     assert covered.days(2024) == 0
     assert "no melding falls in 2024" in covered.warnings[0]
+
+
+JULY = Periods(2023, 2024, spans=(
+    Period(dt.date(2022, 7, 1), dt.date(2023, 6, 30)),  # the trend's only
+    Period(dt.date(2023, 7, 1), dt.date(2024, 6, 30)),
+    Period(dt.date(2024, 7, 1), dt.date(2025, 6, 30))))
+
+
+def test_a_range_is_covered_from_its_first_to_its_last_day() -> None:
+    base = pd.date_range("2023-07-01", "2024-06-30 12:00", periods=3000)
+    cut = pd.date_range("2024-07-01", "2024-12-31 12:00", periods=1500)  # ends half way
+    covered = assess_coverage(_totals({2023: base, 2024: cut}), JULY)
+    assert covered.days(2023) == 366
+    assert covered.window(2024) == (pd.Timestamp("2024-07-01"), pd.Timestamp("2024-12-31"))
+    assert covered.days(2024) == 184
+    assert covered.days(2022) == 0  # no melding of the trend's first period
+    trend, cut_off = covered.warnings
+    assert trend.startswith("no melding falls in jul 2022–jun 2023: its quarters are left out "
+                            "of the trend")
+    assert "the meldingen of jul 2024–jun 2025 end on 31-12-2024" in cut_off
+    assert cut_off.endswith("use 184 days of jul 2024–jun 2025 instead of the whole period")
 
 
 def _build(folder: Path, frames: list) -> object:

@@ -17,6 +17,8 @@ import pytest
 import shapely
 
 from hotspotkaart.cli.main import main
+from tests.helpers.patterns import coverage, uniform_points, write_project
+from tests.helpers.periods import growing, spread
 from tests.helpers.project import BUURTEN, CATEGORIES, incident_section, write_config
 
 PEAK_WIJK = "WK050503"
@@ -174,3 +176,72 @@ def test_the_field_map_names_the_hot_times_of_each_wijk(build) -> None:
     name = buurten.loc[buurten["wijkcode"] == PEAK_WIJK, "wijknaam"].iloc[0]
     assert json.dumps(f"{name}: vrijdag 21–24 uur")[1:-1] in page  # the panel's HTML is in JS
     assert (out / "veldkaart.html").stat().st_size < 500_000
+
+
+# -- a trend over three years (trend = [2022, 2023, 2024]) -------------------------------------
+
+TREND_PERIODS = "base = 2023\ncompare = 2024\ntrend = [2022, 2023, 2024]"
+
+
+@pytest.fixture(scope="module")
+def trend_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[int, int], str]:
+    """Meldingen evenly over 2022–2024 and a cluster in one buurt that grows month by month.
+
+    Returns the outputs, the meldingen written per year and the cluster's buurtcode.
+    """
+    folder = tmp_path_factory.mktemp("trend")
+    rng = np.random.default_rng(22)
+    area = coverage("built", 22)
+    frames = [spread(rng, uniform_points(rng, area, 2500), f"{y}-01-01", f"{y}-12-31")
+              for y in (2022, 2023, 2024)]
+    buurten = gpd.read_file(BUURTEN)
+    chosen = buurten[buurten["buurtcode"] == GROWING_BUURT].geometry.iloc[0]
+    centre = chosen.representative_point()
+    frames.append(growing(rng, (centre.x, centre.y), "2022-01-01", 36, start=1, step=1,
+                          sd=20))  # 1 melding in January 2022 … 36 in December 2024
+    frame = pd.concat(frames, ignore_index=True)
+    written = pd.to_datetime(frame["moment"]).dt.year.value_counts().to_dict()
+    config = write_project(folder, [frame], periods=TREND_PERIODS)
+    out = folder / "out"
+    assert main(["build", "-q", "-c", str(config), "-o", str(out)]) == 0
+    return out, {int(k): int(v) for k, v in written.items()}, GROWING_BUURT
+
+
+def test_the_three_year_trend_finds_the_growing_cluster(trend_build) -> None:
+    out, _, code = trend_build
+    buurten = pd.read_csv(out / "buurten.csv", sep=";")
+    classes = dict(zip(buurten["buurtcode"], buurten["trend_class"], strict=True))
+    assert classes[code] == "toenemend"
+    others = [c for b, c in classes.items() if b != code]
+    assert others.count("toenemend") + others.count("afnemend") <= 2
+    grid = pd.read_csv(out / "grid.csv", sep=";")
+    busiest = grid.loc[grid["count_2024"].idxmax()]
+    assert busiest["trend_class"] == "toenemend"
+    assert (grid["trend_class"] == "toenemend").sum() <= 30  # the cluster's windows, no more
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert len(summary["method"]["when"]["quarter_days"]) == 12
+    assert "over the 12 quarters, p-value from the normal approximation" in \
+        summary["method"]["when"]["trend"]
+
+
+def test_the_trend_only_year_is_used_for_the_trend_and_nothing_else(trend_build) -> None:
+    out, written, _ = trend_build
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    counts = summary["incidents"]
+    assert counts["read"] == counts["used"] + counts["rejected"] == sum(written.values())
+    assert summary["per_period"] == {str(y): n for y, n in sorted(written.items())}
+    assert [p["use"] for p in summary["periods"]["all"]] == ["trend", "base", "compare"]
+    assert set(summary["method"]["coverage"]) == {"2022", "2023", "2024"}
+    buurten = pd.read_csv(out / "buurten.csv", sep=";")
+    assert not any("2022" in column for column in buurten.columns)
+    assert buurten["count_2023"].sum() == written[2023]
+    assert buurten["count_2024"].sum() == written[2024]
+    months = _csv(out, "maanden.csv")
+    city = months[(months["area_type"] == "stad") & (months["category"] == "")]
+    assert sorted(city["month"]) == [f"{y}-{m:02d}" for y in (2022, 2023, 2024)
+                                     for m in range(1, 13)]
+    assert city.loc[city["month"].str.startswith("2022"), "count"].sum() == written[2022]
+    times = _csv(out, "tijden.csv")
+    assert sorted(set(times["period"])) == [2023, 2024]  # no hot times of the trend year
+    hot = pd.read_csv(out / "hottijden.csv", sep=";")
+    assert sorted(set(hot["period"])) == [2023, 2024]

@@ -11,6 +11,7 @@ from numpy.testing import assert_allclose, assert_array_equal
 from scipy import stats
 
 from hotspotkaart._errors import InputError
+from hotspotkaart.config.settings import Period, Periods
 from hotspotkaart.stats.change import fdr
 from hotspotkaart.stats.trend import (
     AFNEMEND,
@@ -220,6 +221,24 @@ def test_a_seasonal_pattern_repeating_in_both_years_is_no_trend() -> None:
     counts = quarter_counts(rng, np.tile(both, (2000, 1)).astype(float))
     table = trend_columns(counts, QUARTER_DAYS, min_count=10, fdr_q=0.05)
     assert table["trend_class"].isin(TRENDS).mean() <= 0.01
+
+
+def test_twelve_quarters_of_a_three_year_trend() -> None:
+    # trend = [2022, 2023, 2024]: 12 steps, beyond the exact enumeration; the tie-corrected
+    # normal approximation keeps flat units flat and finds more of a doubling than 8 steps do
+    days = np.array([(last - first).days + 1 for _key, first, last
+                     in Periods(2023, 2024, spans=tuple(
+                         Period.of_year(y) for y in (2022, 2023, 2024))).step_bounds()])
+    assert len(days) == 12
+    rng = np.random.default_rng(12)
+    flat = trend_columns(quarter_counts(rng, np.full((2000, 12), 20.0)), days, min_count=10,
+                         fdr_q=0.05)
+    assert flat["trend_class"].isin(TRENDS).mean() <= 0.01
+    shape = 1 + np.arange(12) / 11  # 20 a quarter on average, doubling over the three years
+    growing = quarter_counts(rng, np.tile(20 * shape / shape.mean(), (1000, 1)))
+    found = trend_columns(growing, days, min_count=10, fdr_q=0.05)["trend_class"]
+    assert (found == TOENEMEND).mean() >= 0.5
+    assert (found == AFNEMEND).sum() == 0
 
 
 # -- units, classes and the FDR family --------------------------------------------------------

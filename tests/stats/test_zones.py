@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import datetime as dt
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -9,7 +11,7 @@ from numpy.testing import assert_allclose
 from scipy import stats
 
 from hotspotkaart._errors import InputError
-from hotspotkaart.config.settings import AnalysisConfig, Periods
+from hotspotkaart.config.settings import AnalysisConfig, Period, Periods
 from hotspotkaart.stats.change import DALING, GEEN_VERANDERING, STIJGING, TE_WEINIG
 from hotspotkaart.stats.zones import (
     NIET_VERGELIJKBAAR,
@@ -57,12 +59,17 @@ def incidents(spec: list[tuple[tuple[float, float], str, int]]) -> gpd.GeoDataFr
 
 
 def test_valid_days() -> None:
-    assert valid_days(None, None, 2023) == 365
-    assert valid_days(None, None, 2024) == 366
-    assert valid_days(pd.Timestamp("2024-07-01"), pd.NaT, 2024) == 184
-    assert valid_days(pd.Timestamp("2023-03-01"), pd.Timestamp("2023-05-31"), 2023) == 92
-    assert valid_days(pd.Timestamp("2023-03-01"), pd.Timestamp("2023-05-31"), 2024) == 0
-    assert valid_days(pd.Timestamp("2024-02-29"), pd.Timestamp("2024-02-29"), 2024) == 1
+    def year(y: int) -> tuple[pd.Timestamp, pd.Timestamp]:
+        return PERIODS.start(y), PERIODS.end(y)
+
+    assert valid_days(None, None, *year(2023)) == 365
+    assert valid_days(None, None, *year(2024)) == 366
+    assert valid_days(pd.Timestamp("2024-07-01"), pd.NaT, *year(2024)) == 184
+    assert valid_days(pd.Timestamp("2023-03-01"), pd.Timestamp("2023-05-31"), *year(2023)) == 92
+    assert valid_days(pd.Timestamp("2023-03-01"), pd.Timestamp("2023-05-31"), *year(2024)) == 0
+    assert valid_days(pd.Timestamp("2024-02-29"), pd.Timestamp("2024-02-29"), *year(2024)) == 1
+    july = pd.Timestamp("2023-07-01"), pd.Timestamp("2024-06-30")  # a period of a range
+    assert valid_days(pd.Timestamp("2024-01-01"), None, *july) == 182
 
 
 def test_inside_ring_outside_counts() -> None:
@@ -132,6 +139,23 @@ def test_zone_added_mid_compare_year_splits() -> None:
     assert row["change_class"] == NIET_VERGELIJKBAAR
     assert np.isnan(row["p_value"])
     assert pd.isna(row["diff"])
+
+
+def test_a_zone_is_valid_and_split_within_range_periods() -> None:
+    # base July 2023 – June 2024, compare July 2024 – June 2025; the zone starts 1 October 2024
+    periods = Periods(2023, 2024, spans=(Period(dt.date(2023, 7, 1), dt.date(2024, 6, 30)),
+                                         Period(dt.date(2024, 7, 1), dt.date(2025, 6, 30))))
+    inc = incidents([(INSIDE, "2024-06-30", 5), (INSIDE, "2024-07-01", 4),
+                     (INSIDE, "2024-09-30", 3), (INSIDE, "2024-10-01", 6),
+                     (INSIDE, "2025-06-30", 2)])
+    inc["period"] = periods.period_of(inc["date"])
+    out = zone_table(inc, zones_frame([zone("av", "alcoholverbod", "2024-10-01")]), periods,
+                     AnalysisConfig())
+    row = out.iloc[0]
+    assert (row["valid_days_2023"], row["valid_days_2024"]) == (0, 273)
+    assert (row["inside_2023"], row["inside_2024"]) == (0, 8)
+    assert (row["before_2024"], row["after_2024"]) == (7, 8)  # from 1 July, not 1 January
+    assert (row["days_before_2024"], row["days_after_2024"]) == (92, 273)
 
 
 def test_fdr_over_zones_and_classes() -> None:

@@ -77,7 +77,7 @@ from hotspotkaart.config.camera import (
     check_ring,
     check_weights,
 )
-from hotspotkaart.config.settings import ZONE_KINDS
+from hotspotkaart.config.settings import ZONE_KINDS, Periods
 from hotspotkaart.io.crs import RD
 from hotspotkaart.stats.change import (
     DALING,
@@ -85,7 +85,6 @@ from hotspotkaart.stats.change import (
     change_columns,
     p0_from_days,
     p0_from_trend,
-    period_days,
 )
 from hotspotkaart.stats.hotspots import BLIJVEND, NIEUW, VERDWENEN
 from hotspotkaart.stats.zones import valid_days
@@ -170,7 +169,7 @@ def assess(result: BuildResult, candidates: gpd.GeoDataFrame, *, ring_m: float =
     cell_tree = shapely.STRtree(cell_geoms)
     transition = cells["transition"].to_numpy(dtype=object)
     city_persistent = int((transition == BLIJVEND).sum())
-    zone_unions = _valid_zone_unions(result.zones, compare)
+    zone_unions = _valid_zone_unions(result.zones, config.periods, compare)
     extra_trees = {slug: shapely.STRtree(np.asarray(points.geometry.to_numpy(), dtype=object))
                    for slug, points in (extra_points or {}).items()}
 
@@ -218,7 +217,8 @@ def assess(result: BuildResult, candidates: gpd.GeoDataFrame, *, ring_m: float =
 def _tested(frame: pd.DataFrame, result: BuildResult, totals: Mapping[int, int]) -> pd.DataFrame:
     """Add the change test of the areas' counts, as for buurten (stats.change)."""
     base, compare = result.config.periods.years
-    days = ((period_days(base), period_days(compare)) if result.coverage is None
+    periods = result.config.periods
+    days = ((periods.days(base), periods.days(compare)) if result.coverage is None
             else (result.coverage.days(base), result.coverage.days(compare)))
     p0s = {"": p0_from_days(*days),
            "_trend": p0_from_trend(totals[base], totals[compare])}
@@ -392,13 +392,14 @@ def _cell_figures(geom: Any, tree: shapely.STRtree, cell_geoms: npt.NDArray[np.o
     }
 
 
-def _valid_zone_unions(zones: gpd.GeoDataFrame, year: int
+def _valid_zone_unions(zones: gpd.GeoDataFrame, periods: Periods, key: int
                        ) -> dict[str, tuple[Any, list[tuple[str, Any]]]]:
-    """Per kind: the union of the zones valid on at least one day of ``year``, and the zones."""
+    """Per kind: the union of the zones valid on at least one day of period ``key``, and them."""
+    period = (periods.start(key), periods.end(key))
     out: dict[str, tuple[Any, list[tuple[str, Any]]]] = {}
     for kind in ZONE_KINDS:
         of_kind = zones[zones["kind"] == kind]
-        valid = [valid_days(a, b, year) > 0
+        valid = [valid_days(a, b, *period) > 0
                  for a, b in zip(of_kind["valid_from"], of_kind["valid_to"], strict=True)]
         chosen = of_kind[np.asarray(valid, dtype=bool)] if len(of_kind) else of_kind
         geoms = chosen.geometry.to_numpy()
@@ -409,7 +410,8 @@ def _valid_zone_unions(zones: gpd.GeoDataFrame, year: int
 
 def camera_union(result: BuildResult) -> Any:
     """Return the camera zones valid on at least one day of the compare year, as one geometry."""
-    union, _ = _valid_zone_unions(result.zones, result.config.periods.compare)["cameratoezicht"]
+    periods = result.config.periods
+    union, _ = _valid_zone_unions(result.zones, periods, periods.compare)["cameratoezicht"]
     return union if union is not None else shapely.Polygon()
 
 

@@ -101,7 +101,8 @@ def write_outputs(result: BuildResult, table: gpd.GeoDataFrame, target: Path, *,
             write_html(staging.path(filename), page)
         write_csv(staging.path("kandidaten.csv"), csv_table(ordered))
         layer = ordered.drop(columns=list(_LIST_COLUMNS), errors="ignore")
-        write_geopackage(staging.path("kandidaten.gpkg"), {"kandidaten": layer})
+        write_geopackage(staging.path("kandidaten.gpkg"), {"kandidaten": layer},
+                         periods=result.config.periods)
         write_html(staging.path("rapport.html"),
                    report_page(result, ordered, context, files, settings=settings,
                                ring_m=ring_m, extras=extras, extra_names=names))
@@ -133,26 +134,13 @@ def candidate_page(result: BuildResult, data: MapData, context: MapContext, row:
                    extra_names: Mapping[str, str]) -> str:
     """Render ``camera/<naam>.html``: one candidate with its evidence on a map (Dutch)."""
     base, compare = context.years
+    shown = {year: context.label(year) for year in context.years}
     geom = row["geometry"]
     outline = result.boundaries.outline
     around = shapely.buffer(geom, ring_m)
     ring = ring_geometry(geom, ring_m, outline)
     fmap = base_map(gpd.GeoDataFrame(geometry=[around], crs=data.buurten.crs), context)
-    region = shapely.buffer(geom, ring_m + 400)
-
-    cells = data.cells
-    if cells is not None and not cells.empty:
-        near = cells[cells.intersects(region)]
-        clusters = hot_spot_clusters(near, "transition", f"count_{compare}", skip="geen")
-        fields = {"klasse": "Hot spot", "cellen": "Cellen", "meldingen": f"Meldingen {compare}"}
-        frame = for_map(clusters, fields)
-        frame["_colour"] = [TRANSITION_COLOURS.get(str(k), "#bdbdbd") for k in clusters["klasse"]]
-        geojson_layer(fmap, frame, f"Hot spots {base}→{compare}", fields,
-                      lambda f: {"fillColor": f["properties"]["_colour"], "color": "#444444",
-                                 "weight": 0.8, "fillOpacity": 0.75}, show=True)
-        fmap.add_child(Legend(f"Hot spots {base}→{compare}",
-                              [(c, TRANSITION_COLOURS[c]) for c in TRANSITION_CLASSES
-                               if c != "geen"], position="bottomright"))
+    _add_transitions(fmap, data.cells, shapely.buffer(geom, ring_m + 400), context)
     add_zone_layers(fmap, data.zones, context)  # all of them: nearby areas give context
 
     ring_frame = gpd.GeoDataFrame({
@@ -160,8 +148,8 @@ def candidate_page(result: BuildResult, data: MapData, context: MapContext, row:
         f"ring_{base}": [int(row[f"ring_{base}"])],
         f"ring_{compare}": [int(row[f"ring_{compare}"])],
     }, geometry=[ring], crs=data.buurten.crs)
-    ring_fields = {"label": "Gebied", f"ring_{base}": f"Meldingen {base}",
-                   f"ring_{compare}": f"Meldingen {compare}"}
+    ring_fields = {"label": "Gebied", f"ring_{base}": f"Meldingen {shown[base]}",
+                   f"ring_{compare}": f"Meldingen {shown[compare]}"}
     geojson_layer(fmap, for_map(ring_frame, ring_fields), f"Ring van {ring_m:g} m (verplaatsing)",
                   ring_fields, lambda f: {"color": _RING_COLOUR, "weight": 1.5,
                                           "dashArray": "4 4", "fillColor": _RING_COLOUR,
@@ -173,8 +161,9 @@ def candidate_page(result: BuildResult, data: MapData, context: MapContext, row:
         f"count_{compare}": [int(row[f"count_{compare}"])],
         "change_class": [row["change_class"]],
     }, geometry=[geom], crs=data.buurten.crs)
-    cand_fields = {"name": "Kandidaat", "status": "Status", f"count_{base}": f"Meldingen {base}",
-                   f"count_{compare}": f"Meldingen {compare}", "change_class": "Beoordeling"}
+    cand_fields = {"name": "Kandidaat", "status": "Status",
+                   f"count_{base}": f"Meldingen {shown[base]}",
+                   f"count_{compare}": f"Meldingen {shown[compare]}", "change_class": "Beoordeling"}
     geojson_layer(fmap, for_map(cand_frame, cand_fields), "Kandidaatgebied", cand_fields,
                   lambda f: {"color": _CANDIDATE_COLOUR, "weight": 3.5, "fillColor": "#ffd700",
                              "fillOpacity": 0.12}, show=True)
@@ -214,6 +203,26 @@ def candidate_page(result: BuildResult, data: MapData, context: MapContext, row:
     return render(fmap)
 
 
+def _add_transitions(fmap: folium.Map, cells: gpd.GeoDataFrame | None, region: Any,
+                     context: MapContext) -> None:
+    """Draw the hot-spot transitions of the cells in ``region`` around a candidate."""
+    if cells is None or cells.empty:
+        return
+    base, compare = context.years
+    near = cells[cells.intersects(region)]
+    clusters = hot_spot_clusters(near, "transition", f"count_{compare}", skip="geen")
+    fields = {"klasse": "Hot spot", "cellen": "Cellen",
+              "meldingen": f"Meldingen {context.label(compare)}"}
+    frame = for_map(clusters, fields)
+    frame["_colour"] = [TRANSITION_COLOURS.get(str(k), "#bdbdbd") for k in clusters["klasse"]]
+    name = f"Hot spots {context.label(base)}→{context.label(compare)}"
+    geojson_layer(fmap, frame, name, fields,
+                  lambda f: {"fillColor": f["properties"]["_colour"], "color": "#444444",
+                             "weight": 0.8, "fillOpacity": 0.75}, show=True)
+    fmap.add_child(Legend(name, [(c, TRANSITION_COLOURS[c]) for c in TRANSITION_CLASSES
+                                 if c != "geen"], position="bottomright"))
+
+
 def _year_rows(row: pd.Series, data: MapData, context: MapContext, ring_m: float
                ) -> tuple[list[str], list[list[str]]]:
     base, compare = context.years
@@ -232,7 +241,7 @@ def _year_rows(row: pd.Series, data: MapData, context: MapContext, ring_m: float
         [f"Ring van {ring_m:g} m eromheen", nl_int(int(row[f"ring_{base}"])),
          nl_int(int(row[f"ring_{compare}"]))],
     ]
-    return ["", str(base), str(compare)], rows
+    return ["", context.label(base), context.label(compare)], rows
 
 
 def _assessment_rows(row: pd.Series, context: MapContext, extra_names: Mapping[str, str],
@@ -276,7 +285,6 @@ def report_page(result: BuildResult, table: gpd.GeoDataFrame, context: MapContex
     """Render ``camera/rapport.html`` (Dutch, printable, no scripts)."""
     config = result.config
     base, compare = context.years
-    from hotspotkaart.stats.change import period_days
 
     weights = {**DEFAULT_WEIGHTS, **settings.weights}
     slugs = category_slugs(list(result.incidents["category"].astype(str)))
@@ -295,16 +303,18 @@ def report_page(result: BuildResult, table: gpd.GeoDataFrame, context: MapContex
                f" + {w['new']} × z(nieuw) + {w['increase']} × z(stijging)"
                f" − {w['camera_overlap']} × z(al onder camera)")
     return _REPORT.render(
-        area=config.area.name, base=base, compare=compare, synthetic=context.synthetic,
+        area=config.area.name, base=context.label(base), compare=context.label(compare),
+        period_word="kalenderjaar" if config.periods.calendar_years else "periode",
+        synthetic=context.synthetic,
         generated=result.generated_at.astimezone().strftime("%d-%m-%Y %H:%M"),
         version=__version__, candidates=candidates, ring=f"{ring_m:g}",
-        days_base=period_days(base), days_compare=period_days(compare),
+        days_base=config.periods.days(base), days_compare=config.periods.days(compare),
         min_share=f"{100 * MIN_AREA_SHARE:g}", fdr_q=f"{config.analysis.fdr_q:g}",
         min_count=config.analysis.min_count, cell=f"{config.analysis.cell_size:g}",
         cell_share=f"{100 * MIN_CELL_SHARE:g}", existing=f"{EXISTING_CAMERA_PCT:g}",
         extras=", ".join(extra_names.get(s, s) for s in extras),
         formula=formula,
-        weights=[(key, _COMPONENT_LABELS[key].format(compare=compare), w[key])
+        weights=[(key, _COMPONENT_LABELS[key].format(compare=context.label(compare)), w[key])
                  for key in DEFAULT_WEIGHTS],
         edition=config.area.edition or "de CBS Wijk- en Buurtkaart",
         method=context.method, credit=context.credit,
@@ -360,7 +370,7 @@ def _report_candidate(row: pd.Series, filename: str, context: MapContext, config
     for key in DEFAULT_WEIGHTS:
         z = float(row[f"z_{key}"])
         sign = -1.0 if key == "camera_overlap" else 1.0
-        score_rows.append((_COMPONENT_LABELS[key].format(compare=compare), raw[key],
+        score_rows.append((_COMPONENT_LABELS[key].format(compare=context.label(compare)), raw[key],
                            _score(z), _weight(weights[key]), _score(sign * weights[key] * z)))
     return {
         "rank": int(row["rank"]), "name": str(row["name"]), "file": filename,
@@ -389,7 +399,8 @@ def _caveats(row: pd.Series, context: MapContext, config: Any, ring_m: float) ->
                    "Er is niet getoetst en de aantallen zeggen weinig.")
     elif min(b, c) < min_count:
         out.append(f"Kleine aantallen: minder dan {min_count} meldingen in "
-                   f"{base if b < c else compare}; lees de verandering voorzichtig.")
+                   f"{context.label(base if b < c else compare)}; lees de verandering "
+                   "voorzichtig.")
     if row["status"] == STATUS_EXISTING:
         out.append("Dit gebied ligt al (bijna) helemaal onder cameratoezicht. De cijfers "
                    "onderbouwen voortzetting of beëindiging van de aanwijzing, geen nieuwe.")

@@ -69,8 +69,8 @@ def run_camera(config: Config, candidates_path: Path | None, out_dir: Path | Non
     if candidates_path is None and not suggest:
         msg = "give a file with candidate areas (CANDIDATES) or --suggest, or both"
         raise ConfigError(msg)
-    logger.info("assessing candidate camera areas for %s (%d and %d)", config.area.name,
-                *config.periods.years)
+    logger.info("assessing candidate camera areas for %s (%s and %s)", config.area.name,
+                *(config.periods.label(y) for y in config.periods.years))
     if candidates_path is not None and not Path(candidates_path).is_file():
         msg = f"{candidates_path}: the candidate file does not exist"
         raise InputError(msg)

@@ -50,7 +50,8 @@ def add_check_parser(subparsers: Any, parents: Sequence[argparse.ArgumentParser]
 
 def _cmd_build(args: argparse.Namespace) -> int:
     config = load_config(args.config)
-    logger.info("building maps for %s (%d and %d)", config.area.name, *config.periods.years)
+    logger.info("building maps for %s (%s and %s)", config.area.name,
+                *(config.periods.label(y) for y in config.periods.years))
     with _statistics_process(config) as statistics:
         with imports_without_gc():
             from hotspotkaart.pipeline import build

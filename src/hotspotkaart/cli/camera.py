@@ -65,9 +65,9 @@ def _cmd_camera(args: argparse.Namespace) -> int:
         compare = config.periods.compare
         logger.info("%d candidate area(s) assessed; best first:", len(table))
         for row in table.head(5).itertuples():
-            logger.info("  %d. %s: score %.2f, %d meldingen in %d, %.0f %% already under cameras",
-                        row.rank, row.name, row.score, getattr(row, f"count_{compare}"), compare,
-                        row.camera_overlap_pct)
+            logger.info("  %d. %s: score %.2f, %d meldingen in %s, %.0f %% already under cameras",
+                        row.rank, row.name, row.score, getattr(row, f"count_{compare}"),
+                        config.periods.label(compare), row.camera_overlap_pct)
     if config.synthetic:
         logger.info("NB: these are demonstration data (synthetic), not real meldingen")
     logger.info("wrote %d files to %s", len(paths), paths[0].parent if paths else "-")

@@ -33,12 +33,14 @@ from hotspotkaart.config._values import (
     text,
 )
 from hotspotkaart.config.camera import CameraSettings, parse_camera_settings
+from hotspotkaart.config.periods import NO_PERIOD, Period, Periods, parse_periods
 
 logger = logging.getLogger(__name__)
 
 __all__ = [
     "DEFAULT_PARTITION_SIZE",
     "ENGINE_KINDS",
+    "NO_PERIOD",
     "SCHEDULERS",
     "ZONE_KINDS",
     "AnalysisConfig",
@@ -48,6 +50,7 @@ __all__ = [
     "IncidentSource",
     "LocationSource",
     "MapConfig",
+    "Period",
     "Periods",
     "ZoneSource",
     "load_config",
@@ -76,19 +79,6 @@ class AreaConfig:
     wijken_layer: str | None = None
     edition: str = ""
     credit: str = DEFAULT_CREDIT
-
-
-@dataclass(frozen=True)
-class Periods:
-    """The base and compare periods, as calendar years."""
-
-    base: int
-    compare: int
-
-    @property
-    def years(self) -> tuple[int, int]:
-        """Both years, base first."""
-        return (self.base, self.compare)
 
 
 @dataclass(frozen=True)
@@ -223,7 +213,6 @@ BASEMAPS: tuple[str, ...] = ("grijs", "standaard", "pastel", "luchtfoto", "geen"
 # The keys of each table are the fields of its dataclass (``[output] dir`` is Config.output_dir).
 _TOP_KEYS = keys_of(Config, extra=("output",), without=("path", "output_dir"))
 _AREA_KEYS = keys_of(AreaConfig)
-_PERIOD_KEYS = keys_of(Periods)
 _INCIDENT_KEYS = keys_of(IncidentSource, extra=("lon", "lat"))
 _ZONE_KEYS = keys_of(ZoneSource)
 _LOCATION_KEYS = keys_of(LocationSource)
@@ -285,7 +274,7 @@ def _parse(raw: dict[str, Any], cfg_path: Path) -> Config:
     check_keys(raw, _TOP_KEYS, "the top level", cfg_path)
     area_raw = table(raw, "area", cfg_path, required=True)
     area = _parse_area(area_raw, base_dir, cfg_path)
-    periods = _parse_periods(table(raw, "periods", cfg_path, required=True), cfg_path)
+    periods = parse_periods(table(raw, "periods", cfg_path, required=True), cfg_path)
     incidents = tuple(
         _parse_incident(item, i, base_dir, cfg_path)
         for i, item in enumerate(array(raw, "incidents", cfg_path, required=True), start=1)
@@ -344,23 +333,6 @@ def _parse_area(t: Mapping[str, Any], base_dir: Path, cfg: Path) -> AreaConfig:
         edition=text(t, "edition", where, cfg, default=default_of(AreaConfig, "edition")),
         credit=text(t, "credit", where, cfg, default=default_of(AreaConfig, "credit")),
     )
-
-
-def _parse_periods(t: Mapping[str, Any], cfg: Path) -> Periods:
-    where = "[periods]"
-    check_keys(t, _PERIOD_KEYS, where, cfg)
-    years = []
-    for key in ("base", "compare"):
-        value = t.get(key)
-        if not isinstance(value, int) or isinstance(value, bool) or not 1900 <= value <= 2100:
-            msg = (f"{cfg}: {where} {key} = {value!r} is not a year; "
-                   "expected a whole number such as 2023")
-            raise ConfigError(msg)
-        years.append(value)
-    if years[0] >= years[1]:
-        msg = (f"{cfg}: {where} base = {years[0]} must come before compare = {years[1]}")
-        raise ConfigError(msg)
-    return Periods(base=years[0], compare=years[1])
 
 
 def _parse_incident(t: Any, i: int, base_dir: Path, cfg: Path) -> IncidentSource:

@@ -43,8 +43,8 @@ AREA_KEYS = ("buurtcode", "wijkcode")
 #: Columns of the count table of :func:`area_counts` (``key`` is the area code column).
 AREA_COUNT_COLUMNS: tuple[str, ...] = ("period", "category", "n")
 
-#: The days of one block of the split of :func:`half_counts`: the blocks of a year, counted from
-#: 1 January, belong in turn to half 0 and half 1.
+#: The days of one block of the split of :func:`half_counts`: the blocks of a period, counted
+#: from its first day, belong in turn to half 0 and half 1.
 WEEK_BLOCK_DAYS = 7
 
 #: Columns of the table of :func:`half_counts`.
@@ -61,7 +61,7 @@ def area_counts(incidents: pd.DataFrame, key: str, periods: Periods) -> pd.DataF
     key : {"buurtcode", "wijkcode"}
         The area code column.
     periods : Periods
-        The base and compare year; every ``period`` must be one of them.
+        The periods of the build; every ``period`` must be one of them.
 
     Returns
     -------
@@ -93,8 +93,9 @@ def area_counts(incidents: pd.DataFrame, key: str, periods: Periods) -> pd.DataF
 def half_counts(incidents: pd.DataFrame, periods: Periods) -> pd.DataFrame:
     """Count meldingen per buurt, period, category and half of the alternating week split.
 
-    Each year is cut into blocks of :data:`WEEK_BLOCK_DAYS` days from 1 January; the blocks
-    belong in turn to half 0 and half 1 (``half = (day of year − 1) // 7 mod 2``). Repeat reports
+    Each period is cut into blocks of :data:`WEEK_BLOCK_DAYS` days from its first day (1 January
+    of a calendar year); the blocks belong in turn to half 0 and half 1 (``half = (days since
+    the first day) // 7 mod 2``). Repeat reports
     of one incident fall in one block, while a change during the year (a new hot spot from July)
     falls in both halves alike; so how unevenly a buurt's meldingen split between the halves
     measures the bursts of repeat reports, not change (:mod:`hotspotkaart.stats.dispersion`).
@@ -104,7 +105,7 @@ def half_counts(incidents: pd.DataFrame, periods: Periods) -> pd.DataFrame:
     incidents : pandas.DataFrame
         Meldingen with ``buurtcode``, ``period``, ``category`` and ``date``. Not modified.
     periods : Periods
-        The base and compare year.
+        The periods of the build (base, compare and any trend-only ones).
 
     Returns
     -------
@@ -112,12 +113,13 @@ def half_counts(incidents: pd.DataFrame, periods: Periods) -> pd.DataFrame:
         The columns of :data:`HALF_COLUMNS`, one row per combination that occurs.
     """
     require_columns(incidents, ("buurtcode", "period", "category", "date"), "incidents")
-    day = pd.to_datetime(incidents["date"]).dt.day_of_year.to_numpy()
+    period = period_array(incidents, periods)
+    day = periods.day_in_period(incidents["date"], period)
     frame = pd.DataFrame({
         "buurtcode": incidents["buurtcode"].to_numpy(dtype=object),
-        "period": period_array(incidents, periods),
+        "period": period,
         "category": category_labels(incidents["category"]),
-        "half": ((day - 1) // WEEK_BLOCK_DAYS % 2).astype(np.int64),
+        "half": (day // WEEK_BLOCK_DAYS % 2).astype(np.int64),
     })
     return group_sizes(frame, list(HALF_COLUMNS[:-1]))
 

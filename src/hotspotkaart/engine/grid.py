@@ -33,7 +33,7 @@ from hotspotkaart._naming import category_slugs, count_column
 from hotspotkaart._validate import check_cell_size, check_rd, period_array, require_columns
 from hotspotkaart.config.settings import Periods
 from hotspotkaart.engine.counting import category_labels, group_sizes
-from hotspotkaart.engine.timecounts import clock, quarter_index
+from hotspotkaart.engine.timecounts import clock
 
 __all__ = [
     "CELL_WEEK_COLUMNS",
@@ -242,7 +242,7 @@ def cell_counts(
     grid : geopandas.GeoDataFrame
         A grid from :func:`make_grid` built with the same ``cell_size``.
     periods : Periods
-        The base and compare year.
+        The periods of the build (base, compare and any trend-only ones).
     cell_size : float
         The grid's cell size in metres.
 
@@ -276,10 +276,11 @@ def cell_counts(
 
 def quarter_counts(incidents: gpd.GeoDataFrame, periods: Periods,
                    cell_size: float) -> pd.DataFrame:
-    """Count meldingen per grid cell index and quarter (0–7 over the two years), for trends.
+    """Count meldingen per grid cell index and trend quarter, for the trends per cell.
 
     Placed as in :func:`grid_counts`; the quarter is
-    :func:`hotspotkaart.engine.timecounts.quarter_index` of the melding's date.
+    :meth:`~hotspotkaart.config.settings.Periods.step_of_month` of the melding's month,
+    0 … ``periods.steps - 1`` over every period (the trend-only ones too).
 
     Returns
     -------
@@ -292,7 +293,7 @@ def quarter_counts(incidents: gpd.GeoDataFrame, periods: Periods,
     dates = pd.to_datetime(incidents["date"])
     months = (dates.dt.year * 100 + dates.dt.month).to_numpy(dtype=np.int64)
     frame = pd.DataFrame({"ix": px[usable], "iy": py[usable],
-                          "quarter": quarter_index(months[usable], periods)})
+                          "quarter": periods.step_of_month(months[usable])})
     return group_sizes(frame, ["ix", "iy", "quarter"])
 
 
@@ -335,7 +336,7 @@ def grid_counts(incidents: gpd.GeoDataFrame, periods: Periods, cell_size: float)
     incidents : geopandas.GeoDataFrame
         Point meldingen in EPSG:28992 with ``period`` and ``category``. Not modified.
     periods : Periods
-        The base and compare year.
+        The periods of the build (base, compare and any trend-only ones).
     cell_size : float
         Cell size in metres.
 

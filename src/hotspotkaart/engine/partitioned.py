@@ -98,7 +98,7 @@ def count_partitioned(candidates: gpd.GeoDataFrame, buurten: gpd.GeoDataFrame,
     zone_frame : geopandas.GeoDataFrame
         The zone columns passed to the zone statistics.
     periods : Periods
-        The base and compare year.
+        The periods of the build (base, compare and any trend-only ones).
     analysis : AnalysisConfig
         ``cell_size`` and ``buffer_m``.
     engine : EngineConfig

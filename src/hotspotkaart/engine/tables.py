@@ -12,8 +12,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
+from hotspotkaart._validate import period_array
 from hotspotkaart.config.settings import (
     AnalysisConfig,
     Periods,
@@ -103,29 +105,39 @@ def count_incidents(incidents: gpd.GeoDataFrame, zones: gpd.GeoDataFrame, period
     zones : geopandas.GeoDataFrame
         The zones as passed to :func:`hotspotkaart.stats.zones.zone_table`.
     periods : Periods
-        The base and compare year.
+        The periods of the build (base, compare and any trend-only ones).
     analysis : AnalysisConfig
         ``cell_size`` and ``buffer_m`` are used.
 
     Returns
     -------
     CountTables
-        The count tables of these meldingen.
+        The count tables of these meldingen. The meldingen of a trend-only period
+        (:attr:`~hotspotkaart.config.settings.Periods.trend_only`) are counted in ``totals``,
+        ``months`` and ``quarters`` only: they feed the trend, never a comparison.
 
     """
+    compared = _compared(incidents, periods)
     return CountTables(
         used=len(incidents),
-        buurten=area_counts(incidents, "buurtcode", periods),
-        wijken=area_counts(incidents, "wijkcode", periods),
-        grid=grid_counts(incidents, periods, analysis.cell_size),
-        zones=zone_counts(incidents, zones, periods, analysis),
+        buurten=area_counts(compared, "buurtcode", periods),
+        wijken=area_counts(compared, "wijkcode", periods),
+        grid=grid_counts(compared, periods, analysis.cell_size),
+        zones=zone_counts(compared, zones, periods, analysis),
         totals=incident_totals(incidents),
-        halves=half_counts(incidents, periods),
-        weeks=week_counts(incidents, periods),
+        halves=half_counts(compared, periods),
+        weeks=week_counts(compared, periods),
         months=month_counts(incidents, periods),
         quarters=quarter_counts(incidents, periods, analysis.cell_size),
-        cell_weeks=cell_week_counts(incidents, periods, analysis.cell_size),
+        cell_weeks=cell_week_counts(compared, periods, analysis.cell_size),
     )
+
+
+def _compared(incidents: gpd.GeoDataFrame, periods: Periods) -> gpd.GeoDataFrame:
+    """Return the meldingen of the base and the compare period (all of them without a trend)."""
+    if not periods.trend_only:
+        return incidents
+    return incidents[np.isin(period_array(incidents, periods), periods.years)]
 
 
 def sum_tables(parts: Sequence[CountTables]) -> CountTables:

@@ -21,7 +21,7 @@ from hotspotkaart.config.settings import Periods
 from hotspotkaart.engine.counting import category_labels, group_sizes
 
 __all__ = ["MONTH_COLUMNS", "NO_HOUR", "NO_WEEKDAY", "WEEK_COLUMNS", "clock", "month_counts",
-           "quarter_index", "week_counts"]
+           "week_counts"]
 
 #: Columns of :func:`week_counts`; ``weekday`` 1 = maandag … 7 = zondag, ``hour`` 0–23.
 WEEK_COLUMNS: tuple[str, ...] = ("buurtcode", "period", "category", "weekday", "hour", "n")
@@ -42,7 +42,7 @@ def week_counts(incidents: pd.DataFrame, periods: Periods) -> pd.DataFrame:
         Meldingen with ``buurtcode``, ``period``, ``category``, ``date`` (naive local time)
         and ``timed`` (whether the source gave a time). Not modified.
     periods : Periods
-        The base and compare year.
+        The periods of the build (base, compare and any trend-only ones).
 
     Returns
     -------
@@ -84,7 +84,7 @@ def month_counts(incidents: pd.DataFrame, periods: Periods) -> pd.DataFrame:
     incidents : pandas.DataFrame
         Meldingen with ``buurtcode``, ``period``, ``category`` and ``date``. Not modified.
     periods : Periods
-        The base and compare year (every ``period`` must be one of them).
+        The periods (every ``period`` must be one of them, a trend-only one too).
 
     Returns
     -------
@@ -101,11 +101,3 @@ def month_counts(incidents: pd.DataFrame, periods: Periods) -> pd.DataFrame:
     })
     return group_sizes(frame, list(MONTH_COLUMNS[:-1]))
 
-
-def quarter_index(months: np.ndarray, periods: Periods) -> np.ndarray:
-    """Return the quarter of each ``year * 100 + month``, counted from 0 at the base year's Q1.
-
-    The two calendar years of a build hold quarters 0–7.
-    """
-    months = np.asarray(months, dtype=np.int64)
-    return (months // 100 - periods.base) * 4 + (months % 100 - 1) // 3

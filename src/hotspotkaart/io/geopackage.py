@@ -32,6 +32,7 @@ import pandas as pd
 import pyarrow as pa
 import pyogrio.errors
 
+from hotspotkaart.config.settings import Periods
 from hotspotkaart.io.export import output_failure
 from hotspotkaart.io.glossary import describe
 
@@ -70,7 +71,7 @@ def write_geopackage(path: Path, layers: Mapping[str, gpd.GeoDataFrame], *,
                      descriptions: Mapping[str, str] | None = None,
                      styles: Mapping[str, Sequence[LayerStyle]] | None = None,
                      categories: Mapping[str, str] | None = None,
-                     created: datetime | None = None) -> None:
+                     created: datetime | None = None, periods: Periods | None = None) -> None:
     """Write ``layers`` into one GeoPackage 1.2 with descriptions, aliases and styles.
 
     Parameters
@@ -88,6 +89,8 @@ def write_geopackage(path: Path, layers: Mapping[str, gpd.GeoDataFrame], *,
     created : datetime, optional
         The time the styles are stamped with (the build's, so rebuilds are identical); now
         when not given.
+    periods : Periods, optional
+        The build's periods, for the field aliases (:func:`~hotspotkaart.io.glossary.describe`).
 
     Raises
     ------
@@ -102,7 +105,7 @@ def write_geopackage(path: Path, layers: Mapping[str, gpd.GeoDataFrame], *,
                 dataset_options={"VERSION": GPKG_VERSION} if number == 0 else None,
                 layer_options={"DESCRIPTION": descriptions.get(name, ""), "IDENTIFIER": name})
         with closing(sqlite3.connect(path)) as db, db:
-            _data_columns(db, layers, categories or {})
+            _data_columns(db, layers, categories or {}, periods)
             if styles:
                 _layer_styles(db, layers, styles, created or datetime.now(tz=UTC))
     except (pyogrio.errors.DataLayerError, pyogrio.errors.DataSourceError,
@@ -146,7 +149,7 @@ _SCHEMA_EXTENSION = "http://www.geopackage.org/spec120/#extension_schema"
 
 
 def _data_columns(db: sqlite3.Connection, layers: Mapping[str, gpd.GeoDataFrame],
-                  categories: Mapping[str, str]) -> None:
+                  categories: Mapping[str, str], periods: Periods | None) -> None:
     """Fill ``gpkg_data_columns`` with the Dutch alias (name, title) and description per field.
 
     The alias is unique per table (the 1.2 schema requires it); a repeated one gets its column
@@ -171,7 +174,7 @@ def _data_columns(db: sqlite3.Connection, layers: Mapping[str, gpd.GeoDataFrame]
     for table, layer in layers.items():
         seen: set[str] = set()
         for column in layer.columns:
-            note = describe(table, str(column), categories=categories)
+            note = describe(table, str(column), categories=categories, periods=periods)
             if column == layer.geometry.name or note is None:
                 continue
             alias = note.alias if note.alias not in seen else f"{note.alias} ({column})"

@@ -4,7 +4,8 @@ The workbook's sheet ``toelichting`` lists these sentences, and the GeoPackage g
 the alias (QGIS shows it as the field name) and the sentence as its description. Column names
 carry the years and the category slugs (``count_2024_jeugd``), so the notes are made from
 patterns; :func:`describe` returns ``None`` for a column it does not know, which the tests
-catch for every table the tool writes.
+catch for every table the tool writes. With the build's periods a column's key is named by
+the period's label (``Meldingen jul 2023–jun 2024``) and the trend by its number of quarters.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+
+from hotspotkaart.config.settings import Periods
 
 __all__ = ["ColumnNote", "describe"]
 
@@ -22,6 +25,10 @@ class ColumnNote:
 
     alias: str
     description: str
+
+
+#: Makes the note of a column from its name's match, the category names and the periods.
+_Maker = Callable[[re.Match[str], Mapping[str, str], Periods | None], ColumnNote | None]
 
 
 _FIXED: dict[str, tuple[str, str]] = {
@@ -78,13 +85,17 @@ _FIXED: dict[str, tuple[str, str]] = {
     "df": ("Vrijheidsgraden", "Vrijheidsgraden van de chikwadraattoets (0: niet getoetst)."),
     "changed": ("Profiel veranderd", "De verdeling over week en dag verschilt significant "
                 "tussen de jaren."),
-    "trend_s": ("Trend S", "Kendalls S van de meldingen per dag over de 8 kwartalen "
-                "(positief: toenemend)."),
-    "trend_p": ("p-waarde trend", "Exacte Mann–Kendall-toets over de 8 kwartalen."),
     "trend_q": ("q-waarde trend", "p-waarde van de trendtoets gecorrigeerd voor alle "
                 "gebieden of cellen (FDR)."),
+}
+
+#: The notes of the trend, by its number of quarters ``{steps}`` (8 for two calendar years).
+_TREND: dict[str, tuple[str, str]] = {
+    "trend_s": ("Trend S", "Kendalls S van de meldingen per dag over de {steps} kwartalen "
+                "(positief: toenemend)."),
+    "trend_p": ("p-waarde trend", "{test} over de {steps} kwartalen."),
     "trend_class": ("Trend", "toenemend, afnemend, geen trend of te weinig meldingen "
-                    "(Mann–Kendall over 8 kwartalen, FDR)."),
+                    "(Mann–Kendall over {steps} kwartalen, FDR)."),
 }
 
 #: Per table, the meaning of a name that means something else elsewhere.
@@ -108,8 +119,8 @@ _TESTS = {
 }
 
 
-def describe(table: str, column: str, *,
-             categories: Mapping[str, str] | None = None) -> ColumnNote | None:
+def describe(table: str, column: str, *, categories: Mapping[str, str] | None = None,
+             periods: Periods | None = None) -> ColumnNote | None:
     """Return what ``column`` of output table ``table`` means, or ``None`` when unknown.
 
     Parameters
@@ -122,15 +133,23 @@ def describe(table: str, column: str, *,
         The column name.
     categories : mapping of str to str, optional
         Category slug to category name, so ``count_2024_jeugd`` reads "Jeugd".
+    periods : Periods, optional
+        The build's periods: name the keys of the columns by their labels and the trend by
+        its quarters (two calendar years without).
     """
     names = dict(categories or {})
+    if column == "period" and periods is not None and not periods.calendar_years:
+        return ColumnNote("Periode", "De periode waarin de melding valt, genoemd naar het jaar "
+                                     "waarin zij begint (zie summary.json, periods).")
+    if column in _TREND:
+        return _trend(column, 8 if periods is None else periods.steps)
     fixed = _PER_TABLE.get(table, {}).get(column) or _FIXED.get(column)
     if fixed is not None:
         return ColumnNote(*fixed)
     for pattern, make in _PATTERNS:
         match = pattern.fullmatch(column)
         if match is not None:
-            note = make(match, names)
+            note = make(match, names, periods)
             if note is not None:
                 return note
     if table == "rejected":
@@ -138,18 +157,33 @@ def describe(table: str, column: str, *,
     return None
 
 
+def _trend(column: str, steps: int) -> ColumnNote:
+    """Return the note of a trend column for a trend over ``steps`` quarters."""
+    test = ("Exacte Mann–Kendall-toets" if steps == 8 else  # exact up to 9 steps
+            "Mann–Kendall-toets (exact tot 9 kwartalen, daarboven de normale benadering)")
+    alias, text = _TREND[column]
+    return ColumnNote(alias, text.format(steps=steps, test=test))
+
+
+def _period(key: str, periods: Periods | None) -> str:
+    """Name the period of a column's key: its label with ``periods``, else the key itself."""
+    return periods.label(int(key)) if periods is not None and int(key) in periods.keys else key
+
+
 def _category(slug: str | None, names: Mapping[str, str]) -> str:
     return "" if not slug else f", categorie {names.get(slug, slug)}"
 
 
-def _count(match: re.Match[str], names: Mapping[str, str]) -> ColumnNote:
-    year, slug = match.group(1), match.group(2)
+def _count(match: re.Match[str], names: Mapping[str, str],
+           periods: Periods | None) -> ColumnNote:
+    year, slug = _period(match.group(1), periods), match.group(2)
     label = f" – {names.get(slug, slug)}" if slug else ""
     return ColumnNote(f"Meldingen {year}{label}",
                       f"Aantal meldingen in {year}{_category(slug, names)}.")
 
 
-def _test(match: re.Match[str], names: Mapping[str, str]) -> ColumnNote | None:
+def _test(match: re.Match[str], names: Mapping[str, str],
+          _periods: Periods | None) -> ColumnNote | None:
     kind, suffix = match.group(1), match.group(2) or ""
     short, long = _TESTS.get(suffix, ("per dag", _TESTS[""][1]))
     what = "" if suffix in _TESTS else _category(suffix, names)
@@ -165,10 +199,10 @@ def _test(match: re.Match[str], names: Mapping[str, str]) -> ColumnNote | None:
                       "te kort geldig.")
 
 
-def _yearly(alias: str, sentence: str) -> Callable[[re.Match[str], Mapping[str, str]],
-                                                   ColumnNote]:
-    def make(match: re.Match[str], _names: Mapping[str, str]) -> ColumnNote:
-        year = match.group(1)
+def _yearly(alias: str, sentence: str) -> _Maker:
+    def make(match: re.Match[str], _names: Mapping[str, str],
+             periods: Periods | None) -> ColumnNote:
+        year = _period(match.group(1), periods)
         return ColumnNote(f"{alias} {year}", sentence.format(year=year))
     return make
 
@@ -206,13 +240,12 @@ _YEARLY: dict[str, tuple[str, str]] = {  # column prefix before _<year>: alias, 
     "days_after": ("Dagen vanaf", "Geldige dagen in {year} vanaf de ingangsdatum."),
 }
 
-_PATTERNS: list[tuple[re.Pattern[str],
-                      Callable[[re.Match[str], Mapping[str, str]], ColumnNote | None]]] = [
+_PATTERNS: list[tuple[re.Pattern[str], _Maker]] = [
     (re.compile(r"count_(\d{4})(?:_(\w+))?"), _count),
     (re.compile(r"(p_value|q_value|change_class)(?:_(\w+))?"), _test),
     *((re.compile(rf"{prefix}_(\d{{4}})"), _yearly(alias, sentence))
       for prefix, (alias, sentence) in _YEARLY.items()),
-    (re.compile(r"in_(\w+)"), lambda m, _n: ColumnNote(
+    (re.compile(r"in_(\w+)"), lambda m, _n, _p: ColumnNote(
         f"In {m.group(1)}", f"De melding ligt in een zone {m.group(1)} die op haar datum "
         "gold.")),
 ]

@@ -22,7 +22,7 @@ import shapely
 
 from hotspotkaart._errors import InputError
 from hotspotkaart._naming import category_slug
-from hotspotkaart.config.settings import IncidentSource, Periods
+from hotspotkaart.config.settings import NO_PERIOD, IncidentSource, Periods
 from hotspotkaart.io.crs import RD, CrsChoice, in_netherlands, resolve_crs, to_rd
 from hotspotkaart.io.csvtext import iter_csv_text, read_csv_text
 from hotspotkaart.io.ledger import Ledger, Reason, source_labels
@@ -66,15 +66,18 @@ def read_incidents(sources: tuple[IncidentSource, ...], periods: Periods, ledger
     sources : tuple of IncidentSource
         The ``[[incidents]]`` entries of the configuration.
     periods : Periods
-        The two periods; meldingen dated in neither are rejected.
+        The periods; meldingen dated in none of them are rejected, those of a trend-only
+        period are kept (they count for the trend).
     ledger : Ledger
         Receives the records read and every rejection.
 
     Returns
     -------
     geopandas.GeoDataFrame
-        Columns ``source``, ``row``, ``melding_id``, ``date``, ``period``, ``category`` and
-        point geometry in EPSG:28992; one row per record that could be placed and dated.
+        Columns ``source``, ``row``, ``melding_id``, ``date``, ``period`` (the key of the
+        period the date falls in, :meth:`~hotspotkaart.config.settings.Periods.period_of`),
+        ``category`` and point geometry in EPSG:28992; one row per record that could be placed
+        and dated.
 
     Raises
     ------
@@ -493,8 +496,8 @@ def _validate(parsed: _Parsed, label: str, periods: Periods, ledger: Ledger,
            lambda hit: (f"gelezen als {crs}: " + frame.loc[hit, "x"].astype(str) + ", "
                         + frame.loc[hit, "y"].astype(str)))
     reject(frame["category"].fillna("") == "", Reason.CATEGORY_MISSING)
-    year = dates.dt.year
-    reject(~year.isin(periods.years), Reason.OUT_OF_PERIOD,
+    period = pd.Series(periods.period_of(dates), index=frame.index)
+    reject(period == NO_PERIOD, Reason.OUT_OF_PERIOD,
            lambda hit: dates[hit].dt.strftime("%Y-%m-%d").where(dates[hit].notna(),
                                                                 date_text[hit]))
     out = pd.DataFrame({
@@ -502,7 +505,7 @@ def _validate(parsed: _Parsed, label: str, periods: Periods, ledger: Ledger,
         "melding_id": frame.loc[keep, "melding_id"].astype(str).to_numpy(),
         "date": dates[keep].to_numpy(),
         "timed": has_time(frame["date_text"])[keep].to_numpy(dtype=bool),
-        "period": year[keep].astype("int64").to_numpy(),
+        "period": period[keep].to_numpy(dtype=np.int64),
         "category": frame.loc[keep, "category"].astype(str).to_numpy(),
         "geometry": shapely.points(x[keep.to_numpy()], y[keep.to_numpy()]),
     })

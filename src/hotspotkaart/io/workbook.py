@@ -10,7 +10,9 @@ holds the method stamp, the meaning of every column (:mod:`hotspotkaart.io.gloss
 method details of ``summary.json``.
 
 A table longer than Excel's 1 048 575 data rows continues on sheets ``<name> 2``, ``<name> 3``…,
-so no row is left out.
+so no row is left out; only a sheet the caller marks the findings of (the grid's cells with a
+melding in their window) lists just those once it is longer than :data:`LONG_SHEET` rows, and
+the method stamp says so.
 """
 
 from __future__ import annotations
@@ -23,21 +25,27 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 import xlsxwriter
 import xlsxwriter.exceptions
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
+from hotspotkaart._format import nl_int
+from hotspotkaart.config.settings import Periods
 from hotspotkaart.io.export import output_failure
 from hotspotkaart.io.glossary import describe
 
-__all__ = ["MAX_ROWS", "write_workbook"]
+__all__ = ["LONG_SHEET", "MAX_ROWS", "write_workbook"]
 
 logger = logging.getLogger(__name__)
 
 #: Data rows per sheet: Excel's 1 048 576 rows less the header.
 MAX_ROWS = 1_048_575
+
+#: Rows beyond which a sheet lists only the rows with a finding (``findings``).
+LONG_SHEET = 50_000
 
 #: Excel's longest cell text.
 _MAX_TEXT = 32_767
@@ -53,7 +61,9 @@ _FORMATS = (("p_value", "0.0000"), ("q_value", "0.0000"), ("gi_p", "0.0000"),
 def write_workbook(path: Path, sheets: Mapping[str, pd.DataFrame], *,
                    method: Sequence[str] = (), details: Mapping[str, Any] | None = None,
                    categories: Mapping[str, str] | None = None,
-                   created: datetime | None = None) -> None:
+                   created: datetime | None = None, periods: Periods | None = None,
+                   findings: Mapping[str, tuple[npt.NDArray[np.bool_], str]] | None = None
+                   ) -> None:
     """Write ``sheets`` (name to table) and a sheet ``toelichting`` into one workbook.
 
     Parameters
@@ -71,6 +81,13 @@ def write_workbook(path: Path, sheets: Mapping[str, pd.DataFrame], *,
         Category slug to name, for the column notes.
     created : datetime, optional
         The creation time stored in the file (the build's, so rebuilds are identical).
+    periods : Periods, optional
+        The build's periods, for the column notes (:func:`~hotspotkaart.io.glossary.describe`).
+    findings : mapping of str to (array of bool, str), optional
+        Per sheet, which rows carry a finding and what they are (``"cellen met een melding in
+        hun venster (3 × 3)"``). A sheet longer than :data:`LONG_SHEET` rows lists only those,
+        and the method stamp says how many of how many: hundreds of thousands of empty grid
+        cells help no reader and take the workbook minutes. The CSV holds every row.
 
     Raises
     ------
@@ -84,14 +101,31 @@ def write_workbook(path: Path, sheets: Mapping[str, pd.DataFrame], *,
             styles = _Styles(book)
             tables = {name: pd.DataFrame(frame.drop(columns="geometry", errors="ignore"))
                       for name, frame in sheets.items()}
+            tables, method = _long_sheets(tables, findings or {}, method)
             _explanation(book.add_worksheet("toelichting"), styles, tables, method,
-                         details or {}, categories or {})
+                         details or {}, categories or {}, periods)
             for name, table in tables.items():
                 for part, start in enumerate(range(0, max(len(table), 1), MAX_ROWS), start=1):
                     sheet = book.add_worksheet(name if part == 1 else f"{name} {part}")
                     _table(sheet, styles, table.iloc[start:start + MAX_ROWS])
     except xlsxwriter.exceptions.FileCreateError as exc:
         raise output_failure(path, exc) from exc
+
+
+def _long_sheets(tables: dict[str, pd.DataFrame],
+                 findings: Mapping[str, tuple[npt.NDArray[np.bool_], str]],
+                 method: Sequence[str]) -> tuple[dict[str, pd.DataFrame], list[str]]:
+    """Cut each sheet longer than :data:`LONG_SHEET` rows to its findings, and say so."""
+    lines = list(method)
+    for name, (rows, what) in findings.items():
+        table = tables[name]
+        if len(table) > LONG_SHEET:
+            kept = table[np.asarray(rows, dtype=bool)]
+            lines.append(f"Blad {name}: de {nl_int(len(kept))} van de {nl_int(len(table))} "
+                         f"rijen, de {what}; alle rijen staan in {name}.csv.")
+            logger.info("workbook sheet %s lists %d of %d rows", name, len(kept), len(table))
+            tables = {**tables, name: kept}
+    return tables, lines
 
 
 class _Styles:
@@ -187,7 +221,7 @@ def _width(name: str, column: pd.Series) -> float:
 
 def _explanation(sheet: Worksheet, styles: _Styles, tables: Mapping[str, pd.DataFrame],
                  method: Sequence[str], details: Mapping[str, Any],
-                 categories: Mapping[str, str]) -> None:
+                 categories: Mapping[str, str], periods: Periods | None) -> None:
     """Write ``toelichting``: the method stamp, a row per column, the method details."""
     sheet.set_column(0, 0, 14)
     sheet.set_column(1, 1, 34)
@@ -204,7 +238,7 @@ def _explanation(sheet: Worksheet, styles: _Styles, tables: Mapping[str, pd.Data
     row += 1
     for col, head in enumerate(("Blad", "Kolom", "Naam", "Betekenis")):
         sheet.write_string(row, col, head, styles.header)
-    for table, column, alias, text in _column_rows(tables, categories):
+    for table, column, alias, text in _column_rows(tables, categories, periods):
         row += 1
         for col, value in enumerate((table, column, alias, text)):
             if value:
@@ -217,11 +251,11 @@ def _explanation(sheet: Worksheet, styles: _Styles, tables: Mapping[str, pd.Data
         sheet.write(row, 3, _cell(value))
 
 
-def _column_rows(tables: Mapping[str, pd.DataFrame],
-                 categories: Mapping[str, str]) -> Iterator[tuple[str, str, str, str]]:
+def _column_rows(tables: Mapping[str, pd.DataFrame], categories: Mapping[str, str],
+                 periods: Periods | None) -> Iterator[tuple[str, str, str, str]]:
     for table, frame in tables.items():
         for column in frame.columns:
-            note = describe(table, str(column), categories=categories)
+            note = describe(table, str(column), categories=categories, periods=periods)
             if note is None:
                 logger.debug("no explanation for column %s of %s", column, table)
                 yield table, str(column), "", ""

@@ -40,6 +40,8 @@ from markupsafe import Markup
 
 from hotspotkaart._errors import InputError
 from hotspotkaart._format import html_text, nl_float, nl_int
+from hotspotkaart.config.periods import MONTHS, Period, Periods
+from hotspotkaart.maps.charttemplates import TEMPLATES
 
 __all__ = [
     "ALL_CATEGORIES",
@@ -54,6 +56,7 @@ __all__ = [
     "heat_scale",
     "meldingen_text",
     "monthly_chart",
+    "period_names",
 ]
 
 #: Colour of the base year (Okabe–Ito blue, 5.2:1 against white).
@@ -69,8 +72,6 @@ HEAT_COLOURS: dict[int, tuple[str, ...]] = {
     5: ("#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026"),
     6: ("#ffffb2", "#fed976", "#feb24c", "#fd8d3c", "#f03b20", "#bd0026"),
 }
-#: Dutch month abbreviations, January first.
-MONTHS = ("jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec")
 #: Dutch weekdays, Monday first (the rows of the heat chart).
 WEEKDAYS = ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag")
 #: Title of the monthly panel that adds up every category.
@@ -86,118 +87,15 @@ _SIZE = 13  # font size in viewBox units: 12 px or more on a 360 px phone
 _GLYPH = 0.6 * _SIZE  # generous width of one character, to leave room for labels
 _ID_RE = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,63}")
 
-_MACROS = """
-{%- macro svg(p) -%}
-<svg class="hk-chart hk-chart-{{ p.kind }}" role="img" aria-labelledby="{{ p.id }}-title \
-{{ p.id }}-desc" viewBox="0 0 {{ p.width }} {{ p.height }}" width="100%" \
-preserveAspectRatio="xMinYMin meet" style="flex:1 1 340px;min-width:0;max-width:440px;\
-height:auto;break-inside:avoid" font-family="{{ font }}" font-size="{{ size }}" \
-fill="{{ text }}">
-<title id="{{ p.id }}-title">{{ p.title }}</title>
-<desc id="{{ p.id }}-desc">{{ p.desc }}</desc>
-{{ caller() }}</svg>
-{%- endmacro %}
-{%- macro label(t) -%}
-{{ t.shown }}{% if t.full %}<title>{{ t.full }}</title>{% endif %}
-{%- endmacro %}
-{%- macro hatch(id) -%}
-<pattern id="{{ id }}" patternUnits="userSpaceOnUse" width="6" height="6" \
-patternTransform="rotate(45)"><rect width="6" height="6" fill="{{ compare }}"/>\
-<rect width="2" height="6" fill="#ffffff"/></pattern>
-{%- endmacro %}
-"""
-
-_FIGURE = """{% import "macros" as m %}
-<figure class="hk-chart-figure hk-chart-figure-{{ kind }}" style="margin:16px 0;\
-color:{{ text }};font:14px/1.4 {{ font }}">
-<figcaption style="font-weight:600;font-size:15px;margin:0 0 4px">{{ title }}</figcaption>
-{% if empty %}
-<p class="hk-chart-empty" style="margin:4px 0">{{ empty }}</p>
-{% else %}
-<div class="hk-chart-legend" style="display:flex;flex-wrap:wrap;gap:2px 16px;margin:0 0 6px">
-{% for key in legend %}<span style="display:inline-flex;align-items:center;gap:6px">\
-<svg width="30" height="16" viewBox="0 0 30 16" aria-hidden="true" focusable="false">
-{%- if key.kind == "bar" %}{% if key.hatch %}<defs>{{ m.hatch(key.hatch) }}</defs>\
-<rect x="1" y="2" width="28" height="12" fill="url(#{{ key.hatch }})" stroke="{{ key.colour }}" \
-stroke-width="1.5"/>{% else %}<rect x="1" y="2" width="28" height="12" fill="{{ key.colour }}"/>\
-{% endif %}
-{%- elif key.kind == "line" %}<line x1="1" y1="8" x2="29" y2="8" stroke="{{ key.colour }}" \
-stroke-width="2.5"{% if key.dash %} stroke-dasharray="{{ key.dash }}"{% endif %}/>
-{%- if key.square %}<rect x="11.5" y="4.5" width="7" height="7" fill="#ffffff" \
-stroke="{{ key.colour }}" stroke-width="2"/>{% else %}<circle cx="15" cy="8" r="3.5" \
-fill="{{ key.colour }}"/>{% endif %}
-{%- else %}<rect x="6" y="1" width="18" height="14" \
-fill="{{ key.colour }}" stroke="{{ key.edge }}" stroke-width="{{ key.stroke }}"/>{% endif -%}
-</svg>{{ key.text }}</span>
-{% endfor %}</div>
-<div class="hk-chart-panels" style="display:flex;flex-wrap:wrap;gap:12px 24px;\
-align-items:flex-start">
-{% for panel in panels %}{{ panel }}
-{% endfor %}</div>
-{% endif %}
-</figure>
-"""
-
-_BAR = """{% import "macros" as m %}{% call m.svg(p) %}\
-<defs>{{ m.hatch(p.id ~ "-hatch") }}</defs>
-{% for g in p.groups %}<text class="hk-label" x="{{ p.x0 }}" y="{{ g.y }}">\
-{{ m.label(g.label) }}</text>
-<line x1="{{ p.x0 }}" y1="{{ g.axis_top }}" x2="{{ p.x0 }}" y2="{{ g.axis_bottom }}" \
-stroke="{{ muted }}"/>
-{% for b in g.bars %}<rect class="hk-bar hk-bar-{{ b.role }}" x="{{ p.x0 }}" y="{{ b.y }}" \
-width="{{ b.width }}" height="{{ p.bar }}" {% if b.role == "compare" %}\
-fill="url(#{{ p.id }}-hatch)" stroke="{{ compare }}" stroke-width="1.5"{% else %}\
-fill="{{ base }}"{% endif %}><title>{{ b.tip }}</title></rect>
-<text class="hk-value" x="{{ b.text_x }}" y="{{ b.text_y }}" dominant-baseline="central">\
-{{ b.text }}</text>
-{% endfor %}{% endfor %}{% endcall %}"""
-
-_LINE = """{% import "macros" as m %}{% call m.svg(p) %}\
-<text class="hk-panel-title" x="4" y="16" font-weight="600">{{ m.label(p.heading) }}</text>
-{% for t in p.ticks %}<line x1="{{ p.x0 }}" y1="{{ t.y }}" x2="{{ p.x1 }}" y2="{{ t.y }}" \
-stroke="{{ grid if t.text != '0' else muted }}"/>
-<text x="{{ p.tick_x }}" y="{{ t.y }}" text-anchor="end" dominant-baseline="central" \
-fill="{{ muted }}">{{ t.text }}</text>
-{% endfor %}{% for x, month in p.months %}<line class="hk-tick" x1="{{ x }}" y1="{{ p.tick_top }}" \
-x2="{{ x }}" y2="{{ p.tick_bottom }}" stroke="{{ muted }}"/>
-{% if month %}<text x="{{ x }}" y="{{ p.label_y }}" text-anchor="middle" fill="{{ muted }}">\
-{{ month }}</text>
-{% endif %}{% endfor %}{% for s in p.series %}<polyline class="hk-line hk-line-{{ s.role }}" \
-points="{{ s.points }}" fill="none" stroke="{{ s.colour }}" stroke-width="2.5" \
-stroke-linejoin="round"{% if s.dash %} stroke-dasharray="{{ s.dash }}"{% endif %}/>
-{% for x, y, sx, sy, tip in s.marks %}{% if s.role == "compare" %}<rect class="hk-point \
-hk-point-compare" x="{{ sx }}" y="{{ sy }}" width="7" height="7" fill="#ffffff" \
-stroke="{{ s.colour }}" stroke-width="2"><title>{{ tip }}</title></rect>{% else %}<circle \
-class="hk-point hk-point-base" cx="{{ x }}" cy="{{ y }}" r="3.5" fill="{{ s.colour }}">\
-<title>{{ tip }}</title></circle>{% endif %}
-{% endfor %}{% endfor %}{% endcall %}"""
-
-_HEAT = """{% import "macros" as m %}{% call m.svg(p) %}\
-<text class="hk-panel-title" x="4" y="16" font-weight="600">{{ p.heading }}</text>
-{% for y, day, full in p.days %}<text x="{{ p.day_x }}" y="{{ y }}" text-anchor="end" \
-dominant-baseline="central">{{ day }}<title>{{ full }}</title></text>
-{% endfor %}{% for c in p.cells %}<rect class="hk-cell" x="{{ c.x }}" y="{{ c.y }}" \
-width="{{ p.cw }}" height="{{ p.ch }}" fill="{{ c.fill }}"{% if c.edge %} stroke="{{ c.edge }}" \
-stroke-width="0.75"{% endif %}><title>{{ c.tip }}</title></rect>
-{% endfor %}{% for c in p.hot %}<rect class="hk-hot" x="{{ c.x }}" y="{{ c.y }}" \
-width="{{ p.cw }}" height="{{ p.ch }}" fill="none" stroke="#000000" stroke-width="2.5"/>
-{% endfor %}{% for x, hour in p.hours %}<text x="{{ x }}" y="{{ p.label_y }}" \
-text-anchor="middle" fill="{{ muted }}">{{ hour }}</text>
-{% endfor %}<text x="{{ p.day_x }}" y="{{ p.label_y }}" text-anchor="end" \
-fill="{{ muted }}">uur</text>
-{% endcall %}"""
-
-_ENV = Environment(
-    loader=DictLoader({"macros": _MACROS, "figure": _FIGURE, "bar": _BAR, "line": _LINE,
-                       "heat": _HEAT}),
-    autoescape=True, undefined=StrictUndefined, trim_blocks=True,
-)
+_ENV = Environment(loader=DictLoader(TEMPLATES), autoescape=True, undefined=StrictUndefined,
+                   trim_blocks=True)
 _ENV.globals.update(font=_FONT, size=_SIZE, text=_TEXT, muted=_MUTED, grid=_GRID,
                     base=BASE_COLOUR, compare=COMPARE_COLOUR)
 
 
 def bar_chart_by_area(labels: Sequence[str], base: Sequence[int], compare: Sequence[int],
-                      years: tuple[int, int], *, title: str, chart_id: str | None = None) -> str:
+                      years: tuple[int, int], *, title: str, chart_id: str | None = None,
+                      periods: Periods | None = None) -> str:
     """Draw meldingen per area (wijk or buurt) as horizontal bars, base year above compare year.
 
     Parameters
@@ -212,6 +110,9 @@ def bar_chart_by_area(labels: Sequence[str], base: Sequence[int], compare: Seque
         Title of the figure and of the ``<svg>``.
     chart_id : str, optional
         Prefix of the element ids; by default derived from the title and the data.
+    periods : Periods, optional
+        Names the years by :meth:`~hotspotkaart.config.settings.Periods.label` (as years
+        without).
 
     Returns
     -------
@@ -233,15 +134,16 @@ def bar_chart_by_area(labels: Sequence[str], base: Sequence[int], compare: Seque
                f"{len(counts[1])} compare counts; give one count per label and year")
         raise InputError(msg)
     ident = _chart_id("bar", chart_id, title, names, counts, years)
+    shown = period_names(years, periods)
     top = max((max(c, default=0) for c in counts), default=0)
     if top == 0:
-        return _figure("bar", title, [], [], empty=_empty_sentence(years))
+        return _figure("bar", title, [], [], empty=_empty_sentence(shown))
     value_room = max(len(nl_int(v)) for c in counts for v in c) * _GLYPH + 8
     x0, bar, scale = 4.0, 14.0, (_WIDTH - 4 - 4 - value_room) / top
     groups, y = [], 0.0
     for name, pair in zip(names, zip(*counts, strict=True), strict=True):
         bars = []
-        for role, year, value, offset in zip(("base", "compare"), years, pair, (20, 37),
+        for role, year, value, offset in zip(("base", "compare"), shown, pair, (20, 37),
                                              strict=True):
             width = value * scale
             bars.append({"role": role, "y": _n(y + offset), "width": _n(width),
@@ -250,24 +152,25 @@ def bar_chart_by_area(labels: Sequence[str], base: Sequence[int], compare: Seque
         groups.append({"y": _n(y + 15), "label": _fit(name, _WIDTH - 8), "bars": bars,
                        "axis_top": _n(y + 18), "axis_bottom": _n(y + 53)})
         y += 62
-    desc = "; ".join(f"{name}: {_pair_text(years, a, b)}"
+    desc = "; ".join(f"{name}: {_pair_text(shown, a, b)}"
                      for name, a, b in zip(names, *counts, strict=True))
     panel = {"kind": "bar", "id": ident, "width": _WIDTH, "height": _n(y - 6),
              "title": _safe(title), "desc": _safe(f"{desc}."), "x0": _n(x0), "bar": _n(bar),
              "groups": groups}
     return _figure("bar", title, [_ENV.get_template("bar").render(p=panel)],
-                   _year_keys("bar", years, ident))
+                   _year_keys("bar", shown, ident))
 
 
 def monthly_chart(months: Mapping[str, Mapping[int, Sequence[int]]], years: tuple[int, int], *,
-                  title: str, chart_id: str | None = None) -> str:
+                  title: str, chart_id: str | None = None, periods: Periods | None = None) -> str:
     """Draw meldingen per month, both years on one axis, one small panel per category.
 
     Parameters
     ----------
     months : mapping of str to mapping of int to sequence of int
         ``months[category][year]``: the 12 monthly counts (January first) of a category in a
-        year; both years of ``years`` are needed for every category. Categories are drawn in
+        year, or with ``periods`` one count per month of the period (its first month first);
+        both years of ``years`` are needed for every category. Categories are drawn in
         this order, after a panel :data:`ALL_CATEGORIES` that adds them up (left out when
         there is only one category).
     years : tuple of int
@@ -276,14 +179,18 @@ def monthly_chart(months: Mapping[str, Mapping[int, Sequence[int]]], years: tupl
         Title of the figure; each panel's ``<title>`` is ``"<title>: <category>"``.
     chart_id : str, optional
         Prefix of the element ids; by default derived from the title and the data.
+    periods : Periods, optional
+        The periods of ``years``: their labels and months (calendar years without). The axis
+        shows the months of the longer period (the base's when as long); each point's
+        tooltip names its own month.
 
     Returns
     -------
     str
         A ``<figure>`` with one ``<svg class="hk-chart hk-chart-line">`` per panel: two lines
-        on the panel's own scale over twelve month ticks, labelled ``jan``, ``mrt``, … ``nov``
-        (all twelve would crowd a phone); its ``<desc>`` gives every count and both year
-        totals. Without any melding, a sentence.
+        on the panel's own scale over the month ticks, every other one labelled (``jan``,
+        ``mrt``, … ``nov``: all twelve would crowd a phone); its ``<desc>`` gives every count
+        and both year totals. Without any melding, a sentence.
 
     Raises
     ------
@@ -292,54 +199,62 @@ def monthly_chart(months: Mapping[str, Mapping[int, Sequence[int]]], years: tupl
 
     """
     series: dict[str, list[list[int]]] = {}
+    calendar = [_months_of(y, periods) for y in years]
     for category, per_year in months.items():
         missing = [y for y in years if y not in per_year]
         if missing:
             msg = f"monthly chart: category {category!r} has no counts for {missing[0]}"
             raise InputError(msg)
         rows = [_counts(per_year[y], f"{category!r} {y}") for y in years]
-        if any(len(row) != 12 for row in rows):
-            msg = f"monthly chart: category {category!r} needs 12 monthly counts per year"
+        if [len(row) for row in rows] != [len(m) for m in calendar]:
+            msg = (f"monthly chart: category {category!r} needs {len(calendar[0])} and "
+                   f"{len(calendar[1])} monthly counts for {years[0]} and {years[1]}")
             raise InputError(msg)
         series[str(category)] = rows
     ident = _chart_id("line", chart_id, title, list(series.items()), years)
+    shown = period_names(years, periods)
     if not any(v for rows in series.values() for row in rows for v in row):
-        return _figure("line", title, [], [], empty=_empty_sentence(years))
+        return _figure("line", title, [], [], empty=_empty_sentence(shown))
     if len(series) > 1:
         total = [[sum(col) for col in zip(*(r[i] for r in series.values()), strict=True)]
                  for i in range(2)]
         series = {ALL_CATEGORIES: total, **series}
-    panels = [_line_panel(f"{ident}-{i}", title, name, rows, years)
+    panels = [_line_panel(f"{ident}-{i}", title, name, rows, shown, calendar)
               for i, (name, rows) in enumerate(series.items())]
-    return _figure("line", title, panels, _year_keys("line", years, ident))
+    return _figure("line", title, panels, _year_keys("line", shown, ident))
 
 
-def _line_panel(ident: str, title: str, name: str, rows: list[list[int]],
-                years: tuple[int, int]) -> str:
-    """Render one monthly panel: ticks, month labels, one polyline and markers per year."""
+def _line_panel(ident: str, title: str, name: str, rows: list[list[int]], years: Sequence[str],
+                calendar: list[list[tuple[str, int]]]) -> str:
+    """Render one monthly panel: ticks, month labels, one polyline and markers per period.
+
+    ``calendar`` holds the (month name, year) of every count of each period.
+    """
     step = _nice_step(max(max(r) for r in rows), 4)
     top = step * max(1, math.ceil(max(max(r) for r in rows) / step))
     ticks = range(0, top + 1, step)
     x0 = 8 + max(len(nl_int(t)) for t in ticks) * _GLYPH
     x1, y0, y1 = _WIDTH - 4.0, 30.0, 150.0
-    dx = (x1 - x0) / 12
+    axis = sorted(calendar, key=len, reverse=True)[0]  # the longer period's, the base's if tied
+    dx = (x1 - x0) / len(axis)
 
     def at(month: int, value: int) -> tuple[float, float]:
         return x0 + (month + 0.5) * dx, y1 - value / top * (y1 - y0)
 
     lines = []
-    for role, year, row, colour, dash in zip(("base", "compare"), years, rows,
+    for role, row, days, colour, dash in zip(("base", "compare"), rows, calendar,
                                              (BASE_COLOUR, COMPARE_COLOUR), ("", "7 4"),
                                              strict=True):
         xy = [at(m, v) for m, v in enumerate(row)]
         marks = [(_n(x), _n(y), _n(x - 3.5), _n(y - 3.5),
-                  _safe(f"{name}, {MONTHS[m]} {year}: {nl_int(v)}"))
+                  _safe(f"{name}, {days[m][0]} {days[m][1]}: {nl_int(v)}"))
                  for m, ((x, y), v) in enumerate(zip(xy, row, strict=True))]
         lines.append({"role": role, "colour": colour, "dash": dash, "marks": marks,
                       "points": " ".join(f"{_n(x)},{_n(y)}" for x, y in xy)})
     desc = " ".join(
-        f"{year}: " + ", ".join(f"{MONTHS[m]} {nl_int(v)}" for m, v in enumerate(row))
-        + f" (totaal {nl_int(sum(row))})." for year, row in zip(years, rows, strict=True))
+        f"{year}: " + ", ".join(f"{days[m][0]} {nl_int(v)}" for m, v in enumerate(row))
+        + f" (totaal {nl_int(sum(row))})."
+        for year, row, days in zip(years, rows, calendar, strict=True))
     panel = {"kind": "line", "id": ident, "width": _WIDTH, "height": 176,
              "title": _safe(f"{title}: {name}"), "desc": _safe(f"{name}. {desc}"),
              "heading": _fit(name, _WIDTH - 8, bold=True), "x0": _n(x0), "x1": _n(x1),
@@ -347,13 +262,14 @@ def _line_panel(ident: str, title: str, name: str, rows: list[list[int]],
              "label_y": _n(y1 + 18),
              "ticks": [{"y": _n(y1 - t / top * (y1 - y0)), "text": nl_int(t)} for t in ticks],
              "tick_top": _n(y1), "tick_bottom": _n(y1 + 4),
-             "months": [(_n(x0 + (m + 0.5) * dx), "" if m % 2 else MONTHS[m]) for m in range(12)],
+             "months": [(_n(x0 + (m + 0.5) * dx), "" if m % 2 else month)
+                        for m, (month, _year) in enumerate(axis)],
              "series": lines}
     return _ENV.get_template("line").render(p=panel)
 
 
-def heat_chart(counts: Mapping[int, Any], *, title: str,
-               hot: Mapping[int, Any] | None = None, chart_id: str | None = None) -> str:
+def heat_chart(counts: Mapping[int, Any], *, title: str, hot: Mapping[int, Any] | None = None,
+               chart_id: str | None = None, periods: Periods | None = None) -> str:
     """Draw meldingen per hour and weekday as a heat chart, one panel per year.
 
     Parameters
@@ -369,6 +285,8 @@ def heat_chart(counts: Mapping[int, Any], *, title: str,
         outline. A year left out has none.
     chart_id : str, optional
         Prefix of the element ids; by default derived from the title and the data.
+    periods : Periods, optional
+        Names the years by their labels (as years without).
 
     Returns
     -------
@@ -394,11 +312,12 @@ def heat_chart(counts: Mapping[int, Any], *, title: str,
                       [(y, m.tolist()) for y, m in sorted(masks.items())])
     top = max((int(g.max()) for g in grids.values()), default=0)
     if top == 0:
-        return _figure("heat", title, [], [],
-                       empty=_empty_sentence(tuple(grids), "meldingen met een tijdstip"))
+        return _figure("heat", title, [], [], empty=_empty_sentence(
+            period_names(tuple(grids), periods), "meldingen met een tijdstip"))
     step, colours = heat_scale(top)
-    panels = [_heat_panel(f"{ident}-{year}", title, year, grid, masks.get(year), step, colours)
-              for year, grid in grids.items()]
+    panels = [_heat_panel(f"{ident}-{year}", title, shown, grid, masks.get(year), step, colours)
+              for (year, grid), shown in zip(grids.items(), period_names(tuple(grids), periods),
+                                             strict=True)]
     keys = [{"kind": "cell", "colour": "#ffffff", "edge": _ZERO_EDGE, "stroke": 1, "text": "0"}]
     keys += [{"kind": "cell", "colour": c, "edge": c, "stroke": 1, "text": _class_text(i, step)}
              for i, c in enumerate(colours)]
@@ -423,7 +342,7 @@ def heat_classes(counts: npt.ArrayLike, step: int) -> np.ndarray:
     return (np.asarray(counts, dtype=np.int64) + step - 1) // step  # ceil(count / step)
 
 
-def _heat_panel(ident: str, title: str, year: int, grid: np.ndarray, mask: np.ndarray | None,
+def _heat_panel(ident: str, title: str, year: str, grid: np.ndarray, mask: np.ndarray | None,
                 step: int, colours: tuple[str, ...]) -> str:
     """Render one year of the heat chart: 7 × 24 cells, outlines of hot cells, labels."""
     x0, y0, gap = 30.0, 26.0, 1.0
@@ -451,7 +370,7 @@ def _heat_panel(ident: str, title: str, year: int, grid: np.ndarray, mask: np.nd
     return _ENV.get_template("heat").render(p=panel)
 
 
-def _heat_desc(year: int, grid: np.ndarray, mask: np.ndarray | None) -> str:
+def _heat_desc(year: str, grid: np.ndarray, mask: np.ndarray | None) -> str:
     """Summarise one year of the heat chart in Dutch sentences."""
     order = sorted(np.ndindex(7, 24), key=lambda dh: (-grid[dh], dh))
     busiest = [f"{WEEKDAYS[d]} {_hour_text(h)} ({nl_int(int(grid[d, h]))})"
@@ -480,23 +399,34 @@ def _figure(kind: str, title: str, panels: list[str], legend: list[dict[str, Any
         empty=empty).strip() + "\n"
 
 
-def _year_keys(kind: str, years: tuple[int, int], ident: str) -> list[dict[str, Any]]:
+def period_names(years: Sequence[int], periods: Periods | None) -> list[str]:
+    """Return the names of ``years``: their labels with ``periods``, else the years."""
+    return [periods.label(y) if periods else str(y) for y in years]
+
+
+def _months_of(year: int, periods: Periods | None) -> list[tuple[str, int]]:
+    """Return the (month name, year) of each month of period ``year`` (a calendar year without)."""
+    period = periods.period(year) if periods else Period.of_year(year)
+    return [(MONTHS[m % 100 - 1], m // 100) for m in period.calendar_months()]
+
+
+def _year_keys(kind: str, years: Sequence[str], ident: str) -> list[dict[str, Any]]:
     """Legend entries of the two years: solid blue and hatched/dashed vermillion."""
     return [{"kind": kind, "colour": BASE_COLOUR, "hatch": "", "dash": "", "square": False,
-             "text": str(years[0])},
+             "text": years[0]},
             {"kind": kind, "colour": COMPARE_COLOUR, "hatch": f"{ident}-key-hatch",
-             "dash": "7 4", "square": True, "text": str(years[1])}]
+             "dash": "7 4", "square": True, "text": years[1]}]
 
 
-def _empty_sentence(years: Sequence[int], what: str = "meldingen") -> str:
+def _empty_sentence(years: Sequence[str], what: str = "meldingen") -> str:
     """Return the Dutch sentence shown instead of a chart without meldingen."""
     if not years:
         return f"Geen {what} om te tonen: er zijn geen gegevens."
-    shown = " en ".join(str(y) for y in years) if len(years) <= 2 else ", ".join(map(str, years))
+    shown = " en ".join(years) if len(years) <= 2 else ", ".join(years)
     return f"Geen {what} in {shown}: er is niets om in deze grafiek te tonen."
 
 
-def _pair_text(years: tuple[int, int], a: int, b: int) -> str:
+def _pair_text(years: Sequence[str], a: int, b: int) -> str:
     """``2023 312, 2024 280, verschil -32 (-10,3 %)``."""
     diff = b - a
     sign = "+" if diff >= 0 else "-"

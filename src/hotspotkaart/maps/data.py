@@ -21,6 +21,7 @@ import pandas as pd
 import shapely
 
 from hotspotkaart._naming import category_slugs
+from hotspotkaart.config.settings import Periods
 from hotspotkaart.stats.classbreaks import CountBreaks, field_breaks, shared_bins
 
 __all__ = ["MapContext", "MapData"]
@@ -138,7 +139,7 @@ class MapContext:
     area_name : str
         Municipality name for titles.
     years : tuple of int
-        Base and compare year.
+        The keys of the base and the compare period (the year of a calendar year).
     credit : str
         The boundary credit required by CBS/Kadaster.
     method : sequence of str
@@ -149,6 +150,9 @@ class MapContext:
         Default basemap key (``grijs``, ``standaard``, ``pastel``, ``luchtfoto`` or ``geen``).
     fdr_q : float
         The FDR level, to put p and q in words.
+    periods : Periods, optional
+        The periods, which name the years (:meth:`label`); None for the calendar years
+        ``years``.
     """
 
     area_name: str
@@ -158,3 +162,8 @@ class MapContext:
     synthetic: bool
     basemap: str = "grijs"
     fdr_q: float = 0.05
+    periods: Periods | None = None
+
+    def label(self, year: int) -> str:
+        """Return what the maps call period ``year``: ``2023``, or ``jul 2023–jun 2024``."""
+        return self.periods.label(year) if self.periods is not None else str(year)

@@ -108,7 +108,8 @@ def field_map(data: MapData, context: MapContext, threshold: int) -> folium.Map:
     fmap = base_map(buurten, context)
     breaks = data.field_breaks(context.years, threshold)
     for year in (compare, base):
-        _add_buurt_counts(fmap, buurten, year, threshold, breaks, show=year == compare)
+        _add_buurt_counts(fmap, buurten, year, context.label(year), threshold, breaks,
+                          show=year == compare)
     _add_hot_cells(fmap, data.cells, context, threshold)
     _add_changed_cells(fmap, data.cells, context, threshold)
     add_zone_layers(fmap, _simplified_zones(data.zones), context)
@@ -119,13 +120,13 @@ def field_map(data: MapData, context: MapContext, threshold: int) -> folium.Map:
                              position="topright"))
     hot_times = hot_time_lines(data, context)
     if hot_times:
-        fmap.add_child(InfoPanel(f"Hot times {compare} per wijk", hot_times,
+        fmap.add_child(InfoPanel(f"Hot times {context.label(compare)} per wijk", hot_times,
                                  ["Blokken van 3 uur met significant meer meldingen dan "
                                   "gemiddeld in de wijk (FDR)"], position="bottomleft"))
     fmap.add_child(Legend("Meldingen per buurt", _break_labels(breaks, threshold),
                           position="bottomright"))
-    fmap.add_child(Legend(f"Verandering {base}→{compare} (getoetst)",
-                          [(c, CHANGE_COLOURS[c]) for c in (STIJGING, DALING)],
+    fmap.add_child(Legend(f"Verandering {context.label(base)}→{context.label(compare)} "
+                          "(getoetst)", [(c, CHANGE_COLOURS[c]) for c in (STIJGING, DALING)],
                           position="bottomright"))
     folium.plugins.LocateControl(
         position="topleft", flyTo=True, keepCurrentZoomLevel=False,
@@ -190,8 +191,9 @@ def _break_labels(breaks: np.ndarray, threshold: int) -> list[tuple[str, str]]:
     return labels
 
 
-def _add_buurt_counts(fmap: folium.Map, buurten: gpd.GeoDataFrame, year: int, threshold: int,
-                      breaks: np.ndarray, *, show: bool) -> None:
+def _add_buurt_counts(fmap: folium.Map, buurten: gpd.GeoDataFrame, year: int, name: str,
+                      threshold: int, breaks: np.ndarray, *, show: bool) -> None:
+    """Draw the meldingen per buurt of period ``year``, called ``name`` on the map."""
     counts = buurten[f"count_{year}"].to_numpy()
     classes = np.searchsorted(breaks, counts, side="left")
     frame = gpd.GeoDataFrame(
@@ -201,8 +203,8 @@ def _add_buurt_counts(fmap: folium.Map, buurten: gpd.GeoDataFrame, year: int, th
         geometry=rounded(buurten.to_crs("EPSG:4326").geometry.to_numpy(), FIELD_DECIMALS),
         crs="EPSG:4326",
     )
-    geojson_layer(fmap, frame, f"Meldingen {year} per buurt",
-                  {"buurt": "Buurt", "meldingen": f"Meldingen {year}"},
+    geojson_layer(fmap, frame, f"Meldingen {name} per buurt",
+                  {"buurt": "Buurt", "meldingen": f"Meldingen {name}"},
                   lambda f: {"fillColor": f["properties"]["_colour"], "color": "#444444",
                              "weight": 1, "fillOpacity": 0.65}, show=show)
 
@@ -215,7 +217,8 @@ def _add_hot_cells(fmap: folium.Map, cells: gpd.GeoDataFrame | None, context: Ma
     for year in (compare, base):
         column = f"gi_class_{year}"
         clusters = hot_spot_clusters(cells[cells[column].isin(_HOT)], column, f"count_{year}")
-        _cluster_layer(fmap, clusters, f"Hot spots {year}", ("hot", "Hot spot"), year,
+        name = context.label(year)
+        _cluster_layer(fmap, clusters, f"Hot spots {name}", ("hot", "Hot spot"), name,
                        threshold, GI_COLOURS,
                        {**CELL_OUTLINE, "fillOpacity": 0.85},
                        show=year == compare)
@@ -228,18 +231,21 @@ def _add_changed_cells(fmap: folium.Map, cells: gpd.GeoDataFrame | None, context
     base, compare = context.years
     clusters = hot_spot_clusters(significant_changes(cells, "change_class"), "_change",
                                  f"count_{compare}", skip="geen")
-    _cluster_layer(fmap, clusters, f"Verandering {base}→{compare} (getoetst)",
-                   ("verandering", "Verandering"), compare, threshold, CHANGE_COLOURS,
+    _cluster_layer(fmap, clusters,
+                   f"Verandering {context.label(base)}→{context.label(compare)} (getoetst)",
+                   ("verandering", "Verandering"), context.label(compare), threshold,
+                   CHANGE_COLOURS,
                    {**CELL_OUTLINE, "fillOpacity": 0.6}, show=True)
 
 
 def _cluster_layer(fmap: folium.Map, clusters: gpd.GeoDataFrame, name: str,
-                   field: tuple[str, str], year: int, threshold: int,
+                   field: tuple[str, str], year: str, threshold: int,
                    colours: dict[str, str], outline: dict[str, Any], *, show: bool) -> None:
     """Draw the cell clusters of one class column that hold at least ``threshold`` meldingen.
 
     A smaller cluster is left out: its squares would show where the few meldingen are that its
-    count (``< threshold``) hides, the smaller the cells the more precisely.
+    count (``< threshold``) hides, the smaller the cells the more precisely. ``year`` is the
+    label of the period the counts belong to.
     """
     key, alias = field
     clusters = clusters[clusters["meldingen"].to_numpy() >= threshold]

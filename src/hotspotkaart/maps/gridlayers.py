@@ -55,43 +55,47 @@ def add_grid_layers(fmap: folium.Map, cells: gpd.GeoDataFrame | None, context: M
     if cells is None or cells.empty:
         return
     base, compare = context.years
+    shown = f"{context.label(base)}→{context.label(compare)}"
     cellen = f"Cellen van {cell_size_text(cells)}"
     shapes = geometry_digest(cells)  # once for the layers
     changed = cell_clusters(significant_changes(cells, "change_class"), shapes, "_change",
                             f"count_{compare}", "geen")
-    per_cell = [_cells_layer(fmap, changed, cells,
-                             f"Verandering {base}→{compare} per cel (getoetst)",
-                             (f"Verandering {base}→{compare}", cellen, compare), CHANGE_COLOURS,
-                             0.8, show=True)]
-    hot = [_hot_spot_layer(fmap, cells, shapes, year, cellen, times) for year in (base, compare)]
+    per_cell = [_cells_layer(fmap, changed, cells, f"Verandering {shown} per cel (getoetst)",
+                             (f"Verandering {shown}", cellen, context.label(compare)),
+                             CHANGE_COLOURS, 0.8, show=True)]
+    hot = [_hot_spot_layer(fmap, cells, shapes, year, cellen, times, context)
+           for year in (base, compare)]
     clusters = cell_clusters(cells, shapes, "transition", f"count_{compare}", "geen")
-    per_cell.append(_cells_layer(fmap, clusters, cells, f"Hot spots {base}→{compare}: nieuw, "
+    per_cell.append(_cells_layer(fmap, clusters, cells, f"Hot spots {shown}: nieuw, "
                                  "blijvend, verdwenen (beschrijving, niet getoetst)",
-                                 ("Hot spot", cellen, compare), TRANSITION_COLOURS, 0.85,
-                                 show=False))
+                                 ("Hot spot", cellen, context.label(compare)),
+                                 TRANSITION_COLOURS, 0.85, show=False))
     # bottom left: the right-hand column is full on a laptop screen (800 px high); one legend
     # for the tested change and the described transitions together, each open while one of
     # its layers is on
     change = [(f"{c} (getoetst)", CHANGE_COLOURS[c]) for c in (STIJGING, DALING)]
     described = [(f"hot spot {c} (beschrijving)", TRANSITION_COLOURS[c])
                  for c in TRANSITION_CLASSES if c != "geen"]
-    fmap.add_child(Legend(f"Per cel {base}→{compare}", change + described,
+    fmap.add_child(Legend(f"Per cel {shown}", change + described,
                           position="bottomleft", layers=per_cell))
     fmap.add_child(Legend("Hotspots (getoetst, FDR)", gi_legend(cells, context.years),
                           position="bottomleft", layers=hot))
 
 
 def _hot_spot_layer(fmap: folium.Map, cells: gpd.GeoDataFrame, shapes: bytes, year: int,
-                    cellen: str, times: pd.DataFrame | None) -> folium.GeoJson:
+                    cellen: str, times: pd.DataFrame | None,
+                    context: MapContext) -> folium.GeoJson:
     """Draw the hot spots of ``year``, each naming its cluster, with the clusters' charts."""
     clusters = cell_clusters(cells, shapes, f"gi_class_{year}", f"count_{year}",
                              NIET_SIGNIFICANT)
     column = cluster_column(year)
     codes = clusters.codes(cells, column) if column in cells else None
-    layer = _cells_layer(fmap, clusters, cells, f"Hot spots {year}",
-                         (f"Hot spot {year}", cellen, year), GI_COLOURS, 0.8, show=False,
+    name = context.label(year)
+    layer = _cells_layer(fmap, clusters, cells, f"Hot spots {name}",
+                         (f"Hot spot {name}", cellen, name), GI_COLOURS, 0.8, show=False,
                          codes=codes)
-    charts = area_heat_cells(times, HOTSPOT, sorted(set(codes or ()) - {""}), (year,))
+    charts = area_heat_cells(times, HOTSPOT, sorted(set(codes or ()) - {""}), (year,),
+                             context.periods)
     if charts:
         fmap.add_child(PopupHeat([layer], charts, HEAT_COLOURS, key="hotspot",
                                  title="Het hele cluster (alle zekerheden samen), per uur "
@@ -100,9 +104,11 @@ def _hot_spot_layer(fmap: folium.Map, cells: gpd.GeoDataFrame, shapes: bytes, ye
 
 
 def _cells_layer(fmap: folium.Map, clusters: Clusters, cells: gpd.GeoDataFrame, name: str,
-                 aliases: tuple[str, str, int], palette: Mapping[str, str], opacity: float, *,
+                 aliases: tuple[str, str, str], palette: Mapping[str, str], opacity: float, *,
                  show: bool, codes: Sequence[str] | None = None) -> folium.GeoJson:
     """Draw one layer of cell clusters: class, cells and meldingen of ``year`` per cluster.
+
+    ``aliases`` are the names of the class and cells fields and the label of the period.
 
     ``codes`` names each polygon's hot-spot cluster of the statistics (field ``hotspot``).
     """

@@ -143,7 +143,8 @@ def overview_map(data: MapData, context: MapContext) -> folium.Map:
     add_zone_layers(fmap, data.zones, context)
     add_location_layers(fmap, data.locations)
     wijk_outline = add_wijk_outline(fmap, data.wijken)
-    title = f"Overlast in {context.area_name}: {base} en {compare} vergeleken"
+    title = (f"Overlast in {context.area_name}: {context.label(base)} en "
+             f"{context.label(compare)} vergeleken")
     add_panels(fmap, data, context, title, data.buurten, layers)
     fmap.add_child(ChartPanel("Wanneer: per wijk en per maand", city_charts(data, context)))
     fmap.add_child(SearchControl([layers[0], wijk_outline]))
@@ -175,8 +176,8 @@ def wijk_map(data: MapData, context: MapContext, wijkcode: str) -> folium.Map:
     add_location_layers(fmap, local.locations)
     add_wijk_outline(fmap, wijk)
     name = str(wijk["wijknaam"].iloc[0])
-    add_panels(fmap, local, context, f"{name}: {context.years[0]} en {context.years[1]}",
-               wijk, layers)
+    base, compare = (context.label(y) for y in context.years)
+    add_panels(fmap, local, context, f"{name}: {base} en {compare}", wijk, layers)
     fmap.add_child(SortableTable(f"Buurten in {name}", *_buurt_table(buurten, context)))
     charts = wijk_charts(data, context, wijkcode, name)
     if charts:
@@ -249,14 +250,15 @@ def add_area_layers(fmap: folium.Map, data: MapData, context: MapContext,
     the same on both).
     """
     base, compare = context.years
+    shown = {year: context.label(year) for year in context.years}
     fields = buurt_fields(data, context)
     if change is None:
         change = _change_layer(data, context, buurten)
     # the year layers show the same texts and shapes: taken from the change layer, not redone
-    shown = {key: change[key] for key in fields}
+    texts = {key: change[key] for key in fields}
     brief = ["buurtnaam", f"count_{base}", f"count_{compare}", "change_class"]
-    change_layer = geojson_layer(fmap, change, f"Verandering {base}→{compare} per buurt", fields,
-                                 fill_style(0.7), show=True, brief=brief)
+    change_layer = geojson_layer(fmap, change, f"Verandering {shown[base]}→{shown[compare]} per "
+                                 "buurt", fields, fill_style(0.7), show=True, brief=brief)
     note = ""
     if bins is None:
         bins = data.count_bins(context.years)
@@ -264,21 +266,22 @@ def add_area_layers(fmap: folium.Map, data: MapData, context: MapContext,
         note = "Klassen als op het overzicht."
     layers = [change_layer]
     for year in (base, compare):
-        counts = LayerData(dict(shown), change.geometry.copy())
+        counts = LayerData(dict(texts), change.geometry.copy())
         classes = np.searchsorted(bins, buurten[f"count_{year}"].to_numpy(), side="left")
         counts["_colour"] = [YEAR_PALETTE[min(int(c), len(YEAR_PALETTE) - 1)] for c in classes]
-        layers.append(geojson_layer(fmap, counts, f"Meldingen {year} per buurt", fields,
+        layers.append(geojson_layer(fmap, counts, f"Meldingen {shown[year]} per buurt", fields,
                                     fill_style(0.75), show=False, brief=brief))
-    fmap.add_child(Legend(f"Verandering per buurt {base}→{compare}",
+    fmap.add_child(Legend(f"Verandering per buurt {shown[base]}→{shown[compare]}",
                           [(c, CHANGE_COLOURS[c]) for c in CHANGE_CLASSES],
                           layers=layers[:1]))
-    fmap.add_child(Legend(f"Meldingen per buurt ({base} en {compare})", bin_labels(bins),
+    fmap.add_child(Legend(f"Meldingen per buurt ({shown[base]} en {shown[compare]})",
+                          bin_labels(bins),
                           position="bottomright", note=note, layers=layers[1:]))
     if data.categories:
         options = [("", "Alle meldingen")] + [(category_key(c), c) for c in data.categories]
         fmap.add_child(CategorySwitch([change_layer], options))
     heat = area_heat_cells(data.times, "buurt", [str(c) for c in buurten["buurtcode"]],
-                           context.years)
+                           context.years, context.periods)
     if heat:
         fmap.add_child(PopupHeat(layers, heat, HEAT_COLOURS, key="buurtcode",
                                  title="Meldingen per uur (0–23) en weekdag, beide jaren"))
@@ -326,7 +329,7 @@ def add_zone_layers(fmap: folium.Map, zones: gpd.GeoDataFrame, context: MapConte
         for year in context.years:
             column = f"inside_{year}"
             if column in of_kind:
-                fields[column] = f"Meldingen binnen {year}"
+                fields[column] = f"Meldingen binnen {context.label(year)}"
         layers.append(geojson_layer(fmap, for_map(of_kind, fields, texts),
                                     f"{ZONE_LABELS[kind]} ({len(of_kind)})", fields,
                                     _outline_style(kind), show=kind == "cameratoezicht"))
@@ -393,18 +396,21 @@ def key_figures(data: MapData, areas: gpd.GeoDataFrame, context: MapContext
         c = int(areas[f"count_{compare}{suffix}"].sum()) if f"count_{compare}{suffix}" in areas \
             else 0
         rows.append([label, nl_int(b), nl_int(c), change_text(b, c)])
-    return ["", str(base), str(compare), "verandering"], rows
+    return ["", context.label(base), context.label(compare), "verandering"], rows
 
 
 def buurt_fields(data: MapData, context: MapContext) -> dict[str, str]:
     """Tooltip fields of a buurt: name, counts per year and category, change in words."""
     base, compare = context.years
+    shown = {year: context.label(year) for year in context.years}
     fields = {"buurtnaam": "Buurt", "buurtcode": "Buurtcode", "wijknaam": "Wijk",
-              f"count_{base}": f"Meldingen {base}", f"count_{compare}": f"Meldingen {compare}",
+              f"count_{base}": f"Meldingen {shown[base]}",
+              f"count_{compare}": f"Meldingen {shown[compare]}",
               "diff": "Verschil", "pct_text": "Verandering in %",
               "change_class": "Beoordeling", "test_text": "Toets"}
     for category in data.categories:
-        fields[f"cat_{category_key(category)}"] = f"{category} ({base} → {compare})"
+        fields[f"cat_{category_key(category)}"] = (f"{category} ({shown[base]} → "
+                                                   f"{shown[compare]})")
     fields["rate_text"] = "Per 1.000 inwoners"
     return fields
 
@@ -435,7 +441,7 @@ def _buurt_texts(buurten: gpd.GeoDataFrame, data: MapData, context: MapContext
     if f"rate_{base}" in buurten and f"rate_{compare}" in buurten:
         texts["rate_text"] = [
             "onbekend (geen inwonertal)" if pd.isna(a) or pd.isna(b)
-            else f"{nl_float(a)} ({base}), {nl_float(b)} ({compare})"
+            else f"{nl_float(a)} ({context.label(base)}), {nl_float(b)} ({context.label(compare)})"
             for a, b in zip(buurten[f"rate_{base}"].tolist(), buurten[f"rate_{compare}"].tolist(),
                             strict=True)]
     else:
@@ -456,7 +462,7 @@ def _outline_style(kind: str) -> Callable[[dict[str, Any]], dict[str, Any]]:
 def _buurt_table(buurten: gpd.GeoDataFrame, context: MapContext
                  ) -> tuple[list[str], list[list[tuple[str, str]]]]:
     base, compare = context.years
-    header = ["Buurt", str(base), str(compare), "Verschil", "Beoordeling"]
+    header = ["Buurt", context.label(base), context.label(compare), "Verschil", "Beoordeling"]
     # only the columns shown: walking all columns of the area table cost more than the rest
     table = buurten[["buurtnaam", f"count_{base}", f"count_{compare}", "change_class"]]
     rows = []

@@ -79,7 +79,7 @@ def comparison_page(data: MapData, context: MapContext) -> str:
         _add_year(fmap, data, context, year, bins)
         add_zone_layers(fmap, data.zones, context)
         add_wijk_outline(fmap, data.wijken)
-        fmap.add_child(InfoPanel(f"Meldingen {year}", (),
+        fmap.add_child(InfoPanel(f"Meldingen {context.label(year)}", (),
                                  context.method if i == 1 else (),
                                  synthetic=context.synthetic,
                                  position="topright"))
@@ -92,8 +92,8 @@ def comparison_page(data: MapData, context: MapContext) -> str:
     right.add_child(SyncMaps(left, right))
     figure.header.add_child(Element(_STACK_CSS.render(left=left.get_name(),
                                                       right=right.get_name())))
-    set_page_title(figure, f"Vergelijking {context.years[0]} | {context.years[1]}: "
-                           f"{context.area_name}")
+    base, compare = (context.label(y) for y in context.years)
+    set_page_title(figure, f"Vergelijking {base} | {compare}: {context.area_name}")
     with verbatim_macros():
         return str(figure.render())
 
@@ -105,16 +105,17 @@ def _add_year(fmap: folium.Map, data: MapData, context: MapContext, year: int,
     frame = for_map(data.buurten, fields)
     classes = np.searchsorted(bins, data.buurten[f"count_{year}"].to_numpy(), side="left")
     frame["_colour"] = [YEAR_PALETTE[min(int(c), len(YEAR_PALETTE) - 1)] for c in classes]
-    geojson_layer(fmap, frame, f"Meldingen {year} per buurt", fields,
+    name = context.label(year)
+    geojson_layer(fmap, frame, f"Meldingen {name} per buurt", fields,
                   lambda f: {"fillColor": f["properties"]["_colour"], "color": "#555555",
                              "weight": 0.8, "fillOpacity": 0.7}, show=True)
     if data.cells is None or data.cells.empty:
         return
     clusters = hot_spot_clusters(data.cells, f"gi_class_{year}", f"count_{year}")
-    fields = {"klasse": "Hot spot", "cellen": "Cellen", "meldingen": f"Meldingen {year}"}
+    fields = {"klasse": "Hot spot", "cellen": "Cellen", "meldingen": f"Meldingen {name}"}
     frame = for_map(clusters, fields)
     frame["_colour"] = [GI_COLOURS.get(str(c), "#bdbdbd") for c in clusters["klasse"]]
-    geojson_layer(fmap, frame, f"Hot spots {year}", fields,
+    geojson_layer(fmap, frame, f"Hot spots {name}", fields,
                   lambda f: {"fillColor": f["properties"]["_colour"], **CELL_OUTLINE,
                              "fillOpacity": 0.8}, show=True)
 
@@ -159,7 +160,7 @@ a { color: #0b5394; } li { margin: 6px 0; } .hk-table { width: 100%; font-size: 
 
 def index_page(data: MapData, context: MapContext) -> str:
     """Render ``index.html``: links to every map and one line per wijk."""
-    base, compare = context.years
+    base, compare = (context.label(y) for y in context.years)
     wijken = _wijk_rows(data.wijken, context)
     return _INDEX.render(area=context.area_name, base=base, compare=compare,
                          synthetic=context.synthetic, wijken=wijken, method=context.method,

@@ -23,8 +23,10 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from hotspotkaart.config.settings import Periods
 from hotspotkaart.io.geopackage import LayerStyle
 from hotspotkaart.io.glossary import describe
+from hotspotkaart.maps.charts import period_names
 from hotspotkaart.maps.overview import ZONE_COLOURS, ZONE_DASHES, ZONE_LABELS
 from hotspotkaart.stats.change import CHANGE_CLASSES, CHANGE_COLOURS, NIET_VERGELIJKBAAR
 from hotspotkaart.stats.classbreaks import bin_labels
@@ -53,7 +55,8 @@ class _Class:
 
 def layer_styles(layers: Mapping[str, pd.DataFrame], years: tuple[int, int],
                  breaks: Sequence[float] | np.ndarray | None, *,
-                 categories: Mapping[str, str] | None = None) -> dict[str, list[LayerStyle]]:
+                 categories: Mapping[str, str] | None = None,
+                 periods: Periods | None = None) -> dict[str, list[LayerStyle]]:
     """Return the QGIS styles of each GeoPackage layer, the default first.
 
     Parameters
@@ -68,17 +71,23 @@ def layer_styles(layers: Mapping[str, pd.DataFrame], years: tuple[int, int],
         them the buurten get no count styles.
     categories : mapping of str to str, optional
         Category slug to name, for the aliases.
+    periods : Periods, optional
+        Names the years in the style names and the aliases by their labels (as years
+        without).
     """
     base, compare = years
+    name = dict(zip(years, period_names(years, periods), strict=True))
     change = _change_classes()
     plans: dict[str, list[tuple[str, str, str, list[_Class]]]] = {
-        "buurten": [(f"Verandering {base}–{compare}", "change_class", "fill", change),
-                    *[(f"Meldingen {year}", f"count_{year}", "fill", _count_classes(breaks))
-                      for year in (compare, base) if breaks is not None]],
-        "wijken": [(f"Verandering {base}–{compare}", "change_class", "fill", change)],
+        "buurten": [(f"Verandering {name[base]}–{name[compare]}", "change_class", "fill",
+                     change),
+                    *[(f"Meldingen {name[year]}", f"count_{year}", "fill",
+                       _count_classes(breaks)) for year in (compare, base) if breaks is not None]],
+        "wijken": [(f"Verandering {name[base]}–{name[compare]}", "change_class", "fill",
+                    change)],
         "grid": [("Verandering per cel (getoetst)", "change_class", "fill",
                   _tested_only(change)),
-                 *[(f"Hot spots {year}", f"gi_class_{year}", "fill", _hot_classes())
+                 *[(f"Hot spots {name[year]}", f"gi_class_{year}", "fill", _hot_classes())
                    for year in (compare, base)]],
         "zones": [("Zones per soort", "kind", "fill", _zone_classes())],
         "incidents": [("Meldingen", "", "marker", [_Class("Melding", "#4d4d4d")])],
@@ -87,7 +96,7 @@ def layer_styles(layers: Mapping[str, pd.DataFrame], years: tuple[int, int],
     for table, plan in plans.items():
         if table not in layers:
             continue
-        aliases = _aliases(table, layers[table], categories or {})
+        aliases = _aliases(table, layers[table], categories or {}, periods)
         styles[table] = [
             LayerStyle(name=name, qml=_qml(attr, geometry, classes, aliases, table),
                        sld=_sld(table, name, attr, geometry, classes), default=i == 0)
@@ -124,14 +133,14 @@ def _zone_classes() -> list[_Class]:
     return [_Class(ZONE_LABELS[k], ZONE_COLOURS[k], value=k) for k in ZONE_COLOURS]
 
 
-def _aliases(table: str, layer: pd.DataFrame,
-             categories: Mapping[str, str]) -> list[tuple[int, str, str]]:
+def _aliases(table: str, layer: pd.DataFrame, categories: Mapping[str, str],
+             periods: Periods | None) -> list[tuple[int, str, str]]:
     """``(index, column, alias)`` of every field with an alias (QGIS counts from 0 after fid)."""
     fields = [str(c) for c in layer.columns
               if not isinstance(layer[c].dtype, gpd.array.GeometryDtype)]
     out = []
     for index, column in enumerate(fields, start=1):
-        note = describe(table, column, categories=categories)
+        note = describe(table, column, categories=categories, periods=periods)
         if note is not None:
             out.append((index, column, note.alias))
     return out

@@ -17,6 +17,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from hotspotkaart._format import nl_int
+from hotspotkaart.config.settings import Periods
 from hotspotkaart.maps.charts import (
     WEEKDAYS,
     bar_chart_by_area,
@@ -25,6 +26,7 @@ from hotspotkaart.maps.charts import (
     heat_scale,
     meldingen_text,
     monthly_chart,
+    period_names,
 )
 from hotspotkaart.maps.data import MapContext, MapData
 
@@ -40,35 +42,40 @@ def city_charts(data: MapData, context: MapContext) -> str:
         [str(n) for n in wijken["wijknaam"]],
         wijken[f"count_{base}"].astype(int).tolist(),
         wijken[f"count_{compare}"].astype(int).tolist(), context.years,
-        title=f"Meldingen per wijk, {base} en {compare}")
-    months = _months(data, "stad", "", context.years)
+        title=f"Meldingen per wijk, {context.label(base)} en {context.label(compare)}",
+        periods=context.periods)
+    months = _months(data, "stad", "", context)
     if not months:
         return bars
-    return bars + monthly_chart(months, context.years,
+    return bars + monthly_chart(months, context.years, periods=context.periods,
                                 title=f"Meldingen per maand in {context.area_name}")
 
 
 def wijk_charts(data: MapData, context: MapContext, wijkcode: str, name: str) -> str:
     """Return one wijk's charts: its months per category and its hour × weekday heat chart."""
     out = []
-    months = _months(data, "wijk", wijkcode, context.years)
+    months = _months(data, "wijk", wijkcode, context)
     if months:
-        out.append(monthly_chart(months, context.years, title=f"Meldingen per maand in {name}"))
+        out.append(monthly_chart(months, context.years, periods=context.periods,
+                                 title=f"Meldingen per maand in {name}"))
     if data.times is not None:
         counts = {year: _weeks(data.times, "wijk", [wijkcode], year)[0]
                   for year in context.years}
         hot = ({year: _hot_mask(data.hot_times, wijkcode, year) for year in context.years}
                if data.hot_times is not None else None)
-        out.append(heat_chart(counts, hot=hot,
+        out.append(heat_chart(counts, hot=hot, periods=context.periods,
                               title=f"Meldingen per uur en weekdag in {name}"))
     return "".join(out)
 
 
 def area_heat_cells(times: pd.DataFrame | None, area_type: str, codes: Sequence[str],
-                    years: Sequence[int]) -> dict[str, dict[str, object]]:
+                    years: Sequence[int], periods: Periods | None = None
+                    ) -> dict[str, dict[str, object]]:
     """Per area of ``codes`` with meldingen with a time in ``years``: its small heat chart.
 
-    For :class:`~hotspotkaart.maps.elements.PopupHeat`: per year one digit per hour of the week
+    For :class:`~hotspotkaart.maps.elements.PopupHeat`: per year, named by
+    :func:`~hotspotkaart.maps.charts.period_names` (the key the popup shows), one digit per hour
+    of the week
     (Monday 0:00 first), 0 for no melding and else the class on the heat chart's scale of this
     area's own largest count (:func:`~hotspotkaart.maps.charts.heat_scale`), and the chart in
     words. ``times`` is ``tijden.csv`` (``MapData.times``); ``area_type`` is ``buurt``, or
@@ -77,6 +84,7 @@ def area_heat_cells(times: pd.DataFrame | None, area_type: str, codes: Sequence[
     if times is None or not len(codes):
         return {}
     grid = np.stack([_weeks(times, area_type, codes, year) for year in years], axis=1)
+    names = period_names(years, periods)
     out: dict[str, dict[str, object]] = {}
     for i, code in enumerate(codes):
         top = int(grid[i].max())
@@ -84,36 +92,37 @@ def area_heat_cells(times: pd.DataFrame | None, area_type: str, codes: Sequence[
             continue
         step, colours = heat_scale(top)
         classes = heat_classes(grid[i], step)
-        totals = {str(year): f"{meldingen_text(int(grid[i, k].sum()))} met een tijdstip"
-                  for k, year in enumerate(years)}
+        totals = {name: f"{meldingen_text(int(grid[i, k].sum()))} met een tijdstip"
+                  for k, name in enumerate(names)}
         label = "; ".join(f"{year}: {text}" for year, text in totals.items())
         out[str(code)] = {"n": len(colours), "totals": totals,
-                          "cells": {str(year): "".join(str(int(c)) for c in classes[k].ravel())
-                                    for k, year in enumerate(years)},
+                          "cells": {name: "".join(str(int(c)) for c in classes[k].ravel())
+                                    for k, name in enumerate(names)},
                           "label": f"Meldingen per uur en weekdag, {label}; hoe donkerder, hoe "
                                    f"meer (tot {nl_int(top)} in een uur)"}
     return out
 
 
 def _months(data: MapData, area_type: str, code: str,
-            years: tuple[int, int]) -> dict[str, dict[int, list[int]]]:
-    """``months[category][year]``: 12 counts per category of one area (all categories)."""
+            context: MapContext) -> dict[str, dict[int, list[int]]]:
+    """``months[category][year]``: the counts per month of each period, per category."""
     if data.months is None:
         return {}
     rows = data.months[(data.months["area_type"] == area_type)
                        & (data.months["area_code"] == code) & (data.months["category"] != "")]
+    periods = _periods(context)
     out: dict[str, dict[int, list[int]]] = {}
     for category in data.categories:
-        mine = rows[rows["category"] == category]
-        per_year = {}
-        for year in years:
-            counts = np.zeros(12, dtype=np.int64)
-            dated = mine[mine["month"].str.startswith(f"{year}-")]
-            np.add.at(counts, dated["month"].str[5:].astype(int).to_numpy() - 1,
-                      dated["count"].to_numpy(dtype=np.int64))
-            per_year[year] = counts.tolist()
-        out[category] = per_year
+        per_month = rows[rows["category"] == category].groupby("month")["count"].sum()
+        out[category] = {year: [int(per_month.get(f"{m // 100}-{m % 100:02d}", 0))
+                                for m in periods.period(year).calendar_months()]
+                         for year in context.years}
     return out
+
+
+def _periods(context: MapContext) -> Periods:
+    """Return the periods of the maps: the context's, or the calendar years it names."""
+    return context.periods or Periods(*context.years)
 
 
 def _weeks(times: pd.DataFrame, area_type: str, codes: Sequence[str],
@@ -180,11 +189,13 @@ def incident_charts(incidents: pd.DataFrame, context: MapContext, name: str,
     if incidents.empty:
         return ""
     dates = pd.to_datetime(incidents["date"])
+    month = (dates.dt.year * 100 + dates.dt.month).to_numpy()
+    periods = _periods(context)
     months: dict[str, dict[int, list[int]]] = {}
     for category in categories:
-        mine = dates[incidents["category"].astype(str) == category]
-        months[category] = {year: np.bincount(mine[mine.dt.year == year].dt.month - 1,
-                                              minlength=12).tolist()
+        mine = month[(incidents["category"].astype(str) == category).to_numpy()]
+        months[category] = {year: [int((mine == m).sum())
+                                   for m in periods.period(year).calendar_months()]
                             for year in context.years}
     timed = incidents["timed"].to_numpy(dtype=bool)
     counts = {}
@@ -194,5 +205,7 @@ def incident_charts(incidents: pd.DataFrame, context: MapContext, name: str,
         np.add.at(grid, (dates[pick].dt.day_of_week.to_numpy(), dates[pick].dt.hour.to_numpy()),
                   1)
         counts[year] = grid
-    return (monthly_chart(months, context.years, title=f"Meldingen per maand in {name}")
-            + heat_chart(counts, title=f"Meldingen per uur en weekdag in {name}"))
+    return (monthly_chart(months, context.years, periods=context.periods,
+                          title=f"Meldingen per maand in {name}")
+            + heat_chart(counts, periods=context.periods,
+                         title=f"Meldingen per uur en weekdag in {name}"))

@@ -19,8 +19,8 @@ Each category is tested against the daily rate, with FDR within the category. Ar
 than ``config.min_count`` meldingen in both years together are not tested (``te weinig
 meldingen``) and are left out of the family.
 
-The change classes, :func:`change_test`, :func:`fdr`, :func:`classify_change` and
-:func:`period_days` are importable from this module as well.
+The change classes, :func:`change_test`, :func:`fdr`,  and :func:`classify_change`
+are importable from this module as well.
 """
 
 from __future__ import annotations
@@ -45,7 +45,6 @@ from hotspotkaart.stats.change import (
     change_columns,
     p0_from_days,
     p0_from_trend,
-    period_days,
     significance_columns,
 )
 from hotspotkaart.stats.dispersion import Dispersion
@@ -79,7 +78,7 @@ def area_table(incidents: gpd.GeoDataFrame, areas: gpd.GeoDataFrame, key: str,
     key : {"buurtcode", "wijkcode"}
         The area code column joining the two.
     periods : Periods
-        The base and compare year.
+        The periods of the build (base, compare and any trend-only ones).
     config : AnalysisConfig
         ``min_count`` (minimum meldingen over both years for a test and minimum base count for a
         percentage change) and ``fdr_q`` (the FDR level).
@@ -152,7 +151,7 @@ def area_table_from_counts(counts: pd.DataFrame, areas: gpd.GeoDataFrame, key: s
         (:mod:`hotspotkaart.stats.dispersion`); every melding independent when None.
     exposure : tuple of int, optional
         The days the data of the base and the compare period cover
-        (:mod:`hotspotkaart.stats.coverage`); the calendar years when None.
+        (:mod:`hotspotkaart.stats.coverage`); the whole periods when None.
 
     Returns
     -------
@@ -213,7 +212,7 @@ def area_table_from_counts(counts: pd.DataFrame, areas: gpd.GeoDataFrame, key: s
     base = np.asarray(new[count_column(base_year)])
     compare = np.asarray(new[count_column(compare_year)])
     min_count = int(config.min_count)
-    days = exposure or (period_days(base_year), period_days(compare_year))
+    days = exposure or (periods.days(base_year), periods.days(compare_year))
     p0_days = p0_from_days(*days)
     p0_trend = p0_from_trend(totals[base_year], totals[compare_year])
     disp = Dispersion(applied=1.0) if dispersion is None else dispersion
@@ -262,7 +261,7 @@ def area_year_counts(counts: pd.DataFrame, areas: pd.DataFrame, key: str, period
     key : str
         ``"buurtcode"`` or ``"wijkcode"``.
     periods : Periods
-        The base and compare year.
+        The periods of the build (base, compare and any trend-only ones).
     category : str, optional
         Only the meldingen of this category label.
 

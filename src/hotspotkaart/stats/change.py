@@ -38,7 +38,6 @@ below ``min_count``: a percentage of a handful of meldingen says little.
 
 from __future__ import annotations
 
-import calendar
 from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
@@ -65,7 +64,6 @@ __all__ = [
     "p0_from_days",
     "p0_from_trend",
     "pct_change",
-    "period_days",
     "significance_columns",
 ]
 
@@ -90,28 +88,6 @@ CHANGE_COLOURS: dict[str, str] = {
 # -- the null hypotheses ----------------------------------------------------------------------
 
 
-def period_days(year: int) -> int:
-    """Return the number of days in a calendar-year period.
-
-    Parameters
-    ----------
-    year : int
-        The calendar year.
-
-    Returns
-    -------
-    int
-        366 for a leap year (Gregorian rules, :func:`calendar.isleap`), otherwise 365.
-
-    Examples
-    --------
-    >>> period_days(2023), period_days(2024)
-    (365, 366)
-
-    """
-    return 366 if calendar.isleap(int(year)) else 365
-
-
 def p0_from_days(base_days: Any, compare_days: Any) -> Any:
     """Return the null share of the compare period from the days of exposure of both periods.
 
@@ -122,7 +98,8 @@ def p0_from_days(base_days: Any, compare_days: Any) -> Any:
     Parameters
     ----------
     base_days, compare_days : int or array_like of int
-        Days of exposure per period (e.g. :func:`period_days`, or the valid days of a zone).
+        Days of exposure per period (e.g. :meth:`~hotspotkaart.config.settings.Periods.days`,
+        or the valid days of a zone).
 
     Returns
     -------
@@ -132,7 +109,7 @@ def p0_from_days(base_days: Any, compare_days: Any) -> Any:
 
     Examples
     --------
-    >>> p0_from_days(period_days(2023), period_days(2024)) == 366 / 731
+    >>> p0_from_days(365, 366) == 366 / 731
     True
 
     """

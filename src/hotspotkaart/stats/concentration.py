@@ -417,7 +417,7 @@ def concentration(
     counts : dict of int to array_like
         Meldingen per cell for each year.
     periods : Periods
-        The base and compare year.
+        The periods of the build (base, compare and any trend-only ones).
     hot_base : array_like of bool
         Base-year hot cells used for the PAI.
     hot_level : float, default 0.05

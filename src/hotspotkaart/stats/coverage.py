@@ -1,7 +1,7 @@
 """Which days each period's data really cover, so that the tests compare like with like.
 
 The change tests' first reading asks whether the *daily* rate changed, with the days of both
-calendar years as exposure. An export that ends on 30 June of the compare year, at an unchanged
+periods as exposure. An export that ends on 30 June of the compare year, at an unchanged
 daily rate, then shows a "significante daling" nearly everywhere; a compare year without any
 melding shows nothing but decline. Both are conclusions drawn from missing data.
 
@@ -25,7 +25,6 @@ import pandas as pd
 
 from hotspotkaart.config.settings import Periods
 from hotspotkaart.engine.counting import IncidentTotals
-from hotspotkaart.stats.change import period_days
 
 __all__ = ["MIN_GAP_DAYS", "Coverage", "PeriodCoverage", "assess_coverage"]
 
@@ -42,19 +41,19 @@ class PeriodCoverage:
 
     Attributes
     ----------
-    year : int
-        The period.
+    key : int
+        The period (:class:`~hotspotkaart.config.settings.Periods`).
     meldingen : int
         Its meldingen.
     start, end : pandas.Timestamp
-        The first and the last day the tests use (the calendar year unless cut).
+        The first and the last day the tests use (the whole period unless cut).
     days : int
         The days from ``start`` to ``end`` (0 without meldingen): the exposure of the tests.
     cut_start, cut_end : bool
         Whether the data begin late or end early (see the module docstring).
     """
 
-    year: int
+    key: int
     meldingen: int
     start: pd.Timestamp
     end: pd.Timestamp
@@ -71,12 +70,12 @@ class PeriodCoverage:
 
 @dataclass(frozen=True)
 class Coverage:
-    """The coverage of both periods, and what the build must say about it.
+    """The coverage of every period, and what the build must say about it.
 
     Attributes
     ----------
     periods : dict of int to PeriodCoverage
-        Per year.
+        Per period key, the trend-only periods included.
     warnings : tuple of str
         One sentence per cut or empty period.
     """
@@ -84,18 +83,18 @@ class Coverage:
     periods: dict[int, PeriodCoverage]
     warnings: tuple[str, ...] = ()
 
-    def days(self, year: int) -> int:
-        """Return the exposure days of ``year``."""
-        return self.periods[year].days
+    def days(self, key: int) -> int:
+        """Return the exposure days of period ``key``."""
+        return self.periods[key].days
 
-    def window(self, year: int) -> tuple[pd.Timestamp, pd.Timestamp]:
-        """Return the first and the last day of ``year`` the tests use."""
-        entry = self.periods[year]
+    def window(self, key: int) -> tuple[pd.Timestamp, pd.Timestamp]:
+        """Return the first and the last day of period ``key`` the tests use."""
+        entry = self.periods[key]
         return entry.start, entry.end
 
     def as_dict(self) -> dict[str, Any]:
         """Return the block of ``summary.json``."""
-        return {str(year): entry.as_dict() for year, entry in self.periods.items()}
+        return {str(key): entry.as_dict() for key, entry in self.periods.items()}
 
 
 def assess_coverage(totals: IncidentTotals, periods: Periods) -> Coverage:
@@ -106,7 +105,7 @@ def assess_coverage(totals: IncidentTotals, periods: Periods) -> Coverage:
     totals : IncidentTotals
         The counts and per-period first and last dates of the used meldingen.
     periods : Periods
-        The base and compare year.
+        The periods of the build; a trend-only one is assessed for the trend's quarters.
 
     Returns
     -------
@@ -118,35 +117,34 @@ def assess_coverage(totals: IncidentTotals, periods: Periods) -> Coverage:
     spans = totals.spans.set_index("period") if len(totals.spans) else None
     entries: dict[int, PeriodCoverage] = {}
     messages: list[str] = []
-    for year in periods.years:
-        n = int(counts.get(year, 0))
-        if n == 0 or spans is None or year not in spans.index:
-            entries[year] = _empty(year)
-            messages.append(f"no melding falls in {year}: no change between the periods can be "
-                            "tested on the daily rate (every change test of that reading is "
-                            "left out); check the export and [periods]")
+    for key in periods.keys:
+        n = int(counts.get(key, 0))
+        label = periods.label(key)
+        if n == 0 or spans is None or key not in spans.index:
+            entries[key] = PeriodCoverage(key=key, meldingen=0, start=periods.start(key),
+                                          end=periods.end(key), days=0)
+            messages.append(f"no melding falls in {label}: " + (
+                "its quarters are left out of the trend" if key in periods.trend_only else
+                "no change between the periods can be tested on the daily rate (every change "
+                "test of that reading is left out)") + "; check the export and [periods]")
             continue
-        first = pd.Timestamp(spans.loc[year, "first"]).normalize()
-        last = pd.Timestamp(spans.loc[year, "last"]).normalize()
-        entry = _entry(year, n, first, last)
-        entries[year] = entry
-        messages.extend(_cut_messages(entry, first, last))
+        first = pd.Timestamp(spans.loc[key, "first"]).normalize()
+        last = pd.Timestamp(spans.loc[key, "last"]).normalize()
+        entry = _entry(periods, key, n, first, last)
+        entries[key] = entry
+        messages.extend(_cut_messages(periods, entry, first, last))
     return Coverage(periods=entries, warnings=tuple(messages))
 
 
-def _empty(year: int) -> PeriodCoverage:
-    start, end = pd.Timestamp(year, 1, 1), pd.Timestamp(year, 12, 31)
-    return PeriodCoverage(year=year, meldingen=0, start=start, end=end, days=0)
-
-
-def _entry(year: int, n: int, first: pd.Timestamp, last: pd.Timestamp) -> PeriodCoverage:
-    start, end = pd.Timestamp(year, 1, 1), pd.Timestamp(year, 12, 31)
-    rate = n / period_days(year)
+def _entry(periods: Periods, key: int, n: int, first: pd.Timestamp,
+           last: pd.Timestamp) -> PeriodCoverage:
+    start, end = periods.start(key), periods.end(key)
+    rate = n / periods.days(key)
     cut_start = _is_cut((first - start).days, rate)
     cut_end = _is_cut((end - last).days, rate)
     lo = first if cut_start else start
     hi = last if cut_end else end
-    return PeriodCoverage(year=year, meldingen=n, start=lo, end=hi, days=(hi - lo).days + 1,
+    return PeriodCoverage(key=key, meldingen=n, start=lo, end=hi, days=(hi - lo).days + 1,
                           cut_start=cut_start, cut_end=cut_end)
 
 
@@ -154,18 +152,21 @@ def _is_cut(gap_days: int, rate: float) -> bool:
     return gap_days >= MIN_GAP_DAYS and math.exp(-rate * gap_days) < CUT_CHANCE
 
 
-def _cut_messages(entry: PeriodCoverage, first: pd.Timestamp,
+def _cut_messages(periods: Periods, entry: PeriodCoverage, first: pd.Timestamp,
                   last: pd.Timestamp) -> list[str]:
-    rate = entry.meldingen / period_days(entry.year)
+    rate = entry.meldingen / periods.days(entry.key)
+    label = periods.label(entry.key)
+    whole = "year" if periods.period(entry.key).whole_year else "period"
+    tests = "trend" if entry.key in periods.trend_only else "daily-rate tests"
     out = []
     if entry.cut_end:
-        out.append(f"the meldingen of {entry.year} end on {last:%d-%m-%Y}: at {rate:.1f} a day, "
+        out.append(f"the meldingen of {label} end on {last:%d-%m-%Y}: at {rate:.1f} a day, "
                    "so many days without any melding are not chance; the export seems cut "
-                   f"off, and the daily-rate tests use {entry.days} days of {entry.year} "
-                   "instead of the whole year")
+                   f"off, and the {tests} use {entry.days} days of {label} "
+                   f"instead of the whole {whole}")
     if entry.cut_start:
-        out.append(f"the meldingen of {entry.year} begin on {first:%d-%m-%Y}: at {rate:.1f} a "
+        out.append(f"the meldingen of {label} begin on {first:%d-%m-%Y}: at {rate:.1f} a "
                    "day, so many days without any melding are not chance; the export seems to "
-                   f"start late, and the daily-rate tests use {entry.days} days of "
-                   f"{entry.year} instead of the whole year")
+                   f"start late, and the {tests} use {entry.days} days of "
+                   f"{label} instead of the whole {whole}")
     return out

@@ -42,7 +42,7 @@ from hotspotkaart.engine.grid import (
 from hotspotkaart.engine.join import assign_areas
 from hotspotkaart.stats.areas import area_year_counts
 from hotspotkaart.stats.background import area_shares, block_cells, expected_counts, window_sums
-from hotspotkaart.stats.change import change_columns, p0_from_days, p0_from_trend, period_days
+from hotspotkaart.stats.change import change_columns, p0_from_days, p0_from_trend
 from hotspotkaart.stats.concentration import concentration
 from hotspotkaart.stats.hotspots import (
     GI_LEVELS,
@@ -51,7 +51,7 @@ from hotspotkaart.stats.hotspots import (
     neighbours,
     transitions,
 )
-from hotspotkaart.stats.temporal import QUARTERS, cell_quarters, cell_trends
+from hotspotkaart.stats.temporal import cell_quarters, cell_trends
 
 __all__ = [
     "GridResult",
@@ -120,7 +120,7 @@ def analyse_grid(
         The buurten (``buurtcode``, ``wijkcode``); the grid covers the cells sharing interior
         with them. Not modified.
     periods : Periods
-        The base and compare year.
+        The periods of the build (base, compare and any trend-only ones).
     config : AnalysisConfig
         ``cell_size``, ``fdr_q`` and ``min_count``.
     dispersion : float, default 1.0
@@ -258,10 +258,10 @@ def analyse_grid_from_counts(
         As for :func:`grid_tests`.
     exposure : tuple of int, optional
         The days the data of both periods cover (:mod:`hotspotkaart.stats.coverage`); the
-        calendar years when None.
+        whole periods when None.
     quarters : pandas.DataFrame, optional
         :func:`~hotspotkaart.engine.grid.quarter_counts`: with it each cell gets the trend of
-        its 3 × 3 window over the 8 quarters (``trend_s``, ``trend_p``, ``trend_q``,
+        its 3 × 3 window over the quarters of the periods (``trend_s``, ``trend_p``, ``trend_q``,
         ``trend_class``; :func:`~hotspotkaart.stats.temporal.cell_trends`).
     quarter_days : array_like of float, optional
         The covered days per quarter (:func:`~hotspotkaart.stats.temporal.quarter_days`); whole
@@ -293,10 +293,11 @@ def analyse_grid_from_counts(
         logger.info("%d grid cells have no neighbouring cell and are not tested",
                     tests.n_islands)
     columns: dict[str, Any] = {c: cell_frame[c].to_numpy() for c in cell_frame.columns}
-    days = exposure or (period_days(periods.base), period_days(periods.compare))
+    days = exposure or (periods.days(periods.base), periods.days(periods.compare))
     columns.update(_test_columns(tests.gi, periods, config, dispersion, days))
     if quarters is not None:
-        columns.update(_trend_columns(quarters, grid, config, dispersion, quarter_days))
+        columns.update(_trend_columns(quarters, grid, periods.steps, config, dispersion,
+                                      quarter_days))
     frame = pd.concat(
         [pd.DataFrame(grid[["cell_id", "x_min", "y_min"]]),
          pd.DataFrame(columns, index=grid.index)],
@@ -312,13 +313,14 @@ def analyse_grid_from_counts(
     return GridResult(cells=cells, concentration=conc, method=method)
 
 
-def _trend_columns(quarters: pd.DataFrame, grid: gpd.GeoDataFrame, config: AnalysisConfig,
-                   dispersion: float, days: npt.ArrayLike | None) -> dict[str, Any]:
-    """Return the trend of each cell's 3 × 3 window over the quarters."""
+def _trend_columns(quarters: pd.DataFrame, grid: gpd.GeoDataFrame, steps: int,
+                   config: AnalysisConfig, dispersion: float,
+                   days: npt.ArrayLike | None) -> dict[str, Any]:
+    """Return the trend of each cell's 3 × 3 window over the ``steps`` quarters."""
     size = float(config.cell_size)
-    per_cell = cell_quarters(quarters, grid, size)
+    per_cell = cell_quarters(quarters, grid, size, steps)
     w = neighbours(grid, size)
-    windows = np.column_stack([window_sums(per_cell[:, j], w) for j in range(QUARTERS)])
+    windows = np.column_stack([window_sums(per_cell[:, j], w) for j in range(steps)])
     table = cell_trends(windows, days, config, dispersion)
     return {name: table[name].to_numpy() for name in table.columns}
 

@@ -10,8 +10,9 @@ The count tables of either engine hold the meldingen per buurt by weekday and ho
   hold; those of the hot-spot clusters are :mod:`hotspotkaart.stats.clustertimes`) and whether
   an area's time profile changed (:func:`profile_table`,
   :func:`hotspotkaart.stats.hottimes.profile_change`);
-* the **trend over the 8 quarters** of the two years per area (:func:`area_trends`) and per grid
-  cell's 3 × 3 window (:func:`cell_trends`), the Mann–Kendall test of
+* the **trend over the quarters** of the periods per area (:func:`area_trends`) and per grid
+  cell's 3 × 3 window (:func:`cell_trends`): 4 per period of a year, counted from each period's
+  first month (8 for two calendar years, 12 with a ``trend`` of three), the Mann–Kendall test of
   :mod:`hotspotkaart.stats.trend` on counts per covered day: a quarter the export does not
   cover is left out, a cut one counts by its covered days, so a cut-off export is no decline.
 
@@ -32,16 +33,13 @@ from hotspotkaart.config.settings import AnalysisConfig, Periods
 from hotspotkaart.engine.grid import cell_rows
 from hotspotkaart.stats.coverage import Coverage
 from hotspotkaart.stats.hottimes import hot_times, profile_change
-from hotspotkaart.stats.trend import MIN_STEPS, TE_WEINIG, trend_columns
+from hotspotkaart.stats.trend import EXACT_MAX_STEPS, MIN_STEPS, TE_WEINIG, trend_columns
 
-__all__ = ["METHOD", "QUARTERS", "Timing", "area_trends", "cell_quarters",
+__all__ = ["METHOD", "Timing", "area_trends", "cell_quarters",
            "cell_trends", "hot_time_table", "month_table", "profile_table", "quarter_days",
            "time_table", "timing", "weekday_occurrences"]
 
 logger = logging.getLogger(__name__)
-
-#: The quarters of the two years: 0–3 the base year's, 4–7 the compare year's.
-QUARTERS = 8
 
 _CITY, _WIJK, _BUURT = "stad", "wijk", "buurt"
 
@@ -68,11 +66,10 @@ METHOD: dict[str, str] = {
                        "proportional fitting (Deming & Stephan 1940); quasi-likelihood scaling "
                        "(McCullagh & Nelder 1989); Benjamini-Hochberg over the areas"),
     "trend": ("Mann-Kendall S (Mann 1945; Kendall 1975) of the effective counts per covered "
-              "day over the 8 quarters, exact p-value from all orderings given the ties; "
+              "day over the {steps} quarters, {p_value}; "
               "Benjamini-Hochberg over the buurten, the wijken and the cells (3 x 3 window) "
               "each; a quarter without data is left out, fewer than 3 covered quarters: not "
-              "tested; 8 steps give little power (a doubling at 20 meldingen a quarter is found "
-              "in about 1 in 5 units)"),
+              "tested; {steps} steps give little power{power}"),
     "not_yet": ("time windows (time_from / time_to, aoristic spreading) are not read; the "
                 "time profile of a hot-spot cluster is not compared between periods (a "
                 "cluster belongs to one period)"),
@@ -80,17 +77,18 @@ METHOD: dict[str, str] = {
 
 
 def quarter_days(coverage: Coverage, periods: Periods) -> npt.NDArray[np.float64]:
-    """Return the days of each of the 8 quarters that the data cover (0 where none)."""
-    out = np.zeros(QUARTERS)
-    for i, year in enumerate(periods.years):
-        if not coverage.days(year):
+    """Return the days of each trend quarter that the data cover (0 where none).
+
+    The quarters are :meth:`~hotspotkaart.config.settings.Periods.step_bounds`: 4 per period of
+    a year, counted from each period's first day, so ``periods.steps`` numbers.
+    """
+    bounds = periods.step_bounds()
+    out = np.zeros(len(bounds))
+    for i, (key, first, last) in enumerate(bounds):
+        if not coverage.days(key):
             continue
-        start, end = coverage.window(year)
-        for q in range(4):
-            first = pd.Timestamp(year=year, month=3 * q + 1, day=1)
-            last = first + pd.offsets.QuarterEnd(0)
-            days = (min(last, end) - max(first, start)).days + 1
-            out[4 * i + q] = max(days, 0)
+        start, end = coverage.window(key)
+        out[i] = max((min(last, end) - max(first, start)).days + 1, 0)
     return out
 
 
@@ -292,7 +290,7 @@ def area_trends(months: pd.DataFrame, codes: Sequence[str], key: str, periods: P
     key : {"buurtcode", "wijkcode"}
         The area code column of ``months``.
     periods : Periods
-        The base and compare year.
+        The periods of the build (base, compare and any trend-only ones).
     days : array_like of float
         :func:`quarter_days`.
     config : AnalysisConfig
@@ -300,11 +298,10 @@ def area_trends(months: pd.DataFrame, codes: Sequence[str], key: str, periods: P
     dispersion : float
         The build's dispersion factor.
     """
-    month = months["month"].to_numpy(dtype=np.int64)
-    quarter = (month // 100 - periods.base) * 4 + (month % 100 - 1) // 3
+    quarter = periods.step_of_month(months["month"].to_numpy(dtype=np.int64))
     position = pd.Index(list(codes)).get_indexer(months[key])
-    ok = (position >= 0) & (quarter >= 0) & (quarter < QUARTERS)
-    counts = np.zeros((len(codes), QUARTERS), dtype=np.int64)
+    ok = (position >= 0) & (quarter >= 0)
+    counts = np.zeros((len(codes), periods.steps), dtype=np.int64)
     np.add.at(counts, (position[ok], quarter[ok]), months["n"].to_numpy()[ok])
     return _trends(counts, days, config, dispersion)
 
@@ -316,7 +313,7 @@ def _trends(counts: npt.NDArray[np.int64], days: npt.ArrayLike | None, config: A
     A trend is never judged on fewer than :data:`~hotspotkaart.stats.trend.MIN_STEPS` steps:
     when the data cover fewer quarters every unit is ``te weinig meldingen``.
     """
-    covered = QUARTERS if days is None else int((np.asarray(days, dtype=float) > 0).sum())
+    covered = counts.shape[1] if days is None else int((np.asarray(days, dtype=float) > 0).sum())
     if covered < MIN_STEPS:
         logger.info("no trend is tested: the data cover %d quarters, a trend needs %d",
                     covered, MIN_STEPS)
@@ -327,13 +324,13 @@ def _trends(counts: npt.NDArray[np.int64], days: npt.ArrayLike | None, config: A
                          dispersion=dispersion)
 
 
-def cell_quarters(quarters: pd.DataFrame, grid: pd.DataFrame,
-                  cell_size: float) -> npt.NDArray[np.float64]:
-    """Return the meldingen per grid cell (rows in ``grid`` order) and quarter (8 columns)."""
+def cell_quarters(quarters: pd.DataFrame, grid: pd.DataFrame, cell_size: float,
+                  steps: int) -> npt.NDArray[np.float64]:
+    """Return the meldingen per grid cell (rows in ``grid`` order) and quarter (``steps``)."""
     position = cell_rows(grid, quarters["ix"], quarters["iy"], cell_size)
     step = quarters["quarter"].to_numpy(np.int64)
-    ok = (position >= 0) & (step >= 0) & (step < QUARTERS)
-    out = np.zeros((len(grid), QUARTERS))
+    ok = (position >= 0) & (step >= 0) & (step < steps)
+    out = np.zeros((len(grid), steps))
     np.add.at(out, (position[ok], step[ok]), quarters["n"].to_numpy(float)[ok])
     return out
 
@@ -369,7 +366,13 @@ class Timing:
 
     def as_dict(self) -> dict[str, object]:
         """Return the ``method.when`` block of ``summary.json``."""
-        return {**METHOD, "quarter_days": [int(d) for d in self.quarter_days]}
+        steps = len(self.quarter_days)
+        p_value = ("exact p-value from all orderings given the ties" if steps <= EXACT_MAX_STEPS
+                   else "p-value from the normal approximation with the tie-corrected variance")
+        power = (" (a doubling at 20 meldingen a quarter is found in about 1 in 5 units)"
+                 if steps == 8 else "")
+        trend = METHOD["trend"].format(steps=steps, p_value=p_value, power=power)
+        return {**METHOD, "trend": trend, "quarter_days": [int(d) for d in self.quarter_days]}
 
 
 def timing(weeks: pd.DataFrame, months: pd.DataFrame, buurten: pd.DataFrame, periods: Periods,

@@ -33,7 +33,6 @@ from hotspotkaart.engine.tables import CountTables
 from hotspotkaart.io.boundaries import Boundaries
 from hotspotkaart.runtime.parallel import resolve_workers, run_jobs
 from hotspotkaart.stats.areas import area_table_from_counts, area_year_counts
-from hotspotkaart.stats.change import period_days
 from hotspotkaart.stats.classbreaks import CountBreaks, count_breaks
 from hotspotkaart.stats.clustertimes import (
     cluster_column,
@@ -216,7 +215,7 @@ def build_dispersion(halves: pd.DataFrame, buurten: gpd.GeoDataFrame,
         φ overall and per category (:func:`~hotspotkaart.stats.dispersion.choose_dispersion`).
     """
     periods = config.periods
-    share = {y: half_days(period_days(y)) / period_days(y) for y in periods.years}
+    share = {y: half_days(periods.days(y)) / periods.days(y) for y in periods.years}
     in_half = halves[halves["half"] == 1]
 
     def split(category: str | None) -> Split:

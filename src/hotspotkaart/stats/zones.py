@@ -4,8 +4,9 @@ How validity is handled
 -----------------------
 A zone is valid on every calendar day ``d`` with ``valid_from <= d <= valid_to`` (both dates
 inclusive; times of day are ignored; a missing ``valid_from`` means "since always", a missing
-``valid_to`` "still valid"). For each period (a calendar year) the zone's *valid days* are the
-days of that year on which it was valid.
+``valid_to`` "still valid"). For each period (a calendar year, or a range of months:
+:class:`~hotspotkaart.config.settings.Periods`) the zone's *valid days* are the days of that
+period on which it was valid.
 
 * ``inside_<year>`` counts the meldingen of that year whose date is a valid day of the zone and
   whose location lies in the zone polygon (points on the boundary count as inside).
@@ -31,9 +32,10 @@ difference of those unequal windows. All three are left out of the Benjamini–H
 The tests count every melding as ``1 / dispersion`` of an independent one
 (:mod:`hotspotkaart.stats.dispersion`).
 
-A zone whose ``valid_from`` falls inside the compare year after 1 January (e.g. an alcoholverbod
-from 2024-07-01) is also tested on that year alone: ``before_<compare>`` counts the meldingen in
-its polygon from 1 January up to the day before ``valid_from`` (``days_before_<compare>`` days),
+A zone whose ``valid_from`` falls inside the compare period after its first day (1 January of
+a calendar year; e.g. an alcoholverbod from 2024-07-01) is also tested on that period alone:
+``before_<compare>`` counts the meldingen in its polygon from the period's first day up to the
+day before ``valid_from`` (``days_before_<compare>`` days),
 ``after_<compare>`` those from ``valid_from`` on while it was valid (``days_after_<compare>``
 days, equal to ``valid_days_<compare>``), tested with ``p0 = days_after / (days_before +
 days_after)`` in ``p_value_split``; a side shorter than ``min_valid_days`` days is ``te kort
@@ -81,27 +83,28 @@ TE_KORT_GELDIG = "te kort geldig"
 ZONE_CHANGE_CLASSES: tuple[str, ...] = (*CHANGE_CLASSES, TE_KORT_GELDIG, NIET_VERGELIJKBAAR)
 
 
-def valid_days(valid_from: Any, valid_to: Any, year: int) -> int:
-    """Count the days of a calendar year on which a zone was valid.
+def valid_days(valid_from: Any, valid_to: Any, start: pd.Timestamp, end: pd.Timestamp) -> int:
+    """Count the days from ``start`` to ``end`` (a period, both inclusive) a zone was valid.
 
     Parameters
     ----------
     valid_from, valid_to : datetime-like or NaT
         Inclusive validity dates; NaT/None means open-ended.
-    year : int
-        The calendar year.
+    start, end : pandas.Timestamp
+        The first and the last day of the period (midnight), e.g.
+        :meth:`~hotspotkaart.config.settings.Periods.start` and ``end``.
 
     Returns
     -------
     int
-        The number of valid days in ``year`` (0 if none).
+        The number of valid days from ``start`` to ``end`` (0 if none).
 
     Examples
     --------
-    >>> valid_days(pd.Timestamp("2024-07-01"), None, 2024)
+    >>> valid_days(pd.Timestamp("2024-07-01"), None, pd.Timestamp("2024-01-01"),
+    ...            pd.Timestamp("2024-12-31"))
     184
     """
-    start, end = _year_bounds(year)
     lo = start if pd.isna(valid_from) else max(start, pd.Timestamp(valid_from).normalize())
     hi = end if pd.isna(valid_to) else min(end, pd.Timestamp(valid_to).normalize())
     return max(0, (hi - lo).days + 1)
@@ -128,7 +131,7 @@ def zone_table(
         Zones in EPSG:28992 with ``zone_id`` (unique), ``kind``, ``name``, ``valid_from`` and
         ``valid_to``. Not modified.
     periods : Periods
-        The base and compare year.
+        The periods of the build (base, compare and any trend-only ones).
     config : AnalysisConfig
         ``buffer_m`` (ring width), ``min_count``, ``min_valid_days`` and ``fdr_q``.
     dispersion : float, default 1.0
@@ -176,7 +179,7 @@ def zone_table_from_counts(
     windows : mapping of int to (first, last) or None, optional
         Per year the days its data cover (:mod:`hotspotkaart.stats.coverage`; None for a
         period without meldingen): a zone's valid days are counted within them, so a cut
-        export compares like with like. The calendar years when None.
+        export compares like with like. The whole periods when None.
 
     Returns
     -------
@@ -208,7 +211,7 @@ def zone_table_from_counts(
             cols[f"{name}_{year}"] = np.zeros(n_zones, dtype=np.int64)
     split_cols = {f"{name}_{compare_year}": np.full(n_zones, np.nan)
                   for name in ("before", "after", "days_before", "days_after")}
-    c_start, c_end = _year_bounds(compare_year)
+    c_start, c_end = periods.start(compare_year), periods.end(compare_year)
 
     for i in range(n_zones):
         rows = slice(bounds[i], bounds[i + 1])
@@ -222,7 +225,7 @@ def zone_table_from_counts(
             in_year = (period == year) & valid
             inside = int(n[in_year & inside_rows].sum())
             ring = int(n[in_year & ring_rows].sum())
-            cols[f"valid_days_{year}"][i] = _exposed_days(lo, hi, year, windows)
+            cols[f"valid_days_{year}"][i] = _exposed_days(lo, hi, year, periods, windows)
             cols[f"inside_{year}"][i] = inside
             cols[f"ring_{year}"][i] = ring
             city = int(day_n[(day_period == year) & valid_city].sum())
@@ -234,7 +237,7 @@ def zone_table_from_counts(
             split_cols[f"after_{compare_year}"][i] = int(n[in_compare & valid].sum())
             split_cols[f"days_before_{compare_year}"][i] = (lo - c_start).days
             split_cols[f"days_after_{compare_year}"][i] = _exposed_days(lo, hi, compare_year,
-                                                                        windows)
+                                                                        periods, windows)
 
     for year in (base_year, compare_year):
         total = (cols[f"inside_{year}"] + cols[f"ring_{year}"] + cols[f"outside_{year}"])
@@ -293,18 +296,11 @@ def _split_tests(split_cols: dict[str, npt.NDArray[np.float64]], compare_year: i
     return cols
 
 
-def _exposed_days(lo: Any, hi: Any, year: int,
+def _exposed_days(lo: Any, hi: Any, year: int, periods: Periods,
                   windows: Mapping[int, tuple[pd.Timestamp, pd.Timestamp] | None] | None) -> int:
-    """Return the valid days of a zone in ``year`` that the year's data cover."""
-    if windows is None:
-        return valid_days(lo, hi, year)
-    window = windows.get(year)
-    if window is None:
-        return 0
-    start, end = window
-    lo = start if pd.isna(lo) else max(pd.Timestamp(lo), start)
-    hi = end if pd.isna(hi) else min(pd.Timestamp(hi), end)
-    return valid_days(lo, hi, year) if lo <= hi else 0
+    """Return the valid days of a zone in period ``year`` that the period's data cover."""
+    window = (periods.start(year), periods.end(year)) if windows is None else windows.get(year)
+    return 0 if window is None else valid_days(lo, hi, *window)
 
 
 def _too_short(days_a: npt.ArrayLike, days_b: npt.ArrayLike, comparable: npt.ArrayLike,
@@ -346,11 +342,6 @@ def _assemble(zones: gpd.GeoDataFrame, v_from: pd.Series, v_to: pd.Series, cols:
     ordered.update(rest)
     frame = pd.concat([head, pd.DataFrame(ordered, index=zones.index)], axis=1)
     return gpd.GeoDataFrame(frame, geometry=zones.geometry.to_numpy(), crs=zones.crs)
-
-
-def _year_bounds(year: int) -> tuple[pd.Timestamp, pd.Timestamp]:
-    return pd.Timestamp(year=int(year), month=1, day=1), pd.Timestamp(year=int(year), month=12,
-                                                                      day=31)
 
 
 def _nullable_int(values: npt.NDArray[np.float64]) -> pd.api.extensions.ExtensionArray:
