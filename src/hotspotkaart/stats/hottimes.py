@@ -82,6 +82,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from hotspotkaart._errors import InputError
+from hotspotkaart.engine.aoristic import BLOCK_HOURS
 from hotspotkaart.stats.change import as_counts, check_test_settings, fdr
 
 __all__ = [
@@ -97,9 +98,6 @@ __all__ = [
 WEEKDAYS: tuple[str, ...] = (
     "maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag",
 )
-
-#: The hours of one block of :func:`hot_times`.
-BLOCK_HOURS = 3
 
 #: The hours of one day part of :func:`profile_change`.
 DAY_PART_HOURS = 6
