@@ -241,8 +241,9 @@ def hot_time_table(weeks: pd.DataFrame, buurten: pd.DataFrame, periods: Periods,
 
     One family per period over the blocks of the city, all wijken and all buurten
     (Benjamini–Hochberg); areas with fewer than ``min_count`` meldingen with a time are not
-    tested;
-    the expected share of a block follows the weekdays the covered days of the period hold.
+    tested; the expected share of a block follows the weekdays the covered days of the period
+    hold. The counts are the whole ones (``n_block``): a time window over more than one block
+    is left out (see ``METHOD["hot_times"]``).
 
     Returns
     -------
