@@ -95,7 +95,8 @@ def test_windows_that_fix_no_hour_count_without_a_time_and_are_warned(tmp_path: 
         _row("half", "09-05-2024 09:00", "01-05-2024 22:00", "02-05-2024"),
     ])
     with pytest.warns(HotspotkaartWarning, match=r"m.csv: 5 meldingen have a time window that "
-                      r"fixes no hour \(2 with one end missing or beyond 2262, 1 of 7 days or "
+                      r"fixes no hour \(2 with an end missing or out of range \(such as "
+                      r"31-12-9999\), 1 of 7 days or "
                       r"longer, 2 with an end without a time of day\)"):
         frame, ledger = read(path, **WINDOW)
     assert ledger.rejections == []

@@ -49,7 +49,7 @@ MAX_WINDOW = pd.Timedelta(days=7)
 _TEXTS = {"date": "date_text", "time_from": "from_text", "time_to": "to_text"}
 
 #: Why a window fixes no hour, as the warning says it.
-_UNTIMED = {"open": "with one end missing or beyond 2262",
+_UNTIMED = {"open": "with an end missing or out of range (such as 31-12-9999)",
             "long": f"of {MAX_WINDOW.days} days or longer",
             "no_hour": "with an end without a time of day"}
 
@@ -219,7 +219,7 @@ def _windows(texts: pd.DataFrame, date: pd.Series, problem: pd.Series,
     neither = (begin_problem == "missing") & (finish_problem == "missing")
     hours = has_time(begin_text) & has_time(finish_text)
     days_back = finish.dt.normalize() < begin.dt.normalize()
-    reversed_ = both & ~unreadable & ((hours & (finish < begin)) | (~hours & days_back))
+    reversed_ = both & ((hours & (finish < begin)) | (~hours & days_back))
     given = both & ~reversed_
     long = given & hours & (finish - begin >= MAX_WINDOW)
     used = given & hours & ~long
