@@ -38,7 +38,8 @@ from hotspotkaart.config.settings import IncidentSource
 from hotspotkaart.io.ledger import Ledger, Reason
 from hotspotkaart.io.parsing import date_order, has_time, parse_dates, parse_with_format
 
-__all__ = ["MAX_WINDOW", "DateReader", "Dates", "date_columns", "date_texts", "text_columns"]
+__all__ = ["MAX_WINDOW", "DateReader", "Dates", "date_columns", "date_texts", "source_name",
+           "text_columns"]
 
 logger = logging.getLogger(__name__)
 
@@ -52,6 +53,11 @@ _TEXTS = {"date": "date_text", "time_from": "from_text", "time_to": "to_text"}
 _UNTIMED = {"open": "with an end missing or out of range (such as 31-12-9999)",
             "long": f"of {MAX_WINDOW.days} days or longer",
             "no_hour": "with an end without a time of day"}
+
+
+def source_name(source: IncidentSource) -> str:
+    """Name the file (and layer) of ``source`` as error messages do."""
+    return f"{source.path} (layer {source.layer!r})" if source.layer else str(source.path)
 
 
 def date_columns(source: IncidentSource) -> list[str]:
@@ -177,8 +183,7 @@ class DateReader:
 
     def _decide(self, found: str, texts: pd.Series, ledger: Ledger) -> None:
         """Take the order the first piece shows; check that a later piece agrees."""
-        described = (f"{self.source.path} (layer {self.source.layer!r})" if self.source.layer
-                     else str(self.source.path))
+        described = source_name(self.source)
         known = self.order
         if found == "unsure" and known is None:
             logger.info("%s: the dates cannot tell day first from month first; read day first",

@@ -25,7 +25,13 @@ from hotspotkaart._naming import category_slug
 from hotspotkaart.config.settings import IncidentSource, Periods
 from hotspotkaart.io.crs import RD, CrsChoice, in_netherlands, resolve_crs, to_rd
 from hotspotkaart.io.csvtext import iter_csv_text, read_csv_text
-from hotspotkaart.io.incidentdates import DateReader, date_columns, date_texts, text_columns
+from hotspotkaart.io.incidentdates import (
+    DateReader,
+    date_columns,
+    date_texts,
+    source_name,
+    text_columns,
+)
 from hotspotkaart.io.ledger import Ledger, Reason, source_labels
 from hotspotkaart.io.parsing import parse_numbers
 from hotspotkaart.io.vector import read_vector
@@ -191,12 +197,12 @@ def check_category_slugs(incidents: pd.DataFrame, sources: tuple[IncidentSource,
         files = {label for _, label, _ in found}
         if len(files) == 1:
             source = by_label[found[0][1]]
-            where = f"{_describe(source)}: the categories "
+            where = f"{source_name(source)}: the categories "
             named = [f"{category!r} (row {row})" for category, _, row in found]
             column = f" in column {source.category!r}"
         else:
             where, column = "the categories ", ""
-            named = [f"{category!r} ({_describe(by_label[label])}, column "
+            named = [f"{category!r} ({source_name(by_label[label])}, column "
                      f"{by_label[label].category!r}, row {row})"
                      for category, label, row in found]
         listed = ", ".join(named[:-1]) + f" and {named[-1]}"
@@ -205,11 +211,6 @@ def check_category_slugs(incidents: pd.DataFrame, sources: tuple[IncidentSource,
                "of them in the input so that they differ in more than upper/lower case, "
                "accents or punctuation")
         raise InputError(msg)
-
-
-def _describe(source: IncidentSource) -> str:
-    """Name the file (and layer) of ``source`` as error messages do."""
-    return f"{source.path} (layer {source.layer!r})" if source.layer else str(source.path)
 
 
 def _empty_incidents() -> gpd.GeoDataFrame:
