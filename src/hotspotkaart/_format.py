@@ -9,7 +9,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["change_text", "display", "nl_float", "nl_int", "validity_text", "verdict_text"]
+__all__ = ["change_text", "display", "nl_count", "nl_float", "nl_int", "validity_text",
+           "verdict_text"]
 
 
 def verdict_text(p: float, q: float, fdr_q: float) -> str:
@@ -61,6 +62,17 @@ def display(value: Any) -> str:
 def nl_int(value: int) -> str:
     """Format an integer with a Dutch thousands separator: 12.345."""
     return f"{value:,}".replace(",", ".")
+
+
+def nl_count(value: float) -> str:
+    """Format a count of meldingen: ``12.345``, or a fraction with one decimal: ``2,3``.
+
+    A fraction is a melding with a time window spread over its hours; one below 0,05 reads
+    ``< 0,1``, never ``0,0``.
+    """
+    if float(value).is_integer():
+        return nl_int(int(value))
+    return "< 0,1" if 0 < value < 0.05 else nl_float(value, 1)
 
 
 def nl_float(value: float, decimals: int = 1) -> str:

@@ -73,6 +73,12 @@ _INCIDENT_COLUMNS = ["source", "row", "melding_id", "date", "timed", "period", "
                      "buurtcode", "wijkcode", *[f"in_{k}" for k in ZONE_KINDS], "geometry"]
 
 
+def _incident_columns(incidents: pd.DataFrame) -> list[str]:
+    """Return the columns kept of the used meldingen: with a time window where one is given."""
+    window = [c for c in ("time_from", "time_to") if c in incidents.columns]
+    return [*_INCIDENT_COLUMNS[:5], *window, *_INCIDENT_COLUMNS[5:]]
+
+
 #: The stages, in the order they run; :func:`analyse` runs the first three.
 #:
 #: ``read``
@@ -265,8 +271,8 @@ def _joined(config: Config, ledger: Ledger, boundaries: Boundaries, zones: gpd.G
     else:
         incidents = join_incidents(candidates, boundaries.buurten, zones, ledger)
         check_category_slugs(incidents, config.incidents)  # the used meldingen get columns
-        incidents = gpd.GeoDataFrame(incidents[_INCIDENT_COLUMNS], geometry="geometry",
-                                     crs=incidents.crs)
+        incidents = gpd.GeoDataFrame(incidents[_incident_columns(incidents)],
+                                     geometry="geometry", crs=incidents.crs)
         tables = count_incidents(incidents, zone_frame, config.periods, config.analysis)
     return incidents, tables, engine
 
@@ -384,7 +390,7 @@ def _write_tables(result: BuildResult, tables: dict[str, pd.DataFrame],
         "zones": result.zone_stats,
     }
     if result.engine is None:  # the dask engine keeps no per-melding data
-        layers["incidents"] = result.incidents[_INCIDENT_COLUMNS]
+        layers["incidents"] = result.incidents[_incident_columns(result.incidents)]
     styles = layer_styles(layers, result.config.periods.years,
                           None if result.breaks is None else result.breaks.shared,
                           categories=categories, periods=result.config.periods)

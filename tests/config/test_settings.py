@@ -183,3 +183,30 @@ def test_date_format_is_read_and_must_name_day_month_and_year(tmp_path):
     with pytest.raises(ConfigError, match=r"#1 date_format = 'mm/dd/jjjj' must name the day, "
                                           "month and year with %d, %m and %Y"):
         load_config(write_config(tmp_path, incidents=bad))
+
+
+def test_time_window_columns_are_read_both_or_neither(tmp_path):
+    windowed = _csv(tmp_path) + 'time_from = "van"\ntime_to = "tot"\n'
+    source = load_config(write_config(tmp_path, incidents=windowed)).incidents[0]
+    assert (source.date, source.time_from, source.time_to) == ("datum", "van", "tot")
+    plain = load_config(write_config(tmp_path, incidents=_csv(tmp_path))).incidents[0]
+    assert (plain.time_from, plain.time_to) == (None, None)
+    half = _csv(tmp_path) + 'time_to = "tot"\n'
+    with pytest.raises(ConfigError, match=r"\[\[incidents\]\] #1 gives time_to = 'tot' without "
+                                          r"a column time_from of its own; a time window needs "
+                                          r"two columns"):
+        load_config(write_config(tmp_path, incidents=half))
+    same = _csv(tmp_path) + 'time_from = "tijd"\ntime_to = "tijd"\n'
+    with pytest.raises(ConfigError, match=r"#1 gives time_from = 'tijd' without a column "
+                                          r"time_to of its own"):
+        load_config(write_config(tmp_path, incidents=same))
+
+
+def test_date_may_be_left_out_only_with_a_time_window(tmp_path):
+    undated = _csv(tmp_path).replace('date = "datum"\n', "")
+    source = load_config(write_config(
+        tmp_path, incidents=undated + 'time_from = "van"\ntime_to = "tot"\n')).incidents[0]
+    assert source.date is None
+    assert source.time_from == "van"
+    with pytest.raises(ConfigError, match=r"\[\[incidents\]\] #1 needs the key 'date'"):
+        load_config(write_config(tmp_path, incidents=undated))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import importlib.util
+import itertools
 import json
 import warnings
 from pathlib import Path
@@ -20,10 +21,19 @@ from hotspotkaart._errors import BuildError, ConfigError, HotspotkaartWarning
 from hotspotkaart.config.settings import Config, EngineConfig, Period, Periods, load_config
 from hotspotkaart.engine.counting import area_counts, sum_counts
 from hotspotkaart.engine.grid import grid_counts
+from hotspotkaart.engine.tables import count_incidents, sum_tables
 from hotspotkaart.engine.zonecounts import sum_zone_counts, zone_counts
 from hotspotkaart.io.ledger import Ledger
 from hotspotkaart.pipeline import BuildResult, analyse, build
-from tests.helpers.project import BUURTEN, CATEGORIES, REPO_ROOT, incident_section, write_config
+from tests.helpers.project import (
+    BUURTEN,
+    CATEGORIES,
+    REPO_ROOT,
+    incident_section,
+    interior_points,
+    write_config,
+)
+from tests.helpers.timewindows import window_section, windowed_csv, windowed_rows
 
 pytest.importorskip("dask_geopandas")
 
@@ -254,6 +264,61 @@ def test_empty_count_tables(synthetic_memory: BuildResult) -> None:
     empty = synthetic_memory.incidents.iloc[:0]
     assert area_counts(empty, "buurtcode", PERIODS).empty
     assert grid_counts(empty, PERIODS, 100.0).empty
+
+
+# -- time windows ------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def windowed(tmp_path_factory: pytest.TempPathFactory) -> Config:
+    """A windowed export (some meldingen outside the municipality) and a plain one beside it."""
+    folder = tmp_path_factory.mktemp("windowed")
+    rows = windowed_rows(np.random.default_rng(1998), 1500)
+    points = [(p.x, p.y) for p in interior_points(len(rows), seed=3)]
+    points = [(x - 30_000, y) if i % 50 == 0 else (x, y) for i, (x, y) in enumerate(points)]
+    (folder / "w.csv").write_text(windowed_csv(rows, points, CATEGORIES), encoding="utf-8")
+    plain = ["id;datum;soort;x;y", *(f"P{i};{r.datum};Jeugd;{x:.1f};{y:.1f}" for i, (r, (x, y))
+                                     in enumerate(zip(rows[:400], points[:400], strict=True)))]
+    (folder / "p.csv").write_text("\n".join(plain) + "\n", encoding="utf-8")
+    incidents = incident_section("p.csv") + "\n" + window_section("w.csv")
+    return load_config(write_config(folder, incidents=incidents))
+
+
+@pytest.fixture(scope="module")
+def windowed_memory(windowed: Config) -> BuildResult:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", HotspotkaartWarning)
+        return analyse(windowed)
+
+
+@pytest.mark.parametrize("engine", [{"partitions": 4, "scheduler": "threads"},
+                                    {"partitions": 2, "chunk_size": 300}])
+def test_dask_engine_matches_memory_with_time_windows(windowed: Config,
+                                                      windowed_memory: BuildResult,
+                                                      engine: dict[str, Any]) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", HotspotkaartWarning)
+        result = analyse(_with_engine(windowed, **engine))
+    _assert_same(windowed_memory, result)  # tijden with its fractions too, to the last bit
+    assert windowed_memory.timing is not None
+    assert windowed_memory.timing.times["count"].dtype == np.float64
+    assert windowed_memory.summary["incidents"]["rejected_by_reason"]["buiten de gemeente"] > 0
+
+
+def test_week_tables_of_windowed_parts_add_up_exactly(windowed_memory: BuildResult) -> None:
+    incidents = windowed_memory.incidents
+    assert incidents["time_from"].notna().any()
+    analysis = windowed_memory.config.analysis
+    whole = count_incidents(incidents, windowed_memory.zones.iloc[:0], PERIODS, analysis)
+    cuts = [0, 333, 334, 900, len(incidents)]
+    parts = [count_incidents(incidents.iloc[a:b], windowed_memory.zones.iloc[:0], PERIODS,
+                             analysis) for a, b in itertools.pairwise(cuts)]
+    summed = sum_tables(parts)
+    for name in ("weeks", "cell_weeks"):
+        pd.testing.assert_frame_equal(getattr(whole, name), getattr(summed, name))
+    assert whole.weeks["n"].dtype == np.float64
+    assert whole.windows == summed.windows
+    assert whole.windows.spread > whole.windows.in_block > 0
 
 
 # -- configuration ----------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from hotspotkaart.engine.timecounts import (
     NO_HOUR,
     NO_WEEKDAY,
     WEEK_COLUMNS,
+    WEEK_KEYS,
     month_counts,
     week_counts,
 )
@@ -50,7 +51,7 @@ def test_weekday_and_hour_are_the_local_clock_and_untimed_stay_apart() -> None:
 def test_tables_of_parts_add_up_to_the_whole() -> None:
     incidents = _incidents()
     parts = [incidents.iloc[:150], incidents.iloc[150:]]
-    for count, keys in ((week_counts, WEEK_COLUMNS[:-1]), (month_counts, MONTH_COLUMNS[:-1])):
+    for count, keys in ((week_counts, WEEK_KEYS), (month_counts, MONTH_COLUMNS[:-1])):
         whole = count(incidents, PERIODS)
         summed = sum_counts([count(p, PERIODS) for p in parts], list(keys))
         pd.testing.assert_frame_equal(whole.reset_index(drop=True),

@@ -281,6 +281,26 @@ def test_heat_chart_classes_with_small_and_large_counts():
                       "1.251–1.500"]
 
 
+def test_heat_chart_draws_the_fractions_of_spread_time_windows():
+    night = np.zeros((7, 24))
+    night[4, 22:24] = 1 / 9  # a Friday-night window of nine hours, and one whole melding
+    night[5, 0:7] = 1 / 9
+    night[5, 9] = 1
+    [svg] = charts_in(parse(heat_chart({2024: night}, title="t")))
+    assert svg.find("text[@class='hk-panel-title']").text == "2024: 2 meldingen"
+    tips = [r.find("title").text for r in svg.iter("rect") if r.get("class") == "hk-cell"]
+    assert "vrijdag 22–23 uur: 0,1" in tips
+    assert "zaterdag 9–10 uur: 1" in tips
+    filled = [r.get("fill") for r in svg.iter("rect") if r.get("class") == "hk-cell"]
+    assert sum(f != "#ffffff" for f in filled) == 10  # every part of the window is drawn
+    assert "0,111" not in ET.tostring(svg, encoding="unicode")
+    tiny = np.zeros((7, 24))
+    tiny[0, 0], tiny[0, 1] = 0.01, 0.99
+    [svg] = charts_in(parse(heat_chart({2024: tiny}, title="t")))
+    tips = [r.find("title").text for r in svg.iter("rect") if r.get("class") == "hk-cell"]
+    assert tips[:2] == ["maandag 0–1 uur: < 0,1", "maandag 1–2 uur: 1,0"]
+
+
 # ---- shared properties --------------------------------------------------------------------
 
 def all_charts(names: list[str] | None = None) -> list[str]:
@@ -407,6 +427,7 @@ def test_a_shorter_period_has_fewer_months():
     (lambda: monthly_chart({"G": {2023: [1] * 12}}, YEARS, title="t"), "no counts for 2024"),
     (lambda: monthly_chart({"G": {2023: [1] * 12, 2024: [1] * 11}}, YEARS, title="t"), "12"),
     (lambda: heat_chart({2023: np.ones((24, 7))}, title="t"), "7 weekdays × 24 hours"),
+    (lambda: heat_chart({2023: -np.ones((7, 24))}, title="t"), "counts of 0 or more"),
     (lambda: heat_chart({2023: np.ones((7, 24))}, title="t", hot={2023: np.ones((7, 24))}),
      "True/False"),
     (lambda: heat_chart({2023: np.ones((7, 24))}, title="t",

@@ -39,6 +39,23 @@ def test_incident_charts_count_every_melding_and_only_timed_ones_per_hour() -> N
     assert incident_charts(frame.iloc[:0], CONTEXT, "Plein", ["Jeugd"]) == ""
 
 
+def test_incident_charts_spread_a_time_window_over_its_hours() -> None:
+    frame = pd.DataFrame({
+        "date": pd.to_datetime(["2024-03-02 09:00", "2024-03-09 21:30"]),
+        "timed": [True, True], "period": [2024, 2024], "category": ["Inbraak", "Inbraak"],
+        # Friday 22:00 to Saturday 01:00, found the next morning; a moment without a window
+        "time_from": pd.to_datetime(["2024-03-01 22:00", None]),
+        "time_to": pd.to_datetime(["2024-03-02 01:00", None])})
+    html = incident_charts(frame, CONTEXT, "Plein", ["Inbraak"])
+    [heat] = [d for d in _descs(html) if d.startswith("2024:")]
+    assert heat.startswith("2024: 2 meldingen.")
+    assert "zaterdag 21–22 uur (1)" in heat
+    assert "vrijdag 22–23 uur (0,3)" in heat  # a third of the window, in Dutch
+    assert "Per dag: maandag 0, dinsdag 0, woensdag 0, donderdag 0, vrijdag 0,7, zaterdag 1,3" \
+        in heat
+    assert not re.search(r"\d\.\d{4}", html)  # no 0.3333333 anywhere
+
+
 def _times(rows: list[tuple[str, str, int, str, float, float, int]]) -> pd.DataFrame:
     """A ``tijden.csv`` frame from (area_type, area_code, period, category, weekday, hour, n)."""
     frame = pd.DataFrame(rows, columns=["area_type", "area_code", "period", "category",
@@ -85,6 +102,18 @@ def test_area_heat_cells_classify_each_hour_of_the_week_on_the_heat_charts_scale
     assert set(cluster["2024-1"]["cells"]) == {"2024"}
     assert area_heat_cells(times, "buurt", [], (2023, 2024)) == {}
     assert area_heat_cells(None, "buurt", ["BU1"], (2023, 2024)) == {}
+
+
+def test_area_heat_cells_take_the_fractions_of_spread_windows() -> None:
+    times = _times([("buurt", "BU1", 2024, "", 5, 22, 0.333), ("buurt", "BU1", 2024, "", 5, 23,
+                                                                  0.333),
+                    ("buurt", "BU1", 2024, "", 6, 0, 0.334), ("buurt", "BU1", 2024, "", 6, 9, 2)])
+    chart = area_heat_cells(times, "buurt", ["BU1"], (2024,))["BU1"]
+    friday = 4 * 24
+    assert chart["cells"]["2024"][friday + 22] == "1"  # a part of a melding is not "none"
+    assert chart["cells"]["2024"].count("0") == 164
+    assert chart["totals"] == {"2024": "3 meldingen met een tijdstip"}
+    assert "tot 2 in een uur" in chart["label"]
 
 
 _OPEN_POPUP = """(code) => {

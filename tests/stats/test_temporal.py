@@ -8,6 +8,7 @@ wijk and a buurt whose meldingen grow quarter by quarter.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import geopandas as gpd
@@ -99,6 +100,16 @@ def test_time_table_counts_every_melding_once_per_level(build) -> None:
     assert city["weekday"].dropna().between(1, 7).all()
     per_category = times[(times["area_type"] == "stad") & (times["category"] != "")]
     assert per_category["count"].sum() == total
+
+
+def test_without_time_windows_every_count_stays_whole(build) -> None:
+    out, _, _ = build
+    lines = (out / "tijden.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert lines[0].endswith(";count")
+    assert all(re.fullmatch(r"\d+", line.rsplit(";", 1)[1]) for line in lines[1:])
+    assert _csv(out, "tijden.csv")["count"].dtype.kind == "i"
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["method"]["when"]["time_windows"] == {"spread": 0, "within_one_block": 0}
 
 
 def test_month_table_matches_the_meldingen(build) -> None:

@@ -83,10 +83,15 @@ class AreaConfig:
 
 @dataclass(frozen=True)
 class IncidentSource:
-    """One file of overlast meldingen and how to read it."""
+    """One file of overlast meldingen and how to read it.
+
+    ``time_from`` and ``time_to`` (both or neither) name the columns of a time window, which
+    then decides the weekday and hour (:mod:`hotspotkaart.io.incidentdates`); ``date`` may be
+    None with a window, whose start then dates the melding.
+    """
 
     path: Path
-    date: str
+    date: str | None
     category: str
     x: str | None = None
     y: str | None = None
@@ -95,6 +100,8 @@ class IncidentSource:
     layer: str | None = None
     date_format: str | None = None
     synthetic: bool = False
+    time_from: str | None = None
+    time_to: str | None = None
 
 
 @dataclass(frozen=True)
@@ -200,12 +207,8 @@ class Config:
     @property
     def synthetic(self) -> bool:
         """Whether any input is demonstration (synthetic) data."""
-        sources: tuple[IncidentSource | ZoneSource | LocationSource, ...] = (
-            *self.incidents,
-            *self.zones,
-            *self.locations,
-        )
-        return any(source.synthetic for source in sources)
+        return (any(s.synthetic for s in self.incidents) or any(s.synthetic for s in self.zones)
+                or any(s.synthetic for s in self.locations))
 
 
 BASEMAPS: tuple[str, ...] = ("grijs", "standaard", "pastel", "luchtfoto", "geen")
@@ -354,9 +357,10 @@ def _parse_incident(t: Any, i: int, base_dir: Path, cfg: Path) -> IncidentSource
         crs = crs or "EPSG:4326"
     if crs is not None:
         check_crs(crs, f"{where} crs", cfg)
+    time_from, time_to = _window_columns(t, where, cfg)
     return IncidentSource(
         path=existing(base_dir, text(t, "path", where, cfg, required=True), f"{where} path", cfg),
-        date=text(t, "date", where, cfg, required=True),
+        date=text(t, "date", where, cfg, required=time_from is None),
         category=text(t, "category", where, cfg, required=True),
         x=x,
         y=y,
@@ -365,7 +369,20 @@ def _parse_incident(t: Any, i: int, base_dir: Path, cfg: Path) -> IncidentSource
         layer=text(t, "layer", where, cfg),
         date_format=_date_format(text(t, "date_format", where, cfg), where, cfg),
         synthetic=flag(t, "synthetic", where, cfg),
+        time_from=time_from, time_to=time_to,
     )
+
+
+def _window_columns(t: Any, where: str, cfg: Path) -> tuple[str | None, str | None]:
+    """Read ``time_from`` and ``time_to``: the columns of a time window, both or neither."""
+    time_from, time_to = text(t, "time_from", where, cfg), text(t, "time_to", where, cfg)
+    if (time_from is None) != (time_to is None) or (time_from and time_from == time_to):
+        given, other = ("time_from", "time_to") if time_from else ("time_to", "time_from")
+        msg = (f"{cfg}: {where} gives {given} = {t[given]!r} without a column {other} of its "
+               "own; a time window needs two columns, its earliest moment (time_from) and "
+               "its latest (time_to), or neither")
+        raise ConfigError(msg)
+    return time_from, time_to
 
 
 def _date_format(value: str | None, where: str, cfg: Path) -> str | None:

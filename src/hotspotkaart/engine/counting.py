@@ -30,6 +30,7 @@ __all__ = [
     "area_counts",
     "category_labels",
     "group_sizes",
+    "group_sums",
     "half_counts",
     "half_days",
     "incident_totals",
@@ -131,19 +132,22 @@ def half_days(days: int) -> int:
 
 
 def sum_counts(tables: Sequence[pd.DataFrame], keys: Sequence[str]) -> pd.DataFrame:
-    """Add up count tables of parts of the meldingen (same ``keys``, a count column ``n``).
+    """Add up count tables of parts of the meldingen (same ``keys``, count columns such as ``n``).
 
     Parameters
     ----------
     tables : sequence of pandas.DataFrame
-        Count tables such as those of :func:`area_counts`; at least one.
+        Count tables such as those of :func:`area_counts`; at least one. Every column that is
+        not a key is a count.
     keys : sequence of str
         The key columns.
 
     Returns
     -------
     pandas.DataFrame
-        The summed table, one row per key combination, sorted by the keys.
+        The summed table, one row per key combination, sorted by the keys. A count is int64,
+        or float64 where a table holds it as a fraction (the aoristic counts of
+        :mod:`hotspotkaart.engine.aoristic`, whose sums are exact in any order).
 
     """
     if not tables:
@@ -152,8 +156,11 @@ def sum_counts(tables: Sequence[pd.DataFrame], keys: Sequence[str]) -> pd.DataFr
     both = pd.concat(list(tables), ignore_index=True)
     if both.empty:
         return both.reset_index(drop=True)
-    summed = both.groupby(list(keys), sort=True, dropna=False)["n"].sum().reset_index()
-    summed["n"] = summed["n"].astype(np.int64)
+    counts = [c for c in both.columns if c not in keys]
+    fractional = {c for t in tables for c in counts if c in t and t[c].dtype.kind == "f"}
+    summed = both.groupby(list(keys), sort=True, dropna=False)[counts].sum().reset_index()
+    for column in counts:
+        summed[column] = summed[column].astype(np.float64 if column in fractional else np.int64)
     return summed
 
 
@@ -245,6 +252,31 @@ def category_labels(categories: pd.Series) -> npt.NDArray[np.object_]:
     codes, uniques = pd.factorize(categories, use_na_sentinel=True)
     labels = np.array([*(category_label(u) for u in uniques), "onbekend"], dtype=object)
     return labels[codes]  # code -1 (missing) picks the last label
+
+
+def group_sums(frame: pd.DataFrame, keys: list[str],
+               counts: dict[str, npt.NDArray[np.int64] | npt.NDArray[np.float64]]
+               ) -> pd.DataFrame:
+    """Add up count columns per combination of ``keys`` (sorted; missing keys kept).
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        One row per melding and hour (or per melding).
+    keys : list of str
+        Columns of ``frame`` to group by.
+    counts : dict of str to numpy.ndarray
+        Per count column, one value per row of ``frame``; the sums keep its dtype.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``keys`` and the count columns, one row per combination that occurs.
+    """
+    work = frame[keys].assign(**counts)
+    if work.empty:
+        return work.reset_index(drop=True)
+    return work.groupby(keys, sort=True, dropna=False)[list(counts)].sum().reset_index()
 
 
 def group_sizes(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:

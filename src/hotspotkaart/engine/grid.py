@@ -32,11 +32,12 @@ from hotspotkaart._errors import ConfigError, HotspotkaartWarning, InputError
 from hotspotkaart._naming import category_slugs, count_column
 from hotspotkaart._validate import check_cell_size, check_rd, period_array, require_columns
 from hotspotkaart.config.settings import Periods
-from hotspotkaart.engine.counting import category_labels, group_sizes
-from hotspotkaart.engine.timecounts import clock
+from hotspotkaart.engine.aoristic import ClockHours, clock_hours
+from hotspotkaart.engine.counting import category_labels, group_sizes, group_sums
 
 __all__ = [
     "CELL_WEEK_COLUMNS",
+    "CELL_WEEK_KEYS",
     "GRID_COUNT_COLUMNS",
     "MAX_GRID_CELLS",
     "CellCounts",
@@ -297,27 +298,32 @@ def quarter_counts(incidents: gpd.GeoDataFrame, periods: Periods,
     return group_sizes(frame, ["ix", "iy", "quarter"])
 
 
-def cell_week_counts(incidents: gpd.GeoDataFrame, periods: Periods,
-                     cell_size: float) -> pd.DataFrame:
+def cell_week_counts(incidents: gpd.GeoDataFrame, periods: Periods, cell_size: float,
+                     hours: ClockHours | None = None) -> pd.DataFrame:
     """Count meldingen per grid cell index, period, weekday and hour, for hot spots' hot times.
 
-    Placed as in :func:`grid_counts`, on the clock of
-    :func:`hotspotkaart.engine.timecounts.clock` (a melding without a time has weekday 0 and
-    hour -1), all categories together.
+    Placed as in :func:`grid_counts`, on the clock hours of
+    :func:`hotspotkaart.engine.aoristic.clock_hours` (given as ``hours`` when made already; a
+    melding without a time has weekday 0 and hour -1, a window is spread), all categories
+    together.
 
     Returns
     -------
     pandas.DataFrame
-        Columns :data:`CELL_WEEK_COLUMNS`, only for meldingen with a point.
+        Columns :data:`CELL_WEEK_COLUMNS` (``n`` and ``n_block`` as in
+        :func:`hotspotkaart.engine.timecounts.week_counts`), only for meldingen with a point.
     """
     _check_incidents(incidents)
     require_columns(incidents, ("date", "timed"), "incidents")
     period = period_array(incidents, periods)
     px, py, usable = _cell_index(incidents, float(cell_size))
-    weekday, hour = clock(incidents)
-    frame = pd.DataFrame({"ix": px[usable], "iy": py[usable], "period": period[usable],
-                          "weekday": weekday[usable], "hour": hour[usable]})
-    return group_sizes(frame, list(CELL_WEEK_COLUMNS[:-1]))
+    hours = hours or clock_hours(incidents)
+    take = usable[hours.melding]
+    at = hours.melding[take]
+    frame = pd.DataFrame({"ix": px[at], "iy": py[at], "period": period[at],
+                          "weekday": hours.weekday[take], "hour": hours.hour[take]})
+    return group_sums(frame, list(CELL_WEEK_KEYS),
+                      {"n": hours.weight[take], "n_block": hours.whole[take]})
 
 
 #: ``ix`` and ``iy`` of meldingen without a usable point location.
@@ -477,8 +483,9 @@ def _pack(ix: npt.NDArray[np.int64], iy: npt.NDArray[np.int64]) -> npt.NDArray[n
 #: Columns of the count table of :func:`grid_counts`.
 GRID_COUNT_COLUMNS: tuple[str, ...] = ("ix", "iy", "period", "category", "n")
 
-#: Columns of the count table of :func:`cell_week_counts`.
-CELL_WEEK_COLUMNS: tuple[str, ...] = ("ix", "iy", "period", "weekday", "hour", "n")
+#: The keys and the columns of the count table of :func:`cell_week_counts`.
+CELL_WEEK_KEYS: tuple[str, ...] = ("ix", "iy", "period", "weekday", "hour")
+CELL_WEEK_COLUMNS: tuple[str, ...] = (*CELL_WEEK_KEYS, "n", "n_block")
 
 
 def _check_incidents(incidents: gpd.GeoDataFrame) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import geopandas as gpd
 import numpy as np
@@ -20,6 +20,7 @@ from hotspotkaart.config.settings import (
     AnalysisConfig,
     Periods,
 )
+from hotspotkaart.engine.aoristic import WindowCounts, clock_hours
 from hotspotkaart.engine.counting import (
     HALF_COLUMNS,
     IncidentTotals,
@@ -30,12 +31,12 @@ from hotspotkaart.engine.counting import (
     sum_incident_totals,
 )
 from hotspotkaart.engine.grid import (
-    CELL_WEEK_COLUMNS,
+    CELL_WEEK_KEYS,
     cell_week_counts,
     grid_counts,
     quarter_counts,
 )
-from hotspotkaart.engine.timecounts import MONTH_COLUMNS, WEEK_COLUMNS, month_counts, week_counts
+from hotspotkaart.engine.timecounts import MONTH_COLUMNS, WEEK_KEYS, month_counts, week_counts
 from hotspotkaart.engine.zonecounts import ZoneCounts, sum_zone_counts, zone_counts
 
 __all__ = ["CountTables", "count_incidents", "sum_tables"]
@@ -72,6 +73,9 @@ class CountTables:
     cell_weeks : pandas.DataFrame
         :func:`~hotspotkaart.engine.grid.cell_week_counts`: per cell by weekday and hour, for
         the hot times of the hot spots.
+    windows : WindowCounts
+        The meldingen spread over the hours of their time window
+        (:mod:`hotspotkaart.engine.aoristic`), and those within one 3-hour block.
     partitions : int
         How many partitions were counted (1 for the in-memory engine).
     chunks : int
@@ -90,6 +94,7 @@ class CountTables:
     months: pd.DataFrame
     quarters: pd.DataFrame
     cell_weeks: pd.DataFrame
+    windows: WindowCounts = field(default_factory=WindowCounts)
     partitions: int = 1
     chunks: int = 1
 
@@ -118,6 +123,7 @@ def count_incidents(incidents: gpd.GeoDataFrame, zones: gpd.GeoDataFrame, period
 
     """
     compared = _compared(incidents, periods)
+    hours = clock_hours(compared)  # the weekday and hour tables share the spread windows
     return CountTables(
         used=len(incidents),
         buurten=area_counts(compared, "buurtcode", periods),
@@ -126,10 +132,11 @@ def count_incidents(incidents: gpd.GeoDataFrame, zones: gpd.GeoDataFrame, period
         zones=zone_counts(compared, zones, periods, analysis),
         totals=incident_totals(incidents),
         halves=half_counts(compared, periods),
-        weeks=week_counts(compared, periods),
+        weeks=week_counts(compared, periods, hours),
         months=month_counts(incidents, periods),
         quarters=quarter_counts(incidents, periods, analysis.cell_size),
-        cell_weeks=cell_week_counts(compared, periods, analysis.cell_size),
+        cell_weeks=cell_week_counts(compared, periods, analysis.cell_size, hours),
+        windows=hours.windows,
     )
 
 
@@ -150,10 +157,11 @@ def sum_tables(parts: Sequence[CountTables]) -> CountTables:
         zones=sum_zone_counts([p.zones for p in parts]),
         totals=sum_incident_totals([p.totals for p in parts]),
         halves=sum_counts([p.halves for p in parts], list(HALF_COLUMNS[:-1])),
-        weeks=sum_counts([p.weeks for p in parts], list(WEEK_COLUMNS[:-1])),
+        weeks=sum_counts([p.weeks for p in parts], list(WEEK_KEYS)),
         months=sum_counts([p.months for p in parts], list(MONTH_COLUMNS[:-1])),
         quarters=sum_counts([p.quarters for p in parts], ["ix", "iy", "quarter"]),
-        cell_weeks=sum_counts([p.cell_weeks for p in parts], list(CELL_WEEK_COLUMNS[:-1])),
+        cell_weeks=sum_counts([p.cell_weeks for p in parts], list(CELL_WEEK_KEYS)),
+        windows=sum((p.windows for p in parts), WindowCounts()),
         partitions=sum(p.partitions for p in parts),
     )
 

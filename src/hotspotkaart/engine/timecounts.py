@@ -8,7 +8,9 @@ time ends counts twice and the hour that is skipped when it begins holds nothing
 handhaver's rota sees them.
 
 A melding whose source gave a date without a time (``timed`` is False) is counted with
-``weekday = 0`` and ``hour = -1``: in the time table, never as 00:00.
+``weekday = 0`` and ``hour = -1``: in the time table, never as 00:00. A melding with a time
+window is spread over the hours it covers (:mod:`hotspotkaart.engine.aoristic`): its counts are
+then fractions, and ``n_block`` holds the whole counts the tests of hot times use.
 """
 
 from __future__ import annotations
@@ -18,62 +20,57 @@ import pandas as pd
 
 from hotspotkaart._validate import period_array, require_columns
 from hotspotkaart.config.settings import Periods
-from hotspotkaart.engine.counting import category_labels, group_sizes
+from hotspotkaart.engine.aoristic import NO_HOUR, NO_WEEKDAY, ClockHours, clock_hours
+from hotspotkaart.engine.counting import category_labels, group_sizes, group_sums
 
-__all__ = ["MONTH_COLUMNS", "NO_HOUR", "NO_WEEKDAY", "WEEK_COLUMNS", "clock", "month_counts",
-           "week_counts"]
+__all__ = ["MONTH_COLUMNS", "NO_HOUR", "NO_WEEKDAY", "WEEK_COLUMNS", "WEEK_KEYS",
+           "month_counts", "week_counts"]
 
-#: Columns of :func:`week_counts`; ``weekday`` 1 = maandag … 7 = zondag, ``hour`` 0–23.
-WEEK_COLUMNS: tuple[str, ...] = ("buurtcode", "period", "category", "weekday", "hour", "n")
+#: The keys of :func:`week_counts`; ``weekday`` 1 = maandag … 7 = zondag, ``hour`` 0–23.
+WEEK_KEYS: tuple[str, ...] = ("buurtcode", "period", "category", "weekday", "hour")
+
+#: Columns of :func:`week_counts`: the keys, the meldingen ``n`` and the whole ``n_block``.
+WEEK_COLUMNS: tuple[str, ...] = (*WEEK_KEYS, "n", "n_block")
 
 #: Columns of :func:`month_counts`; ``month`` as ``year * 100 + month`` (202307 = July 2023).
 MONTH_COLUMNS: tuple[str, ...] = ("buurtcode", "category", "month", "n")
 
-#: ``weekday`` and ``hour`` of a melding without a time of day.
-NO_WEEKDAY, NO_HOUR = 0, -1
 
-
-def week_counts(incidents: pd.DataFrame, periods: Periods) -> pd.DataFrame:
+def week_counts(incidents: pd.DataFrame, periods: Periods,
+                hours: ClockHours | None = None) -> pd.DataFrame:
     """Count meldingen per buurt, period, category, weekday and hour.
 
     Parameters
     ----------
     incidents : pandas.DataFrame
         Meldingen with ``buurtcode``, ``period``, ``category``, ``date`` (naive local time)
-        and ``timed`` (whether the source gave a time). Not modified.
+        and ``timed`` (whether the source gave a time), and optionally a time window
+        (``time_from``, ``time_to``). Not modified.
     periods : Periods
         The periods of the build (base, compare and any trend-only ones).
+    hours : ClockHours, optional
+        :func:`~hotspotkaart.engine.aoristic.clock_hours` of ``incidents``, when made already.
 
     Returns
     -------
     pandas.DataFrame
         The columns of :data:`WEEK_COLUMNS`, one row per combination that occurs;
         meldingen without a time have ``weekday`` :data:`NO_WEEKDAY` and ``hour``
-        :data:`NO_HOUR`.
+        :data:`NO_HOUR`. ``n`` counts the meldingen (a window's parts of one: int64 unless a
+        window was spread), ``n_block`` those counted whole (every melding but a window over
+        more than one 3-hour block).
     """
     require_columns(incidents, ("buurtcode", "period", "category", "date", "timed"),
                     "incidents")
-    weekday, hour = clock(incidents)
+    hours = hours or clock_hours(incidents)
     frame = pd.DataFrame({
-        "buurtcode": incidents["buurtcode"].to_numpy(dtype=object),
-        "period": period_array(incidents, periods),
-        "category": category_labels(incidents["category"]),
-        "weekday": weekday,
-        "hour": hour,
+        "buurtcode": incidents["buurtcode"].to_numpy(dtype=object)[hours.melding],
+        "period": period_array(incidents, periods)[hours.melding],
+        "category": category_labels(incidents["category"])[hours.melding],
+        "weekday": hours.weekday,
+        "hour": hours.hour,
     })
-    return group_sizes(frame, list(WEEK_COLUMNS[:-1]))
-
-
-def clock(incidents: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """Return each melding's weekday (1–7) and hour (0–23) as int64 arrays.
-
-    A melding without a time (``timed`` False) gets :data:`NO_WEEKDAY` and :data:`NO_HOUR`.
-    """
-    dates = pd.to_datetime(incidents["date"])
-    timed = incidents["timed"].to_numpy(dtype=bool)
-    weekday = np.where(timed, dates.dt.day_of_week.to_numpy() + 1, NO_WEEKDAY)
-    hour = np.where(timed, dates.dt.hour.to_numpy(), NO_HOUR)
-    return weekday.astype(np.int64), hour.astype(np.int64)
+    return group_sums(frame, list(WEEK_KEYS), {"n": hours.weight, "n_block": hours.whole})
 
 
 def month_counts(incidents: pd.DataFrame, periods: Periods) -> pd.DataFrame:

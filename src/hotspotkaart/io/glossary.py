@@ -62,6 +62,10 @@ _FIXED: dict[str, tuple[str, str]] = {
     "date": ("Datum en tijd", "Datum en tijd van de melding (lokale tijd)."),
     "timed": ("Tijd bekend", "Of de bron een tijd gaf (anders alleen een datum: dan telt de "
               "melding niet mee per uur)."),
+    "time_from": ("Tijdvak vanaf", "Vroegste moment van het tijdvak dat de bron gaf (lokale "
+                  "tijd); leeg als het tijdvak geen uur vastlegt."),
+    "time_to": ("Tijdvak tot", "Laatste moment van het tijdvak (lokale tijd); de melding telt "
+                "per uur verdeeld over de uren ertussen."),
     "period": ("Periode", "Het jaar waarin de melding valt."),
     "category": ("Categorie", "Soort overlast van de melding."),
     "area_type": ("Gebiedsniveau", "stad, wijk, buurt of hotspot (een cluster van aangrenzende "
@@ -103,9 +107,15 @@ _PER_TABLE: dict[str, dict[str, tuple[str, str]]] = {
     "zones": {"kind": ("Soort zone", "cameratoezicht, alcoholverbod of "
                        "veiligheidsrisicogebied.")},
     "rejected": {"kind": ("Soort invoer", "Meldingen, grenzen, zones of locaties.")},
-    "tijden": {"category": ("Categorie", "Soort overlast; leeg = alle categorieën samen.")},
+    "tijden": {"category": ("Categorie", "Soort overlast; leeg = alle categorieën samen."),
+               "count": ("Meldingen", "Aantal meldingen. Een melding met een tijdvak (van–tot) "
+                         "telt verdeeld over de uren die het tijdvak beslaat, naar de tijd in "
+                         "elk uur (aoristisch): dan kan het aantal een breuk zijn (3 "
+                         "decimalen).")},
     "maanden": {"category": ("Categorie", "Soort overlast; leeg = alle categorieën samen.")},
-    "hottijden": {"count": ("Meldingen", "Meldingen met een tijd in het blok."),
+    "hottijden": {"count": ("Meldingen", "Meldingen met een tijdstip in het blok, of met een "
+                            "tijdvak dat binnen het blok valt; een tijdvak over meer blokken "
+                            "telt in de toets niet mee."),
                   "expected": ("Verwacht", "Verwacht aantal bij gelijke spreiding over de "
                                "uren van de week (naar het aantal van elke weekdag).")},
 }

@@ -25,14 +25,15 @@ from hotspotkaart._naming import category_slug
 from hotspotkaart.config.settings import NO_PERIOD, IncidentSource, Periods
 from hotspotkaart.io.crs import RD, CrsChoice, in_netherlands, resolve_crs, to_rd
 from hotspotkaart.io.csvtext import iter_csv_text, read_csv_text
-from hotspotkaart.io.ledger import Ledger, Reason, source_labels
-from hotspotkaart.io.parsing import (
-    date_order,
-    has_time,
-    parse_dates,
-    parse_numbers,
-    parse_with_format,
+from hotspotkaart.io.incidentdates import (
+    DateReader,
+    date_columns,
+    date_texts,
+    source_name,
+    text_columns,
 )
+from hotspotkaart.io.ledger import Ledger, Reason, source_labels
+from hotspotkaart.io.parsing import parse_numbers
 from hotspotkaart.io.vector import read_vector
 
 __all__ = [
@@ -52,7 +53,7 @@ _SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods"}
 class _Parsed:
     """The columns of one source after parsing, indexed by row number."""
 
-    frame: pd.DataFrame  # columns: melding_id, date_text, category, x, y (float), x/y_text
+    frame: pd.DataFrame  # melding_id, date_text (from_text, to_text), category, x, y, x/y_text
     choice: CrsChoice
 
 
@@ -199,12 +200,12 @@ def check_category_slugs(incidents: pd.DataFrame, sources: tuple[IncidentSource,
         files = {label for _, label, _ in found}
         if len(files) == 1:
             source = by_label[found[0][1]]
-            where = f"{_describe(source)}: the categories "
+            where = f"{source_name(source)}: the categories "
             named = [f"{category!r} (row {row})" for category, _, row in found]
             column = f" in column {source.category!r}"
         else:
             where, column = "the categories ", ""
-            named = [f"{category!r} ({_describe(by_label[label])}, column "
+            named = [f"{category!r} ({source_name(by_label[label])}, column "
                      f"{by_label[label].category!r}, row {row})"
                      for category, label, row in found]
         listed = ", ".join(named[:-1]) + f" and {named[-1]}"
@@ -213,11 +214,6 @@ def check_category_slugs(incidents: pd.DataFrame, sources: tuple[IncidentSource,
                "of them in the input so that they differ in more than upper/lower case, "
                "accents or punctuation")
         raise InputError(msg)
-
-
-def _describe(source: IncidentSource) -> str:
-    """Name the file (and layer) of ``source`` as error messages do."""
-    return f"{source.path} (layer {source.layer!r})" if source.layer else str(source.path)
 
 
 def _empty_incidents() -> gpd.GeoDataFrame:
@@ -243,16 +239,17 @@ def _read_one(source: IncidentSource, label: str, periods: Periods, ledger: Ledg
     else:
         pieces = _csv_pieces(source, label, ledger, rows)
     read = used = 0
-    order: dict[str, str] = {}  # the date order, decided on the first piece of the file
+    dates = DateReader(source)  # the date order, decided on the first piece of the file
     for number, (raw, parsed) in enumerate(pieces):
         if number:
             ledger.register_more("incidents", label, raw)
         else:
             ledger.register("incidents", label, raw)
-        frame = _validate(parsed, label, periods, ledger, _dates(parsed, source, order, ledger))
+        frame = _validate(parsed, label, periods, ledger, dates)
         frame.insert(0, "source", label)
         read, used = read + len(raw), used + len(frame)
         yield frame
+    dates.finish(label, ledger)
     if not read:
         ledger.warn(f"{label}: the file holds no records; check that it is the right export")
     logger.info("%s: %d records read, %d usable so far", label, read, used)
@@ -274,7 +271,7 @@ def _csv_pieces(source: IncidentSource, label: str, ledger: Ledger, rows: int | 
 
 
 def _required_columns(source: IncidentSource) -> list[str]:
-    cols = [source.date, source.category]
+    cols = [*date_columns(source), source.category]
     cols += [c for c in (source.x, source.y, source.id) if c]
     return cols
 
@@ -286,7 +283,8 @@ def _parse_table(raw: pd.DataFrame, source: IncidentSource, label: str, ledger: 
                  choice: CrsChoice | None = None) -> _Parsed:
     frame = pd.DataFrame(index=raw.index)
     frame["melding_id"] = raw[source.id].str.strip() if source.id else ""
-    frame["date_text"] = raw[source.date]
+    for column, texts in date_texts(raw, source).items():
+        frame[column] = texts
     frame["category"] = raw[source.category].str.strip()
     if source.x and source.y:
         frame["x_text"] = raw[source.x]
@@ -344,7 +342,8 @@ def _parse_vector(gdf: gpd.GeoDataFrame, start: int, source: IncidentSource, lab
                   ledger: Ledger, choice: CrsChoice | None) -> tuple[pd.DataFrame, _Parsed]:
     gdf.index = pd.RangeIndex(start + 1, start + len(gdf) + 1, name="row")
     attributes = [c for c in gdf.columns if c != gdf.geometry.name]
-    missing = [c for c in (source.date, source.category, source.id) if c and c not in gdf.columns]
+    missing = [c for c in (*date_columns(source), source.category, source.id)
+               if c and c not in gdf.columns]
     if missing and not (gdf.empty and not attributes):  # an empty GeoJSON has no schema
         found = ", ".join(repr(c) for c in attributes)
         msg = (f"{source.path}: column(s) {', '.join(repr(m) for m in missing)} named in the "
@@ -354,15 +353,14 @@ def _parse_vector(gdf: gpd.GeoDataFrame, start: int, source: IncidentSource, lab
     raw["geometry_wkt"] = gdf.geometry.to_wkt()
     frame = pd.DataFrame(index=gdf.index)
     if gdf.empty:
-        for column in ("melding_id", "date_text", "category", "x_text", "y_text"):
+        for column in ("melding_id", *text_columns(source), "category", "x_text", "y_text"):
             frame[column] = pd.Series(dtype=object)
         frame["x"] = frame["y"] = pd.Series(dtype=float)
         frame["geom_type"] = pd.Series(dtype=object)
         return raw, _Parsed(frame, choice or CrsChoice(source.crs or RD))
     frame["melding_id"] = _id_text(gdf[source.id]) if source.id else ""
-    dates = gdf[source.date]
-    frame["date_text"] = (dates if pd.api.types.is_datetime64_any_dtype(dates)
-                          else dates.where(dates.notna(), "").astype(str))
+    for column, texts in date_texts(gdf, source, _date_text).items():
+        frame[column] = texts
     frame["category"] = gdf[source.category].where(gdf[source.category].notna(), "").astype(
         str).str.strip()
     geoms = pd.Series(_single_points(gdf.geometry.to_numpy()), index=gdf.index)
@@ -392,6 +390,13 @@ def _single_points(geoms: np.ndarray) -> np.ndarray:
     return out
 
 
+def _date_text(values: pd.Series) -> pd.Series:
+    """Return a date field of a vector file as datetimes, or as text (missing stays empty)."""
+    if pd.api.types.is_datetime64_any_dtype(values):
+        return values
+    return values.where(values.notna(), "").astype(str)
+
+
 def _id_text(values: pd.Series) -> pd.Series:
     """Melding ids as text: missing stays empty, whole numbers lose a trailing ``.0``."""
     if pd.api.types.is_float_dtype(values):
@@ -406,57 +411,11 @@ def _id_text(values: pd.Series) -> pd.Series:
 # -- validation -----------------------------------------------------------------------------------
 
 
-def _dates(parsed: _Parsed, source: IncidentSource, order: dict[str, str],
-           ledger: Ledger) -> tuple[pd.Series, pd.Series]:
-    """Parse the dates of one piece: with ``date_format``, or in the order the file uses.
-
-    Without ``date_format`` the order (day or month first) is told from the column
-    (:func:`~hotspotkaart.io.parsing.date_order`); the first piece of a file decides and later
-    pieces must agree. A file that cannot tell although it holds many dates, or mixes both
-    orders, is refused with the key to set: dates are never swapped silently. A small file
-    that cannot tell is read day first, the Dutch order (logged).
-
-    Raises
-    ------
-    InputError
-        If the order cannot be told or is mixed.
-    """
-    texts = parsed.frame["date_text"]
-    if source.date_format:
-        return parse_with_format(texts, source.date_format)
-    found = date_order(texts)
-    known = order.get("order")
-    if found == "unsure" and known is None:
-        logger.info("%s: the dates cannot tell day first from month first; read day first",
-                    _describe(source))
-        found = "day-first"
-    elif found == "unsure":
-        found = "either"  # a later piece that cannot tell follows the first
-    if found == "either" and known is None:
-        example = texts[texts.astype(str).str.match(r"\s*\d{1,2}[-/.]\d{1,2}[-/.]\d{4}")].iloc[0]
-        msg = (f"{_describe(source)}: cannot tell whether a date such as {example!r} is day "
-               "first or month first (no number above 12 in any of its dates); set "
-               "date_format = \"%d-%m-%Y %H:%M\" (day first) or \"%m-%d-%Y %H:%M\" "
-               "(month first) in its [[incidents]] table")
-        raise InputError(msg)
-    if found == "mixed" or (known is not None and found not in (known, "either")):
-        msg = (f"{_describe(source)}: its dates are written both day first (31-01-2024) and "
-               "month first (01-31-2024); set date_format (e.g. \"%d-%m-%Y %H:%M\") in its "
-               "[[incidents]] table, or export the dates in one order")
-        raise InputError(msg)
-    if known is None:
-        order["order"] = found
-        if found == "month-first":
-            ledger.warn(f"{_describe(source)}: the dates are written month first (mm/dd/yyyy, "
-                        "as in a US export): some have a second number above 12 and none a "
-                        "first one; they are read that way (set date_format to be explicit)")
-    return parse_dates(texts, order=order.get("order", "day-first"))
-
-
 def _validate(parsed: _Parsed, label: str, periods: Periods, ledger: Ledger,
-              parsed_dates: tuple[pd.Series, pd.Series]) -> pd.DataFrame:
+              reader: DateReader) -> pd.DataFrame:
     """Apply the record checks in order; each record is rejected for its first failing check."""
     frame = parsed.frame
+    when = reader.read(frame, ledger)
     keep = pd.Series(True, index=frame.index)
 
     def reject(mask: pd.Series, reason: str,
@@ -476,11 +435,13 @@ def _validate(parsed: _Parsed, label: str, periods: Periods, ledger: Ledger,
     reject(rows("empty_rows"), Reason.EMPTY_ROW)
     counts = pd.Series(frame.attrs.get("bad_rows", {}), dtype=object)
     reject(rows("bad_rows"), Reason.FIELD_COUNT, counts.reindex(frame.index).fillna(""))
-    dates, date_problem = parsed_dates
+    dates, date_problem = when.date, when.problem
     date_text = frame["date_text"].astype(str)
     reject(date_problem == "missing", Reason.DATE_MISSING)
     reject(date_problem == "impossible", Reason.DATE_IMPOSSIBLE, date_text)
     reject(date_problem == "unreadable", Reason.DATE_UNREADABLE, date_text)
+    for mask, reason, detail in when.rejected:
+        reject(mask, reason, detail)
     empty_xy = (frame["x_text"].astype(str).str.strip() == "") | (
         frame["y_text"].astype(str).str.strip() == "")
     reject(empty_xy, Reason.COORD_MISSING)
@@ -504,11 +465,13 @@ def _validate(parsed: _Parsed, label: str, periods: Periods, ledger: Ledger,
         "row": frame.index[keep].astype("int64"),
         "melding_id": frame.loc[keep, "melding_id"].astype(str).to_numpy(),
         "date": dates[keep].to_numpy(),
-        "timed": has_time(frame["date_text"])[keep].to_numpy(dtype=bool),
+        "timed": when.timed[keep].to_numpy(dtype=bool),
+        **when.columns(keep),
         "period": period[keep].to_numpy(dtype=np.int64),
         "category": frame.loc[keep, "category"].astype(str).to_numpy(),
         "geometry": shapely.points(x[keep.to_numpy()], y[keep.to_numpy()]),
     })
+    reader.tally(when, keep)
     return out
 
 

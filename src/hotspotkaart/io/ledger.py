@@ -32,6 +32,8 @@ class Reason:
     DATE_MISSING = "datum ontbreekt"
     DATE_UNREADABLE = "datum onleesbaar"
     DATE_IMPOSSIBLE = "datum bestaat niet"
+    WINDOW_UNREADABLE = "tijdvak onleesbaar"
+    WINDOW_REVERSED = "tijdvak eindigt voor het begint"
     OUT_OF_PERIOD = "datum buiten beide perioden"
     COORD_MISSING = "coördinaten ontbreken"
     COORD_UNREADABLE = "coördinaten onleesbaar"

@@ -39,7 +39,7 @@ from jinja2 import DictLoader, Environment, StrictUndefined
 from markupsafe import Markup
 
 from hotspotkaart._errors import InputError
-from hotspotkaart._format import html_text, nl_float, nl_int
+from hotspotkaart._format import html_text, nl_count, nl_float, nl_int
 from hotspotkaart.config.periods import MONTHS, Period, Periods
 from hotspotkaart.maps.charttemplates import TEMPLATES
 
@@ -276,8 +276,8 @@ def heat_chart(counts: Mapping[int, Any], *, title: str, hot: Mapping[int, Any] 
     ----------
     counts : mapping of int to array-like of shape (7, 24)
         Per year, the meldingen per weekday (rows :data:`WEEKDAYS`, Monday first) and hour
-        (columns 0 … 23, the hour a melding starts in). Years are drawn in ascending order, all
-        on one colour scale.
+        (columns 0 … 23, the hour a melding starts in; fractions where a time window was spread
+        over its hours). Years are drawn in ascending order, all on one colour scale.
     title : str
         Title of the figure; each panel's ``<title>`` is ``"<title>: <year>"``.
     hot : mapping of int to array-like of bool, shape (7, 24), optional
@@ -299,8 +299,7 @@ def heat_chart(counts: Mapping[int, Any], *, title: str, hot: Mapping[int, Any] 
     Raises
     ------
     InputError
-        If an array is not 7 × 24, a count is negative or not whole, or ``hot`` names a year
-        without counts.
+        If an array is not 7 × 24 counts of 0 or more, or ``hot`` names a year without counts.
 
     """
     grids = {int(y): _grid(counts[y], f"counts {y}") for y in sorted(counts)}
@@ -310,7 +309,7 @@ def heat_chart(counts: Mapping[int, Any], *, title: str, hot: Mapping[int, Any] 
         raise InputError(msg)
     ident = _chart_id("heat", chart_id, title, [(y, g.tolist()) for y, g in grids.items()],
                       [(y, m.tolist()) for y, m in sorted(masks.items())])
-    top = max((int(g.max()) for g in grids.values()), default=0)
+    top = max((math.ceil(g.max()) for g in grids.values()), default=0)
     if top == 0:
         return _figure("heat", title, [], [], empty=_empty_sentence(
             period_names(tuple(grids), periods), "meldingen met een tijdstip"))
@@ -339,7 +338,7 @@ def heat_scale(top: int) -> tuple[int, tuple[str, ...]]:
 
 def heat_classes(counts: npt.ArrayLike, step: int) -> np.ndarray:
     """Return each count's class on :func:`heat_scale`: 0 for none, ``k`` for ``colours[k-1]``."""
-    return (np.asarray(counts, dtype=np.int64) + step - 1) // step  # ceil(count / step)
+    return np.ceil(np.asarray(counts, dtype=float) / step).astype(np.int64)  # a part is above 0
 
 
 def _heat_panel(ident: str, title: str, year: str, grid: np.ndarray, mask: np.ndarray | None,
@@ -350,11 +349,11 @@ def _heat_panel(ident: str, title: str, year: str, grid: np.ndarray, mask: np.nd
     cells, outlines = [], []
     classes = heat_classes(grid, step)
     for d, h in np.ndindex(7, 24):
-        value, is_hot = int(grid[d, h]), bool(mask is not None and mask[d, h])
+        value, is_hot = grid[d, h], bool(mask is not None and mask[d, h])
         cell = {"x": _n(x0 + h * cw + gap / 2), "y": _n(y0 + d * ch + gap / 2),
                 "fill": "#ffffff" if value == 0 else colours[classes[d, h] - 1],
                 "edge": _ZERO_EDGE if value == 0 else "",
-                "tip": _safe(f"{WEEKDAYS[d]} {_hour_text(h)}: {nl_int(value)}"
+                "tip": _safe(f"{WEEKDAYS[d]} {_hour_text(h)}: {nl_count(float(value))}"
                              + (" (hot spot)" if is_hot else ""))}
         cells.append(cell)
         if is_hot:
@@ -362,7 +361,7 @@ def _heat_panel(ident: str, title: str, year: str, grid: np.ndarray, mask: np.nd
     label_y = y0 + 7 * ch + 16
     panel = {"kind": "heat", "id": ident, "width": _WIDTH, "height": _n(label_y + 6),
              "title": _safe(f"{title}: {year}"), "desc": _safe(_heat_desc(year, grid, mask)),
-             "heading": f"{year}: {meldingen_text(int(grid.sum()))}", "day_x": _n(x0 - 5),
+             "heading": f"{year}: {meldingen_text(round(grid.sum()))}", "day_x": _n(x0 - 5),
              "cw": _n(cw - gap), "ch": _n(ch - gap), "cells": cells, "hot": outlines,
              "label_y": _n(label_y),
              "days": [(_n(y0 + (d + 0.5) * ch), day[:2], day) for d, day in enumerate(WEEKDAYS)],
@@ -373,15 +372,15 @@ def _heat_panel(ident: str, title: str, year: str, grid: np.ndarray, mask: np.nd
 def _heat_desc(year: str, grid: np.ndarray, mask: np.ndarray | None) -> str:
     """Summarise one year of the heat chart in Dutch sentences."""
     order = sorted(np.ndindex(7, 24), key=lambda dh: (-grid[dh], dh))
-    busiest = [f"{WEEKDAYS[d]} {_hour_text(h)} ({nl_int(int(grid[d, h]))})"
+    busiest = [f"{WEEKDAYS[d]} {_hour_text(h)} ({nl_count(float(grid[d, h]))})"
                for d, h in order[:5] if grid[d, h] > 0]
     hours = grid.sum(axis=0)
     peak = sorted(range(24), key=lambda h: (-hours[h], h))[:3]
-    parts = [f"{year}: {meldingen_text(int(grid.sum()))}.",
+    parts = [f"{year}: {meldingen_text(round(grid.sum()))}.",
              "Drukste uren van de dag: "
-             + ", ".join(f"{_hour_text(h)} ({nl_int(int(hours[h]))})" for h in peak) + ".",
+             + ", ".join(f"{_hour_text(h)} ({nl_count(hours[h])})" for h in peak) + ".",
              f"Drukste combinaties: {', '.join(busiest)}.",
-             "Per dag: " + ", ".join(f"{day} {nl_int(int(n))}"
+             "Per dag: " + ", ".join(f"{day} {nl_count(n)}"
                                      for day, n in zip(WEEKDAYS, grid.sum(axis=1), strict=True))
              + "."]
     if mask is not None and mask.any():
@@ -473,12 +472,13 @@ def _counts(values: Sequence[int], name: str) -> list[int]:
 
 
 def _grid(values: Any, name: str) -> np.ndarray:
-    """Check a 7 × 24 array of counts."""
-    array = np.asarray(values)
-    if array.shape != (7, 24):
-        msg = f"heat chart: {name} has shape {array.shape}; give 7 weekdays × 24 hours"
+    """Check a 7 × 24 array of counts: whole (int64), or with fractions (a window's parts)."""
+    array = np.asarray(values, dtype=float)
+    if array.shape != (7, 24) or not (np.isfinite(array).all() and (array >= 0).all()):
+        msg = (f"heat chart: {name} (shape {array.shape}) must be 7 weekdays × 24 hours of "
+               "counts of 0 or more")
         raise InputError(msg)
-    return np.asarray(_counts(array.ravel().tolist(), name), dtype=np.int64).reshape(7, 24)
+    return array.astype(np.int64) if (array == np.round(array)).all() else array
 
 
 def _mask(values: Any, name: str) -> np.ndarray:

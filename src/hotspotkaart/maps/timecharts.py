@@ -10,14 +10,16 @@ than the wijk's average outlined.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from hotspotkaart._format import nl_int
+from hotspotkaart._format import nl_count
 from hotspotkaart.config.settings import Periods
+from hotspotkaart.engine.aoristic import clock_hours
 from hotspotkaart.maps.charts import (
     WEEKDAYS,
     bar_chart_by_area,
@@ -77,9 +79,10 @@ def area_heat_cells(times: pd.DataFrame | None, area_type: str, codes: Sequence[
     :func:`~hotspotkaart.maps.charts.period_names` (the key the popup shows), one digit per hour
     of the week
     (Monday 0:00 first), 0 for no melding and else the class on the heat chart's scale of this
-    area's own largest count (:func:`~hotspotkaart.maps.charts.heat_scale`), and the chart in
-    words. ``times`` is ``tijden.csv`` (``MapData.times``); ``area_type`` is ``buurt``, or
-    ``hotspot`` for the hot-spot clusters, each with the one year it belongs to.
+    area's own largest count (:func:`~hotspotkaart.maps.charts.heat_scale`; a part of a time
+    window spread over its hours is above 0), and the chart in words. ``times`` is
+    ``tijden.csv`` (``MapData.times``); ``area_type`` is ``buurt``, or ``hotspot`` for the
+    hot-spot clusters, each with the one year it belongs to.
     """
     if times is None or not len(codes):
         return {}
@@ -87,19 +90,19 @@ def area_heat_cells(times: pd.DataFrame | None, area_type: str, codes: Sequence[
     names = period_names(years, periods)
     out: dict[str, dict[str, object]] = {}
     for i, code in enumerate(codes):
-        top = int(grid[i].max())
+        top = math.ceil(grid[i].max())
         if top == 0:
             continue
         step, colours = heat_scale(top)
         classes = heat_classes(grid[i], step)
-        totals = {name: f"{meldingen_text(int(grid[i, k].sum()))} met een tijdstip"
+        totals = {name: f"{meldingen_text(round(grid[i, k].sum()))} met een tijdstip"
                   for k, name in enumerate(names)}
         label = "; ".join(f"{year}: {text}" for year, text in totals.items())
         out[str(code)] = {"n": len(colours), "totals": totals,
                           "cells": {name: "".join(str(int(c)) for c in classes[k].ravel())
                                     for k, name in enumerate(names)},
                           "label": f"Meldingen per uur en weekdag, {label}; hoe donkerder, hoe "
-                                   f"meer (tot {nl_int(top)} in een uur)"}
+                                   f"meer (tot {nl_count(grid[i].max())} in een uur)"}
     return out
 
 
@@ -126,16 +129,19 @@ def _periods(context: MapContext) -> Periods:
 
 
 def _weeks(times: pd.DataFrame, area_type: str, codes: Sequence[str],
-           year: int) -> npt.NDArray[np.int64]:
-    """Count each area's meldingen with a time in ``year``: (areas, weekday, hour)."""
+           year: int) -> np.ndarray:
+    """Count each area's meldingen with a time in ``year``: (areas, weekday, hour).
+
+    Whole numbers (int64), or fractions where ``tijden.csv`` holds a spread time window.
+    """
     rows = times[(times["area_type"] == area_type) & (times["period"] == year)
                  & (times["category"] == "") & times["hour"].notna()]
     position = pd.Index(list(codes)).get_indexer(rows["area_code"].astype(str))
     ok = position >= 0
-    out = np.zeros((len(codes), 7, 24), dtype=np.int64)
+    counts = rows["count"].to_numpy()
+    out = np.zeros((len(codes), 7, 24), dtype=np.float64 if counts.dtype.kind == "f" else np.int64)
     np.add.at(out, (position[ok], rows["weekday"].to_numpy(dtype=np.int64)[ok] - 1,
-                    rows["hour"].to_numpy(dtype=np.int64)[ok]),
-              rows["count"].to_numpy(np.int64)[ok])
+                    rows["hour"].to_numpy(dtype=np.int64)[ok]), counts[ok])
     return out
 
 
@@ -178,7 +184,8 @@ def incident_charts(incidents: pd.DataFrame, context: MapContext, name: str,
     Parameters
     ----------
     incidents : pandas.DataFrame
-        The meldingen, with ``date``, ``timed``, ``period`` and ``category``.
+        The meldingen, with ``date``, ``timed``, ``period`` and ``category`` (and a time window,
+        spread over its hours by :func:`~hotspotkaart.engine.aoristic.clock_hours`).
     context : MapContext
         The years.
     name : str
@@ -197,13 +204,13 @@ def incident_charts(incidents: pd.DataFrame, context: MapContext, name: str,
         months[category] = {year: [int((mine == m).sum())
                                    for m in periods.period(year).calendar_months()]
                             for year in context.years}
-    timed = incidents["timed"].to_numpy(dtype=bool)
+    hours = clock_hours(incidents)
+    period = incidents["period"].to_numpy()[hours.melding]
     counts = {}
     for year in context.years:
-        grid = np.zeros((7, 24), dtype=np.int64)
-        pick = timed & (incidents["period"].to_numpy() == year)
-        np.add.at(grid, (dates[pick].dt.day_of_week.to_numpy(), dates[pick].dt.hour.to_numpy()),
-                  1)
+        grid = np.zeros((7, 24), dtype=hours.weight.dtype)
+        pick = (hours.hour >= 0) & (period == year)
+        np.add.at(grid, (hours.weekday[pick] - 1, hours.hour[pick]), hours.weight[pick])
         counts[year] = grid
     return (monthly_chart(months, context.years, periods=context.periods,
                           title=f"Meldingen per maand in {name}")

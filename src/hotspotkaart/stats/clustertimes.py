@@ -31,7 +31,7 @@ from hotspotkaart.config.settings import AnalysisConfig
 from hotspotkaart.engine.grid import cell_rows, grid_indices
 from hotspotkaart.stats.coverage import Coverage
 from hotspotkaart.stats.hotspots import HOT_90, HOT_95, HOT_99
-from hotspotkaart.stats.temporal import tested_blocks
+from hotspotkaart.stats.temporal import count_values, tested_blocks
 
 __all__ = ["HOTSPOT", "cluster_column", "cluster_hot_times", "cluster_time_rows",
            "cluster_weeks", "label_clusters"]
@@ -114,7 +114,8 @@ def cluster_time_rows(weeks: pd.DataFrame) -> pd.DataFrame:
     """Return the ``tijden.csv`` rows of the clusters: meldingen per weekday and hour.
 
     ``weeks`` is :func:`cluster_weeks`. Each cluster counts in its own period only; a melding
-    without a time has an empty weekday and hour, as in the rest of the table.
+    without a time has an empty weekday and hour, and a time window is spread over its hours,
+    as in the rest of the table.
     """
     table = weeks.groupby(["cluster", "period", "weekday", "hour"], sort=True)["n"].sum()
     table = table.reset_index()
@@ -124,7 +125,7 @@ def cluster_time_rows(weeks: pd.DataFrame) -> pd.DataFrame:
         "period": table["period"].astype(np.int64), "category": "",
         "weekday": table["weekday"].where(timed).astype("Int64"),
         "hour": table["hour"].where(timed).astype("Int64"),
-        "count": table["n"].astype(np.int64)})
+        "count": count_values(table["n"])})
 
 
 def cluster_hot_times(weeks: pd.DataFrame, clusters: dict[int, npt.NDArray[np.object_]],
@@ -132,7 +133,8 @@ def cluster_hot_times(weeks: pd.DataFrame, clusters: dict[int, npt.NDArray[np.ob
                       dispersion: float) -> pd.DataFrame:
     """Test every weekday × 3-hour block of every cluster, one family per period.
 
-    ``weeks`` is :func:`cluster_weeks`.
+    ``weeks`` is :func:`cluster_weeks`; the test counts its whole meldingen (``n_block``,
+    as :func:`hotspotkaart.stats.temporal.hot_time_table` does).
 
     Returns
     -------
@@ -150,7 +152,7 @@ def cluster_hot_times(weeks: pd.DataFrame, clusters: dict[int, npt.NDArray[np.ob
         arrays = np.zeros((len(names), 7, 24), dtype=np.int64)
         position = pd.Index(names).get_indexer(rows["cluster"])
         np.add.at(arrays, (position, rows["weekday"].to_numpy() - 1, rows["hour"].to_numpy()),
-                  rows["n"].to_numpy())
+                  rows["n_block"].to_numpy())
         parts.append(tested_blocks(arrays, [HOTSPOT] * len(names), names, year, coverage,
                                    config, dispersion))
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()

@@ -4,7 +4,9 @@ Everything here works on the meldingen *with a known time* of an area (the city,
 hot-spot cluster) counted per weekday and hour, an array of shape ``(n_areas, 7, 24)`` with
 weekday 0 = maandag … 6 = zondag and hour 0 … 23. It answers two questions: which blocks of the
 week are hot (:func:`hot_times`), and whether an area's time profile changed between the two
-periods (:func:`profile_change`).
+periods (:func:`profile_change`). The counts are whole meldingen: a melding known only by a time
+window counts where the window lies within one block, and not otherwise
+(:mod:`hotspotkaart.engine.aoristic`); its aoristic parts are shares, not observations.
 
 Hot times
 ---------
@@ -82,6 +84,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from hotspotkaart._errors import InputError
+from hotspotkaart.engine.aoristic import BLOCK_HOURS
 from hotspotkaart.stats.change import as_counts, check_test_settings, fdr
 
 __all__ = [
@@ -97,9 +100,6 @@ __all__ = [
 WEEKDAYS: tuple[str, ...] = (
     "maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag",
 )
-
-#: The hours of one block of :func:`hot_times`.
-BLOCK_HOURS = 3
 
 #: The hours of one day part of :func:`profile_change`.
 DAY_PART_HOURS = 6

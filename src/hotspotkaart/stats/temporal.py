@@ -23,21 +23,22 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
 from hotspotkaart.config.settings import AnalysisConfig, Periods
+from hotspotkaart.engine.aoristic import WindowCounts
 from hotspotkaart.engine.grid import cell_rows
 from hotspotkaart.stats.coverage import Coverage
 from hotspotkaart.stats.hottimes import hot_times, profile_change
 from hotspotkaart.stats.trend import EXACT_MAX_STEPS, MIN_STEPS, TE_WEINIG, trend_columns
 
-__all__ = ["METHOD", "Timing", "area_trends", "cell_quarters",
-           "cell_trends", "hot_time_table", "month_table", "profile_table", "quarter_days",
-           "time_table", "timing", "weekday_occurrences"]
+__all__ = ["COUNT_DECIMALS", "METHOD", "Timing", "area_trends", "cell_quarters",
+           "cell_trends", "count_values", "hot_time_table", "month_table", "profile_table",
+           "quarter_days", "time_table", "timing", "weekday_occurrences"]
 
 logger = logging.getLogger(__name__)
 
@@ -47,13 +48,24 @@ _CITY, _WIJK, _BUURT = "stad", "wijk", "buurt"
 METHOD: dict[str, str] = {
     "times": ("weekday and hour on the local clock (Europe/Amsterdam); a melding whose source "
               "gave a date only has an empty weekday and hour (never 00:00); a datetime field "
-              "at exactly 00:00:00 counts as a date only"),
+              "at exactly 00:00:00 counts as a date only; a melding with a time window "
+              "(time_from, time_to) is spread over the clock hours the window covers, in "
+              "proportion to its time in each (aoristic counting, Ratcliffe 2002), so the "
+              "counts of tijden.csv can be fractions (3 decimals) that add up to the meldingen; "
+              "its period, month and place follow date if given, else time_from; a window "
+              "whose start equals its end is a moment; one of 7 days or more (it covers every "
+              "hour of the week), open at one end or with an end without a time of day counts "
+              "as a date only"),
     "hot_times": ("weekday x 3-hour blocks of the city, each wijk and each buurt; one-sided "
                   "exact binomial test of a block's effective count (count / dispersion) "
                   "against its share of the hours of the week, weighted by how often each "
                   "weekday occurs in the covered days; Benjamini-Hochberg over all blocks "
                   "of a period (Benjamini & Hochberg 1995); hot when q <= fdr_q and count > "
-                  "expected"),
+                  "expected; the test counts whole meldingen: those with a moment and those "
+                  "whose time window lies within one weekday x 3-hour block, known at the "
+                  "resolution tested and counted in it; a window over more blocks is left out "
+                  "of the tests (and of the profile change), as a date only is: its aoristic "
+                  "parts are expected shares, not observed counts (Ratcliffe 2002)"),
     "hot_spot_clusters": ("a hot-spot cluster is a group of grid cells of one period with a "
                           "hot spot class (any confidence) that share an edge, numbered by "
                           "meldingen (hotspot_<year> in grid.csv); its meldingen per weekday "
@@ -70,8 +82,7 @@ METHOD: dict[str, str] = {
               "Benjamini-Hochberg over the buurten, the wijken and the cells (3 x 3 window) "
               "each; a quarter without data is left out, fewer than 3 covered quarters: not "
               "tested; {steps} steps give little power{power}"),
-    "not_yet": ("time windows (time_from / time_to, aoristic spreading) are not read; the "
-                "time profile of a hot-spot cluster is not compared between periods (a "
+    "not_yet": ("the time profile of a hot-spot cluster is not compared between periods (a "
                 "cluster belongs to one period)"),
 }
 
@@ -124,6 +135,17 @@ def _levels(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
+#: The decimals of a fractional count (a time window spread over its hours) in the outputs.
+COUNT_DECIMALS = 3
+
+
+def count_values(counts: pd.Series) -> pd.Series:
+    """Return counts for ``tijden.csv``: int64, or fractions rounded to :data:`COUNT_DECIMALS`."""
+    if counts.dtype.kind == "f":
+        return counts.round(COUNT_DECIMALS)
+    return counts.astype(np.int64)
+
+
 def time_table(weeks: pd.DataFrame, buurten: pd.DataFrame) -> pd.DataFrame:
     """Return ``tijden.csv``: meldingen per area, period, category, weekday and hour.
 
@@ -139,7 +161,8 @@ def time_table(weeks: pd.DataFrame, buurten: pd.DataFrame) -> pd.DataFrame:
     pandas.DataFrame
         Columns ``area_type`` (``stad``, ``wijk``, ``buurt``), ``area_code`` (empty for the
         city), ``period``, ``category`` (empty = all), ``weekday`` (1 = maandag … 7 =
-        zondag), ``hour`` (0–23) and ``count``; meldingen without a time have an empty
+        zondag), ``hour`` (0–23) and ``count`` (:func:`count_values`: fractions where a time
+        window was spread over its hours); meldingen without a time have an empty
         ``weekday`` and ``hour``. Only combinations with meldingen are listed.
     """
     frame = _levels(with_wijkcode(weeks, buurten), ["period", "weekday", "hour"])
@@ -149,7 +172,7 @@ def time_table(weeks: pd.DataFrame, buurten: pd.DataFrame) -> pd.DataFrame:
         "period": frame["period"].astype(np.int64), "category": frame["category"],
         "weekday": frame["weekday"].where(timed).astype("Int64"),
         "hour": frame["hour"].where(timed).astype("Int64"),
-        "count": frame["n"].astype(np.int64),
+        "count": count_values(frame["n"]),
     })
     return out.reset_index(drop=True)
 
@@ -174,14 +197,17 @@ def month_table(months: pd.DataFrame, buurten: pd.DataFrame) -> pd.DataFrame:
 
 def _week_arrays(weeks: pd.DataFrame, codes: Sequence[str], key: str | None,
                  year: int) -> npt.NDArray[np.int64]:
-    """Meldingen with a time of ``year`` as an array (areas, 7, 24); ``key`` None: the city."""
+    """Meldingen with a time of ``year`` as an array (areas, 7, 24); ``key`` None: the city.
+
+    The whole counts ``n_block``: a time window over more than one 3-hour block is left out.
+    """
     out = np.zeros((len(codes), 7, 24), dtype=np.int64)
     rows = weeks[(weeks["period"] == year) & (weeks["hour"] >= 0)]
     position = (pd.Index(list(codes)).get_indexer(rows[key]) if key
                 else np.zeros(len(rows), dtype=np.intp))
     ok = position >= 0
     np.add.at(out, (position[ok], rows["weekday"].to_numpy()[ok] - 1,
-                    rows["hour"].to_numpy()[ok]), rows["n"].to_numpy()[ok])
+                    rows["hour"].to_numpy()[ok]), rows["n_block"].to_numpy()[ok])
     return out
 
 
@@ -213,8 +239,9 @@ def hot_time_table(weeks: pd.DataFrame, buurten: pd.DataFrame, periods: Periods,
 
     One family per period over the blocks of the city, all wijken and all buurten
     (Benjamini–Hochberg); areas with fewer than ``min_count`` meldingen with a time are not
-    tested;
-    the expected share of a block follows the weekdays the covered days of the period hold.
+    tested; the expected share of a block follows the weekdays the covered days of the period
+    hold. The counts are the whole ones (``n_block``): a time window over more than one block
+    is left out (see ``METHOD["hot_times"]``).
 
     Returns
     -------
@@ -356,6 +383,8 @@ class Timing:
         :func:`profile_table`: whether the time profile of the city and each wijk changed.
     quarter_days : numpy.ndarray
         :func:`quarter_days`, the exposure of the trends.
+    windows : WindowCounts
+        The meldingen spread over the hours of their time window, and those within one block.
     """
 
     times: pd.DataFrame
@@ -363,6 +392,7 @@ class Timing:
     hot_times: pd.DataFrame
     profiles: pd.DataFrame
     quarter_days: npt.NDArray[np.float64]
+    windows: WindowCounts = field(default_factory=WindowCounts)
 
     def as_dict(self) -> dict[str, object]:
         """Return the ``method.when`` block of ``summary.json``."""
@@ -372,16 +402,22 @@ class Timing:
         power = (" (a doubling at 20 meldingen a quarter is found in about 1 in 5 units)"
                  if steps == 8 else "")
         trend = METHOD["trend"].format(steps=steps, p_value=p_value, power=power)
-        return {**METHOD, "trend": trend, "quarter_days": [int(d) for d in self.quarter_days]}
+        return {**METHOD, "trend": trend, "time_windows": self.windows.as_dict(),
+                "quarter_days": [int(d) for d in self.quarter_days]}
 
 
 def timing(weeks: pd.DataFrame, months: pd.DataFrame, buurten: pd.DataFrame, periods: Periods,
-           coverage: Coverage, config: AnalysisConfig, dispersion: float) -> Timing:
-    """Make the :class:`Timing` of a build from its count tables (see the module docstring)."""
+           coverage: Coverage, config: AnalysisConfig, dispersion: float,
+           windows: WindowCounts | None = None) -> Timing:
+    """Make the :class:`Timing` of a build from its count tables (see the module docstring).
+
+    ``windows`` is ``CountTables.windows``, for the method block.
+    """
     return Timing(
         times=time_table(weeks, buurten),
         months=month_table(months, buurten),
         hot_times=hot_time_table(weeks, buurten, periods, coverage, config, dispersion),
         profiles=profile_table(weeks, buurten, periods, coverage, config, dispersion),
         quarter_days=quarter_days(coverage, periods),
+        windows=windows or WindowCounts(),
     )

@@ -146,7 +146,7 @@ def run_statistics(tables: CountTables, boundaries: Boundaries, zone_frame: gpd.
                 dispersion=phi, windows=windows),
     ]
     jobs.append(partial(timing, tables.weeks, tables.months, boundaries.buurten, periods,
-                        covered, analysis, phi))
+                        covered, analysis, phi, tables.windows))
     buurten, *per_year, breaks, wijken, zone_stats, when = run_jobs(
         jobs, resolve_workers(config.engine.workers))
     cells = analyse_grid_from_counts(*grid_args, tests=reduce(GridTests.merge, per_year),
