@@ -138,14 +138,19 @@ def test_the_planted_nights_are_hot_times_and_nothing_else_is(build) -> None:
     assert (hot["hot"].astype(str) == "True").mean() < 0.005
 
 
-def test_the_growing_buurt_has_a_rising_trend(build) -> None:
-    out, _, _ = build
+def _assert_only_rising(out, code: str) -> pd.DataFrame:
+    """Assert ``code`` is the buurt that rises, at most 2 others trend; return the grid."""
     buurten = pd.read_csv(out / "buurten.csv", sep=";")
     classes = dict(zip(buurten["buurtcode"], buurten["trend_class"], strict=True))
-    assert classes[GROWING_BUURT] == "toenemend"
-    others = [c for code, c in classes.items() if code != GROWING_BUURT]
+    assert classes[code] == "toenemend"
+    others = [c for b, c in classes.items() if b != code]
     assert others.count("toenemend") + others.count("afnemend") <= 2
-    grid = pd.read_csv(out / "grid.csv", sep=";")
+    return pd.read_csv(out / "grid.csv", sep=";")
+
+
+def test_the_growing_buurt_has_a_rising_trend(build) -> None:
+    out, _, _ = build
+    grid = _assert_only_rising(out, GROWING_BUURT)
     assert set(grid["trend_class"]) <= {"toenemend", "afnemend", "geen trend",
                                         "te weinig meldingen"}
     assert (grid["trend_class"] == "toenemend").any()
@@ -220,12 +225,7 @@ def trend_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[in
 
 def test_the_three_year_trend_finds_the_growing_cluster(trend_build) -> None:
     out, _, code = trend_build
-    buurten = pd.read_csv(out / "buurten.csv", sep=";")
-    classes = dict(zip(buurten["buurtcode"], buurten["trend_class"], strict=True))
-    assert classes[code] == "toenemend"
-    others = [c for b, c in classes.items() if b != code]
-    assert others.count("toenemend") + others.count("afnemend") <= 2
-    grid = pd.read_csv(out / "grid.csv", sep=";")
+    grid = _assert_only_rising(out, code)
     busiest = grid.loc[grid["count_2024"].idxmax()]
     assert busiest["trend_class"] == "toenemend"
     assert (grid["trend_class"] == "toenemend").sum() <= 30  # the cluster's windows, no more
