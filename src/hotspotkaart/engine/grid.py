@@ -142,8 +142,10 @@ def make_grid(areas: gpd.GeoDataFrame, cell_size: float) -> gpd.GeoDataFrame:
         so small that the grid would be unreasonably large.
 
     """
-    size = check_grid_size(areas, cell_size)
+    check_rd(areas, "areas")
+    size = check_cell_size(cell_size)
     geoms = _area_geometries(areas)
+    _refuse_too_many(geoms, size, "cell_size")
     x0, y0, x1, y1 = shapely.total_bounds(geoms)
     ix = np.arange(math.floor(x0 / size), math.floor(x1 / size) + 1, dtype=np.int64)
     iy = np.arange(math.floor(y0 / size), math.floor(y1 / size) + 1, dtype=np.int64)
@@ -204,16 +206,21 @@ def check_grid_size(areas: gpd.GeoDataFrame, cell_size: float, *,
     """
     check_rd(areas, "areas")
     size = check_cell_size(cell_size)
-    surface = float(shapely.area(_area_geometries(areas)).sum())
+    _refuse_too_many(_area_geometries(areas), size, key)
+    return size
+
+
+def _refuse_too_many(geoms: npt.NDArray[np.object_], size: float, key: str) -> None:
+    """Raise the :class:`ConfigError` of :func:`check_grid_size` if ``geoms`` need too many."""
+    surface = float(shapely.area(geoms).sum())
     cells = surface / size**2
     if cells > MAX_GRID_CELLS:
         smallest = math.ceil(math.sqrt(surface / MAX_GRID_CELLS))
-        msg = (f"{key} = {cell_size:g} would lay about {round(cells, -3):,.0f} grid cells "
+        msg = (f"{key} = {size:g} would lay about {round(cells, -3):,.0f} grid cells "
                f"over the {surface / 1e6:.0f} km² of the buurten; a build lays at most "
                f"{MAX_GRID_CELLS:,} (time and memory grow with the cells: a million "
                f"take minutes and gigabytes); set cell_size to {smallest} metres or more")
         raise ConfigError(msg)
-    return size
 
 
 def _area_geometries(areas: gpd.GeoDataFrame) -> npt.NDArray[np.object_]:
@@ -317,7 +324,7 @@ def cell_week_counts(incidents: gpd.GeoDataFrame, periods: Periods, cell_size: f
     require_columns(incidents, ("date", "timed"), "incidents")
     period = period_array(incidents, periods)
     px, py, usable = _cell_index(incidents, float(cell_size))
-    hours = hours or clock_hours(incidents)
+    hours = clock_hours(incidents) if hours is None else hours
     take = usable[hours.melding]
     at = hours.melding[take]
     frame = pd.DataFrame({"ix": px[at], "iy": py[at], "period": period[at],

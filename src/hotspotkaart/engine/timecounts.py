@@ -62,7 +62,7 @@ def week_counts(incidents: pd.DataFrame, periods: Periods,
     """
     require_columns(incidents, ("buurtcode", "period", "category", "date", "timed"),
                     "incidents")
-    hours = hours or clock_hours(incidents)
+    hours = clock_hours(incidents) if hours is None else hours
     frame = pd.DataFrame({
         "buurtcode": incidents["buurtcode"].to_numpy(dtype=object)[hours.melding],
         "period": period_array(incidents, periods)[hours.melding],
