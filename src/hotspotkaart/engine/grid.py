@@ -34,6 +34,7 @@ from hotspotkaart._validate import check_cell_size, check_rd, period_array, requ
 from hotspotkaart.config.settings import Periods
 from hotspotkaart.engine.aoristic import ClockHours, clock_hours
 from hotspotkaart.engine.counting import category_labels, group_sizes, group_sums
+from hotspotkaart.engine.timecounts import month_keys
 
 __all__ = [
     "CELL_WEEK_COLUMNS",
@@ -298,8 +299,7 @@ def quarter_counts(incidents: gpd.GeoDataFrame, periods: Periods,
     _check_incidents(incidents)
     period_array(incidents, periods)
     px, py, usable = _cell_index(incidents, float(cell_size))
-    dates = pd.to_datetime(incidents["date"])
-    months = (dates.dt.year * 100 + dates.dt.month).to_numpy(dtype=np.int64)
+    months = month_keys(incidents["date"])
     frame = pd.DataFrame({"ix": px[usable], "iy": py[usable],
                           "quarter": periods.step_of_month(months[usable])})
     return group_sizes(frame, ["ix", "iy", "quarter"])

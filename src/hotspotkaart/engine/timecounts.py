@@ -16,6 +16,7 @@ then fractions, and ``n_block`` holds the whole counts the tests of hot times us
 from __future__ import annotations
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from hotspotkaart._validate import period_array, require_columns
@@ -24,7 +25,7 @@ from hotspotkaart.engine.aoristic import NO_HOUR, NO_WEEKDAY, ClockHours, clock_
 from hotspotkaart.engine.counting import category_labels, group_sizes, group_sums
 
 __all__ = ["MONTH_COLUMNS", "NO_HOUR", "NO_WEEKDAY", "WEEK_COLUMNS", "WEEK_KEYS",
-           "month_counts", "week_counts"]
+           "month_counts", "month_keys", "week_counts"]
 
 #: The keys of :func:`week_counts`; ``weekday`` 1 = maandag … 7 = zondag, ``hour`` 0–23.
 WEEK_KEYS: tuple[str, ...] = ("buurtcode", "period", "category", "weekday", "hour")
@@ -90,11 +91,16 @@ def month_counts(incidents: pd.DataFrame, periods: Periods) -> pd.DataFrame:
     """
     require_columns(incidents, ("buurtcode", "period", "category", "date"), "incidents")
     period_array(incidents, periods)  # checks the periods
-    dates = pd.to_datetime(incidents["date"])
     frame = pd.DataFrame({
         "buurtcode": incidents["buurtcode"].to_numpy(dtype=object),
         "category": category_labels(incidents["category"]),
-        "month": (dates.dt.year * 100 + dates.dt.month).to_numpy(dtype=np.int64),
+        "month": month_keys(incidents["date"]),
     })
     return group_sizes(frame, list(MONTH_COLUMNS[:-1]))
+
+
+def month_keys(dates: pd.Series) -> npt.NDArray[np.int64]:
+    """Return each date's calendar month as ``year * 100 + month`` (202307 = July 2023)."""
+    when = pd.to_datetime(dates)
+    return (when.dt.year * 100 + when.dt.month).to_numpy(dtype=np.int64)
 

@@ -20,6 +20,7 @@ import pandas as pd
 from hotspotkaart._format import nl_count
 from hotspotkaart.config.settings import Periods
 from hotspotkaart.engine.aoristic import clock_hours
+from hotspotkaart.engine.timecounts import month_keys
 from hotspotkaart.maps.charts import (
     WEEKDAYS,
     bar_chart_by_area,
@@ -195,8 +196,7 @@ def incident_charts(incidents: pd.DataFrame, context: MapContext, name: str,
     """
     if incidents.empty:
         return ""
-    dates = pd.to_datetime(incidents["date"])
-    month = (dates.dt.year * 100 + dates.dt.month).to_numpy()
+    month = month_keys(incidents["date"])
     periods = _periods(context)
     months: dict[str, dict[int, list[int]]] = {}
     for category in categories:
