@@ -31,6 +31,7 @@ from hotspotkaart.maps.data import MapContext, MapData
 from hotspotkaart.maps.elements import InfoPanel, Legend
 from hotspotkaart.maps.layers import (
     CELL_OUTLINE,
+    display_zones,
     geojson_layer,
     hot_spot_clusters,
     rounded,
@@ -152,10 +153,7 @@ def _simplified_zones(zones: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         return zones
     if len(zones) > MAX_FIELD_ZONES:
         zones = _merged_zones(zones)
-    geoms = zones.geometry.to_numpy()
-    simple = shapely.simplify(geoms, SIMPLIFY_TOLERANCE_M / 4, preserve_topology=True)
-    keep = shapely.is_valid(simple) & ~shapely.is_empty(simple)
-    return zones.set_geometry(list(np.where(keep, simple, geoms)), crs=zones.crs)
+    return display_zones(zones, SIMPLIFY_TOLERANCE_M / 4)
 
 
 def _merged_zones(zones: gpd.GeoDataFrame) -> gpd.GeoDataFrame:

@@ -129,12 +129,12 @@ def display_zones(zones: gpd.GeoDataFrame,
 
     A zone digitised to the centimetre can hold tens of thousands of corners, each of which a
     page would carry; simplified by :data:`DISPLAY_TOLERANCE_M` it looks the same. A shape
-    that would vanish keeps its own geometry.
+    that simplification would spoil (empty or invalid) keeps its own geometry.
     """
     geoms = np.asarray(zones.geometry.to_numpy(), dtype=object)
     simple = shapely.simplify(geoms, tolerance, preserve_topology=True)
-    gone = shapely.is_empty(simple) & ~shapely.is_empty(geoms)
-    simple[gone] = geoms[gone]
+    spoilt = (shapely.is_empty(simple) | ~shapely.is_valid(simple)) & ~shapely.is_empty(geoms)
+    simple[spoilt] = geoms[spoilt]
     return zones.set_geometry(gpd.GeoSeries(simple, index=zones.index, crs=zones.crs))
 
 
