@@ -207,8 +207,12 @@ class Config:
     @property
     def synthetic(self) -> bool:
         """Whether any input is demonstration (synthetic) data."""
-        return (any(s.synthetic for s in self.incidents) or any(s.synthetic for s in self.zones)
-                or any(s.synthetic for s in self.locations))
+        sources: tuple[IncidentSource | ZoneSource | LocationSource, ...] = (
+            *self.incidents,
+            *self.zones,
+            *self.locations,
+        )
+        return any(source.synthetic for source in sources)
 
 
 BASEMAPS: tuple[str, ...] = ("grijs", "standaard", "pastel", "luchtfoto", "geen")
