@@ -27,7 +27,6 @@ import pandas as pd
 
 from hotspotkaart import __version__
 from hotspotkaart._errors import ConfigError
-from hotspotkaart._format import nl_float
 from hotspotkaart._naming import category_slugs
 from hotspotkaart.config.settings import ZONE_KINDS, Config
 from hotspotkaart.engine.counting import IncidentTotals, incident_totals
@@ -45,16 +44,25 @@ from hotspotkaart.io.export import (
     write_json,
 )
 from hotspotkaart.io.geopackage import write_geopackage
+from hotspotkaart.io.glossary import layer_descriptions
 from hotspotkaart.io.incidents import check_category_slugs, iter_incidents, read_incidents
 from hotspotkaart.io.ledger import Ledger
 from hotspotkaart.io.workbook import write_workbook
 from hotspotkaart.io.zones import read_locations, read_zones
-from hotspotkaart.maps.data import MapContext, MapData
+from hotspotkaart.maps.data import MapContext, MapData, method_context
 from hotspotkaart.maps.fieldmap import field_map
 from hotspotkaart.maps.layers import display_zones, prepare_reprojection
 from hotspotkaart.maps.offline import write_html
-from hotspotkaart.maps.overview import overview_map, wijk_map
-from hotspotkaart.maps.pages import comparison_page, index_page, render, wijk_pages
+from hotspotkaart.maps.overview import overview_map
+from hotspotkaart.maps.pages import (
+    comparison_page,
+    gemeente_overview,
+    gemeente_pages,
+    index_page,
+    render,
+    wijk_page_map,
+    wijk_pages,
+)
 from hotspotkaart.maps.qgis import layer_styles
 from hotspotkaart.runtime.parallel import WarmProcess, resolve_workers, run_jobs
 from hotspotkaart.stats.classbreaks import CountBreaks
@@ -182,6 +190,7 @@ class BuildResult:
     dispersion: Dispersion | None = None
     coverage: Coverage | None = None
     timing: Timing | None = None
+    gemeenten: gpd.GeoDataFrame | None = None
 
     @cached_property
     def summary(self) -> dict[str, Any]:
@@ -244,7 +253,8 @@ def _analysed(config: Config, statistics: JobRunner | None, on_stage: StageHook 
                              zone_stats=tested.zone_stats, ledger=ledger,
                              generated_at=_generated_at(), totals=tables.totals, engine=engine,
                              breaks=tested.breaks, dispersion=tested.dispersion,
-                             coverage=tested.coverage, timing=tested.timing)
+                             coverage=tested.coverage, timing=tested.timing,
+                             gemeenten=tested.gemeenten)
         _ = result.summary  # checks read == used + rejected before anything is written
     return result
 
@@ -349,14 +359,19 @@ def _output_jobs(result: BuildResult, staging: Staging, selected: set[str],
                                                 result.config.maps.privacy_threshold)))
     if "wijken" in selected:
         names = wijk_pages(result.wijken["wijkcode"].tolist())
-        pages.extend((names[str(code)], partial(_folium_page, wijk_map, data, context, code))
+        pages.extend((names[str(code)], partial(_folium_page, wijk_page_map, data, context, code))
                      for code in wijk_codes)
+    if everything and data.gemeenten is not None:  # a region: an overview per gemeente
+        gemeenten = gemeente_pages(data.gemeenten["gemeentecode"].tolist())
+        pages.extend((page, partial(_folium_page, gemeente_overview, data, context, code))
+                     for code, page in gemeenten.items())
     if everything:
         pages.append(("index.html", partial(index_page, data, context)))
     jobs: list[Callable[[], None]] = []
     if everything:  # the workbook and the GeoPackage are the longest jobs
         tables, categories = _tables(result), _category_names(result)  # made once for both
-        jobs.append(partial(_write_tables, result, tables, categories, _table_paths(staging)))
+        jobs.append(partial(_write_tables, result, tables, categories,
+                            _table_paths(staging, tables)))
         jobs.append(partial(_write_workbook, result, context, tables, categories,
                             staging.path("hotspotkaart.xlsx")))
     jobs.extend(partial(_write_page, staging.path(name), page) for name, page in pages)
@@ -371,12 +386,15 @@ def _write_page(path: Path, page: Callable[[], str]) -> None:
     write_html(path, page())
 
 
-_TABLES = ("rejected.csv", "buurten.csv", "wijken.csv", "grid.csv", "zones.csv",
-           "tijden.csv", "maanden.csv", "hottijden.csv", "tijdprofiel.csv", "hotspotkaart.gpkg")
+_TABLES = ("rejected.csv", "buurten.csv", "wijken.csv", "gemeenten.csv", "grid.csv",
+           "zones.csv", "tijden.csv", "maanden.csv", "hottijden.csv", "tijdprofiel.csv",
+           "hotspotkaart.gpkg")
 
 
-def _table_paths(staging: Staging) -> dict[str, Path]:
-    return {name: staging.path(name) for name in _TABLES}
+def _table_paths(staging: Staging, tables: dict[str, pd.DataFrame]) -> dict[str, Path]:
+    """Return the staging path of every table file (``gemeenten.csv`` only for a region)."""
+    return {name: staging.path(name) for name in _TABLES
+            if not name.endswith(".csv") or name[:-4] in tables}
 
 
 def _write_tables(result: BuildResult, tables: dict[str, pd.DataFrame],
@@ -386,6 +404,7 @@ def _write_tables(result: BuildResult, tables: dict[str, pd.DataFrame],
     layers = {
         "buurten": result.buurten,
         "wijken": result.wijken,
+        **({} if result.gemeenten is None else {"gemeenten": result.gemeenten}),
         "grid": result.grid.cells,
         "zones": result.zone_stats,
     }
@@ -394,31 +413,17 @@ def _write_tables(result: BuildResult, tables: dict[str, pd.DataFrame],
     styles = layer_styles(layers, result.config.periods.years,
                           None if result.breaks is None else result.breaks.shared,
                           categories=categories, periods=result.config.periods)
-    write_geopackage(paths["hotspotkaart.gpkg"], layers, descriptions=_layer_descriptions(result),
+    write_geopackage(paths["hotspotkaart.gpkg"], layers, descriptions=layer_descriptions(
+                         result.config.periods, result.config.analysis.cell_size),
                      styles=styles, categories=categories, created=result.generated_at,
                      periods=result.config.periods)
 
 
-def _layer_descriptions(result: BuildResult) -> dict[str, str]:
-    """Describe each GeoPackage layer in Dutch (QGIS shows it in the layer's properties)."""
-    base, compare = (result.config.periods.label(y) for y in result.config.periods.years)
-    size = f"{result.config.analysis.cell_size:g}"
-    return {
-        "buurten": f"Meldingen per CBS-buurt in {base} en {compare}, met de getoetste "
-                   "verandering; toelichting per veld in hotspotkaart.xlsx (blad toelichting)",
-        "wijken": f"Meldingen per CBS-wijk in {base} en {compare}, met de getoetste verandering",
-        "grid": f"Rastercellen van {size} m: meldingen, hot spots per jaar en de getoetste "
-                "verandering van de 3 × 3 cellen",
-        "zones": "Cameratoezicht, alcoholverbod en veiligheidsrisicogebieden met de meldingen "
-                 "binnen, in de rand en buiten op geldige dagen",
-        "incidents": "Gebruikte meldingen met datum en tijd (UTC), buurt, wijk en zones",
-    }
-
-
 def _tables(result: BuildResult) -> dict[str, pd.DataFrame]:
     """Return the tables of a build by name, as the CSVs and the workbook's sheets hold them."""
-    tables = {"buurten": result.buurten, "wijken": result.wijken, "grid": result.grid.cells,
-              "zones": result.zone_stats}
+    tables = {"buurten": result.buurten, "wijken": result.wijken,
+              **({} if result.gemeenten is None else {"gemeenten": result.gemeenten}),
+              "grid": result.grid.cells, "zones": result.zone_stats}
     if result.timing is not None:
         tables.update({"tijden": result.timing.times, "maanden": result.timing.months,
                        "hottijden": result.timing.hot_times,
@@ -482,7 +487,8 @@ def map_data(result: BuildResult) -> MapData:
                    categories=[str(c) for c in categories], breaks=result.breaks,
                    months=None if timing is None else timing.months,
                    times=None if timing is None else timing.times,
-                   hot_times=None if timing is None else timing.hot_times)
+                   hot_times=None if timing is None else timing.hot_times,
+                   gemeenten=result.gemeenten)
 
 
 def _generated_at() -> datetime:
@@ -504,7 +510,7 @@ def _summary(result: BuildResult) -> dict[str, Any]:
         "tool": {"name": "hotspotkaart", "version": __version__},
         "generated_at": result.generated_at.isoformat(),
         "area": {"name": config.area.name, "municipality_code": config.area.municipality_code,
-                 "buurten": len(result.boundaries.buurten),
+                 **_gemeenten_summary(result), "buurten": len(result.boundaries.buurten),
                  "wijken": len(result.boundaries.wijken),
                  "boundary_edition": config.area.edition, "credit": config.area.credit},
         "periods": config.periods.as_dict(),
@@ -522,6 +528,17 @@ def _summary(result: BuildResult) -> dict[str, Any]:
     if result.engine is not None:
         summary["engine"] = dict(result.engine)
     return summary
+
+
+def _gemeenten_summary(result: BuildResult) -> dict[str, Any]:
+    """List a region's gemeenten (code, name, buurten) for ``summary.json``."""
+    if not result.config.area.region:
+        return {}
+    gemeenten = result.boundaries.gemeenten
+    buurten = result.boundaries.buurten["gemeentecode"].value_counts()
+    return {"gemeenten": [{"code": str(code), "name": str(name), "buurten": int(buurten[code])}
+                          for code, name in zip(gemeenten["gemeentecode"],
+                                                gemeenten["gemeentenaam"], strict=True)]}
 
 
 def _totals(result: BuildResult) -> IncidentTotals:
@@ -560,38 +577,5 @@ def _method(result: BuildResult) -> dict[str, Any]:
 
 def map_context(result: BuildResult) -> MapContext:
     """Collect the titles, credits and method stamp that every map prints."""
-    config = result.config
-    analysis = config.analysis
-    method = _method(result)
-    period = method["data_period"]
-    disp = result.dispersion or Dispersion(applied=1.0)
-    phi = disp.applied
-    generated = result.generated_at.astimezone().strftime("%d-%m-%Y %H:%M")
-    first = _nl_date(period["first"])
-    last = _nl_date(period["last"])
-    lines = [
-        f"Perioden: {method['periods']}; meldingen van {first} t/m {last}",
-        f"Verandering per buurt en per cel (3 × 3 cellen): exacte binomiale toets (per dag), "
-        f"FDR q = {nl_float(analysis.fdr_q, 2)}, minimaal {analysis.min_count} meldingen",
-        f"Herhaalde meldingen: dispersie {nl_float(phi, 2)} ({_DISPERSION_NL[disp.source]}); "
-        f"elke melding telt als 1/{nl_float(phi, 2)} onafhankelijke waarneming",
-        f"Hot spots: Getis-Ord Gi* op cellen van {analysis.cell_size:g} m, 8 buren; een cel is "
-        "hot spot als haar 3 × 3 cellen significant meer meldingen hebben dan haar buurt én "
-        "haar omgeving bij gelijke spreiding doen verwachten (exacte Poisson-toets, FDR "
-        "90/95/99 %)",
-        f"Grenzen: {config.area.edition or 'CBS'}",
-        f"Gemaakt: {generated} met hotspotkaart {__version__}",
-    ]
-    return MapContext(area_name=config.area.name, years=config.periods.years,
-                      credit=config.area.credit, method=lines, synthetic=config.synthetic,
-                      basemap=config.maps.basemap, fdr_q=analysis.fdr_q,
-                      periods=config.periods)
-
-
-#: How the dispersion was found, in the words of the method stamp.
-_DISPERSION_NL = {"estimated": "geschat uit de buurten", "fixed": "ingesteld",
-                  "too few buurten": "te weinig buurten om te schatten"}
-
-
-def _nl_date(iso: str | None) -> str:
-    return "–" if iso is None else pd.Timestamp(iso).strftime("%d-%m-%Y")
+    return method_context(result.config, _method(result),
+                          result.dispersion or Dispersion(applied=1.0), result.generated_at)

@@ -69,16 +69,31 @@ _MUNICIPALITY_CODE = re.compile(r"^GM\d{4}$")
 
 @dataclass(frozen=True)
 class AreaConfig:
-    """The municipality and its boundary files."""
+    """The municipality, or the gemeenten of a region, and their boundary files.
+
+    ``municipality_code`` is one CBS gemeentecode, or a tuple of them for a region built in one
+    run (``name`` then names the region); :attr:`municipality_codes` is always the tuple.
+    """
 
     name: str
-    municipality_code: str
+    municipality_code: str | tuple[str, ...]
     buurten: Path
     buurten_layer: str | None = None
     wijken: Path | None = None
     wijken_layer: str | None = None
     edition: str = ""
     credit: str = DEFAULT_CREDIT
+
+    @property
+    def municipality_codes(self) -> tuple[str, ...]:
+        """The gemeentecodes of the run, in the order configured."""
+        code = self.municipality_code
+        return (code,) if isinstance(code, str) else tuple(code)
+
+    @property
+    def region(self) -> bool:
+        """Whether the run covers more than one gemeente."""
+        return len(self.municipality_codes) > 1
 
 
 @dataclass(frozen=True)
@@ -323,11 +338,7 @@ def _parse(raw: dict[str, Any], cfg_path: Path) -> Config:
 def _parse_area(t: Mapping[str, Any], base_dir: Path, cfg: Path) -> AreaConfig:
     where = "[area]"
     check_keys(t, _AREA_KEYS, where, cfg)
-    code = text(t, "municipality_code", where, cfg, required=True)
-    if not _MUNICIPALITY_CODE.match(code):
-        msg = (f"{cfg}: {where} municipality_code = {code!r} is not a CBS gemeentecode; "
-               "expected 'GM' followed by four digits, e.g. 'GM0505'")
-        raise ConfigError(msg)
+    code = _municipality_codes(t, where, cfg)
     wijken = text(t, "wijken", where, cfg)
     return AreaConfig(
         name=text(t, "name", where, cfg, required=True),
@@ -340,6 +351,35 @@ def _parse_area(t: Mapping[str, Any], base_dir: Path, cfg: Path) -> AreaConfig:
         edition=text(t, "edition", where, cfg, default=default_of(AreaConfig, "edition")),
         credit=text(t, "credit", where, cfg, default=default_of(AreaConfig, "credit")),
     )
+
+
+def _municipality_codes(t: Mapping[str, Any], where: str, cfg: Path) -> str | tuple[str, ...]:
+    """``municipality_code``: one CBS gemeentecode, or a non-empty list of distinct ones."""
+    raw = t.get("municipality_code")
+    if isinstance(raw, list):
+        if not raw:
+            msg = (f"{cfg}: {where} municipality_code = [] names no gemeente; give one code, "
+                   "e.g. 'GM0505', or a list of them")
+            raise ConfigError(msg)
+        codes = tuple(_municipality_code(value, where, cfg) for value in raw)
+        repeated = sorted({c for c in codes if codes.count(c) > 1})
+        if repeated:
+            msg = (f"{cfg}: {where} municipality_code lists {repeated[0]} more than once; "
+                   "name each gemeente once")
+            raise ConfigError(msg)
+        return codes[0] if len(codes) == 1 else codes
+    if raw is None:
+        text(t, "municipality_code", where, cfg, required=True)  # raises: the key is missing
+    return _municipality_code(raw, where, cfg)
+
+
+def _municipality_code(value: Any, where: str, cfg: Path) -> str:
+    if not isinstance(value, str) or not _MUNICIPALITY_CODE.match(value):
+        msg = (f"{cfg}: {where} municipality_code = {value!r} is not a CBS gemeentecode; "
+               "expected 'GM' followed by four digits, e.g. 'GM0505', or a list of them "
+               "for a region")
+        raise ConfigError(msg)
+    return value
 
 
 def _parse_incident(t: Any, i: int, base_dir: Path, cfg: Path) -> IncidentSource:

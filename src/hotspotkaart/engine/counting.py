@@ -39,7 +39,7 @@ __all__ = [
 ]
 
 #: The area code columns counted per area.
-AREA_KEYS = ("buurtcode", "wijkcode")
+AREA_KEYS = ("buurtcode", "wijkcode", "gemeentecode")
 
 #: Columns of the count table of :func:`area_counts` (``key`` is the area code column).
 AREA_COUNT_COLUMNS: tuple[str, ...] = ("period", "category", "n")

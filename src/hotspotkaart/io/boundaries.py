@@ -53,7 +53,7 @@ _WIJK_COLUMNS: dict[str, tuple[str, ...]] = {
 
 @dataclass(frozen=True)
 class Boundaries:
-    """The buurten and wijken of one municipality, in EPSG:28992.
+    """The buurten, wijken and gemeenten of a run (one gemeente or a region), in EPSG:28992.
 
     Attributes
     ----------
@@ -62,11 +62,15 @@ class Boundaries:
         ``aantal_inwoners`` (float, NaN where unknown or secret) and the polygon.
     wijken : geopandas.GeoDataFrame
         ``wijkcode``, ``wijknaam``, ``gemeentecode``, ``aantal_inwoners`` and the polygon.
+    gemeenten : geopandas.GeoDataFrame
+        ``gemeentecode``, ``gemeentenaam`` (the code where the files name none),
+        ``aantal_inwoners`` and the polygon, dissolved from the buurten, in the configured order.
 
     """
 
     buurten: gpd.GeoDataFrame
     wijken: gpd.GeoDataFrame
+    gemeenten: gpd.GeoDataFrame
 
     @property
     def outline(self) -> shapely.Geometry:
@@ -75,7 +79,7 @@ class Boundaries:
 
 
 def read_boundaries(area: AreaConfig, ledger: Ledger) -> Boundaries:
-    """Read, filter and validate the buurten (and wijken) of ``area.municipality_code``.
+    """Read, filter and validate the buurten (and wijken) of ``area.municipality_codes``.
 
     Parameters
     ----------
@@ -98,10 +102,10 @@ def read_boundaries(area: AreaConfig, ledger: Ledger) -> Boundaries:
 
     """
     buurten = _read_layer(area.buurten, area.buurten_layer, "buurten", _BUURT_COLUMNS,
-                          area.municipality_code, "buurtcode", ledger)
+                          area.municipality_codes, "buurtcode", ledger)
     if area.wijken is not None:
         wijken = _read_layer(area.wijken, area.wijken_layer, "wijken", _WIJK_COLUMNS,
-                             area.municipality_code, "wijkcode", ledger)
+                             area.municipality_codes, "wijkcode", ledger)
         names = wijken.set_index("wijkcode")["wijknaam"]
         buurten["wijknaam"] = buurten["wijknaam"].fillna(buurten["wijkcode"].map(names))
         unknown = sorted(set(buurten["wijkcode"]) - set(wijken["wijkcode"]))
@@ -111,18 +115,24 @@ def read_boundaries(area: AreaConfig, ledger: Ledger) -> Boundaries:
                    "'wijken' out to dissolve them from the buurten")
             raise BoundaryError(msg)
     else:
-        wijken = _dissolve_wijken(buurten)
+        wijken = _dissolve(buurten, "wijkcode", "wijknaam",
+                           extra=("gemeentecode", "gemeentenaam"))
     buurten["wijknaam"] = buurten["wijknaam"].fillna(buurten["wijkcode"])
     _check_coverage(buurten, area.buurten, ledger)
-    return Boundaries(buurten=buurten, wijken=wijken)
+    gemeenten = _dissolve(buurten, "gemeentecode", "gemeentenaam")
+    order = {code: i for i, code in enumerate(area.municipality_codes)}
+    gemeenten = gemeenten.iloc[np.argsort(gemeenten["gemeentecode"].map(order).to_numpy(),
+                                          kind="stable")].reset_index(drop=True)
+    return Boundaries(buurten=buurten, wijken=wijken, gemeenten=gemeenten)
 
 
 def _read_layer(path: Path, layer: str | None, wanted: str, columns: dict[str, tuple[str, ...]],
-                municipality: str, code_column: str, ledger: Ledger) -> gpd.GeoDataFrame:
+                municipalities: tuple[str, ...], code_column: str, ledger: Ledger
+                ) -> gpd.GeoDataFrame:
     gdf = read_vector(path, layer=layer or None, wanted=wanted, error=BoundaryError,
                       several=f"name the {wanted} layer with {wanted}_layer in the config")
     canonical = _canonical_columns(gdf, columns, path, code_column)
-    canonical = _filter_municipality(canonical, municipality, path, code_column)
+    canonical = _filter_municipalities(canonical, municipalities, path, code_column)
     if canonical.crs is None:
         msg = (f"{path}: the file has no coordinate reference system; CBS boundaries are in "
                "EPSG:28992, so save the file with its CRS (e.g. as GeoPackage)")
@@ -170,20 +180,24 @@ def _cbs_number(values: pd.Series) -> pd.Series:
     return numbers.where(~secret, np.nan)
 
 
-def _filter_municipality(gdf: gpd.GeoDataFrame, municipality: str, path: Path,
-                         code_column: str) -> gpd.GeoDataFrame:
-    selected = gdf[gdf["gemeentecode"] == municipality]
+def _filter_municipalities(gdf: gpd.GeoDataFrame, municipalities: tuple[str, ...], path: Path,
+                           code_column: str) -> gpd.GeoDataFrame:
+    """Keep the features of ``municipalities``; each of them must have at least one."""
+    selected = gdf[gdf["gemeentecode"].isin(municipalities)]
     nameless = selected[code_column].isna()
     if nameless.any():
         row = int(selected.index[nameless][0]) + 1
-        msg = (f"{path}: feature {row} of municipality {municipality} has no {code_column}; "
+        gemeente = selected.loc[selected.index[nameless][0], "gemeentecode"]
+        msg = (f"{path}: feature {row} of municipality {gemeente} has no {code_column}; "
                "every buurt and wijk needs its CBS code")
         raise BoundaryError(msg)
-    if selected.empty:
+    found = set(selected["gemeentecode"])
+    missing = [code for code in municipalities if code not in found]
+    if missing:
         present = sorted(gdf["gemeentecode"].dropna().unique())
         shown = ", ".join(present[:6]) + (" …" if len(present) > 6 else "")
         msg = (f"{path}: no {code_column.replace('code', '')} of municipality_code "
-               f"{municipality} in the file; it holds {shown or 'no gemeentecode'}")
+               f"{missing[0]} in the file; it holds {shown or 'no gemeentecode'}")
         raise BoundaryError(msg)
     return selected.copy()
 
@@ -201,19 +215,18 @@ def _repair(gdf: gpd.GeoDataFrame, path: Path, code_column: str, ledger: Ledger
     return gdf.set_geometry(repaired, crs=gdf.crs)
 
 
-def _dissolve_wijken(buurten: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    grouped = buurten.groupby("wijkcode", sort=True)
+def _dissolve(buurten: gpd.GeoDataFrame, key: str, name: str, extra: tuple[str, ...] = ()
+              ) -> gpd.GeoDataFrame:
+    """Dissolve the buurten into the areas of ``key`` (the code where ``name`` is missing)."""
+    grouped = buurten.groupby(key, sort=True)
     population = grouped["aantal_inwoners"].agg(lambda s: s.sum() if s.notna().all() else np.nan)
     geometry = grouped["geometry"].agg(lambda s: shapely.union_all(s.to_numpy()))
-    wijken = gpd.GeoDataFrame({
-        "wijkcode": geometry.index.to_numpy(),
-        "wijknaam": grouped["wijknaam"].first().fillna(pd.Series(geometry.index,
-                                                                 index=geometry.index)).to_numpy(),
-        "gemeentecode": grouped["gemeentecode"].first().to_numpy(),
-        "gemeentenaam": grouped["gemeentenaam"].first().to_numpy(),
-        "aantal_inwoners": population.to_numpy(),
-    }, geometry=list(geometry.to_numpy()), crs=buurten.crs)
-    return wijken
+    codes = pd.Series(geometry.index, index=geometry.index)
+    columns = {key: geometry.index.to_numpy(),
+               name: grouped[name].first().fillna(codes).to_numpy()}
+    columns.update({column: grouped[column].first().to_numpy() for column in extra})
+    return gpd.GeoDataFrame({**columns, "aantal_inwoners": population.to_numpy()},
+                            geometry=list(geometry.to_numpy()), crs=buurten.crs)
 
 
 def _check_coverage(buurten: gpd.GeoDataFrame, path: Path, ledger: Ledger) -> None:

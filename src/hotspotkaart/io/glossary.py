@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from hotspotkaart.config.settings import Periods
 
-__all__ = ["ColumnNote", "describe"]
+__all__ = ["ColumnNote", "describe", "layer_descriptions"]
 
 
 @dataclass(frozen=True)
@@ -165,6 +165,23 @@ def describe(table: str, column: str, *, categories: Mapping[str, str] | None = 
     if table == "rejected":
         return ColumnNote(column, f"Veld '{column}' van het invoerbestand, zoals het er stond.")
     return None
+
+
+def layer_descriptions(periods: Periods, cell_size: float) -> dict[str, str]:
+    """Describe each GeoPackage layer in Dutch (QGIS shows it in the layer's properties)."""
+    base, compare = (periods.label(y) for y in periods.years)
+    return {
+        "buurten": f"Meldingen per CBS-buurt in {base} en {compare}, met de getoetste "
+                   "verandering; toelichting per veld in hotspotkaart.xlsx (blad toelichting)",
+        "wijken": f"Meldingen per CBS-wijk in {base} en {compare}, met de getoetste verandering",
+        "gemeenten": f"Meldingen per gemeente van de regio in {base} en {compare}, met de "
+                     "getoetste verandering",
+        "grid": f"Rastercellen van {cell_size:g} m: meldingen, hot spots per jaar en de "
+                "getoetste verandering van de 3 × 3 cellen",
+        "zones": "Cameratoezicht, alcoholverbod en veiligheidsrisicogebieden met de meldingen "
+                 "binnen, in de rand en buiten op geldige dagen",
+        "incidents": "Gebruikte meldingen met datum en tijd (UTC), buurt, wijk en zones",
+    }
 
 
 def _trend(column: str, steps: int) -> ColumnNote:

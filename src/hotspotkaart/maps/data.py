@@ -11,8 +11,9 @@ years, credit and method lines. Both are made by :func:`hotspotkaart.pipeline.ma
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime
 from typing import Any, TypeVar
 
 import geopandas as gpd
@@ -20,11 +21,14 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from hotspotkaart import __version__
+from hotspotkaart._format import nl_float
 from hotspotkaart._naming import category_slugs
-from hotspotkaart.config.settings import Periods
+from hotspotkaart.config.settings import Config, Periods
 from hotspotkaart.stats.classbreaks import CountBreaks, field_breaks, shared_bins
+from hotspotkaart.stats.dispersion import Dispersion
 
-__all__ = ["MapContext", "MapData"]
+__all__ = ["MapContext", "MapData", "method_context"]
 
 T = TypeVar("T")
 
@@ -52,6 +56,8 @@ class MapData:
         When overlast happens (:class:`hotspotkaart.stats.temporal.Timing`): ``maanden.csv``,
         ``tijden.csv`` and the tested weekday × 3-hour blocks; the pages leave their charts
         out without them.
+    gemeenten : geopandas.GeoDataFrame or None
+        The area table per gemeente of a region (None for one gemeente).
     """
 
     buurten: gpd.GeoDataFrame
@@ -64,6 +70,7 @@ class MapData:
     months: pd.DataFrame | None = None
     times: pd.DataFrame | None = None
     hot_times: pd.DataFrame | None = None
+    gemeenten: gpd.GeoDataFrame | None = None
     _memo: dict[tuple[Any, ...], Any] = field(default_factory=dict, init=False, repr=False,
                                               compare=False)
 
@@ -98,6 +105,26 @@ class MapData:
         """
         return getattr(self, layer).iloc[self.rows_in_wijk(layer, wijkcode)]
 
+    def for_gemeente(self, gemeentecode: str) -> MapData:
+        """Return the layers of one gemeente of a region, its *when* rows as the city's.
+
+        Buurten, wijken, cells and zones are those whose ``gemeentecode`` is ``gemeentecode``,
+        locations those inside its buurten; the rows of the time tables of the gemeente level
+        become its city rows, so its pages chart the gemeente as a city. The figures stay the
+        region's (its tests are families over the whole region), and so do the class breaks,
+        so colours mean the same on every gemeente's page.
+        """
+        buurten = _of_gemeente(self.buurten, gemeentecode)
+        outline = shapely.union_all(buurten.geometry.to_numpy())
+        cells = None if self.cells is None else _of_gemeente(self.cells, gemeentecode)
+        return replace(self, buurten=buurten, wijken=_of_gemeente(self.wijken, gemeentecode),
+                       zones=_of_gemeente(self.zones, gemeentecode),
+                       locations=self.intersecting("locations", outline), cells=cells,
+                       months=_when_of_gemeente(self.months, gemeentecode),
+                       times=_when_of_gemeente(self.times, gemeentecode),
+                       hot_times=_when_of_gemeente(self.hot_times, gemeentecode),
+                       gemeenten=None)
+
     def remembered(self, key: tuple[Any, ...], make: Callable[[], T]) -> T:
         """Return ``make()``, made once per ``key`` for these layers (the wijk maps share it)."""
         if key not in self._memo:
@@ -120,6 +147,22 @@ class MapData:
         """Return :func:`field_breaks` of all buurten at ``threshold`` (made once, or given)."""
         return self.remembered(("field breaks", tuple(years), threshold),
                                lambda: field_breaks(self.buurten, years, threshold))
+
+
+def _of_gemeente(frame: gpd.GeoDataFrame, gemeentecode: str) -> gpd.GeoDataFrame:
+    return frame[frame["gemeentecode"] == gemeentecode].reset_index(drop=True)
+
+
+def _when_of_gemeente(table: pd.DataFrame | None, gemeentecode: str) -> pd.DataFrame | None:
+    """Return the rows of one gemeente of a *when* table, its gemeente rows as city rows."""
+    if table is None:
+        return None
+    rows = table[(table["gemeentecode"] == gemeentecode) & (table["area_type"] != "stad")]
+    rows = rows.reset_index(drop=True)
+    own = (rows["area_type"] == "gemeente").to_numpy()
+    rows.loc[own, "area_type"] = "stad"
+    rows.loc[own, "area_code"] = ""
+    return rows
 
 
 def _positions_by_code(codes: pd.Series) -> dict[Any, list[int]]:
@@ -167,3 +210,51 @@ class MapContext:
     def label(self, year: int) -> str:
         """Return what the maps call period ``year``: ``2023``, or ``jul 2023–jun 2024``."""
         return self.periods.label(year) if self.periods is not None else str(year)
+
+
+def method_context(config: Config, method: Mapping[str, Any], dispersion: Dispersion,
+                   generated_at: datetime) -> MapContext:
+    """Make the :class:`MapContext` of a build: its titles, credit and method stamp.
+
+    ``method`` is the method block of ``summary.json``; the stamp says in Dutch what it holds,
+    and for a region over which areas each family of tests runs.
+    """
+    analysis = config.analysis
+    period = method["data_period"]
+    phi = dispersion.applied
+    generated = generated_at.astimezone().strftime("%d-%m-%Y %H:%M")
+    lines = [
+        f"Perioden: {method['periods']}; meldingen van {_nl_date(period['first'])} t/m "
+        f"{_nl_date(period['last'])}",
+        f"Verandering per buurt en per cel (3 × 3 cellen): exacte binomiale toets (per dag), "
+        f"FDR q = {nl_float(analysis.fdr_q, 2)}, minimaal {analysis.min_count} meldingen",
+        f"Herhaalde meldingen: dispersie {nl_float(phi, 2)} "
+        f"({_DISPERSION_NL[dispersion.source]}); "
+        f"elke melding telt als 1/{nl_float(phi, 2)} onafhankelijke waarneming",
+        f"Hot spots: Getis-Ord Gi* op cellen van {analysis.cell_size:g} m, 8 buren; een cel is "
+        "hot spot als haar 3 × 3 cellen significant meer meldingen hebben dan haar buurt én "
+        "haar omgeving bij gelijke spreiding doen verwachten (exacte Poisson-toets, FDR "
+        "90/95/99 %)",
+        *([_REGION_LINE.format(n=len(config.area.municipality_codes))]
+          if config.area.region else []),
+        f"Grenzen: {config.area.edition or 'CBS'}",
+        f"Gemaakt: {generated} met hotspotkaart {__version__}",
+    ]
+    return MapContext(area_name=config.area.name, years=config.periods.years,
+                      credit=config.area.credit, method=lines, synthetic=config.synthetic,
+                      basemap=config.maps.basemap, fdr_q=analysis.fdr_q,
+                      periods=config.periods)
+
+
+#: How the dispersion was found, in the words of the method stamp.
+_DISPERSION_NL = {"estimated": "geschat uit de buurten", "fixed": "ingesteld",
+                  "too few buurten": "te weinig buurten om te schatten"}
+
+#: The method line of a region: the families of tests span the whole region.
+_REGION_LINE = ("Regio van {n} gemeenten: de toetsen van buurten, wijken, cellen, zones en "
+                "tijden vormen elk één familie over de hele regio (FDR over de regio, "
+                "dispersie uit alle buurten); de gemeenten onderling zijn een eigen familie")
+
+
+def _nl_date(iso: str | None) -> str:
+    return "–" if iso is None else pd.Timestamp(iso).strftime("%d-%m-%Y")

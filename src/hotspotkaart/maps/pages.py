@@ -2,13 +2,16 @@
 
 ``vergelijking.html`` shows the base year left and the compare year right, synced in position
 and zoom (leaflet.sync); on a narrow screen the two maps stack. ``index.html`` links every map
-with a one-line summary per wijk. Both are self-contained like the maps themselves.
+with a one-line summary per wijk; for a region it lists the gemeenten, each with a line of its
+own, a link to its overview (``gemeenten/<gemeentecode>.html``) and its wijk pages. Both are
+self-contained like the maps themselves.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 import folium
@@ -35,13 +38,16 @@ from hotspotkaart.maps.overview import (
     add_zone_layers,
     base_map,
     buurt_fields,
+    overview_map,
     set_page_title,
+    wijk_map,
 )
 from hotspotkaart.maps.timecharts import city_charts
 from hotspotkaart.stats.classbreaks import YEAR_PALETTE, bin_labels
 from hotspotkaart.stats.hotspots import GI_COLOURS
 
-__all__ = ["comparison_page", "index_page", "render", "wijk_pages"]
+__all__ = ["comparison_page", "gemeente_overview", "gemeente_pages", "index_page", "render",
+           "wijk_page_map", "wijk_pages"]
 
 logger = logging.getLogger(__name__)
 
@@ -137,19 +143,29 @@ a { color: #0b5394; } li { margin: 6px 0; } .hk-table { width: 100%; font-size: 
 <h1>Overlastkaarten {{ area|e }}: {{ base }} en {{ compare }}</h1>
 {% if synthetic %}<p class="hk-demo">Demonstratiedata — geen echte meldingen</p>{% endif %}
 <ul>
-<li><a href="overzicht.html">Overzicht van de stad</a>:
+<li><a href="overzicht.html">Overzicht van de {{ "regio" if gemeenten else "stad" }}</a>:
   verandering per buurt, hot spots, gebieden</li>
 <li><a href="vergelijking.html">Vergelijking {{ base }} | {{ compare }}</a>:
   twee kaarten naast elkaar</li>
 <li><a href="veldkaart.html">Veldkaart</a>: voor op de telefoon, alleen totalen</li>
 </ul>
-<h2>Per wijk</h2>
+{% if gemeenten %}<h2>Per gemeente</h2>
+<div class="hk-table-wrap"><table class="hk-table hk-gemeenten"><thead><tr><th>Gemeente</th>
+<th>{{ base }}</th><th>{{ compare }}</th><th>Verandering</th><th>Beoordeling</th></tr></thead>
+<tbody>{% for g in gemeenten %}<tr><td><a href="{{ g.page|e }}">{{ g.name|e }}</a></td>
+<td>{{ g.base|e }}</td><td>{{ g.compare|e }}</td><td>{{ g.change|e }}</td>
+<td>{{ g.verdict|e }}</td></tr>
+{% endfor %}</tbody></table></div>{% endif %}
+{% for group in groups %}<h2>{{ group.title|e }}</h2>
+{% if group.page %}<p><a href="{{ group.page|e }}">Overzicht van {{ group.name|e }}</a></p>
+{% endif %}
 <div class="hk-table-wrap"><table class="hk-table"><thead><tr><th>Wijk</th><th>{{ base }}</th>
 <th>{{ compare }}</th><th>Verandering</th><th>Beoordeling</th></tr></thead><tbody>
-{% for w in wijken %}<tr><td><a href="{{ w.page|e }}">{{ w.name|e }}</a></td>
+{% for w in group.wijken %}<tr><td><a href="{{ w.page|e }}">{{ w.name|e }}</a></td>
 <td>{{ w.base|e }}</td><td>{{ w.compare|e }}</td><td>{{ w.change|e }}</td>
 <td>{{ w.verdict|e }}</td></tr>
 {% endfor %}</tbody></table></div>
+{% endfor %}
 <h2>Wanneer</h2>
 {{ charts }}
 <div class="hk-method">{% for line in method %}<p>{{ line|e }}</p>{% endfor %}
@@ -159,13 +175,45 @@ a { color: #0b5394; } li { margin: 6px 0; } .hk-table { width: 100%; font-size: 
 
 
 def index_page(data: MapData, context: MapContext) -> str:
-    """Render ``index.html``: links to every map and one line per wijk."""
+    """Render ``index.html``: links to every map, one line per wijk (and gemeente, in a region)."""
     base, compare = (context.label(y) for y in context.years)
-    wijken = _wijk_rows(data.wijken, context)
     return _INDEX.render(area=context.area_name, base=base, compare=compare,
-                         synthetic=context.synthetic, wijken=wijken, method=context.method,
+                         synthetic=context.synthetic, gemeenten=_gemeente_rows(data, context),
+                         groups=_wijk_groups(data, context), method=context.method,
                          credit=context.credit, css=OFFLINE_CSS,
                          charts=Markup(city_charts(data, context)))
+
+
+def gemeente_overview(data: MapData, context: MapContext, gemeentecode: str) -> folium.Map:
+    """Build the overview of one gemeente of a region (``gemeenten/<gemeentecode>.html``)."""
+    return overview_map(*_gemeente_view(data, context, gemeentecode))
+
+
+def wijk_page_map(data: MapData, context: MapContext, wijkcode: str) -> folium.Map:
+    """Build the map of one wijk (:func:`wijk_map`); in a region, within its own gemeente."""
+    if data.gemeenten is not None:
+        gemeente = data.wijken.loc[data.wijken["wijkcode"] == wijkcode, "gemeentecode"]
+        data, context = _gemeente_view(data, context, str(gemeente.iloc[0]))
+    return wijk_map(data, context, wijkcode)
+
+
+def _gemeente_view(data: MapData, context: MapContext, gemeentecode: str
+                   ) -> tuple[MapData, MapContext]:
+    """Return the layers of one gemeente of a region and a context named after it."""
+    gemeenten = data.gemeenten if data.gemeenten is not None else data.wijken.iloc[:0]
+    names = gemeenten.loc[gemeenten["gemeentecode"] == gemeentecode, "gemeentenaam"]
+    if names.empty:
+        msg = f"gemeentecode {gemeentecode!r} is not a gemeente of this region"
+        raise ValueError(msg)
+    return (data.remembered(("gemeente", gemeentecode), lambda: data.for_gemeente(gemeentecode)),
+            replace(context, area_name=str(names.iloc[0])))
+
+
+def gemeente_pages(codes: Sequence[Any]) -> dict[str, str]:
+    """Return the overview page of each gemeente of a region: ``gemeenten/<stem>.html``."""
+    names = [str(c) for c in codes]
+    stems = file_stems(names, fallback="gemeente", reserved={"index"})
+    return {name: f"gemeenten/{stem}.html" for name, stem in zip(names, stems, strict=True)}
 
 
 def wijk_pages(codes: Sequence[Any]) -> dict[str, str]:
@@ -180,14 +228,41 @@ def wijk_pages(codes: Sequence[Any]) -> dict[str, str]:
     return {name: f"wijken/{stem}.html" for name, stem in zip(names, stems, strict=True)}
 
 
-def _wijk_rows(wijken: gpd.GeoDataFrame, context: MapContext) -> list[dict[str, str]]:
+def _wijk_groups(data: MapData, context: MapContext) -> list[dict[str, Any]]:
+    """List the wijken of the index: one table ("Per wijk"), or one per gemeente."""
+    if data.gemeenten is None:
+        return [{"title": "Per wijk", "name": "", "page": "",
+                 "wijken": _area_rows(data.wijken, "wijkcode", "wijknaam", context,
+                                      wijk_pages(data.wijken["wijkcode"].tolist()))}]
+    wijk_names = wijk_pages(data.wijken["wijkcode"].tolist())
+    pages = gemeente_pages(data.gemeenten["gemeentecode"].tolist())
+    groups = []
+    for code, name in zip(data.gemeenten["gemeentecode"].astype(str),
+                          data.gemeenten["gemeentenaam"].astype(str), strict=True):
+        wijken = data.wijken[data.wijken["gemeentecode"] == code]
+        groups.append({"title": f"Wijken van {name}", "name": name, "page": pages[code],
+                       "wijken": _area_rows(wijken, "wijkcode", "wijknaam", context,
+                                            wijk_names)})
+    return groups
+
+
+def _gemeente_rows(data: MapData, context: MapContext) -> list[dict[str, str]]:
+    if data.gemeenten is None:
+        return []
+    pages = gemeente_pages(data.gemeenten["gemeentecode"].tolist())
+    return _area_rows(data.gemeenten, "gemeentecode", "gemeentenaam", context, pages,
+                      sort=False)
+
+
+def _area_rows(areas: gpd.GeoDataFrame, key: str, name: str, context: MapContext,
+               pages: dict[str, str], *, sort: bool = True) -> list[dict[str, str]]:
     base, compare = context.years
-    pages = wijk_pages(wijken["wijkcode"].tolist())
     rows = []
-    for row in wijken.sort_values("wijkcode").itertuples():
+    for row in (areas.sort_values(key) if sort else areas).itertuples():
         b, c = int(getattr(row, f"count_{base}")), int(getattr(row, f"count_{compare}"))
-        rows.append({"code": str(row.wijkcode), "page": pages[str(row.wijkcode)],
-                     "name": Markup(html_text(str(row.wijknaam))), "base": nl_int(b),
+        code = str(getattr(row, key))
+        rows.append({"code": code, "page": pages[code],
+                     "name": Markup(html_text(str(getattr(row, name)))), "base": nl_int(b),
                      "compare": nl_int(c), "change": change_text(b, c),
                      "verdict": str(row.change_class)})
     return rows

@@ -38,14 +38,16 @@ __all__ = ["area_heat_cells", "city_charts", "hot_time_lines", "incident_charts"
 
 
 def city_charts(data: MapData, context: MapContext) -> str:
-    """Return the city's charts: meldingen per wijk in both years, and its months."""
+    """Return the city's charts: meldingen per wijk (per gemeente in a region), and months."""
     base, compare = context.years
-    wijken = data.wijken.sort_values("wijkcode")
+    level, name, areas = "gemeente", "gemeentenaam", data.gemeenten  # in the region's order
+    if areas is None:
+        level, name, areas = "wijk", "wijknaam", data.wijken.sort_values("wijkcode")
     bars = bar_chart_by_area(
-        [str(n) for n in wijken["wijknaam"]],
-        wijken[f"count_{base}"].astype(int).tolist(),
-        wijken[f"count_{compare}"].astype(int).tolist(), context.years,
-        title=f"Meldingen per wijk, {context.label(base)} en {context.label(compare)}",
+        [str(n) for n in areas[name]],
+        areas[f"count_{base}"].astype(int).tolist(),
+        areas[f"count_{compare}"].astype(int).tolist(), context.years,
+        title=f"Meldingen per {level}, {context.label(base)} en {context.label(compare)}",
         periods=context.periods)
     months = _months(data, "stad", "", context)
     if not months:

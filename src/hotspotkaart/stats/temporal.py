@@ -42,7 +42,7 @@ __all__ = ["COUNT_DECIMALS", "METHOD", "Timing", "area_trends", "cell_quarters",
 
 logger = logging.getLogger(__name__)
 
-_CITY, _WIJK, _BUURT = "stad", "wijk", "buurt"
+_CITY, _GEMEENTE, _WIJK, _BUURT = "stad", "gemeente", "wijk", "buurt"
 
 #: The choices of this module, as ``summary.json`` states them (``method.when``).
 METHOD: dict[str, str] = {
@@ -113,17 +113,25 @@ def weekday_occurrences(coverage: Coverage, year: int) -> npt.NDArray[np.float64
 
 
 def with_wijkcode(weeks_or_months: pd.DataFrame, buurten: pd.DataFrame) -> pd.DataFrame:
-    """Return a copy with the wijkcode of each row's buurt (empty for an unknown buurt)."""
-    wijk = pd.Series(buurten["wijkcode"].to_numpy(), index=buurten["buurtcode"].to_numpy())
+    """Return a copy with the wijk- and gemeentecode of each row's buurt (empty if unknown)."""
     frame = weeks_or_months.copy()
-    frame["wijkcode"] = frame["buurtcode"].map(wijk).fillna("")
+    for column in ("wijkcode", "gemeentecode"):
+        codes = pd.Series(buurten[column].to_numpy(), index=buurten["buurtcode"].to_numpy())
+        frame[column] = frame["buurtcode"].map(codes).fillna("")
     return frame
 
 
-def _levels(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
-    """Sum ``frame`` for the city, per wijk and per buurt, in all and per category."""
+def is_region(buurten: pd.DataFrame) -> bool:
+    """Whether the buurten are of more than one gemeente (a region: gemeenten are a level)."""
+    return bool(buurten["gemeentecode"].nunique() > 1)
+
+
+def _levels(frame: pd.DataFrame, keys: list[str], region: bool) -> pd.DataFrame:
+    """Sum ``frame`` for the city (the region), per gemeente of a region, per wijk and buurt."""
     parts = []
-    for area_type, code in ((_CITY, None), (_WIJK, "wijkcode"), (_BUURT, "buurtcode")):
+    levels = ((_CITY, None), *(((_GEMEENTE, "gemeentecode"),) if region else ()),
+              (_WIJK, "wijkcode"), (_BUURT, "buurtcode"))
+    for area_type, code in levels:
         for per_category in (False, True):
             by = [*([code] if code else []), *(["category"] if per_category else []), *keys]
             part = frame.groupby(by, sort=True)["n"].sum().reset_index()
@@ -159,13 +167,15 @@ def time_table(weeks: pd.DataFrame, buurten: pd.DataFrame) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        Columns ``area_type`` (``stad``, ``wijk``, ``buurt``), ``area_code`` (empty for the
+        Columns ``area_type`` (``stad``, ``gemeente`` in a region, ``wijk``, ``buurt``),
+        ``area_code`` (empty for the
         city), ``period``, ``category`` (empty = all), ``weekday`` (1 = maandag … 7 =
         zondag), ``hour`` (0–23) and ``count`` (:func:`count_values`: fractions where a time
         window was spread over its hours); meldingen without a time have an empty
         ``weekday`` and ``hour``. Only combinations with meldingen are listed.
     """
-    frame = _levels(with_wijkcode(weeks, buurten), ["period", "weekday", "hour"])
+    frame = _levels(with_wijkcode(weeks, buurten), ["period", "weekday", "hour"],
+                    is_region(buurten))
     timed = frame["hour"] >= 0
     out = pd.DataFrame({
         "area_type": frame["area_type"], "area_code": frame["area_code"],
@@ -187,7 +197,7 @@ def month_table(months: pd.DataFrame, buurten: pd.DataFrame) -> pd.DataFrame:
     buurten : pandas.DataFrame
         The buurten with ``buurtcode`` and ``wijkcode``.
     """
-    frame = _levels(with_wijkcode(months, buurten), ["month"])
+    frame = _levels(with_wijkcode(months, buurten), ["month"], is_region(buurten))
     month = frame["month"].astype(np.int64)
     text = (month // 100).astype(str) + "-" + (month % 100).astype(str).str.zfill(2)
     return pd.DataFrame({"area_type": frame["area_type"], "area_code": frame["area_code"],
@@ -215,9 +225,11 @@ def _areas(weeks: pd.DataFrame, buurten: pd.DataFrame, *, with_buurten: bool = F
            ) -> tuple[pd.DataFrame, list[tuple[str, str | None, list[str]]]]:
     """Give the meldingen their wijk; list the levels to test: city, wijken (and buurten)."""
     frame = with_wijkcode(weeks, buurten)
-    levels: list[tuple[str, str | None, list[str]]] = [
-        (_CITY, None, [""]),
-        (_WIJK, "wijkcode", sorted(str(c) for c in buurten["wijkcode"].unique()))]
+    levels: list[tuple[str, str | None, list[str]]] = [(_CITY, None, [""])]
+    if is_region(buurten):
+        levels.append((_GEMEENTE, "gemeentecode",
+                       sorted(str(c) for c in buurten["gemeentecode"].unique())))
+    levels.append((_WIJK, "wijkcode", sorted(str(c) for c in buurten["wijkcode"].unique())))
     if with_buurten:
         levels.append((_BUURT, "buurtcode", [str(c) for c in buurten["buurtcode"]]))
     return frame, levels

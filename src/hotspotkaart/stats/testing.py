@@ -29,6 +29,7 @@ import pandas as pd
 from hotspotkaart._naming import count_column
 from hotspotkaart.config.settings import Config, Periods
 from hotspotkaart.engine.counting import half_days
+from hotspotkaart.engine.region import gemeente_counts, gemeente_lookup, gemeente_of_shapes
 from hotspotkaart.engine.tables import CountTables
 from hotspotkaart.io.boundaries import Boundaries
 from hotspotkaart.runtime.parallel import resolve_workers, run_jobs
@@ -44,7 +45,7 @@ from hotspotkaart.stats.clustertimes import (
 from hotspotkaart.stats.coverage import Coverage, assess_coverage
 from hotspotkaart.stats.dispersion import Dispersion, Split, choose_dispersion
 from hotspotkaart.stats.grid import GridResult, GridTests, analyse_grid_from_counts, grid_tests
-from hotspotkaart.stats.temporal import Timing, area_trends, timing, with_wijkcode
+from hotspotkaart.stats.temporal import Timing, area_trends, is_region, timing, with_wijkcode
 from hotspotkaart.stats.zones import zone_table_from_counts
 
 __all__ = ["PRELOAD", "Assessment", "build_dispersion", "run_statistics"]
@@ -65,6 +66,9 @@ class Assessment:
     ----------
     buurten, wijken : geopandas.GeoDataFrame
         :func:`~hotspotkaart.stats.areas.area_table_from_counts` per buurt and per wijk.
+    gemeenten : geopandas.GeoDataFrame or None
+        The same per gemeente of a region (None for one gemeente), the counts of its wijken
+        added up.
     grid : GridResult
         The grid cells with Gi* per year
         (:func:`~hotspotkaart.stats.grid.analyse_grid_from_counts`).
@@ -79,6 +83,8 @@ class Assessment:
     timing : Timing
         When overlast happens: time and month tables, hot times and profile changes
         (:mod:`hotspotkaart.stats.temporal`).
+
+    Every table carries ``gemeentecode`` (:func:`with_gemeentecode`).
     """
 
     buurten: gpd.GeoDataFrame
@@ -89,6 +95,7 @@ class Assessment:
     dispersion: Dispersion
     coverage: Coverage
     timing: Timing
+    gemeenten: gpd.GeoDataFrame | None = None
 
 
 def run_statistics(tables: CountTables, boundaries: Boundaries, zone_frame: gpd.GeoDataFrame,
@@ -142,36 +149,110 @@ def run_statistics(tables: CountTables, boundaries: Boundaries, zone_frame: gpd.
                 config.maps.privacy_threshold),
         partial(area_table_from_counts, tables.wijken, boundaries.wijken, "wijkcode", periods,
                 analysis, **area_kw),
+        partial(_gemeente_table, tables.wijken, boundaries, periods, analysis, **area_kw),
         partial(zone_table_from_counts, tables.zones, zone_frame, periods, analysis,
                 dispersion=phi, windows=windows),
     ]
     jobs.append(partial(timing, tables.weeks, tables.months, boundaries.buurten, periods,
                         covered, analysis, phi, tables.windows))
-    buurten, *per_year, breaks, wijken, zone_stats, when = run_jobs(
+    buurten, *per_year, breaks, wijken, gemeenten, zone_stats, when = run_jobs(
         jobs, resolve_workers(config.engine.workers))
     cells = analyse_grid_from_counts(*grid_args, tests=reduce(GridTests.merge, per_year),
                                      exposure=exposure, quarters=tables.quarters,
                                      quarter_days=when.quarter_days, **grid_kw)
-    buurten, wijken = _with_trends(buurten, wijken, tables, boundaries, config, when, phi)
+    areas = _with_trends({"buurtcode": buurten, "wijkcode": wijken, "gemeentecode": gemeenten},
+                         tables, boundaries, config, when, phi)
     cells, when = _with_clusters(cells, tables, config, when, covered, phi)
-    return Assessment(buurten=buurten, wijken=wijken, grid=cells, zone_stats=zone_stats,
-                      breaks=breaks, dispersion=disp, coverage=covered, timing=when)
+    assessment = Assessment(buurten=areas["buurtcode"], wijken=areas["wijkcode"], grid=cells,
+                            zone_stats=zone_stats, breaks=breaks, dispersion=disp,
+                            coverage=covered, timing=when, gemeenten=areas["gemeentecode"])
+    return with_gemeentecode(assessment, boundaries, periods.years)
 
 
-def _with_trends(buurten: gpd.GeoDataFrame, wijken: gpd.GeoDataFrame, tables: CountTables,
+def _gemeente_table(wijk_counts: pd.DataFrame, boundaries: Boundaries, periods: Periods,
+                    analysis: Any, **kwargs: Any) -> gpd.GeoDataFrame | None:
+    """Test each gemeente of a region on the counts of its wijken; None for one gemeente."""
+    if not is_region(boundaries.buurten):
+        return None
+    counts = gemeente_counts(wijk_counts, gemeente_lookup(boundaries.buurten, boundaries.wijken))
+    return area_table_from_counts(counts, boundaries.gemeenten, "gemeentecode", periods,
+                                  analysis, **kwargs)
+
+
+def _with_trends(areas: dict[str, gpd.GeoDataFrame | None], tables: CountTables,
                  boundaries: Boundaries, config: Config, when: Timing,
-                 phi: float) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
-    """Add the trend over the quarters to the buurt and wijk tables (before the geometry)."""
+                 phi: float) -> dict[str, gpd.GeoDataFrame | None]:
+    """Add the trend over the quarters to each area table by its key (before the geometry)."""
     months = with_wijkcode(tables.months, boundaries.buurten)
-    out = []
-    for table, key in ((buurten, "buurtcode"), (wijken, "wijkcode")):
+    out: dict[str, gpd.GeoDataFrame | None] = {}
+    for key, table in areas.items():
+        if table is None:
+            out[key] = None
+            continue
         trends = area_trends(months, table[key].astype(str).tolist(), key, config.periods,
                              when.quarter_days, config.analysis, phi)
         geometry = table.geometry.name
         frame = pd.concat([pd.DataFrame(table.drop(columns=geometry)),
                            trends.set_index(table.index)], axis=1)
-        out.append(gpd.GeoDataFrame(frame, geometry=table.geometry, crs=table.crs))
-    return out[0], out[1]
+        out[key] = gpd.GeoDataFrame(frame, geometry=table.geometry, crs=table.crs)
+    return out
+
+
+def with_gemeentecode(assessment: Assessment, boundaries: Boundaries,
+                      years: tuple[int, ...]) -> Assessment:
+    """Give the grid, the zones and the *when* tables the ``gemeentecode`` of each row.
+
+    A cell or a zone takes the gemeente of its centre, else the one it overlaps most
+    (:func:`~hotspotkaart.engine.region.gemeente_of_shapes`); a row of the *when* tables the
+    gemeente of its buurt, wijk or hot-spot cluster, and the city rows the gemeente of a
+    one-gemeente run (empty for a region, whose city rows are the region).
+    """
+    cells = assessment.grid.cells
+    cell_codes = gemeente_of_shapes(cells.geometry.to_numpy(), boundaries.gemeenten)
+    zones = assessment.zone_stats
+    zone_codes = gemeente_of_shapes(zones.geometry.to_numpy(), boundaries.gemeenten)
+    lookup = gemeente_lookup(boundaries.buurten, boundaries.wijken)
+    lookup.update({str(c): str(c) for c in boundaries.gemeenten["gemeentecode"]})
+    lookup.update(_cluster_gemeenten(cells, cell_codes, years))
+    city = "" if is_region(boundaries.buurten) else str(boundaries.gemeenten["gemeentecode"][0])
+    when = assessment.timing
+    tables = {name: _insert_after(getattr(when, name), "area_code", "gemeentecode",
+                                  when_codes(getattr(when, name), lookup, city))
+              for name in ("times", "months", "hot_times", "profiles")}
+    grid = replace(assessment.grid, cells=_insert_after(cells, "cell_id", "gemeentecode",
+                                                        cell_codes))
+    return replace(assessment, grid=grid,
+                   zone_stats=_insert_after(zones, "zone_id", "gemeentecode", zone_codes),
+                   timing=replace(when, **tables))
+
+
+def when_codes(table: pd.DataFrame, lookup: dict[str, str], city: str) -> np.ndarray:
+    """Return the gemeentecode of each row of a *when* table (``city`` for the city rows)."""
+    codes = table["area_code"].astype(str)
+    return codes.map(lookup).where(codes != "", city).fillna("").to_numpy(dtype=object)
+
+
+def _cluster_gemeenten(cells: gpd.GeoDataFrame, cell_codes: np.ndarray,
+                       years: tuple[int, ...]) -> dict[str, str]:
+    """Hot-spot cluster → the gemeente of most of its cells (the lowest code on a tie)."""
+    out: dict[str, str] = {}
+    for year in years:
+        frame = pd.DataFrame({"cluster": cells[cluster_column(year)].astype("string"),
+                              "code": cell_codes})
+        frame = frame[frame["cluster"].notna() & (frame["cluster"] != "")]
+        sizes = frame.groupby(["cluster", "code"], sort=True).size().reset_index(name="n")
+        sizes = sizes.sort_values(["cluster", "n"], ascending=[True, False], kind="stable")
+        first = sizes.drop_duplicates("cluster")
+        out.update(zip(first["cluster"].astype(str), first["code"].astype(str), strict=True))
+    return out
+
+
+def _insert_after(table: pd.DataFrame, after: str, column: str, values: np.ndarray
+                  ) -> pd.DataFrame:
+    """Return a copy of ``table`` with ``column`` inserted right after ``after``."""
+    out = table.copy()
+    out.insert(out.columns.get_loc(after) + 1, column, values)
+    return out
 
 
 def _with_clusters(grid: GridResult, tables: CountTables, config: Config, when: Timing,
