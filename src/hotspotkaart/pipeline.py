@@ -571,8 +571,17 @@ def _method(result: BuildResult) -> dict[str, Any]:
         "grid": grid,
         "concentration": result.grid.concentration,
         "when": None if result.timing is None else result.timing.as_dict(),
+        "fdr_families": _families(result),
         "generated_at": result.generated_at.isoformat(),
     }
+
+
+def _families(result: BuildResult) -> dict[str, Any]:
+    """The tests of each FDR family: every family spans the whole run (a gemeente or region)."""
+    codes = result.config.area.municipality_codes
+    return {"scope": list(codes), "buurten": len(result.buurten), "wijken": len(result.wijken),
+            "gemeenten": None if result.gemeenten is None else len(result.gemeenten),
+            "cells": len(result.grid.cells), "zones": len(result.zone_stats)}
 
 
 def map_context(result: BuildResult) -> MapContext:

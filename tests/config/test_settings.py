@@ -77,6 +77,36 @@ def test_bad_municipality_code(tmp_path):
         load_config(path)
 
 
+def test_a_list_of_municipality_codes_is_a_region(tmp_path):
+    path = write_config(tmp_path, incidents=_csv(tmp_path))
+    path.write_text(path.read_text().replace('"GM0505"', '["GM0505", "GM0590", "GM0642"]'),
+                    encoding="utf-8")
+    area = load_config(path).area
+    assert area.municipality_codes == ("GM0505", "GM0590", "GM0642")
+    assert area.region
+    path.write_text(path.read_text().replace('["GM0505", "GM0590", "GM0642"]', '["GM0505"]'),
+                    encoding="utf-8")
+    one = load_config(path).area  # a list of one is one gemeente, exactly as a text
+    assert one.municipality_code == "GM0505"
+    assert one.municipality_codes == ("GM0505",)
+    assert not one.region
+
+
+@pytest.mark.parametrize(("value", "message"), [
+    ("[]", r"municipality_code = \[\] names no gemeente"),
+    ('["GM0505", "GM0590", "GM0505"]', "municipality_code lists GM0505 more than once"),
+    ('["GM0505", "0590"]',
+     "municipality_code = '0590' is not a CBS gemeentecode; .* or a list of them"),
+    ('["GM0505", 590]', "municipality_code = 590 is not a CBS gemeentecode"),
+    ("505", "municipality_code = 505 is not a CBS gemeentecode"),
+])
+def test_bad_municipality_code_lists(tmp_path, value, message):
+    path = write_config(tmp_path, incidents=_csv(tmp_path))
+    path.write_text(path.read_text().replace('"GM0505"', value), encoding="utf-8")
+    with pytest.raises(ConfigError, match=rf"hotspotkaart.toml: \[area\] {message}"):
+        load_config(path)
+
+
 def test_periods_must_be_ordered_years(tmp_path):
     path = write_config(tmp_path, incidents=_csv(tmp_path))
     path.write_text(path.read_text().replace("base = 2023", "base = 2025"), encoding="utf-8")

@@ -11,6 +11,7 @@ from hotspotkaart.config.settings import AreaConfig
 from hotspotkaart.io.boundaries import read_boundaries
 from hotspotkaart.io.ledger import Ledger
 from tests.helpers.project import BUURTEN, WIJKEN
+from tests.helpers.region import write_region
 
 
 @pytest.fixture(scope="module")
@@ -108,6 +109,42 @@ def test_dissolved_wijken_when_none_configured(real_buurten):
 def test_wrong_municipality_lists_what_is_there():
     area = AreaConfig(name="X", municipality_code="GM0363", buurten=BUURTEN)
     with pytest.raises(BoundaryError, match=r"no buurt of municipality_code GM0363 .* GM0505"):
+        read_boundaries(area, Ledger())
+
+
+def test_a_list_of_codes_keeps_those_gemeenten_of_a_national_file(tmp_path):
+    buurten, wijken = write_region(tmp_path)  # five gemeenten and one more
+    codes = ("GM0642", "GM0505", "GM0482")
+    area = AreaConfig(name="Regio", municipality_code=codes, buurten=buurten, wijken=wijken)
+    result = read_boundaries(area, Ledger())
+    assert set(result.buurten["gemeentecode"]) == set(codes)
+    assert set(result.wijken["gemeentecode"]) == set(codes)
+    everything = gpd.read_file(buurten)
+    assert len(result.buurten) == everything["gemeentecode"].isin(codes).sum()
+    # the gemeenten are dissolved from the buurten, in the order of the list
+    assert result.gemeenten["gemeentecode"].tolist() == list(codes)
+    assert result.gemeenten["gemeentenaam"].tolist() == ["Zwijndrecht", "Dordrecht",
+                                                         "Alblasserdam"]
+    for code, shape in zip(result.gemeenten["gemeentecode"], result.gemeenten.geometry,
+                           strict=True):
+        own = result.buurten[result.buurten["gemeentecode"] == code]
+        assert_allclose(shape.area, own.geometry.area.sum(), rtol=1e-9)
+
+
+def test_one_gemeente_is_one_dissolved_gemeente():
+    area = AreaConfig(name="Dordrecht", municipality_code="GM0505", buurten=BUURTEN)
+    result = read_boundaries(area, Ledger())
+    assert result.gemeenten[["gemeentecode", "gemeentenaam"]].values.tolist() == [
+        ["GM0505", "Dordrecht"]]
+    assert_allclose(result.gemeenten.geometry.area.sum(), result.buurten.area.sum(), rtol=1e-9)
+
+
+def test_a_listed_gemeente_missing_from_the_file_is_named(tmp_path):
+    buurten, _ = write_region(tmp_path)
+    area = AreaConfig(name="Regio", municipality_code=("GM0505", "GM0363"), buurten=buurten)
+    with pytest.raises(BoundaryError,
+                       match=r"regio_buurten.geojson: no buurt of municipality_code GM0363 "
+                             r"in the file; it holds GM0482, GM0505"):
         read_boundaries(area, Ledger())
 
 

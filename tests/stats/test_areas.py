@@ -186,7 +186,7 @@ def test_area_table_errors() -> None:
     inc, areas = make_incidents(COUNTS), make_areas()
     cfg = AnalysisConfig()
     with pytest.raises(InputError, match="not an area code column"):
-        area_table(inc, areas, "gemeentecode", PERIODS, cfg)
+        area_table(inc, areas, "provinciecode", PERIODS, cfg)
     with pytest.raises(InputError, match="lacks the column"):
         area_table(inc.drop(columns="category"), areas, "buurtcode", PERIODS, cfg)
     dup = pd.concat([areas, areas.iloc[[0]]])
