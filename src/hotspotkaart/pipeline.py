@@ -577,7 +577,7 @@ def _method(result: BuildResult) -> dict[str, Any]:
 
 
 def _families(result: BuildResult) -> dict[str, Any]:
-    """The tests of each FDR family: every family spans the whole run (a gemeente or region)."""
+    """Count the tests of each FDR family; every family spans the run (a gemeente or region)."""
     codes = result.config.area.municipality_codes
     return {"scope": list(codes), "buurten": len(result.buurten), "wijken": len(result.wijken),
             "gemeenten": None if result.gemeenten is None else len(result.gemeenten),

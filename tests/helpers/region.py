@@ -14,6 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import shapely
 
@@ -59,7 +60,7 @@ def _outside(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     if "buurtcode" in part:
         part["buurtcode"] = "BU0999" + part["buurtcode"].str[6:10]
     part = part.set_geometry(shapely.transform(part.geometry.to_numpy(),
-                                               lambda xy: xy + (30_000.0, 0.0)))
+                                               lambda xy: xy + np.array([30_000.0, 0.0])))
     return part
 
 
