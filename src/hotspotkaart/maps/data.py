@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from functools import partial
 from typing import Any, TypeVar
 
 import geopandas as gpd
@@ -114,16 +115,22 @@ class MapData:
         region's (its tests are families over the whole region), and so do the class breaks,
         so colours mean the same on every gemeente's page.
         """
-        buurten = _of_gemeente(self.buurten, gemeentecode)
+        of = partial(self._of_gemeente, gemeentecode=gemeentecode)
+        buurten = of("buurten")
         outline = shapely.union_all(buurten.geometry.to_numpy())
-        cells = None if self.cells is None else _of_gemeente(self.cells, gemeentecode)
-        return replace(self, buurten=buurten, wijken=_of_gemeente(self.wijken, gemeentecode),
-                       zones=_of_gemeente(self.zones, gemeentecode),
-                       locations=self.intersecting("locations", outline), cells=cells,
-                       months=_when_of_gemeente(self.months, gemeentecode),
-                       times=_when_of_gemeente(self.times, gemeentecode),
-                       hot_times=_when_of_gemeente(self.hot_times, gemeentecode),
-                       gemeenten=None)
+        return replace(self, buurten=buurten, wijken=of("wijken"), zones=of("zones"),
+                       locations=self.intersecting("locations", outline), cells=of("cells"),
+                       months=_as_city(of("months")), times=_as_city(of("times")),
+                       hot_times=_as_city(of("hot_times")), gemeenten=None)
+
+    def _of_gemeente(self, layer: str, gemeentecode: str) -> Any:
+        """Rows of ``layer`` whose ``gemeentecode`` is ``gemeentecode`` (positions made once)."""
+        frame = getattr(self, layer)
+        if frame is None:
+            return None
+        rows = self.remembered(("rows per gemeente", layer),
+                               lambda: frame.groupby("gemeentecode", sort=False).indices)
+        return frame.iloc[rows.get(gemeentecode, [])].reset_index(drop=True)
 
     def remembered(self, key: tuple[Any, ...], make: Callable[[], T]) -> T:
         """Return ``make()``, made once per ``key`` for these layers (the wijk maps share it)."""
@@ -149,16 +156,11 @@ class MapData:
                                lambda: field_breaks(self.buurten, years, threshold))
 
 
-def _of_gemeente(frame: gpd.GeoDataFrame, gemeentecode: str) -> gpd.GeoDataFrame:
-    return frame[frame["gemeentecode"] == gemeentecode].reset_index(drop=True)
-
-
-def _when_of_gemeente(table: pd.DataFrame | None, gemeentecode: str) -> pd.DataFrame | None:
-    """Return the rows of one gemeente of a *when* table, its gemeente rows as city rows."""
+def _as_city(table: pd.DataFrame | None) -> pd.DataFrame | None:
+    """Return a gemeente's rows of a *when* table with its gemeente rows as the city rows."""
     if table is None:
         return None
-    rows = table[(table["gemeentecode"] == gemeentecode) & (table["area_type"] != "stad")]
-    rows = rows.reset_index(drop=True)
+    rows = table[table["area_type"] != "stad"].reset_index(drop=True)  # the region's rows
     own = (rows["area_type"] == "gemeente").to_numpy()
     rows.loc[own, "area_type"] = "stad"
     rows.loc[own, "area_code"] = ""
