@@ -11,8 +11,9 @@ What it does (issue #7):
    a tessellation of ``--buurten`` (≈ 14 000) buurt polygons over a rough outline of the
    Netherlands in RD New (Voronoi cells of points that are denser around 40 towns, clipped to
    the outline), with CBS-like codes ``BU<gm4><wk2><bu2>`` grouped into ``--wijken`` wijken and
-   ≈ 340 municipality blocks, all under one gemeentecode ``GM9999`` so that the tool's
-   municipality filter keeps the whole country as one area; the wijken dissolved from them;
+   municipality blocks, each a gemeente of its own (``GM<gm4>``) and all listed in the
+   config's ``municipality_code`` (``--one-gemeente``: all under ``GM9999``, one area as
+   before lists were allowed); the wijken dissolved from them;
    cameratoezicht, alcoholverbod and veiligheidsrisicogebied zones and named locations as
    GeoPackages; and per size N meldingen over 2023–2024 as a Dutch CSV (``;``, decimal comma,
    ``dd-mm-jjjj hh:mm``, UTF-8 with BOM) with ≈ 1 % dated 2022 (out of period) and ≈ 0.3 % at
@@ -124,6 +125,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help="cameratoezicht,alcoholverbod,veiligheidsrisicogebied zones "
                              "(default 300,200,50)")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--one-gemeente", action="store_true",
+                        help="put every buurt under one gemeentecode (GM9999), as before "
+                             "several gemeenten could be built in one run")
     parser.add_argument("--workers", default="auto",
                         help="[engine] workers of the build (default auto: one per CPU)")
     parser.add_argument("--engine", choices=("memory", "dask"), default="memory",
@@ -186,14 +190,14 @@ def main() -> None:
     try:
         info = prepare_inputs(folder, args)
         header += (f"\ninput: {info['buurten']} buurten in {info['wijken']} wijken and "
-                   f"{info['municipality_blocks']} municipality blocks over "
+                   f"{len(info['gemeenten'])} gemeenten over "
                    f"{info['area_km2']} km², {info['cameratoezicht']}/{info['alcoholverbod']}/"
                    f"{info['veiligheidsrisicogebied']} zones, {info['locations']} locations; "
                    f"grid {args.cell_size:g} m")
         print(header.splitlines()[-1])
         runs: dict[int, dict[str, Any]] = {}
         for n in sizes:
-            runs[n] = run_size(folder, n, args)
+            runs[n] = run_size(folder, n, args, info["gemeenten"])
         loads = {} if args.no_browser else page_loads(folder, sizes, runs, args)
         dordrecht = None if args.no_dordrecht else measure_dordrecht(
             args.repeats, args.tiles)
@@ -208,12 +212,13 @@ def main() -> None:
     print(f"\ntotal {fmt_s(time.perf_counter() - started)}, load average now {loadavg()}")
 
 
-def run_size(folder: Path, n: int, args: argparse.Namespace) -> dict[str, Any]:
+def run_size(folder: Path, n: int, args: argparse.Namespace,
+             gemeenten: list[str]) -> dict[str, Any]:
     start = time.perf_counter()
     csv = meldingen_csv(folder, n, args.seed)
     generated = time.perf_counter() - start
     config = write_config(folder, csv.name, cell_size=args.cell_size, workers=args.workers,
-                          engine=args.engine, chunk_size=args.chunk_size)
+                          engine=args.engine, chunk_size=args.chunk_size, gemeenten=gemeenten)
     out = folder / f"maps_{n}"
     shutil.rmtree(out, ignore_errors=True)
     report = folder / f"build_{n}.json"
