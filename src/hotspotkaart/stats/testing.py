@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from hotspotkaart._naming import count_column
-from hotspotkaart.config.settings import Config, Periods
+from hotspotkaart.config.settings import AnalysisConfig, Config, Periods
 from hotspotkaart.engine.counting import half_days
 from hotspotkaart.engine.region import gemeente_counts, gemeente_lookup, gemeente_of_shapes
 from hotspotkaart.engine.tables import CountTables
@@ -84,7 +84,7 @@ class Assessment:
         When overlast happens: time and month tables, hot times and profile changes
         (:mod:`hotspotkaart.stats.temporal`).
 
-    Every table carries ``gemeentecode`` (:func:`with_gemeentecode`).
+    Every table carries ``gemeentecode`` (:func:`_with_gemeentecode`).
     """
 
     buurten: gpd.GeoDataFrame
@@ -166,11 +166,11 @@ def run_statistics(tables: CountTables, boundaries: Boundaries, zone_frame: gpd.
     assessment = Assessment(buurten=areas["buurtcode"], wijken=areas["wijkcode"], grid=cells,
                             zone_stats=zone_stats, breaks=breaks, dispersion=disp,
                             coverage=covered, timing=when, gemeenten=areas["gemeentecode"])
-    return with_gemeentecode(assessment, boundaries, periods.years)
+    return _with_gemeentecode(assessment, boundaries, periods.years)
 
 
 def _gemeente_table(wijk_counts: pd.DataFrame, boundaries: Boundaries, periods: Periods,
-                    analysis: Any, **kwargs: Any) -> gpd.GeoDataFrame | None:
+                    analysis: AnalysisConfig, **kwargs: Any) -> gpd.GeoDataFrame | None:
     """Test each gemeente of a region on the counts of its wijken; None for one gemeente."""
     if not is_region(boundaries.buurten):
         return None
@@ -198,7 +198,7 @@ def _with_trends(areas: dict[str, gpd.GeoDataFrame | None], tables: CountTables,
     return out
 
 
-def with_gemeentecode(assessment: Assessment, boundaries: Boundaries,
+def _with_gemeentecode(assessment: Assessment, boundaries: Boundaries,
                       years: tuple[int, ...]) -> Assessment:
     """Give the grid, the zones and the *when* tables the ``gemeentecode`` of each row.
 
@@ -217,7 +217,7 @@ def with_gemeentecode(assessment: Assessment, boundaries: Boundaries,
     city = "" if is_region(boundaries.buurten) else str(boundaries.gemeenten["gemeentecode"][0])
     when = assessment.timing
     tables = {name: _insert_after(getattr(when, name), "area_code", "gemeentecode",
-                                  when_codes(getattr(when, name), lookup, city))
+                                  _when_codes(getattr(when, name), lookup, city))
               for name in ("times", "months", "hot_times", "profiles")}
     grid = replace(assessment.grid, cells=_insert_after(cells, "cell_id", "gemeentecode",
                                                         cell_codes))
@@ -226,7 +226,7 @@ def with_gemeentecode(assessment: Assessment, boundaries: Boundaries,
                    timing=replace(when, **tables))
 
 
-def when_codes(table: pd.DataFrame, lookup: dict[str, str], city: str) -> np.ndarray:
+def _when_codes(table: pd.DataFrame, lookup: dict[str, str], city: str) -> np.ndarray:
     """Return the gemeentecode of each row of a *when* table (``city`` for the city rows)."""
     codes = table["area_code"].astype(str)
     return codes.map(lookup).where(codes != "", city).fillna("").to_numpy(dtype=object)
