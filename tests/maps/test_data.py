@@ -77,3 +77,43 @@ def test_the_breaks_of_the_build_are_used_for_their_years_and_threshold_only(dat
     none = dataclasses.replace(data, breaks=None)
     np.testing.assert_array_equal(none.count_bins(years), shared_bins(data.buurten, years))
     assert none.count_bins(years) is none.count_bins(years)
+
+
+# -- one gemeente of a region --------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def region_data(tmp_path_factory: pytest.TempPathFactory) -> MapData:
+    from tests.helpers.region import region_config
+
+    folder = tmp_path_factory.mktemp("region-data")
+    return map_data(analyse(load_config(region_config(folder))))
+
+
+def test_for_gemeente_keeps_only_its_rows(region_data: MapData) -> None:
+    assert region_data.gemeenten is not None
+    mine = region_data.for_gemeente("GM0642")
+    for layer in ("buurten", "wijken", "cells", "zones"):
+        frame = getattr(mine, layer)
+        assert (frame["gemeentecode"] == "GM0642").all(), layer
+        assert len(frame) == (getattr(region_data, layer)["gemeentecode"] == "GM0642").sum()
+    assert mine.gemeenten is None  # the page of one gemeente is a city page
+    outline = mine.buurten.geometry.union_all()
+    assert mine.locations.intersects(outline).all()
+    assert len(mine.locations) == region_data.locations.intersects(outline).sum()
+
+
+def test_for_gemeente_makes_its_gemeente_rows_the_city_rows(region_data: MapData) -> None:
+    mine = region_data.for_gemeente("GM0642")
+    for name in ("times", "months", "hot_times"):
+        table, whole = getattr(mine, name), getattr(region_data, name)
+        assert "gemeente" not in set(table["area_type"]), name
+        city = table[table["area_type"] == "stad"]
+        own = whole[(whole["area_type"] == "gemeente") & (whole["area_code"] == "GM0642")]
+        assert len(city) == len(own) > 0, name
+        assert (city["area_code"] == "").all()
+        value = "count" if "count" in table else "p"
+        np.testing.assert_allclose(city[value].to_numpy(dtype=float),
+                                   own[value].to_numpy(dtype=float))
+    # the region's own city rows are not the gemeente's
+    assert len(mine.times) < len(region_data.times)

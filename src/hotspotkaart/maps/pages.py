@@ -200,13 +200,14 @@ def wijk_page_map(data: MapData, context: MapContext, wijkcode: str) -> folium.M
 def _gemeente_view(data: MapData, context: MapContext, gemeentecode: str
                    ) -> tuple[MapData, MapContext]:
     """Return the layers of one gemeente of a region and a context named after it."""
-    gemeenten = data.gemeenten if data.gemeenten is not None else data.wijken.iloc[:0]
-    names = gemeenten.loc[gemeenten["gemeentecode"] == gemeentecode, "gemeentenaam"]
-    if names.empty:
+    names = {} if data.gemeenten is None else dict(zip(
+        data.gemeenten["gemeentecode"].astype(str), data.gemeenten["gemeentenaam"].astype(str),
+        strict=True))
+    if gemeentecode not in names:
         msg = f"gemeentecode {gemeentecode!r} is not a gemeente of this region"
         raise ValueError(msg)
     return (data.remembered(("gemeente", gemeentecode), lambda: data.for_gemeente(gemeentecode)),
-            replace(context, area_name=str(names.iloc[0])))
+            replace(context, area_name=names[gemeentecode]))
 
 
 def gemeente_pages(codes: Sequence[Any]) -> dict[str, str]:
