@@ -361,7 +361,7 @@ def _output_jobs(result: BuildResult, staging: Staging, selected: set[str],
         names = wijk_pages(result.wijken["wijkcode"].tolist())
         pages.extend((names[str(code)], partial(_folium_page, wijk_page_map, data, context, code))
                      for code in wijk_codes)
-    if everything and data.gemeenten is not None:  # a region: an overview per gemeente
+    if "overzicht" in selected and data.gemeenten is not None:  # a region: one per gemeente
         gemeenten = gemeente_pages(data.gemeenten["gemeentecode"].tolist())
         pages.extend((page, partial(_folium_page, gemeente_overview, data, context, code))
                      for code, page in gemeenten.items())

@@ -146,3 +146,13 @@ def test_a_region_on_a_local_cluster_writes_the_same_tables(region: Path,
     build(load_config(region_config(tmp_path, engine=engine)), out)
     for name in ("buurten.csv", "wijken.csv", "gemeenten.csv", "grid.csv", "zones.csv"):
         assert (out / name).read_bytes() == (region / name).read_bytes(), name
+
+
+def test_only_the_overview_of_a_region_includes_the_gemeenten(tmp_path: Path) -> None:
+    out = tmp_path / "maps"
+    build(load_config(region_config(tmp_path)), out, only=("overzicht",))
+    assert (out / "overzicht.html").is_file()
+    assert sorted(p.name for p in (out / "gemeenten").iterdir()) == sorted(
+        f"{code}.html" for code in CODES)
+    assert not (out / "vergelijking.html").exists()
+    assert not (out / "wijken").exists()
