@@ -6,6 +6,7 @@ pass text that came from input data.
 
 from __future__ import annotations
 
+import re
 import string
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -259,8 +260,9 @@ class SkipLink(MacroElement):
 class PopupHeat(MacroElement):
     """A small hour × weekday chart in the popup of each area of a layer, drawn as it opens.
 
-    The page carries only the class of each cell (one digit per hour of the week and year),
-    so a chart per buurt costs a few hundred bytes instead of the kilobytes of an SVG; the
+    The page carries only the class of each cell (one digit per hour of the week and year,
+    runs of empty hours as one letter, see :func:`_packed_chart`) and each distinct text once,
+    so a chart per buurt costs some tens of bytes instead of the kilobytes of an SVG; the
     browser draws it when the popup opens. The classes and colours are the heat chart's
     (:func:`hotspotkaart.maps.charts.heat_scale`).
 
@@ -287,13 +289,30 @@ class PopupHeat(MacroElement):
   var data = {{ this.charts|tojson }}, palette = {{ this.palette|tojson }};
   var key = {{ this.key|tojson }}, title = {{ this.title|tojson }};
   var days = ["ma", "di", "wo", "do", "vr", "za", "zo"];
+  var years = {{ this.years|tojson }}, texts = {{ this.texts|tojson }};
+  var unpack = function(packed) {  // a letter is a run of 1-26 hours without a melding
+    return packed.replace(/[a-z]/g, function(c) { return "0".repeat(c.charCodeAt(0) - 96); });
+  };
+  var chartOf = function(code) {  // [n, cells per year, text of the totals per year, top]
+    var c = data[code];
+    if (!c) { return null; }
+    var chart = {n: c[0], cells: {}, totals: {}}, words = [];
+    years.forEach(function(year, k) {
+      if (c[1][k] === null) { return; }
+      chart.cells[year] = unpack(c[1][k]); chart.totals[year] = texts[c[2][k]];
+      words.push(year + ": " + texts[c[2][k]]);
+    });
+    chart.label = typeof c[3] === "string" ? c[3] : "Meldingen per uur en weekdag, "
+      + words.join("; ") + "; hoe donkerder, hoe meer (tot " + texts[c[3]] + " in een uur)";
+    return chart;
+  };
   var draw = function(event) {
     var source = event.popup._source, feature = source && source.feature;
-    var chart = feature && data[feature.properties[key]], el = event.popup.getElement();
+    var chart = feature && chartOf(feature.properties[key]), el = event.popup.getElement();
     var box = el && el.querySelector(".leaflet-popup-content");
     if (!chart || !box || box.querySelector(".hk-popup-heat")) { return; }
-    var colours = palette[chart.n], parts = [], years = Object.keys(chart.cells);
-    years.forEach(function(year, k) {  // one year under the other, 10 px an hour
+    var colours = palette[chart.n], parts = [], shown = Object.keys(chart.cells);
+    shown.forEach(function(year, k) {  // one year under the other, 10 px an hour
       var y0 = k * 96, cells = chart.cells[year];
       parts.push('<text x="0" y="' + (y0 + 9) + '" font-weight="600">' + year + ': '
         + chart.totals[year] + '</text>');
@@ -310,7 +329,7 @@ class PopupHeat(MacroElement):
         parts.push('<text x="' + (18 + h * 10) + '" y="' + (y0 + 94) + '">' + h + '</text>');
       });
     });
-    var height = years.length * 96;
+    var height = shown.length * 96;
     box.insertAdjacentHTML("beforeend", '<div class="hk-popup-heat"><p class="hk-method">'
       + title + '</p><svg class="hk-chart hk-chart-popup" role="img" aria-label="'
       + chart.label + '" width="260" height="' + height + '" viewBox="0 0 260 ' + height
@@ -330,14 +349,52 @@ class PopupHeat(MacroElement):
         super().__init__()
         self._name = "PopupHeat"
         self.layers = list(layers)
-        self.charts = {str(code): {"n": int(c["n"]), "cells": dict(c["cells"]),
-                                   "totals": {str(y): html_text(str(t))
-                                              for y, t in c["totals"].items()},
-                                   "label": html_text(str(c["label"]))}
+        self.years = list(dict.fromkeys(str(y) for c in charts.values() for y in c["cells"]))
+        texts: dict[str, int] = {}
+        self.charts = {str(code): _packed_chart(c, self.years, texts)
                        for code, c in charts.items()}
+        self.texts = list(texts)
         self.palette = {int(n): list(colours) for n, colours in palette.items()}
         self.key = key
         self.title = html_text(title)
+
+
+#: The label of a popup chart as :func:`hotspotkaart.maps.timecharts.area_heat_cells` words it;
+#: a label of this shape is rebuilt by the page from the totals and the largest count.
+_HEAT_LABEL = re.compile(r"Meldingen per uur en weekdag, (?P<years>.*); hoe donkerder, hoe meer "
+                         r"\(tot (?P<top>[^()]*) in een uur\)")
+
+
+def _packed_chart(chart: Mapping[str, Any], years: Sequence[str],
+                  texts: dict[str, int]) -> list[Any]:
+    """Pack one popup chart as ``[n, cells per year, totals per year, top]`` (see PopupHeat).
+
+    The cells are the digits with each run of hours without a melding as letters (``a`` one
+    hour … ``z`` 26); the totals and the largest count are numbers of ``texts``, which lists
+    each distinct (escaped) text once. A label the page would not rebuild exactly is kept
+    whole.
+    """
+    def number(text: str) -> int:
+        return texts.setdefault(html_text(text), len(texts))
+
+    cells = {str(y): str(v) for y, v in chart["cells"].items()}
+    totals = {str(y): str(t) for y, t in chart["totals"].items()}
+    label = str(chart["label"])
+    match = _HEAT_LABEL.fullmatch(label)
+    words = "; ".join(f"{y}: {totals[y]}" for y in years if y in cells)
+    top: int | str = number(match["top"]) if match and match["years"] == words \
+        else html_text(label)
+    return [int(chart["n"]), [_zero_runs(cells[y]) if y in cells else None for y in years],
+            [number(totals[y]) if y in cells else None for y in years], top]
+
+
+def _zero_runs(digits: str) -> str:
+    """Write each run of zeros as letters: ``a`` is one zero, ``z`` 26 (longer runs: more)."""
+    def letters(run: re.Match[str]) -> str:
+        length = len(run.group(0))
+        return "z" * (length // 26) + (chr(96 + length % 26) if length % 26 else "")
+
+    return re.sub("0+", letters, digits)
 
 
 class ScaleBar(MacroElement):
