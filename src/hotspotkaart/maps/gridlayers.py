@@ -18,7 +18,7 @@ import shapely
 from hotspotkaart._format import nl_float, nl_int
 from hotspotkaart.maps.charts import HEAT_COLOURS
 from hotspotkaart.maps.data import MapContext
-from hotspotkaart.maps.elements import Legend, PopupHeat
+from hotspotkaart.maps.elements import Legend
 from hotspotkaart.maps.layers import (
     CELL_OUTLINE,
     Clusters,
@@ -30,6 +30,7 @@ from hotspotkaart.maps.layers import (
     gi_legend,
     significant_changes,
 )
+from hotspotkaart.maps.popupheat import PopupHeat
 from hotspotkaart.maps.timecharts import area_heat_cells
 from hotspotkaart.stats.change import CHANGE_COLOURS, DALING, STIJGING
 from hotspotkaart.stats.clustertimes import HOTSPOT, cluster_column

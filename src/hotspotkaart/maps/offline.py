@@ -91,6 +91,7 @@ VENDORED: tuple[VendoredPackage, ...] = (
                     aliases=("leaflet-locatecontrol",)),
     VendoredPackage("leaflet-search", "4.0.0", "MIT", "license.txt",
                     js=("dist/leaflet-search.min.js",), css=("dist/leaflet-search.min.css",)),
+    VendoredPackage("hotspotkaart", "1", "EUPL-1.2", "LICENSE", js=("featurestore.js",)),
 )  # fmt: skip
 """Every vendored package; the single place to register a new one."""
 

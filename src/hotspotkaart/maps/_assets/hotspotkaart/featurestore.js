@@ -1,0 +1,156 @@
+/* hotspotkaart feature store: the shapes and compact properties of a set of areas, on the page
+ * once, and Leaflet layers drawn from it while they are legible. Written for hotspotkaart
+ * (EUPL-1.2); made by hotspotkaart.maps.featurestore, which documents the format. */
+(function () {
+  "use strict";
+
+  var dutch = function (units, decimals) {  // an integer of 10^-decimals as Dutch text
+    var sign = units < 0 ? "-" : "", abs = Math.abs(units), text = String(abs);
+    while (text.length <= decimals) { text = "0" + text; }
+    var whole = decimals ? text.slice(0, text.length - decimals) : text;
+    var part = decimals ? "," + text.slice(text.length - decimals) : "";
+    return sign + whole.replace(/\B(?=(\d{3})+(?!\d))/g, ".") + part;
+  };
+
+  var pattern = function (text, numbers) {  // "{0}" … replaced by the Dutch numbers
+    return text.replace(/\{(\d+)\}/g, function (_, k) { return numbers[+k]; });
+  };
+
+  var decode = function (packed, scale) {  // rings of deltas from the coordinate before
+    var x = 0, y = 0, shapes = [], boxes = [];
+    packed.forEach(function (polygons) {
+      var box = [Infinity, Infinity, -Infinity, -Infinity];
+      var parts = polygons.map(function (rings) {
+        return rings.map(function (deltas) {
+          var ring = [];
+          for (var i = 0; i < deltas.length; i += 2) {
+            x += deltas[i]; y += deltas[i + 1];
+            var lon = x / scale, lat = y / scale;
+            ring.push([lon, lat]);
+            if (lon < box[0]) { box[0] = lon; } if (lon > box[2]) { box[2] = lon; }
+            if (lat < box[1]) { box[1] = lat; } if (lat > box[3]) { box[3] = lat; }
+          }
+          return ring;
+        });
+      });
+      shapes.push(parts.length === 1 ? {type: "Polygon", coordinates: parts[0]}
+                                     : {type: "MultiPolygon", coordinates: parts});
+      boxes.push(box);
+    });
+    return {shapes: shapes, boxes: boxes};
+  };
+
+  // the characters of a code string, as CODE_CHARACTERS in featurestore.py
+  var CODES = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz!#$%*+,-.:;?^_|~";
+  var NUMBER = {};
+  for (var k = 0; k < CODES.length; k++) { NUMBER[CODES[k]] = k; }
+
+  var column = function (spec, i, row) {
+    if (spec.values) {
+      var code = typeof spec.codes === "string" ? NUMBER[spec.codes[i]] : spec.codes[i];
+      return spec.values[code];
+    }
+    if (spec.pattern) {  // a text from numbers: the case chooses the pattern
+      var numbers = spec.numbers.map(function (n) {
+        var units = row[n[0]];
+        return units === null ? "" : dutch(units, n[1]);
+      });
+      return pattern(spec.pattern[spec.case === undefined ? 0 : row[spec.case]], numbers);
+    }
+    if (spec.suffix !== undefined) { return row[spec.from] + spec.suffix; }
+    return spec.list[i];
+  };
+
+  function HkStore(data) {
+    this.data = data;
+    this.count = data.count;
+    this._decoded = null;
+    this._rows = null;
+  }
+  HkStore.prototype.shapes = function () {
+    if (!this._decoded) { this._decoded = decode(this.data.shapes, this.data.scale); }
+    return this._decoded;
+  };
+  HkStore.prototype.rows = function () {  // every property, in the order of the columns
+    if (this._rows) { return this._rows; }
+    var columns = this.data.columns, names = Object.keys(columns), rows = [];
+    for (var i = 0; i < this.count; i++) {
+      var row = {};
+      names.forEach(function (name) { row[name] = column(columns[name], i, row); });
+      rows.push(row);
+    }
+    this._rows = rows;
+    return rows;
+  };
+  HkStore.prototype.features = function (fields, colour) {  // GeoJSON features of one layer
+    var shapes = this.shapes().shapes, rows = this.rows(), out = [];
+    for (var i = 0; i < this.count; i++) {
+      var row = rows[i], properties = {};
+      fields.forEach(function (name) { properties[name] = row[name]; });
+      if (colour) { properties._colour = row[colour]; }
+      out.push({type: "Feature", id: String(i), properties: properties, geometry: shapes[i]});
+    }
+    return out;
+  };
+  HkStore.prototype.inView = function (map) {  // how many shapes the view shows a part of
+    var view = map.getBounds(), boxes = this.shapes().boxes, n = 0;
+    var w = view.getWest(), s = view.getSouth(), e = view.getEast(), north = view.getNorth();
+    for (var i = 0; i < boxes.length; i++) {
+      var b = boxes[i];
+      if (b[0] <= e && b[2] >= w && b[1] <= north && b[3] >= s) { n += 1; }
+    }
+    return n;
+  };
+  HkStore.prototype.legible = function (map) { return this.inView(map) <= this.data.legible; };
+
+  /* An L.GeoJSON whose features come from a store when first needed, drawn while ``shown(map)``
+   * holds: added to the map (and ticked in the layer control) it stays so, but its shapes are
+   * on the map only at the views where they can be read. */
+  var StoreLayer = L.GeoJSON.extend({
+    initialize: function (store, options) {
+      L.GeoJSON.prototype.initialize.call(this, null, options);
+      this._hkStore = store;
+      this._hkFilled = false;
+      this._hkOn = false;
+    },
+    _hkFill: function () {
+      if (this._hkFilled) { return; }
+      this._hkFilled = true;
+      var map = this._map;
+      this._map = null;  // filled while off the map: the features wait for the gate
+      this.addData(this._hkStore.features(this.options.hkFields, this.options.hkColour));
+      this._map = map;
+    },
+    eachLayer: function (method, context) {  // search and restyling see every feature
+      this._hkFill();
+      return L.GeoJSON.prototype.eachLayer.call(this, method, context);
+    },
+    onAdd: function (map) {
+      map.on("zoomend moveend", this._hkGate, this);
+      this._hkGate();
+    },
+    onRemove: function (map) {
+      map.off("zoomend moveend", this._hkGate, this);
+      if (this._hkOn) { L.GeoJSON.prototype.onRemove.call(this, map); }
+      this._hkOn = false;
+    },
+    _hkGate: function () {
+      var map = this._map;
+      if (!map) { return; }
+      var on = this.options.hkShown(map);
+      if (on && !this._hkOn) {
+        this._hkOn = true;
+        L.GeoJSON.prototype.onAdd.call(this, map);
+      } else if (!on && this._hkOn) {
+        this._hkOn = false;
+        L.GeoJSON.prototype.onRemove.call(this, map);
+      }
+    },
+    isDrawn: function () { return this._hkOn; }
+  });
+
+  L.hkStore = function (data) { return new HkStore(data); };
+  L.hkStoreLayer = function (store, options) { return new StoreLayer(store, options); };
+  L.HkStoreLayer = StoreLayer;
+  L.hkDutch = dutch;
+})();
