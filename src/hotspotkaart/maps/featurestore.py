@@ -26,7 +26,6 @@ would be a blur.
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from collections.abc import Mapping, Sequence
@@ -43,11 +42,14 @@ from markupsafe import Markup
 from hotspotkaart._format import html_text
 from hotspotkaart.io.crs import WGS84
 from hotspotkaart.maps.elements import GeoJsonPopup, GeoJsonTooltip
+from hotspotkaart.maps.popupheat import script_json
 
 __all__ = [
     "FeatureStore",
     "StoreLayer",
+    "ZoomGate",
     "display_coverage",
+    "legible_zoom",
     "metres_per_pixel",
     "packed_shapes",
     "pattern_column",
@@ -255,11 +257,7 @@ var {{ this.get_name() }} = L.hkStore({{ this.payload }});
         """The store as JSON, safe inside ``<script>`` (``<``, ``>``, ``&`` and ``'`` escaped)."""
         data = {"count": self.count, "scale": 10 ** self.decimals, "legible": self.legible,
                 "shapes": packed_shapes(self._shapes, self.decimals), "columns": self.columns}
-        text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-        for char, escape in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
-                             ("'", "\\u0027")):
-            text = text.replace(char, escape)
-        return Markup(text)
+        return script_json(data)
 
 
 class StoreLayer(folium.map.Layer):
@@ -348,3 +346,32 @@ var {{ this.get_name() }} = L.hkStoreLayer({{ this.store.get_name() }}, {
                                           aliases=[a for _, a in tip], sticky=True))
             if popup:
                 self.add_child(GeoJsonPopup(fields=list(fields), aliases=aliases))
+
+
+def legible_zoom(size_m: float, pixels: float = 3.0, latitude: float = 52.0) -> int:
+    """Return the lowest zoom at which ``size_m`` metres take at least ``pixels`` on screen."""
+    return max(0, math.ceil(math.log2(metres_per_pixel(0, latitude) * pixels / size_m)))
+
+
+class ZoomGate(JSCSSMixin):
+    """Draw the features of some layers only from ``min_zoom`` on (grid cells, say).
+
+    Each layer stays switched on in the layer control; below ``min_zoom`` its features leave
+    the map, where they would be specks. Added after the layers (its script runs after theirs).
+    """
+
+    _template = Template("""
+{% macro script(this, kwargs) %}
+{%- for layer in this.layers %}
+L.hkGate({{ layer.get_name() }}, function(map) { return map.getZoom() >= {{ this.min_zoom }}; });
+{%- endfor %}
+{% endmacro %}
+""")
+
+    default_js = [STORE_JS]  # noqa: RUF012
+
+    def __init__(self, layers: Sequence[folium.map.Layer], min_zoom: int) -> None:
+        super().__init__()
+        self._name = "ZoomGate"
+        self.layers = list(layers)
+        self.min_zoom = int(min_zoom)

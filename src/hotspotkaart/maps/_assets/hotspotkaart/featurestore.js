@@ -1,6 +1,4 @@
-/* hotspotkaart feature store: the shapes and compact properties of a set of areas, on the page
- * once, and Leaflet layers drawn from it while they are legible. Written for hotspotkaart
- * (EUPL-1.2); made by hotspotkaart.maps.featurestore, which documents the format. */
+/* hotspotkaart's feature stores and their layers (EUPL-1.2); see maps/featurestore.py */
 (function () {
   "use strict";
 
@@ -102,6 +100,15 @@
     return n;
   };
   HkStore.prototype.legible = function (map) { return this.inView(map) <= this.data.legible; };
+  HkStore.prototype.near = function (bounds) {  // per area: whether it meets ``bounds``
+    var boxes = this.shapes().boxes, out = new Array(boxes.length);
+    var w = bounds.getWest(), s = bounds.getSouth(), e = bounds.getEast(), n = bounds.getNorth();
+    for (var i = 0; i < boxes.length; i++) {
+      var b = boxes[i];
+      out[i] = b[0] <= e && b[2] >= w && b[1] <= n && b[3] >= s;
+    }
+    return out;
+  };
 
   /* An L.GeoJSON whose features come from a store when first needed, drawn while ``shown(map)``
    * holds: added to the map (and ticked in the layer control) it stays so, but its shapes are
@@ -110,21 +117,24 @@
     initialize: function (store, options) {
       L.GeoJSON.prototype.initialize.call(this, null, options);
       this._hkStore = store;
-      this._hkFilled = false;
+      this._hkFeatures = null;
       this._hkOn = false;
     },
     _hkFill: function () {
-      if (this._hkFilled) { return; }
-      this._hkFilled = true;
+      if (this._hkFeatures) { return; }
       var map = this._map;
       this._map = null;  // filled while off the map: the features wait for the gate
       this.addData(this._hkStore.features(this.options.hkFields, this.options.hkColour));
       this._map = map;
+      var features = [];  // in the order of the store (stamped in turn)
+      L.GeoJSON.prototype.eachLayer.call(this, function (f) { features.push(f); });
+      this._hkFeatures = features;
     },
     eachLayer: function (method, context) {  // search and restyling see every feature
       this._hkFill();
       return L.GeoJSON.prototype.eachLayer.call(this, method, context);
     },
+    _addFocusListeners: function () {},  // per feature as the gate adds it (see _hkAdd)
     onAdd: function (map) {
       map.on("zoomend moveend", this._hkGate, this);
       this._hkGate();
@@ -134,20 +144,54 @@
       if (this._hkOn) { L.GeoJSON.prototype.onRemove.call(this, map); }
       this._hkOn = false;
     },
+    _hkAdd: function (map, feature) {
+      map.addLayer(feature);
+      if (this._tooltip && this._addFocusListenersOnLayer) {  // the tooltip on keyboard focus
+        this._addFocusListenersOnLayer(feature);
+      }
+    },
     _hkGate: function () {
       var map = this._map;
       if (!map) { return; }
-      var on = this.options.hkShown(map);
-      if (on && !this._hkOn) {
-        this._hkOn = true;
-        L.GeoJSON.prototype.onAdd.call(this, map);
-      } else if (!on && this._hkOn) {
+      if (!this.options.hkShown(map)) {
+        if (this._hkOn) { L.GeoJSON.prototype.onRemove.call(this, map); }
         this._hkOn = false;
-        L.GeoJSON.prototype.onRemove.call(this, map);
+        return;
       }
+      this._hkFill();
+      var store = this._hkStore, features = this._hkFeatures, self = this;
+      // a store of few areas is drawn whole; of many, the areas in and around the view
+      var near = store.count <= store.data.legible ? null : store.near(map.getBounds().pad(0.5));
+      this._hkOn = true;
+      features.forEach(function (feature, i) {
+        var wanted = near === null || near[i], drawn = map.hasLayer(feature);
+        if (wanted && !drawn) { self._hkAdd(map, feature); }
+        else if (!wanted && drawn) { map.removeLayer(feature); }
+      });
     },
     isDrawn: function () { return this._hkOn; }
   });
+
+  /* Gate any layer group (a folium GeoJson) so that its features are on the map only while
+   * ``shown(map)`` holds; switched on in the layer control, it stays so. */
+  L.hkGate = function (layer, shown) {
+    var map0 = layer._map, base = Object.getPrototypeOf(layer), on = false;
+    if (map0) { map0.removeLayer(layer); }
+    var gate = function () {
+      var map = layer._map;
+      if (!map) { return; }
+      var want = shown(map);
+      if (want && !on) { on = true; base.onAdd.call(layer, map); }
+      else if (!want && on) { on = false; base.onRemove.call(layer, map); }
+    };
+    layer.onAdd = function (map) { map.on("zoomend", gate); gate(); };
+    layer.onRemove = function (map) {
+      map.off("zoomend", gate);
+      if (on) { on = false; base.onRemove.call(layer, map); }
+    };
+    if (map0) { map0.addLayer(layer); }
+    return layer;
+  };
 
   L.hkStore = function (data) { return new HkStore(data); };
   L.hkStoreLayer = function (store, options) { return new StoreLayer(store, options); };
