@@ -154,7 +154,7 @@
       var map = this._map;
       if (!map) { return; }
       if (!this.options.hkShown(map)) {
-        if (this._hkOn) { L.GeoJSON.prototype.onRemove.call(this, map); }
+        if (this._hkOn) { this.closeTooltip(); L.GeoJSON.prototype.onRemove.call(this, map); }
         this._hkOn = false;
         return;
       }
@@ -182,7 +182,7 @@
       if (!map) { return; }
       var want = shown(map);
       if (want && !on) { on = true; base.onAdd.call(layer, map); }
-      else if (!want && on) { on = false; base.onRemove.call(layer, map); }
+      else if (!want && on) { on = false; layer.closeTooltip(); base.onRemove.call(layer, map); }
     };
     layer.onAdd = function (map) { map.on("zoomend", gate); gate(); };
     layer.onRemove = function (map) {
