@@ -69,26 +69,21 @@
     if (!this._decoded) { this._decoded = decode(this.data.shapes, this.data.scale); }
     return this._decoded;
   };
-  HkStore.prototype.rows = function () {  // every property, in the order of the columns
-    if (this._rows) { return this._rows; }
-    var columns = this.data.columns, names = Object.keys(columns), rows = [];
-    for (var i = 0; i < this.count; i++) {
-      var row = {};
-      names.forEach(function (name) { row[name] = column(columns[name], i, row); });
-      rows.push(row);
+  HkStore.prototype.row = function (i) {  // every property of area i, made when first asked
+    if (!this._rows) { this._rows = new Array(this.count); }
+    if (!this._rows[i]) {
+      var columns = this.data.columns, row = {};
+      Object.keys(columns).forEach(function (name) { row[name] = column(columns[name], i, row); });
+      this._rows[i] = row;
     }
-    this._rows = rows;
-    return rows;
+    return this._rows[i];
   };
-  HkStore.prototype.features = function (fields, colour) {  // GeoJSON features of one layer
-    var shapes = this.shapes().shapes, rows = this.rows(), out = [];
-    for (var i = 0; i < this.count; i++) {
-      var row = rows[i], properties = {};
-      fields.forEach(function (name) { properties[name] = row[name]; });
-      if (colour) { properties._colour = row[colour]; }
-      out.push({type: "Feature", id: String(i), properties: properties, geometry: shapes[i]});
-    }
-    return out;
+  HkStore.prototype.feature = function (i, fields, colour) {  // area i as a GeoJSON feature
+    var row = this.row(i), properties = {};
+    fields.forEach(function (name) { properties[name] = row[name]; });
+    if (colour) { properties._colour = row[colour]; }
+    return {type: "Feature", id: String(i), properties: properties,
+            geometry: this.shapes().shapes[i]};
   };
   HkStore.prototype.inView = function (map) {  // how many shapes the view shows a part of
     var view = map.getBounds(), boxes = this.shapes().boxes, n = 0;
@@ -115,24 +110,52 @@
    * on the map only at the views where they can be read. */
   var StoreLayer = L.GeoJSON.extend({
     initialize: function (store, options) {
+      var self = this, each = options.onEachFeature;
+      options.onEachFeature = function (feature, layer) {  // the layer addData makes
+        self._hkMade = layer;
+        if (each) { each(feature, layer); }
+      };
       L.GeoJSON.prototype.initialize.call(this, null, options);
       this._hkStore = store;
-      this._hkFeatures = null;
+      this._hkFeatures = new Array(store.count);
+      this._hkFilled = false;
       this._hkOn = false;
     },
-    _hkFill: function () {
-      if (this._hkFeatures) { return; }
-      var map = this._map;
-      this._map = null;  // filled while off the map: the features wait for the gate
-      this.addData(this._hkStore.features(this.options.hkFields, this.options.hkColour));
-      this._map = map;
-      var features = [];  // in the order of the store (stamped in turn)
-      L.GeoJSON.prototype.eachLayer.call(this, function (f) { features.push(f); });
-      this._hkFeatures = features;
+    _hkFeature: function (i) {  // the layer of area i, made when first needed, off the map
+      if (!this._hkFeatures[i]) {
+        var map = this._map;
+        this._map = null;  // made while off the map: the gate adds it
+        this.addData(this._hkStore.feature(i, this.options.hkFields, this.options.hkColour));
+        this._map = map;
+        this._hkFeatures[i] = this._hkMade;
+      }
+      return this._hkFeatures[i];
+    },
+    _hkFill: function () {  // every area's layer (the search and the category switch)
+      if (this._hkFilled) { return; }
+      for (var i = 0; i < this._hkStore.count; i++) { this._hkFeature(i); }
+      this._hkFilled = true;
     },
     eachLayer: function (method, context) {  // search and restyling see every feature
-      this._hkFill();
+      if (!this._hkQuiet) { this._hkFill(); }
       return L.GeoJSON.prototype.eachLayer.call(this, method, context);
+    },
+    _hkMade: null,
+    _hkQuiet: false,
+    _hkBuilt: function (call) {  // Leaflet's own walks over the features: only those made
+      this._hkQuiet = true;
+      try { return call(); } finally { this._hkQuiet = false; }
+    },
+    openTooltip: function (layer, latlng) {
+      var self = this;
+      return this._hkBuilt(function () {
+        return L.GeoJSON.prototype.openTooltip.call(self, layer, latlng);
+      });
+    },
+    _hkTakeOff: function (map) {
+      var self = this;
+      this.closeTooltip();
+      this._hkBuilt(function () { L.GeoJSON.prototype.onRemove.call(self, map); });
     },
     _addFocusListeners: function () {},  // per feature as the gate adds it (see _hkAdd)
     onAdd: function (map) {
@@ -141,7 +164,7 @@
     },
     onRemove: function (map) {
       map.off("zoomend moveend", this._hkGate, this);
-      if (this._hkOn) { L.GeoJSON.prototype.onRemove.call(this, map); }
+      if (this._hkOn) { this._hkTakeOff(map); }
       this._hkOn = false;
     },
     _hkAdd: function (map, feature) {
@@ -154,20 +177,20 @@
       var map = this._map;
       if (!map) { return; }
       if (!this.options.hkShown(map)) {
-        if (this._hkOn) { this.closeTooltip(); L.GeoJSON.prototype.onRemove.call(this, map); }
+        if (this._hkOn) { this._hkTakeOff(map); }
         this._hkOn = false;
         return;
       }
-      this._hkFill();
-      var store = this._hkStore, features = this._hkFeatures, self = this;
+      var store = this._hkStore, features = this._hkFeatures;
       // a store of few areas is drawn whole; of many, the areas in and around the view
       var near = store.count <= store.data.legible ? null : store.near(map.getBounds().pad(0.5));
       this._hkOn = true;
-      features.forEach(function (feature, i) {
-        var wanted = near === null || near[i], drawn = map.hasLayer(feature);
-        if (wanted && !drawn) { self._hkAdd(map, feature); }
-        else if (!wanted && drawn) { map.removeLayer(feature); }
-      });
+      for (var i = 0; i < store.count; i++) {
+        if (near === null || near[i]) {
+          var feature = this._hkFeature(i);
+          if (!map.hasLayer(feature)) { this._hkAdd(map, feature); }
+        } else if (features[i] && map.hasLayer(features[i])) { map.removeLayer(features[i]); }
+      }
     },
     isDrawn: function () { return this._hkOn; }
   });
