@@ -9,11 +9,12 @@ import shapely
 from hotspotkaart.io.crs import RD
 from hotspotkaart.maps import levels
 from hotspotkaart.maps import overview as maps
+from hotspotkaart.maps.featurestore import display_coverage
 from hotspotkaart.maps.offline import write_html
 from hotspotkaart.maps.overview import _change_layer, buurt_fields, overview_map
 from hotspotkaart.maps.pages import render
 from hotspotkaart.pipeline import analyse, map_context, map_data
-from tests.helpers.project import COUNT_FEATURES, MAPS, PHONE, map_project_config
+from tests.helpers.project import COUNT_FEATURES, MAPS, PHONE, REPO_ROOT, map_project_config
 
 
 def _buurten(codes, gemeenten=None, names=None):
@@ -150,3 +151,18 @@ def test_search_finds_a_buurt_that_is_not_drawn_yet(project, tmp_path, open_map,
     p.wait_for_timeout(500)
     assert shown.evaluate(COUNT_FEATURES, "buurtcode") > 0  # zoomed in: the buurten drawn
     assert shown.console_errors == []
+
+
+@pytest.mark.parametrize("zoom", [levels.BUURT_DETAIL_ZOOM, levels.GEMEENTE_DETAIL_ZOOM])
+def test_dordrechts_buurten_stay_a_coverage_when_simplified_for_display(zoom):
+    buurten = gpd.read_file(REPO_ROOT / "geo" / "dordrecht_buurten_2024.geojson").to_crs(RD)
+    tolerance, decimals = levels.detail(zoom)
+    assert decimals == (6 if zoom == levels.BUURT_DETAIL_ZOOM else 4)
+    shown = display_coverage(buurten, tolerance).to_numpy()
+    assert bool(shapely.coverage_is_valid(shown))  # neighbours neither overlap nor part
+    union = shapely.union_all(shown)
+    assert union.area == pytest.approx(sum(s.area for s in shown), rel=1e-9)
+    holes = sum(shapely.get_num_interior_rings(p) for p in shapely.get_parts(union))
+    before = shapely.union_all(buurten.geometry.to_numpy())
+    assert holes == sum(shapely.get_num_interior_rings(p) for p in shapely.get_parts(before))
+    assert union.area == pytest.approx(before.area, rel=1e-3)

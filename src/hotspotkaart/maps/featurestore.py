@@ -21,7 +21,11 @@ the properties). The script (``_assets/hotspotkaart/featurestore.js``) is inline
 *legible*: while the view shows a part of at most ``legible`` of its store's areas (or, for a
 coarser layer such as the gemeenten, while another store's areas are not legible). A layer
 switched on in the layer control stays switched on; only its shapes leave the map while they
-would be a blur.
+would be a blur. A store of more areas than ``legible`` draws those in and around the view,
+and the browser makes an area's Leaflet layer when it is first drawn (or searched, or
+restyled by the category switch), so opening the country costs only the gemeenten.
+:class:`ZoomGate` does the same by zoom for other layers (the grid cells, drawn from the zoom
+where a cell takes :func:`legible_zoom` pixels).
 """
 
 from __future__ import annotations

@@ -6,8 +6,11 @@ buurten while the view holds a part of at most :data:`LEGIBLE_BUURTEN` of them, 
 drawn as always and the whole country only once one zooms in. While the buurten would be a
 blur, the gemeenten are drawn instead (:func:`add_gemeente_layer`), dissolved from the buurten
 by :func:`display_gemeenten` (or a ``gemeenten`` table of the build, with its change test, when
-there is one). Each level is simplified as a coverage and rounded to what the screen resolves
-at the deepest zoom where it is drawn (:data:`BUURT_DETAIL_ZOOM`, :data:`GEMEENTE_DETAIL_ZOOM`).
+there is one). The wijk outlines are drawn while at most :data:`LEGIBLE_WIJKEN` are in view
+(:func:`wijk_outline`). Each level is simplified as a coverage and rounded to what the screen
+resolves at the deepest zoom where it is drawn (:data:`BUURT_DETAIL_ZOOM`,
+:data:`GEMEENTE_DETAIL_ZOOM`). A build of a city or a region of at most
+:data:`LEGIBLE_BUURTEN` buurten has no gemeente layer: its buurten are legible in every view.
 """
 
 from __future__ import annotations
