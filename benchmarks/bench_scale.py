@@ -490,7 +490,7 @@ def scale_targets(sizes: list[int], runs: dict[int, dict[str, Any]],
     targets: list[tuple[str, str, bool | None]] = []
     built = [n for n in sizes if "build" in runs[n]]
     if built:  # issue #20 item 2: the overview of the whole country stays light
-        size = runs[built[-1]]["build"]["files"].get("overzicht.html")
+        size = runs[built[-1]]["build"]["pages"].get("overzicht.html")
         if size is not None:
             targets.append(("national overzicht.html ≤ 5 MB", fmt_bytes(size), size <= 5 * MB))
         ready = (loads or {}).get(built[-1], {}).get("overzicht.html", {}).get("ready_s")
