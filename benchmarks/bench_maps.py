@@ -225,6 +225,40 @@ def load_page(browser: Any, path: Path, *, repeats: int = 3, tiles: str = "stub"
     return result
 
 
+#: Zoom the first map in on its centre, without animation, and time it until the layers that
+#: follow the view are drawn and two frames are painted; then count the buurten drawn.
+ZOOM_JS = """async (zoom) => {
+  const map = Object.values(window).find(v => v instanceof L.Map);
+  const start = performance.now();
+  map.setView(map.getCenter(), zoom, {animate: false});
+  await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
+  let buurten = 0;
+  map.eachLayer(l => { if (l.feature && l.feature.properties.buurtcode !== undefined && l._path)
+    buurten += 1; });
+  return {ms: performance.now() - start, buurten: buurten};
+}"""
+
+
+def zoom_in(browser: Any, path: Path, zoom: int = 12, *, repeats: int = 3,
+            tiles: str = "stub") -> dict[str, float]:
+    """Median time to zoom a ready page in to ``zoom`` (buurten drawn), fresh context each."""
+    times: list[float] = []
+    drawn = 0
+    for _ in range(repeats):
+        context = browser.new_context(viewport={"width": 1280, "height": 800},
+                                      service_workers="block")
+        page = context.new_page()
+        page.route("**/*", _router(PageLoad(path), tiles=tiles, record=False))
+        page.goto(path.resolve().as_uri(), wait_until="load", timeout=180_000)
+        page.wait_for_function(READY_JS, timeout=180_000)
+        page.evaluate(TIMING_JS)
+        result = page.evaluate(ZOOM_JS, zoom)
+        times.append(float(result["ms"]) / 1000)
+        drawn = int(result["buurten"])
+        context.close()
+    return {"zoom": zoom, "seconds": statistics.median(times), "buurten": drawn}
+
+
 def _router(result: PageLoad, *, tiles: str, record: bool) -> Any:
     """The request handler: local files pass, tiles are stubbed or aborted, the rest blocked."""
 

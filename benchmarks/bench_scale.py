@@ -39,7 +39,9 @@ What it does (issue #7):
 4. The overview map against ``GeoDataFrame.explore()`` of the same layers (buurten by change
    class and by count per year, hot-spot cells per year and their transitions, zones, locations,
    wijk outlines): HTML size, and load time in headless Chromium with the network blocked
-   (Leaflet served from the vendored copy to the explore page, tiles answered with a blank PNG).
+   (Leaflet served from the vendored copy to the explore page, tiles answered with a blank PNG),
+   and the time from a ready overview to its view zoomed in to zoom 12 (a region: the buurten
+   drawn), with the targets of issue #20 item 2 (national overview ≤ 5 MB, ready ≤ 1.5 s).
 5. The Dordrecht figures of ``bench_maps.py`` (overview size and load time, demo build against
    ``import geopandas, folium``) unless ``--no-dordrecht``.
 
@@ -78,6 +80,7 @@ from bench_maps import (
     print_dordrecht,
     print_targets,
     python_env,
+    zoom_in,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -295,6 +298,9 @@ def page_loads(folder: Path, sizes: list[int], runs: dict[int, dict[str, Any]],
                 result = load_page(browser, page, repeats=args.national_loads,
                                    tiles=args.tiles)
                 loads[n][name] = vars(result) | {"path": str(page)}
+                if name == "overzicht.html":  # from the country to a region of buurten
+                    loads[n]["zoom"] = zoom_in(browser, page, repeats=args.national_loads,
+                                               tiles=args.tiles)
     return loads
 
 
@@ -436,8 +442,15 @@ def print_report(sizes: list[int], runs: dict[int, dict[str, Any]],
         for name in ("overzicht.html", "explore.html"):
             print(f"{name:<22}" + "".join(
                 f"{fmt_s(loads.get(n, {}).get(name, {}).get('ready_s')):>14}" for n in sizes))
+        print(f"{'zoom in to 12':<22}" + "".join(
+            f"{fmt_s(loads.get(n, {}).get('zoom', {}).get('seconds')):>14}" for n in sizes)
+            + "  (overzicht: from ready to drawn at zoom 12 on its centre; buurten drawn: "
+            + ", ".join(f"{loads[n]['zoom']['buurten']:,}" for n in sizes
+                        if "zoom" in loads.get(n, {})) + ")")
         for n in sizes:
             for name, load in loads.get(n, {}).items():
+                if name == "zoom":
+                    continue
                 if load["errors"] or load["blocked"]:
                     print(f"  {n:,} {name}: {len(load['blocked'])} requests blocked"
                           f"{', served Leaflet locally' if load['served_locally'] else ''}"
@@ -453,8 +466,8 @@ def print_report(sizes: list[int], runs: dict[int, dict[str, Any]],
     if dordrecht is not None:
         print("\n=== Dordrecht (bench_maps) ===")
         print_dordrecht(dordrecht, args.tiles, targets=False)
-    print("\n=== targets (issue #7) ===")
-    print_targets(scale_targets(sizes, runs, dordrecht))
+    print("\n=== targets (issue #7; issue #20 item 2: the national overview) ===")
+    print_targets(scale_targets(sizes, runs, dordrecht, loads))
 
 
 def print_stages(sizes: list[int], runs: dict[int, dict[str, Any]], names: list[str]) -> None:
@@ -476,8 +489,19 @@ def print_stages(sizes: list[int], runs: dict[int, dict[str, Any]], names: list[
 
 
 def scale_targets(sizes: list[int], runs: dict[int, dict[str, Any]],
-                  dordrecht: dict[str, Any] | None) -> list[tuple[str, str, bool | None]]:
+                  dordrecht: dict[str, Any] | None,
+                  loads: dict[int, dict[str, Any]] | None = None
+                  ) -> list[tuple[str, str, bool | None]]:
     targets: list[tuple[str, str, bool | None]] = []
+    built = [n for n in sizes if "build" in runs[n]]
+    if built:  # issue #20 item 2: the overview of the whole country stays light
+        size = runs[built[-1]]["build"]["pages"].get("overzicht.html")
+        if size is not None:
+            targets.append(("national overzicht.html ≤ 5 MB", fmt_bytes(size), size <= 5 * MB))
+        ready = (loads or {}).get(built[-1], {}).get("overzicht.html", {}).get("ready_s")
+        if ready is not None:
+            targets.append(("national overzicht.html ready ≤ 1.5 s", fmt_s(ready),
+                            ready <= 1.5))
     for n in sizes:
         p = runs[n].get("peers")
         if p:

@@ -150,7 +150,9 @@ def test_a_wijk_map_takes_its_buurten_layer_from_the_city_layer_unchanged(tmp_pa
     monkeypatch.setattr(maps, "_wijk_change_layer", lambda *_: None)
     for code in codes:
         assert taken[code] == _IDS.sub("ID", render(wijk_map(city, context, code))), code
-        assert taken[code].count('"buurtcode"') >= int(sizes[code])
+        in_wijk = city.buurten["buurtcode"][city.buurten["wijkcode"] == code]
+        assert len(in_wijk) == int(sizes[code])
+        assert all(f'"{buurt}"' in taken[code] for buurt in in_wijk), code  # in the store
 
 
 _IDS = re.compile(r"[0-9a-f]{32}")  # folium's element ids are random

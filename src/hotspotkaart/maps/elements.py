@@ -7,7 +7,7 @@ pass text that came from input data.
 from __future__ import annotations
 
 import string
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -29,7 +29,6 @@ __all__ = [
     "InfoPanel",
     "KeyFigures",
     "Legend",
-    "PopupHeat",
     "ScaleBar",
     "SkipLink",
     "SortableTable",
@@ -256,90 +255,6 @@ class SkipLink(MacroElement):
         self._name = "SkipLink"
 
 
-class PopupHeat(MacroElement):
-    """A small hour × weekday chart in the popup of each area of a layer, drawn as it opens.
-
-    The page carries only the class of each cell (one digit per hour of the week and year),
-    so a chart per buurt costs a few hundred bytes instead of the kilobytes of an SVG; the
-    browser draws it when the popup opens. The classes and colours are the heat chart's
-    (:func:`hotspotkaart.maps.charts.heat_scale`).
-
-    Parameters
-    ----------
-    layers : sequence of folium.GeoJson
-        The layers whose popups get the chart (the data is on the page once).
-    charts : dict of str to dict
-        Per area code: ``n`` (number of colours), ``cells`` (per year 168 digits, weekday by
-        weekday from Monday, hour 0–23; 0 is no melding, ``k`` the ``k``-th colour),
-        ``totals`` (per year the meldingen in words, shown beside the year) and ``label`` (the
-        chart in words, for screen readers).
-    palette : dict of int to sequence of str
-        The colours by number of classes.
-    key : str
-        The feature property holding the area code.
-    title : str
-        The line above the chart.
-    """
-
-    _template = Template("""
-{% macro script(this, kwargs) %}
-(function() {
-  var data = {{ this.charts|tojson }}, palette = {{ this.palette|tojson }};
-  var key = {{ this.key|tojson }}, title = {{ this.title|tojson }};
-  var days = ["ma", "di", "wo", "do", "vr", "za", "zo"];
-  var draw = function(event) {
-    var source = event.popup._source, feature = source && source.feature;
-    var chart = feature && data[feature.properties[key]], el = event.popup.getElement();
-    var box = el && el.querySelector(".leaflet-popup-content");
-    if (!chart || !box || box.querySelector(".hk-popup-heat")) { return; }
-    var colours = palette[chart.n], parts = [], years = Object.keys(chart.cells);
-    years.forEach(function(year, k) {  // one year under the other, 10 px an hour
-      var y0 = k * 96, cells = chart.cells[year];
-      parts.push('<text x="0" y="' + (y0 + 9) + '" font-weight="600">' + year + ': '
-        + chart.totals[year] + '</text>');
-      for (var i = 0; i < 168; i++) {
-        var c = +cells[i], d = Math.floor(i / 24), h = i % 24;
-        parts.push('<rect x="' + (18 + h * 10) + '" y="' + (y0 + 14 + d * 10) + '" width="9" '
-          + 'height="9" fill="' + (c ? colours[c - 1] : "#ffffff") + '"'
-          + (c ? "" : ' stroke="#cccccc" stroke-width="0.6"') + '/>');
-      }
-      days.forEach(function(day, d) {
-        parts.push('<text x="0" y="' + (y0 + 22 + d * 10) + '">' + day + '</text>');
-      });
-      [0, 6, 12, 18].forEach(function(h) {
-        parts.push('<text x="' + (18 + h * 10) + '" y="' + (y0 + 94) + '">' + h + '</text>');
-      });
-    });
-    var height = years.length * 96;
-    box.insertAdjacentHTML("beforeend", '<div class="hk-popup-heat"><p class="hk-method">'
-      + title + '</p><svg class="hk-chart hk-chart-popup" role="img" aria-label="'
-      + chart.label + '" width="260" height="' + height + '" viewBox="0 0 260 ' + height
-      + '" font-size="8" fill="#1a1a1a">' + parts.join("") + '</svg></div>');
-    // the new size: update() would render the content anew, without the chart
-    event.popup._updateLayout(); event.popup._updatePosition(); event.popup._adjustPan();
-  };
-  [{% for layer in this.layers %}{{ layer.get_name() }}, {% endfor %}].forEach(function(layer) {
-    layer.on("popupopen", draw);
-  });
-})();
-{% endmacro %}
-""")
-
-    def __init__(self, layers: Sequence[MacroElement], charts: dict[str, dict[str, Any]],
-                 palette: Mapping[int, Sequence[str]], *, key: str, title: str) -> None:
-        super().__init__()
-        self._name = "PopupHeat"
-        self.layers = list(layers)
-        self.charts = {str(code): {"n": int(c["n"]), "cells": dict(c["cells"]),
-                                   "totals": {str(y): html_text(str(t))
-                                              for y, t in c["totals"].items()},
-                                   "label": html_text(str(c["label"]))}
-                       for code, c in charts.items()}
-        self.palette = {int(n): list(colours) for n, colours in palette.items()}
-        self.key = key
-        self.title = html_text(title)
-
-
 class ScaleBar(MacroElement):
     """Leaflet's scale control in metres and kilometres only (folium's also shows feet).
 
@@ -551,15 +466,19 @@ class _StyleOnce(GeoJsonDetail):
     def render(self, **kwargs: Any) -> None:  # type: ignore[override]  # as MacroElement
         """Add the table style to the page header, then render as any macro element."""
         parent = self._parent
-        if not isinstance(parent, folium.GeoJson):  # TopoJson and others: folium's own way
-            super().render(**kwargs)
+        stored = getattr(parent, "detail_keys", None)  # a layer that makes its features itself
+        if stored is None and not isinstance(parent, folium.GeoJson):
+            super().render(**kwargs)  # TopoJson and others: folium's own way
             return
-        features = parent.data["features"]
-        keys = tuple(features[0]["properties"].keys() if features else [])
-        keys = tuple(k for k in keys if k not in ("style", "highlight"))
+        if stored is None and isinstance(parent, folium.GeoJson):
+            features = parent.data["features"]
+            keys = tuple(features[0]["properties"].keys() if features else [])
+            keys = tuple(k for k in keys if k not in ("style", "highlight"))
+            self.warn_for_geometry_collections()
+        else:
+            keys = tuple(stored or ())
         for value in self.fields:  # as folium checks them
             assert value in keys, f"The field {value} is not available in the data: {keys}."
-        self.warn_for_geometry_collections()
         figure = self.get_root()
         assert isinstance(figure, Figure)  # folium asserts the same
         figure.header.add_child(_Text(_DETAIL_STYLE.render(this=self)),

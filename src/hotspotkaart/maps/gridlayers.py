@@ -18,7 +18,8 @@ import shapely
 from hotspotkaart._format import nl_float, nl_int
 from hotspotkaart.maps.charts import HEAT_COLOURS
 from hotspotkaart.maps.data import MapContext
-from hotspotkaart.maps.elements import Legend, PopupHeat
+from hotspotkaart.maps.elements import Legend
+from hotspotkaart.maps.featurestore import ZoomGate, legible_zoom
 from hotspotkaart.maps.layers import (
     CELL_OUTLINE,
     Clusters,
@@ -30,6 +31,7 @@ from hotspotkaart.maps.layers import (
     gi_legend,
     significant_changes,
 )
+from hotspotkaart.maps.popupheat import PopupHeat
 from hotspotkaart.maps.timecharts import area_heat_cells
 from hotspotkaart.stats.change import CHANGE_COLOURS, DALING, STIJGING
 from hotspotkaart.stats.clustertimes import HOTSPOT, cluster_column
@@ -40,7 +42,7 @@ from hotspotkaart.stats.hotspots import (
     TRANSITION_COLOURS,
 )
 
-__all__ = ["add_grid_layers", "cell_size_text"]
+__all__ = ["add_grid_layers", "cell_size", "cell_size_text"]
 
 
 def add_grid_layers(fmap: folium.Map, cells: gpd.GeoDataFrame | None, context: MapContext,
@@ -80,6 +82,8 @@ def add_grid_layers(fmap: folium.Map, cells: gpd.GeoDataFrame | None, context: M
                           position="bottomleft", layers=per_cell))
     fmap.add_child(Legend("Hotspots (getoetst, FDR)", gi_legend(cells, context.years),
                           position="bottomleft", layers=hot))
+    # drawn where a cell takes a few pixels: over a whole country they would be specks
+    fmap.add_child(ZoomGate([*per_cell, *hot], legible_zoom(cell_size(cells))))
 
 
 def _hot_spot_layer(fmap: folium.Map, cells: gpd.GeoDataFrame, shapes: bytes, year: int,
@@ -122,12 +126,17 @@ def _cells_layer(fmap: folium.Map, clusters: Clusters, cells: gpd.GeoDataFrame, 
                          show=show)
 
 
-def cell_size_text(cells: gpd.GeoDataFrame) -> str:
-    """Give the grid's cell size in Dutch (``100 m``, ``1.000 m``, ``62,5 m``) from a cell.
+def cell_size(cells: gpd.GeoDataFrame) -> float:
+    """Return the grid's cell size (m) from a cell.
 
     Grid cells are unclipped squares (:func:`hotspotkaart.engine.grid.make_grid`), so the width
     of any cell is the configured ``cell_size``.
     """
     xmin, _, xmax, _ = shapely.bounds(cells.geometry.iloc[0])
-    size = round(float(xmax - xmin), 3)
+    return round(float(xmax - xmin), 3)
+
+
+def cell_size_text(cells: gpd.GeoDataFrame) -> str:
+    """Give the grid's cell size in Dutch (``100 m``, ``1.000 m``, ``62,5 m``) from a cell."""
+    size = cell_size(cells)
     return f"{nl_int(int(size))} m" if size.is_integer() else f"{nl_float(size, 1)} m"

@@ -53,6 +53,10 @@ class VendoredPackage:
         Other names the package is published under on CDNs (cdnjs, GitHub), lower case.
     epilogue
         Returns JavaScript appended after the package's scripts, or ``None``.
+    own
+        Whether the scripts are the tool's own, written to be read: they are inlined without
+        their comments, indentation and blank lines (:func:`compact_js`). Vendored files are
+        inlined verbatim.
 
     """
 
@@ -64,6 +68,7 @@ class VendoredPackage:
     css: tuple[str, ...] = ()
     aliases: tuple[str, ...] = ()
     epilogue: Callable[[], str] | None = None
+    own: bool = False
 
 
 def _leaflet_icon_epilogue() -> str:
@@ -91,6 +96,8 @@ VENDORED: tuple[VendoredPackage, ...] = (
                     aliases=("leaflet-locatecontrol",)),
     VendoredPackage("leaflet-search", "4.0.0", "MIT", "license.txt",
                     js=("dist/leaflet-search.min.js",), css=("dist/leaflet-search.min.css",)),
+    VendoredPackage("hotspotkaart", "1", "EUPL-1.2", "LICENSE", js=("featurestore.js",),
+                    own=True),
 )  # fmt: skip
 """Every vendored package; the single place to register a new one."""
 
@@ -311,9 +318,28 @@ def _script_file(name: str, rel: str) -> str:
     """
     package = vendored_package(name)
     code = asset_text(f"{package.name}/{rel}")
+    if package.own:
+        code = compact_js(code)
     if package.epilogue is not None and rel == package.js[-1]:
         code = f"{code}\n;\n{package.epilogue()}"
     return _escape_js(code)
+
+
+#: A comment of one of the tool's own scripts: a block comment, or ``//`` to the end of a line
+#: after code or on its own (the scripts have no ``//`` or ``/*`` inside strings or regexes).
+_OWN_COMMENT_RE = re.compile(r"/\*.*?\*/|(?:^|(?<=[;{},)]))[ \t]*//[^\n]*",
+                             re.DOTALL | re.MULTILINE)
+
+
+def compact_js(code: str) -> str:
+    """Return one of the tool's own scripts without comments, indentation and blank lines.
+
+    Only for the scripts written for this tool (``VendoredPackage.own``), which keep ``//``
+    and ``/*`` out of their strings and regular expressions; every line stays a line, so
+    automatic semicolon insertion sees the same code.
+    """
+    lines = (line.strip() for line in _OWN_COMMENT_RE.sub("", code).splitlines())
+    return "\n".join(line for line in lines if line)
 
 
 def inline_assets(html: str) -> str:
@@ -429,7 +455,7 @@ def write_html(path: Path, page: str) -> None:
 
 
 __all__ = [
-    "VENDORED", "VendoredPackage", "asset_bytes", "asset_text", "data_uri",
+    "VENDORED", "VendoredPackage", "asset_bytes", "asset_text", "compact_js", "data_uri",
     "external_references", "inline_assets", "make_self_contained", "match_url", "vendored_css",
     "vendored_js", "vendored_package", "write_html",
 ]  # fmt: skip

@@ -51,20 +51,27 @@ from hotspotkaart.maps.elements import (
     InfoPanel,
     KeyFigures,
     Legend,
-    PopupHeat,
     ScaleBar,
     SkipLink,
     SortableTable,
 )
+from hotspotkaart.maps.featurestore import StoreLayer
 from hotspotkaart.maps.gridlayers import add_grid_layers
 from hotspotkaart.maps.layers import (
     LayerData,
     class_colours,
-    fill_style,
     for_map,
     geojson_layer,
 )
+from hotspotkaart.maps.levels import (
+    LEGIBLE_BUURTEN,
+    add_gemeente_layer,
+    buurt_store,
+    display_gemeenten,
+    wijk_outline,
+)
 from hotspotkaart.maps.placement import PanelPlacement
+from hotspotkaart.maps.popupheat import PopupHeat
 from hotspotkaart.maps.timecharts import area_heat_cells, city_charts, wijk_charts
 from hotspotkaart.stats.change import CHANGE_CLASSES, CHANGE_COLOURS
 from hotspotkaart.stats.classbreaks import YEAR_PALETTE, bin_labels
@@ -139,15 +146,20 @@ def overview_map(data: MapData, context: MapContext) -> folium.Map:
     fmap = base_map(data.buurten, context)
     base, compare = context.years
     layers = add_area_layers(fmap, data, context, data.buurten)
+    if len(data.buurten) > LEGIBLE_BUURTEN:  # else the buurten are legible in every view
+        gemeenten = getattr(data, "gemeenten", None)  # the build's table, with its test
+        if gemeenten is None:
+            gemeenten = display_gemeenten(data.buurten, context.years)
+        add_gemeente_layer(fmap, gemeenten, layers[0].store, context)
     add_grid_layers(fmap, data.cells, context, data.times)
     add_zone_layers(fmap, data.zones, context)
     add_location_layers(fmap, data.locations)
-    wijk_outline = add_wijk_outline(fmap, data.wijken)
+    outline = add_wijk_outline(fmap, data.wijken, data)
     title = (f"Overlast in {context.area_name}: {context.label(base)} en "
              f"{context.label(compare)} vergeleken")
     add_panels(fmap, data, context, title, data.buurten, layers)
     fmap.add_child(ChartPanel("Wanneer: per wijk en per maand", city_charts(data, context)))
-    fmap.add_child(SearchControl([layers[0], wijk_outline]))
+    fmap.add_child(SearchControl([layers[0], outline]))
     fmap.add_child(DrawAreas("kandidaatgebied.geojson"))
     folium.LayerControl(collapsed=True, position="topright").add_to(fmap)
     return fmap
@@ -174,7 +186,7 @@ def wijk_map(data: MapData, context: MapContext, wijkcode: str) -> folium.Map:
     add_grid_layers(fmap, cells, context, data.times)
     add_zone_layers(fmap, local.zones, context)
     add_location_layers(fmap, local.locations)
-    add_wijk_outline(fmap, wijk)
+    add_wijk_outline(fmap, wijk, data)
     name = str(wijk["wijknaam"].iloc[0])
     base, compare = (context.label(y) for y in context.years)
     add_panels(fmap, local, context, f"{name}: {base} en {compare}", wijk, layers)
@@ -241,36 +253,44 @@ def focus_bounds(areas: gpd.GeoDataFrame, share: float = 0.95) -> np.ndarray:
 
 def add_area_layers(fmap: folium.Map, data: MapData, context: MapContext,
                     buurten: gpd.GeoDataFrame, change: LayerData | None = None, *,
-                    bins: np.ndarray | None = None) -> list[folium.GeoJson]:
+                    bins: np.ndarray | None = None) -> list[StoreLayer]:
     """Add the change choropleth (shown) and one count choropleth per year (hidden).
 
-    ``change`` is :func:`_change_layer` of ``buurten`` when the caller has it already. The
-    year layers are classed by ``data.count_bins`` (``buurten`` are then ``data.buurten``), or
-    by ``bins`` of the whole area (a wijk map takes the overview's classes, so a colour means
-    the same on both).
+    The three layers draw from one store of the buurten (:func:`buurt_store`): their shapes and
+    texts are on the page once. ``change`` is :func:`_change_layer` of ``buurten`` when the
+    caller has it already. The year layers are classed by ``data.count_bins`` (``buurten`` are
+    then ``data.buurten``), or by ``bins`` of the whole area (a wijk map takes the overview's
+    classes, so a colour means the same on both).
     """
     base, compare = context.years
     shown = {year: context.label(year) for year in context.years}
     fields = buurt_fields(data, context)
     if change is None:
         change = _change_layer(data, context, buurten)
-    # the year layers show the same texts and shapes: taken from the change layer, not redone
-    texts = {key: change[key] for key in fields}
-    brief = ["buurtnaam", f"count_{base}", f"count_{compare}", "change_class"]
-    change_layer = geojson_layer(fmap, change, f"Verandering {shown[base]}→{shown[compare]} per "
-                                 "buurt", fields, fill_style(0.7), show=True, brief=brief)
     note = ""
     if bins is None:
         bins = data.count_bins(context.years)
     else:
         note = "Klassen als op het overzicht."
+    year_colours = {}
+    for year in (base, compare):
+        classes = np.searchsorted(bins, buurten[f"count_{year}"].to_numpy(), side="left")
+        year_colours[year] = [YEAR_PALETTE[min(int(c), len(YEAR_PALETTE) - 1)] for c in classes]
+    store = buurt_store(data, buurten, change, context, year_colours)
+    fmap.add_child(store)
+    brief = ["buurtnaam", f"count_{base}", f"count_{compare}", "change_class"]
+    extra = ["zoeknaam", *(k for k in change.properties if k.startswith("_colour_"))]
+    change_layer = StoreLayer(store, f"Verandering {shown[base]}→{shown[compare]} per buurt",
+                              fields, style=_FILL_LINE | {"fillOpacity": 0.7},
+                              colour="_colour", extra=extra, brief=brief, show=True)
+    fmap.add_child(change_layer)
     layers = [change_layer]
     for year in (base, compare):
-        counts = LayerData(dict(texts), change.geometry.copy())
-        classes = np.searchsorted(bins, buurten[f"count_{year}"].to_numpy(), side="left")
-        counts["_colour"] = [YEAR_PALETTE[min(int(c), len(YEAR_PALETTE) - 1)] for c in classes]
-        layers.append(geojson_layer(fmap, counts, f"Meldingen {shown[year]} per buurt", fields,
-                                    fill_style(0.75), show=False, brief=brief))
+        layer = StoreLayer(store, f"Meldingen {shown[year]} per buurt", fields,
+                           style=_FILL_LINE | {"fillOpacity": 0.75}, colour=f"_colour@{year}",
+                           brief=brief, show=False)
+        fmap.add_child(layer)
+        layers.append(layer)
     fmap.add_child(Legend(f"Verandering per buurt {shown[base]}→{shown[compare]}",
                           [(c, CHANGE_COLOURS[c]) for c in CHANGE_CLASSES],
                           layers=layers[:1]))
@@ -286,6 +306,10 @@ def add_area_layers(fmap: folium.Map, data: MapData, context: MapContext,
         fmap.add_child(PopupHeat(layers, heat, HEAT_COLOURS, key="buurtcode",
                                  title="Meldingen per uur (0–23) en weekdag, beide jaren"))
     return layers
+
+
+#: The outline of a buurt in the buurt layers (as :func:`fill_style` draws it).
+_FILL_LINE: dict[str, Any] = {"color": "#444444", "weight": 1.0}
 
 
 def _wijk_change_layer(data: MapData, context: MapContext, wijkcode: str) -> LayerData:
@@ -358,18 +382,17 @@ def add_location_layers(fmap: folium.Map, locations: gpd.GeoDataFrame) -> None:
                               position="bottomleft", layers=layers))
 
 
-def add_wijk_outline(fmap: folium.Map, wijken: gpd.GeoDataFrame) -> folium.GeoJson:
-    """Add the wijk boundaries as a thin overlay (also searchable by name)."""
-    fields = {"wijknaam": "Wijk", "wijkcode": "Wijkcode"}
-    texts = {"zoeknaam": [f"{name} (wijk)" for name in wijken["wijknaam"].astype(str)]}
-    data = for_map(wijken, [*fields, "zoeknaam"], texts)
-    return geojson_layer(fmap, data, "Wijkgrenzen", fields,
-                         lambda f: {"color": "#222222", "weight": 2.5, "fill": False},
-                         show=True, highlight=False)
+def add_wijk_outline(fmap: folium.Map, wijken: gpd.GeoDataFrame,
+                     data: MapData | None = None) -> StoreLayer:
+    """Add the wijk boundaries as a thin overlay, also searchable by name (see wijk_outline).
+
+    With ``data``, the outlines are taken from the simplified coverage of all its wijken.
+    """
+    return wijk_outline(fmap, wijken, data)
 
 
 def add_panels(fmap: folium.Map, data: MapData, context: MapContext, title: str,
-               areas: gpd.GeoDataFrame, layers: Sequence[folium.GeoJson]) -> None:
+               areas: gpd.GeoDataFrame, layers: Sequence[folium.map.Layer]) -> None:
     """Add the title/method panel and the key-figures table for ``areas``; title the page."""
     set_page_title(fmap, title)
     fmap.add_child(InfoPanel(title, (), context.method, synthetic=context.synthetic))

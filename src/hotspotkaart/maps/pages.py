@@ -84,7 +84,7 @@ def comparison_page(data: MapData, context: MapContext) -> str:
         figure.add_child(fmap)
         _add_year(fmap, data, context, year, bins)
         add_zone_layers(fmap, data.zones, context)
-        add_wijk_outline(fmap, data.wijken)
+        add_wijk_outline(fmap, data.wijken, data)
         fmap.add_child(InfoPanel(f"Meldingen {context.label(year)}", (),
                                  context.method if i == 1 else (),
                                  synthetic=context.synthetic,
