@@ -15,6 +15,7 @@ import pytest
 
 from hotspotkaart.config.settings import load_config
 from hotspotkaart.pipeline import build
+from hotspotkaart.stats.change import CHANGE_COLOURS
 from tests.helpers.region import OUTSIDE, REGION, region_codes, region_config
 
 CODES = region_codes()
@@ -156,3 +157,24 @@ def test_only_the_overview_of_a_region_includes_the_gemeenten(tmp_path: Path) ->
         f"{code}.html" for code in CODES)
     assert not (out / "vergelijking.html").exists()
     assert not (out / "wijken").exists()
+
+
+def test_the_region_overview_compares_the_gemeenten(region: Path, open_map) -> None:
+    page = open_map(region / "overzicht.html")
+    page.page.wait_for_function("() => document.querySelector('.leaflet-container') !== null")
+    count = "() => document.querySelectorAll('.leaflet-overlay-pane path').length"
+    before = page.evaluate(count)
+    labels = page.page.locator(".leaflet-control-layers-overlays label")
+    layer = labels.filter(has_text="Verandering per gemeente 2023→2024")
+    assert layer.count() == 1
+    box = layer.locator("input")
+    assert not box.is_checked()  # off when the page opens: the buurten are legible
+    box.evaluate("input => input.click()")  # the layer control is folded up
+    page.page.wait_for_function(f"() => ({count[6:]}) > {before}")
+    fills = page.evaluate("() => [...document.querySelectorAll('.leaflet-overlay-pane path')]"
+                          ".map(p => p.getAttribute('fill'))")
+    gemeenten = _csv(region, "gemeenten")
+    assert page.evaluate(count) - before == len(gemeenten)
+    for verdict in set(gemeenten["change_class"]):
+        assert CHANGE_COLOURS[verdict] in fills
+    assert page.console_errors == []

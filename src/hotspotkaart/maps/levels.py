@@ -216,12 +216,14 @@ def display_gemeenten(buurten: gpd.GeoDataFrame, years: Sequence[int]) -> gpd.Ge
     return gpd.GeoDataFrame(frame, geometry=[shape for _, shape in rows], crs=buurten.crs)
 
 
-def add_gemeente_layer(fmap: folium.Map, gemeenten: gpd.GeoDataFrame, buurten: FeatureStore,
-                       context: MapContext) -> StoreLayer:
+def add_gemeente_layer(fmap: folium.Map, gemeenten: gpd.GeoDataFrame,
+                       buurten: FeatureStore | None, context: MapContext) -> StoreLayer:
     """Draw the gemeenten while the buurten are not legible; a click zooms in on one.
 
     With the change test of a gemeenten table (``change_class``) each is filled by its change,
-    as the buurten are; without one only outlined, with the meldingen of both years.
+    as the buurten are; without one only outlined, with the meldingen of both years. Without
+    ``buurten`` (a region whose buurten are legible in every view) the gemeenten are an
+    overlay of their own, off when the page opens, to compare the gemeenten with each other.
     """
     base, compare = context.years
     tolerance, decimals = detail(GEMEENTE_DETAIL_ZOOM)
@@ -249,9 +251,12 @@ def add_gemeente_layer(fmap: folium.Map, gemeenten: gpd.GeoDataFrame, buurten: F
                          legible=len(gemeenten))
     fmap.add_child(store)
     total = nl_int(len(gemeenten))
-    layer = StoreLayer(store, f"Gemeenten ({total}; buurten bij inzoomen)", fields,
+    name = (f"Gemeenten ({total}; buurten bij inzoomen)" if buurten is not None else
+            f"Verandering per gemeente {context.label(base)}→{context.label(compare)}")
+    layer = StoreLayer(store, name, fields,
                        style={"color": "#333333", "weight": 1.5,
                               "fillOpacity": 0.7 if filled else 0.05},
-                       colour="_colour", shown_while=buurten, popup=False, zoom_on_click=True)
+                       colour="_colour", shown_while=buurten, show=buurten is not None,
+                       popup=False, zoom_on_click=True)
     fmap.add_child(layer)
     return layer

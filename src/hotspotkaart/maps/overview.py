@@ -146,11 +146,12 @@ def overview_map(data: MapData, context: MapContext) -> folium.Map:
     fmap = base_map(data.buurten, context)
     base, compare = context.years
     layers = add_area_layers(fmap, data, context, data.buurten)
-    if len(data.buurten) > LEGIBLE_BUURTEN:  # else the buurten are legible in every view
-        gemeenten = getattr(data, "gemeenten", None)  # the build's table, with its test
+    many = len(data.buurten) > LEGIBLE_BUURTEN  # else the buurten are legible in every view
+    if many or data.gemeenten is not None:  # a region's gemeenten, with their test
+        gemeenten = data.gemeenten
         if gemeenten is None:
             gemeenten = display_gemeenten(data.buurten, context.years)
-        add_gemeente_layer(fmap, gemeenten, layers[0].store, context)
+        add_gemeente_layer(fmap, gemeenten, layers[0].store if many else None, context)
     add_grid_layers(fmap, data.cells, context, data.times)
     add_zone_layers(fmap, data.zones, context)
     add_location_layers(fmap, data.locations)
