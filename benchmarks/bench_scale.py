@@ -422,12 +422,13 @@ def print_report(sizes: list[int], runs: dict[int, dict[str, Any]],
         print(f"{name:<22}" + "".join(
             f"{fmt_bytes(runs[n]['build']['pages'].get(name)):>14}" if n in built
             else f"{'—':>14}" for n in sizes))
-    print(f"{'wijken/* (total)':<22}" + "".join(
-        f"{fmt_bytes(sum(v for k, v in runs[n]['build']['pages'].items() if k.startswith('wijken/'))):>14}"  # noqa: E501
-        if n in built else f"{'—':>14}" for n in sizes))
-    print(f"{'wijken/* (largest)':<22}" + "".join(
-        f"{fmt_bytes(max((v for k, v in runs[n]['build']['pages'].items() if k.startswith('wijken/')), default=0)):>14}"  # noqa: E501
-        if n in built else f"{'—':>14}" for n in sizes))
+    for folder in ("wijken/", "gemeenten/"):  # the wijk pages; a region's gemeente overviews
+        sizes_in = {n: [v for k, v in runs[n]["build"]["pages"].items() if k.startswith(folder)]
+                    for n in sizes if n in built}
+        for label, pick in (("total", sum), ("largest", lambda v: max(v, default=0))):
+            print(f"{f'{folder}* ({label})':<22}" + "".join(
+                f"{fmt_bytes(pick(sizes_in[n])):>14}" if n in built else f"{'—':>14}"
+                for n in sizes))
     print(f"{'explore() peer':<22}" + "".join(
         f"{fmt_bytes(runs[n]['build'].get('explore', {}).get('bytes')):>14}" if n in built
         else f"{'—':>14}" for n in sizes))
