@@ -428,10 +428,13 @@ def _tables(result: BuildResult) -> dict[str, pd.DataFrame]:
 
 def _write_workbook(result: BuildResult, context: MapContext, tables: dict[str, pd.DataFrame],
                     categories: dict[str, str], path: Path) -> None:
-    active = active_cells(tables["grid"], result.config.periods)
+    findings = {"grid": (active_cells(tables["grid"], result.config.periods),
+                         "cellen met een melding in hun venster (3 × 3)")}
+    if "hottijden" in tables:  # a national build tests 1.6 M blocks, a few of them hot
+        findings["hottijden"] = (tables["hottijden"]["hot"].to_numpy(dtype=bool),
+                                 "hete blokken (hot = True)")
     write_workbook(path, tables, method=context.method, details=_method(result),
-                   categories=categories, periods=result.config.periods,
-                   findings={"grid": (active, "cellen met een melding in hun venster (3 × 3)")},
+                   categories=categories, periods=result.config.periods, findings=findings,
                    created=result.generated_at.replace(tzinfo=None))
 
 
