@@ -60,7 +60,8 @@ from hotspotkaart.runtime.parallel import WarmProcess, resolve_workers, run_jobs
 from hotspotkaart.stats.classbreaks import CountBreaks
 from hotspotkaart.stats.coverage import Coverage, assess_coverage
 from hotspotkaart.stats.dispersion import Dispersion
-from hotspotkaart.stats.grid import GridResult, active_cells
+from hotspotkaart.stats.findings import workbook_findings
+from hotspotkaart.stats.grid import GridResult
 from hotspotkaart.stats.temporal import Timing
 from hotspotkaart.stats.testing import run_statistics
 
@@ -428,13 +429,9 @@ def _tables(result: BuildResult) -> dict[str, pd.DataFrame]:
 
 def _write_workbook(result: BuildResult, context: MapContext, tables: dict[str, pd.DataFrame],
                     categories: dict[str, str], path: Path) -> None:
-    findings = {"grid": (active_cells(tables["grid"], result.config.periods),
-                         "cellen met een melding in hun venster (3 × 3)")}
-    if "hottijden" in tables:  # a national build tests 1.6 M blocks, a few of them hot
-        findings["hottijden"] = (tables["hottijden"]["hot"].to_numpy(dtype=bool),
-                                 "hete blokken (hot = True)")
     write_workbook(path, tables, method=context.method, details=_method(result),
-                   categories=categories, periods=result.config.periods, findings=findings,
+                   categories=categories, periods=result.config.periods,
+                   findings=workbook_findings(tables, result.config.periods),
                    created=result.generated_at.replace(tzinfo=None))
 
 
