@@ -230,6 +230,7 @@ def _analysed(config: Config, statistics: JobRunner | None, on_stage: StageHook 
     with _stage("join", on_stage):
         incidents, tables, engine = _joined(config, ledger, boundaries, zones, zone_frame,
                                             candidates)
+        del candidates  # joined into incidents: its columns' memory is for the tests
     with _stage("test", on_stage):
         # made here, where nothing else is to be done while the process of the tests imports
         grid = make_grid(boundaries.buurten, config.analysis.cell_size)
@@ -355,11 +356,12 @@ def _output_jobs(result: BuildResult, staging: Staging, selected: set[str],
     if everything:
         pages.append(("index.html", partial(index_page, data, context)))
     jobs: list[Callable[[], None]] = []
-    if everything:  # the workbook and the GeoPackage are the longest jobs
-        tables, categories = _tables(result), _category_names(result)  # made once for both
-        jobs.append(partial(_write_tables, result, tables, categories, _table_paths(staging)))
+    if everything:  # the GeoPackage and the workbook are the longest jobs, then the tables
+        tables, categories, paths = _tables(result), _category_names(result), _paths(staging)
+        jobs.append(partial(_write_tables, result, categories, paths["hotspotkaart.gpkg"]))
         jobs.append(partial(_write_workbook, result, context, tables, categories,
                             staging.path("hotspotkaart.xlsx")))
+        jobs.extend(partial(write_csv, paths[f"{n}.csv"], table) for n, table in tables.items())
     jobs.extend(partial(_write_page, staging.path(name), page) for name, page in pages)
     return jobs
 
@@ -376,14 +378,12 @@ _TABLES = ("rejected.csv", "buurten.csv", "wijken.csv", "grid.csv", "zones.csv",
            "tijden.csv", "maanden.csv", "hottijden.csv", "tijdprofiel.csv", "hotspotkaart.gpkg")
 
 
-def _table_paths(staging: Staging) -> dict[str, Path]:
+def _paths(staging: Staging) -> dict[str, Path]:
     return {name: staging.path(name) for name in _TABLES}
 
 
-def _write_tables(result: BuildResult, tables: dict[str, pd.DataFrame],
-                  categories: dict[str, str], paths: dict[str, Path]) -> None:
-    for name, table in tables.items():
-        write_csv(paths[f"{name}.csv"], table)
+def _write_tables(result: BuildResult, categories: dict[str, str], path: Path) -> None:
+    """Write the GeoPackage (its own job: at national scale the longest, beside the CSVs)."""
     layers = {
         "buurten": result.buurten,
         "wijken": result.wijken,
@@ -395,7 +395,7 @@ def _write_tables(result: BuildResult, tables: dict[str, pd.DataFrame],
     styles = layer_styles(layers, result.config.periods.years,
                           None if result.breaks is None else result.breaks.shared,
                           categories=categories, periods=result.config.periods)
-    write_geopackage(paths["hotspotkaart.gpkg"], layers, descriptions=_layer_descriptions(result),
+    write_geopackage(path, layers, descriptions=_layer_descriptions(result),
                      styles=styles, categories=categories, created=result.generated_at,
                      periods=result.config.periods)
 
