@@ -35,7 +35,9 @@ What it does (issue #7):
    tool's ``join_incidents`` against a bare ``shapely.STRtree(buurten).query(points,
    predicate="within")`` (the raw limit), one STRtree pass over buurten and zones together,
    and DuckDB's spatial join (``duckdb`` with the ``duckdb-extension-spatial`` wheel from PyPI,
-   loaded from its file, offline). Without those packages the DuckDB row says "unavailable".
+   loaded from its file, offline); and DuckDB doing the build's read, join and count of the
+   same CSV and buurten in one statement, against which the build's time is printed as a ratio
+   (issue #20 item 3). Without those packages the DuckDB rows say "unavailable".
 4. The overview map against ``GeoDataFrame.explore()`` of the same layers (buurten by change
    class and by count per year, hot-spot cells per year and their transitions, zones, locations,
    wijk outlines): HTML size, and load time in headless Chromium with the network blocked
@@ -343,6 +345,9 @@ def print_report(sizes: list[int], runs: dict[int, dict[str, Any]],
     print(f"{'peak PSS':<12}" + "".join(
         f"{fmt_bytes(runs[n]['build'].get('peak_pss_tree', 0)):>24}" if n in built
         else f"{'—':>24}" for n in sizes))
+    print(f"{'largest':<12}" + "".join(
+        f"{fmt_bytes(largest_process(runs[n]['build'])):>24}" if n in built else f"{'—':>24}"
+        for n in sizes))
     print(f"{'workers':<12}" + "".join(
         f"{runs[n]['build'].get('workers', 1):>24}" if n in built else f"{'—':>24}"
         for n in sizes))
@@ -351,7 +356,8 @@ def print_report(sizes: list[int], runs: dict[int, dict[str, Any]],
         for n in sizes))
 
     print("peak RSS: the build's own process, exact (VmHWM); peak PSS: the build and its worker "
-          "processes together, sampled every 0.2 s (shared pages counted once). The stages are "
+          "processes together, sampled every 0.2 s (shared pages counted once); largest: the "
+          "peak RSS of the largest process (the build's or its largest worker's). The stages are "
           "the pipeline's (its on_stage hook); 'maps' includes the page and table jobs on the "
           f"worker processes; 'other' ({GLUE}) is the build outside every stage.")
 
@@ -412,6 +418,7 @@ def print_report(sizes: list[int], runs: dict[int, dict[str, Any]],
     print("tool = join_incidents (buurt, wijk and three zone kinds, rejections); STRtree = "
           "STRtree(buurten).query(points, 'within'), tree build included; STRtree+zones = one "
           "tree over buurten and zones. DuckDB (load) = building its point and polygon tables.")
+    print_duckdb_pipeline(sizes, runs)
 
     print("\n=== maps: HTML size per size of input (aggregated layers: should not grow) ===")
     page_names = ["overzicht.html", "vergelijking.html", "veldkaart.html", "index.html"]
@@ -471,6 +478,35 @@ def print_report(sizes: list[int], runs: dict[int, dict[str, Any]],
     print_targets(scale_targets(sizes, runs, dordrecht, loads))
 
 
+def largest_process(build: dict[str, Any]) -> int:
+    """The peak resident set of the largest process: the build's own or its largest worker's."""
+    return max(build["build_peak_rss"], build.get("worker_maxrss", 0))
+
+
+def print_duckdb_pipeline(sizes: list[int], runs: dict[int, dict[str, Any]]) -> None:
+    """The whole build against DuckDB reading, joining and counting the same CSV in one run."""
+    print("\n=== build against DuckDB: read + join + count of the same CSV in one run ===")
+    header = (f"{'size':>10}{'build':>10}{'DuckDB':>10}{'ratio':>8}{'count rows':>12}"
+              f"  matched (build used / DuckDB)")
+    print(header)
+    print("-" * len(header))
+    for n in sizes:
+        duck = runs[n].get("peers", {}).get("duckdb_pipeline")
+        build = runs[n].get("build")
+        if duck is None or build is None or "seconds" not in duck:
+            why = (duck or {}).get("unavailable") or runs[n].get("peers_error") or "not run"
+            print(f"{n:>10,}  {why}")
+            continue
+        ratio = build["build_s"] / duck["seconds"]
+        print(f"{n:>10,}{fmt_s(build['build_s']):>10}{fmt_s(duck['seconds']):>10}"
+              f"{ratio:>7.1f}×{duck['rows']:>12,}  {build['incidents'].get('used')} / "
+              f"{duck['matched']}")
+    print("DuckDB: read_csv (';', decimal comma, dd-mm-jjjj hh:mm) and ST_Read of the buurten, "
+          "the two periods kept, ST_Within (its SPATIAL_JOIN), count per buurt × period × "
+          "category, one statement from a fresh connection. The build does all of that and "
+          "the ledger, wijken, zones, grid, tests, pages and tables besides.")
+
+
 def print_stages(sizes: list[int], runs: dict[int, dict[str, Any]], names: list[str]) -> None:
     print("\n=== build, per patched timing: wall time (exclusive), calls, peak RSS ===")
     header = f"{'stage':<40}" + "".join(f"{f'{n:,}':>26}" for n in sizes)
@@ -527,6 +563,13 @@ def scale_targets(sizes: list[int], runs: dict[int, dict[str, Any]],
         ok = "build" in five_m
         targets.append(("5 M meldingen completes",
                         fmt_s(five_m["build"]["build_s"]) if ok else five_m["build_error"], ok))
+        if ok:  # issue #20 item 3: national scale on one machine
+            b = five_m["build"]
+            targets.append(("build 5 M meldingen ≤ 60 s", fmt_s(b["build_s"]),
+                            b["build_s"] <= 60))
+            peak = largest_process(b)
+            targets.append(("build 5 M largest process ≤ 3 GB", fmt_bytes(peak),
+                            peak <= 3 * GB))
     else:
         targets.append(("5 M meldingen completes", "not run (add 5000000 to --sizes)", None))
     built = [n for n in sizes if "build" in runs[n]]

@@ -335,6 +335,48 @@ def test_a_large_grid_lists_its_active_cells_in_the_workbook(project, tmp_path, 
     assert set(hot["cell_id"]) <= set(active["cell_id"])
 
 
+def test_long_time_sheets_list_their_findings_in_the_workbook(project, tmp_path, monkeypatch):
+    monkeypatch.setattr(workbook, "LONG_SHEET", 1000)
+    out = tmp_path / "out"
+    with pytest.warns(HotspotkaartWarning, match="cp1252"):
+        build(load_config(project), out)
+    table = pd.read_csv(out / "hottijden.csv", sep=";", dtype={"area_code": str},
+                        keep_default_na=False)
+    hot = table[table["hot"]]
+    assert 0 < len(hot) < 1000 < len(table)
+    book = openpyxl.load_workbook(out / "hotspotkaart.xlsx", read_only=True)
+    rows = list(book["hottijden"].iter_rows(values_only=True))
+    assert rows[0][:3] == ("area_type", "area_code", "period")
+    listed = [(r[0], r[1] or "", r[2], r[3], r[4]) for r in rows[1:]]
+    assert listed == list(hot[["area_type", "area_code", "period", "weekday", "hour_from"]]
+                          .itertuples(index=False, name=None))
+    assert all(r[-1] is True for r in rows[1:])
+    notes = [row[0] for row in book["toelichting"].iter_rows(values_only=True) if row[0]]
+    total = f"{len(table):,}".replace(",", ".")
+    assert (f"Blad hottijden: de {len(hot)} van de {total} rijen, de hete blokken (hot = True); "
+            "alle rijen staan in hottijden.csv." in notes)
+
+
+def test_long_time_and_month_sheets_keep_the_city_and_the_wijken(project, tmp_path,
+                                                                  monkeypatch):
+    monkeypatch.setattr(workbook, "LONG_SHEET", 200)
+    out = tmp_path / "out"
+    with pytest.warns(HotspotkaartWarning, match="cp1252"):
+        build(load_config(project), out)
+    book = openpyxl.load_workbook(out / "hotspotkaart.xlsx", read_only=True)
+    times, months = (pd.read_csv(out / f"{name}.csv", sep=";", dtype={"area_code": str},
+                                 keep_default_na=False) for name in ("tijden", "maanden"))
+    levels = ["stad", "wijk"]
+    for name, table, kept in (
+            ("tijden", times, times[times["area_type"].isin(levels) & (times["category"] == "")]),
+            ("maanden", months, months[months["area_type"].isin(levels)])):
+        assert 0 < len(kept) < len(table)
+        assert len(table) > workbook.LONG_SHEET
+        rows = list(book[name].iter_rows(values_only=True))
+        assert [(r[0], r[1] or "") for r in rows[1:]] == list(
+            kept[["area_type", "area_code"]].itertuples(index=False, name=None))
+
+
 # -- periods that are not calendar years --------------------------------------------------------
 
 JULY_PERIODS = ('base = { from = 2023-07-01, to = 2024-06-30 }\n'

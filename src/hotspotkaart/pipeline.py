@@ -68,7 +68,8 @@ from hotspotkaart.runtime.parallel import WarmProcess, resolve_workers, run_jobs
 from hotspotkaart.stats.classbreaks import CountBreaks
 from hotspotkaart.stats.coverage import Coverage, assess_coverage
 from hotspotkaart.stats.dispersion import Dispersion
-from hotspotkaart.stats.grid import GridResult, active_cells
+from hotspotkaart.stats.findings import workbook_findings
+from hotspotkaart.stats.grid import GridResult
 from hotspotkaart.stats.temporal import Timing
 from hotspotkaart.stats.testing import run_statistics
 
@@ -238,6 +239,7 @@ def _analysed(config: Config, statistics: JobRunner | None, on_stage: StageHook 
     with _stage("join", on_stage):
         incidents, tables, engine = _joined(config, ledger, boundaries, zones, zone_frame,
                                             candidates)
+        del candidates  # joined into incidents: its columns' memory is for the tests
     with _stage("test", on_stage):
         # made here, where nothing else is to be done while the process of the tests imports
         grid = make_grid(boundaries.buurten, config.analysis.cell_size)
@@ -368,12 +370,13 @@ def _output_jobs(result: BuildResult, staging: Staging, selected: set[str],
     if everything:
         pages.append(("index.html", partial(index_page, data, context)))
     jobs: list[Callable[[], None]] = []
-    if everything:  # the workbook and the GeoPackage are the longest jobs
-        tables, categories = _tables(result), _category_names(result)  # made once for both
-        jobs.append(partial(_write_tables, result, tables, categories,
-                            _table_paths(staging, tables)))
+    if everything:  # the GeoPackage and the workbook are the longest jobs, then the tables
+        tables, categories = _tables(result), _category_names(result)
+        paths = _table_paths(staging, tables)
+        jobs.append(partial(_write_tables, result, categories, paths["hotspotkaart.gpkg"]))
         jobs.append(partial(_write_workbook, result, context, tables, categories,
                             staging.path("hotspotkaart.xlsx")))
+        jobs.extend(partial(write_csv, paths[f"{n}.csv"], table) for n, table in tables.items())
     jobs.extend(partial(_write_page, staging.path(name), page) for name, page in pages)
     return jobs
 
@@ -397,10 +400,8 @@ def _table_paths(staging: Staging, tables: dict[str, pd.DataFrame]) -> dict[str,
             if not name.endswith(".csv") or name[:-4] in tables}
 
 
-def _write_tables(result: BuildResult, tables: dict[str, pd.DataFrame],
-                  categories: dict[str, str], paths: dict[str, Path]) -> None:
-    for name, table in tables.items():
-        write_csv(paths[f"{name}.csv"], table)
+def _write_tables(result: BuildResult, categories: dict[str, str], path: Path) -> None:
+    """Write the GeoPackage (its own job: at national scale the longest, beside the CSVs)."""
     layers = {
         "buurten": result.buurten,
         "wijken": result.wijken,
@@ -413,7 +414,7 @@ def _write_tables(result: BuildResult, tables: dict[str, pd.DataFrame],
     styles = layer_styles(layers, result.config.periods.years,
                           None if result.breaks is None else result.breaks.shared,
                           categories=categories, periods=result.config.periods)
-    write_geopackage(paths["hotspotkaart.gpkg"], layers, descriptions=layer_descriptions(
+    write_geopackage(path, layers, descriptions=layer_descriptions(
                          result.config.periods, result.config.analysis.cell_size),
                      styles=styles, categories=categories, created=result.generated_at,
                      periods=result.config.periods)
@@ -433,10 +434,9 @@ def _tables(result: BuildResult) -> dict[str, pd.DataFrame]:
 
 def _write_workbook(result: BuildResult, context: MapContext, tables: dict[str, pd.DataFrame],
                     categories: dict[str, str], path: Path) -> None:
-    active = active_cells(tables["grid"], result.config.periods)
     write_workbook(path, tables, method=context.method, details=_method(result),
                    categories=categories, periods=result.config.periods,
-                   findings={"grid": (active, "cellen met een melding in hun venster (3 × 3)")},
+                   findings=workbook_findings(tables, result.config.periods),
                    created=result.generated_at.replace(tzinfo=None))
 
 

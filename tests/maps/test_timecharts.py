@@ -116,6 +116,18 @@ def test_area_heat_cells_take_the_fractions_of_spread_windows() -> None:
     assert "tot 2 in een uur" in chart["label"]
 
 
+def test_area_heat_cells_of_each_area_alone_match_those_of_all_and_follow_a_new_table() -> None:
+    times = _times([("buurt", f"BU{i % 7}", 2024, "", 1 + i % 7, i % 24, 1 + i % 5)
+                    for i in range(300)])
+    everything = area_heat_cells(times, "buurt", [f"BU{i}" for i in range(7)], (2024,))
+    for code, chart in everything.items():
+        assert area_heat_cells(times, "buurt", [code], (2024,)) == {code: chart}
+    # another table (another build) is read afresh, not taken from the one before
+    other = _times([("buurt", "BU1", 2024, "", 2, 5, 4)])
+    assert area_heat_cells(other, "buurt", ["BU1"], (2024,))["BU1"]["totals"] == {
+        "2024": "4 meldingen met een tijdstip"}
+
+
 _OPEN_POPUP = """(code) => {
   let found = null;
   """ + MAPS + """.forEach(map => map.eachLayer(l => {

@@ -16,6 +16,7 @@ from hotspotkaart.stats.change import (
     GEEN_VERANDERING,
     STIJGING,
     TE_WEINIG,
+    binomtest_p,
     change_columns,
     change_test,
     classify_change,
@@ -185,3 +186,20 @@ def test_inputs_not_mutated() -> None:
     change_columns(b, c, {"": P0_DAYS}, min_count=10, fdr_q=0.05)
     assert_array_equal(b, b_before)
     assert_array_equal(c, c_before)
+
+
+def test_binomtest_p_equals_scipy_bit_for_bit() -> None:
+    """The vectorised two-sided test is scipy's binomtest, on both sides of the mode and at it."""
+    rng = np.random.default_rng(7)
+    n = np.concatenate([rng.integers(1, 40, 300), rng.integers(1, 2000, 300), [1, 2, 731, 731]])
+    p = np.concatenate([np.full(300, P0_DAYS), rng.uniform(0.05, 0.95, 300),
+                        [0.5, 0.5, 0.5, P0_DAYS]])
+    k = np.array([rng.integers(0, m + 1) for m in n])
+    k[-2:] = [365, 366]  # 731 × 0.5 is no whole number; k next to the mode on either side
+    expected = [stats.binomtest(int(a), int(b), float(c)).pvalue for a, b, c in zip(k, n, p,
+                                                                                  strict=True)]
+    np.testing.assert_array_equal(binomtest_p(k, n, p), expected)
+
+
+def test_binomtest_p_of_no_tests_is_empty() -> None:
+    assert binomtest_p([], [], []).shape == (0,)

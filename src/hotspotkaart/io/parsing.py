@@ -15,8 +15,8 @@ import re
 import numpy as np
 import pandas as pd
 
-__all__ = ["MIN_DATES_TO_TELL", "date_order", "has_time", "parse_dates", "parse_numbers",
-           "parse_with_format"]
+__all__ = ["MIN_DATES_TO_TELL", "date_order", "formatted_dates", "has_time", "parse_dates",
+           "parse_numbers", "parse_with_format"]
 
 _DATE_FORMATS = (
     "%d-%m-%Y %H:%M:%S", "%d-%m-%Y %H:%M", "%d-%m-%Y",
@@ -108,7 +108,7 @@ def date_order(values: pd.Series) -> str:
     """
     if pd.api.types.is_datetime64_any_dtype(values):
         return "day-first"
-    parts = values.dropna().astype(str).str.extract(_YEAR_LAST).dropna().astype(int)
+    parts = _year_last_parts(values.dropna().astype(str))
     if parts.empty:
         return "day-first"
     first_day = int(((parts[0] > 12) & (parts[1] <= 12)).sum())
@@ -119,6 +119,28 @@ def date_order(values: pd.Series) -> str:
     if majority == 0:
         return "either" if len(parts) >= MIN_DATES_TO_TELL else "unsure"
     return "day-first" if first_day > second_day else "month-first"
+
+
+#: :data:`_YEAR_LAST` for RE2 on ASCII texts: Python's ``\\s`` and ``\\d`` spelled out.
+_YEAR_LAST_ASCII = (r"^[\t\n\x0b\x0c\r \x1c-\x1f]*(?P<day>[0-9]{1,2})[-/.]"
+                    r"(?P<month>[0-9]{1,2})[-/.][0-9]{4}")
+
+
+def _year_last_parts(texts: pd.Series) -> pd.DataFrame:
+    """Return the first two numbers (columns 0, 1) of the texts that match :data:`_YEAR_LAST`.
+
+    ASCII texts are matched by arrow (RE2) at once, as :data:`_YEAR_LAST_ASCII`, the same
+    pattern there; a column with any other character is matched by Python's ``re``.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    array = pa.array(texts.to_numpy(dtype=object), type=pa.string())
+    if len(array) < _QUICK_FROM or not pc.all(pc.string_is_ascii(array)).as_py():
+        return texts.str.extract(_YEAR_LAST).dropna().astype(int)
+    found = pc.extract_regex(array, _YEAR_LAST_ASCII).drop_null()
+    return pd.DataFrame({0: pc.cast(pc.struct_field(found, 0), pa.int64()).to_numpy(),
+                         1: pc.cast(pc.struct_field(found, 1), pa.int64()).to_numpy()})
 
 
 def parse_with_format(values: pd.Series, fmt: str) -> tuple[pd.Series, pd.Series]:
@@ -209,11 +231,102 @@ def parse_dates(values: pd.Series, *, order: str = "day-first") -> tuple[pd.Seri
             candidates = todo & (colons == fmt.count(":"))
             if not candidates.any():
                 continue
-            parsed = pd.to_datetime(text[candidates], format=fmt, errors="coerce")
+            parsed = formatted_dates(text[candidates], fmt)
             ok = parsed.notna()
             work[parsed.index[ok]] = parsed[ok].astype("datetime64[us]")
             todo[parsed.index[ok]] = False
     return _classified(work, text)
+
+
+#: The width of each directive :func:`formatted_dates` reads quickly, written zero-padded.
+_WIDTHS = {"d": 2, "m": 2, "Y": 4, "H": 2, "M": 2, "S": 2}
+
+#: Below this many texts pandas alone is as quick.
+_QUICK_FROM = 1000
+
+#: Years read quickly: within them pandas holds every date in nanoseconds too.
+_QUICK_YEARS = (1678, 2261)
+
+
+def formatted_dates(text: pd.Series, fmt: str) -> pd.Series:
+    """Return ``pd.to_datetime(text, format=fmt, errors="coerce")`` in microseconds, quicker.
+
+    Arrow's ``strptime`` reads every text at once. A text written exactly in ``fmt``,
+    zero-padded (``01-05-2024 09:05``, ASCII digits, nothing around it), whose day and second
+    are those arrow read (arrow rolls 31-02 over to March, and second 60 to the next minute,
+    where pandas refuses them) and whose year lies in 1678–2261, is taken from arrow: pandas
+    reads such a text to the same moment. Every other text (a day of one digit, spaces,
+    impossible or far dates, anything unreadable) is read by pandas, as before. Formats with
+    other directives than ``%d %m %Y %H %M %S`` are read by pandas alone. Five million Dutch
+    ``dd-mm-jjjj hh:mm`` texts took pandas about 15 s.
+
+    Parameters
+    ----------
+    text : pandas.Series
+        Stripped texts.
+    fmt : str
+        A ``strftime`` format.
+
+    Returns
+    -------
+    pandas.Series
+        ``datetime64[us]``, NaT where the text does not fit ``fmt``; the index of ``text``.
+    """
+    layout = _layout(fmt)
+    if len(text) < _QUICK_FROM or layout is None:
+        return _pandas_dates(text, fmt)
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    pattern, offsets = layout
+    texts = pa.array(text.to_numpy(dtype=object), type=pa.string())
+    read = pc.strptime(texts, format=fmt, unit="s", error_is_null=True)
+    year = pc.year(read)
+    fits = pc.and_kleene(pc.match_substring_regex(texts, pattern),
+                         pc.and_kleene(pc.greater_equal(year, _QUICK_YEARS[0]),
+                                       pc.less_equal(year, _QUICK_YEARS[1])))
+    taken = fits.fill_null(False).to_numpy(zero_copy_only=False)
+    where = np.flatnonzero(taken)
+    shown, moment = texts.take(where), read.take(where)
+    for directive, part in (("d", pc.day), ("S", pc.second)):
+        if directive in offsets:
+            at = offsets[directive]
+            written = pc.cast(pc.utf8_slice_codeunits(shown, at, at + 2), pa.int64())
+            same = pc.equal(written, part(moment)).to_numpy(zero_copy_only=False)
+            taken[where[~same]] = False
+    stamps = read.cast(pa.timestamp("us")).to_numpy(zero_copy_only=False)
+    out = pd.Series(np.where(taken, stamps, np.datetime64("NaT", "us")), index=text.index,
+                    dtype="datetime64[us]")
+    if not taken.all():
+        rest = ~taken
+        out[rest] = _pandas_dates(text[rest], fmt)
+    return out
+
+
+def _layout(fmt: str) -> tuple[str, dict[str, int]] | None:
+    """Return the pattern of ``fmt`` zero-padded and where each directive starts, or None.
+
+    None when ``fmt`` holds another directive than those of :data:`_WIDTHS` (or one twice).
+    """
+    pattern, offsets, at, i = "^", {}, 0, 0
+    while i < len(fmt):
+        if fmt[i] != "%":
+            if fmt[i] in "]\\^[":
+                return None
+            pattern += fmt[i] if fmt[i].isalnum() else f"[{fmt[i]}]"
+            at, i = at + 1, i + 1
+            continue
+        directive = fmt[i + 1:i + 2]
+        if directive not in _WIDTHS or directive in offsets:
+            return None
+        offsets[directive] = at
+        pattern += f"[0-9]{{{_WIDTHS[directive]}}}"
+        at, i = at + _WIDTHS[directive], i + 2
+    return pattern + "$", offsets
+
+
+def _pandas_dates(text: pd.Series, fmt: str) -> pd.Series:
+    return pd.to_datetime(text, format=fmt, errors="coerce").astype("datetime64[us]")
 
 
 def _classified(work: pd.Series, text: pd.Series) -> tuple[pd.Series, pd.Series]:

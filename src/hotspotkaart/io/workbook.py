@@ -11,8 +11,8 @@ method details of ``summary.json``.
 
 A table longer than Excel's 1 048 575 data rows continues on sheets ``<name> 2``, ``<name> 3``…,
 so no row is left out; only a sheet the caller marks the findings of (the grid's cells with a
-melding in their window) lists just those once it is longer than :data:`LONG_SHEET` rows, and
-the method stamp says so.
+melding in their window, the hot blocks of the hot times) lists just those once it is longer
+than :data:`LONG_SHEET` rows, and the method stamp says so.
 """
 
 from __future__ import annotations

@@ -11,7 +11,10 @@ than the wijk's average outlined.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+import weakref
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -32,6 +35,8 @@ from hotspotkaart.maps.charts import (
     period_names,
 )
 from hotspotkaart.maps.data import MapContext, MapData
+
+T = TypeVar("T")
 
 __all__ = ["area_heat_cells", "city_charts", "hot_time_lines", "incident_charts",
            "wijk_charts"]
@@ -114,8 +119,13 @@ def _months(data: MapData, area_type: str, code: str,
     """``months[category][year]``: the counts per month of each period, per category."""
     if data.months is None:
         return {}
-    rows = data.months[(data.months["area_type"] == area_type)
-                       & (data.months["area_code"] == code) & (data.months["category"] != "")]
+    months = data.months
+
+    def make() -> dict[str, pd.DataFrame]:
+        rows = months[(months["area_type"] == area_type) & (months["category"] != "")]
+        return {str(c): part for c, part in rows.groupby("area_code", sort=False)}
+
+    rows = _per_table(months, ("months", area_type), make).get(code, months.iloc[:0])
     periods = _periods(context)
     out: dict[str, dict[int, list[int]]] = {}
     for category in data.categories:
@@ -135,26 +145,85 @@ def _weeks(times: pd.DataFrame, area_type: str, codes: Sequence[str],
            year: int) -> np.ndarray:
     """Count each area's meldingen with a time in ``year``: (areas, weekday, hour).
 
-    Whole numbers (int64), or fractions where ``tijden.csv`` holds a spread time window.
+    Whole numbers (int64), or fractions where ``tijden.csv`` holds a spread time window. The
+    rows of ``area_type`` and ``year`` are found once per table (:func:`_week_rows`): a wijk map
+    asks for a few areas, and the national table has millions of rows.
     """
-    rows = times[(times["area_type"] == area_type) & (times["period"] == year)
-                 & (times["category"] == "") & times["hour"].notna()]
-    position = pd.Index(list(codes)).get_indexer(rows["area_code"].astype(str))
-    ok = position >= 0
-    counts = rows["count"].to_numpy()
-    out = np.zeros((len(codes), 7, 24), dtype=np.float64 if counts.dtype.kind == "f" else np.int64)
-    np.add.at(out, (position[ok], rows["weekday"].to_numpy(dtype=np.int64)[ok] - 1,
-                    rows["hour"].to_numpy(dtype=np.int64)[ok]), counts[ok])
+    rows = _week_rows(times, area_type, year)
+    out = np.zeros((len(codes), 7, 24), dtype=rows.count.dtype)
+    for i, j in enumerate(rows.codes.get_indexer(list(codes))):
+        if j >= 0:
+            start, end = rows.starts[j], rows.starts[j + 1]
+            np.add.at(out[i], (rows.weekday[start:end], rows.hour[start:end]),
+                      rows.count[start:end])
     return out
+
+
+@dataclass(frozen=True)
+class _WeekRows:
+    """The rows of one area type and period of ``tijden.csv``, ordered by area code."""
+
+    codes: pd.Index  # the area codes, each once, sorted
+    starts: npt.NDArray[np.intp]  # the rows of codes[j] are starts[j]:starts[j + 1]
+    weekday: npt.NDArray[np.int64]  # 0 = maandag
+    hour: npt.NDArray[np.int64]
+    count: npt.NDArray[np.int64] | npt.NDArray[np.float64]
+
+
+def _week_rows(times: pd.DataFrame, area_type: str, year: int) -> _WeekRows:
+    """Select the rows of ``area_type`` in ``year`` (all categories, with an hour) once.
+
+    Within an area the rows keep their order in ``times`` (a stable sort), so the counts add
+    up in the same order, to the same floating-point sums, as when each area selected them.
+    """
+    def make() -> _WeekRows:
+        rows = times[(times["area_type"] == area_type) & (times["period"] == year)
+                     & (times["category"] == "") & times["hour"].notna()]
+        code = rows["area_code"].astype(str).to_numpy(dtype=object)
+        order = np.argsort(code, kind="stable")
+        codes, starts = np.unique(code[order], return_index=True)
+        return _WeekRows(codes=pd.Index(codes, dtype=object),
+                         starts=np.append(starts, len(order)),
+                         weekday=rows["weekday"].to_numpy(dtype=np.int64)[order] - 1,
+                         hour=rows["hour"].to_numpy(dtype=np.int64)[order],
+                         count=rows["count"].to_numpy()[order])
+
+    return _per_table(times, ("weeks", area_type, str(year)), make)
+
+
+#: What :func:`_per_table` made, per key, with the table it was made of.
+_MADE: dict[tuple[str, ...], tuple[weakref.ref[pd.DataFrame], Any]] = {}
+
+
+def _per_table(table: pd.DataFrame, key: tuple[str, ...], make: Callable[[], T]) -> T:
+    """Return ``make()``, made once for this ``table`` (the same object) and ``key``.
+
+    The pages of one build draw from the same ``MapData`` tables, which nothing changes once
+    made; a different table (another build) makes it again. One table is remembered per key.
+    """
+    known = _MADE.get(key)
+    if known is not None and known[0]() is table:
+        value: T = known[1]
+        return value
+    made = make()
+    _MADE[key] = (weakref.ref(table), made)
+    return made
 
 
 def _hot_mask(hot_times: pd.DataFrame, wijkcode: str, year: int) -> npt.NDArray[np.bool_]:
     """Mark the hours of the wijk's hot blocks in ``year`` (7 × 24)."""
-    rows = hot_times[(hot_times["area_type"] == "wijk") & (hot_times["area_code"] == wijkcode)
-                     & (hot_times["period"] == year) & hot_times["hot"].astype(bool)]
+    def make() -> dict[str, list[tuple[int, int, int]]]:
+        rows = hot_times[(hot_times["area_type"] == "wijk") & (hot_times["period"] == year)
+                         & hot_times["hot"].astype(bool)]
+        blocks: dict[str, list[tuple[int, int, int]]] = {}
+        for code, weekday, start, end in rows[["area_code", "weekday", "hour_from",
+                                               "hour_to"]].itertuples(index=False):
+            blocks.setdefault(str(code), []).append((int(weekday), int(start), int(end)))
+        return blocks
+
     mask = np.zeros((7, 24), dtype=bool)
-    for weekday, start, end in rows[["weekday", "hour_from", "hour_to"]].itertuples(index=False):
-        mask[int(weekday) - 1, int(start):int(end)] = True
+    for weekday, start, end in _per_table(hot_times, ("hot", str(year)), make).get(wijkcode, []):
+        mask[weekday - 1, start:end] = True
     return mask
 
 
