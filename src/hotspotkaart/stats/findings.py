@@ -21,8 +21,9 @@ from hotspotkaart.stats.grid import active_cells
 
 __all__ = ["workbook_findings"]
 
-#: The area levels the time and month sheets keep when long (not the buurten nor clusters).
-_LEVELS = ("stad", "wijk")
+#: The area levels the time and month sheets keep when long (not the buurten nor clusters):
+#: the city (or region), a region's gemeenten and the wijken.
+_LEVELS = ("stad", "gemeente", "wijk")
 
 
 def workbook_findings(tables: Mapping[str, pd.DataFrame], periods: Periods
@@ -52,9 +53,11 @@ def workbook_findings(tables: Mapping[str, pd.DataFrame], periods: Periods
     if "tijden" in tables:
         times = tables["tijden"]
         findings["tijden"] = (_levels(times) & (times["category"] == "").to_numpy(dtype=bool),
-                              "rijen van de stad en de wijken, alle soorten samen")
+                              "rijen van de stad (regio), de gemeenten en de wijken, alle "
+                              "soorten samen")
     if "maanden" in tables:
-        findings["maanden"] = (_levels(tables["maanden"]), "rijen van de stad en de wijken")
+        findings["maanden"] = (_levels(tables["maanden"]),
+                               "rijen van de stad (regio), de gemeenten en de wijken")
     return findings
 
 
