@@ -346,10 +346,10 @@ def test_long_time_sheets_list_their_findings_in_the_workbook(project, tmp_path,
     assert 0 < len(hot) < 1000 < len(table)
     book = openpyxl.load_workbook(out / "hotspotkaart.xlsx", read_only=True)
     rows = list(book["hottijden"].iter_rows(values_only=True))
-    assert rows[0][:3] == ("area_type", "area_code", "period")
-    listed = [(r[0], r[1] or "", r[2], r[3], r[4]) for r in rows[1:]]
-    assert listed == list(hot[["area_type", "area_code", "period", "weekday", "hour_from"]]
-                          .itertuples(index=False, name=None))
+    assert rows[0][:4] == ("area_type", "area_code", "gemeentecode", "period")
+    listed = [(r[0], r[1] or "", r[2], r[3], r[4], r[5]) for r in rows[1:]]
+    assert listed == list(hot[["area_type", "area_code", "gemeentecode", "period", "weekday",
+                               "hour_from"]].itertuples(index=False, name=None))
     assert all(r[-1] is True for r in rows[1:])
     notes = [row[0] for row in book["toelichting"].iter_rows(values_only=True) if row[0]]
     total = f"{len(table):,}".replace(",", ".")
