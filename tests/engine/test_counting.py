@@ -14,8 +14,10 @@ from hotspotkaart.engine.counting import (
     area_counts,
     category_labels,
     group_sizes,
+    group_sums,
     half_counts,
     incident_totals,
+    key_groups,
     sum_counts,
     sum_incident_totals,
 )
@@ -40,6 +42,74 @@ def test_group_sizes_count_rows_per_key_and_add_up_with_sum_counts():
     halves = [group_sizes(frame.iloc[:2], ["code", "period"]),
               group_sizes(frame.iloc[2:], ["code", "period"])]
     pd.testing.assert_frame_equal(sum_counts(halves, ["code", "period"]), sizes)
+
+
+def _pandas_sizes(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """What group_sizes gave before it grouped on integer codes: pandas' own groupby."""
+    out = frame.groupby(keys, sort=True, dropna=False).size().reset_index(name="n")
+    out["n"] = out["n"].astype(np.int64)
+    return out
+
+
+def _key_frame(rows: int, seed: int) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    return pd.DataFrame({
+        "code": rng.choice(np.array(["BU2", "BU10", "Bu1", "é", None], dtype=object), rows),
+        "period": rng.choice([2023, 2024, -7], rows),
+        "big": rng.choice([-(2**62), 0, 2**62], rows),  # too wide to count: hashed
+        "hour": rng.integers(-1, 24, rows),
+        "day": pd.Timestamp("2023-01-01") + pd.to_timedelta(rng.integers(0, 9, rows), "D"),
+    })
+
+
+@pytest.mark.parametrize("keys", [["code"], ["period", "code"], ["code", "big", "hour"],
+                                  ["day", "code", "period", "hour"]])
+def test_group_sizes_on_integer_codes_equal_pandas_groupby(keys: list[str]) -> None:
+    frame = _key_frame(500, seed=len(keys))
+    expected = _pandas_sizes(frame, keys)
+    pd.testing.assert_frame_equal(group_sizes(frame, keys), expected)
+    as_arrays = {k: frame[k].to_numpy() for k in keys}  # plain arrays: the same table
+    pd.testing.assert_frame_equal(group_sizes(as_arrays, keys), expected)
+
+
+def test_group_sizes_renumber_keys_whose_codes_would_overflow() -> None:
+    rng = np.random.default_rng(3)
+    # eight keys of about 300 values each: 301**8 codes do not fit in int64
+    frame = pd.DataFrame({f"k{i}": rng.integers(0, 2**40, 300) * 7 for i in range(8)})
+    frame["text"] = rng.choice(["a", "b"], 300)
+    keys = [*(f"k{i}" for i in range(8)), "text"]
+    pd.testing.assert_frame_equal(group_sizes(frame, keys), _pandas_sizes(frame, keys))
+
+
+def test_group_sums_add_fractions_as_pandas_does() -> None:
+    frame = _key_frame(2000, seed=5)
+    weight = np.random.default_rng(6).random(2000) / 3
+    whole = np.ones(2000, dtype=np.int64)
+    expected = (frame[["code", "hour"]].assign(n=weight, n_block=whole)
+                .groupby(["code", "hour"], sort=True, dropna=False)[["n", "n_block"]].sum()
+                .reset_index())
+    got = group_sums(frame, ["code", "hour"], {"n": weight, "n_block": whole})
+    pd.testing.assert_frame_equal(got, expected, check_exact=True)  # bit for bit
+    assert got["n_block"].dtype == np.int64
+
+
+def test_key_groups_numbers_rows_in_key_order() -> None:
+    groups = key_groups({"a": np.array(["y", "x", "y", None], dtype=object),
+                         "b": np.array([2, 5, 1, 0])}, ["a", "b"])
+    assert groups is not None
+    ids, table = groups
+    assert ids.tolist() == [2, 0, 1, 3]
+    assert table["a"].tolist()[:3] == ["x", "y", "y"]
+    assert pd.isna(table["a"].iloc[3])
+    assert table["b"].tolist() == [5, 1, 2, 0]
+    assert key_groups({"a": np.array([], dtype=object)}, ["a"]) is None
+
+
+def test_sum_counts_of_many_parts_equal_pandas_groupby() -> None:
+    frame = _key_frame(900, seed=8)
+    keys = ["code", "period", "hour"]
+    parts = [group_sizes(frame.iloc[i:i + 300], keys) for i in range(0, 900, 300)]
+    pd.testing.assert_frame_equal(sum_counts(parts, keys), _pandas_sizes(frame, keys))
 
 
 def _meldingen(n: int, seed: int) -> pd.DataFrame:

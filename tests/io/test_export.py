@@ -200,6 +200,30 @@ def test_csv_text_that_starts_like_a_formula_is_neutralised(tmp_path):
         "'\rCR", 5, None]
 
 
+def test_csv_of_a_long_text_table_is_the_bytes_pandas_writes(tmp_path):
+    # the text columns are neutralised per distinct value and the file is written through a
+    # handle of its own (the byte order mark once): the bytes of to_csv on the neutralised
+    # frame, with the mark once at the start and CRLF endings
+    values = ["BU01", "=1+1", None, "-5", "Crabbehof", "BU01", "é;x", '"q"']
+    frame = pd.DataFrame({
+        "code": pd.array(values * 50, dtype="str"),
+        "naam": pd.array(values[::-1] * 50, dtype="string"),
+        "n": range(400),
+    })
+    path = tmp_path / "lang.csv"
+    export.write_csv(path, frame)
+    expected = frame.assign(**{
+        c: pd.Series(export.neutralise(frame[c].to_numpy(dtype=object, na_value="")),
+                     dtype=object) for c in ("code", "naam")})
+    reference = tmp_path / "ref.csv"
+    expected.to_csv(reference, **export.CSV_OPTIONS)
+    data = path.read_bytes()
+    assert data == reference.read_bytes()
+    assert data.startswith(b'\xef\xbb\xbfcode;naam;n\r\nBU01;"""q""";0\r\n'
+                           b"'=1+1;\"\xc3\xa9;x\";1\r\n;BU01;2\r\n")
+    assert data.count(b"\xef\xbb\xbf") == 1
+
+
 def _build_outputs(out, names, *, prune):
     with export.staged_outputs(out, prune=prune) as staging:
         for name in names:

@@ -9,12 +9,14 @@ tables of all of them, which :mod:`hotspotkaart.stats.areas` then tests.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any, TypeAlias
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
+from pandas.api.extensions import ExtensionDtype
 
 from hotspotkaart._errors import InputError
 from hotspotkaart._naming import category_label
@@ -34,6 +36,7 @@ __all__ = [
     "half_counts",
     "half_days",
     "incident_totals",
+    "key_groups",
     "sum_counts",
     "sum_incident_totals",
 ]
@@ -50,6 +53,12 @@ WEEK_BLOCK_DAYS = 7
 
 #: Columns of the table of :func:`half_counts`.
 HALF_COLUMNS: tuple[str, ...] = ("buurtcode", "period", "category", "half", "n")
+
+#: The combined key codes of :func:`key_groups` stay below this (int64 without overflow).
+_MAX_CODES = 2**62
+
+#: Columns by name: a DataFrame, or a mapping of names to arrays of equal length.
+Columns: TypeAlias = pd.DataFrame | Mapping[str, Any]
 
 
 def area_counts(incidents: pd.DataFrame, key: str, periods: Periods) -> pd.DataFrame:
@@ -83,11 +92,11 @@ def area_counts(incidents: pd.DataFrame, key: str, periods: Periods) -> pd.DataF
         raise InputError(msg)
     require_columns(incidents, (key, "period", "category"), "incidents")
     period = period_array(incidents, periods)
-    frame = pd.DataFrame({
+    frame = {
         key: incidents[key].to_numpy(dtype=object),
         "period": period,
         "category": category_labels(incidents["category"]),
-    })
+    }
     return group_sizes(frame, [key, "period", "category"])
 
 
@@ -116,12 +125,12 @@ def half_counts(incidents: pd.DataFrame, periods: Periods) -> pd.DataFrame:
     require_columns(incidents, ("buurtcode", "period", "category", "date"), "incidents")
     period = period_array(incidents, periods)
     day = periods.day_in_period(incidents["date"], period)
-    frame = pd.DataFrame({
+    frame = {
         "buurtcode": incidents["buurtcode"].to_numpy(dtype=object),
         "period": period,
         "category": category_labels(incidents["category"]),
         "half": (day // WEEK_BLOCK_DAYS % 2).astype(np.int64),
-    })
+    }
     return group_sizes(frame, list(HALF_COLUMNS[:-1]))
 
 
@@ -154,11 +163,15 @@ def sum_counts(tables: Sequence[pd.DataFrame], keys: Sequence[str]) -> pd.DataFr
         msg = "sum_counts needs at least one count table"
         raise InputError(msg)
     both = pd.concat(list(tables), ignore_index=True)
-    if both.empty:
+    groups = None if both.empty else key_groups(both, list(keys))
+    if groups is None:
         return both.reset_index(drop=True)
     counts = [c for c in both.columns if c not in keys]
     fractional = {c for t in tables for c in counts if c in t and t[c].dtype.kind == "f"}
-    summed = both.groupby(list(keys), sort=True, dropna=False)[counts].sum().reset_index()
+    ids, summed = groups
+    sums = both[counts].groupby(ids, sort=True).sum()
+    for column in counts:
+        summed[column] = sums[column].to_numpy()
     for column in counts:
         summed[column] = summed[column].astype(np.float64 if column in fractional else np.int64)
     return summed
@@ -254,15 +267,15 @@ def category_labels(categories: pd.Series) -> npt.NDArray[np.object_]:
     return labels[codes]  # code -1 (missing) picks the last label
 
 
-def group_sums(frame: pd.DataFrame, keys: list[str],
+def group_sums(frame: Columns, keys: list[str],
                counts: dict[str, npt.NDArray[np.int64] | npt.NDArray[np.float64]]
                ) -> pd.DataFrame:
     """Add up count columns per combination of ``keys`` (sorted; missing keys kept).
 
     Parameters
     ----------
-    frame : pandas.DataFrame
-        One row per melding and hour (or per melding).
+    frame : pandas.DataFrame or mapping of str to array
+        One row per melding and hour (or per melding): columns of equal length.
     keys : list of str
         Columns of ``frame`` to group by.
     counts : dict of str to numpy.ndarray
@@ -271,15 +284,22 @@ def group_sums(frame: pd.DataFrame, keys: list[str],
     Returns
     -------
     pandas.DataFrame
-        ``keys`` and the count columns, one row per combination that occurs.
+        ``keys`` and the count columns, one row per combination that occurs, as pandas'
+        ``groupby(keys, sort=True, dropna=False).sum()`` gives them (float sums alike to the
+        last bit: the same additions in the same order).
     """
-    work = frame[keys].assign(**counts)
-    if work.empty:
+    groups = key_groups(frame, keys)
+    if groups is None:
+        work = pd.DataFrame({k: frame[k] for k in keys}).assign(**counts)
         return work.reset_index(drop=True)
-    return work.groupby(keys, sort=True, dropna=False)[list(counts)].sum().reset_index()
+    ids, table = groups
+    summed = pd.DataFrame(counts).groupby(ids, sort=True).sum()
+    for name in counts:
+        table[name] = summed[name].to_numpy()
+    return table
 
 
-def group_sizes(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+def group_sizes(frame: Columns, keys: list[str]) -> pd.DataFrame:
     """Count the rows per combination of ``keys`` (sorted; missing keys kept).
 
     The count tables of areas, cells and zones are made with it and added up with
@@ -287,21 +307,103 @@ def group_sizes(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
 
     Parameters
     ----------
-    frame : pandas.DataFrame
-        One row per melding (or per melding and day).
+    frame : pandas.DataFrame or mapping of str to array
+        One row per melding (or per melding and day): columns of equal length.
     keys : list of str
         Columns of ``frame`` to group by.
 
     Returns
     -------
     pandas.DataFrame
-        ``keys`` and ``n`` (int64), one row per combination that occurs.
+        ``keys`` and ``n`` (int64), one row per combination that occurs, as pandas'
+        ``groupby(keys, sort=True, dropna=False).size()`` gives them.
     """
-    if frame.empty:
-        out = frame[keys].copy()
+    groups = key_groups(frame, keys)
+    if groups is None:
+        out = pd.DataFrame({k: frame[k] for k in keys})
         out["n"] = np.zeros(0, dtype=np.int64)
         return out.reset_index(drop=True)
-    sizes = frame.groupby(keys, sort=True, dropna=False).size()
-    out = sizes.reset_index(name="n")
-    out["n"] = out["n"].astype(np.int64)
-    return out
+    ids, table = groups
+    table["n"] = np.bincount(ids, minlength=len(table)).astype(np.int64)
+    return table
+
+
+def key_groups(frame: Columns, keys: Sequence[str]
+               ) -> tuple[npt.NDArray[np.intp], pd.DataFrame] | None:
+    """Return the group of every row and the keys of every group, grouped on integer codes.
+
+    Each key column is factorised once (sorted, a missing value last, as pandas' ``groupby``
+    with ``sort=True, dropna=False`` orders them; a column of small integers by counting); the
+    codes are combined into one integer per row (renumbered whenever their product would leave
+    int64), so the grouping never compares text, and a text key of the groups is taken from
+    its few distinct values.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame or mapping of str to array
+        Columns of equal length.
+    keys : sequence of str
+        The key columns; at least one.
+
+    Returns
+    -------
+    tuple of numpy.ndarray and pandas.DataFrame, or None
+        Per row its group number (0 … groups - 1, in the sorted order of the keys), and the
+        ``keys`` columns of the groups in that order, with the dtypes a DataFrame of the
+        columns would have; None when ``frame`` has no rows.
+    """
+    rows = len(_values(frame[keys[0]]))
+    if rows == 0:
+        return None
+    combined = np.zeros(rows, dtype=np.int64)
+    size, levels, whole = 1, [], True
+    for key in keys:
+        codes, uniques = _codes(_values(frame[key]))
+        if size * (len(uniques) + 1) >= _MAX_CODES:  # renumber what is combined so far
+            ranks, distinct = _ranks(combined, size)
+            combined, size = ranks.astype(np.int64), len(distinct)
+            whole = False  # the groups' keys are then taken from their rows
+        combined = combined * (len(uniques) + 1) + codes
+        size *= len(uniques) + 1
+        levels.append(uniques)
+    ids, group_codes = _ranks(combined, size)
+    first = np.empty(len(group_codes), dtype=np.intp)
+    first[ids] = np.arange(rows, dtype=np.intp)  # any row of a group: all hold its keys
+    if not whole:
+        return ids, pd.DataFrame({key: _values(frame[key]).take(first) for key in keys})
+    table = {}
+    for key, uniques in zip(reversed(keys), reversed(levels), strict=True):
+        code = group_codes % (len(uniques) + 1)
+        group_codes = group_codes // (len(uniques) + 1)
+        values = pd.Series(uniques).array  # the dtype a column of these values would get
+        table[key] = values.take(np.where(code == len(uniques), -1, code), allow_fill=True)
+    return ids, pd.DataFrame({key: table[key] for key in keys})
+
+
+def _codes(values: Any) -> tuple[npt.NDArray[np.int64], Any]:
+    """Return sorted codes (a missing value: the last code) and the sorted distinct values."""
+    if isinstance(values, np.ndarray) and values.dtype.kind == "i" and len(values):
+        low, high = int(values.min()), int(values.max())
+        if high - low < 4 * len(values) + 65536:  # small integers: counted, not hashed
+            codes, count = _ranks(values.astype(np.int64) - low, high - low + 1)
+            return codes, (count + low).astype(values.dtype)
+    codes, uniques = pd.factorize(values, sort=True, use_na_sentinel=True)
+    return np.where(codes < 0, len(uniques), codes).astype(np.int64), uniques
+
+
+def _ranks(codes: npt.NDArray[np.int64], size: int
+           ) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.int64]]:
+    """Return each code's rank among the distinct codes (0 … size - 1), and those codes sorted."""
+    if size < 4 * len(codes) + 65536:
+        present = np.bincount(codes, minlength=size) > 0
+        rank = np.cumsum(present, dtype=np.intp) - 1
+        return rank[codes], np.flatnonzero(present).astype(np.int64)
+    ranks, distinct = pd.factorize(codes, sort=True)
+    return ranks.astype(np.intp, copy=False), np.asarray(distinct, dtype=np.int64)
+
+
+def _values(column: Any) -> Any:
+    """Return a column as an array for ``pd.factorize`` and ``take`` (a Series' own array)."""
+    if isinstance(column, pd.Series):
+        return column.array if isinstance(column.dtype, ExtensionDtype) else column.to_numpy()
+    return np.asarray(column)

@@ -300,8 +300,8 @@ def quarter_counts(incidents: gpd.GeoDataFrame, periods: Periods,
     period_array(incidents, periods)
     px, py, usable = _cell_index(incidents, float(cell_size))
     months = month_keys(incidents["date"])
-    frame = pd.DataFrame({"ix": px[usable], "iy": py[usable],
-                          "quarter": periods.step_of_month(months[usable])})
+    frame = {"ix": px[usable], "iy": py[usable],
+             "quarter": periods.step_of_month(months[usable])}
     return group_sizes(frame, ["ix", "iy", "quarter"])
 
 
@@ -327,8 +327,8 @@ def cell_week_counts(incidents: gpd.GeoDataFrame, periods: Periods, cell_size: f
     hours = clock_hours(incidents) if hours is None else hours
     take = usable[hours.melding]
     at = hours.melding[take]
-    frame = pd.DataFrame({"ix": px[at], "iy": py[at], "period": period[at],
-                          "weekday": hours.weekday[take], "hour": hours.hour[take]})
+    frame = {"ix": px[at], "iy": py[at], "period": period[at],
+             "weekday": hours.weekday[take], "hour": hours.hour[take]}
     return group_sums(frame, list(CELL_WEEK_KEYS),
                       {"n": hours.weight[take], "n_block": hours.whole[take]})
 
@@ -370,12 +370,12 @@ def grid_counts(incidents: gpd.GeoDataFrame, periods: Periods, cell_size: float)
     size = float(cell_size)
     period = period_array(incidents, periods)
     px, py, usable = _cell_index(incidents, size)
-    frame = pd.DataFrame({
+    frame = {
         "ix": np.where(usable, px, _NO_CELL),
         "iy": np.where(usable, py, _NO_CELL),
         "period": period,
         "category": category_labels(incidents["category"]),
-    })
+    }
     return group_sizes(frame, ["ix", "iy", "period", "category"])
 
 

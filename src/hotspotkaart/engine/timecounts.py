@@ -64,13 +64,13 @@ def week_counts(incidents: pd.DataFrame, periods: Periods,
     require_columns(incidents, ("buurtcode", "period", "category", "date", "timed"),
                     "incidents")
     hours = clock_hours(incidents) if hours is None else hours
-    frame = pd.DataFrame({
+    frame = {
         "buurtcode": incidents["buurtcode"].to_numpy(dtype=object)[hours.melding],
         "period": period_array(incidents, periods)[hours.melding],
         "category": category_labels(incidents["category"])[hours.melding],
         "weekday": hours.weekday,
         "hour": hours.hour,
-    })
+    }
     return group_sums(frame, list(WEEK_KEYS), {"n": hours.weight, "n_block": hours.whole})
 
 
@@ -91,11 +91,11 @@ def month_counts(incidents: pd.DataFrame, periods: Periods) -> pd.DataFrame:
     """
     require_columns(incidents, ("buurtcode", "period", "category", "date"), "incidents")
     period_array(incidents, periods)  # checks the periods
-    frame = pd.DataFrame({
+    frame = {
         "buurtcode": incidents["buurtcode"].to_numpy(dtype=object),
         "category": category_labels(incidents["category"]),
         "month": month_keys(incidents["date"]),
-    })
+    }
     return group_sizes(frame, list(MONTH_COLUMNS[:-1]))
 
 
