@@ -171,9 +171,8 @@ def sum_counts(tables: Sequence[pd.DataFrame], keys: Sequence[str]) -> pd.DataFr
     ids, summed = groups
     sums = both[counts].groupby(ids, sort=True).sum()
     for column in counts:
-        summed[column] = sums[column].to_numpy()
-    for column in counts:
-        summed[column] = summed[column].astype(np.float64 if column in fractional else np.int64)
+        dtype = np.float64 if column in fractional else np.int64
+        summed[column] = sums[column].to_numpy().astype(dtype)
     return summed
 
 
@@ -367,9 +366,9 @@ def key_groups(frame: Columns, keys: Sequence[str]
         size *= len(uniques) + 1
         levels.append(uniques)
     ids, group_codes = _ranks(combined, size)
-    first = np.empty(len(group_codes), dtype=np.intp)
-    first[ids] = np.arange(rows, dtype=np.intp)  # any row of a group: all hold its keys
     if not whole:
+        first = np.empty(len(group_codes), dtype=np.intp)
+        first[ids] = np.arange(rows, dtype=np.intp)  # any row of a group: all hold its keys
         return ids, pd.DataFrame({key: _values(frame[key]).take(first) for key in keys})
     table = {}
     for key, uniques in zip(reversed(keys), reversed(levels), strict=True):
