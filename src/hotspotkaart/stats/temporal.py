@@ -112,7 +112,7 @@ def weekday_occurrences(coverage: Coverage, year: int) -> npt.NDArray[np.float64
     return np.bincount(days.day_of_week, minlength=7).astype(float)
 
 
-def with_wijkcode(weeks_or_months: pd.DataFrame, buurten: pd.DataFrame) -> pd.DataFrame:
+def with_area_codes(weeks_or_months: pd.DataFrame, buurten: pd.DataFrame) -> pd.DataFrame:
     """Return a copy with the wijk- and gemeentecode of each row's buurt (empty if unknown)."""
     frame = weeks_or_months.copy()
     for column in ("wijkcode", "gemeentecode"):
@@ -168,13 +168,13 @@ def time_table(weeks: pd.DataFrame, buurten: pd.DataFrame) -> pd.DataFrame:
     -------
     pandas.DataFrame
         Columns ``area_type`` (``stad``, ``gemeente`` in a region, ``wijk``, ``buurt``),
-        ``area_code`` (empty for the
-        city), ``period``, ``category`` (empty = all), ``weekday`` (1 = maandag … 7 =
-        zondag), ``hour`` (0–23) and ``count`` (:func:`count_values`: fractions where a time
-        window was spread over its hours); meldingen without a time have an empty
-        ``weekday`` and ``hour``. Only combinations with meldingen are listed.
+        ``area_code`` (empty for the city), ``period``, ``category`` (empty = all),
+        ``weekday`` (1 = maandag … 7 = zondag), ``hour`` (0–23) and ``count``
+        (:func:`count_values`: fractions where a time window was spread over its hours);
+        meldingen without a time have an empty ``weekday`` and ``hour``. Only combinations
+        with meldingen are listed.
     """
-    frame = _levels(with_wijkcode(weeks, buurten), ["period", "weekday", "hour"],
+    frame = _levels(with_area_codes(weeks, buurten), ["period", "weekday", "hour"],
                     is_region(buurten))
     timed = frame["hour"] >= 0
     out = pd.DataFrame({
@@ -197,7 +197,7 @@ def month_table(months: pd.DataFrame, buurten: pd.DataFrame) -> pd.DataFrame:
     buurten : pandas.DataFrame
         The buurten with ``buurtcode`` and ``wijkcode``.
     """
-    frame = _levels(with_wijkcode(months, buurten), ["month"], is_region(buurten))
+    frame = _levels(with_area_codes(months, buurten), ["month"], is_region(buurten))
     month = frame["month"].astype(np.int64)
     text = (month // 100).astype(str) + "-" + (month % 100).astype(str).str.zfill(2)
     return pd.DataFrame({"area_type": frame["area_type"], "area_code": frame["area_code"],
@@ -223,8 +223,11 @@ def _week_arrays(weeks: pd.DataFrame, codes: Sequence[str], key: str | None,
 
 def _areas(weeks: pd.DataFrame, buurten: pd.DataFrame, *, with_buurten: bool = False,
            ) -> tuple[pd.DataFrame, list[tuple[str, str | None, list[str]]]]:
-    """Give the meldingen their wijk; list the levels to test: city, wijken (and buurten)."""
-    frame = with_wijkcode(weeks, buurten)
+    """Give the meldingen their wijk and gemeente; list the levels to test.
+
+    The levels are the city, a region's gemeenten, the wijken (and the buurten).
+    """
+    frame = with_area_codes(weeks, buurten)
     levels: list[tuple[str, str | None, list[str]]] = [(_CITY, None, [""])]
     if is_region(buurten):
         levels.append((_GEMEENTE, "gemeentecode",

@@ -45,7 +45,7 @@ from hotspotkaart.stats.clustertimes import (
 from hotspotkaart.stats.coverage import Coverage, assess_coverage
 from hotspotkaart.stats.dispersion import Dispersion, Split, choose_dispersion
 from hotspotkaart.stats.grid import GridResult, GridTests, analyse_grid_from_counts, grid_tests
-from hotspotkaart.stats.temporal import Timing, area_trends, is_region, timing, with_wijkcode
+from hotspotkaart.stats.temporal import Timing, area_trends, is_region, timing, with_area_codes
 from hotspotkaart.stats.zones import zone_table_from_counts
 
 __all__ = ["PRELOAD", "Assessment", "build_dispersion", "run_statistics"]
@@ -183,7 +183,7 @@ def _with_trends(areas: dict[str, gpd.GeoDataFrame | None], tables: CountTables,
                  boundaries: Boundaries, config: Config, when: Timing,
                  phi: float) -> dict[str, gpd.GeoDataFrame | None]:
     """Add the trend over the quarters to each area table by its key (before the geometry)."""
-    months = with_wijkcode(tables.months, boundaries.buurten)
+    months = with_area_codes(tables.months, boundaries.buurten)
     out: dict[str, gpd.GeoDataFrame | None] = {}
     for key, table in areas.items():
         if table is None:
