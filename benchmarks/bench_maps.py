@@ -54,7 +54,7 @@ from tests.helpers.browser import ChromiumMissingError, launch_chromium  # the t
 ROOT = Path(__file__).resolve().parent.parent
 SRC = ROOT / "src"
 CONFIG = ROOT / "hotspotkaart.toml"
-ASSETS = SRC / "hotspotkaart" / "_assets"
+ASSETS = SRC / "hotspotkaart" / "maps" / "_assets"
 
 KB = 1000
 MB = 1000 * 1000
