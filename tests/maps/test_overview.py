@@ -207,3 +207,10 @@ def test_the_first_tab_offers_a_skip_over_the_shapes_to_the_controls(built, open
     p.keyboard.press("Enter")
     assert p.evaluate("document.activeElement.className").startswith("leaflet-control-zoom-in")
     assert shown.console_errors == []
+
+
+def test_a_locations_popup_gives_its_year_as_a_year(embedded_build):
+    html = (embedded_build / "overzicht.html").read_text(encoding="utf-8")
+    years = re.findall(r'"name": "[^"]*", "status": "[^"]*", "year": "([^"]*)"', html)
+    assert years  # the named locations of both years
+    assert set(years) == {"2023", "2024"}  # not 2.023 as a number with a thousands point

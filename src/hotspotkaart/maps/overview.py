@@ -372,7 +372,8 @@ def add_location_layers(fmap: folium.Map, locations: gpd.GeoDataFrame) -> None:
         fields = {"name": "Locatie", "year": "Jaar", "status": "Status"}
         colour = _LOCATION_COLOURS[i % len(_LOCATION_COLOURS)]
         layers.append(geojson_layer(
-            fmap, for_map(of_year, fields), f"Overlastlocaties {year} ({len(of_year)})",
+            fmap, for_map(of_year, fields, {"year": [str(year)] * len(of_year)}),  # not 2.023
+            f"Overlastlocaties {year} ({len(of_year)})",
             fields, None, show=True,
             marker=folium.CircleMarker(radius=7, color="#222222", weight=1.5, fill=True,
                                        fill_color=colour, fill_opacity=0.9)))
