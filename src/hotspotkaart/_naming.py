@@ -13,7 +13,7 @@ import pandas as pd
 from hotspotkaart._errors import InputError
 
 __all__ = ["category_label", "category_slug", "category_slugs", "count_column", "file_stems",
-           "unique_names"]
+           "gemeente_pages", "unique_names", "wijk_pages"]
 
 
 def category_slug(category: str) -> str:
@@ -180,6 +180,25 @@ def file_stems(names: Sequence[Any], *, fallback: str, reserved: Collection[str]
         used.add(candidate.lower())
         out.append(candidate)
     return out
+
+
+def gemeente_pages(codes: Sequence[Any]) -> dict[str, str]:
+    """Return the overview page of each gemeente of a region: ``gemeenten/<stem>.html``."""
+    names = [str(c) for c in codes]
+    stems = file_stems(names, fallback="gemeente", reserved={"index"})
+    return {name: f"gemeenten/{stem}.html" for name, stem in zip(names, stems, strict=True)}
+
+
+def wijk_pages(codes: Sequence[Any]) -> dict[str, str]:
+    """Return the page of each wijk: ``wijken/<stem>.html``, with the stem made safe.
+
+    The wijkcode names the page (``wijken/WK050501.html``) through the one rule for output
+    names (:func:`file_stems`), so that a code such as ``../x`` or
+    ``WK05/05`` stays a file inside ``wijken/``; ``index`` is reserved.
+    """
+    names = [str(c) for c in codes]
+    stems = file_stems(names, fallback="wijk", reserved={"index"})
+    return {name: f"wijken/{stem}.html" for name, stem in zip(names, stems, strict=True)}
 
 
 def _stem(text: str, fallback: str, lower: bool) -> str:

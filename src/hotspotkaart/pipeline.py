@@ -27,7 +27,7 @@ import pandas as pd
 
 from hotspotkaart import __version__
 from hotspotkaart._errors import ConfigError
-from hotspotkaart._naming import category_slugs
+from hotspotkaart._naming import category_slugs, gemeente_pages, wijk_pages
 from hotspotkaart.config.settings import ZONE_KINDS, Config
 from hotspotkaart.engine.counting import IncidentTotals, incident_totals
 from hotspotkaart.engine.grid import check_grid_size, make_grid
@@ -57,11 +57,9 @@ from hotspotkaart.maps.overview import overview_map
 from hotspotkaart.maps.pages import (
     comparison_page,
     gemeente_overview,
-    gemeente_pages,
     index_page,
     render,
     wijk_page_map,
-    wijk_pages,
 )
 from hotspotkaart.maps.qgis import layer_styles
 from hotspotkaart.runtime.parallel import WarmProcess, resolve_workers, run_jobs

@@ -6,15 +6,18 @@ import geopandas as gpd
 import pytest
 import shapely
 
+from hotspotkaart._naming import gemeente_pages
+from hotspotkaart.config.settings import load_config
 from hotspotkaart.io.crs import RD
 from hotspotkaart.maps import levels
 from hotspotkaart.maps import overview as maps
 from hotspotkaart.maps.featurestore import display_coverage
 from hotspotkaart.maps.offline import write_html
 from hotspotkaart.maps.overview import _change_layer, buurt_fields, overview_map
-from hotspotkaart.maps.pages import render
+from hotspotkaart.maps.pages import gemeente_overview, render
 from hotspotkaart.pipeline import analyse, map_context, map_data
 from tests.helpers.project import COUNT_FEATURES, MAPS, PHONE, REPO_ROOT, map_project_config
+from tests.helpers.region import region_config
 
 
 def _buurten(codes, gemeenten=None, names=None):
@@ -166,3 +169,53 @@ def test_dordrechts_buurten_stay_a_coverage_when_simplified_for_display(zoom):
     before = shapely.union_all(buurten.geometry.to_numpy())
     assert holes == sum(shapely.get_num_interior_rings(p) for p in shapely.get_parts(before))
     assert union.area == pytest.approx(before.area, rel=1e-3)
+
+
+_BUURT_POPUP = """(code) => { let found = null;
+  """ + MAPS + """.forEach(m => m.eachLayer(l => {
+    if (!found && l.feature && l._path && l.feature.properties.buurtcode === code) {
+      found = l; } }));
+  if (!found) { return null; }
+  found.fire('click', {latlng: found.getCenter()}, true);
+  const box = document.querySelector('.leaflet-popup-content');
+  const link = box && box.querySelector('.hk-popup-heat a');
+  return {link: link && link.getAttribute('href'), text: box && box.innerText,
+          chart: !!(box && box.querySelector('svg.hk-chart-popup'))}; }"""
+
+
+def test_a_national_overview_leaves_each_buurts_chart_to_its_gemeente_page(
+        tmp_path, open_map, monkeypatch):
+    # a region of more buurten than are legible at once, as a province or the country
+    monkeypatch.setattr(levels, "LEGIBLE_BUURTEN", 20)
+    monkeypatch.setattr(maps, "LEGIBLE_BUURTEN", 20)
+    result = analyse(load_config(region_config(tmp_path)))
+    data, context = map_data(result), map_context(result)
+    page = render(overview_map(data, context))
+    assert '"_chart_page"' in page
+    assert "hk-chart-popup" in page  # the script that draws a chart or a link, no chart data
+    assert '"BU05050202":[' not in page
+    path = tmp_path / "overzicht.html"
+    write_html(path, page)
+    pages = gemeente_pages(data.gemeenten["gemeentecode"].tolist())
+    busiest = int(data.buurten["count_2024"].to_numpy().argmax())  # it has a chart
+    code, gemeente = (str(v) for v in data.buurten[["buurtcode", "gemeentecode"]].iloc[busiest])
+    shown = open_map(path)
+    buurt = data.buurten.to_crs(4326).geometry.iloc[busiest].representative_point()
+    _view(shown, 18, (buurt.y, buurt.x))
+    popup = shown.evaluate(_BUURT_POPUP, code)
+    assert popup is not None
+    assert popup["link"] == pages[gemeente]
+    assert "op de kaart van de gemeente" in popup["text"]
+    assert not popup["chart"]
+    shown.screenshot("levels-national-buurt-popup")
+    assert shown.console_errors == []
+    # the gemeente's own page draws the buurt's chart
+    own = tmp_path / pages[gemeente]
+    own.parent.mkdir()
+    write_html(own, render(gemeente_overview(data, context, gemeente)))
+    shown = open_map(own)
+    _view(shown, 18, (buurt.y, buurt.x))
+    popup = shown.evaluate(_BUURT_POPUP, code)
+    assert popup is not None
+    assert popup["chart"]
+    assert popup["link"] is None

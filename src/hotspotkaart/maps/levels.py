@@ -41,6 +41,7 @@ from hotspotkaart.stats.change import CHANGE_COLOURS
 
 __all__ = [
     "BUURT_DETAIL_ZOOM",
+    "CHART_PAGE",
     "GEMEENTE_DETAIL_ZOOM",
     "LEGIBLE_BUURTEN",
     "LEGIBLE_WIJKEN",
@@ -50,6 +51,9 @@ __all__ = [
     "wijk_outline",
 ]
 
+#: The buurt store's column naming the page with a buurt's hour × weekday chart, when the
+#: overview leaves the charts to the gemeente pages.
+CHART_PAGE = "_chart_page"
 #: The most buurten a view may hold a part of for the buurt layers to be drawn: more are a blur
 #: of outlines at that zoom (and slow to draw); the gemeenten are drawn instead.
 LEGIBLE_BUURTEN = 2500
@@ -68,15 +72,16 @@ def detail(zoom: int) -> tuple[float, int]:
 
 
 def buurt_store(data: MapData, buurten: gpd.GeoDataFrame, texts: LayerData,
-                context: MapContext, year_colours: Mapping[int, Sequence[str]]
-                ) -> FeatureStore:
+                context: MapContext, year_colours: Mapping[int, Sequence[str]], *,
+                chart_pages: Sequence[str] | None = None) -> FeatureStore:
     """Put the buurten on the page once: their display shapes and every layer's properties.
 
     ``texts`` holds the display text of every field (the change layer's, made row by row); the
     test and the rate per 1.000 inwoners are written as their numbers and a pattern
     (:func:`~hotspotkaart.maps.featurestore.pattern_column`), the search name as the name and
     ``(buurt)``. ``year_colours`` gives the fill per buurt of each year's layer
-    (column ``_colour@<year>``).
+    (column ``_colour@<year>``); ``chart_pages`` the page with each buurt's hour × weekday
+    chart (column :data:`CHART_PAGE`), when the overview does not carry them.
     """
     tolerance, decimals = detail(BUURT_DETAIL_ZOOM)
     columns: dict[str, dict[str, Any]] = {}
@@ -89,6 +94,8 @@ def buurt_store(data: MapData, buurten: gpd.GeoDataFrame, texts: LayerData,
                                          texts["zoeknaam"])
     for year, colours in year_colours.items():
         columns[f"_colour@{year}"] = text_column(list(colours))
+    if chart_pages is not None:
+        columns[CHART_PAGE] = text_column(list(chart_pages))
     return FeatureStore(_display_rows(data, "buurten", "buurtcode", buurten, tolerance),
                         columns, decimals=decimals,
                         legible=LEGIBLE_BUURTEN)

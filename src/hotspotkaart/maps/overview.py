@@ -29,11 +29,13 @@ from folium.folium import _default_css, _default_js
 
 from hotspotkaart._format import (
     change_text,
+    html_text,
     nl_float,
     nl_int,
     validity_text,
     verdict_text,
 )
+from hotspotkaart._naming import gemeente_pages
 from hotspotkaart.config.settings import ZONE_KINDS
 from hotspotkaart.io.crs import WGS84
 from hotspotkaart.maps.charts import HEAT_COLOURS
@@ -64,6 +66,7 @@ from hotspotkaart.maps.layers import (
     geojson_layer,
 )
 from hotspotkaart.maps.levels import (
+    CHART_PAGE,
     LEGIBLE_BUURTEN,
     add_gemeente_layer,
     buurt_store,
@@ -277,10 +280,12 @@ def add_area_layers(fmap: folium.Map, data: MapData, context: MapContext,
     for year in (base, compare):
         classes = np.searchsorted(bins, buurten[f"count_{year}"].to_numpy(), side="left")
         year_colours[year] = [YEAR_PALETTE[min(int(c), len(YEAR_PALETTE) - 1)] for c in classes]
-    store = buurt_store(data, buurten, change, context, year_colours)
+    chart_pages = _chart_pages(data, buurten)
+    store = buurt_store(data, buurten, change, context, year_colours, chart_pages=chart_pages)
     fmap.add_child(store)
     brief = ["buurtnaam", f"count_{base}", f"count_{compare}", "change_class"]
-    extra = ["zoeknaam", *(k for k in change.properties if k.startswith("_colour_"))]
+    linked = [] if chart_pages is None else [CHART_PAGE]
+    extra = ["zoeknaam", *(k for k in change.properties if k.startswith("_colour_")), *linked]
     change_layer = StoreLayer(store, f"Verandering {shown[base]}→{shown[compare]} per buurt",
                               fields, style=_FILL_LINE | {"fillOpacity": 0.7},
                               colour="_colour", extra=extra, brief=brief, show=True)
@@ -289,7 +294,7 @@ def add_area_layers(fmap: folium.Map, data: MapData, context: MapContext,
     for year in (base, compare):
         layer = StoreLayer(store, f"Meldingen {shown[year]} per buurt", fields,
                            style=_FILL_LINE | {"fillOpacity": 0.75}, colour=f"_colour@{year}",
-                           brief=brief, show=False)
+                           extra=linked, brief=brief, show=False)
         fmap.add_child(layer)
         layers.append(layer)
     fmap.add_child(Legend(f"Verandering per buurt {shown[base]}→{shown[compare]}",
@@ -301,12 +306,28 @@ def add_area_layers(fmap: folium.Map, data: MapData, context: MapContext,
     if data.categories:
         options = [("", "Alle meldingen")] + [(category_key(c), c) for c in data.categories]
         fmap.add_child(CategorySwitch([change_layer], options))
+    title = "Meldingen per uur (0–23) en weekdag, beide jaren"
+    if chart_pages is not None:  # each buurt's chart is on its gemeente's page
+        fmap.add_child(PopupHeat(layers, {}, HEAT_COLOURS, key="buurtcode", title=title,
+                                 link=(CHART_PAGE, "op de kaart van de gemeente")))
+        return layers
     heat = area_heat_cells(data.times, "buurt", [str(c) for c in buurten["buurtcode"]],
                            context.years, context.periods)
     if heat:
-        fmap.add_child(PopupHeat(layers, heat, HEAT_COLOURS, key="buurtcode",
-                                 title="Meldingen per uur (0–23) en weekdag, beide jaren"))
+        fmap.add_child(PopupHeat(layers, heat, HEAT_COLOURS, key="buurtcode", title=title))
     return layers
+
+
+def _chart_pages(data: MapData, buurten: gpd.GeoDataFrame) -> list[str] | None:
+    """Per buurt the gemeente page with its hour × weekday chart, when the page leaves it there.
+
+    A region whose buurten are too many to be legible at once (a province, the country) would
+    carry 14 000 charts, most of the page; each gemeente's page has those of its buurten.
+    """
+    if data.gemeenten is None or len(buurten) <= LEGIBLE_BUURTEN or data.times is None:
+        return None
+    pages = gemeente_pages(data.gemeenten["gemeentecode"].tolist())
+    return [html_text(pages[str(code)]) for code in buurten["gemeentecode"]]
 
 
 #: The outline of a buurt in the buurt layers (as :func:`fill_style` draws it).

@@ -10,7 +10,6 @@ self-contained like the maps themselves.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -22,7 +21,7 @@ from jinja2 import Template
 from markupsafe import Markup
 
 from hotspotkaart._format import change_text, html_text, nl_int
-from hotspotkaart._naming import file_stems
+from hotspotkaart._naming import gemeente_pages, wijk_pages
 from hotspotkaart.maps.controls import SyncMaps
 from hotspotkaart.maps.data import MapContext, MapData
 from hotspotkaart.maps.elements import OFFLINE_CSS, InfoPanel, Legend, verbatim_macros
@@ -46,8 +45,7 @@ from hotspotkaart.maps.timecharts import city_charts
 from hotspotkaart.stats.classbreaks import YEAR_PALETTE, bin_labels
 from hotspotkaart.stats.hotspots import GI_COLOURS
 
-__all__ = ["comparison_page", "gemeente_overview", "gemeente_pages", "index_page", "render",
-           "wijk_page_map", "wijk_pages"]
+__all__ = ["comparison_page", "gemeente_overview", "index_page", "render", "wijk_page_map"]
 
 logger = logging.getLogger(__name__)
 
@@ -208,25 +206,6 @@ def _gemeente_view(data: MapData, context: MapContext, gemeentecode: str
         raise ValueError(msg)
     return (data.remembered(("gemeente", gemeentecode), lambda: data.for_gemeente(gemeentecode)),
             replace(context, area_name=names[gemeentecode]))
-
-
-def gemeente_pages(codes: Sequence[Any]) -> dict[str, str]:
-    """Return the overview page of each gemeente of a region: ``gemeenten/<stem>.html``."""
-    names = [str(c) for c in codes]
-    stems = file_stems(names, fallback="gemeente", reserved={"index"})
-    return {name: f"gemeenten/{stem}.html" for name, stem in zip(names, stems, strict=True)}
-
-
-def wijk_pages(codes: Sequence[Any]) -> dict[str, str]:
-    """Return the page of each wijk: ``wijken/<stem>.html``, with the stem made safe.
-
-    The wijkcode names the page (``wijken/WK050501.html``) through the one rule for output
-    names (:func:`hotspotkaart._naming.file_stems`), so that a code such as ``../x`` or
-    ``WK05/05`` stays a file inside ``wijken/``; ``index`` is reserved.
-    """
-    names = [str(c) for c in codes]
-    stems = file_stems(names, fallback="wijk", reserved={"index"})
-    return {name: f"wijken/{stem}.html" for name, stem in zip(names, stems, strict=True)}
 
 
 def _wijk_groups(data: MapData, context: MapContext) -> list[dict[str, Any]]:

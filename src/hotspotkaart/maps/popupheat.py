@@ -44,6 +44,10 @@ class PopupHeat(MacroElement):
         The feature property holding the area code.
     title : str
         The line above the chart.
+    link : tuple of (str, str), optional
+        For an area without a chart here: the feature property holding the (relative) address
+        of the page where its chart is, and the text of the link, shown after ``title``. A
+        national overview leaves the buurten's charts to the gemeente pages.
     """
 
     _template = Template("""
@@ -69,11 +73,23 @@ class PopupHeat(MacroElement):
       + words.join("; ") + "; hoe donkerder, hoe meer (tot " + texts[c[3]] + " in een uur)";
     return chart;
   };
+  var link = {{ this.link|tojson }};  // [property, text]: where an area's chart is instead
+  var relayout = function(popup) {  // the new size: update() would render it anew, without
+    popup._updateLayout(); popup._updatePosition(); popup._adjustPan();
+  };
   var draw = function(event) {
     var source = event.popup._source, feature = source && source.feature;
     var chart = feature && chartOf(feature.properties[key]), el = event.popup.getElement();
     var box = el && el.querySelector(".leaflet-popup-content");
-    if (!chart || !box || box.querySelector(".hk-popup-heat")) { return; }
+    if (!box || box.querySelector(".hk-popup-heat")) { return; }
+    var href = !chart && link && feature && feature.properties[link[0]];
+    if (href) {
+      box.insertAdjacentHTML("beforeend", '<div class="hk-popup-heat"><p class="hk-method">'
+        + title + ': <a href="' + href + '">' + link[1] + '</a></p></div>');
+      relayout(event.popup);
+      return;
+    }
+    if (!chart) { return; }
     var colours = palette[chart.n], parts = [], shown = Object.keys(chart.cells);
     shown.forEach(function(year, k) {  // one year under the other, 10 px an hour
       var y0 = k * 96, cells = chart.cells[year];
@@ -97,8 +113,7 @@ class PopupHeat(MacroElement):
       + title + '</p><svg class="hk-chart hk-chart-popup" role="img" aria-label="'
       + chart.label + '" width="260" height="' + height + '" viewBox="0 0 260 ' + height
       + '" font-size="8" fill="#1a1a1a">' + parts.join("") + '</svg></div>');
-    // the new size: update() would render the content anew, without the chart
-    event.popup._updateLayout(); event.popup._updatePosition(); event.popup._adjustPan();
+    relayout(event.popup);
   };
   [{% for layer in this.layers %}{{ layer.get_name() }}, {% endfor %}].forEach(function(layer) {
     layer.on("popupopen", draw);
@@ -108,7 +123,8 @@ class PopupHeat(MacroElement):
 """)
 
     def __init__(self, layers: Sequence[MacroElement], charts: dict[str, dict[str, Any]],
-                 palette: Mapping[int, Sequence[str]], *, key: str, title: str) -> None:
+                 palette: Mapping[int, Sequence[str]], *, key: str, title: str,
+                 link: tuple[str, str] | None = None) -> None:
         super().__init__()
         self._name = "PopupHeat"
         self.layers = list(layers)
@@ -120,6 +136,7 @@ class PopupHeat(MacroElement):
         self.palette = {int(n): list(colours) for n, colours in palette.items()}
         self.key = key
         self.title = html_text(title)
+        self.link = None if link is None else [link[0], html_text(link[1])]
 
     @property
     def charts_json(self) -> Markup:
