@@ -13,6 +13,7 @@ import shapely
 from hotspotkaart.io.crs import RD, WGS84
 from hotspotkaart.maps.featurestore import (
     CODE_CHARACTERS,
+    SHAPE_CHARACTERS,
     FeatureStore,
     StoreLayer,
     display_coverage,
@@ -76,35 +77,73 @@ def test_overlapping_areas_are_simplified_each_on_its_own_and_none_is_spoilt():
     assert simple.is_valid.all()
 
 
-def test_packed_shapes_are_integer_steps_and_shared_edges_are_the_same_integers():
-    areas = display_coverage(_tessellation(20), 1.0)
-    decimals = 6
-    packed = packed_shapes(areas, decimals)
-    assert len(packed) == len(areas)
+def _decoded(packed):
+    """Decode :func:`packed_shapes` as the page's script does: per area its closed rings."""
+    digits = {c: k for k, c in enumerate(SHAPE_CHARACTERS)}
     x = y = 0
     decoded = []
     for area in packed:
         rings = []
         for polygon in area:
-            for ring in polygon:
-                assert all(isinstance(v, int) for v in ring)
+            for text in polygon:
+                assert isinstance(text, str)
+                steps, value, factor = [], 0, 1
+                for char in text:
+                    value += (digits[char] % 32) * factor
+                    if digits[char] >= 32:
+                        factor *= 32
+                        continue
+                    steps.append(-(value + 1) // 2 if value % 2 else value // 2)
+                    value, factor = 0, 1
                 coords = []
-                for dx, dy in zip(ring[::2], ring[1::2], strict=True):
+                for dx, dy in zip(steps[::2], steps[1::2], strict=True):
                     x, y = x + dx, y + dy
                     coords.append((x, y))
-                rings.append(coords)
+                rings.append([*coords, coords[0]])
         decoded.append(rings)
+    return decoded
+
+
+def test_packed_shapes_are_integer_steps_and_shared_edges_are_the_same_integers():
+    areas = display_coverage(_tessellation(20), 1.0)
+    # a hole and a multipolygon: their rings are cut apart right
+    holed = shapely.box(0, 0, 50, 50).difference(shapely.box(10, 10, 20, 20))
+    parts = shapely.MultiPolygon([shapely.box(60, 0, 70, 10), shapely.box(80, 0, 90, 10)])
+    areas = gpd.GeoSeries([*areas, holed, parts, shapely.Polygon()], crs=areas.crs)
+    decimals = 6
+    packed = packed_shapes(areas, decimals)
+    assert len(packed) == len(areas)
+    assert packed[-1] == []
+    assert [len(p) for p in packed[-3:-1]] == [1, 2]
+    assert len(packed[-3][0]) == 2  # the shell and the hole
+    decoded = _decoded(packed)
     wgs84 = areas.to_crs(WGS84).to_numpy()
     for rings, geom in zip(decoded, wgs84, strict=True):
-        expected = np.round(np.asarray(geom.exterior.coords) * 10 ** decimals).astype(np.int64)
-        np.testing.assert_array_equal(np.asarray(rings[0]), expected)
+        expected = [np.round(np.asarray(ring.coords) * 10 ** decimals).astype(np.int64)
+                    for part in shapely.get_parts(geom) if not part.is_empty
+                    for ring in (part.exterior, *part.interiors)]
+        assert len(rings) == len(expected)
+        for ring, want in zip(rings, expected, strict=True):
+            np.testing.assert_array_equal(np.asarray(ring), want)
     # a vertex two neighbours share is written as the same integers by both
-    vertices = [set(map(tuple, rings[0])) for rings in decoded]
-    tree = shapely.STRtree(areas.to_numpy())
-    left, right = tree.query(areas.to_numpy(), predicate="touches")
+    vertices = [set(map(tuple, rings[0])) for rings in decoded[:20]]
+    tree = shapely.STRtree(areas.to_numpy()[:20])
+    left, right = tree.query(areas.to_numpy()[:20], predicate="touches")
     shared = [len(vertices[a] & vertices[b]) for a, b in zip(left, right, strict=True) if a < b]
     assert shared
     assert min(shared) >= 2
+
+
+def test_packed_steps_take_few_characters_and_only_safe_ones():
+    # from the origin to the Netherlands in 10^-7 degree, then steps of a few metres
+    areas = gpd.GeoSeries([shapely.Polygon([(4.5, 51.8), (4.50003, 51.8), (4.50003, 51.80002)])],
+                          crs=WGS84)
+    (text,), = packed_shapes(areas, 7)[0]
+    assert set(text) <= set(SHAPE_CHARACTERS)
+    # 45 000 000 and 518 000 000 in six characters each, then the steps 300, 0 and 0, 200
+    # in two, one and one, two
+    assert len(text) == 6 + 6 + 2 + 1 + 1 + 2
+    assert _decoded([[[text]]])[0][0][-2] == (45_000_300, 518_000_200)
 
 
 def test_resolution_follows_the_zoom():
@@ -199,3 +238,10 @@ def test_layers_draw_from_one_store_and_word_their_texts_in_the_browser(tmp_path
     assert "p = " in tip.inner_text()
     assert page.console_errors == []
     assert json.loads(page.evaluate("JSON.stringify(" + store.get_name() + ".count)")) == n
+    # the page's shapes are the display shapes, closed, to the decimals of the store
+    drawn = page.evaluate(f"{store.get_name()}.shapes().shapes.map(s => s.coordinates)")
+    shown = display_coverage(areas, 1.0).to_crs(WGS84).to_numpy()
+    assert len(drawn) == n
+    for rings, geom in zip(drawn, shown, strict=True):
+        np.testing.assert_allclose(np.asarray(rings[0]), np.asarray(geom.exterior.coords),
+                                   atol=0.5e-6 + 1e-12, rtol=0)

@@ -7,7 +7,7 @@ were most of the page. Here the buurten are put on the page once, as a :class:`F
 - the shapes, simplified for display as a coverage (:func:`display_coverage`: neighbours keep
   their shared edges, so no gaps or slivers open between them), reprojected to WGS84 and
   written as integers of ``10^-decimals`` degree, each coordinate the difference from the one
-  before (:func:`packed_shapes`);
+  before, in a few characters each (:func:`packed_shapes`);
 - the properties in columns: a text column as its distinct texts and one number per area
   (:func:`text_column`), and texts such as ``meer dan toeval (p = 0,012, q = 0,034)`` as the
   numbers they are made of and a Dutch pattern the page fills in (:func:`pattern_column`),
@@ -30,6 +30,7 @@ where a cell takes :func:`legible_zoom` pixels).
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections.abc import Mapping, Sequence
@@ -49,6 +50,7 @@ from hotspotkaart.maps.elements import GeoJsonPopup, GeoJsonTooltip
 from hotspotkaart.maps.popupheat import script_json
 
 __all__ = [
+    "SHAPE_CHARACTERS",
     "FeatureStore",
     "StoreLayer",
     "ZoomGate",
@@ -109,33 +111,54 @@ def display_coverage(areas: gpd.GeoDataFrame | gpd.GeoSeries,
     return gpd.GeoSeries(simple, index=areas.index, crs=areas.crs)
 
 
-def packed_shapes(shapes: gpd.GeoSeries, decimals: int) -> list[list[list[list[int]]]]:
-    """Write polygons as integers of ``10^-decimals`` degree, each the step from the one before.
+def packed_shapes(shapes: gpd.GeoSeries, decimals: int) -> list[list[list[str]]]:
+    """Write polygons as the steps between their vertices, in integers of ``10^-decimals``°.
 
-    Per area a list of polygons, per polygon its rings (the shell first), per ring the flat
-    ``dx, dy, dx, dy, …`` from the coordinate before it (the first from ``0, 0``), over all
-    rings of all areas in order. A shared edge is written as the same integers on both sides.
-    The shapes are reprojected to WGS84 here.
+    Per area a list of polygons, per polygon its rings (the shell first), per ring one string:
+    ``dx, dy, dx, dy, …`` from the vertex before it (the first from ``0, 0``), over all rings
+    of all areas in order, without the ring's closing vertex (the page closes it). Each step
+    is written as a variable-length number (:func:`_step_text`), so a step of a few metres
+    takes two or three characters. A shared edge is the same vertices on both sides. The
+    shapes are reprojected to WGS84 here.
     """
     wgs84 = np.asarray(shapes.to_crs(WGS84).to_numpy(), dtype=object)
     scale = 10 ** decimals
-    last = np.zeros(2, dtype=np.int64)
-    packed: list[list[list[list[int]]]] = []
+    layout: list[list[int]] = []  # per area, per polygon: its number of rings
+    rings: list[np.ndarray] = []
     for geom in wgs84:
         polygons = [] if geom is None or shapely.is_empty(geom) else \
             list(shapely.get_parts(geom))
-        area: list[list[list[int]]] = []
+        layout.append([])
         for polygon in polygons:
-            rings = [polygon.exterior, *polygon.interiors]
-            encoded = []
-            for ring in rings:
-                units = np.round(np.asarray(ring.coords)[:, :2] * scale).astype(np.int64)
-                steps = np.diff(np.vstack([last, units]), axis=0)
-                last = units[-1]
-                encoded.append(steps.ravel().tolist())
-            area.append(encoded)
-        packed.append(area)
-    return packed
+            for ring in (polygon.exterior, *polygon.interiors):
+                rings.append(np.asarray(ring.coords)[:-1, :2])  # open: the page closes it
+            layout[-1].append(1 + len(polygon.interiors))
+    if not rings:
+        return [[] for _ in layout]
+    units = np.round(np.vstack(rings) * scale).astype(np.int64)
+    steps = np.diff(units, axis=0, prepend=np.zeros((1, 2), dtype=np.int64)).ravel()
+    texts = iter(_step_text(steps, np.cumsum([2 * len(r) for r in rings])[:-1]))
+    return [[[next(texts) for _ in range(count)] for count in area] for area in layout]
+
+
+def _step_text(steps: np.ndarray, cuts: np.ndarray) -> list[str]:
+    """Write integer ``steps`` as text and cut it into strings before the steps at ``cuts``.
+
+    A step is zigzagged (0, -1, 1, -2 … become 0, 1, 2, 3 …) and written 5 bits a character,
+    the lowest first, each character but the last of a number from the upper half of
+    :data:`SHAPE_CHARACTERS` (the varints of Protocol Buffers and Google's encoded polylines).
+    """
+    zigzag = (steps << 1) ^ (steps >> 63)
+    shifts = np.arange(0, 64, 5, dtype=np.int64)
+    chunks = (zigzag[:, None] >> shifts[None, :]) & 31
+    lengths = 1 + ((zigzag[:, None] >> shifts[None, 1:]) > 0).sum(axis=1)
+    position = np.arange(len(shifts))[None, :]
+    follows = position < (lengths - 1)[:, None]
+    alphabet = np.frombuffer(SHAPE_CHARACTERS.encode("ascii"), dtype=np.uint8)
+    text = alphabet[chunks + 32 * follows][position < lengths[:, None]].tobytes().decode()
+    ends = np.concatenate([[0], np.cumsum(lengths)])
+    bounds = [0, *ends[cuts].tolist(), len(text)]
+    return [text[a:b] for a, b in itertools.pairwise(bounds)]
 
 
 #: The characters that write a code of :func:`text_column` (one per area): ASCII that JSON
@@ -144,6 +167,12 @@ def packed_shapes(shapes: gpd.GeoSeries, decimals: int) -> list[list[list[list[i
 #: (:func:`hotspotkaart.maps.offline.external_references`). The page's script has the same.
 CODE_CHARACTERS = ("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
                    "!#$%*+,-.:;?^_|~")
+
+
+#: The 64 characters that write the steps of :func:`packed_shapes`, the first of
+#: :data:`CODE_CHARACTERS`: the ``k``-th is the 5 bits ``k % 32``, and from 32 on another
+#: character of the same number follows.
+SHAPE_CHARACTERS = CODE_CHARACTERS[:64]
 
 
 def text_column(texts: Sequence[str]) -> dict[str, Any]:

@@ -14,13 +14,25 @@
     return text.replace(/\{(\d+)\}/g, function (_, k) { return numbers[+k]; });
   };
 
-  var decode = function (packed, scale) {  // rings of deltas from the coordinate before
+  var steps = function (text) {  // SHAPE_CHARACTERS: 5 bits each, lowest first; 32 up: more
+    var out = [], value = 0, factor = 1;
+    for (var i = 0; i < text.length; i++) {
+      var digit = NUMBER[text[i]];
+      value += (digit % 32) * factor;
+      if (digit >= 32) { factor *= 32; continue; }
+      out.push(value % 2 ? -(value + 1) / 2 : value / 2);  // zigzag: 0, -1, 1, -2 …
+      value = 0; factor = 1;
+    }
+    return out;
+  };
+
+  var decode = function (packed, scale) {  // open rings of steps from the vertex before
     var x = 0, y = 0, shapes = [], boxes = [];
     packed.forEach(function (polygons) {
       var box = [Infinity, Infinity, -Infinity, -Infinity];
       var parts = polygons.map(function (rings) {
-        return rings.map(function (deltas) {
-          var ring = [];
+        return rings.map(function (text) {
+          var ring = [], deltas = steps(text);
           for (var i = 0; i < deltas.length; i += 2) {
             x += deltas[i]; y += deltas[i + 1];
             var lon = x / scale, lat = y / scale;
@@ -28,6 +40,7 @@
             if (lon < box[0]) { box[0] = lon; } if (lon > box[2]) { box[2] = lon; }
             if (lat < box[1]) { box[1] = lat; } if (lat > box[3]) { box[3] = lat; }
           }
+          if (ring.length) { ring.push(ring[0].slice()); }  // closed, as GeoJSON has it
           return ring;
         });
       });
