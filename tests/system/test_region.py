@@ -178,3 +178,10 @@ def test_the_region_overview_compares_the_gemeenten(region: Path, open_map) -> N
     for verdict in set(gemeenten["change_class"]):
         assert CHANGE_COLOURS[verdict] in fills
     assert page.console_errors == []
+
+
+def test_the_region_overview_charts_the_meldingen_per_gemeente(region: Path) -> None:
+    html = (region / "overzicht.html").read_text(encoding="utf-8")
+    assert "Wanneer: per gemeente en per maand" in html
+    assert "Meldingen per gemeente" in html
+    assert "Wanneer: per wijk" not in html

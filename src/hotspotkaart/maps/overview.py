@@ -162,7 +162,8 @@ def overview_map(data: MapData, context: MapContext) -> folium.Map:
     title = (f"Overlast in {context.area_name}: {context.label(base)} en "
              f"{context.label(compare)} vergeleken")
     add_panels(fmap, data, context, title, data.buurten, layers)
-    fmap.add_child(ChartPanel("Wanneer: per wijk en per maand", city_charts(data, context)))
+    level = "wijk" if data.gemeenten is None else "gemeente"  # as city_charts counts them
+    fmap.add_child(ChartPanel(f"Wanneer: per {level} en per maand", city_charts(data, context)))
     fmap.add_child(SearchControl([layers[0], outline]))
     fmap.add_child(DrawAreas("kandidaatgebied.geojson"))
     folium.LayerControl(collapsed=True, position="topright").add_to(fmap)
