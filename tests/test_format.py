@@ -6,7 +6,7 @@ import html
 
 import pytest
 
-from hotspotkaart._format import html_text
+from hotspotkaart._format import change_text, html_text
 from hotspotkaart.maps.offline import external_references
 
 
@@ -29,3 +29,13 @@ def test_the_raw_text_would_have_looked_like_a_resource() -> None:
 def test_ordinary_text_stays_as_it_is() -> None:
     for text in ("significante stijging (getoetst)", "Wijk 01: Binnenstad", "t/m 31-12-2024"):
         assert html_text(text) == html.escape(text)
+
+
+@pytest.mark.parametrize(("base", "compare", "text"), [
+    (2_479_134, 2_455_959, "-23.175 (-0,9 %)"),
+    (100, 112, "+12 (+12,0 %)"),
+    (0, 1_500, "+1.500"),
+    (7, 7, "+0 (+0,0 %)"),
+])
+def test_a_change_is_written_with_the_thousands_point_of_the_counts(base, compare, text):
+    assert change_text(base, compare) == text

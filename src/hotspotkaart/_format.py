@@ -81,11 +81,12 @@ def nl_float(value: float, decimals: int = 1) -> str:
 
 
 def change_text(base: int, compare: int) -> str:
-    """Describe the change between two counts: ``+12 (+4,2 %)``, ``-3 (-5,0 %)``."""
+    """Describe the change between two counts: ``+12 (+4,2 %)``, ``-23.175 (-0,9 %)``."""
     diff = compare - base
+    signed = ("+" if diff >= 0 else "-") + nl_int(abs(diff))  # as the counts beside it
     if base == 0:
-        return f"{diff:+d}"
-    return f"{diff:+d} ({'+' if diff >= 0 else ''}{nl_float(100 * diff / base)} %)"
+        return signed
+    return f"{signed} ({'+' if diff >= 0 else ''}{nl_float(100 * diff / base)} %)"
 
 
 def validity_text(start: Any, end: Any) -> str:
