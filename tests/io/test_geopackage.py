@@ -68,6 +68,8 @@ def test_dates_are_dates_and_times_are_utc(tmp_path: Path) -> None:
                       "2024-10-27T00:30:00.000Z", "2024-07-01T10:00:00.000Z"]
     back = gpd.read_file(path, layer="zones")
     assert back["valid_to"].isna().tolist() == [True, False]
+    assert _sql(path, "SELECT valid_from, valid_to FROM zones ORDER BY fid") == [
+        ("2023-01-01", None), ("2024-07-01", "2024-12-31")]
     assert layers["incidents"]["date"].dt.tz is None  # the caller's frame is not changed
 
 

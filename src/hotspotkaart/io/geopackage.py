@@ -137,9 +137,9 @@ def _date_or_datetime(values: pd.Series) -> pd.Series:
     if values.dt.tz is None:
         known = values.dropna()
         if not len(known) or bool((known == known.dt.normalize()).all()):
-            dates = [None if pd.isna(v) else v.date() for v in values]
-            return pd.Series(pd.array(dates, dtype=pd.ArrowDtype(pa.date32())),
-                             index=values.index)
+            days = pa.array(values.to_numpy(dtype="datetime64[D]"), type=pa.date32(),
+                            from_pandas=True)  # NaT is null
+            return pd.Series(pd.arrays.ArrowExtensionArray(days), index=values.index)
         values = values.dt.tz_localize(LOCAL_TIME, ambiguous=True,
                                        nonexistent="shift_forward")
     return values.dt.tz_convert("UTC")
