@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from contextlib import closing
+from datetime import UTC, datetime
 from pathlib import Path
 
 import geopandas as gpd
@@ -113,3 +114,14 @@ def test_a_builds_geopackage_passes_the_validator(built: Path,
     for table in ("buurten", "grid", "incidents"):
         columns = pyogrio.read_info(path, layer=table)["fields"]
         assert {(table, str(c)) for c in columns} <= fields  # every field has its alias
+
+
+def test_every_layer_is_stamped_with_the_builds_time(tmp_path: Path) -> None:
+    path = tmp_path / "t.gpkg"
+    created = datetime(2025, 1, 1, 9, 30, tzinfo=UTC)
+    write_geopackage(path, _layers(), created=created,
+                     styles={"zones": [LayerStyle("Zones", "<qgis/>", default=True)]})
+    stamps = {name: stamp for name, stamp in _sql(path, "SELECT table_name, last_change "
+                                                         "FROM gpkg_contents")}
+    assert set(stamps) == {"incidents", "zones", "layer_styles"}
+    assert set(stamps.values()) == {"2025-01-01T09:30:00.000Z"}

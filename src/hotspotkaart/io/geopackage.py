@@ -21,7 +21,7 @@ Features go to GDAL through pyogrio's Arrow stream (pyarrow), which is also what
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -36,7 +36,7 @@ from hotspotkaart.config.settings import Periods
 from hotspotkaart.io.export import output_failure
 from hotspotkaart.io.glossary import describe
 
-__all__ = ["GPKG_VERSION", "LayerStyle", "write_geopackage"]
+__all__ = ["GPKG_VERSION", "LayerStyle", "write_geopackage", "write_layer"]
 
 #: The GeoPackage version written: what GDAL 3.6's ``validate_gpkg.py`` accepts without a word.
 GPKG_VERSION = "1.2"
@@ -71,13 +71,14 @@ def write_geopackage(path: Path, layers: Mapping[str, gpd.GeoDataFrame], *,
                      descriptions: Mapping[str, str] | None = None,
                      styles: Mapping[str, Sequence[LayerStyle]] | None = None,
                      categories: Mapping[str, str] | None = None,
-                     created: datetime | None = None, periods: Periods | None = None) -> None:
+                     created: datetime | None = None, periods: Periods | None = None,
+                     written: Collection[str] = ()) -> None:
     """Write ``layers`` into one GeoPackage 1.2 with descriptions, aliases and styles.
 
     Parameters
     ----------
     path : Path
-        The ``.gpkg`` file to write (a new file).
+        The ``.gpkg`` file to write (a new file, or one holding the layers of ``written``).
     layers : mapping of str to geopandas.GeoDataFrame
         The layers by name, in EPSG:28992. Not modified.
     descriptions : mapping of str to str, optional
@@ -87,10 +88,14 @@ def write_geopackage(path: Path, layers: Mapping[str, gpd.GeoDataFrame], *,
     categories : mapping of str to str, optional
         Category slug to name, for the field aliases.
     created : datetime, optional
-        The time the styles are stamped with (the build's, so rebuilds are identical); now
-        when not given.
+        The time the layers and styles are stamped with (the build's, so rebuilds are
+        identical); when not given, the styles now and the layers as GDAL wrote them.
     periods : Periods, optional
         The build's periods, for the field aliases (:func:`~hotspotkaart.io.glossary.describe`).
+    written : collection of str
+        Layers of ``layers`` already in the file (by :func:`write_layer`, with their
+        description): the build writes the meldingen while its tests run. They get their
+        aliases and styles here.
 
     Raises
     ------
@@ -98,19 +103,40 @@ def write_geopackage(path: Path, layers: Mapping[str, gpd.GeoDataFrame], *,
         If the file cannot be written (:func:`hotspotkaart.io.export.output_failure`).
     """
     descriptions = descriptions or {}
+    for name, layer in layers.items():
+        if name not in written:
+            write_layer(path, name, layer, descriptions.get(name, ""))
     try:
-        for number, (name, layer) in enumerate(layers.items()):
-            _typed(layer).to_file(
-                path, layer=name, driver="GPKG", engine="pyogrio", use_arrow=True,
-                dataset_options={"VERSION": GPKG_VERSION} if number == 0 else None,
-                layer_options={"DESCRIPTION": descriptions.get(name, ""), "IDENTIFIER": name})
         with closing(sqlite3.connect(path)) as db, db:
             _data_columns(db, layers, categories or {}, periods)
             if styles:
                 _layer_styles(db, layers, styles, created or datetime.now(tz=UTC))
-    except (pyogrio.errors.DataLayerError, pyogrio.errors.DataSourceError,
-            sqlite3.Error) as exc:
+            if created is not None:  # GDAL stamps each layer as it writes it
+                db.execute("UPDATE gpkg_contents SET last_change = ?", (_stamp(created),))
+    except sqlite3.Error as exc:
         raise output_failure(path, exc) from exc
+
+
+def write_layer(path: Path, name: str, layer: gpd.GeoDataFrame, description: str = "") -> None:
+    """Write one layer into a GeoPackage; the first layer makes the file, as version 1.2.
+
+    Raises
+    ------
+    OSError
+        If the file cannot be written (:func:`hotspotkaart.io.export.output_failure`).
+    """
+    try:
+        _typed(layer).to_file(
+            path, layer=name, driver="GPKG", engine="pyogrio", use_arrow=True,
+            dataset_options=None if path.exists() else {"VERSION": GPKG_VERSION},
+            layer_options={"DESCRIPTION": description, "IDENTIFIER": name})
+    except (pyogrio.errors.DataLayerError, pyogrio.errors.DataSourceError) as exc:
+        raise output_failure(path, exc) from exc
+
+
+def _stamp(moment: datetime) -> str:
+    """Write ``moment`` as the GeoPackage writes its times (UTC, milliseconds)."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
 
 
 def _typed(layer: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -200,7 +226,7 @@ def _layer_styles(db: sqlite3.Connection, layers: Mapping[str, gpd.GeoDataFrame]
     """)
     geometry = {row[0]: row[1] for row in db.execute(
         "SELECT table_name, column_name FROM gpkg_geometry_columns")}
-    stamp = created.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    stamp = _stamp(created)
     rows = [("", "", table, geometry.get(table, "geom"), style.name, style.qml, style.sld,
              style.default, style.name, "hotspotkaart", stamp)
             for table, table_styles in styles.items() if table in layers
