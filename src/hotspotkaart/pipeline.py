@@ -43,7 +43,7 @@ from hotspotkaart.io.export import (
     write_csv,
     write_json,
 )
-from hotspotkaart.io.geopackage import write_geopackage, write_layer
+from hotspotkaart.io.geopackage import write_geopackage
 from hotspotkaart.io.glossary import layer_descriptions
 from hotspotkaart.io.incidents import check_category_slugs, iter_incidents, read_incidents
 from hotspotkaart.io.ledger import Ledger
@@ -95,8 +95,7 @@ def _incident_columns(incidents: pd.DataFrame) -> list[str]:
 #:     are read here too, chunk by chunk;
 #: ``test``
 #:     the grid, the tests per buurt, wijk, cell and zone, the class breaks and the accounting
-#:     check (in the warm process when one is passed; :func:`build` meanwhile writes the
-#:     GeoPackage's meldingen);
+#:     check (in the warm process when one is passed);
 #: ``maps``
 #:     the map layers and every page and table, rendered and written into the staging folder
 #:     (on the page workers when there are several);
@@ -223,8 +222,8 @@ def analyse(config: Config, *, statistics: JobRunner | None = None,
 
 
 def _analysed(config: Config, statistics: JobRunner | None, on_stage: StageHook | None,
-              meanwhile: Callable[[gpd.GeoDataFrame], object] | None = None) -> BuildResult:
-    """Do :func:`analyse`, with ``meanwhile(incidents)`` in this process while the tests run."""
+              meanwhile: Callable[[], object] | None = None) -> BuildResult:
+    """Do :func:`analyse`, with ``meanwhile()`` in this process while the tests run."""
     ledger = Ledger()
     dask = config.engine.kind == "dask"
     with _stage("read", on_stage):
@@ -247,8 +246,7 @@ def _analysed(config: Config, statistics: JobRunner | None, on_stage: StageHook 
             ledger.warn(message)
         job = partial(run_statistics, tables, boundaries, zone_frame, config, grid=grid,
                       coverage=coverage)
-        tested = (statistics or WarmProcess([], workers=1)).run(
-            job, meanwhile=None if meanwhile is None else partial(meanwhile, incidents))
+        tested = (statistics or WarmProcess([], workers=1)).run(job, meanwhile=meanwhile)
         result = BuildResult(config=config, boundaries=boundaries, incidents=incidents,
                              zones=zones, locations=locations, buurten=tested.buurten,
                              wijken=tested.wijken, grid=tested.grid,
@@ -328,16 +326,15 @@ def build(config: Config, out_dir: Path | None = None, *, only: Sequence[str] = 
     selected = _selected_maps(only, wijken)
     target = out_dir if out_dir is not None else config.output_dir
     check_output_folder(target)  # before the work, not after it
-    everything = not only and not wijken
+    # page workers, forked later, inherit the reprojection set up while the tests run
+    result = _analysed(config, statistics, on_stage, meanwhile=prepare_reprojection)
+    wijk_codes = _selected_wijken(result, wijken)
     with ExitStack() as staged:  # closed inside "write": that puts the staged files in place
-        staging = staged.enter_context(staged_outputs(target, prune=everything))
+        staging = staged.enter_context(staged_outputs(target, prune=not only and not wijken))
         summary = staging.path("summary.json")  # listed first among the outputs
-        geopackage = staging.path(_GEOPACKAGE) if everything else None
-        result = _analysed(config, statistics, on_stage,
-                           meanwhile=partial(_while_testing, config, geopackage))
-        wijk_codes = _selected_wijken(result, wijken)
         with _stage("maps", on_stage):
-            jobs = _output_jobs(result, staging, selected, wijk_codes, geopackage)
+            jobs = _output_jobs(result, staging, selected, wijk_codes,
+                                everything=not only and not wijken)
             run_jobs(jobs, resolve_workers(config.engine.workers))
         with _stage("write", on_stage):
             write_json(summary, result.summary)
@@ -348,31 +345,9 @@ def build(config: Config, out_dir: Path | None = None, *, only: Sequence[str] = 
     return result
 
 
-def _while_testing(config: Config, geopackage: Path | None,
-                   incidents: gpd.GeoDataFrame) -> None:
-    """Work for the build's process while the tests run elsewhere (in the warm process).
-
-    The reprojection to WGS84 is set up, so the page workers forked later inherit it ready,
-    and the meldingen become the GeoPackage's ``incidents`` layer (none with the dask engine,
-    which keeps no meldingen): at national scale the largest of the outputs, which needs no
-    test. The layer's aliases and styles follow with the other layers (:func:`_write_tables`).
-    """
-    prepare_reprojection()
-    if geopackage is not None and config.engine.kind != "dask":
-        description = layer_descriptions(config.periods, config.analysis.cell_size)
-        write_layer(geopackage, "incidents", incidents[_incident_columns(incidents)],
-                    description.get("incidents", ""))
-
-
 def _output_jobs(result: BuildResult, staging: Staging, selected: set[str],
-                 wijk_codes: Sequence[str], geopackage: Path | None
-                 ) -> list[Callable[[], None]]:
-    """One job per page and one for the tables, longest first; their files staged in order.
-
-    ``geopackage`` is the staged GeoPackage of a build of every output (its meldingen written
-    while the tests ran); the tables are left as they are without it.
-    """
-    everything = geopackage is not None
+                 wijk_codes: Sequence[str], *, everything: bool) -> list[Callable[[], None]]:
+    """One job per page and one for the tables, longest first; their files staged in order."""
     data, context = map_data(result), map_context(result)
     pages: list[tuple[str, Callable[[], str]]] = []
     if "overzicht" in selected:
@@ -393,10 +368,10 @@ def _output_jobs(result: BuildResult, staging: Staging, selected: set[str],
     if everything:
         pages.append(("index.html", partial(index_page, data, context)))
     jobs: list[Callable[[], None]] = []
-    if geopackage is not None:  # it and the workbook are the longest jobs, then the tables
+    if everything:  # the GeoPackage and the workbook are the longest jobs, then the tables
         tables, categories = _tables(result), _category_names(result)
         paths = _table_paths(staging, tables)
-        jobs.append(partial(_write_tables, result, categories, geopackage))
+        jobs.append(partial(_write_tables, result, categories, paths["hotspotkaart.gpkg"]))
         jobs.append(partial(_write_workbook, result, context, tables, categories,
                             staging.path("hotspotkaart.xlsx")))
         jobs.extend(partial(write_csv, paths[f"{n}.csv"], table) for n, table in tables.items())
@@ -412,22 +387,19 @@ def _write_page(path: Path, page: Callable[[], str]) -> None:
     write_html(path, page())
 
 
-_GEOPACKAGE = "hotspotkaart.gpkg"
 _TABLES = ("rejected.csv", "buurten.csv", "wijken.csv", "gemeenten.csv", "grid.csv",
-           "zones.csv", "tijden.csv", "maanden.csv", "hottijden.csv", "tijdprofiel.csv")
+           "zones.csv", "tijden.csv", "maanden.csv", "hottijden.csv", "tijdprofiel.csv",
+           "hotspotkaart.gpkg")
 
 
 def _table_paths(staging: Staging, tables: dict[str, pd.DataFrame]) -> dict[str, Path]:
-    """Return the staging path of every CSV table (``gemeenten.csv`` only for a region)."""
-    return {name: staging.path(name) for name in _TABLES if name[:-4] in tables}
+    """Return the staging path of every table file (``gemeenten.csv`` only for a region)."""
+    return {name: staging.path(name) for name in _TABLES
+            if not name.endswith(".csv") or name[:-4] in tables}
 
 
 def _write_tables(result: BuildResult, categories: dict[str, str], path: Path) -> None:
-    """Write the GeoPackage's area, grid and zone layers beside its meldingen, and the styles.
-
-    Its own job, beside the CSVs; the ``incidents`` layer is in the file already
-    (:func:`_while_testing`).
-    """
+    """Write the GeoPackage (its own job: at national scale the longest, beside the CSVs)."""
     layers = {
         "buurten": result.buurten,
         "wijken": result.wijken,
@@ -443,7 +415,7 @@ def _write_tables(result: BuildResult, categories: dict[str, str], path: Path) -
     write_geopackage(path, layers, descriptions=layer_descriptions(
                          result.config.periods, result.config.analysis.cell_size),
                      styles=styles, categories=categories, created=result.generated_at,
-                     periods=result.config.periods, written=("incidents",))
+                     periods=result.config.periods)
 
 
 def _tables(result: BuildResult) -> dict[str, pd.DataFrame]:

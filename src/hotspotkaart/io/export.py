@@ -108,7 +108,6 @@ class Staging:
         After an atomic exchange the staging folder holds the previous outputs; the caller
         removes it.
         """
-        self.out_dir.mkdir(exist_ok=True)
         written = set(self.written)
         previous = _read_manifest(self.out_dir)
         stale = previous - written if self.prune else set()
@@ -140,8 +139,8 @@ def staged_outputs(out_dir: Path, *, prune: bool = False) -> Iterator[Staging]:
     Parameters
     ----------
     out_dir : Path
-        The output folder; created when missing, as the outputs are put in place. A symbolic
-        link is followed: the folder it points at receives the outputs.
+        The output folder; created when missing. A symbolic link is followed: the folder it
+        points at receives the outputs.
     prune : bool, default False
         Remove the outputs of an earlier build that this one no longer makes (a complete
         build); see :class:`Staging`.
@@ -158,9 +157,9 @@ def staged_outputs(out_dir: Path, *, prune: bool = False) -> Iterator[Staging]:
         build replaces the files of its output folder, so it must be a folder of its own).
     """
     check_output_folder(out_dir)
-    try:  # the folder itself is made when the outputs are put in place: a failed build
-        out_dir = out_dir.resolve()  # leaves none behind
-        out_dir.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        out_dir = out_dir.resolve()
     except OSError as exc:
         msg = f"cannot create the output folder {out_dir}: {exc.strerror}"
         raise OutputError(msg) from None
