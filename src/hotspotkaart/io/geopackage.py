@@ -21,7 +21,7 @@ Features go to GDAL through pyogrio's Arrow stream (pyarrow), which is also what
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -36,7 +36,7 @@ from hotspotkaart.config.settings import Periods
 from hotspotkaart.io.export import output_failure
 from hotspotkaart.io.glossary import describe
 
-__all__ = ["GPKG_VERSION", "LayerStyle", "write_geopackage", "write_layer"]
+__all__ = ["GPKG_VERSION", "LayerStyle", "write_geopackage"]
 
 #: The GeoPackage version written: what GDAL 3.6's ``validate_gpkg.py`` accepts without a word.
 GPKG_VERSION = "1.2"
@@ -71,14 +71,13 @@ def write_geopackage(path: Path, layers: Mapping[str, gpd.GeoDataFrame], *,
                      descriptions: Mapping[str, str] | None = None,
                      styles: Mapping[str, Sequence[LayerStyle]] | None = None,
                      categories: Mapping[str, str] | None = None,
-                     created: datetime | None = None, periods: Periods | None = None,
-                     written: Collection[str] = ()) -> None:
+                     created: datetime | None = None, periods: Periods | None = None) -> None:
     """Write ``layers`` into one GeoPackage 1.2 with descriptions, aliases and styles.
 
     Parameters
     ----------
     path : Path
-        The ``.gpkg`` file to write (a new file, or one holding the layers of ``written``).
+        The ``.gpkg`` file to write (a new file).
     layers : mapping of str to geopandas.GeoDataFrame
         The layers by name, in EPSG:28992. Not modified.
     descriptions : mapping of str to str, optional
@@ -92,10 +91,6 @@ def write_geopackage(path: Path, layers: Mapping[str, gpd.GeoDataFrame], *,
         identical); when not given, the styles now and the layers as GDAL wrote them.
     periods : Periods, optional
         The build's periods, for the field aliases (:func:`~hotspotkaart.io.glossary.describe`).
-    written : collection of str
-        Layers of ``layers`` already in the file (by :func:`write_layer`, with their
-        description): the build writes the meldingen while its tests run. They get their
-        aliases and styles here.
 
     Raises
     ------
@@ -104,8 +99,7 @@ def write_geopackage(path: Path, layers: Mapping[str, gpd.GeoDataFrame], *,
     """
     descriptions = descriptions or {}
     for name, layer in layers.items():
-        if name not in written:
-            write_layer(path, name, layer, descriptions.get(name, ""))
+        _write_layer(path, name, layer, descriptions.get(name, ""))
     try:
         with closing(sqlite3.connect(path)) as db, db:
             _data_columns(db, layers, categories or {}, periods)
@@ -117,7 +111,7 @@ def write_geopackage(path: Path, layers: Mapping[str, gpd.GeoDataFrame], *,
         raise output_failure(path, exc) from exc
 
 
-def write_layer(path: Path, name: str, layer: gpd.GeoDataFrame, description: str = "") -> None:
+def _write_layer(path: Path, name: str, layer: gpd.GeoDataFrame, description: str = "") -> None:
     """Write one layer into a GeoPackage; the first layer makes the file, as version 1.2.
 
     Raises
