@@ -205,7 +205,8 @@ def child_build(config_path: Path, out: Path, report: Path, *, explore: bool) ->
 
     import hotspotkaart.pipeline as pipeline
     from hotspotkaart.config.settings import load_config
-    from hotspotkaart.runtime.parallel import resolve_workers
+    from hotspotkaart.runtime.parallel import WarmProcess, resolve_workers
+    from hotspotkaart.stats.testing import PRELOAD
 
     import_s = time.perf_counter() - start
     probe = jenks_probe()
@@ -216,8 +217,10 @@ def child_build(config_path: Path, out: Path, report: Path, *, explore: bool) ->
     config = load_config(config_path)
     cpu0 = time.process_time()
     start = time.perf_counter()
-    with TreeMemory() as tree:
-        result = pipeline.build(config, out, on_stage=clock)
+    # the tests in a warm process, as ``hotspotkaart build`` runs them
+    with TreeMemory() as tree, WarmProcess(PRELOAD, resolve_workers(config.engine.workers)
+                                           ) as statistics:
+        result = pipeline.build(config, out, on_stage=clock, statistics=statistics)
     build_s = time.perf_counter() - start
     build_cpu = time.process_time() - cpu0
     clock.boundary()
