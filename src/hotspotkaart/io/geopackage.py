@@ -98,33 +98,20 @@ def write_geopackage(path: Path, layers: Mapping[str, gpd.GeoDataFrame], *,
         If the file cannot be written (:func:`hotspotkaart.io.export.output_failure`).
     """
     descriptions = descriptions or {}
-    for name, layer in layers.items():
-        _write_layer(path, name, layer, descriptions.get(name, ""))
     try:
+        for number, (name, layer) in enumerate(layers.items()):
+            _typed(layer).to_file(
+                path, layer=name, driver="GPKG", engine="pyogrio", use_arrow=True,
+                dataset_options={"VERSION": GPKG_VERSION} if number == 0 else None,
+                layer_options={"DESCRIPTION": descriptions.get(name, ""), "IDENTIFIER": name})
         with closing(sqlite3.connect(path)) as db, db:
             _data_columns(db, layers, categories or {}, periods)
             if styles:
                 _layer_styles(db, layers, styles, created or datetime.now(tz=UTC))
             if created is not None:  # GDAL stamps each layer as it writes it
                 db.execute("UPDATE gpkg_contents SET last_change = ?", (_stamp(created),))
-    except sqlite3.Error as exc:
-        raise output_failure(path, exc) from exc
-
-
-def _write_layer(path: Path, name: str, layer: gpd.GeoDataFrame, description: str = "") -> None:
-    """Write one layer into a GeoPackage; the first layer makes the file, as version 1.2.
-
-    Raises
-    ------
-    OSError
-        If the file cannot be written (:func:`hotspotkaart.io.export.output_failure`).
-    """
-    try:
-        _typed(layer).to_file(
-            path, layer=name, driver="GPKG", engine="pyogrio", use_arrow=True,
-            dataset_options=None if path.exists() else {"VERSION": GPKG_VERSION},
-            layer_options={"DESCRIPTION": description, "IDENTIFIER": name})
-    except (pyogrio.errors.DataLayerError, pyogrio.errors.DataSourceError) as exc:
+    except (pyogrio.errors.DataLayerError, pyogrio.errors.DataSourceError,
+            sqlite3.Error) as exc:
         raise output_failure(path, exc) from exc
 
 
