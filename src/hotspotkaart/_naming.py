@@ -184,9 +184,7 @@ def file_stems(names: Sequence[Any], *, fallback: str, reserved: Collection[str]
 
 def gemeente_pages(codes: Sequence[Any]) -> dict[str, str]:
     """Return the overview page of each gemeente of a region: ``gemeenten/<stem>.html``."""
-    names = [str(c) for c in codes]
-    stems = file_stems(names, fallback="gemeente", reserved={"index"})
-    return {name: f"gemeenten/{stem}.html" for name, stem in zip(names, stems, strict=True)}
+    return _pages(codes, "gemeenten", fallback="gemeente")
 
 
 def wijk_pages(codes: Sequence[Any]) -> dict[str, str]:
@@ -196,9 +194,14 @@ def wijk_pages(codes: Sequence[Any]) -> dict[str, str]:
     names (:func:`file_stems`), so that a code such as ``../x`` or
     ``WK05/05`` stays a file inside ``wijken/``; ``index`` is reserved.
     """
+    return _pages(codes, "wijken", fallback="wijk")
+
+
+def _pages(codes: Sequence[Any], folder: str, *, fallback: str) -> dict[str, str]:
+    """Name each area's page ``<folder>/<stem>.html`` by its code (:func:`file_stems`)."""
     names = [str(c) for c in codes]
-    stems = file_stems(names, fallback="wijk", reserved={"index"})
-    return {name: f"wijken/{stem}.html" for name, stem in zip(names, stems, strict=True)}
+    stems = file_stems(names, fallback=fallback, reserved={"index"})
+    return {name: f"{folder}/{stem}.html" for name, stem in zip(names, stems, strict=True)}
 
 
 def _stem(text: str, fallback: str, lower: bool) -> str:
