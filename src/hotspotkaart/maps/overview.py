@@ -75,7 +75,7 @@ from hotspotkaart.maps.levels import (
 )
 from hotspotkaart.maps.placement import PanelPlacement
 from hotspotkaart.maps.popupheat import PopupHeat
-from hotspotkaart.maps.timecharts import area_heat_cells, city_charts, wijk_charts
+from hotspotkaart.maps.timecharts import area_heat_cells, city_charts, city_level, wijk_charts
 from hotspotkaart.stats.change import CHANGE_CLASSES, CHANGE_COLOURS
 from hotspotkaart.stats.classbreaks import YEAR_PALETTE, bin_labels
 
@@ -162,8 +162,8 @@ def overview_map(data: MapData, context: MapContext) -> folium.Map:
     title = (f"Overlast in {context.area_name}: {context.label(base)} en "
              f"{context.label(compare)} vergeleken")
     add_panels(fmap, data, context, title, data.buurten, layers)
-    level = "wijk" if data.gemeenten is None else "gemeente"  # as city_charts counts them
-    fmap.add_child(ChartPanel(f"Wanneer: per {level} en per maand", city_charts(data, context)))
+    fmap.add_child(ChartPanel(f"Wanneer: per {city_level(data)} en per maand",
+                              city_charts(data, context)))
     fmap.add_child(SearchControl([layers[0], outline]))
     fmap.add_child(DrawAreas("kandidaatgebied.geojson"))
     folium.LayerControl(collapsed=True, position="topright").add_to(fmap)

@@ -38,16 +38,23 @@ from hotspotkaart.maps.data import MapContext, MapData
 
 T = TypeVar("T")
 
-__all__ = ["area_heat_cells", "city_charts", "hot_time_lines", "incident_charts",
+__all__ = ["area_heat_cells", "city_charts", "city_level", "hot_time_lines", "incident_charts",
            "wijk_charts"]
 
 
+def city_level(data: MapData) -> str:
+    """Return the areas :func:`city_charts` counts: ``wijk``, or in a region ``gemeente``."""
+    return "wijk" if data.gemeenten is None else "gemeente"
+
+
 def city_charts(data: MapData, context: MapContext) -> str:
-    """Return the city's charts: meldingen per wijk (per gemeente in a region), and months."""
+    """Return the city's charts: meldingen per :func:`city_level` area, and per month."""
     base, compare = context.years
-    level, name, areas = "gemeente", "gemeentenaam", data.gemeenten  # in the region's order
+    level = city_level(data)
+    areas = data.gemeenten  # in the region's order
     if areas is None:
-        level, name, areas = "wijk", "wijknaam", data.wijken.sort_values("wijkcode")
+        areas = data.wijken.sort_values("wijkcode")
+    name = f"{level}naam"
     bars = bar_chart_by_area(
         [str(n) for n in areas[name]],
         areas[f"count_{base}"].astype(int).tolist(),
