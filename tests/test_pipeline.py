@@ -5,7 +5,9 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
+import os
 import re
+from functools import partial
 
 import geopandas as gpd
 import numpy as np
@@ -22,7 +24,7 @@ from hotspotkaart.maps.offline import external_references
 from hotspotkaart.pipeline import analyse, build
 from hotspotkaart.runtime import parallel
 from hotspotkaart.runtime.parallel import WarmProcess
-from hotspotkaart.stats.testing import PRELOAD
+from hotspotkaart.stats.testing import PRELOAD, run_statistics
 from tests.helpers.patterns import coverage, uniform_points, write_project
 from tests.helpers.periods import spread
 from tests.helpers.project import CATEGORIES, incident_section, interior_points, write_config
@@ -208,6 +210,25 @@ def test_build_sets_up_the_reprojection_of_its_pages_while_the_tests_run(project
     with pytest.warns(HotspotkaartWarning, match="cp1252"):
         build(load_config(project), tmp_path / "out")  # no warm process: in this one, first
     assert steps == ["reprojection", "tests"]
+
+
+@pytest.mark.skipif(not parallel._can_fork(), reason="needs the fork start method")
+@pytest.mark.parametrize("limit", [0, 10**9])
+def test_tests_of_large_count_tables_run_in_the_builds_process(project, tmp_path, monkeypatch,
+                                                               limit):
+    # their results would come back by pickle: dearer than the warm process's imports save
+    noted = tmp_path / "pid"
+    monkeypatch.setattr(pipeline, "run_statistics", partial(_tests_noting_pid, noted))
+    monkeypatch.setattr(pipeline, "SHIPPED_ROWS", limit)
+    with WarmProcess([], workers=2) as statistics, pytest.warns(HotspotkaartWarning):
+        result = analyse(load_config(project), statistics=statistics)
+    assert result.buurten["count_2023"].sum() > 0
+    assert (noted.read_text() == str(os.getpid())) == (limit == 0)
+
+
+def _tests_noting_pid(path, *args, **kwargs):
+    path.write_text(str(os.getpid()))
+    return run_statistics(*args, **kwargs)
 
 
 @pytest.mark.skipif(not parallel._can_fork(), reason="needs the fork start method")

@@ -117,8 +117,12 @@ class JobRunner(Protocol):
     run in the calling process.
     """
 
-    def run(self, job: Callable[[], T], *, meanwhile: Callable[[], object] | None = None) -> T:
-        """Call ``job`` (and ``meanwhile()`` while waiting for it) and return its result."""
+    def run(self, job: Callable[[], T], *, meanwhile: Callable[[], object] | None = None,
+            here: bool = False) -> T:
+        """Call ``job`` (and ``meanwhile()`` while waiting for it) and return its result.
+
+        ``here``: call it in this process, its data being too large to send elsewhere.
+        """
         ...
 
 
@@ -246,7 +250,8 @@ def _analysed(config: Config, statistics: JobRunner | None, on_stage: StageHook 
             ledger.warn(message)
         job = partial(run_statistics, tables, boundaries, zone_frame, config, grid=grid,
                       coverage=coverage)
-        tested = (statistics or WarmProcess([], workers=1)).run(job, meanwhile=meanwhile)
+        tested = (statistics or WarmProcess([], workers=1)).run(
+            job, meanwhile=meanwhile, here=_count_rows(tables) > SHIPPED_ROWS)
         result = BuildResult(config=config, boundaries=boundaries, incidents=incidents,
                              zones=zones, locations=locations, buurten=tested.buurten,
                              wijken=tested.wijken, grid=tested.grid,
@@ -257,6 +262,17 @@ def _analysed(config: Config, statistics: JobRunner | None, on_stage: StageHook 
                              gemeenten=tested.gemeenten)
         _ = result.summary  # checks read == used + rejected before anything is written
     return result
+
+
+#: The most count rows whose tests run in the ``statistics`` runner (a warm process); above
+#: it they run in the build's process. The runner's results come back by pickle, which costs
+#: more than its early imports save once the when-tables are large (``benchmarks/README.md``).
+SHIPPED_ROWS = 100_000
+
+
+def _count_rows(tables: CountTables) -> int:
+    """Count the rows the tests turn into their largest results (the when-tables)."""
+    return len(tables.weeks) + len(tables.months) + len(tables.cell_weeks)
 
 
 def _joined(config: Config, ledger: Ledger, boundaries: Boundaries, zones: gpd.GeoDataFrame,

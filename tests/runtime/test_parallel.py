@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import multiprocessing
 import os
 import signal
 import sys
@@ -220,6 +221,19 @@ def test_a_module_that_fails_to_import_in_advance_is_left_to_the_job():
         pid, loaded = warm.run(partial(_loaded, "hotspotkaart_no_such_module"))
     assert pid != os.getpid()
     assert not loaded
+
+
+@forking
+def test_a_job_asked_to_run_here_runs_in_this_process_and_the_warm_one_ends(fresh_module):
+    before = {child.pid for child in multiprocessing.active_children()}
+    with WarmProcess([fresh_module], workers=2) as warm:
+        (warm_pid,) = {child.pid for child in multiprocessing.active_children()} - before
+        assert warm.run(partial(_loaded, fresh_module), here=True) == (os.getpid(), False)
+        deadline = time.monotonic() + 30
+        while warm_pid in {c.pid for c in multiprocessing.active_children()}:
+            assert time.monotonic() < deadline, "the unused warm process did not end"
+            time.sleep(0.05)
+        assert warm.run(partial(_loaded, "os")) == (os.getpid(), True)  # the next one too
 
 
 @forking

@@ -163,7 +163,8 @@ class WarmProcess:
             self._pool.submit(os.getpid)  # the pool forks its worker at the first submit
             logger.debug("importing %s in a worker process", ", ".join(modules))
 
-    def run(self, job: Callable[[], T], *, meanwhile: Callable[[], object] | None = None) -> T:
+    def run(self, job: Callable[[], T], *, meanwhile: Callable[[], object] | None = None,
+            here: bool = False) -> T:
         """Run ``job`` in the warm process (in this one when there is none or it ran a job).
 
         Parameters
@@ -173,12 +174,18 @@ class WarmProcess:
         meanwhile : callable, optional
             Work for this process while it waits for the job (called before the job when the
             job runs here). Its errors are raised; the warm process then ends after its job.
+        here : bool, default False
+            Run the job in this process and end the warm one unused: for a job whose data or
+            result is so large that pickling it costs more than the imports saved.
 
         Raises
         ------
         BuildError
             If the warm process died before the job finished.
         """
+        if here and self._pool is not None:
+            pool, self._pool = self._pool, None
+            pool.shutdown(wait=False)  # it ends when its imports are done
         if self._pool is None:
             if meanwhile is not None:
                 meanwhile()
