@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import geopandas as gpd
 import numpy as np
+import pandas as pd
 import shapely
 from numpy.testing import assert_allclose
 
-from hotspotkaart._geometry import polygonal_part, polygons_of_collection, repair_polygons
+from hotspotkaart._geometry import (
+    polygonal_part,
+    polygons_of_collection,
+    repair_polygons,
+    with_points,
+    without_points,
+)
 from hotspotkaart._naming import unique_names
+from hotspotkaart.io.crs import RD
 
 BOW_TIE = shapely.Polygon([(0, 0), (10, 10), (10, 0), (0, 10), (0, 0)])
 SQUARE = shapely.box(0, 0, 100, 100)
@@ -100,3 +109,24 @@ def test_repair_polygons_checks_only_the_geometries_it_is_asked_about(monkeypatc
                                  todo=np.array([True, False]))
     assert checked == [SQUARE]
     assert invalid.tolist() == [False, False]
+
+
+def test_meldingen_without_points_keep_their_coordinates_and_come_back_as_points():
+    rng = np.random.default_rng(7)
+    x, y = rng.uniform(100_000, 110_000, 50), rng.uniform(420_000, 430_000, 50)
+    points = gpd.GeoDataFrame({"melding_id": [f"M{i}" for i in range(50)],
+                               "period": np.repeat([2023, 2024], 25)},
+                              geometry=gpd.points_from_xy(x, y), crs=RD, index=range(10, 60))
+    kept = points.copy()
+    frame = without_points(points)
+    assert not isinstance(frame, gpd.GeoDataFrame)
+    assert list(frame.columns) == ["melding_id", "period", "x", "y"]
+    np.testing.assert_array_equal(frame["x"], x)  # exact: a point stores its float as given
+    np.testing.assert_array_equal(frame["y"], y)
+    pd.testing.assert_frame_equal(points, kept)  # the caller's frame is as it was
+    again = with_points(frame, RD)
+    assert again.crs == RD
+    assert list(again.columns) == ["melding_id", "period", "geometry"]
+    assert again.geom_equals_exact(points.geometry, tolerance=0).all()
+    pd.testing.assert_frame_equal(pd.DataFrame(again.drop(columns="geometry")),
+                                  pd.DataFrame(points.drop(columns="geometry")))

@@ -1,13 +1,21 @@
-"""Geometry helpers shared by the readers of boundaries, zones and candidate areas."""
+"""Geometry helpers shared by the readers, and the meldingen's coordinates after the join.
+
+The readers of boundaries, zones and candidate areas repair polygons here; the meldingen a
+build keeps after the join hold coordinates instead of points (:func:`without_points`).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+import geopandas as gpd
 import numpy as np
+import pandas as pd
 import shapely
+from pyproj import CRS
 
-__all__ = ["POLYGONAL", "polygonal_part", "polygons_of_collection", "repair_polygons"]
+__all__ = ["POLYGONAL", "polygonal_part", "polygons_of_collection", "repair_polygons",
+           "with_points", "without_points"]
 
 #: The geometry types that count as an area.
 POLYGONAL: tuple[str, ...] = ("Polygon", "MultiPolygon")
@@ -88,3 +96,24 @@ def repair_polygons(geoms: np.ndarray, names: Sequence[str], *, where: str,
         warn(f"{where}: repaired {int(invalid.sum())} invalid {noun} ({prefix}"
              f"{', '.join(shown)}) with shapely.make_valid; check them in a GIS")
     return values, invalid
+
+
+def without_points(points: gpd.GeoDataFrame) -> pd.DataFrame:
+    """Return ``points`` with the coordinates in columns ``x`` and ``y`` instead of a geometry.
+
+    A shapely point holds some 200 bytes, its two coordinates 16: the millions of meldingen a
+    build keeps after the join (for the GeoPackage and the camera assessment) are kept so, and
+    become points again (:func:`with_points`) only where a geometry is needed. ``points`` is
+    not modified.
+    """
+    geoms = points.geometry.to_numpy()
+    frame = pd.DataFrame(points.drop(columns=points.geometry.name))
+    frame["x"] = shapely.get_x(geoms)
+    frame["y"] = shapely.get_y(geoms)
+    return frame
+
+
+def with_points(frame: pd.DataFrame, crs: CRS | str) -> gpd.GeoDataFrame:
+    """Return a :func:`without_points` frame as points (column ``geometry``) in ``crs``."""
+    geometry = gpd.points_from_xy(frame["x"], frame["y"], crs=crs)
+    return gpd.GeoDataFrame(frame.drop(columns=["x", "y"]), geometry=geometry, crs=crs)

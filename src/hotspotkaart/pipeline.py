@@ -27,13 +27,13 @@ import pandas as pd
 
 from hotspotkaart import __version__
 from hotspotkaart._errors import ConfigError
+from hotspotkaart._geometry import with_points
 from hotspotkaart._naming import category_slugs, gemeente_pages, wijk_pages
 from hotspotkaart.config.settings import ZONE_KINDS, Config
 from hotspotkaart.engine.counting import IncidentTotals, incident_totals
 from hotspotkaart.engine.grid import check_grid_size, make_grid
-from hotspotkaart.engine.join import join_incidents
-from hotspotkaart.engine.partitioned import count_in_chunks
-from hotspotkaart.engine.tables import CountTables, count_incidents
+from hotspotkaart.engine.run import join_and_count
+from hotspotkaart.engine.tables import CountTables
 from hotspotkaart.io.boundaries import Boundaries, read_boundaries
 from hotspotkaart.io.crs import RD
 from hotspotkaart.io.export import (
@@ -45,7 +45,7 @@ from hotspotkaart.io.export import (
 )
 from hotspotkaart.io.geopackage import write_geopackage
 from hotspotkaart.io.glossary import layer_descriptions
-from hotspotkaart.io.incidents import check_category_slugs, iter_incidents, read_incidents
+from hotspotkaart.io.incidents import read_incidents
 from hotspotkaart.io.ledger import Ledger
 from hotspotkaart.io.workbook import write_workbook
 from hotspotkaart.io.zones import read_locations, read_zones
@@ -75,16 +75,6 @@ __all__ = ["MAP_KINDS", "STAGES", "BuildResult", "JobRunner", "StageEvent", "Sta
            "analyse", "build", "map_context", "map_data"]
 
 logger = logging.getLogger(__name__)
-
-_INCIDENT_COLUMNS = ["source", "row", "melding_id", "date", "timed", "period", "category",
-                     "buurtcode", "wijkcode", *[f"in_{k}" for k in ZONE_KINDS], "geometry"]
-
-
-def _incident_columns(incidents: pd.DataFrame) -> list[str]:
-    """Return the columns kept of the used meldingen: with a time window where one is given."""
-    window = [c for c in ("time_from", "time_to") if c in incidents.columns]
-    return [*_INCIDENT_COLUMNS[:5], *window, *_INCIDENT_COLUMNS[5:]]
-
 
 #: The stages, in the order they run; :func:`analyse` runs the first three.
 #:
@@ -177,7 +167,7 @@ class BuildResult:
 
     config: Config
     boundaries: Boundaries
-    incidents: gpd.GeoDataFrame
+    incidents: pd.DataFrame  # the used meldingen; coordinates x, y (RD) instead of points
     zones: gpd.GeoDataFrame
     locations: gpd.GeoDataFrame
     buurten: gpd.GeoDataFrame
@@ -239,8 +229,8 @@ def _analysed(config: Config, statistics: JobRunner | None, on_stage: StageHook 
         candidates = None if dask else read_incidents(config.incidents, config.periods, ledger)
     zone_frame = zones[["zone_id", "kind", "name", "valid_from", "valid_to", "geometry"]]
     with _stage("join", on_stage):
-        incidents, tables, engine = _joined(config, ledger, boundaries, zones, zone_frame,
-                                            candidates)
+        incidents, tables, engine = join_and_count(config, ledger, boundaries.buurten, zones,
+                                                   zone_frame, candidates)
         del candidates  # joined into incidents: its columns' memory is for the tests
     with _stage("test", on_stage):
         # made here, where nothing else is to be done while the process of the tests imports
@@ -273,34 +263,6 @@ SHIPPED_ROWS = 100_000
 def _count_rows(tables: CountTables) -> int:
     """Count the rows the tests turn into their largest results (the when-tables)."""
     return len(tables.weeks) + len(tables.months) + len(tables.cell_weeks)
-
-
-def _joined(config: Config, ledger: Ledger, boundaries: Boundaries, zones: gpd.GeoDataFrame,
-            zone_frame: gpd.GeoDataFrame, candidates: gpd.GeoDataFrame | None,
-            ) -> tuple[gpd.GeoDataFrame, CountTables, dict[str, Any] | None]:
-    """Join and count the meldingen: ``candidates`` read, or (dask engine, None) in chunks."""
-    engine: dict[str, Any] | None = None
-    if candidates is None:
-        chunks = iter_incidents(config.incidents, config.periods, ledger,
-                                config.engine.chunk_size)
-        tables = count_in_chunks(chunks, boundaries.buurten, zones, zone_frame, config.periods,
-                                 config.analysis, config.engine, ledger,
-                                 check=partial(check_category_slugs, sources=config.incidents))
-        incidents = gpd.GeoDataFrame({c: pd.Series(dtype=object) for c in _INCIDENT_COLUMNS
-                                      if c != "geometry"},
-                                     geometry=gpd.GeoSeries([], crs=RD), crs=RD)
-        engine = {"kind": "dask", "partitions": tables.partitions, "chunks": tables.chunks,
-                  "chunk_size": config.engine.chunk_size,
-                  "scheduler": config.engine.scheduler,
-                  "note": ("partitioned engine: per-melding data is not kept, so the "
-                           "GeoPackage layer 'incidents' is not written")}
-    else:
-        incidents = join_incidents(candidates, boundaries.buurten, zones, ledger)
-        check_category_slugs(incidents, config.incidents)  # the used meldingen get columns
-        incidents = gpd.GeoDataFrame(incidents[_incident_columns(incidents)],
-                                     geometry="geometry", crs=incidents.crs)
-        tables = count_incidents(incidents, zone_frame, config.periods, config.analysis)
-    return incidents, tables, engine
 
 
 MAP_KINDS: tuple[str, ...] = ("overzicht", "vergelijking", "wijken", "veldkaart")
@@ -424,7 +386,7 @@ def _write_tables(result: BuildResult, categories: dict[str, str], path: Path) -
         "zones": result.zone_stats,
     }
     if result.engine is None:  # the dask engine keeps no per-melding data
-        layers["incidents"] = result.incidents[_incident_columns(result.incidents)]
+        layers["incidents"] = with_points(result.incidents, RD)
     styles = layer_styles(layers, result.config.periods.years,
                           None if result.breaks is None else result.breaks.shared,
                           categories=categories, periods=result.config.periods)

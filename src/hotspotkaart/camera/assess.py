@@ -156,7 +156,7 @@ def assess(result: BuildResult, candidates: gpd.GeoDataFrame, *, ring_m: float =
     years = (base, compare)
 
     incidents = result.incidents
-    tree = shapely.STRtree(np.asarray(incidents.geometry.to_numpy(), dtype=object))
+    tree = shapely.STRtree(shapely.points(incidents["x"].to_numpy(), incidents["y"].to_numpy()))
     period = pd.to_numeric(incidents["period"]).to_numpy(dtype=np.int64)
     labels = np.array(["onbekend" if pd.isna(c) else str(c) for c in incidents["category"]],
                       dtype=object)

@@ -192,7 +192,7 @@ def candidate_page(result: BuildResult, data: MapData, context: MapContext, row:
     fmap.add_child(KeyFigures("Gebied en beoordeling", ["", ""],
                               _assessment_rows(row, context, extra_names, extras),
                               position="bottomleft"))
-    inside = result.incidents[result.incidents.intersects(geom)]  # empty with the dask engine
+    inside = _incidents_in(result.incidents, geom)  # empty with the dask engine
     charts = incident_charts(inside, context, name, data.categories)
     if charts:
         fmap.add_child(ChartPanel("Wanneer: maanden en uren in het gebied", charts))
@@ -294,7 +294,7 @@ def report_page(result: BuildResult, table: gpd.GeoDataFrame, context: MapContex
         candidate = _report_candidate(row, filename, context, config, slugs, weights, ring_m,
                                       extras, extra_names, sketch_parts)
         # when: does a camera watch the hours that matter? (empty with the dask engine)
-        inside = result.incidents[result.incidents.intersects(row["geometry"])]
+        inside = _incidents_in(result.incidents, row["geometry"])
         candidate["charts"] = Markup(incident_charts(inside, context, str(row["name"]),
                                                      list(slugs)))
         candidates.append(candidate)
@@ -547,3 +547,9 @@ def _area_text(area: Any) -> str:
 def _cells_text(row: pd.Series) -> str:
     return (f"{int(row['cells_blijvend'])} blijvend, {int(row['cells_nieuw'])} nieuw, "
             f"{int(row['cells_verdwenen'])} verdwenen (van {int(row['cells_covered'])} cellen)")
+
+
+def _incidents_in(incidents: pd.DataFrame, geom: Any) -> pd.DataFrame:
+    """Return the meldingen (by their ``x`` and ``y``) inside ``geom`` or on its edge."""
+    return incidents[shapely.intersects_xy(geom, incidents["x"].to_numpy(),
+                                           incidents["y"].to_numpy())]
