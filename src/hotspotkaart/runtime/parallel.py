@@ -270,6 +270,7 @@ def _run_forked(jobs: Sequence[Callable[[], Any]], n: int) -> list[_Outcome]:
     # Objects that exist now are left alone by the workers' garbage collector, so their memory
     # stays shared with this process instead of being copied page by page.
     gc.freeze()
+    _return_freed_memory()
     try:
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(max_workers=n, mp_context=context,
@@ -281,6 +282,21 @@ def _run_forked(jobs: Sequence[Callable[[], Any]], n: int) -> list[_Outcome]:
     finally:
         _JOBS = ()
         gc.unfreeze()
+
+
+def _return_freed_memory() -> None:
+    """Give the heap memory this process freed back to the system before workers fork.
+
+    glibc keeps freed memory for reuse; a forked worker starts with every page its parent
+    holds, so what the read and the join freed (millions of small objects) would count in each
+    worker too. ``malloc_trim`` returns it (what that saves is in ``benchmarks/README.md``);
+    elsewhere than glibc nothing happens.
+    """
+    try:
+        trim = ctypes.CDLL(None).malloc_trim
+    except (OSError, AttributeError):
+        return
+    trim(0)
 
 
 def _die_with_parent(parent: int) -> None:
