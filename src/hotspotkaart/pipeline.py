@@ -27,7 +27,6 @@ import pandas as pd
 
 from hotspotkaart import __version__
 from hotspotkaart._errors import ConfigError
-from hotspotkaart._geometry import with_points
 from hotspotkaart._naming import category_slugs, gemeente_pages, wijk_pages
 from hotspotkaart.config.settings import ZONE_KINDS, Config
 from hotspotkaart.engine.counting import IncidentTotals, incident_totals
@@ -35,7 +34,6 @@ from hotspotkaart.engine.grid import check_grid_size, make_grid
 from hotspotkaart.engine.run import join_and_count
 from hotspotkaart.engine.tables import CountTables
 from hotspotkaart.io.boundaries import Boundaries, read_boundaries
-from hotspotkaart.io.crs import RD
 from hotspotkaart.io.export import (
     Staging,
     check_output_folder,
@@ -386,7 +384,7 @@ def _write_tables(result: BuildResult, categories: dict[str, str], path: Path) -
         "zones": result.zone_stats,
     }
     if result.engine is None:  # the dask engine keeps no per-melding data
-        layers["incidents"] = with_points(result.incidents, RD)
+        layers["incidents"] = result.incidents  # points at their x and y
     styles = layer_styles(layers, result.config.periods.years,
                           None if result.breaks is None else result.breaks.shared,
                           categories=categories, periods=result.config.periods)

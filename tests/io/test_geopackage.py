@@ -125,3 +125,29 @@ def test_every_layer_is_stamped_with_the_builds_time(tmp_path: Path) -> None:
                                                          "FROM gpkg_contents")}
     assert set(stamps) == {"incidents", "zones", "layer_styles"}
     assert set(stamps.values()) == {"2025-01-01T09:30:00.000Z"}
+
+
+def test_points_given_by_coordinates_are_written_as_the_same_points(tmp_path: Path) -> None:
+    layers = _layers(n=41, seed=5)
+    as_points, as_numbers = tmp_path / "points.gpkg", tmp_path / "numbers.gpkg"
+    write_geopackage(as_points, layers, descriptions={"incidents": "Meldingen"})
+    points = layers["incidents"]
+    numbers = pd.DataFrame(points.drop(columns="geometry")).assign(
+        x=points.geometry.x, y=points.geometry.y)
+    kept = numbers.copy()
+    write_geopackage(as_numbers, {**layers, "incidents": numbers},
+                     descriptions={"incidents": "Meldingen"})
+    pd.testing.assert_frame_equal(numbers, kept)  # not modified
+    pd.testing.assert_frame_equal(pyogrio.read_dataframe(as_points, layer="incidents"),
+                                  pyogrio.read_dataframe(as_numbers, layer="incidents"))
+    for query in ("SELECT * FROM gpkg_geometry_columns", "SELECT * FROM gpkg_data_columns",
+                  "SELECT * FROM gpkg_extensions",
+                  "SELECT table_name, min_x, min_y, max_x, max_y, srs_id FROM gpkg_contents",
+                  "SELECT COUNT(*) FROM rtree_incidents_geom"):
+        assert _sql(as_numbers, query) == _sql(as_points, query), query
+    assert _errors_of(as_numbers) == []
+
+
+def _errors_of(path: Path) -> list[object]:
+    return validate_gpkg.check(str(path), abort_at_first_error=False, extra_checks=True,
+                               warning_msg=False)

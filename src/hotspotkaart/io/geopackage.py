@@ -16,6 +16,9 @@ file is written
 
 Features go to GDAL through pyogrio's Arrow stream (pyarrow), which is also what writes a
 ``DATE`` field; the extra tables are added with :mod:`sqlite3` after GDAL has closed the file.
+A layer of points may come as a plain frame with coordinates ``x`` and ``y`` (the millions of
+meldingen a build keeps so): its geometries are written as WKB made from the numbers, without
+a shapely point for each.
 """
 
 from __future__ import annotations
@@ -28,15 +31,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyogrio
 import pyogrio.errors
 
 from hotspotkaart.config.settings import Periods
 from hotspotkaart.io.export import output_failure
 from hotspotkaart.io.glossary import describe
 
-__all__ = ["GPKG_VERSION", "LayerStyle", "write_geopackage"]
+__all__ = ["GPKG_VERSION", "LayerStyle", "attribute_columns", "write_geopackage"]
 
 #: The GeoPackage version written: what GDAL 3.6's ``validate_gpkg.py`` accepts without a word.
 GPKG_VERSION = "1.2"
@@ -67,7 +72,7 @@ class LayerStyle:
     default: bool = False
 
 
-def write_geopackage(path: Path, layers: Mapping[str, gpd.GeoDataFrame], *,
+def write_geopackage(path: Path, layers: Mapping[str, pd.DataFrame], *,
                      descriptions: Mapping[str, str] | None = None,
                      styles: Mapping[str, Sequence[LayerStyle]] | None = None,
                      categories: Mapping[str, str] | None = None,
@@ -78,8 +83,9 @@ def write_geopackage(path: Path, layers: Mapping[str, gpd.GeoDataFrame], *,
     ----------
     path : Path
         The ``.gpkg`` file to write (a new file).
-    layers : mapping of str to geopandas.GeoDataFrame
-        The layers by name, in EPSG:28992. Not modified.
+    layers : mapping of str to geopandas.GeoDataFrame or pandas.DataFrame
+        The layers by name, in EPSG:28992; a plain frame is a layer of points at its columns
+        ``x`` and ``y``. Not modified.
     descriptions : mapping of str to str, optional
         A Dutch description per layer.
     styles : mapping of str to sequence of LayerStyle, optional
@@ -100,10 +106,16 @@ def write_geopackage(path: Path, layers: Mapping[str, gpd.GeoDataFrame], *,
     descriptions = descriptions or {}
     try:
         for number, (name, layer) in enumerate(layers.items()):
-            _typed(layer).to_file(
-                path, layer=name, driver="GPKG", engine="pyogrio", use_arrow=True,
-                dataset_options={"VERSION": GPKG_VERSION} if number == 0 else None,
-                layer_options={"DESCRIPTION": descriptions.get(name, ""), "IDENTIFIER": name})
+            options = {"dataset_options": {"VERSION": GPKG_VERSION} if number == 0 else None,
+                       "layer_options": {"DESCRIPTION": descriptions.get(name, ""),
+                                         "IDENTIFIER": name}}
+            if isinstance(layer, gpd.GeoDataFrame):
+                _typed(layer).to_file(path, layer=name, driver="GPKG", engine="pyogrio",
+                                      use_arrow=True, **options)
+            else:
+                pyogrio.write_arrow(_point_table(layer), path, layer=name, driver="GPKG",
+                                    geometry_name="geom", geometry_type="Point",
+                                    crs="EPSG:28992", **options)
         with closing(sqlite3.connect(path)) as db, db:
             _data_columns(db, layers, categories or {}, periods)
             if styles:
@@ -120,10 +132,30 @@ def _stamp(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
 
 
-def _typed(layer: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+def attribute_columns(layer: pd.DataFrame) -> list[str]:
+    """Return the columns of ``layer`` written as fields: not its geometry or coordinates."""
+    if isinstance(layer, gpd.GeoDataFrame):
+        return [str(c) for c in layer.columns if c != layer.geometry.name]
+    return [str(c) for c in layer.columns if c not in ("x", "y")]
+
+
+def _point_table(layer: pd.DataFrame) -> pa.Table:
+    """Return a frame of points at ``x`` and ``y`` as an Arrow table with WKB geometries."""
+    frame = _typed(layer[attribute_columns(layer)])
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    wkb = np.empty(len(layer), dtype=[("order", "u1"), ("type", "<u4"), ("x", "<f8"),
+                                      ("y", "<f8")])  # 21 bytes, packed: a WKB Point
+    wkb["order"], wkb["type"] = 1, 1  # little endian, Point
+    wkb["x"], wkb["y"] = layer["x"].to_numpy(float), layer["y"].to_numpy(float)
+    points = pa.FixedSizeBinaryArray.from_buffers(pa.binary(wkb.itemsize), len(wkb),
+                                                  [None, pa.py_buffer(wkb)])
+    return table.append_column("geom", points.cast(pa.binary()))
+
+
+def _typed(layer: pd.DataFrame) -> pd.DataFrame:
     """Give every column the GeoPackage type it holds: text, dates, UTC datetimes."""
     frame = layer.copy()
-    geometry = frame.geometry.name
+    geometry = frame.geometry.name if isinstance(frame, gpd.GeoDataFrame) else None
     for column in frame.columns:
         values = frame[column]
         if column == geometry:
@@ -155,7 +187,7 @@ def _date_or_datetime(values: pd.Series) -> pd.Series:
 _SCHEMA_EXTENSION = "http://www.geopackage.org/spec120/#extension_schema"
 
 
-def _data_columns(db: sqlite3.Connection, layers: Mapping[str, gpd.GeoDataFrame],
+def _data_columns(db: sqlite3.Connection, layers: Mapping[str, pd.DataFrame],
                   categories: Mapping[str, str], periods: Periods | None) -> None:
     """Fill ``gpkg_data_columns`` with the Dutch alias (name, title) and description per field.
 
@@ -180,9 +212,9 @@ def _data_columns(db: sqlite3.Connection, layers: Mapping[str, gpd.GeoDataFrame]
     rows = []
     for table, layer in layers.items():
         seen: set[str] = set()
-        for column in layer.columns:
-            note = describe(table, str(column), categories=categories, periods=periods)
-            if column == layer.geometry.name or note is None:
+        for column in attribute_columns(layer):
+            note = describe(table, column, categories=categories, periods=periods)
+            if note is None:
                 continue
             alias = note.alias if note.alias not in seen else f"{note.alias} ({column})"
             seen.add(alias)
@@ -191,7 +223,7 @@ def _data_columns(db: sqlite3.Connection, layers: Mapping[str, gpd.GeoDataFrame]
                    "description) VALUES (?, ?, ?, ?, ?)", rows)
 
 
-def _layer_styles(db: sqlite3.Connection, layers: Mapping[str, gpd.GeoDataFrame],
+def _layer_styles(db: sqlite3.Connection, layers: Mapping[str, pd.DataFrame],
                   styles: Mapping[str, Sequence[LayerStyle]], created: datetime) -> None:
     """Create QGIS's ``layer_styles`` table (as QGIS does) with the styles of every layer."""
     db.executescript("""

@@ -19,12 +19,11 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-import geopandas as gpd
 import numpy as np
 import pandas as pd
 
 from hotspotkaart.config.settings import Periods
-from hotspotkaart.io.geopackage import LayerStyle
+from hotspotkaart.io.geopackage import LayerStyle, attribute_columns
 from hotspotkaart.io.glossary import describe
 from hotspotkaart.maps.charts import period_names
 from hotspotkaart.maps.overview import ZONE_COLOURS, ZONE_DASHES, ZONE_LABELS
@@ -136,8 +135,7 @@ def _zone_classes() -> list[_Class]:
 def _aliases(table: str, layer: pd.DataFrame, categories: Mapping[str, str],
              periods: Periods | None) -> list[tuple[int, str, str]]:
     """``(index, column, alias)`` of every field with an alias (QGIS counts from 0 after fid)."""
-    fields = [str(c) for c in layer.columns
-              if not isinstance(layer[c].dtype, gpd.array.GeometryDtype)]
+    fields = attribute_columns(layer)
     out = []
     for index, column in enumerate(fields, start=1):
         note = describe(table, column, categories=categories, periods=periods)
