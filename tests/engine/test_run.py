@@ -8,7 +8,7 @@ import pytest
 import shapely
 
 from hotspotkaart.config.settings import load_config
-from hotspotkaart.engine.run import INCIDENT_COLUMNS, join_and_count
+from hotspotkaart.engine.run import CATEGORICAL, INCIDENT_COLUMNS, join_and_count
 from hotspotkaart.io.boundaries import read_boundaries
 from hotspotkaart.io.incidents import read_incidents
 from hotspotkaart.io.ledger import Ledger
@@ -49,6 +49,10 @@ def test_the_memory_engine_keeps_the_used_meldingen_with_coordinates_not_points(
     expected = np.array([written[i] for i in used["melding_id"]])
     np.testing.assert_allclose(used[["x", "y"]].to_numpy(), expected)
     assert not any(isinstance(v, shapely.Geometry) for v in used.iloc[0])
+    assert all(isinstance(used[c].dtype, pd.CategoricalDtype) for c in CATEGORICAL)
+    soort = {r[0]: r[2] for r in rows}
+    assert used["category"].astype(str).tolist() == [soort[i] for i in used["melding_id"]]
+    assert used["buurtcode"].astype(str).str.startswith("BU0505").all()
 
 
 def test_the_dask_engine_keeps_no_melding_and_counts_the_same(config):

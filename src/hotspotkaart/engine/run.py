@@ -24,7 +24,7 @@ from hotspotkaart.engine.tables import CountTables, count_incidents
 from hotspotkaart.io.incidents import check_category_slugs, iter_incidents
 from hotspotkaart.io.ledger import Ledger
 
-__all__ = ["INCIDENT_COLUMNS", "join_and_count"]
+__all__ = ["CATEGORICAL", "INCIDENT_COLUMNS", "join_and_count"]
 
 #: The columns kept of each used melding (a time window's ``time_from`` and ``time_to`` after
 #: ``timed`` where one is given), ``x`` and ``y`` in RD last.
@@ -76,7 +76,13 @@ def join_and_count(config: Config, ledger: Ledger, buurten: gpd.GeoDataFrame,
     return none, tables, engine
 
 
+#: The kept columns of few distinct values, held as categories: a code per melding instead of
+#: a text (at 5 M meldingen some 300 MB less in the build and in every worker it forks).
+CATEGORICAL: tuple[str, ...] = ("source", "category", "buurtcode", "wijkcode")
+
+
 def _kept(used: pd.DataFrame) -> pd.DataFrame:
     """Return the :data:`INCIDENT_COLUMNS` of ``used``, a time window's where one is given."""
     window = [c for c in ("time_from", "time_to") if c in used.columns]
-    return used[[*INCIDENT_COLUMNS[:5], *window, *INCIDENT_COLUMNS[5:]]]
+    kept = used[[*INCIDENT_COLUMNS[:5], *window, *INCIDENT_COLUMNS[5:]]]
+    return kept.astype({c: "category" for c in CATEGORICAL})

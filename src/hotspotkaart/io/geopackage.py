@@ -160,7 +160,7 @@ def _typed(layer: pd.DataFrame) -> pd.DataFrame:
         values = frame[column]
         if column == geometry:
             continue
-        if values.dtype == object or isinstance(values.dtype, pd.StringDtype):
+        if values.dtype == object or isinstance(values.dtype, pd.StringDtype | pd.CategoricalDtype):
             frame[column] = values.astype("string")
         elif pd.api.types.is_datetime64_any_dtype(values):
             frame[column] = _date_or_datetime(values)
