@@ -12,11 +12,11 @@ from hotspotkaart._geometry import (
     polygonal_part,
     polygons_of_collection,
     repair_polygons,
-    with_points,
     without_points,
 )
 from hotspotkaart._naming import unique_names
 from hotspotkaart.io.crs import RD
+from tests.helpers.incidents import as_points
 
 BOW_TIE = shapely.Polygon([(0, 0), (10, 10), (10, 0), (0, 10), (0, 0)])
 SQUARE = shapely.box(0, 0, 100, 100)
@@ -124,7 +124,7 @@ def test_meldingen_without_points_keep_their_coordinates_and_come_back_as_points
     np.testing.assert_array_equal(frame["x"], x)  # exact: a point stores its float as given
     np.testing.assert_array_equal(frame["y"], y)
     pd.testing.assert_frame_equal(points, kept)  # the caller's frame is as it was
-    again = with_points(frame, RD)
+    again = as_points(frame)
     assert again.crs == RD
     assert list(again.columns) == ["melding_id", "period", "geometry"]
     assert again.geom_equals_exact(points.geometry, tolerance=0).all()

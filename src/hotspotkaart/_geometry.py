@@ -12,13 +12,15 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from pyproj import CRS
 
-__all__ = ["POLYGONAL", "polygonal_part", "polygons_of_collection", "repair_polygons",
-           "with_points", "without_points"]
+__all__ = ["COORDINATES", "POLYGONAL", "polygonal_part", "polygons_of_collection",
+           "repair_polygons", "without_points"]
 
 #: The geometry types that count as an area.
 POLYGONAL: tuple[str, ...] = ("Polygon", "MultiPolygon")
+
+#: The columns that hold a point's RD coordinates in a frame without geometry.
+COORDINATES: tuple[str, str] = ("x", "y")
 
 
 def polygonal_part(geom: shapely.Geometry) -> shapely.Geometry:
@@ -99,21 +101,17 @@ def repair_polygons(geoms: np.ndarray, names: Sequence[str], *, where: str,
 
 
 def without_points(points: gpd.GeoDataFrame) -> pd.DataFrame:
-    """Return ``points`` with the coordinates in columns ``x`` and ``y`` instead of a geometry.
+    """Return ``points`` with the coordinates in :data:`COORDINATES` instead of a geometry.
 
     A shapely point holds some 200 bytes, its two coordinates 16: the millions of meldingen a
-    build keeps after the join (for the GeoPackage and the camera assessment) are kept so, and
-    become points again (:func:`with_points`) only where a geometry is needed. ``points`` is
-    not modified.
+    build keeps after the join (for the GeoPackage and the camera assessment) are kept so; the
+    GeoPackage writes its points from the numbers, the camera assessment makes the points it
+    needs. ``points`` is not modified.
     """
     geoms = points.geometry.to_numpy()
     frame = pd.DataFrame(points.drop(columns=points.geometry.name))
-    frame["x"] = shapely.get_x(geoms)
-    frame["y"] = shapely.get_y(geoms)
+    x, y = COORDINATES
+    frame[x] = shapely.get_x(geoms)
+    frame[y] = shapely.get_y(geoms)
     return frame
 
-
-def with_points(frame: pd.DataFrame, crs: CRS | str) -> gpd.GeoDataFrame:
-    """Return a :func:`without_points` frame as points (column ``geometry``) in ``crs``."""
-    geometry = gpd.points_from_xy(frame["x"], frame["y"], crs=crs)
-    return gpd.GeoDataFrame(frame.drop(columns=["x", "y"]), geometry=geometry, crs=crs)

@@ -18,15 +18,14 @@ import pytest
 import shapely
 
 from hotspotkaart._errors import BuildError, ConfigError, HotspotkaartWarning
-from hotspotkaart._geometry import with_points
 from hotspotkaart.config.settings import Config, EngineConfig, Period, Periods, load_config
 from hotspotkaart.engine.counting import area_counts, sum_counts
 from hotspotkaart.engine.grid import grid_counts
 from hotspotkaart.engine.tables import count_incidents, sum_tables
 from hotspotkaart.engine.zonecounts import sum_zone_counts, zone_counts
-from hotspotkaart.io.crs import RD
 from hotspotkaart.io.ledger import Ledger
 from hotspotkaart.pipeline import BuildResult, analyse, build
+from tests.helpers.incidents import as_points
 from tests.helpers.project import (
     BUURTEN,
     CATEGORIES,
@@ -242,7 +241,7 @@ def test_dask_engine_matches_memory_on_the_embedded_data(monkeypatch: pytest.Mon
 
 
 def test_count_tables_of_parts_add_up_to_the_whole(synthetic_memory: BuildResult) -> None:
-    incidents = with_points(synthetic_memory.incidents, RD)
+    incidents = as_points(synthetic_memory.incidents)
     parts = [incidents.iloc[:1000], incidents.iloc[1000:1001], incidents.iloc[1001:]]
     for key in ("buurtcode", "wijkcode"):
         whole = area_counts(incidents, key, PERIODS)
@@ -263,7 +262,7 @@ def test_count_tables_of_parts_add_up_to_the_whole(synthetic_memory: BuildResult
 
 
 def test_empty_count_tables(synthetic_memory: BuildResult) -> None:
-    empty = with_points(synthetic_memory.incidents.iloc[:0], RD)
+    empty = as_points(synthetic_memory.incidents.iloc[:0])
     assert area_counts(empty, "buurtcode", PERIODS).empty
     assert grid_counts(empty, PERIODS, 100.0).empty
 
@@ -308,7 +307,7 @@ def test_dask_engine_matches_memory_with_time_windows(windowed: Config,
 
 
 def test_week_tables_of_windowed_parts_add_up_exactly(windowed_memory: BuildResult) -> None:
-    incidents = with_points(windowed_memory.incidents, RD)
+    incidents = as_points(windowed_memory.incidents)
     assert incidents["time_from"].notna().any()
     analysis = windowed_memory.config.analysis
     whole = count_incidents(incidents, windowed_memory.zones.iloc[:0], PERIODS, analysis)

@@ -1,4 +1,4 @@
-"""Helpers shared by the tests of reading meldingen: test_sources, test_csvtext and test_crs."""
+"""Helpers shared by the tests of meldingen: reading them, and as points again."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
+import pandas as pd
 
 from hotspotkaart.config.settings import IncidentSource, Periods
 from hotspotkaart.io.incidents import read_incidents
@@ -32,3 +33,9 @@ def read(path: Path, **kwargs: Any) -> tuple[gpd.GeoDataFrame, Ledger]:
 def reasons(ledger: Ledger) -> dict[int, str]:
     """Return the rejection reason per row number."""
     return {r.row: r.reason for r in ledger.rejections}
+
+
+def as_points(frame: pd.DataFrame) -> gpd.GeoDataFrame:
+    """Return kept meldingen (coordinates ``x``, ``y``) as RD points, as the counts take them."""
+    geometry = gpd.points_from_xy(frame["x"], frame["y"], crs="EPSG:28992")
+    return gpd.GeoDataFrame(frame.drop(columns=["x", "y"]), geometry=geometry)

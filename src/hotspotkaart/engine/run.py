@@ -16,7 +16,7 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
-from hotspotkaart._geometry import without_points
+from hotspotkaart._geometry import COORDINATES, without_points
 from hotspotkaart.config.settings import ZONE_KINDS, Config
 from hotspotkaart.engine.join import join_incidents
 from hotspotkaart.engine.partitioned import count_in_chunks
@@ -30,7 +30,7 @@ __all__ = ["CATEGORICAL", "INCIDENT_COLUMNS", "join_and_count"]
 #: ``timed`` where one is given), ``x`` and ``y`` in RD last.
 INCIDENT_COLUMNS: tuple[str, ...] = (
     "source", "row", "melding_id", "date", "timed", "period", "category", "buurtcode",
-    "wijkcode", *[f"in_{k}" for k in ZONE_KINDS], "x", "y")
+    "wijkcode", *[f"in_{k}" for k in ZONE_KINDS], *COORDINATES)
 
 
 def join_and_count(config: Config, ledger: Ledger, buurten: gpd.GeoDataFrame,
@@ -71,7 +71,7 @@ def join_and_count(config: Config, ledger: Ledger, buurten: gpd.GeoDataFrame,
               "chunk_size": config.engine.chunk_size, "scheduler": config.engine.scheduler,
               "note": ("partitioned engine: per-melding data is not kept, so the "
                        "GeoPackage layer 'incidents' is not written")}
-    none = pd.DataFrame({c: pd.Series(dtype=float if c in ("x", "y") else object)
+    none = pd.DataFrame({c: pd.Series(dtype=float if c in COORDINATES else object)
                          for c in INCIDENT_COLUMNS})
     return none, tables, engine
 

@@ -37,6 +37,7 @@ import pyarrow as pa
 import pyogrio
 import pyogrio.errors
 
+from hotspotkaart._geometry import COORDINATES
 from hotspotkaart.config.settings import Periods
 from hotspotkaart.io.export import output_failure
 from hotspotkaart.io.glossary import describe
@@ -84,8 +85,8 @@ def write_geopackage(path: Path, layers: Mapping[str, pd.DataFrame], *,
     path : Path
         The ``.gpkg`` file to write (a new file).
     layers : mapping of str to geopandas.GeoDataFrame or pandas.DataFrame
-        The layers by name, in EPSG:28992; a plain frame is a layer of points at its columns
-        ``x`` and ``y``. Not modified.
+        The layers by name, in EPSG:28992; a plain frame is a layer of points at its
+        :data:`~hotspotkaart._geometry.COORDINATES`. Not modified.
     descriptions : mapping of str to str, optional
         A Dutch description per layer.
     styles : mapping of str to sequence of LayerStyle, optional
@@ -136,7 +137,7 @@ def attribute_columns(layer: pd.DataFrame) -> list[str]:
     """Return the columns of ``layer`` written as fields: not its geometry or coordinates."""
     if isinstance(layer, gpd.GeoDataFrame):
         return [str(c) for c in layer.columns if c != layer.geometry.name]
-    return [str(c) for c in layer.columns if c not in ("x", "y")]
+    return [str(c) for c in layer.columns if c not in COORDINATES]
 
 
 def _point_table(layer: pd.DataFrame) -> pa.Table:
@@ -146,7 +147,8 @@ def _point_table(layer: pd.DataFrame) -> pa.Table:
     wkb = np.empty(len(layer), dtype=[("order", "u1"), ("type", "<u4"), ("x", "<f8"),
                                       ("y", "<f8")])  # 21 bytes, packed: a WKB Point
     wkb["order"], wkb["type"] = 1, 1  # little endian, Point
-    wkb["x"], wkb["y"] = layer["x"].to_numpy(float), layer["y"].to_numpy(float)
+    x, y = COORDINATES
+    wkb["x"], wkb["y"] = layer[x].to_numpy(float), layer[y].to_numpy(float)
     points = pa.FixedSizeBinaryArray.from_buffers(pa.binary(wkb.itemsize), len(wkb),
                                                   [None, pa.py_buffer(wkb)])
     return table.append_column("geom", points.cast(pa.binary()))
