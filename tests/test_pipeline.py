@@ -19,6 +19,7 @@ import pytest
 from hotspotkaart import pipeline
 from hotspotkaart._errors import ConfigError, HotspotkaartWarning, OutputError
 from hotspotkaart.config.settings import load_config
+from hotspotkaart.engine import run
 from hotspotkaart.io import export, workbook
 from hotspotkaart.maps.offline import external_references
 from hotspotkaart.pipeline import analyse, build
@@ -327,7 +328,7 @@ def test_too_fine_a_grid_is_refused_before_the_meldingen_are_read(project, tmp_p
                                                        "[analysis]\ncell_size = 10\n\n[periods]")
     project.write_text(text, encoding="utf-8")
     read: list[object] = []
-    monkeypatch.setattr(pipeline, "read_incidents", lambda *args: read.append(args))
+    monkeypatch.setattr(run, "iter_incidents", lambda *args: read.append(args))
     out = tmp_path / "out"
     with pytest.raises(ConfigError, match=(rf"^{re.escape(str(project))}: \[analysis\] cell_size "
                                            r"= 10 would lay about .* set cell_size to 15 "

@@ -43,7 +43,6 @@ from hotspotkaart.io.export import (
 )
 from hotspotkaart.io.geopackage import write_geopackage
 from hotspotkaart.io.glossary import layer_descriptions
-from hotspotkaart.io.incidents import read_incidents
 from hotspotkaart.io.ledger import Ledger
 from hotspotkaart.io.workbook import write_workbook
 from hotspotkaart.io.zones import read_locations, read_zones
@@ -77,10 +76,10 @@ logger = logging.getLogger(__name__)
 #: The stages, in the order they run; :func:`analyse` runs the first three.
 #:
 #: ``read``
-#:     boundaries, zones and locations, and (memory engine) the meldingen, validated;
+#:     boundaries, zones and locations, validated;
 #: ``join``
-#:     the meldingen joined to buurten and zones and counted; with the dask engine the meldingen
-#:     are read here too, chunk by chunk;
+#:     the meldingen read, validated, joined to buurten and zones and counted, piece by piece
+#:     (:func:`hotspotkaart.engine.run.join_and_count`, which logs the time of each part);
 #: ``test``
 #:     the grid, the tests per buurt, wijk, cell and zone, the class breaks and the accounting
 #:     check (in the warm process when one is passed);
@@ -217,19 +216,16 @@ def _analysed(config: Config, statistics: JobRunner | None, on_stage: StageHook 
               meanwhile: Callable[[], object] | None = None) -> BuildResult:
     """Do :func:`analyse`, with ``meanwhile()`` in this process while the tests run."""
     ledger = Ledger()
-    dask = config.engine.kind == "dask"
     with _stage("read", on_stage):
         boundaries = read_boundaries(config.area, ledger)
         check_grid_size(boundaries.buurten, config.analysis.cell_size,
                         key=f"{config.path}: [analysis] cell_size")
         zones = read_zones(config.zones, ledger)
         locations = read_locations(config.locations, ledger)
-        candidates = None if dask else read_incidents(config.incidents, config.periods, ledger)
     zone_frame = zones[["zone_id", "kind", "name", "valid_from", "valid_to", "geometry"]]
     with _stage("join", on_stage):
         incidents, tables, engine = join_and_count(config, ledger, boundaries.buurten, zones,
-                                                   zone_frame, candidates)
-        del candidates  # joined into incidents: its columns' memory is for the tests
+                                                   zone_frame)
     with _stage("test", on_stage):
         # made here, where nothing else is to be done while the process of the tests imports
         grid = make_grid(boundaries.buurten, config.analysis.cell_size)

@@ -339,6 +339,8 @@ def test_engine_config_is_read(tmp_path: Path) -> None:
     assert default.engine == EngineConfig()
     assert default.engine.workers == "auto"
     assert load_config(_config_with(tmp_path, "workers = 3")).engine.workers == 3
+    memory = load_config(_config_with(tmp_path, "chunk_size = 5000")).engine  # both engines
+    assert memory == EngineConfig(chunk_size=5000)
 
 
 @pytest.mark.parametrize(("engine", "message"), [
@@ -353,7 +355,8 @@ def test_engine_config_is_read(tmp_path: Path) -> None:
     ('kind = "dask"\npartition_size = 2.5', "partition_size = 2.5 must be a whole number"),
     ('kind = "dask"\nscheduler = "processes"', "scheduler = 'processes' is not known"),
     ("partitions = 4", 'only apply to kind = "dask"'),
-    ("chunk_size = 5000", 'chunk_size only apply to kind = "dask"'),
+    ("partition_size = 5000", 'partitions and partition_size only apply to kind = "dask"'),
+    ("chunk_size = 10", "chunk_size = 10 must be a whole number from 1"),
     ('kind = "dask"\nchunk_size = 10', "chunk_size = 10 must be a whole number from 1"),
 ])
 def test_engine_config_errors(tmp_path: Path, engine: str, message: str) -> None:

@@ -2,18 +2,29 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
 import shapely
 
+from hotspotkaart._errors import InputError
 from hotspotkaart.config.settings import load_config
 from hotspotkaart.engine.run import CATEGORICAL, INCIDENT_COLUMNS, join_and_count
+from hotspotkaart.engine.tables import CountTables
 from hotspotkaart.io.boundaries import read_boundaries
-from hotspotkaart.io.incidents import read_incidents
 from hotspotkaart.io.ledger import Ledger
 from hotspotkaart.io.zones import read_zones
-from tests.helpers.project import incident_section, interior_points, rd_csv, write_config
+from hotspotkaart.pipeline import analyse
+from tests.helpers.project import (
+    REPO_ROOT,
+    incident_section,
+    interior_points,
+    rd_csv,
+    write_config,
+)
 
 
 @pytest.fixture
@@ -28,14 +39,16 @@ def config(tmp_path):
 
 
 def _joined(folder, engine: str = ""):
-    config = load_config(write_config(folder, incidents=incident_section("m.csv"),
-                                      extra=engine))
+    return _run(load_config(write_config(folder, incidents=incident_section("m.csv"),
+                                         extra=engine)))
+
+
+def _run(config):
     ledger = Ledger()
     boundaries = read_boundaries(config.area, ledger)
     zones = read_zones(config.zones, ledger)
     frame = zones[["zone_id", "kind", "name", "valid_from", "valid_to", "geometry"]]
-    candidates = None if engine else read_incidents(config.incidents, config.periods, ledger)
-    return join_and_count(config, ledger, boundaries.buurten, zones, frame, candidates), ledger
+    return join_and_count(config, ledger, boundaries.buurten, zones, frame), ledger
 
 
 def test_the_memory_engine_keeps_the_used_meldingen_with_coordinates_not_points(config):
@@ -68,3 +81,74 @@ def test_the_dask_engine_keeps_no_melding_and_counts_the_same(config):
     pd.testing.assert_frame_equal(
         chunked.buurten[columns].sort_values(columns[:3]).reset_index(drop=True),
         tables.buurten[columns].sort_values(columns[:3]).reset_index(drop=True))
+
+
+def _in_pieces(config_path, rows: int):
+    config = load_config(config_path)
+    return dataclasses.replace(config, engine=dataclasses.replace(config.engine, chunk_size=rows))
+
+
+def _assert_same_tables(one: CountTables, other: CountTables) -> None:
+    for field in dataclasses.fields(CountTables):
+        a, b = getattr(one, field.name), getattr(other, field.name)
+        if isinstance(a, pd.DataFrame):
+            pd.testing.assert_frame_equal(a, b, obj=field.name)
+        elif dataclasses.is_dataclass(a) and not isinstance(a, type):
+            for part in dataclasses.fields(a):
+                x, y = getattr(a, part.name), getattr(b, part.name)
+                if isinstance(x, pd.DataFrame):
+                    pd.testing.assert_frame_equal(x, y, obj=f"{field.name}.{part.name}")
+                else:
+                    assert x == y, (field.name, part.name)
+        elif field.name not in ("partitions", "chunks"):
+            assert a == b, field.name
+
+
+def test_the_memory_engine_reads_and_counts_in_pieces_what_it_would_at_once(config):
+    folder, rows = config
+    rows += [(f"UIT{i}", "03-03-2024 10:00", "Jeugd", "90000.0", f"{425000 + i}.0")
+             for i in range(3)]  # outside the gemeente, in a later piece
+    rows.append(("M7", "04-04-2024 11:00", "Jeugd", rows[9][3], rows[9][4]))  # an id again
+    (folder / "m.csv").write_text(rd_csv(rows), encoding="utf-8")
+    path = write_config(folder, incidents=incident_section("m.csv"))
+    (whole, tables, _), ledger = _run(load_config(path))
+    (pieced, pieced_tables, _), pieced_ledger = _run(_in_pieces(path, 40))
+    assert pieced_tables.chunks > 1 == tables.chunks
+    pd.testing.assert_frame_equal(pieced, whole)
+    _assert_same_tables(pieced_tables, tables)
+    pd.testing.assert_frame_equal(pieced_ledger.rejection_table(), ledger.rejection_table())
+    rejected = pieced_ledger.rejection_table()
+    assert rejected["reason"].value_counts().to_dict() == {"buiten de gemeente": 4,
+                                                           "dubbele melding-id": 1}
+    assert rejected["id"].notna().all()  # the fields of the rejected records are kept
+    held = pieced_ledger.raw[("incidents", "m.csv")]
+    assert sorted(held.index) == sorted(rejected["row"])  # and of no used record
+
+
+def test_a_category_clash_in_a_later_piece_stops_the_memory_engine(config):
+    folder, rows = config
+    rows.append(("CLASH", "05-05-2024 12:00", "jeugd!", rows[0][3], rows[0][4]))
+    (folder / "m.csv").write_text(rd_csv(rows), encoding="utf-8")
+    config = _in_pieces(write_config(folder, incidents=incident_section("m.csv")), 40)
+    with pytest.raises(InputError, match=r"'Jeugd' \(row 2\) and 'jeugd!' \(row \d+\)"):
+        _run(config)
+
+
+def test_the_embedded_data_read_in_pieces_builds_what_it_builds_at_once(monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1735689600")
+    config = load_config(REPO_ROOT / "hotspotkaart.toml")
+    whole = analyse(config)
+    pieced = analyse(dataclasses.replace(config, engine=dataclasses.replace(
+        config.engine, chunk_size=1000)))
+    assert len(whole.incidents) > 3 * 1000  # so several pieces
+    pd.testing.assert_frame_equal(pieced.incidents, whole.incidents)
+    for name in ("buurten", "wijken", "zone_stats"):
+        pd.testing.assert_frame_equal(pd.DataFrame(getattr(pieced, name)),
+                                      pd.DataFrame(getattr(whole, name)), obj=name)
+    pd.testing.assert_frame_equal(pd.DataFrame(pieced.grid.cells), pd.DataFrame(whole.grid.cells))
+    assert pieced.timing is not None
+    assert whole.timing is not None
+    for name in ("times", "months", "hot_times", "profiles"):
+        pd.testing.assert_frame_equal(getattr(pieced.timing, name), getattr(whole.timing, name))
+    pd.testing.assert_frame_equal(pieced.ledger.rejection_table(), whole.ledger.rejection_table())
+    assert json.dumps(pieced.summary, sort_keys=True) == json.dumps(whole.summary, sort_keys=True)

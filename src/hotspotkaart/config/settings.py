@@ -140,12 +140,12 @@ class EngineConfig:
     exclude each other; with neither, the dask engine uses partitions of
     :data:`DEFAULT_PARTITION_SIZE` meldingen. ``workers`` is the number of processes that run
     the testing steps and write the outputs side by side (:mod:`hotspotkaart.runtime.parallel`):
-    ``"auto"`` (one per available CPU) or a whole number, 1 for none. The dask engine reads
-    the meldingen ``chunk_size`` records at a time and joins and counts each chunk in its
-    partitions, so that a file larger than memory can be counted. With ``scheduler =
-    "distributed"`` the partitions run on dask.distributed: on the scheduler at ``address``
-    (``tcp://host:8786``), or on a ``LocalCluster`` of ``workers`` processes started for the
-    run when no address is given.
+    ``"auto"`` (one per available CPU) or a whole number, 1 for none. Both engines read the
+    meldingen ``chunk_size`` records at a time and join and count each chunk (the dask engine
+    in its partitions), so that the text of a large file is never in memory at once. With
+    ``scheduler = "distributed"`` the partitions run on dask.distributed: on the scheduler at
+    ``address`` (``tcp://host:8786``), or on a ``LocalCluster`` of ``workers`` processes
+    started for the run when no address is given.
     """
 
     kind: str = "memory"
@@ -470,8 +470,8 @@ def _parse_engine(t: Mapping[str, Any], cfg: Path) -> EngineConfig:
                                     high=10**9, integer=True))
     chunk_size = int(number(t, "chunk_size", where, cfg, d.chunk_size, low=1_000, high=10**9,
                             integer=True))
-    if kind == "memory" and any(k in t for k in ("partitions", "partition_size", "chunk_size")):
-        msg = (f"{cfg}: {where} partitions, partition_size and chunk_size only apply to "
+    if kind == "memory" and any(k in t for k in ("partitions", "partition_size")):
+        msg = (f"{cfg}: {where} partitions and partition_size only apply to "
                "kind = \"dask\"; remove them or set kind = \"dask\"")
         raise ConfigError(msg)
     address = _address(t, where, cfg, kind, scheduler)

@@ -1,17 +1,28 @@
-"""The join stage as a whole: the meldingen joined and counted by the engine the config chooses.
+"""The join stage as a whole: the meldingen read, joined and counted by the chosen engine.
 
-The memory engine joins the read candidates at once (:func:`~hotspotkaart.engine.join.
-join_incidents`) and counts them (:func:`~hotspotkaart.engine.tables.count_incidents`); the
-meldingen it keeps for the GeoPackage and the camera assessment then hold their coordinates
-instead of shapely points (:func:`hotspotkaart._geometry.without_points`). The dask engine
-reads, joins and counts chunk by chunk (:func:`~hotspotkaart.engine.partitioned.
-count_in_chunks`) and keeps no melding.
+Both engines read the meldingen piece by piece, ``[engine] chunk_size`` records at a time
+(:func:`~hotspotkaart.io.incidents.iter_incidents`; a file of fewer records is one piece, read
+as :func:`~hotspotkaart.io.incidents.read_incidents` reads it), and after each piece the
+ledger lets go of the fields of the records it used (:meth:`~hotspotkaart.io.ledger.Ledger.
+keep_rejected_fields`): the text of millions of records is never held at once.
+
+The memory engine joins each piece at once (:func:`~hotspotkaart.engine.join.join_incidents`),
+counts it (:func:`~hotspotkaart.engine.tables.count_incidents`) and keeps its used meldingen
+with their coordinates instead of shapely points (:func:`hotspotkaart._geometry.
+without_points`), for the GeoPackage and the camera assessment; the counts of the pieces are
+added up (:func:`~hotspotkaart.engine.tables.sum_tables`), which gives the tables of counting
+all meldingen at once. The dask engine joins and counts each piece in partitions
+(:func:`~hotspotkaart.engine.partitioned.count_in_chunks`) and keeps no melding.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import logging
+import time
+from collections.abc import Callable, Iterable
 from functools import partial
-from typing import Any
+from typing import Any, TypeVar
 
 import geopandas as gpd
 import pandas as pd
@@ -20,11 +31,15 @@ from hotspotkaart._geometry import COORDINATES, without_points
 from hotspotkaart.config.settings import ZONE_KINDS, Config
 from hotspotkaart.engine.join import join_incidents
 from hotspotkaart.engine.partitioned import count_in_chunks
-from hotspotkaart.engine.tables import CountTables, count_incidents
+from hotspotkaart.engine.tables import CountTables, count_incidents, sum_tables
 from hotspotkaart.io.incidents import check_category_slugs, iter_incidents
 from hotspotkaart.io.ledger import Ledger
 
 __all__ = ["CATEGORICAL", "INCIDENT_COLUMNS", "join_and_count"]
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 #: The columns kept of each used melding (a time window's ``time_from`` and ``time_to`` after
 #: ``timed`` where one is given), ``x`` and ``y`` in RD last.
@@ -32,41 +47,46 @@ INCIDENT_COLUMNS: tuple[str, ...] = (
     "source", "row", "melding_id", "date", "timed", "period", "category", "buurtcode",
     "wijkcode", *[f"in_{k}" for k in ZONE_KINDS], *COORDINATES)
 
+#: The kept columns of few distinct values, held as categories: a code per melding instead of
+#: a text (at 5 M meldingen some 300 MB less in the build and in every worker it forks).
+CATEGORICAL: tuple[str, ...] = ("source", "category", "buurtcode", "wijkcode")
+
 
 def join_and_count(config: Config, ledger: Ledger, buurten: gpd.GeoDataFrame,
                    zones: gpd.GeoDataFrame, zone_frame: gpd.GeoDataFrame,
-                   candidates: gpd.GeoDataFrame | None,
                    ) -> tuple[pd.DataFrame, CountTables, dict[str, Any] | None]:
-    """Join and count the meldingen: ``candidates`` read, or (dask engine, None) in chunks.
+    """Read, join and count the meldingen of ``config``, piece by piece.
 
     Parameters
     ----------
     config : Config
         The build's configuration (its sources, periods, analysis and engine).
     ledger : Ledger
-        Receives the rejections of the join (and, dask engine, of the reading).
+        Receives the records read and every rejection of the reading and the join.
     buurten : geopandas.GeoDataFrame
         The buurten with ``buurtcode``, ``wijkcode`` and ``gemeentecode``.
     zones, zone_frame : geopandas.GeoDataFrame
         The zones as read, and their columns the counts use.
-    candidates : geopandas.GeoDataFrame or None
-        The read meldingen (memory engine), or None (the dask engine reads them here).
 
     Returns
     -------
     tuple
         The used meldingen (:data:`INCIDENT_COLUMNS`; none with the dask engine), the count
         tables, and for the dask engine its ``summary.json`` block (else None).
+
+    Raises
+    ------
+    InputError
+        As :func:`~hotspotkaart.io.incidents.iter_incidents`, or when two categories get one
+        output column name (:func:`~hotspotkaart.io.incidents.check_category_slugs`).
     """
-    if candidates is not None:
-        used = join_incidents(candidates, buurten, zones, ledger)
-        check_category_slugs(used, config.incidents)  # the used meldingen get columns
-        tables = count_incidents(used, zone_frame, config.periods, config.analysis)
-        return _kept(without_points(used)), tables, None  # counted: coordinates are enough
     chunks = iter_incidents(config.incidents, config.periods, ledger, config.engine.chunk_size)
+    check = partial(check_category_slugs, sources=config.incidents)
+    if config.engine.kind != "dask":
+        used, tables = _count_pieces(chunks, config, ledger, buurten, zones, zone_frame, check)
+        return used, tables, None
     tables = count_in_chunks(chunks, buurten, zones, zone_frame, config.periods,
-                             config.analysis, config.engine, ledger,
-                             check=partial(check_category_slugs, sources=config.incidents))
+                             config.analysis, config.engine, ledger, check=check)
     engine = {"kind": "dask", "partitions": tables.partitions, "chunks": tables.chunks,
               "chunk_size": config.engine.chunk_size, "scheduler": config.engine.scheduler,
               "note": ("partitioned engine: per-melding data is not kept, so the "
@@ -76,9 +96,39 @@ def join_and_count(config: Config, ledger: Ledger, buurten: gpd.GeoDataFrame,
     return none, tables, engine
 
 
-#: The kept columns of few distinct values, held as categories: a code per melding instead of
-#: a text (at 5 M meldingen some 300 MB less in the build and in every worker it forks).
-CATEGORICAL: tuple[str, ...] = ("source", "category", "buurtcode", "wijkcode")
+def _count_pieces(chunks: Iterable[gpd.GeoDataFrame], config: Config, ledger: Ledger,
+                  buurten: gpd.GeoDataFrame, zones: gpd.GeoDataFrame,
+                  zone_frame: gpd.GeoDataFrame, check: Callable[[pd.DataFrame], None],
+                  ) -> tuple[pd.DataFrame, CountTables]:
+    """Join and count each piece at once; return the kept meldingen and the summed tables."""
+    kept: list[pd.DataFrame] = []
+    parts: list[CountTables] = []
+    firsts: list[pd.DataFrame] = []  # the first used melding of each category, per piece
+    seconds = dict.fromkeys(("reading", "joining", "counting"), 0.0)
+    pieces = iter(chunks)
+    while (chunk := _timed(lambda: next(pieces, None), seconds, "reading")) is not None:
+        used = _timed(partial(join_incidents, chunk, buurten, zones, ledger), seconds, "joining")
+        del chunk  # its points and texts: the next piece's room
+        firsts.append(used[["source", "row", "category"]].drop_duplicates("category"))
+        check(pd.concat(firsts, ignore_index=True).drop_duplicates("category"))
+        kept.append(_kept(without_points(used)))
+        parts.append(_timed(partial(count_incidents, used, zone_frame, config.periods,
+                                    config.analysis), seconds, "counting"))
+        ledger.keep_rejected_fields("incidents")
+        del used
+    logger.info("memory engine: %d piece(s); %s", len(parts),
+                ", ".join(f"{k} {v:.1f} s" for k, v in seconds.items()))
+    tables = parts[0] if len(parts) == 1 else sum_tables(parts)
+    return _joined_pieces(kept), dataclasses.replace(tables, chunks=len(parts))
+
+
+def _timed(step: Callable[[], T], seconds: dict[str, float], key: str) -> T:
+    """Return ``step()``, its wall time added to ``seconds[key]``."""
+    start = time.perf_counter()
+    try:
+        return step()
+    finally:
+        seconds[key] += time.perf_counter() - start
 
 
 def _kept(used: pd.DataFrame) -> pd.DataFrame:
@@ -86,3 +136,14 @@ def _kept(used: pd.DataFrame) -> pd.DataFrame:
     window = [c for c in ("time_from", "time_to") if c in used.columns]
     kept = used[[*INCIDENT_COLUMNS[:5], *window, *INCIDENT_COLUMNS[5:]]]
     return kept.astype({c: "category" for c in CATEGORICAL})
+
+
+def _joined_pieces(pieces: list[pd.DataFrame]) -> pd.DataFrame:
+    """Put the kept meldingen of the pieces together, the :data:`CATEGORICAL` as categories."""
+    if len(pieces) == 1:
+        return pieces[0]
+    categories = {c: pd.api.types.union_categoricals([p[c] for p in pieces], sort_categories=True)
+                  .categories
+                  for c in CATEGORICAL}
+    return pd.concat([p.astype({c: pd.CategoricalDtype(v) for c, v in categories.items()})
+                      for p in pieces], ignore_index=True)

@@ -77,9 +77,9 @@ class CountTables:
         The meldingen spread over the hours of their time window
         (:mod:`hotspotkaart.engine.aoristic`), and those within one 3-hour block.
     partitions : int
-        How many partitions were counted (1 for the in-memory engine).
+        How many partitions were counted (the in-memory engine: one per chunk).
     chunks : int
-        In how many chunks the meldingen were read (1 for the in-memory engine).
+        In how many chunks the meldingen were read (``[engine] chunk_size`` records each).
 
     """
 
