@@ -228,8 +228,9 @@ def _with_gemeentecode(assessment: Assessment, boundaries: Boundaries,
 
 def _when_codes(table: pd.DataFrame, lookup: dict[str, str], city: str) -> np.ndarray:
     """Return the gemeentecode of each row of a *when* table (``city`` for the city rows)."""
-    codes = table["area_code"].astype(str)
-    return codes.map(lookup).where(codes != "", city).fillna("").to_numpy(dtype=object)
+    positions, codes = pd.factorize(table["area_code"].astype(str))  # millions of rows of
+    named = pd.Series(codes).map(lookup).where(codes != "", city).fillna("")  # few codes
+    return named.to_numpy(dtype=object)[positions]
 
 
 def _cluster_gemeenten(cells: gpd.GeoDataFrame, cell_codes: np.ndarray,
@@ -249,8 +250,12 @@ def _cluster_gemeenten(cells: gpd.GeoDataFrame, cell_codes: np.ndarray,
 
 def _insert_after(table: pd.DataFrame, after: str, column: str, values: np.ndarray
                   ) -> pd.DataFrame:
-    """Return a copy of ``table`` with ``column`` inserted right after ``after``."""
-    out = table.copy()
+    """Return ``table`` with ``column`` inserted right after ``after`` (``table`` is kept).
+
+    The columns are shared, not copied (the *when* tables hold millions of rows): nothing
+    writes into either frame afterwards, and pandas 3 copies a column on write anyway.
+    """
+    out = table.copy(deep=False)
     out.insert(out.columns.get_loc(after) + 1, column, values)
     return out
 
