@@ -115,10 +115,22 @@ def weekday_occurrences(coverage: Coverage, year: int) -> npt.NDArray[np.float64
 def with_area_codes(weeks_or_months: pd.DataFrame, buurten: pd.DataFrame) -> pd.DataFrame:
     """Return a copy with the wijk- and gemeentecode of each row's buurt (empty if unknown)."""
     frame = weeks_or_months.copy()
+    position = _positions_in(frame["buurtcode"], buurten["buurtcode"])
     for column in ("wijkcode", "gemeentecode"):
-        codes = pd.Series(buurten[column].to_numpy(), index=buurten["buurtcode"].to_numpy())
-        frame[column] = frame["buurtcode"].map(codes).fillna("")
+        codes = np.append(buurten[column].to_numpy(dtype=object), "")  # -1: the empty code
+        frame[column] = pd.Series(codes[position], index=frame.index, dtype=buurten[column].dtype)
     return frame
+
+
+def _positions_in(values: pd.Series, codes: Sequence[str] | pd.Series) -> npt.NDArray[np.intp]:
+    """Return the position of each of ``values`` in ``codes``, -1 where it is not there.
+
+    Each distinct value is looked up once: the when-tables repeat a few thousand area codes
+    over millions of rows.
+    """
+    where, distinct = pd.factorize(values)
+    found = pd.Index(list(codes)).get_indexer(distinct)
+    return np.where(where >= 0, found[where], -1)
 
 
 def is_region(buurten: pd.DataFrame) -> bool:
@@ -213,7 +225,7 @@ def _week_arrays(weeks: pd.DataFrame, codes: Sequence[str], key: str | None,
     """
     out = np.zeros((len(codes), 7, 24), dtype=np.int64)
     rows = weeks[(weeks["period"] == year) & (weeks["hour"] >= 0)]
-    position = (pd.Index(list(codes)).get_indexer(rows[key]) if key
+    position = (_positions_in(rows[key], codes) if key
                 else np.zeros(len(rows), dtype=np.intp))
     ok = position >= 0
     np.add.at(out, (position[ok], rows["weekday"].to_numpy()[ok] - 1,
