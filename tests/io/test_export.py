@@ -426,3 +426,48 @@ def test_a_disk_that_fills_up_during_the_build_is_one_sentence(tmp_path, tmpfs, 
     assert "Traceback" not in err
     assert sorted(p.name for p in out.iterdir()) == ["vorige.txt"]  # as it was
     assert not list(disk.glob(f"{STAGING}*"))
+
+
+def _pandas_bytes(frame: pd.DataFrame, tmp_path) -> bytes:
+    """The bytes of pandas' own to_csv on write_csv's text of ``frame`` (the reference)."""
+    reference = tmp_path / "reference.csv"
+    export._csv_text(frame.copy()).to_csv(reference, **export.CSV_OPTIONS)
+    return reference.read_bytes()
+
+
+def _when_like(rows: int) -> pd.DataFrame:
+    """A table shaped like tijden.csv: text codes, whole numbers, empty weekday and hour."""
+    rng = np.random.default_rng(7)
+    hour = pd.array(rng.integers(0, 24, rows), dtype="Int64")
+    hour[rng.random(rows) < 0.1] = pd.NA
+    return pd.DataFrame({
+        "area_type": pd.array(rng.choice(["stad", "wijk", "buurt"], rows), dtype="str"),
+        "area_code": pd.array(rng.choice(["", "WK050501", "BU05050101", "=1+1"], rows),
+                              dtype="string"),
+        "period": np.full(rows, 2024), "hour": hour,
+        "count": rng.integers(0, 1000, rows), "share": rng.random(rows)})
+
+
+def test_csv_of_plain_text_and_numbers_is_written_by_arrow_as_pandas_would(tmp_path,
+                                                                           monkeypatch):
+    frame = _when_like(5000)
+    written: list[object] = []
+    real = export.pa_csv.write_csv
+    monkeypatch.setattr(export.pa_csv, "write_csv", lambda *a, **k: (written.append(a),
+                                                                    real(*a, **k)))
+    path = tmp_path / "tijden.csv"
+    export.write_csv(path, frame)
+    assert len(written) == 1  # the fast way
+    assert path.read_bytes() == _pandas_bytes(frame, tmp_path)
+    assert path.read_bytes().startswith(b"\xef\xbb\xbfarea_type;area_code;period;hour;count;")
+
+
+@pytest.mark.parametrize("odd", ["a;b", 'say "x"', "two\nlines", True])
+def test_csv_with_a_cell_arrow_cannot_write_plainly_is_written_by_pandas(tmp_path, odd):
+    frame = _when_like(5000)
+    column = pd.Series(["BU01"] * len(frame), dtype=object)
+    column[4000] = odd  # after Arrow wrote its first batches
+    frame["naam"] = column if not isinstance(odd, bool) else [odd] * len(frame)
+    path = tmp_path / "odd.csv"
+    export.write_csv(path, frame)
+    assert path.read_bytes() == _pandas_bytes(frame, tmp_path)

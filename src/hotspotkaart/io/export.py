@@ -39,6 +39,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pa_csv
 
 from hotspotkaart._errors import OutputError
 
@@ -480,12 +482,43 @@ def check_output_folder(out_dir: Path) -> None:
 def write_csv(path: Path, frame: pd.DataFrame) -> None:
     """Write a table with :data:`CSV_OPTIONS`; a geometry column is left out."""
     table = _csv_text(pd.DataFrame(frame.drop(columns="geometry", errors="ignore")))
+    if _arrow_csv(path, table):
+        return
     options = {k: v for k, v in CSV_OPTIONS.items() if k != "encoding"}
     with path.open("w", encoding="utf-8", newline="") as handle:
         # utf-8-sig's byte order mark, written once: that codec's encoder is Python code, which
         # pandas called once per row (0.7 s of 3.4 s for 2.2 M rows of tijden.csv)
         handle.write("\ufeff")
         table.to_csv(handle, **options)
+
+
+def _arrow_csv(path: Path, table: pd.DataFrame) -> bool:
+    """Write ``table`` with Arrow's CSV writer where that gives the bytes pandas writes.
+
+    That holds for a table of text (made by :func:`_csv_text`) and whole numbers in which no
+    cell needs quotes: Arrow writes such cells as pandas does, several times faster (the
+    millions of rows of ``tijden.csv``). A cell that needs quotes (a ``;``, ``"`` or line
+    break) makes Arrow stop (quoting style ``none``); False is returned then, as for any other
+    column type (booleans, dates), and pandas writes the file.
+    """
+    plain = all(t.kind in "iuO" if isinstance(t, np.dtype)
+                else isinstance(t, pd.Int64Dtype | pd.Int32Dtype) for t in table.dtypes)
+    if not plain:
+        return False
+    try:
+        arrow = pa.Table.from_pandas(table, preserve_index=False)
+        if not all(pa.types.is_string(t) or pa.types.is_integer(t) or pa.types.is_null(t)
+                   for t in arrow.schema.types):  # e.g. booleans in a column of objects
+            return False
+        options = pa_csv.WriteOptions(delimiter=str(CSV_OPTIONS["sep"]),
+                                      eol=str(CSV_OPTIONS["lineterminator"]),
+                                      quoting_style="none", quoting_header="none")
+        with path.open("wb") as handle:
+            handle.write("\ufeff".encode())
+            pa_csv.write_csv(arrow, handle, write_options=options)
+    except (TypeError, pa.ArrowException):  # TypeError: a pyarrow without ``eol``
+        return False
+    return True
 
 
 #: The first characters that make a spreadsheet read a cell as a formula or a number (OWASP
