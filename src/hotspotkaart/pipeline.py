@@ -321,24 +321,28 @@ def _output_jobs(result: BuildResult, staging: Staging, selected: set[str],
                  wijk_codes: Sequence[str], *, everything: bool) -> list[Callable[[], None]]:
     """One job per page and one for the tables, longest first; their files staged in order."""
     data, context = map_data(result), map_context(result)
-    pages: list[tuple[str, Callable[[], str]]] = []
+    pages: list[tuple[str, Callable[[], str], str | None]] = []  # and the gemeente of a region
     if "overzicht" in selected:
-        pages.append(("overzicht.html", partial(_folium_page, overview_map, data, context)))
+        pages.append(("overzicht.html", partial(_folium_page, overview_map, data, context),
+                      None))
     if "vergelijking" in selected:
-        pages.append(("vergelijking.html", partial(comparison_page, data, context)))
+        pages.append(("vergelijking.html", partial(comparison_page, data, context), None))
     if "veldkaart" in selected:
         pages.append(("veldkaart.html", partial(_folium_page, field_map, data, context,
-                                                result.config.maps.privacy_threshold)))
+                                                result.config.maps.privacy_threshold), None))
     if "wijken" in selected:
         names = wijk_pages(result.wijken["wijkcode"].tolist())
-        pages.extend((names[str(code)], partial(_folium_page, wijk_page_map, data, context, code))
-                     for code in wijk_codes)
+        of = dict(zip(result.wijken["wijkcode"].astype(str),
+                      result.wijken["gemeentecode"].astype(str), strict=True))
+        region = data.gemeenten is not None
+        pages.extend((names[str(code)], partial(_folium_page, wijk_page_map, data, context, code),
+                      of[str(code)] if region else None) for code in wijk_codes)
     if "overzicht" in selected and data.gemeenten is not None:  # a region: one per gemeente
         gemeenten = gemeente_pages(data.gemeenten["gemeentecode"].tolist())
-        pages.extend((page, partial(_folium_page, gemeente_overview, data, context, code))
-                     for code, page in gemeenten.items())
+        pages.extend((page, partial(_folium_page, gemeente_overview, data, context, code),
+                      str(code)) for code, page in gemeenten.items())
     if everything:
-        pages.append(("index.html", partial(index_page, data, context)))
+        pages.append(("index.html", partial(index_page, data, context), None))
     jobs: list[Callable[[], None]] = []
     if everything:  # the GeoPackage and the workbook are the longest jobs, then the tables
         tables, categories = _tables(result), _category_names(result)
@@ -347,7 +351,28 @@ def _output_jobs(result: BuildResult, staging: Staging, selected: set[str],
         jobs.append(partial(_write_workbook, result, context, tables, categories,
                             staging.path("hotspotkaart.xlsx")))
         jobs.extend(partial(write_csv, paths[f"{n}.csv"], table) for n, table in tables.items())
-    jobs.extend(partial(_write_page, staging.path(name), page) for name, page in pages)
+    return jobs + _page_jobs(staging, pages)
+
+
+def _page_jobs(staging: Staging, pages: list[tuple[str, Callable[[], str], str | None]]
+               ) -> list[Callable[[], None]]:
+    """One job per page, but one per gemeente of a region for its overview and wijk pages.
+
+    The pages of a gemeente draw on its view of the layers (:func:`hotspotkaart.maps.pages.
+    gemeente_overview`); made in one job, one process makes that view once and need not keep
+    it for later (:data:`hotspotkaart.maps.pages.GEMEENTE_VIEWS`).
+    """
+    jobs: list[Callable[[], None]] = []
+    per_gemeente: dict[str, list[tuple[Path, Callable[[], str]]]] = {}
+    for name, page, gemeente in pages:
+        item = (staging.path(name), page)
+        if gemeente is None:
+            jobs.append(partial(_write_pages, [item]))
+        elif gemeente in per_gemeente:
+            per_gemeente[gemeente].append(item)  # into the job made at its first page
+        else:
+            per_gemeente[gemeente] = [item]
+            jobs.append(partial(_write_pages, per_gemeente[gemeente]))
     return jobs
 
 
@@ -355,8 +380,9 @@ def _folium_page(make: Callable[..., Any], *args: Any) -> str:
     return render(make(*args))
 
 
-def _write_page(path: Path, page: Callable[[], str]) -> None:
-    write_html(path, page())
+def _write_pages(pages: list[tuple[Path, Callable[[], str]]]) -> None:
+    for path, page in pages:
+        write_html(path, page())
 
 
 _TABLES = ("rejected.csv", "buurten.csv", "wijken.csv", "gemeenten.csv", "grid.csv",

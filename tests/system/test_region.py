@@ -185,3 +185,39 @@ def test_the_region_overview_charts_the_meldingen_per_gemeente(region: Path) -> 
     assert "Wanneer: per gemeente en per maand" in html
     assert "Meldingen per gemeente" in html
     assert "Wanneer: per wijk" not in html
+
+
+def test_the_pages_of_a_gemeente_are_one_job_that_makes_its_view_once(tmp_path: Path,
+                                                                     monkeypatch) -> None:
+    from hotspotkaart import pipeline
+    from hotspotkaart.io.export import staged_outputs
+    from hotspotkaart.maps import data as map_data_module
+    from hotspotkaart.maps import pages
+
+    result = pipeline.analyse(load_config(region_config(tmp_path)))
+    made: list[str] = []
+    real = map_data_module.MapData.for_gemeente
+    monkeypatch.setattr(map_data_module.MapData, "for_gemeente",
+                        lambda self, code: (made.append(code), real(self, code))[1])
+    with staged_outputs(tmp_path / "out") as staging:
+        jobs = pipeline._output_jobs(result, staging, {"overzicht", "wijken"},
+                                     list(result.wijken["wijkcode"]), everything=False)
+        page_jobs = [j for j in jobs if j.func is pipeline._write_pages]
+        grouped = {}
+        for job in page_jobs:
+            names = [path.name for path, _page in job.args[0]]
+            codes = {n.removesuffix(".html") for n in names if n.startswith("GM")}
+            if codes:
+                grouped[codes.pop()] = names
+        assert sorted(grouped) == sorted(CODES)  # one job per gemeente
+        wijken = result.wijken
+        for code, names in grouped.items():
+            own = set(pipeline.wijk_pages(wijken["wijkcode"].tolist())[w].split("/")[-1]
+                      for w in wijken.loc[wijken["gemeentecode"] == code, "wijkcode"])
+            assert set(names) == {f"{code}.html", *own}  # its overview and its wijken
+        for job in page_jobs:
+            job()
+    assert sorted(made) == sorted(CODES)  # each gemeente's view made once
+    data = page_jobs[-1].args[0][0][1].args[1]  # the MapData every page draws from
+    assert 0 < len(data.remembered(("gemeente views",), dict)) <= pages.GEMEENTE_VIEWS
+    assert len(CODES) > pages.GEMEENTE_VIEWS  # not every view is kept

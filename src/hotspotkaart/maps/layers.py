@@ -172,10 +172,11 @@ def geometry_digest(frame: gpd.GeoDataFrame | gpd.GeoSeries) -> bytes:
     return digest.digest()
 
 
-def remember(cache: OrderedDict[Any, Any], key: Any, value: Any) -> None:
-    """Put ``value`` in a least-recently-used ``cache`` of :data:`CACHE_SIZE` entries."""
+def remember(cache: OrderedDict[Any, Any], key: Any, value: Any, size: int = CACHE_SIZE
+             ) -> None:
+    """Put ``value`` in ``cache``, which keeps the ``size`` entries put in last."""
     cache[key] = value
-    while len(cache) > CACHE_SIZE:
+    while len(cache) > size:
         cache.popitem(last=False)
 
 

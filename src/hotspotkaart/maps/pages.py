@@ -10,6 +10,7 @@ self-contained like the maps themselves.
 from __future__ import annotations
 
 import logging
+from collections import OrderedDict
 from dataclasses import replace
 from typing import Any
 
@@ -31,6 +32,7 @@ from hotspotkaart.maps.layers import (
     geojson_layer,
     gi_legend,
     hot_spot_clusters,
+    remember,
 )
 from hotspotkaart.maps.overview import (
     add_wijk_outline,
@@ -204,8 +206,18 @@ def _gemeente_view(data: MapData, context: MapContext, gemeentecode: str
     if gemeentecode not in names:
         msg = f"gemeentecode {gemeentecode!r} is not a gemeente of this region"
         raise ValueError(msg)
-    return (data.remembered(("gemeente", gemeentecode), lambda: data.for_gemeente(gemeentecode)),
-            replace(context, area_name=names[gemeentecode]))
+    views = data.remembered(("gemeente views",), OrderedDict[str, MapData])
+    view = views.get(gemeentecode)
+    if view is None:
+        view = data.for_gemeente(gemeentecode)
+        remember(views, gemeentecode, view, size=GEMEENTE_VIEWS)
+    return view, replace(context, area_name=names[gemeentecode])
+
+
+#: The views of gemeenten a process keeps (:func:`_gemeente_view`): a build writes each
+#: gemeente's pages in one job (its overview and its wijken), so the last view serves them;
+#: at national scale a view with what its maps remember holds some 10 MB, all of them gigabytes.
+GEMEENTE_VIEWS = 2
 
 
 def _wijk_groups(data: MapData, context: MapContext) -> list[dict[str, Any]]:
