@@ -12,6 +12,7 @@ import warnings
 from functools import partial
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from hotspotkaart._errors import BuildError, ConfigError, HotspotkaartWarning, InputError
@@ -48,6 +49,38 @@ def test_one_worker_runs_the_jobs_in_this_process_in_order():
     jobs = [lambda i=i: seen.append(i) or os.getpid() for i in range(3)]
     assert run_jobs(jobs, workers=1) == [os.getpid()] * 3
     assert seen == [0, 1, 2]
+
+
+def _peak_kb() -> int:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM"):
+            return int(line.split()[1])
+    return 0
+
+
+def _large_result() -> np.ndarray:
+    return np.arange(16_000_000, dtype=np.int64)  # 128 MB
+
+
+@forking
+@pytest.mark.skipif(not Path("/proc/self/clear_refs").exists(), reason="needs Linux /proc")
+def test_a_result_reaches_the_caller_without_a_second_copy_and_leaves_no_file(monkeypatch,
+                                                                              tmp_path):
+    monkeypatch.setattr(parallel.tempfile, "tempdir", str(tmp_path))
+    loaded: list[Path] = []
+    real = parallel._loaded
+    monkeypatch.setattr(parallel, "_loaded", lambda r: (loaded.append(getattr(r, "path", None)),
+                                                        real(r))[1])
+    Path("/proc/self/clear_refs").write_text("5")  # the peak from here on
+    before = _peak_kb()
+    result, nothing = run_jobs([_large_result, lambda: None], workers=2)
+    rise = (_peak_kb() - before) * 1024
+    np.testing.assert_array_equal(result, np.arange(16_000_000))
+    assert nothing is None
+    assert rise < 1.5 * result.nbytes  # read from the file as it is unpickled, not from a pipe
+    assert loaded[0] is not None  # stored in a file ...
+    assert loaded[1] is None  # ... what returned None came back directly
+    assert list(tmp_path.iterdir()) == []  # and the folder is gone
 
 
 @forking

@@ -32,14 +32,18 @@ import importlib
 import logging
 import multiprocessing
 import os
+import pickle
+import shutil
 import signal
 import sys
+import tempfile
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from types import TracebackType
 from typing import Any, TypeVar
 
@@ -271,17 +275,41 @@ def _run_forked(jobs: Sequence[Callable[[], Any]], n: int) -> list[_Outcome]:
     # stays shared with this process instead of being copied page by page.
     gc.freeze()
     _return_freed_memory()
+    folder = Path(tempfile.mkdtemp(prefix="hotspotkaart-jobs-"))  # the results, see _Stored
     try:
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(max_workers=n, mp_context=context,
                                  initializer=_die_with_parent, initargs=(os.getpid(),)) as pool:
-            futures = [pool.submit(_run_job, index) for index in range(len(jobs))]
-            return [future.result() for future in futures]
+            futures = [pool.submit(_run_job, index, folder) for index in range(len(jobs))]
+            return [_loaded(future.result()) for future in futures]
     except BrokenProcessPool as exc:
         raise BuildError(_DIED) from exc
     finally:
         _JOBS = ()
         gc.unfreeze()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@dataclass(frozen=True)
+class _Stored:
+    """Where a worker put the :class:`_Outcome` of a job that returned something.
+
+    The pool would send the result through a pipe, which the receiving process reads whole
+    before it unpickles: the bytes and the objects at once, a gigabyte each for the
+    when-tables at national scale. A file is unpickled as it is read.
+    """
+
+    path: Path
+
+
+def _loaded(result: _Outcome | _Stored) -> _Outcome:
+    """Return the outcome of a job, read from its file when a worker stored it."""
+    if isinstance(result, _Outcome):
+        return result
+    with result.path.open("rb") as handle:
+        outcome: _Outcome = pickle.load(handle)  # our own worker wrote it
+    result.path.unlink()
+    return outcome
 
 
 def _return_freed_memory() -> None:
@@ -322,9 +350,15 @@ _DIED = ("a worker process of the build stopped unexpectedly (out of memory?); "
          "set [engine] workers = 1 to build in one process")
 
 
-def _run_job(index: int) -> _Outcome:
-    """Run job ``index`` of :func:`run_jobs` in a worker."""
-    return _record(_JOBS[index])
+def _run_job(index: int, folder: Path) -> _Outcome | _Stored:
+    """Run job ``index`` of :func:`run_jobs` in a worker; store a result in ``folder``."""
+    outcome = _record(_JOBS[index])
+    if outcome.value is None:  # the pages: nothing to store
+        return outcome
+    path = folder / f"{index}.pickle"
+    with path.open("wb") as handle:
+        pickle.dump(outcome, handle, protocol=pickle.HIGHEST_PROTOCOL)
+    return _Stored(path)
 
 
 def _record(job: Callable[[], Any]) -> _Outcome:
