@@ -18,6 +18,7 @@ import pytest
 import shapely
 
 from hotspotkaart.cli.main import main
+from hotspotkaart.stats.temporal import contiguous
 from tests.helpers.patterns import coverage, uniform_points, write_project
 from tests.helpers.periods import growing, spread
 from tests.helpers.project import BUURTEN, CATEGORIES, incident_section, write_config
@@ -256,3 +257,18 @@ def test_the_trend_only_year_is_used_for_the_trend_and_nothing_else(trend_build)
     assert sorted(set(times["period"])) == [2023, 2024]  # no hot times of the trend year
     hot = pd.read_csv(out / "hottijden.csv", sep=";")
     assert sorted(set(hot["period"])) == [2023, 2024]
+
+
+def test_contiguous_joins_the_arrow_chunks_of_a_table_put_together_from_parts() -> None:
+    text = pd.StringDtype("pyarrow")
+    parts = [pd.DataFrame({"area_code": pd.array([f"BU{i:02d}", None, "WK01"], dtype=text),
+                           "category": pd.array(["Jeugd", "", "x"], dtype="string[python]"),
+                           "count": [i, 2, 3]}) for i in range(4)]
+    pieced = pd.concat(parts, ignore_index=True)
+    assert pieced["area_code"].array.__arrow_array__().num_chunks == 4
+    joined = contiguous(pieced)
+    assert joined["area_code"].array.__arrow_array__().num_chunks == 1
+    pd.testing.assert_frame_equal(joined, pieced)  # the same rows, values and dtypes
+    assert pieced["area_code"].array.__arrow_array__().num_chunks == 4  # the input is kept
+    whole = contiguous(joined)
+    assert whole is joined  # nothing to join: the table itself

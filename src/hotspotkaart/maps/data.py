@@ -76,8 +76,6 @@ class MapData:
                                               compare=False)
 
     def __post_init__(self) -> None:
-        for name in ("months", "times", "hot_times"):  # each gemeente's rows are taken fast
-            object.__setattr__(self, name, _contiguous(getattr(self, name)))
         # the build's breaks are what count_bins and field_breaks remember for their years
         known = self.breaks
         if known is not None:
@@ -156,35 +154,6 @@ class MapData:
         """Return :func:`field_breaks` of all buurten at ``threshold`` (made once, or given)."""
         return self.remembered(("field breaks", tuple(years), threshold),
                                lambda: field_breaks(self.buurten, years, threshold))
-
-
-def _contiguous(table: pd.DataFrame | None) -> pd.DataFrame | None:
-    """Return ``table`` with each Arrow-backed text column in one piece (one chunk).
-
-    A table put together from parts (:func:`pandas.concat`) keeps each part's Arrow chunk, and
-    Arrow takes rows from a column of several chunks by joining them first: the rows of one
-    gemeente out of the millions of rows of tijden took some 40 ms per column so, a few ms
-    in one chunk. The columns are joined once here; the others are shared with ``table``.
-    """
-    if table is None:
-        return None
-    pieces = {c: table[c].array.__arrow_array__() for c in table.columns
-              if _arrow_backed(table[c].dtype)}
-    several = {c: a for c, a in pieces.items() if getattr(a, "num_chunks", 1) > 1}
-    if not several:
-        return table
-    out = table.copy(deep=False)
-    for column, chunks in several.items():
-        dtype = table[column].dtype
-        out[column] = pd.Series(dtype.__from_arrow__(chunks.combine_chunks()),
-                                index=table.index, name=column)
-    return out
-
-
-def _arrow_backed(dtype: Any) -> bool:
-    """Whether a column of ``dtype`` holds its values in Arrow arrays."""
-    return isinstance(dtype, pd.ArrowDtype) or (isinstance(dtype, pd.StringDtype)
-                                                and dtype.storage == "pyarrow")
 
 
 def _as_city(table: pd.DataFrame | None) -> pd.DataFrame | None:

@@ -24,6 +24,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -37,8 +38,8 @@ from hotspotkaart.stats.hottimes import hot_times, profile_change
 from hotspotkaart.stats.trend import EXACT_MAX_STEPS, MIN_STEPS, TE_WEINIG, trend_columns
 
 __all__ = ["COUNT_DECIMALS", "METHOD", "Timing", "area_trends", "cell_quarters",
-           "cell_trends", "count_values", "hot_time_table", "month_table", "profile_table",
-           "quarter_days", "time_table", "timing", "weekday_occurrences"]
+           "cell_trends", "contiguous", "count_values", "hot_time_table", "month_table",
+           "profile_table", "quarter_days", "time_table", "timing", "weekday_occurrences"]
 
 logger = logging.getLogger(__name__)
 
@@ -136,6 +137,34 @@ def _positions_in(values: pd.Series, codes: Sequence[str] | pd.Series) -> npt.ND
 def is_region(buurten: pd.DataFrame) -> bool:
     """Whether the buurten are of more than one gemeente (a region: gemeenten are a level)."""
     return bool(buurten["gemeentecode"].nunique() > 1)
+
+
+def contiguous(table: pd.DataFrame) -> pd.DataFrame:
+    """Return ``table`` with each Arrow-backed text column in one piece (one chunk).
+
+    A table put together from parts (:func:`pandas.concat`) keeps each part's Arrow chunk, and
+    Arrow takes rows from a column of several chunks by joining them first: each gemeente's
+    page took its rows out of the millions of rows of tijden in some 40 ms per column so, a
+    few ms from one chunk. The when-tables of a build are joined once, when they are made
+    (:mod:`hotspotkaart.stats.testing`); the other columns are shared with ``table``.
+    """
+    pieces = {c: table[c].array.__arrow_array__() for c in table.columns
+              if _arrow_backed(table[c].dtype)}
+    several = {c: a for c, a in pieces.items() if getattr(a, "num_chunks", 1) > 1}
+    if not several:
+        return table
+    out = table.copy(deep=False)
+    for column, chunks in several.items():
+        dtype = table[column].dtype
+        out[column] = pd.Series(dtype.__from_arrow__(chunks.combine_chunks()),
+                                index=table.index, name=column)
+    return out
+
+
+def _arrow_backed(dtype: Any) -> bool:
+    """Whether a column of ``dtype`` holds its values in Arrow arrays."""
+    return isinstance(dtype, pd.ArrowDtype) or (isinstance(dtype, pd.StringDtype)
+                                                and dtype.storage == "pyarrow")
 
 
 def _levels(frame: pd.DataFrame, keys: list[str], region: bool) -> pd.DataFrame:

@@ -45,7 +45,14 @@ from hotspotkaart.stats.clustertimes import (
 from hotspotkaart.stats.coverage import Coverage, assess_coverage
 from hotspotkaart.stats.dispersion import Dispersion, Split, choose_dispersion
 from hotspotkaart.stats.grid import GridResult, GridTests, analyse_grid_from_counts, grid_tests
-from hotspotkaart.stats.temporal import Timing, area_trends, is_region, timing, with_area_codes
+from hotspotkaart.stats.temporal import (
+    Timing,
+    area_trends,
+    contiguous,
+    is_region,
+    timing,
+    with_area_codes,
+)
 from hotspotkaart.stats.zones import zone_table_from_counts
 
 __all__ = ["PRELOAD", "Assessment", "build_dispersion", "run_statistics"]
@@ -216,9 +223,9 @@ def _with_gemeentecode(assessment: Assessment, boundaries: Boundaries,
     lookup.update(_cluster_gemeenten(cells, cell_codes, years))
     city = "" if is_region(boundaries.buurten) else str(boundaries.gemeenten["gemeentecode"][0])
     when = assessment.timing
-    tables = {name: _insert_after(getattr(when, name), "area_code", "gemeentecode",
-                                  _when_codes(getattr(when, name), lookup, city))
-              for name in ("times", "months", "hot_times", "profiles")}
+    tables = {name: contiguous(_insert_after(getattr(when, name), "area_code", "gemeentecode",
+                                             _when_codes(getattr(when, name), lookup, city)))
+              for name in ("times", "months", "hot_times", "profiles")}  # their final form
     grid = replace(assessment.grid, cells=_insert_after(cells, "cell_id", "gemeentecode",
                                                         cell_codes))
     return replace(assessment, grid=grid,
