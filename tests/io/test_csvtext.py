@@ -176,6 +176,17 @@ def test_pieces_are_the_file_read_whole(tmp_path, monkeypatch, variant, rows):
     _assert_pieces_are_the_whole(pieces, whole)
 
 
+def test_a_piece_holds_about_the_rows_asked_for(tmp_path):
+    lines = [f"M{i};{1 + i % 28:02d}-03-2024 22:00;Jeugd;105200,5;425600,5"
+             for i in range(20_000)]
+    path = _write_lines(tmp_path / "m.csv", lines)
+    pieces, whole = _pieces_and_whole(path, ["id", "datum", "soort", "x", "y"], 2000)
+    sizes = [len(p) for p in pieces]
+    assert sum(sizes) == len(whole) == 20_000
+    assert all(2000 <= n <= 2000 * 9 / 8 + 50 for n in sizes[:-1]), sizes  # not twice as many
+    _assert_pieces_are_the_whole(pieces, whole)
+
+
 @pytest.mark.parametrize("trouble", [
     '"an open quote;01-05-2024;Jeugd;105400;425800',  # stray quote: resynchronises
     'Q1;01-05-2024;"two\nlines";105400;425800',  # a quoted cell spanning lines

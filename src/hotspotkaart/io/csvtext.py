@@ -139,7 +139,8 @@ def iter_csv_text(path: Path, required: list[str], label: str, ledger: Ledger, r
         yield read_csv_text(path, required, label, ledger)
         return
     encoding = scan_encoding(path, label, ledger)
-    blocks = text_blocks(path, encoding, max(piece, _MIN_BLOCK))
+    # blocks of an eighth of a piece: a piece then holds rows to 9/8 rows lines
+    blocks = text_blocks(path, encoding, max(piece // _BLOCKS_PER_PIECE, _MIN_BLOCK))
     first = next(blocks)
     while sum(bool(line.strip(" \t\r\n\ufeff")) for line, _ in _head_lines(first)) < 2:
         more = next(blocks, None)  # the header row (or sep= line and header) in one block
@@ -147,11 +148,14 @@ def iter_csv_text(path: Path, required: list[str], label: str, ledger: Ledger, r
             break
         first += more
     layout = _layout(first, required, path)
-    number, pending = layout.number, first[layout.body:]
+    number, held = layout.number, [first[layout.body:]]
+    lines = held[0].count("\n")
     for block in itertools.chain(blocks, [None]):
-        if block is not None and pending.count("\n") < rows:
-            pending += block
+        if block is not None and lines < rows:
+            held.append(block)
+            lines += block.count("\n")
             continue
+        pending = "".join(held)
         if not pending:
             return
         fast = _fast_records(pending, number, layout.delimiter, len(layout.header))
@@ -162,8 +166,9 @@ def iter_csv_text(path: Path, required: list[str], label: str, ledger: Ledger, r
             yield _slow_frame(_LINE.findall(rest), 0, layout, offset=number - 1)
             return
         yield _string_frame(fast, layout.header)
-        number += pending.count("\n")
-        pending = block or ""
+        number += lines
+        held = [block] if block else []
+        lines = block.count("\n") if block else 0
         if block is None:
             return
 
@@ -172,6 +177,8 @@ def iter_csv_text(path: Path, required: list[str], label: str, ledger: Ledger, r
 _HEAD_BYTES = 1 << 16
 #: Fewest bytes read at a time (the first block must hold the header row and the line after).
 _MIN_BLOCK = 1 << 12
+#: Blocks read per piece of about ``rows`` lines.
+_BLOCKS_PER_PIECE = 8
 
 
 def _piece_bytes(head: bytes, rows: int) -> int:

@@ -89,7 +89,8 @@ def read_incidents(sources: tuple[IncidentSource, ...], periods: Periods, ledger
     """
     labels = source_labels([(s.path, s.layer) for s in sources])
     frames = [frame for source, label in zip(sources, labels, strict=True)
-              for frame in _read_one(source, label, periods, ledger) if not frame.empty]
+              for frame, _records in _read_one(source, label, periods, ledger)
+              if not frame.empty]
     if not frames:
         return _empty_incidents()
     return _candidates([_reject_duplicate_ids(pd.concat(frames, ignore_index=True), ledger)])
@@ -118,9 +119,9 @@ def iter_incidents(sources: tuple[IncidentSource, ...], periods: Periods, ledger
     Yields
     ------
     geopandas.GeoDataFrame
-        Candidate meldingen, at least ``rows`` at a time (the pieces of small files together)
-        but the last, as :func:`read_incidents` returns them; one empty frame when nothing can
-        be placed and dated.
+        Candidate meldingen, read from at least ``rows`` records at a time (the pieces of
+        small files together) but the last, as :func:`read_incidents` returns them; one empty
+        frame when nothing can be placed and dated.
 
     Raises
     ------
@@ -131,15 +132,16 @@ def iter_incidents(sources: tuple[IncidentSource, ...], periods: Periods, ledger
     labels = source_labels([(s.path, s.layer) for s in sources])
     seen = _SeenIds()
     held: list[pd.DataFrame] = []  # pieces of small files go out together
+    records = 0  # read into the held pieces: what a piece is measured by, not the used ones
     given = False
     for source, label in zip(sources, labels, strict=True):
-        for frame in _read_one(source, label, periods, ledger, rows):
-            if frame.empty:
-                continue
-            held.append(_reject_duplicate_ids(frame.reset_index(drop=True), ledger, seen))
-            if sum(len(f) for f in held) >= rows:
+        for frame, read in _read_one(source, label, periods, ledger, rows):
+            records += read
+            if not frame.empty:
+                held.append(_reject_duplicate_ids(frame.reset_index(drop=True), ledger, seen))
+            if records >= rows and held:
                 yield _candidates(held)
-                held, given = [], True
+                held, records, given = [], 0, True
     if held or not given:
         yield _candidates(held)
 
@@ -225,8 +227,11 @@ def _empty_incidents() -> gpd.GeoDataFrame:
 
 
 def _read_one(source: IncidentSource, label: str, periods: Periods, ledger: Ledger,
-              rows: int | None = None) -> Iterator[pd.DataFrame]:
-    """Read, place and validate one source: in one piece, or a CSV file ``rows`` at a time."""
+              rows: int | None = None) -> Iterator[tuple[pd.DataFrame, int]]:
+    """Read, place and validate one source: in one piece, or ``rows`` records at a time.
+
+    Yields each piece's usable meldingen with the number of records it was read from.
+    """
     suffix = source.path.suffix.lower()
     if suffix in _SPREADSHEET_SUFFIXES:
         msg = (f"{source.path}: is a spreadsheet workbook, not a CSV or vector file; save it "
@@ -248,7 +253,7 @@ def _read_one(source: IncidentSource, label: str, periods: Periods, ledger: Ledg
         frame = _validate(parsed, label, periods, ledger, dates)
         frame.insert(0, "source", label)
         read, used = read + len(raw), used + len(frame)
-        yield frame
+        yield frame, len(raw)
     dates.finish(label, ledger)
     if not read:
         ledger.warn(f"{label}: the file holds no records; check that it is the right export")
