@@ -142,8 +142,8 @@ def _joined_pieces(pieces: list[pd.DataFrame]) -> pd.DataFrame:
     """Put the kept meldingen of the pieces together, the :data:`CATEGORICAL` as categories."""
     if len(pieces) == 1:
         return pieces[0]
-    categories = {c: pd.api.types.union_categoricals([p[c] for p in pieces], sort_categories=True)
-                  .categories
+    union = pd.api.types.union_categoricals
+    categories = {c: union([p[c] for p in pieces], sort_categories=True).categories
                   for c in CATEGORICAL}
     return pd.concat([p.astype({c: pd.CategoricalDtype(v) for c, v in categories.items()})
                       for p in pieces], ignore_index=True)

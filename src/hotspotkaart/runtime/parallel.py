@@ -4,7 +4,7 @@ A build holds independent pieces of work: the testing steps per area level, the 
 zones, and every page and table it writes. :func:`run_jobs` runs such jobs on ``workers``
 processes started with ``fork``, so that they inherit the analysed data instead of receiving a
 copy of it, and returns their results in the order of the jobs, as if they had run one after the
-other:
+other (a result comes back through a temporary file, unpickled as it is read):
 
 - a warning raised in a worker is raised again in the calling process (so it reaches the
   ledger's ``summary.json`` and ``pytest.warns`` alike);
