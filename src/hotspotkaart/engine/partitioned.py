@@ -233,8 +233,8 @@ def count_in_chunks(chunks: Iterable[gpd.GeoDataFrame], buurten: gpd.GeoDataFram
     buurten, zones, zone_frame, periods, analysis, engine, ledger
         As for :func:`count_partitioned`.
     check : callable, optional
-        Called after each chunk is counted with the first used melding (``source``, ``row``,
-        ``category``) of every category so far; raises to stop the build.
+        Called after each chunk is counted with its used meldingen (``source``, ``row``,
+        ``category``); raises to stop the build.
 
     Returns
     -------
@@ -253,18 +253,14 @@ def _count_chunks(chunks: Iterable[gpd.GeoDataFrame], buurten: gpd.GeoDataFrame,
                   check: Callable[[pd.DataFrame], None] | None, scheduler: Any) -> CountTables:
     """Do :func:`count_in_chunks` on the open ``scheduler``."""
     total: CountTables | None = None
-    firsts = pd.DataFrame(columns=["source", "row", "category"])
     n = 0
     for n, chunk in enumerate(chunks, start=1):
         rejected_before = len(ledger.rejections)
         part = _count_partitioned(chunk, buurten, zones, zone_frame, periods, analysis,
                                   engine, ledger, scheduler)
         if check is not None:
-            used = _used(chunk[["source", "row", "category"]],
-                         ledger.rejections[rejected_before:])
-            firsts = pd.concat([firsts, used.drop_duplicates("category")],
-                               ignore_index=True).drop_duplicates("category")
-            check(firsts)
+            check(_used(chunk[["source", "row", "category"]],
+                        ledger.rejections[rejected_before:]))
         total = part if total is None else sum_tables([total, part])  # added up as they come
         ledger.keep_rejected_fields("incidents")
         logger.info("dask engine: chunk %d counted (%d meldingen)", n, len(chunk))

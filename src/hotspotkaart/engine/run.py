@@ -28,7 +28,7 @@ import geopandas as gpd
 import pandas as pd
 
 from hotspotkaart._geometry import COORDINATES, without_points
-from hotspotkaart.config.settings import ZONE_KINDS, Config
+from hotspotkaart.config.settings import ZONE_KINDS, Config, IncidentSource
 from hotspotkaart.engine.join import join_incidents
 from hotspotkaart.engine.partitioned import count_in_chunks
 from hotspotkaart.engine.tables import CountTables, count_incidents, sum_tables
@@ -81,7 +81,7 @@ def join_and_count(config: Config, ledger: Ledger, buurten: gpd.GeoDataFrame,
         output column name (:func:`~hotspotkaart.io.incidents.check_category_slugs`).
     """
     chunks = iter_incidents(config.incidents, config.periods, ledger, config.engine.chunk_size)
-    check = partial(check_category_slugs, sources=config.incidents)
+    check = _CategoryCheck(config.incidents)
     if config.engine.kind != "dask":
         used, tables = _count_pieces(chunks, config, ledger, buurten, zones, zone_frame, check)
         return used, tables, None
@@ -103,14 +103,12 @@ def _count_pieces(chunks: Iterable[gpd.GeoDataFrame], config: Config, ledger: Le
     """Join and count each piece at once; return the kept meldingen and the summed tables."""
     kept: list[pd.DataFrame] = []
     parts: list[CountTables] = []
-    firsts: list[pd.DataFrame] = []  # the first used melding of each category, per piece
     seconds = dict.fromkeys(("reading", "joining", "counting"), 0.0)
     pieces = iter(chunks)
     while (chunk := _timed(lambda: next(pieces, None), seconds, "reading")) is not None:
         used = _timed(partial(join_incidents, chunk, buurten, zones, ledger), seconds, "joining")
         del chunk  # its points and texts: the next piece's room
-        firsts.append(used[["source", "row", "category"]].drop_duplicates("category"))
-        check(pd.concat(firsts, ignore_index=True).drop_duplicates("category"))
+        check(used)
         kept.append(_kept(without_points(used)))
         parts.append(_timed(partial(count_incidents, used, zone_frame, config.periods,
                                     config.analysis), seconds, "counting"))
@@ -120,6 +118,24 @@ def _count_pieces(chunks: Iterable[gpd.GeoDataFrame], config: Config, ledger: Le
                 ", ".join(f"{k} {v:.1f} s" for k, v in seconds.items()))
     tables = parts[0] if len(parts) == 1 else sum_tables(parts)
     return _joined_pieces(kept), dataclasses.replace(tables, chunks=len(parts))
+
+
+class _CategoryCheck:
+    """:func:`~hotspotkaart.io.incidents.check_category_slugs` of meldingen used piece by piece.
+
+    Called with each piece's used meldingen (``source``, ``row``, ``category``), it checks the
+    first used melding of every category so far, as the check of all of them at once would.
+    """
+
+    def __init__(self, sources: tuple[IncidentSource, ...]) -> None:
+        self.sources = sources
+        self.firsts = pd.DataFrame(columns=["source", "row", "category"])
+
+    def __call__(self, used: pd.DataFrame) -> None:
+        new = used[["source", "row", "category"]].drop_duplicates("category")
+        self.firsts = pd.concat([self.firsts, new], ignore_index=True).drop_duplicates(
+            "category")
+        check_category_slugs(self.firsts, self.sources)
 
 
 def _timed(step: Callable[[], T], seconds: dict[str, float], key: str) -> T:
