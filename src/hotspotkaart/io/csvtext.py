@@ -139,7 +139,7 @@ def iter_csv_text(path: Path, required: list[str], label: str, ledger: Ledger, r
         yield read_csv_text(path, required, label, ledger)
         return
     encoding = scan_encoding(path, label, ledger)
-    # blocks of an eighth of a piece: a piece then holds rows to 9/8 rows lines
+    # blocks of an eighth of a piece: a piece then holds from rows to 9/8 × rows lines
     blocks = text_blocks(path, encoding, max(piece // _BLOCKS_PER_PIECE, _MIN_BLOCK))
     first = next(blocks)
     while sum(bool(line.strip(" \t\r\n\ufeff")) for line, _ in _head_lines(first)) < 2:

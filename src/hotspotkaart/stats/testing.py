@@ -234,9 +234,12 @@ def _with_gemeentecode(assessment: Assessment, boundaries: Boundaries,
 
 
 def _when_codes(table: pd.DataFrame, lookup: dict[str, str], city: str) -> np.ndarray:
-    """Return the gemeentecode of each row of a *when* table (``city`` for the city rows)."""
-    positions, codes = pd.factorize(table["area_code"].astype(str))  # millions of rows of
-    named = pd.Series(codes).map(lookup).where(codes != "", city).fillna("")  # few codes
+    """Return the gemeentecode of each row of a *when* table (``city`` for the city rows).
+
+    The few distinct area codes of its millions of rows are each looked up once.
+    """
+    positions, codes = pd.factorize(table["area_code"].astype(str))
+    named = pd.Series(codes).map(lookup).where(codes != "", city).fillna("")
     return named.to_numpy(dtype=object)[positions]
 
 
