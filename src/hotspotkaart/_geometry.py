@@ -1,7 +1,8 @@
 """Geometry helpers shared by the readers, and the meldingen's coordinates after the join.
 
 The readers of boundaries, zones and candidate areas repair polygons here; the meldingen a
-build keeps after the join hold coordinates instead of points (:func:`without_points`).
+build keeps after the join hold coordinates instead of points (:func:`without_points`), and
+a piece of meldingen sent to another process travels so (:func:`with_points` makes its points).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import pandas as pd
 import shapely
 
 __all__ = ["COORDINATES", "POLYGONAL", "polygonal_part", "polygons_of_collection",
-           "repair_polygons", "without_points"]
+           "repair_polygons", "with_points", "without_points"]
 
 #: The geometry types that count as an area.
 POLYGONAL: tuple[str, ...] = ("Polygon", "MultiPolygon")
@@ -98,6 +99,16 @@ def repair_polygons(geoms: np.ndarray, names: Sequence[str], *, where: str,
         warn(f"{where}: repaired {int(invalid.sum())} invalid {noun} ({prefix}"
              f"{', '.join(shown)}) with shapely.make_valid; check them in a GIS")
     return values, invalid
+
+
+def with_points(frame: pd.DataFrame, crs: str) -> gpd.GeoDataFrame:
+    """Return ``frame`` with its :data:`COORDINATES` (in ``crs``) as a point geometry instead.
+
+    The inverse of :func:`without_points`; ``frame`` is not modified.
+    """
+    x, y = COORDINATES
+    points = shapely.points(frame[x].to_numpy(float), frame[y].to_numpy(float))
+    return gpd.GeoDataFrame(frame.drop(columns=[x, y]), geometry=points, crs=crs)
 
 
 def without_points(points: gpd.GeoDataFrame) -> pd.DataFrame:

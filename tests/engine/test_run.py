@@ -83,9 +83,10 @@ def test_the_dask_engine_keeps_no_melding_and_counts_the_same(config):
         tables.buurten[columns].sort_values(columns[:3]).reset_index(drop=True))
 
 
-def _in_pieces(config_path, rows: int):
+def _in_pieces(config_path, rows: int, workers: int | str = "auto"):
     config = load_config(config_path)
-    return dataclasses.replace(config, engine=dataclasses.replace(config.engine, chunk_size=rows))
+    return dataclasses.replace(config, engine=dataclasses.replace(
+        config.engine, chunk_size=rows, workers=workers))
 
 
 def _assert_same_tables(one: CountTables, other: CountTables) -> None:
@@ -104,7 +105,8 @@ def _assert_same_tables(one: CountTables, other: CountTables) -> None:
             assert a == b, field.name
 
 
-def test_the_memory_engine_reads_and_counts_in_pieces_what_it_would_at_once(config):
+@pytest.mark.parametrize("workers", [1, 2])
+def test_the_memory_engine_reads_and_counts_in_pieces_what_it_would_at_once(config, workers):
     folder, rows = config
     rows += [(f"UIT{i}", "03-03-2024 10:00", "Jeugd", "90000.0", f"{425000 + i}.0")
              for i in range(3)]  # outside the gemeente, in a later piece
@@ -112,7 +114,7 @@ def test_the_memory_engine_reads_and_counts_in_pieces_what_it_would_at_once(conf
     (folder / "m.csv").write_text(rd_csv(rows), encoding="utf-8")
     path = write_config(folder, incidents=incident_section("m.csv"))
     (whole, tables, _), ledger = _run(load_config(path))
-    (pieced, pieced_tables, _), pieced_ledger = _run(_in_pieces(path, 40))
+    (pieced, pieced_tables, _), pieced_ledger = _run(_in_pieces(path, 40, workers))
     assert pieced_tables.chunks > 1 == tables.chunks
     pd.testing.assert_frame_equal(pieced, whole)
     _assert_same_tables(pieced_tables, tables)

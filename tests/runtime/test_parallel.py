@@ -22,6 +22,7 @@ from hotspotkaart.runtime.parallel import (
     WarmProcess,
     available_cpus,
     imports_without_gc,
+    map_ahead,
     resolve_workers,
     run_jobs,
 )
@@ -321,3 +322,75 @@ def test_workers_do_not_start_with_the_memory_their_parent_freed():
     assert freed_but_kept > before_free - 100  # glibc kept it: the case that matters
     assert max(worker_mb) < freed_but_kept - 150
     assert len(kept) == 2000
+
+
+def _square_and_pid(item: int) -> tuple[int, int]:
+    return item * item, os.getpid()
+
+
+@forking
+def test_map_ahead_works_on_a_worker_process_and_keeps_the_order():
+    results = list(map_ahead(_square_and_pid, range(7), workers=2))
+    assert [value for value, _ in results] == [i * i for i in range(7)]
+    pids = {pid for _, pid in results}
+    assert pids != {os.getpid()}
+    assert len(pids) == 1  # one worker, so the items are worked out in order
+
+
+@forking
+def test_map_ahead_makes_the_next_items_while_the_worker_works_but_no_more_than_ahead():
+    made: list[float] = []
+    done: list[float] = []
+
+    def items():
+        for i in range(6):
+            made.append(time.perf_counter())
+            yield i
+
+    def slow(item: int) -> float:
+        time.sleep(0.2)
+        return time.perf_counter()
+
+    for finished in map_ahead(slow, items(), workers=2):
+        done.append(finished)
+        # when a result arrives, at most AHEAD more items were handed out after it
+        assert len(made) <= len(done) + parallel.AHEAD
+    assert len(done) == 6
+    assert made[1] < done[0]  # the second item was made while the first was worked out
+
+
+def test_map_ahead_with_one_worker_runs_here_in_order():
+    assert list(map_ahead(_square_and_pid, [3, 1, 2], workers=1)) == [
+        (9, os.getpid()), (1, os.getpid()), (4, os.getpid())]
+
+
+@forking
+def test_map_ahead_passes_warnings_and_errors_on_and_dies_clearly():
+    def warns(item: int) -> int:
+        if item == 1:
+            warnings.warn(f"piece {item} repaired", HotspotkaartWarning, stacklevel=1)
+        return item
+
+    with pytest.warns(HotspotkaartWarning, match="piece 1 repaired"):
+        assert list(map_ahead(warns, [0, 1], workers=2)) == [0, 1]
+
+    def fails(item: int) -> int:
+        if item == 2:
+            msg = "meldingen.csv row 12: cannot be joined"
+            raise InputError(msg)
+        return item
+
+    with pytest.raises(InputError, match="row 12: cannot be joined"):
+        list(map_ahead(fails, range(5), workers=2))
+
+    def killed(item: int) -> int:
+        os.kill(os.getpid(), signal.SIGKILL)
+        return item
+
+    with pytest.raises(BuildError, match=r"worker process .* stopped unexpectedly"):
+        list(map_ahead(killed, range(3), workers=2))
+
+
+def test_map_ahead_refuses_workers_below_one():
+    with pytest.raises(ConfigError, match="workers = 0 is not allowed"):
+        list(map_ahead(_square_and_pid, [1], workers=0))

@@ -11,7 +11,9 @@ counts it (:func:`~hotspotkaart.engine.tables.count_incidents`) and keeps its us
 with their coordinates instead of shapely points (:func:`hotspotkaart._geometry.
 without_points`), for the GeoPackage and the camera assessment; the counts of the pieces are
 added up (:func:`~hotspotkaart.engine.tables.sum_tables`), which gives the tables of counting
-all meldingen at once. The dask engine joins and counts each piece in partitions
+all meldingen at once. With more than one worker a piece is joined and counted on a worker
+process while this one reads the next (:func:`~hotspotkaart.runtime.parallel.map_ahead`):
+reading and joining each take one core. The dask engine joins and counts each piece in partitions
 (:func:`~hotspotkaart.engine.partitioned.count_in_chunks`) and keeps no melding.
 """
 
@@ -20,20 +22,29 @@ from __future__ import annotations
 import dataclasses
 import logging
 import time
-from collections.abc import Callable, Iterable
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
 from functools import partial
 from typing import Any, TypeVar
 
 import geopandas as gpd
 import pandas as pd
 
-from hotspotkaart._geometry import COORDINATES, without_points
-from hotspotkaart.config.settings import ZONE_KINDS, Config, IncidentSource
+from hotspotkaart._geometry import COORDINATES, with_points, without_points
+from hotspotkaart.config.settings import (
+    ZONE_KINDS,
+    AnalysisConfig,
+    Config,
+    IncidentSource,
+    Periods,
+)
 from hotspotkaart.engine.join import join_incidents
 from hotspotkaart.engine.partitioned import count_in_chunks
 from hotspotkaart.engine.tables import CountTables, count_incidents, sum_tables
+from hotspotkaart.io.crs import RD
 from hotspotkaart.io.incidents import check_category_slugs, iter_incidents
 from hotspotkaart.io.ledger import Ledger
+from hotspotkaart.runtime.parallel import map_ahead, resolve_workers
 
 __all__ = ["CATEGORICAL", "INCIDENT_COLUMNS", "join_and_count"]
 
@@ -80,11 +91,13 @@ def join_and_count(config: Config, ledger: Ledger, buurten: gpd.GeoDataFrame,
         As :func:`~hotspotkaart.io.incidents.iter_incidents`, or when two categories get one
         output column name (:func:`~hotspotkaart.io.incidents.check_category_slugs`).
     """
-    chunks = iter_incidents(config.incidents, config.periods, ledger, config.engine.chunk_size)
     check = _CategoryCheck(config.incidents)
     if config.engine.kind != "dask":
-        used, tables = _count_pieces(chunks, config, ledger, buurten, zones, zone_frame, check)
+        pieces = iter_incidents(config.incidents, config.periods, ledger,
+                                config.engine.chunk_size, points=False)
+        used, tables = _count_pieces(pieces, config, ledger, buurten, zones, zone_frame, check)
         return used, tables, None
+    chunks = iter_incidents(config.incidents, config.periods, ledger, config.engine.chunk_size)
     tables = count_in_chunks(chunks, buurten, zones, zone_frame, config.periods,
                              config.analysis, config.engine, ledger, check=check)
     engine = {"kind": "dask", "partitions": tables.partitions, "chunks": tables.chunks,
@@ -96,28 +109,66 @@ def join_and_count(config: Config, ledger: Ledger, buurten: gpd.GeoDataFrame,
     return none, tables, engine
 
 
-def _count_pieces(chunks: Iterable[gpd.GeoDataFrame], config: Config, ledger: Ledger,
+def _count_pieces(chunks: Iterable[pd.DataFrame], config: Config, ledger: Ledger,
                   buurten: gpd.GeoDataFrame, zones: gpd.GeoDataFrame,
                   zone_frame: gpd.GeoDataFrame, check: Callable[[pd.DataFrame], None],
                   ) -> tuple[pd.DataFrame, CountTables]:
-    """Join and count each piece at once; return the kept meldingen and the summed tables."""
+    """Join and count each piece at once; return the kept meldingen and the summed tables.
+
+    With more than one worker the pieces are joined and counted on a worker process while
+    this one reads the next (:func:`~hotspotkaart.runtime.parallel.map_ahead`): each is one
+    core's work. The ledger then lets go of the fields of the used records of every piece
+    whose join is in, but keeps those of the pieces read and not yet joined.
+    """
+    seconds = dict.fromkeys(("reading", "joining", "counting"), 0.0)
+    waiting: deque[pd.DataFrame] = deque()  # source and row of the pieces read, not yet in
+
+    def read() -> Iterator[pd.DataFrame]:
+        pieces = iter(chunks)
+        while (chunk := _timed(lambda: next(pieces, None), seconds, "reading")) is not None:
+            waiting.append(chunk[["source", "row"]])
+            yield chunk
+
+    work = partial(_join_piece, buurten=buurten, zones=zones, zone_frame=zone_frame,
+                   periods=config.periods, analysis=config.analysis)
     kept: list[pd.DataFrame] = []
     parts: list[CountTables] = []
-    seconds = dict.fromkeys(("reading", "joining", "counting"), 0.0)
-    pieces = iter(chunks)
-    while (chunk := _timed(lambda: next(pieces, None), seconds, "reading")) is not None:
-        used = _timed(partial(join_incidents, chunk, buurten, zones, ledger), seconds, "joining")
-        del chunk  # its points and texts: the next piece's room
-        check(used)
-        kept.append(_kept(without_points(used)))
-        parts.append(_timed(partial(count_incidents, used, zone_frame, config.periods,
-                                    config.analysis), seconds, "counting"))
-        ledger.keep_rejected_fields("incidents")
-        del used
+    for piece in map_ahead(work, read(), resolve_workers(config.engine.workers)):
+        waiting.popleft()
+        ledger.take(piece.ledger)
+        check(piece.kept)
+        kept.append(piece.kept)
+        parts.append(piece.tables)
+        ledger.keep_rejected_fields("incidents", waiting=list(waiting))
+        for key, value in piece.seconds.items():
+            seconds[key] += value
     logger.info("memory engine: %d piece(s); %s", len(parts),
                 ", ".join(f"{k} {v:.1f} s" for k, v in seconds.items()))
     tables = parts[0] if len(parts) == 1 else sum_tables(parts)
     return _joined_pieces(kept), dataclasses.replace(tables, chunks=len(parts))
+
+
+@dataclasses.dataclass(frozen=True)
+class _Piece:
+    """One piece of meldingen joined and counted (:func:`_join_piece`)."""
+
+    kept: pd.DataFrame  # the used meldingen, :func:`_kept`
+    tables: CountTables
+    ledger: Ledger  # the join's rejections and warnings
+    seconds: dict[str, float]  # joining and counting
+
+
+def _join_piece(chunk: pd.DataFrame, *, buurten: gpd.GeoDataFrame, zones: gpd.GeoDataFrame,
+                zone_frame: gpd.GeoDataFrame, periods: Periods,
+                analysis: AnalysisConfig) -> _Piece:
+    """Join and count one piece of candidate meldingen (coordinates in ``x`` and ``y``)."""
+    seconds = dict.fromkeys(("joining", "counting"), 0.0)
+    scratch = Ledger()
+    used = _timed(lambda: join_incidents(with_points(chunk, RD), buurten, zones, scratch),
+                  seconds, "joining")
+    tables = _timed(partial(count_incidents, used, zone_frame, periods, analysis), seconds,
+                    "counting")
+    return _Piece(_kept(without_points(used)), tables, scratch, seconds)
 
 
 class _CategoryCheck:

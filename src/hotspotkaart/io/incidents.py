@@ -21,6 +21,7 @@ import pandas as pd
 import shapely
 
 from hotspotkaart._errors import InputError
+from hotspotkaart._geometry import COORDINATES, with_points
 from hotspotkaart._naming import category_slug
 from hotspotkaart.config.settings import NO_PERIOD, IncidentSource, Periods
 from hotspotkaart.io.crs import RD, CrsChoice, in_netherlands, resolve_crs, to_rd
@@ -92,12 +93,12 @@ def read_incidents(sources: tuple[IncidentSource, ...], periods: Periods, ledger
               for frame, _records in _read_one(source, label, periods, ledger)
               if not frame.empty]
     if not frames:
-        return _empty_incidents()
+        return with_points(_empty_incidents(), RD)
     return _candidates([_reject_duplicate_ids(pd.concat(frames, ignore_index=True), ledger)])
 
 
 def iter_incidents(sources: tuple[IncidentSource, ...], periods: Periods, ledger: Ledger,
-                   rows: int) -> Iterator[gpd.GeoDataFrame]:
+                   rows: int, *, points: bool = True) -> Iterator[pd.DataFrame]:
     """Read every incident source piece by piece, about ``rows`` records at a time.
 
     Put together, the pieces are what :func:`read_incidents` returns, and the ledger receives
@@ -115,10 +116,15 @@ def iter_incidents(sources: tuple[IncidentSource, ...], periods: Periods, ledger
         As for :func:`read_incidents`.
     rows : int
         Records per piece (at least 1).
+    points : bool, default True
+        Give each melding a point geometry, as :func:`read_incidents`; with False a piece is a
+        plain frame with the coordinates in RD New in the columns ``x`` and ``y`` instead,
+        for a caller that sends the pieces elsewhere (a point pickles to some 60 bytes and
+        takes as long to make as to send; its two numbers take 16 and no time).
 
     Yields
     ------
-    geopandas.GeoDataFrame
+    geopandas.GeoDataFrame or pandas.DataFrame
         Candidate meldingen, read from at least ``rows`` records at a time (the pieces of
         small files together) but the last, as :func:`read_incidents` returns them; one empty
         frame when nothing can be placed and dated.
@@ -140,18 +146,20 @@ def iter_incidents(sources: tuple[IncidentSource, ...], periods: Periods, ledger
             if not frame.empty:
                 held.append(_reject_duplicate_ids(frame.reset_index(drop=True), ledger, seen))
             if records >= rows and held:
-                yield _candidates(held)
+                yield _candidates(held, points=points)
                 held, records, given = [], 0, True
     if held or not given:
-        yield _candidates(held)
+        yield _candidates(held, points=points)
 
 
-def _candidates(frames: list[pd.DataFrame]) -> gpd.GeoDataFrame:
-    """Put read meldingen together as the candidates :func:`read_incidents` returns."""
+def _candidates(frames: list[pd.DataFrame], *, points: bool = True) -> pd.DataFrame:
+    """Put read meldingen together as the candidates :func:`read_incidents` returns.
+
+    With ``points`` their coordinates become a point geometry; else they stay as they are.
+    """
     frames = [f for f in frames if not f.empty]
-    if not frames:
-        return _empty_incidents()
-    return gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), geometry="geometry", crs=RD)
+    frame = pd.concat(frames, ignore_index=True) if frames else _empty_incidents()
+    return with_points(frame, RD) if points else frame
 
 
 #: The most categories a build keeps apart: five columns each in the buurt and wijk tables, and
@@ -218,12 +226,11 @@ def check_category_slugs(incidents: pd.DataFrame, sources: tuple[IncidentSource,
         raise InputError(msg)
 
 
-def _empty_incidents() -> gpd.GeoDataFrame:
+def _empty_incidents() -> pd.DataFrame:
     columns = {"source": "str", "row": "int64", "melding_id": "str",
                "date": "datetime64[ns]", "timed": "bool", "period": "int64",
-               "category": "str"}
-    frame = pd.DataFrame({c: pd.Series(dtype=t) for c, t in columns.items()})
-    return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries([], crs=RD), crs=RD)
+               "category": "str", COORDINATES[0]: "float64", COORDINATES[1]: "float64"}
+    return pd.DataFrame({c: pd.Series(dtype=t) for c, t in columns.items()})
 
 
 def _read_one(source: IncidentSource, label: str, periods: Periods, ledger: Ledger,
@@ -474,7 +481,8 @@ def _validate(parsed: _Parsed, label: str, periods: Periods, ledger: Ledger,
         **when.columns(keep),
         "period": period[keep].to_numpy(dtype=np.int64),
         "category": frame.loc[keep, "category"].astype(str).to_numpy(),
-        "geometry": shapely.points(x[keep.to_numpy()], y[keep.to_numpy()]),
+        COORDINATES[0]: x[keep.to_numpy()],
+        COORDINATES[1]: y[keep.to_numpy()],
     })
     reader.tally(when, keep)
     return out

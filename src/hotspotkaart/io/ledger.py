@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from hotspotkaart._errors import HotspotkaartError, HotspotkaartWarning
@@ -112,20 +113,45 @@ class Ledger:
             self.raw[(kind, source)] = pd.concat([self.raw[(kind, source)],
                                                   _first_of_each_column(raw)])
 
-    def keep_rejected_fields(self, kind: str) -> None:
+    def keep_rejected_fields(self, kind: str, *, waiting: Sequence[pd.DataFrame] = ()) -> None:
         """Let go of the original fields of every record of ``kind`` that is not rejected.
 
         ``rejected.csv`` shows the fields of rejected records only; a build that reads its
         meldingen piece by piece calls this after each piece, so that the ledger holds the
-        rejected records rather than all of them.
+        rejected records rather than all of them. The records in ``waiting`` (frames with
+        ``source`` and ``row``: pieces read whose later checks are still to come) keep their
+        fields too.
         """
-        rejected: dict[str, set[int]] = {}
+        rejected: dict[str, list[int]] = {}
         for r in self.rejections:
             if r.kind == kind:
-                rejected.setdefault(r.source, set()).add(r.row)
+                rejected.setdefault(r.source, []).append(r.row)
+        keep = {source: [np.asarray(rows, dtype=np.int64)] for source, rows in rejected.items()}
+        for frame in waiting:
+            for source, rows in frame.groupby("source", sort=False, observed=True)["row"]:
+                keep.setdefault(str(source), []).append(rows.to_numpy(dtype=np.int64))
         for key, raw in self.raw.items():
             if key[0] == kind:
-                self.raw[key] = raw[raw.index.isin(rejected.get(key[1], set()))]
+                rows = keep.get(key[1], [np.empty(0, dtype=np.int64)])
+                self.raw[key] = raw[raw.index.isin(np.concatenate(rows))]
+
+    def take(self, other: Ledger) -> None:
+        """Add the rejections and warnings of ``other``, a ledger of a later check.
+
+        A check that runs elsewhere (a worker process) rejects into a ledger of its own; the
+        build's ledger takes them in. ``other`` may not have read records itself.
+
+        Raises
+        ------
+        ValueError
+            If ``other`` registered records: their fields would be lost (a bug).
+
+        """
+        if other.read:
+            msg = f"take: the other ledger read {dict(other.read)}; only its rejections are taken"
+            raise ValueError(msg)
+        self.rejections.extend(other.rejections)
+        self.warnings.extend(other.warnings)
 
     def reject(self, kind: str, source: str, rows: pd.Series | list[int], reason: str,
                details: pd.Series | list[str] | str = "") -> None:

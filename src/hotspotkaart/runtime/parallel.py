@@ -16,6 +16,10 @@ With one worker, a single job, or on a system without ``fork`` (Windows, and mac
 ``fork`` is unsafe), the jobs run in order in the calling process. The statistics do not depend
 on the number of workers: every random draw is seeded per job (``[analysis] seed``).
 
+:func:`map_ahead` works a stream of items out on one forked worker while the caller makes the
+next ones (the join stage: this process reads a piece of meldingen while the worker joins and
+counts the one before).
+
 :class:`WarmProcess` is a worker started before the data exists: it imports a list of modules
 while its caller goes on, and later runs one job (pickled to it) the same way, warnings and
 errors included. The command line starts one for the testing stage right after reading the
@@ -38,29 +42,39 @@ import signal
 import sys
 import tempfile
 import warnings
-from collections.abc import Callable, Iterator, Sequence
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from types import TracebackType
 from typing import Any, TypeVar
 
 from hotspotkaart._errors import BuildError, ConfigError
 
-__all__ = ["MAX_WORKERS", "WarmProcess", "available_cpus", "imports_without_gc", "resolve_workers",
-           "run_jobs"]
+__all__ = ["MAX_WORKERS", "WarmProcess", "available_cpus", "imports_without_gc", "map_ahead",
+           "resolve_workers", "run_jobs"]
 
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
+A = TypeVar("A")
 
 #: The most worker processes ``workers = "auto"`` starts; more rarely pays for a build's jobs.
 MAX_WORKERS = 8
 
 #: The jobs of the running :func:`run_jobs` call, inherited by its forked workers.
 _JOBS: Sequence[Callable[[], Any]] = ()
+
+#: The function of the running :func:`map_ahead` call, inherited by its forked worker.
+_AHEAD: Callable[[Any], Any] | None = None
+
+#: The items :func:`map_ahead` hands its worker before it waits for the first result: one
+#: being worked on and one ready, so that the worker need not wait for the caller.
+AHEAD = 2
 
 
 @dataclass(frozen=True)
@@ -126,6 +140,81 @@ def run_jobs(jobs: Sequence[Callable[[], T]], workers: int) -> list[T]:
         return [job() for job in jobs]
     logger.debug("running %d jobs on %d worker processes", len(jobs), n)
     return [_unpack(outcome) for outcome in _run_forked(jobs, n)]
+
+
+def map_ahead(function: Callable[[A], T], items: Iterable[A], workers: int) -> Iterator[T]:
+    """Yield ``function(item)`` for each item in order, worked out on a forked process.
+
+    While the worker process works on an item, the caller makes the next ones (``items`` is
+    consumed in this process) and uses the results given so far: a stream of which making an
+    item and working it out each take one core. At most :data:`AHEAD` items wait for or are in
+    the worker. The function and the items are pickled to the worker (the function once, as
+    the worker inherits it); warnings raised there are raised again here, errors from the
+    generator.
+
+    With ``workers`` = 1 or without ``fork`` everything runs in order in the calling process.
+
+    Parameters
+    ----------
+    function : callable
+        Takes one item; it, the items and its results must pickle.
+    items : iterable
+        The items, made as they are asked for.
+    workers : int
+        The build's number of worker processes (at least 1); above 1 one worker is used.
+
+    Yields
+    ------
+    object
+        ``function(item)``, in the order of ``items``.
+
+    Raises
+    ------
+    ConfigError
+        If ``workers`` is below 1.
+    BuildError
+        If the worker process died before it finished.
+    """
+    _check_workers(workers)
+    if workers == 1 or not _can_fork():
+        yield from map(function, items)
+        return
+    yield from _mapped_ahead(function, iter(items))
+
+
+def _mapped_ahead(function: Callable[[A], T], items: Iterator[A]) -> Iterator[T]:
+    """Do :func:`map_ahead` on one forked worker."""
+    global _AHEAD  # handed to the forked worker, which inherits it
+    _AHEAD = function
+    pending: deque[Future[_Outcome]] = deque()
+    pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"),
+                               initializer=_die_with_parent, initargs=(os.getpid(),))
+    try:
+        for item in items:
+            if len(pending) == AHEAD:
+                yield _unpack(pending.popleft().result())
+            gc.freeze()  # the worker forks at the first submit: see _run_forked
+            try:
+                pending.append(pool.submit(_run_ahead, item))
+            finally:
+                gc.unfreeze()
+            del item  # the pool holds it until the worker is done with it
+        while pending:
+            yield _unpack(pending.popleft().result())
+    except BrokenProcessPool as exc:
+        raise BuildError(_DIED) from exc
+    finally:
+        _AHEAD = None
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _run_ahead(item: Any) -> _Outcome:
+    """Work out one item of :func:`map_ahead` in its worker."""
+    function = _AHEAD
+    if function is None:  # the worker inherits _AHEAD; without it this is not that worker
+        msg = "_run_ahead runs only in the worker of map_ahead"
+        raise RuntimeError(msg)
+    return _record(partial(function, item))
 
 
 class WarmProcess:
