@@ -17,6 +17,7 @@ from hotspotkaart.engine.counting import (
     group_sums,
     half_counts,
     incident_totals,
+    key_column,
     key_groups,
     sum_counts,
     sum_incident_totals,
@@ -28,6 +29,11 @@ PERIODS = Periods(2023, 2024)
 def test_category_labels_of_missing_values() -> None:
     labels = category_labels(pd.Series(["Jeugd", None, np.nan, 3, "Jeugd"], dtype=object))
     assert labels.tolist() == ["Jeugd", "onbekend", "onbekend", "3", "Jeugd"]
+    assert labels.categories.tolist() == ["3", "Jeugd", "onbekend"]  # distinct, sorted
+    # a category written as "onbekend" and a missing one are one label
+    both = category_labels(pd.Series(["onbekend", None, "Jeugd"], dtype=object))
+    assert both.tolist() == ["onbekend", "onbekend", "Jeugd"]
+    assert both.categories.tolist() == ["Jeugd", "onbekend"]
 
 
 def test_group_sizes_count_rows_per_key_and_add_up_with_sum_counts():
@@ -72,6 +78,20 @@ def test_group_sizes_on_integer_codes_equal_pandas_groupby(keys: list[str]) -> N
     pd.testing.assert_frame_equal(group_sizes(as_arrays, keys), expected)
 
 
+@pytest.mark.parametrize("keys", [["code"], ["period", "code"], ["code", "big", "hour"]])
+def test_group_sizes_on_categorical_keys_equal_those_on_their_values(keys: list[str]) -> None:
+    frame = _key_frame(500, seed=10 + len(keys))
+    frame.loc[frame.index[::17], "code"] = None  # missing codes group last, as with values
+    expected = group_sizes(frame.astype({"code": object}), keys)
+    unsorted = pd.Categorical(frame["code"], categories=["z", *sorted(
+        frame["code"].dropna().unique(), reverse=True)])  # an unused one, not in order
+    for codes in (key_column(frame["code"]), unsorted):
+        as_categories = {**{k: frame[k].to_numpy() for k in keys}, "code": codes}
+        got = group_sizes(as_categories, keys)
+        pd.testing.assert_frame_equal(got, expected)
+        assert got["code"].dtype == expected["code"].dtype  # plain values, not categories
+
+
 def test_group_sizes_renumber_keys_whose_codes_would_overflow() -> None:
     rng = np.random.default_rng(3)
     # eight keys of about 300 values each: 301**8 codes do not fit in int64
@@ -79,6 +99,8 @@ def test_group_sizes_renumber_keys_whose_codes_would_overflow() -> None:
     frame["text"] = rng.choice(["a", "b"], 300)
     keys = [*(f"k{i}" for i in range(8)), "text"]
     pd.testing.assert_frame_equal(group_sizes(frame, keys), _pandas_sizes(frame, keys))
+    coded = {**{k: frame[k].to_numpy() for k in keys}, "text": key_column(frame["text"])}
+    pd.testing.assert_frame_equal(group_sizes(coded, keys), _pandas_sizes(frame, keys))
 
 
 def test_group_sums_add_fractions_as_pandas_does() -> None:

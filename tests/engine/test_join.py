@@ -57,6 +57,10 @@ def test_join_applies_the_boundary_rule_where_three_buurten_meet():
     assert used["buurtcode"].tolist() == \
         assign_areas(points, buurten)["buurtcode"].dropna().tolist()
     assert [r.row for r in ledger.rejections] == [8]
+    # the codes are categories of the buurten's sorted codes: counted without hashing text
+    assert isinstance(used["buurtcode"].dtype, pd.CategoricalDtype)
+    assert used["buurtcode"].cat.categories.tolist() == sorted(buurten["buurtcode"])
+    assert used["wijkcode"].cat.categories.tolist() == ["WK000000", "WK000001"]
 
 
 def test_outside_points_are_rejected_as_such():

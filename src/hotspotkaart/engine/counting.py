@@ -36,6 +36,7 @@ __all__ = [
     "half_counts",
     "half_days",
     "incident_totals",
+    "key_column",
     "key_groups",
     "sum_counts",
     "sum_incident_totals",
@@ -93,7 +94,7 @@ def area_counts(incidents: pd.DataFrame, key: str, periods: Periods) -> pd.DataF
     require_columns(incidents, (key, "period", "category"), "incidents")
     period = period_array(incidents, periods)
     frame = {
-        key: incidents[key].to_numpy(dtype=object),
+        key: key_column(incidents[key]),
         "period": period,
         "category": category_labels(incidents["category"]),
     }
@@ -126,7 +127,7 @@ def half_counts(incidents: pd.DataFrame, periods: Periods) -> pd.DataFrame:
     period = period_array(incidents, periods)
     day = periods.day_in_period(incidents["date"], period)
     frame = {
-        "buurtcode": incidents["buurtcode"].to_numpy(dtype=object),
+        "buurtcode": key_column(incidents["buurtcode"]),
         "period": period,
         "category": category_labels(incidents["category"]),
         "half": (day // WEEK_BLOCK_DAYS % 2).astype(np.int64),
@@ -247,7 +248,7 @@ def sum_incident_totals(parts: Sequence[IncidentTotals]) -> IncidentTotals:
                           spans=summed if len(spans) else parts[0].spans)
 
 
-def category_labels(categories: pd.Series) -> npt.NDArray[np.object_]:
+def category_labels(categories: pd.Series) -> pd.Categorical:
     """Return the category label of every melding (missing values become ``"onbekend"``).
 
     Parameters
@@ -257,13 +258,27 @@ def category_labels(categories: pd.Series) -> npt.NDArray[np.object_]:
 
     Returns
     -------
-    numpy.ndarray of str
-        ``str(category)`` per melding, ``"onbekend"`` where missing.
+    pandas.Categorical
+        ``str(category)`` per melding, ``"onbekend"`` where missing; its categories are the
+        distinct labels, sorted (so that :func:`key_groups` groups on numbers).
 
     """
     codes, uniques = pd.factorize(categories, use_na_sentinel=True)
     labels = np.array([*(category_label(u) for u in uniques), "onbekend"], dtype=object)
-    return labels[codes]  # code -1 (missing) picks the last label
+    distinct, label_code = np.unique(labels, return_inverse=True)
+    return pd.Categorical.from_codes(label_code[codes], categories=distinct)  # -1: the last
+
+
+def key_column(values: pd.Series) -> pd.Categorical:
+    """Return a key column of codes (a buurtcode per melding) as a categorical.
+
+    A categorical column (the join gives its area codes so) is taken as it is; another is
+    factorised once here, and :func:`key_groups` then groups on its numbers.
+    """
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        return values.array
+    codes, uniques = pd.factorize(values, sort=True, use_na_sentinel=True)
+    return pd.Categorical.from_codes(codes, categories=uniques)
 
 
 def group_sums(frame: Columns, keys: list[str],
@@ -369,7 +384,7 @@ def key_groups(frame: Columns, keys: Sequence[str]
     if not whole:
         first = np.empty(len(group_codes), dtype=np.intp)
         first[ids] = np.arange(rows, dtype=np.intp)  # any row of a group: all hold its keys
-        return ids, pd.DataFrame({key: _values(frame[key]).take(first) for key in keys})
+        return ids, pd.DataFrame({key: _plain(_values(frame[key]).take(first)) for key in keys})
     table = {}
     for key, uniques in zip(reversed(keys), reversed(levels), strict=True):
         code = group_codes % (len(uniques) + 1)
@@ -380,7 +395,18 @@ def key_groups(frame: Columns, keys: Sequence[str]
 
 
 def _codes(values: Any) -> tuple[npt.NDArray[np.int64], Any]:
-    """Return sorted codes (a missing value: the last code) and the sorted distinct values."""
+    """Return sorted codes (a missing value: the last code) and the sorted distinct values.
+
+    A categorical's codes are sorted by value, whatever the order of its categories, and its
+    distinct values given as plain values: the groups' key columns are then what a column of
+    its values would give.
+    """
+    if isinstance(values, pd.Categorical):
+        if not values.categories.is_monotonic_increasing:  # factorize sorts by their order
+            values = values.set_categories(values.categories.sort_values())
+        codes, uniques = pd.factorize(values, sort=True, use_na_sentinel=True)
+        plain = np.asarray(uniques, dtype=object)
+        return np.where(codes < 0, len(plain), codes).astype(np.int64), plain
     if isinstance(values, np.ndarray) and values.dtype.kind == "i" and len(values):
         low, high = int(values.min()), int(values.max())
         if high - low < 4 * len(values) + 65536:  # small integers: counted, not hashed
@@ -405,4 +431,11 @@ def _values(column: Any) -> Any:
     """Return a column as an array for ``pd.factorize`` and ``take`` (a Series' own array)."""
     if isinstance(column, pd.Series):
         return column.array if isinstance(column.dtype, ExtensionDtype) else column.to_numpy()
+    if isinstance(column, pd.Categorical):
+        return column
     return np.asarray(column)
+
+
+def _plain(values: Any) -> Any:
+    """Return the values of a categorical as a plain array (other arrays as they are)."""
+    return np.asarray(values, dtype=object) if isinstance(values, pd.Categorical) else values

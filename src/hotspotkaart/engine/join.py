@@ -45,8 +45,8 @@ def join_incidents(incidents: gpd.GeoDataFrame, buurten: gpd.GeoDataFrame,
     Returns
     -------
     geopandas.GeoDataFrame
-        The used meldingen: the input columns plus ``buurtcode``, ``wijkcode`` and one boolean
-        ``in_<kind>`` per zone kind. The input is not modified.
+        The used meldingen: the input columns plus ``buurtcode`` and ``wijkcode`` (categorical)
+        and one boolean ``in_<kind>`` per zone kind. The input is not modified.
 
     """
     codes = buurten["buurtcode"].to_numpy(dtype=object)
@@ -62,8 +62,8 @@ def join_incidents(incidents: gpd.GeoDataFrame, buurten: gpd.GeoDataFrame,
         _reject_outside(incidents, outside, ledger)
     kept = np.flatnonzero(~outside)
     used = incidents.iloc[kept].reset_index(drop=True)  # a new frame: the input stays as is
-    used["buurtcode"] = pd.Series(codes[found[kept]], dtype=object)
-    used["wijkcode"] = pd.Series(wijk[found[kept]], dtype=object)
+    used["buurtcode"] = _coded(codes, found[kept])
+    used["wijkcode"] = _coded(wijk, found[kept])
     position = np.full(len(incidents), -1, dtype=np.int64)
     position[kept] = np.arange(len(kept))
     in_zone = ~in_buurt & (position[point_idx] >= 0)
@@ -120,6 +120,16 @@ def assign_areas(points: gpd.GeoDataFrame, buurten: gpd.GeoDataFrame) -> gpd.Geo
     out["wijkcode"] = pd.Series(np.where(has, wijk[np.maximum(chosen, 0)], None),
                                 index=points.index, dtype=object).where(has, None)
     return out
+
+
+def _coded(codes: np.ndarray, at: np.ndarray) -> pd.Categorical:
+    """Return ``codes[at]`` as a categorical of the sorted distinct codes.
+
+    The counts group by area code again and again (:func:`hotspotkaart.engine.counting.
+    key_groups`); as categories, a melding's code is a number and no text is hashed.
+    """
+    distinct, inverse = np.unique(codes.astype(str), return_inverse=True)
+    return pd.Categorical.from_codes(inverse[at], categories=distinct)
 
 
 def _lowest_code(points: np.ndarray, areas: np.ndarray, codes: np.ndarray, n: int

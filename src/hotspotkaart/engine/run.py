@@ -118,16 +118,20 @@ def _count_pieces(chunks: Iterable[pd.DataFrame], config: Config, ledger: Ledger
     With more than one worker the pieces are joined and counted on a worker process while
     this one reads the next (:func:`~hotspotkaart.runtime.parallel.map_ahead`): each is one
     core's work. The ledger then lets go of the fields of the used records of every piece
-    whose join is in, but keeps those of the pieces read and not yet joined.
+    whose join is in, but keeps those of the pieces read and not yet joined; and once every
+    piece is read, the tables that came in are added up while the worker does the last ones.
     """
     seconds = dict.fromkeys(("reading", "joining", "counting"), 0.0)
     waiting: deque[pd.DataFrame] = deque()  # source and row of the pieces read, not yet in
+    read_all = False
 
     def read() -> Iterator[pd.DataFrame]:
+        nonlocal read_all
         pieces = iter(chunks)
         while (chunk := _timed(lambda: next(pieces, None), seconds, "reading")) is not None:
             waiting.append(chunk[["source", "row"]])
             yield chunk
+        read_all = True
 
     work = partial(_join_piece, buurten=buurten, zones=zones, zone_frame=zone_frame,
                    periods=config.periods, analysis=config.analysis)
@@ -139,13 +143,15 @@ def _count_pieces(chunks: Iterable[pd.DataFrame], config: Config, ledger: Ledger
         check(piece.kept)
         kept.append(piece.kept)
         parts.append(piece.tables)
+        if read_all and waiting and len(parts) > 1:  # while the worker does the last pieces
+            parts = [sum_tables(parts)]
         ledger.keep_rejected_fields("incidents", waiting=list(waiting))
         for key, value in piece.seconds.items():
             seconds[key] += value
-    logger.info("memory engine: %d piece(s); %s", len(parts),
+    logger.info("memory engine: %d piece(s); %s", len(kept),
                 ", ".join(f"{k} {v:.1f} s" for k, v in seconds.items()))
     tables = parts[0] if len(parts) == 1 else sum_tables(parts)
-    return _joined_pieces(kept), dataclasses.replace(tables, chunks=len(parts))
+    return _joined_pieces(kept), dataclasses.replace(tables, chunks=len(kept))
 
 
 @dataclasses.dataclass(frozen=True)

@@ -22,7 +22,7 @@ import pandas as pd
 from hotspotkaart._validate import period_array, require_columns
 from hotspotkaart.config.settings import Periods
 from hotspotkaart.engine.aoristic import NO_HOUR, NO_WEEKDAY, ClockHours, clock_hours
-from hotspotkaart.engine.counting import category_labels, group_sizes, group_sums
+from hotspotkaart.engine.counting import category_labels, group_sizes, group_sums, key_column
 
 __all__ = ["MONTH_COLUMNS", "NO_HOUR", "NO_WEEKDAY", "WEEK_COLUMNS", "WEEK_KEYS",
            "month_counts", "month_keys", "week_counts"]
@@ -65,7 +65,7 @@ def week_counts(incidents: pd.DataFrame, periods: Periods,
                     "incidents")
     hours = clock_hours(incidents) if hours is None else hours
     frame = {
-        "buurtcode": incidents["buurtcode"].to_numpy(dtype=object)[hours.melding],
+        "buurtcode": key_column(incidents["buurtcode"])[hours.melding],
         "period": period_array(incidents, periods)[hours.melding],
         "category": category_labels(incidents["category"])[hours.melding],
         "weekday": hours.weekday,
@@ -92,7 +92,7 @@ def month_counts(incidents: pd.DataFrame, periods: Periods) -> pd.DataFrame:
     require_columns(incidents, ("buurtcode", "period", "category", "date"), "incidents")
     period_array(incidents, periods)  # checks the periods
     frame = {
-        "buurtcode": incidents["buurtcode"].to_numpy(dtype=object),
+        "buurtcode": key_column(incidents["buurtcode"]),
         "category": category_labels(incidents["category"]),
         "month": month_keys(incidents["date"]),
     }
