@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
@@ -12,9 +13,11 @@ import shapely
 
 from hotspotkaart._errors import InputError
 from hotspotkaart.config.settings import load_config
-from hotspotkaart.engine.run import CATEGORICAL, INCIDENT_COLUMNS, join_and_count
-from hotspotkaart.engine.tables import CountTables
+from hotspotkaart.engine.run import CATEGORICAL, INCIDENT_COLUMNS, _PieceCounter, join_and_count
+from hotspotkaart.engine.tables import CountTables, count_incidents
+from hotspotkaart.io import csvtext
 from hotspotkaart.io.boundaries import read_boundaries
+from hotspotkaart.io.incidents import iter_incidents
 from hotspotkaart.io.ledger import Ledger
 from hotspotkaart.io.zones import read_zones
 from hotspotkaart.pipeline import analyse
@@ -154,3 +157,32 @@ def test_the_embedded_data_read_in_pieces_builds_what_it_builds_at_once(monkeypa
         pd.testing.assert_frame_equal(getattr(pieced.timing, name), getattr(whole.timing, name))
     pd.testing.assert_frame_equal(pieced.ledger.rejection_table(), whole.ledger.rejection_table())
     assert json.dumps(pieced.summary, sort_keys=True) == json.dumps(whole.summary, sort_keys=True)
+
+
+def test_the_piece_counter_keeps_the_tables_and_hands_back_their_sum_at_the_end(config,
+                                                                              monkeypatch):
+    monkeypatch.setattr(csvtext, "_MIN_BLOCK", 1)  # pieces of about 30 records, not blocks
+    folder, _ = config
+    config = _in_pieces(write_config(folder, incidents=incident_section("m.csv")), 30)
+    ledger = Ledger()
+    boundaries = read_boundaries(config.area, ledger)
+    zones = read_zones(config.zones, ledger)
+    frame = zones[["zone_id", "kind", "name", "valid_from", "valid_to", "geometry"]]
+    counter = _PieceCounter(buurten=boundaries.buurten, zones=zones, zone_frame=frame,
+                            periods=config.periods, analysis=config.analysis)
+    pieces = list(iter_incidents(config.incidents, config.periods, ledger, 30, points=False))
+    assert len(pieces) > 2 * _PieceCounter.FOLD  # so the tables are added up on the way
+    kept = []
+    for piece in pieces:
+        out = counter(piece)
+        assert not isinstance(out, CountTables)  # the tables stay with the counter
+        assert len(counter.parts) < _PieceCounter.FOLD
+        kept.append(out.kept)
+    tables = counter(None)
+    assert isinstance(tables, CountTables)
+    assert tables.chunks == len(pieces)
+    used = pd.concat(kept, ignore_index=True)
+    whole = count_incidents(gpd.GeoDataFrame(
+        used.drop(columns=["x", "y"]), geometry=shapely.points(used["x"], used["y"]),
+        crs="EPSG:28992"), frame, config.periods, config.analysis)
+    _assert_same_tables(tables, whole)

@@ -117,64 +117,90 @@ def _count_pieces(chunks: Iterable[pd.DataFrame], config: Config, ledger: Ledger
 
     With more than one worker the pieces are joined and counted on a worker process while
     this one reads the next (:func:`~hotspotkaart.runtime.parallel.map_ahead`): each is one
-    core's work. The ledger then lets go of the fields of the used records of every piece
-    whose join is in, but keeps those of the pieces read and not yet joined; and once every
-    piece is read, the tables that came in are added up while the worker does the last ones.
+    core's work. The worker keeps the pieces' count tables (:class:`_PieceCounter`) and hands
+    back their sum after the last; this process gets each piece's used meldingen and the
+    join's rejections. The ledger then lets go of the fields of the used records of every piece
+    whose join is in, but keeps those of the pieces read and not yet joined.
     """
     seconds = dict.fromkeys(("reading", "joining", "counting"), 0.0)
     waiting: deque[pd.DataFrame] = deque()  # source and row of the pieces read, not yet in
-    read_all = False
 
-    def read() -> Iterator[pd.DataFrame]:
-        nonlocal read_all
+    def read() -> Iterator[pd.DataFrame | None]:
         pieces = iter(chunks)
         while (chunk := _timed(lambda: next(pieces, None), seconds, "reading")) is not None:
             waiting.append(chunk[["source", "row"]])
             yield chunk
-        read_all = True
+        yield None  # then the sum of the tables
 
-    work = partial(_join_piece, buurten=buurten, zones=zones, zone_frame=zone_frame,
-                   periods=config.periods, analysis=config.analysis)
+    counter = _PieceCounter(buurten=buurten, zones=zones, zone_frame=zone_frame,
+                            periods=config.periods, analysis=config.analysis)
     kept: list[pd.DataFrame] = []
-    parts: list[CountTables] = []
-    for piece in map_ahead(work, read(), resolve_workers(config.engine.workers)):
+    tables: CountTables | None = None
+    for piece in map_ahead(counter, read(), resolve_workers(config.engine.workers)):
+        if isinstance(piece, CountTables):
+            tables = piece
+            continue
         waiting.popleft()
         ledger.take(piece.ledger)
         check(piece.kept)
         kept.append(piece.kept)
-        parts.append(piece.tables)
-        if read_all and waiting and len(parts) > 1:  # while the worker does the last pieces
-            parts = [sum_tables(parts)]
         ledger.keep_rejected_fields("incidents", waiting=list(waiting))
         for key, value in piece.seconds.items():
             seconds[key] += value
     logger.info("memory engine: %d piece(s); %s", len(kept),
                 ", ".join(f"{k} {v:.1f} s" for k, v in seconds.items()))
-    tables = parts[0] if len(parts) == 1 else sum_tables(parts)
-    return _joined_pieces(kept), dataclasses.replace(tables, chunks=len(kept))
+    if tables is None:
+        msg = "the piece counter gave no tables; iter_incidents gives at least one piece"
+        raise ValueError(msg)
+    return _joined_pieces(kept), tables
 
 
 @dataclasses.dataclass(frozen=True)
 class _Piece:
-    """One piece of meldingen joined and counted (:func:`_join_piece`)."""
+    """One piece of meldingen joined and counted, as :class:`_PieceCounter` hands it back."""
 
     kept: pd.DataFrame  # the used meldingen, :func:`_kept`
-    tables: CountTables
     ledger: Ledger  # the join's rejections and warnings
     seconds: dict[str, float]  # joining and counting
 
 
-def _join_piece(chunk: pd.DataFrame, *, buurten: gpd.GeoDataFrame, zones: gpd.GeoDataFrame,
-                zone_frame: gpd.GeoDataFrame, periods: Periods,
-                analysis: AnalysisConfig) -> _Piece:
-    """Join and count one piece of candidate meldingen (coordinates in ``x`` and ``y``)."""
-    seconds = dict.fromkeys(("joining", "counting"), 0.0)
-    scratch = Ledger()
-    used = _timed(lambda: join_incidents(with_points(chunk, RD), buurten, zones, scratch),
-                  seconds, "joining")
-    tables = _timed(partial(count_incidents, used, zone_frame, periods, analysis), seconds,
-                    "counting")
-    return _Piece(_kept(without_points(used)), tables, scratch, seconds)
+class _PieceCounter:
+    """Join and count pieces of candidate meldingen one after the other; keep their tables.
+
+    Called with a piece (coordinates in ``x`` and ``y``) it returns the piece's used meldingen
+    and rejections and keeps its count tables; called with None after the last piece, the
+    tables of all pieces added up (:func:`~hotspotkaart.engine.tables.sum_tables`). On the
+    worker of :func:`~hotspotkaart.runtime.parallel.map_ahead`, which works the pieces out in
+    order, the tables stay in the worker: a piece's tables are nearly as large as those of all
+    meldingen, and this process would hold them all at once. Every :data:`FOLD` pieces they
+    are added up, so that the worker holds at most that many.
+    """
+
+    #: Pieces whose tables are kept apart before they are added up.
+    FOLD = 4
+
+    def __init__(self, *, buurten: gpd.GeoDataFrame, zones: gpd.GeoDataFrame,
+                 zone_frame: gpd.GeoDataFrame, periods: Periods,
+                 analysis: AnalysisConfig) -> None:
+        self.buurten, self.zones, self.zone_frame = buurten, zones, zone_frame
+        self.periods, self.analysis = periods, analysis
+        self.parts: list[CountTables] = []
+        self.pieces = 0
+
+    def __call__(self, chunk: pd.DataFrame | None) -> _Piece | CountTables:
+        if chunk is None:
+            tables = self.parts[0] if len(self.parts) == 1 else sum_tables(self.parts)
+            return dataclasses.replace(tables, chunks=self.pieces)
+        seconds = dict.fromkeys(("joining", "counting"), 0.0)
+        scratch = Ledger()
+        used = _timed(lambda: join_incidents(with_points(chunk, RD), self.buurten, self.zones,
+                                             scratch), seconds, "joining")
+        self.parts.append(_timed(partial(count_incidents, used, self.zone_frame, self.periods,
+                                         self.analysis), seconds, "counting"))
+        if len(self.parts) == self.FOLD:
+            self.parts = [sum_tables(self.parts)]
+        self.pieces += 1
+        return _Piece(_kept(without_points(used)), scratch, seconds)
 
 
 class _CategoryCheck:

@@ -148,8 +148,10 @@ def map_ahead(function: Callable[[A], T], items: Iterable[A], workers: int) -> I
     While the worker process works on an item, the caller makes the next ones (``items`` is
     consumed in this process) and uses the results given so far: a stream of which making an
     item and working it out each take one core. At most :data:`AHEAD` items wait for or are in
-    the worker. The function and the items are pickled to the worker (the function once, as
-    the worker inherits it); warnings raised there are raised again here, errors from the
+    the worker. The items and results are pickled; the function is not (the worker inherits
+    it). One process works the items out, in order, so the function may keep state from item
+    to item (a running total, asked for by a last item): on the worker that state is the
+    worker's and stays there. Warnings raised there are raised again here, errors from the
     generator.
 
     With ``workers`` = 1 or without ``fork`` everything runs in order in the calling process.
