@@ -25,10 +25,10 @@ def verdict_text(p: float, q: float, fdr_q: float) -> str:
 #: Pieces of text that make escaped text look like a resource a page would load
 #: (``src=https://…``, ``src=//…``, ``url(…)``, ``@import``, ``fetch(…)``), and the character
 #: references the browser shows the same.
-_RESOURCE_LOOKALIKES = (
-    (re.compile(r"//"), "/&#47;"),
-    (re.compile(r"(?i)\b(url|fetch)(\s*)\("), r"\1\2&#40;"),
-    (re.compile(r"(?i)@(import)\b"), r"&#64;\1"),
+_RESOURCE_LOOKALIKES = (  # each with a character it needs: a text without it is left as is
+    ("//", re.compile(r"//"), "/&#47;"),
+    ("(", re.compile(r"(?i)\b(url|fetch)(\s*)\("), r"\1\2&#40;"),
+    ("@", re.compile(r"(?i)@(import)\b"), r"&#64;\1"),
 )
 
 
@@ -41,8 +41,9 @@ def html_text(text: str) -> str:
     while the page shows the same characters.
     """
     escaped = html.escape(text, quote=True)
-    for pattern, replacement in _RESOURCE_LOOKALIKES:
-        escaped = pattern.sub(replacement, escaped)
+    for needed, pattern, replacement in _RESOURCE_LOOKALIKES:
+        if needed in escaped:  # a page escapes millions of texts, nearly all without it
+            escaped = pattern.sub(replacement, escaped)
     return escaped
 
 

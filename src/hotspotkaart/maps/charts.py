@@ -87,8 +87,22 @@ _SIZE = 13  # font size in viewBox units: 12 px or more on a 360 px phone
 _GLYPH = 0.6 * _SIZE  # generous width of one character, to leave room for labels
 _ID_RE = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,63}")
 
-_ENV = Environment(loader=DictLoader(TEMPLATES), autoescape=True, undefined=StrictUndefined,
-                   trim_blocks=True)
+class _PanelEnvironment(Environment):
+    """Jinja's environment, with ``p.x`` of a dict that holds ``"x"`` read as ``p["x"]`` at once.
+
+    The charts hand their templates dicts; Jinja tries an attribute first and falls back to
+    the key only after the ``AttributeError``, for each of the thousands of values a page's
+    charts hold.
+    """
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        if type(obj) is dict and attribute in obj:
+            return obj[attribute]
+        return super().getattr(obj, attribute)
+
+
+_ENV = _PanelEnvironment(loader=DictLoader(TEMPLATES), autoescape=True,
+                         undefined=StrictUndefined, trim_blocks=True)
 _ENV.globals.update(font=_FONT, size=_SIZE, text=_TEXT, muted=_MUTED, grid=_GRID,
                     base=BASE_COLOUR, compare=COMPARE_COLOUR)
 
