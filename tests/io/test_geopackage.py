@@ -151,3 +151,26 @@ def test_points_given_by_coordinates_are_written_as_the_same_points(tmp_path: Pa
 def _errors_of(path: Path) -> list[object]:
     return validate_gpkg.check(str(path), abort_at_first_error=False, extra_checks=True,
                                warning_msg=False)
+
+
+@pytest.mark.parametrize("users", [None, "64"])
+def test_the_layers_are_written_with_a_larger_sqlite_cache_unless_the_user_set_one(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, users: str | None) -> None:
+    from hotspotkaart.io import geopackage
+
+    if users is not None:
+        monkeypatch.setenv("OGR_SQLITE_CACHE", users)
+    seen: list[object] = []
+    real = geopackage._write_layer
+
+    def write_layer(*args: object, **kwargs: object) -> None:
+        seen.append(pyogrio.get_gdal_config_option("OGR_SQLITE_CACHE"))
+        real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(geopackage, "_write_layer", write_layer)
+    write_geopackage(tmp_path / "a.gpkg", _layers())
+    wanted = geopackage.SQLITE_CACHE_MB if users is None else int(users)
+    assert [int(str(v)) for v in seen] == [wanted, wanted]  # both layers
+    after = pyogrio.get_gdal_config_option("OGR_SQLITE_CACHE")
+    assert after == (None if users is None else int(users))  # the process's as it was
+    assert _errors_of(tmp_path / "a.gpkg") == []
