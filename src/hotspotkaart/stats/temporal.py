@@ -22,8 +22,9 @@ All tests use the build's dispersion factor (repeat reports) and its FDR level.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -37,9 +38,24 @@ from hotspotkaart.stats.coverage import Coverage
 from hotspotkaart.stats.hottimes import hot_times, profile_change
 from hotspotkaart.stats.trend import EXACT_MAX_STEPS, MIN_STEPS, TE_WEINIG, trend_columns
 
-__all__ = ["COUNT_DECIMALS", "METHOD", "Timing", "area_trends", "cell_quarters",
-           "cell_trends", "contiguous", "count_values", "hot_time_table", "month_table",
-           "profile_table", "quarter_days", "time_table", "timing", "weekday_occurrences"]
+__all__ = [
+    "COUNT_DECIMALS",
+    "METHOD",
+    "Timing",
+    "area_trends",
+    "cell_quarters",
+    "cell_trends",
+    "contiguous",
+    "count_values",
+    "hot_time_table",
+    "make_timing",
+    "month_table",
+    "profile_table",
+    "quarter_days",
+    "time_table",
+    "timing_jobs",
+    "weekday_occurrences",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -462,18 +478,32 @@ class Timing:
                 "quarter_days": [int(d) for d in self.quarter_days]}
 
 
-def timing(weeks: pd.DataFrame, months: pd.DataFrame, buurten: pd.DataFrame, periods: Periods,
-           coverage: Coverage, config: AnalysisConfig, dispersion: float,
-           windows: WindowCounts | None = None) -> Timing:
-    """Make the :class:`Timing` of a build from its count tables (see the module docstring).
+def timing_jobs(weeks: pd.DataFrame, months: pd.DataFrame, buurten: pd.DataFrame,
+                periods: Periods, coverage: Coverage, config: AnalysisConfig,
+                dispersion: float) -> dict[str, Callable[[], pd.DataFrame]]:
+    """Return the four tables of a build's :class:`Timing` as jobs that can run side by side.
+
+    Keyed by the field of :class:`Timing` each one makes, longest first: the time table
+    (millions of rows at national scale) takes longer than the three others together.
+    :func:`make_timing` puts their tables together.
+    """
+    return {
+        "times": partial(time_table, weeks, buurten),
+        "hot_times": partial(hot_time_table, weeks, buurten, periods, coverage, config,
+                             dispersion),
+        "profiles": partial(profile_table, weeks, buurten, periods, coverage, config,
+                            dispersion),
+        "months": partial(month_table, months, buurten),
+    }
+
+
+def make_timing(tables: Mapping[str, pd.DataFrame], coverage: Coverage, periods: Periods,
+                windows: WindowCounts | None = None) -> Timing:
+    """Put the :class:`Timing` of a build together from the tables of :func:`timing_jobs`.
 
     ``windows`` is ``CountTables.windows``, for the method block.
     """
-    return Timing(
-        times=time_table(weeks, buurten),
-        months=month_table(months, buurten),
-        hot_times=hot_time_table(weeks, buurten, periods, coverage, config, dispersion),
-        profiles=profile_table(weeks, buurten, periods, coverage, config, dispersion),
-        quarter_days=quarter_days(coverage, periods),
-        windows=windows or WindowCounts(),
-    )
+    return Timing(times=tables["times"], months=tables["months"],
+                  hot_times=tables["hot_times"], profiles=tables["profiles"],
+                  quarter_days=quarter_days(coverage, periods),
+                  windows=windows or WindowCounts())

@@ -50,7 +50,8 @@ from hotspotkaart.stats.temporal import (
     area_trends,
     contiguous,
     is_region,
-    timing,
+    make_timing,
+    timing_jobs,
     with_area_codes,
 )
 from hotspotkaart.stats.zones import zone_table_from_counts
@@ -110,9 +111,10 @@ def run_statistics(tables: CountTables, boundaries: Boundaries, zone_frame: gpd.
            coverage: Coverage | None = None) -> Assessment:
     """Run every test of a build on the count tables of either engine.
 
-    The buurt table (thousands of areas at national scale) and Gi*, once per year, take longest
-    and go first; the class breaks of the buurt counts need no test and are made beside them.
-    The grid's result is put together from the years' tests afterwards.
+    The tests run as jobs side by side, longest first: the time table (millions of rows at
+    national scale), Gi* once per year, the hot times, then the class breaks of the buurt
+    counts (they need no test), the buurt table and the rest. The grid's result and the *when*
+    of the build are put together from their parts afterwards.
 
     Parameters
     ----------
@@ -147,31 +149,36 @@ def run_statistics(tables: CountTables, boundaries: Boundaries, zone_frame: gpd.
     grid_args = (tables.grid, boundaries.buurten, periods, analysis)
     grid_kw: dict[str, Any] = {"area_counts": tables.buurten, "dispersion": phi}
     area_kw: dict[str, Any] = {"dispersion": disp, "exposure": exposure}
-    jobs: list[Callable[[], Any]] = [
-        partial(area_table_from_counts, tables.buurten, boundaries.buurten, "buurtcode",
-                periods, analysis, **area_kw),
-        *(partial(grid_tests, *grid_args, years=(year,), grid=grid, **grid_kw)
-          for year in periods.years),
-        partial(_count_breaks, tables.buurten, boundaries.buurten, periods,
-                config.maps.privacy_threshold),
-        partial(area_table_from_counts, tables.wijken, boundaries.wijken, "wijkcode", periods,
-                analysis, **area_kw),
-        partial(_gemeente_table, tables.wijken, boundaries, periods, analysis, **area_kw),
-        partial(zone_table_from_counts, tables.zones, zone_frame, periods, analysis,
-                dispersion=phi, windows=windows),
-    ]
-    jobs.append(partial(timing, tables.weeks, tables.months, boundaries.buurten, periods,
-                        covered, analysis, phi, tables.windows))
-    buurten, *per_year, breaks, wijken, gemeenten, zone_stats, when = run_jobs(
-        jobs, resolve_workers(config.engine.workers))
+    when_jobs = timing_jobs(tables.weeks, tables.months, boundaries.buurten, periods, covered,
+                            analysis, phi)
+    grid_jobs = {year: partial(grid_tests, *grid_args, years=(year,), grid=grid, **grid_kw)
+                 for year in periods.years}
+    jobs: dict[Any, Callable[[], Any]] = {  # longest first: a free worker takes the next one
+        "times": when_jobs["times"], **grid_jobs, "hot_times": when_jobs["hot_times"],
+        "breaks": partial(_count_breaks, tables.buurten, boundaries.buurten, periods,
+                          config.maps.privacy_threshold),
+        "buurtcode": partial(area_table_from_counts, tables.buurten, boundaries.buurten,
+                             "buurtcode", periods, analysis, **area_kw),
+        "profiles": when_jobs["profiles"], "months": when_jobs["months"],
+        "wijkcode": partial(area_table_from_counts, tables.wijken, boundaries.wijken,
+                            "wijkcode", periods, analysis, **area_kw),
+        "gemeentecode": partial(_gemeente_table, tables.wijken, boundaries, periods, analysis,
+                                **area_kw),
+        "zones": partial(zone_table_from_counts, tables.zones, zone_frame, periods, analysis,
+                         dispersion=phi, windows=windows),
+    }
+    done = dict(zip(jobs, run_jobs(list(jobs.values()), resolve_workers(config.engine.workers)),
+                    strict=True))
+    when = make_timing(done, covered, periods, tables.windows)
+    per_year = [done[year] for year in grid_jobs]
     cells = analyse_grid_from_counts(*grid_args, tests=reduce(GridTests.merge, per_year),
                                      exposure=exposure, quarters=tables.quarters,
                                      quarter_days=when.quarter_days, **grid_kw)
-    areas = _with_trends({"buurtcode": buurten, "wijkcode": wijken, "gemeentecode": gemeenten},
+    areas = _with_trends({key: done[key] for key in ("buurtcode", "wijkcode", "gemeentecode")},
                          tables, boundaries, config, when, phi)
     cells, when = _with_clusters(cells, tables, config, when, covered, phi)
     assessment = Assessment(buurten=areas["buurtcode"], wijken=areas["wijkcode"], grid=cells,
-                            zone_stats=zone_stats, breaks=breaks, dispersion=disp,
+                            zone_stats=done["zones"], breaks=done["breaks"], dispersion=disp,
                             coverage=covered, timing=when, gemeenten=areas["gemeentecode"])
     return _with_gemeentecode(assessment, boundaries, periods.years)
 
