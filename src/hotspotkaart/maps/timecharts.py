@@ -128,19 +128,21 @@ def _months(data: MapData, area_type: str, code: str,
         return {}
     months = data.months
 
-    def make() -> dict[str, pd.DataFrame]:
+    def make() -> dict[str, dict[tuple[str, str], Any]]:
+        """Per area, its count per category and month: one grouping for every page."""
         rows = months[(months["area_type"] == area_type) & (months["category"] != "")]
-        return {str(c): part for c, part in rows.groupby("area_code", sort=False)}
+        sums = rows.groupby(["area_code", "category", "month"], sort=False)["count"].sum()
+        counts: dict[str, dict[tuple[str, str], Any]] = {}
+        for (area, category, month), n in sums.items():
+            counts.setdefault(str(area), {})[(str(category), str(month))] = n
+        return counts
 
-    rows = _per_table(months, ("months", area_type), make).get(code, months.iloc[:0])
+    counts = _per_table(months, ("months", area_type), make).get(code, {})
     periods = _periods(context)
-    out: dict[str, dict[int, list[int]]] = {}
-    for category in data.categories:
-        per_month = rows[rows["category"] == category].groupby("month")["count"].sum()
-        out[category] = {year: [int(per_month.get(f"{m // 100}-{m % 100:02d}", 0))
-                                for m in periods.period(year).calendar_months()]
-                         for year in context.years}
-    return out
+    return {category: {year: [int(counts.get((category, f"{m // 100}-{m % 100:02d}"), 0))
+                              for m in periods.period(year).calendar_months()]
+                       for year in context.years}
+            for category in data.categories}
 
 
 def _periods(context: MapContext) -> Periods:
