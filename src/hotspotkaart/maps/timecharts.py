@@ -114,11 +114,18 @@ def area_heat_cells(times: pd.DataFrame | None, area_type: str, codes: Sequence[
                   for k, name in enumerate(names)}
         label = "; ".join(f"{year}: {text}" for year, text in totals.items())
         out[str(code)] = {"n": len(colours), "totals": totals,
-                          "cells": {name: "".join(str(int(c)) for c in classes[k].ravel())
-                                    for k, name in enumerate(names)},
+                          "cells": {name: _digits(classes[k]) for k, name in enumerate(names)},
                           "label": f"Meldingen per uur en weekdag, {label}; hoe donkerder, hoe "
                                    f"meer (tot {nl_count(grid[i].max())} in een uur)"}
     return out
+
+
+def _digits(classes: np.ndarray) -> str:
+    """Write the classes of a heat chart (0 … 6) as one digit each, Monday 0:00 first."""
+    flat = classes.ravel()
+    if len(flat) and (flat.min() < 0 or flat.max() > 9):  # not one digit: never on the scale
+        return "".join(str(int(c)) for c in flat)
+    return (flat.astype(np.uint8) + ord("0")).tobytes().decode("ascii")
 
 
 def _months(data: MapData, area_type: str, code: str,

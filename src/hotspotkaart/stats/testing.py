@@ -25,6 +25,7 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+from pandas.api.extensions import ExtensionArray
 
 from hotspotkaart._naming import count_column
 from hotspotkaart.config.settings import AnalysisConfig, Config, Periods
@@ -169,7 +170,9 @@ def run_statistics(tables: CountTables, boundaries: Boundaries, zone_frame: gpd.
     }
     done = dict(zip(jobs, run_jobs(list(jobs.values()), resolve_workers(config.engine.workers)),
                     strict=True))
-    when = make_timing(done, covered, periods, tables.windows)
+    # taken out of done: replaced with their clusters' rows below, they need not stay alive
+    when = make_timing({key: done.pop(key) for key in when_jobs}, covered, periods,
+                       tables.windows)
     per_year = [done[year] for year in grid_jobs]
     cells = analyse_grid_from_counts(*grid_args, tests=reduce(GridTests.merge, per_year),
                                      exposure=exposure, quarters=tables.quarters,
@@ -240,14 +243,14 @@ def _with_gemeentecode(assessment: Assessment, boundaries: Boundaries,
                    timing=replace(when, **tables))
 
 
-def _when_codes(table: pd.DataFrame, lookup: dict[str, str], city: str) -> np.ndarray:
+def _when_codes(table: pd.DataFrame, lookup: dict[str, str], city: str) -> ExtensionArray:
     """Return the gemeentecode of each row of a *when* table (``city`` for the city rows).
 
     The few distinct area codes of its millions of rows are each looked up once.
     """
     positions, codes = pd.factorize(table["area_code"].astype(str))
     named = pd.Series(codes).map(lookup).where(codes != "", city).fillna("")
-    return named.to_numpy(dtype=object)[positions]
+    return pd.array(named, dtype=str).take(positions)  # text in one piece, no object per row
 
 
 def _cluster_gemeenten(cells: gpd.GeoDataFrame, cell_codes: np.ndarray,
@@ -265,8 +268,8 @@ def _cluster_gemeenten(cells: gpd.GeoDataFrame, cell_codes: np.ndarray,
     return out
 
 
-def _insert_after(table: pd.DataFrame, after: str, column: str, values: np.ndarray
-                  ) -> pd.DataFrame:
+def _insert_after(table: pd.DataFrame, after: str, column: str,
+                  values: np.ndarray | ExtensionArray) -> pd.DataFrame:
     """Return ``table`` with ``column`` inserted right after ``after`` (``table`` is kept).
 
     The columns are shared, not copied (the *when* tables hold millions of rows): nothing
