@@ -192,14 +192,15 @@ def _mapped_ahead(function: Callable[[A], T], items: Iterator[A]) -> Iterator[T]
     pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"),
                                initializer=_die_with_parent, initargs=(os.getpid(),))
     try:
+        gc.freeze()  # see _run_forked
+        try:  # the worker forks at the first submit: now, before the first item is made,
+            pool.submit(os.getpid)  # so that it starts with less of this process's memory
+        finally:
+            gc.unfreeze()
         for item in items:
             if len(pending) == AHEAD:
                 yield _unpack(pending.popleft().result())
-            gc.freeze()  # the worker forks at the first submit: see _run_forked
-            try:
-                pending.append(pool.submit(_run_ahead, item))
-            finally:
-                gc.unfreeze()
+            pending.append(pool.submit(_run_ahead, item))
             del item  # the pool holds it until the worker is done with it
         while pending:
             yield _unpack(pending.popleft().result())
