@@ -159,7 +159,7 @@ def map_ahead(function: Callable[[A], T], items: Iterable[A], workers: int) -> I
     Parameters
     ----------
     function : callable
-        Takes one item; it, the items and its results must pickle.
+        Takes one item. The items and its results must pickle; the function need not.
     items : iterable
         The items, made as they are asked for.
     workers : int
