@@ -192,7 +192,11 @@ def _typed(layer: pd.DataFrame) -> pd.DataFrame:
         values = frame[column]
         if column == geometry:
             continue
-        if values.dtype == object or isinstance(values.dtype, pd.StringDtype | pd.CategoricalDtype):
+        if isinstance(values.dtype, pd.CategoricalDtype):  # each category's text taken by
+            text = pd.array(values.cat.categories, dtype="string")  # Arrow, not one by one
+            frame[column] = pd.Series(text.take(values.cat.codes.to_numpy(), allow_fill=True),
+                                      index=values.index)
+        elif values.dtype == object or isinstance(values.dtype, pd.StringDtype):
             frame[column] = values.astype("string")
         elif pd.api.types.is_datetime64_any_dtype(values):
             frame[column] = _date_or_datetime(values)
