@@ -174,3 +174,18 @@ def test_the_layers_are_written_with_a_larger_sqlite_cache_unless_the_user_set_o
     after = pyogrio.get_gdal_config_option("OGR_SQLITE_CACHE")
     assert after == (None if users is None else int(users))  # the process's as it was
     assert _errors_of(tmp_path / "a.gpkg") == []
+
+
+def test_categorical_text_is_written_as_the_same_text(tmp_path: Path) -> None:
+    layers = _layers(n=23, seed=9)
+    points = layers["incidents"]
+    numbers = pd.DataFrame(points.drop(columns="geometry")).assign(
+        x=points.geometry.x, y=points.geometry.y,
+        buurtcode=np.where(np.arange(23) % 5 == 0, None, "BU05050101"))
+    categorical = numbers.astype({"melding_id": "category", "buurtcode": "category"})
+    as_text, as_categories = tmp_path / "text.gpkg", tmp_path / "categories.gpkg"
+    write_geopackage(as_text, {**layers, "incidents": numbers})
+    write_geopackage(as_categories, {**layers, "incidents": categorical})
+    read = pyogrio.read_dataframe(as_categories, layer="incidents")
+    pd.testing.assert_frame_equal(read, pyogrio.read_dataframe(as_text, layer="incidents"))
+    assert read["buurtcode"].isna().sum() == 5  # a missing code stays missing
