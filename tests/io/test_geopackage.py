@@ -154,25 +154,29 @@ def _errors_of(path: Path) -> list[object]:
 
 
 @pytest.mark.parametrize("users", [None, "64"])
-def test_the_layers_are_written_with_a_larger_sqlite_cache_unless_the_user_set_one(
+def test_the_layers_are_written_with_faster_sqlite_options_unless_the_user_set_them(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, users: str | None) -> None:
     from hotspotkaart.io import geopackage
 
     if users is not None:
         monkeypatch.setenv("OGR_SQLITE_CACHE", users)
-    seen: list[object] = []
+    seen: list[dict[str, object]] = []
     real = geopackage._write_layer
 
     def write_layer(*args: object, **kwargs: object) -> None:
-        seen.append(pyogrio.get_gdal_config_option("OGR_SQLITE_CACHE"))
+        seen.append({key: pyogrio.get_gdal_config_option(key)
+                     for key in geopackage.SQLITE_OPTIONS})
         real(*args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(geopackage, "_write_layer", write_layer)
     write_geopackage(tmp_path / "a.gpkg", _layers())
-    wanted = geopackage.SQLITE_CACHE_MB if users is None else int(users)
-    assert [int(str(v)) for v in seen] == [wanted, wanted]  # both layers
-    after = pyogrio.get_gdal_config_option("OGR_SQLITE_CACHE")
-    assert after == (None if users is None else int(users))  # the process's as it was
+    cache = 128 if users is None else int(users)
+    # pyogrio reads "OFF" back as False
+    assert seen == [{"OGR_SQLITE_CACHE": cache, "OGR_SQLITE_JOURNAL": False,
+                     "OGR_SQLITE_SYNCHRONOUS": False}] * 2  # both layers
+    after = {key: pyogrio.get_gdal_config_option(key) for key in geopackage.SQLITE_OPTIONS}
+    assert after == {"OGR_SQLITE_CACHE": None if users is None else int(users),
+                     "OGR_SQLITE_JOURNAL": None, "OGR_SQLITE_SYNCHRONOUS": None}
     assert _errors_of(tmp_path / "a.gpkg") == []
 
 

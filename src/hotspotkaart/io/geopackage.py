@@ -106,7 +106,7 @@ def write_geopackage(path: Path, layers: Mapping[str, pd.DataFrame], *,
     """
     descriptions = descriptions or {}
     try:
-        with _sqlite_cache():
+        with _sqlite_options():
             for number, (name, layer) in enumerate(layers.items()):
                 _write_layer(path, name, layer, first=number == 0,
                              description=descriptions.get(name, ""))
@@ -135,27 +135,28 @@ def _write_layer(path: Path, name: str, layer: pd.DataFrame, *, first: bool,
                             **options)
 
 
-#: SQLite's page cache (MB) while GDAL writes, unless ``OGR_SQLITE_CACHE`` is set: the R-tree
-#: of millions of meldingen is built a quarter faster than in SQLite's default 2 MB, for some
-#: 60 MB more (``benchmarks/README.md``).
-SQLITE_CACHE_MB = 128
+#: GDAL's SQLite settings while it writes the layers, each unless the user set it: a page cache
+#: of 128 MB (the R-tree of millions of meldingen is built a quarter faster than in SQLite's
+#: default 2 MB, for some 60 MB more) and no journal or waiting for the disk — the file is
+#: written in the build's staging folder and only put in place whole (``benchmarks/README.md``).
+SQLITE_OPTIONS = {"OGR_SQLITE_CACHE": "128", "OGR_SQLITE_JOURNAL": "OFF",
+                  "OGR_SQLITE_SYNCHRONOUS": "OFF"}
 
 
 @contextmanager
-def _sqlite_cache() -> Iterator[None]:
-    """Give GDAL's SQLite a page cache of :data:`SQLITE_CACHE_MB` while the layers are written.
+def _sqlite_options() -> Iterator[None]:
+    """Set :data:`SQLITE_OPTIONS` for GDAL while the layers are written.
 
-    GDAL's configuration is the process's: a value the user set (as an environment variable or
-    a GDAL option) is left alone, and the one set here is taken back afterwards.
+    GDAL's configuration is the process's: an option the user set (as an environment variable
+    or a GDAL option) is left alone, and those set here are taken back afterwards.
     """
-    if pyogrio.get_gdal_config_option("OGR_SQLITE_CACHE") is not None:
-        yield
-        return
-    pyogrio.set_gdal_config_options({"OGR_SQLITE_CACHE": str(SQLITE_CACHE_MB)})
+    unset = {key: value for key, value in SQLITE_OPTIONS.items()
+             if pyogrio.get_gdal_config_option(key) is None}
+    pyogrio.set_gdal_config_options(unset)
     try:
         yield
     finally:
-        pyogrio.set_gdal_config_options({"OGR_SQLITE_CACHE": None})
+        pyogrio.set_gdal_config_options(dict.fromkeys(unset))
 
 
 def _stamp(moment: datetime) -> str:
