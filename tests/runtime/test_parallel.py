@@ -394,3 +394,19 @@ def test_map_ahead_passes_warnings_and_errors_on_and_dies_clearly():
 def test_map_ahead_refuses_workers_below_one():
     with pytest.raises(ConfigError, match="workers = 0 is not allowed"):
         list(map_ahead(_square_and_pid, [1], workers=0))
+
+
+@forking
+def test_map_ahead_results_come_through_files_that_are_gone_afterwards(monkeypatch, tmp_path):
+    monkeypatch.setattr(parallel.tempfile, "tempdir", str(tmp_path))
+    stored: list[object] = []
+    real = parallel._loaded
+    monkeypatch.setattr(parallel, "_loaded", lambda r: (stored.append(r), real(r))[1])
+    results = list(map_ahead(_square_and_pid, range(4), workers=2))
+    assert [value for value, _ in results] == [0, 1, 4, 9]
+    assert all(isinstance(r, parallel._Stored) for r in stored)  # not through the pipe
+    assert list(tmp_path.iterdir()) == []
+    stopped = map_ahead(_square_and_pid, range(6), workers=2)
+    assert next(stopped)[0] == 0
+    stopped.close()  # a caller that stops early: the worker ends, the files go
+    assert list(tmp_path.iterdir()) == []

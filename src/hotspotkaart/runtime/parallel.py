@@ -148,11 +148,11 @@ def map_ahead(function: Callable[[A], T], items: Iterable[A], workers: int) -> I
     While the worker process works on an item, the caller makes the next ones (``items`` is
     consumed in this process) and uses the results given so far: a stream of which making an
     item and working it out each take one core. At most :data:`AHEAD` items wait for or are in
-    the worker. The items and results are pickled; the function is not (the worker inherits
-    it). One process works the items out, in order, so the function may keep state from item
-    to item (a running total, asked for by a last item): on the worker that state is the
-    worker's and stays there. Warnings raised there are raised again here, errors from the
-    generator.
+    the worker. The items and results are pickled (a result comes back through a temporary
+    file, as with :func:`run_jobs`); the function is not (the worker inherits it). One
+    process works the items out, in order, so the function may keep state from item to item
+    (a running total, asked for by a last item): on the worker that state is the worker's
+    and stays there. Warnings raised there are raised again here, errors from the generator.
 
     With ``workers`` = 1 or without ``fork`` everything runs in order in the calling process.
 
@@ -188,7 +188,8 @@ def _mapped_ahead(function: Callable[[A], T], items: Iterator[A]) -> Iterator[T]
     """Do :func:`map_ahead` on one forked worker."""
     global _AHEAD  # handed to the forked worker, which inherits it
     _AHEAD = function
-    pending: deque[Future[_Outcome]] = deque()
+    pending: deque[Future[_Outcome | _Stored]] = deque()
+    folder = Path(tempfile.mkdtemp(prefix="hotspotkaart-ahead-"))  # the results: _Stored
     pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"),
                                initializer=_die_with_parent, initargs=(os.getpid(),))
     try:
@@ -197,27 +198,28 @@ def _mapped_ahead(function: Callable[[A], T], items: Iterator[A]) -> Iterator[T]
             pool.submit(os.getpid)  # so that it starts with less of this process's memory
         finally:
             gc.unfreeze()
-        for item in items:
+        for number, item in enumerate(items):
             if len(pending) == AHEAD:
-                yield _unpack(pending.popleft().result())
-            pending.append(pool.submit(_run_ahead, item))
+                yield _unpack(_loaded(pending.popleft().result()))
+            pending.append(pool.submit(_run_ahead, item, folder / f"{number}.pickle"))
             del item  # the pool holds it until the worker is done with it
         while pending:
-            yield _unpack(pending.popleft().result())
+            yield _unpack(_loaded(pending.popleft().result()))
     except BrokenProcessPool as exc:
         raise BuildError(_DIED) from exc
     finally:
         _AHEAD = None
         pool.shutdown(wait=True, cancel_futures=True)
+        shutil.rmtree(folder, ignore_errors=True)
 
 
-def _run_ahead(item: Any) -> _Outcome:
-    """Work out one item of :func:`map_ahead` in its worker."""
+def _run_ahead(item: Any, path: Path) -> _Outcome | _Stored:
+    """Work out one item of :func:`map_ahead` in its worker; store a result at ``path``."""
     function = _AHEAD
     if function is None:  # the worker inherits _AHEAD; without it this is not that worker
         msg = "_run_ahead runs only in the worker of map_ahead"
         raise RuntimeError(msg)
-    return _record(partial(function, item))
+    return _stored(_record(partial(function, item)), path)
 
 
 class WarmProcess:
@@ -444,10 +446,17 @@ _DIED = ("a worker process of the build stopped unexpectedly (out of memory?); "
 
 def _run_job(index: int, folder: Path) -> _Outcome | _Stored:
     """Run job ``index`` of :func:`run_jobs` in a worker; store a result in ``folder``."""
-    outcome = _record(_JOBS[index])
+    return _stored(_record(_JOBS[index]), folder / f"{index}.pickle")
+
+
+def _stored(outcome: _Outcome, path: Path) -> _Outcome | _Stored:
+    """Write an outcome with a result to ``path`` (pickled as it is written); see :class:`_Stored`.
+
+    Through the pool's pipe the worker would first make the whole pickle in memory, beside
+    the objects: at national scale the sum of the join's count tables took 0.9 GB so.
+    """
     if outcome.value is None:  # the pages: nothing to store
         return outcome
-    path = folder / f"{index}.pickle"
     with path.open("wb") as handle:
         pickle.dump(outcome, handle, protocol=pickle.HIGHEST_PROTOCOL)
     return _Stored(path)
