@@ -50,6 +50,7 @@ __all__ = [
     "hot_time_table",
     "make_timing",
     "month_table",
+    "positions_in",
     "profile_table",
     "quarter_days",
     "time_table",
@@ -132,14 +133,14 @@ def weekday_occurrences(coverage: Coverage, year: int) -> npt.NDArray[np.float64
 def with_area_codes(weeks_or_months: pd.DataFrame, buurten: pd.DataFrame) -> pd.DataFrame:
     """Return a copy with the wijk- and gemeentecode of each row's buurt (empty if unknown)."""
     frame = weeks_or_months.copy()
-    position = _positions_in(frame["buurtcode"], buurten["buurtcode"])
+    position = positions_in(frame["buurtcode"], buurten["buurtcode"])
     for column in ("wijkcode", "gemeentecode"):
         codes = np.append(buurten[column].to_numpy(dtype=object), "")  # -1: the empty code
         frame[column] = pd.Series(codes[position], index=frame.index, dtype=buurten[column].dtype)
     return frame
 
 
-def _positions_in(values: pd.Series, codes: Sequence[str] | pd.Series) -> npt.NDArray[np.intp]:
+def positions_in(values: pd.Series, codes: Sequence[str] | pd.Series) -> npt.NDArray[np.intp]:
     """Return the position of each of ``values`` in ``codes``, -1 where it is not there.
 
     Each distinct value is looked up once: the when-tables repeat a few thousand area codes
@@ -270,7 +271,7 @@ def _week_arrays(weeks: pd.DataFrame, codes: Sequence[str], key: str | None,
     """
     out = np.zeros((len(codes), 7, 24), dtype=np.int64)
     rows = weeks[(weeks["period"] == year) & (weeks["hour"] >= 0)]
-    position = (_positions_in(rows[key], codes) if key
+    position = (positions_in(rows[key], codes) if key
                 else np.zeros(len(rows), dtype=np.intp))
     ok = position >= 0
     np.add.at(out, (position[ok], rows["weekday"].to_numpy()[ok] - 1,

@@ -52,6 +52,7 @@ from hotspotkaart.stats.temporal import (
     contiguous,
     is_region,
     make_timing,
+    positions_in,
     timing_jobs,
     with_area_codes,
 )
@@ -246,11 +247,13 @@ def _with_gemeentecode(assessment: Assessment, boundaries: Boundaries,
 def _when_codes(table: pd.DataFrame, lookup: dict[str, str], city: str) -> ExtensionArray:
     """Return the gemeentecode of each row of a *when* table (``city`` for the city rows).
 
-    The few distinct area codes of its millions of rows are each looked up once.
+    Each distinct area code is looked up once (:func:`~hotspotkaart.stats.temporal.
+    positions_in`); a code without a gemeente gets the empty code.
     """
-    positions, codes = pd.factorize(table["area_code"].astype(str))
-    named = pd.Series(codes).map(lookup).where(codes != "", city).fillna("")
-    return pd.array(named, dtype=str).take(positions)  # text in one piece, no object per row
+    named = {**lookup, "": city}
+    position = positions_in(table["area_code"], list(named))
+    codes = pd.array([*named.values(), ""], dtype=str)  # -1: the empty code
+    return codes.take(position)  # text in one piece, no object per row
 
 
 def _cluster_gemeenten(cells: gpd.GeoDataFrame, cell_codes: np.ndarray,
