@@ -162,8 +162,9 @@ def contiguous(table: pd.DataFrame) -> pd.DataFrame:
     A table put together from parts (:func:`pandas.concat`) keeps each part's Arrow chunk, and
     Arrow takes rows from a column of several chunks by joining them first: each gemeente's
     page took its rows out of the millions of rows of tijden in some 40 ms per column so, a
-    few ms from one chunk. The when-tables of a build are joined once, when they are made
-    (:mod:`hotspotkaart.stats.testing`); the other columns are shared with ``table``.
+    few ms from one chunk. A gemeente's rows are joined so once they are sliced out of the
+    build's tables (:class:`hotspotkaart.maps.data.MapData`); the other columns are shared
+    with ``table``.
     """
     pieces = {c: table[c].array.__arrow_array__() for c in table.columns
               if _arrow_backed(table[c].dtype)}

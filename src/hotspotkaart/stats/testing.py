@@ -49,7 +49,6 @@ from hotspotkaart.stats.grid import GridResult, GridTests, analyse_grid_from_cou
 from hotspotkaart.stats.temporal import (
     Timing,
     area_trends,
-    contiguous,
     is_region,
     make_timing,
     positions_in,
@@ -234,9 +233,9 @@ def _with_gemeentecode(assessment: Assessment, boundaries: Boundaries,
     lookup.update(_cluster_gemeenten(cells, cell_codes, years))
     city = "" if is_region(boundaries.buurten) else str(boundaries.gemeenten["gemeentecode"][0])
     when = assessment.timing
-    tables = {name: contiguous(_insert_after(getattr(when, name), "area_code", "gemeentecode",
-                                             _when_codes(getattr(when, name), lookup, city)))
-              for name in ("times", "months", "hot_times", "profiles")}  # their final form
+    tables = {name: _insert_after(getattr(when, name), "area_code", "gemeentecode",
+                                  _when_codes(getattr(when, name), lookup, city))
+              for name in ("times", "months", "hot_times", "profiles")}
     grid = replace(assessment.grid, cells=_insert_after(cells, "cell_id", "gemeentecode",
                                                         cell_codes))
     return replace(assessment, grid=grid,
