@@ -134,6 +134,26 @@ def test_sum_counts_of_many_parts_equal_pandas_groupby() -> None:
     pd.testing.assert_frame_equal(sum_counts(parts, keys), _pandas_sizes(frame, keys))
 
 
+def test_sum_counts_of_parts_with_sparse_keys_equal_pandas_groupby() -> None:
+    # 3 000 codes × 25 hours × 60 minutes: far more combinations than rows, so the groups are
+    # ranked by sorting their combined codes, not by counting them
+    rng = np.random.default_rng(9)
+    frame = pd.DataFrame({"code": [f"BU{i:05d}" for i in rng.integers(0, 3000, 600)],
+                          "hour": rng.integers(-1, 24, 600), "minute": rng.integers(0, 60, 600)})
+    keys = ["code", "hour", "minute"]
+    weight = rng.integers(1, 8, 600) / 4  # fractions, exact in any order (as aoristic ones)
+    parts = [group_sums(frame.iloc[i:i + 200], keys,
+                        {"n": weight[i:i + 200], "n_block": np.ones(200, dtype=np.int64)})
+             for i in range(0, 600, 200)]
+    parts[1] = parts[1].drop(columns="n_block")  # a count a part does not have adds nothing
+    summed = sum_counts(parts, keys)
+    expected = (pd.concat(parts).fillna({"n_block": 0}).groupby(keys, sort=True)[["n", "n_block"]]
+                .sum().reset_index())
+    expected["n_block"] = expected["n_block"].astype(np.int64)
+    pd.testing.assert_frame_equal(summed, expected, check_exact=True)
+    assert summed["n_block"].sum() == 400
+
+
 def _meldingen(n: int, seed: int) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
     return pd.DataFrame({

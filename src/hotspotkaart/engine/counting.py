@@ -170,10 +170,10 @@ def sum_counts(tables: Sequence[pd.DataFrame], keys: Sequence[str]) -> pd.DataFr
     counts = [c for c in both.columns if c not in keys]
     fractional = {c for t in tables for c in counts if c in t and t[c].dtype.kind == "f"}
     ids, summed = groups
-    sums = both[counts].groupby(ids, sort=True).sum()
-    for column in counts:
-        dtype = np.float64 if column in fractional else np.int64
-        summed[column] = sums[column].to_numpy().astype(dtype)
+    for column in counts:  # a count missing from a part adds nothing
+        values = both[column].to_numpy(dtype=np.float64, na_value=0.0)
+        sums = np.bincount(ids, weights=values, minlength=len(summed))  # exact below 2**53
+        summed[column] = sums if column in fractional else sums.astype(np.int64)
     return summed
 
 
@@ -423,8 +423,14 @@ def _ranks(codes: npt.NDArray[np.int64], size: int
         present = np.bincount(codes, minlength=size) > 0
         rank = np.cumsum(present, dtype=np.intp) - 1
         return rank[codes], np.flatnonzero(present).astype(np.int64)
-    ranks, distinct = pd.factorize(codes, sort=True)
-    return ranks.astype(np.intp, copy=False), np.asarray(distinct, dtype=np.int64)
+    order = np.argsort(codes, kind="stable")  # sorted runs (parts added up) merge in one pass
+    ordered = codes[order]
+    first = np.empty(len(codes), dtype=bool)
+    first[:1] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
+    ranks = np.empty(len(codes), dtype=np.intp)
+    ranks[order] = np.cumsum(first, dtype=np.intp) - 1
+    return ranks, ordered[first].astype(np.int64, copy=False)
 
 
 def _values(column: Any) -> Any:
