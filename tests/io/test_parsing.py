@@ -42,6 +42,23 @@ def test_parse_numbers_ignores_spaces_excel_puts_between_digit_groups():
     assert_allclose(parse_numbers(values).to_numpy(), [105233.4, 105233.4, 105233.4, np.nan])
 
 
+@pytest.mark.parametrize("seed", [0, 1])
+def test_a_column_of_plain_numbers_reads_as_it_does_among_other_notations(seed: int) -> None:
+    # digits with one comma or point (what coordinate exports hold) are converted in one pass;
+    # a column with any other notation goes through every rule: the numbers must not differ
+    rng = np.random.default_rng(seed)
+    whole, part = rng.integers(0, 10**9, 5000), rng.integers(0, 10**9, 5000)
+    plain = [f"{a}{',.'[b % 2]}{str(b)[:b % 11 + 1]}" for a, b in zip(whole, part, strict=True)]
+    plain += ["7", "0012", "9" * 400, "0,000001"]  # a whole number, zeros, too large, tiny
+    alone = parse_numbers(pd.Series(plain, dtype="str", name="x"))
+    among = parse_numbers(pd.Series([*plain, "-1.234,5"], dtype="str", name="x"))
+    pd.testing.assert_series_equal(alone, among.iloc[:-1], check_exact=True)
+    assert among.iloc[-1] == -1234.5
+    assert np.isnan(alone.iloc[-2])
+    assert alone.iloc[-4:-2].tolist() == [7.0, 12.0]
+    assert_allclose(alone.iloc[:3], [float(t.replace(",", ".")) for t in plain[:3]], rtol=0)
+
+
 def test_sql_server_timestamps_with_milliseconds_are_dates():
     dates, problem = parse_dates(pd.Series(["2023-06-01 12:00:00.000", "01-06-2023 23:59:59.997",
                                             "2023-06-01 12:00:00.5x"]))

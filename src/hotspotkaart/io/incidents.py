@@ -531,12 +531,13 @@ class _SeenIds:
         for label in frame["source"].unique():
             if label not in self.labels:
                 self.labels.append(str(label))
-        codes = frame["source"].map({label: i for i, label in enumerate(self.labels)})
+        where, distinct = pd.factorize(frame["source"])  # one file per piece, mostly
+        codes = pd.Index(self.labels).get_indexer(distinct.astype(str))[where]
         order = np.argsort(first, kind="stable")
         at = np.searchsorted(self.first, first[order], side="right")
         self.first = np.insert(self.first, at, first[order])
         self.second = np.insert(self.second, at, second[order])
-        self.source = np.insert(self.source, at, codes.to_numpy(dtype=np.int16)[order])
+        self.source = np.insert(self.source, at, codes.astype(np.int16)[order])
         self.rows = np.insert(self.rows, at, frame["row"].to_numpy(dtype=np.int64)[order])
 
 

@@ -59,6 +59,9 @@ def parse_numbers(values: pd.Series) -> pd.Series:
         Floats, NaN where the text is not a finite number.
 
     """
+    plain = _plain_numbers(values)
+    if plain is not None:
+        return plain
     text = values.astype(str).str.strip()
     for space in (" ", "\u00a0", "\u202f"):  # literal replaces stay vectorised on arrow strings
         text = text.str.replace(space, "", regex=False)
@@ -74,6 +77,32 @@ def parse_numbers(values: pd.Series) -> pd.Series:
                                                           r"(?:[eE][+-]?\d+)?")),
                             errors="coerce").astype(float)
     return numbers.where(np.isfinite(numbers))
+
+
+#: Digits with at most one decimal point or comma: what an export of coordinates mostly holds.
+_PLAIN_NUMBER = r"^[0-9]+(?:[.,][0-9]+)?$"
+
+
+def _plain_numbers(values: pd.Series) -> pd.Series | None:
+    """Return :func:`parse_numbers` of a text column in which every value is a plain number.
+
+    A plain number is digits with at most one decimal point or comma (``70897,5``): the rules
+    read its separator as the decimal one either way. Such a column is converted by Arrow in
+    one pass; any other (a sign, a space, a group separator, a missing value) returns None.
+    Arrow's conversion and pandas' are both correctly rounded, so the numbers are the same.
+    """
+    dtype = values.dtype
+    if not (isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow") or values.empty:
+        return None
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    text = pa.chunked_array(values.array.__arrow_array__())
+    if text.null_count or not pc.all(pc.match_substring_regex(text, _PLAIN_NUMBER)).as_py():
+        return None
+    numbers = pc.cast(pc.replace_substring(text, ",", "."), pa.float64()).to_numpy()
+    return pd.Series(np.where(np.isfinite(numbers), numbers, np.nan), index=values.index,
+                     name=values.name)
 
 
 #: With this many dates written with the year last and not one number above 12, a file is
