@@ -338,7 +338,8 @@ def test_map_ahead_works_on_a_worker_process_and_keeps_the_order():
 
 
 @forking
-def test_map_ahead_makes_the_next_items_while_the_worker_works_but_no_more_than_ahead():
+@pytest.mark.parametrize("lanes", [1, 2])
+def test_map_ahead_makes_the_next_items_while_the_worker_works_but_no_more_than_ahead(lanes):
     made: list[float] = []
     done: list[float] = []
 
@@ -351,10 +352,11 @@ def test_map_ahead_makes_the_next_items_while_the_worker_works_but_no_more_than_
         time.sleep(0.2)
         return time.perf_counter()
 
-    for finished in map_ahead(slow, items(), workers=2):
+    for finished in map_ahead(slow, items(), workers=2, lanes=lanes):
         done.append(finished)
-        # when a result arrives, at most AHEAD more items were handed out after it
-        assert len(made) <= len(done) + parallel.AHEAD
+        # when a result arrives, at most AHEAD more items (and one per further lane) were
+        # handed out after it
+        assert len(made) <= len(done) + parallel.AHEAD + lanes - 1
     assert len(done) == 6
     assert made[1] < done[0]  # the second item was made while the first was worked out
 
@@ -362,6 +364,41 @@ def test_map_ahead_makes_the_next_items_while_the_worker_works_but_no_more_than_
 def test_map_ahead_with_one_worker_runs_here_in_order():
     assert list(map_ahead(_square_and_pid, [3, 1, 2], workers=1)) == [
         (9, os.getpid()), (1, os.getpid()), (4, os.getpid())]
+
+
+class _RunningTotal:
+    """Adds up the items it is given; called with None, the total and this process."""
+
+    def __init__(self) -> None:
+        self.total = 0
+
+    def __call__(self, item: int | None) -> tuple[int, int]:
+        if item is None:
+            return self.total, os.getpid()
+        self.total += item
+        return item, os.getpid()
+
+
+@forking
+def test_map_ahead_deals_the_items_to_lanes_each_with_its_own_state():
+    items = [1, 10, 100, 1000, 10000]
+    results = list(map_ahead(_RunningTotal(), items, workers=2, lanes=2, close=True))
+    assert [value for value, _ in results[:5]] == items  # in order
+    pids = [pid for _, pid in results]
+    assert len(set(pids[:5])) == 2
+    assert os.getpid() not in pids
+    assert pids[:5] == [pids[0], pids[1]] * 2 + [pids[0]]  # item k on lane k % 2
+    # each lane's total after the items, lane by lane: 1 + 100 + 10000 and 10 + 1000
+    assert results[5:] == [(10101, pids[0]), (1010, pids[1])]
+    # a lane without items is still asked; more lanes than workers are as many as workers
+    assert [v for v, _ in map_ahead(_RunningTotal(), [7], workers=2, lanes=2, close=True)
+            ] == [7, 7, 0]
+    assert len(list(map_ahead(_RunningTotal(), [7], workers=2, lanes=5, close=True))) == 3
+
+
+def test_map_ahead_with_one_worker_is_one_lane_asked_once_at_the_close():
+    results = list(map_ahead(_RunningTotal(), [2, 3], workers=1, lanes=2, close=True))
+    assert results == [(2, os.getpid()), (3, os.getpid()), (5, os.getpid())]
 
 
 @forking
@@ -391,9 +428,11 @@ def test_map_ahead_passes_warnings_and_errors_on_and_dies_clearly():
         list(map_ahead(killed, range(3), workers=2))
 
 
-def test_map_ahead_refuses_workers_below_one():
+def test_map_ahead_refuses_workers_or_lanes_below_one():
     with pytest.raises(ConfigError, match="workers = 0 is not allowed"):
         list(map_ahead(_square_and_pid, [1], workers=0))
+    with pytest.raises(ConfigError, match="lanes must be at least 1, got 0"):
+        list(map_ahead(_square_and_pid, [1], workers=2, lanes=0))
 
 
 @forking

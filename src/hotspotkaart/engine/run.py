@@ -11,9 +11,10 @@ counts it (:func:`~hotspotkaart.engine.tables.count_incidents`) and keeps its us
 with their coordinates instead of shapely points (:func:`hotspotkaart._geometry.
 without_points`), for the GeoPackage and the camera assessment; the counts of the pieces are
 added up (:func:`~hotspotkaart.engine.tables.sum_tables`), which gives the tables of counting
-all meldingen at once. With more than one worker a piece is joined and counted on a worker
-process while this one reads the next (:func:`~hotspotkaart.runtime.parallel.map_ahead`):
-reading and joining each take one core. The dask engine joins and counts each piece in partitions
+all meldingen at once. With more than one worker the pieces are joined and counted on as many
+worker processes, in turns, while this one reads the next (:func:`~hotspotkaart.runtime.
+parallel.map_ahead`): reading takes less than joining and counting, and the three processes
+share the cores. The dask engine joins and counts each piece in partitions
 (:func:`~hotspotkaart.engine.partitioned.count_in_chunks`) and keeps no melding.
 """
 
@@ -115,30 +116,31 @@ def _count_pieces(chunks: Iterable[pd.DataFrame], config: Config, ledger: Ledger
                   ) -> tuple[pd.DataFrame, CountTables]:
     """Join and count each piece at once; return the kept meldingen and the summed tables.
 
-    With more than one worker the pieces are joined and counted on a worker process while
-    this one reads the next (:func:`~hotspotkaart.runtime.parallel.map_ahead`): each is one
-    core's work. The worker keeps the pieces' count tables (:class:`_PieceCounter`) and hands
-    back their sum after the last; this process gets each piece's used meldingen and the
-    join's rejections. The ledger then lets go of the fields of the used records of every piece
-    whose join is in, but keeps those of the pieces read and not yet joined.
+    With more than one worker the pieces are joined and counted on that many worker
+    processes, in turns, while this one reads the next (:func:`~hotspotkaart.runtime.parallel.
+    map_ahead`, a lane per worker). Each worker keeps its pieces' count tables
+    (:class:`_PieceCounter`) and hands back their sum after the last; this process adds those
+    up and gets each piece's used meldingen and the join's rejections, in the pieces' order.
+    The ledger then lets go of the fields of the used records of every piece whose join is
+    in, but keeps those of the pieces read and not yet joined.
     """
     seconds = dict.fromkeys(("reading", "joining", "counting"), 0.0)
     waiting: deque[pd.DataFrame] = deque()  # source and row of the pieces read, not yet in
 
-    def read() -> Iterator[pd.DataFrame | None]:
+    def read() -> Iterator[pd.DataFrame]:
         pieces = iter(chunks)
         while (chunk := _timed(lambda: next(pieces, None), seconds, "reading")) is not None:
             waiting.append(chunk[["source", "row"]])
             yield chunk
-        yield None  # then the sum of the tables
 
     counter = _PieceCounter(buurten=buurten, zones=zones, zone_frame=zone_frame,
                             periods=config.periods, analysis=config.analysis)
     kept: list[pd.DataFrame] = []
-    tables: CountTables | None = None
-    for piece in map_ahead(counter, read(), resolve_workers(config.engine.workers)):
-        if isinstance(piece, CountTables):
-            tables = piece
+    totals: list[CountTables] = []  # one per lane, after the pieces
+    workers = resolve_workers(config.engine.workers)
+    for piece in map_ahead(counter, read(), workers, lanes=workers, close=True):
+        if piece is None or isinstance(piece, CountTables):
+            totals.extend([piece] if piece else [])
             continue
         waiting.popleft()
         ledger.take(piece.ledger)
@@ -149,10 +151,8 @@ def _count_pieces(chunks: Iterable[pd.DataFrame], config: Config, ledger: Ledger
             seconds[key] += value
     logger.info("memory engine: %d piece(s); %s", len(kept),
                 ", ".join(f"{k} {v:.1f} s" for k, v in seconds.items()))
-    if tables is None:
-        msg = "the piece counter gave no tables; iter_incidents gives at least one piece"
-        raise ValueError(msg)
-    return _joined_pieces(kept), tables
+    tables = totals[0] if len(totals) == 1 else sum_tables(totals)
+    return _joined_pieces(kept), dataclasses.replace(tables, chunks=len(kept))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -169,11 +169,11 @@ class _PieceCounter:
 
     Called with a piece (coordinates in ``x`` and ``y``) it returns the piece's used meldingen
     and rejections and keeps its count tables; called with None after the last piece, the
-    tables of all pieces added up (:func:`~hotspotkaart.engine.tables.sum_tables`). On the
-    worker of :func:`~hotspotkaart.runtime.parallel.map_ahead`, which works the pieces out in
-    order, the tables stay in the worker: a piece's tables are nearly as large as those of all
-    meldingen, and this process would hold them all at once. Every :data:`FOLD` pieces they
-    are added up, so that the worker holds at most that many.
+    tables of all its pieces added up (:func:`~hotspotkaart.engine.tables.sum_tables`), None
+    if it had none. On a worker of :func:`~hotspotkaart.runtime.parallel.map_ahead`, which
+    works its lane's pieces out in order, the tables stay in the worker: a piece's tables are
+    nearly as large as those of all meldingen, and this process would hold them all at once.
+    Every :data:`FOLD` pieces they are added up, so that the worker holds at most that many.
     """
 
     #: Pieces whose tables are kept apart before they are added up.
@@ -185,12 +185,12 @@ class _PieceCounter:
         self.buurten, self.zones, self.zone_frame = buurten, zones, zone_frame
         self.periods, self.analysis = periods, analysis
         self.parts: list[CountTables] = []
-        self.pieces = 0
 
-    def __call__(self, chunk: pd.DataFrame | None) -> _Piece | CountTables:
-        if chunk is None:
-            tables = self.parts[0] if len(self.parts) == 1 else sum_tables(self.parts)
-            return dataclasses.replace(tables, chunks=self.pieces)
+    def __call__(self, chunk: pd.DataFrame | None) -> _Piece | CountTables | None:
+        if chunk is None:  # a lane of map_ahead may have had no piece
+            if not self.parts:
+                return None
+            return self.parts[0] if len(self.parts) == 1 else sum_tables(self.parts)
         seconds = dict.fromkeys(("joining", "counting"), 0.0)
         scratch = Ledger()
         used = _timed(lambda: join_incidents(with_points(chunk, RD), self.buurten, self.zones,
@@ -199,7 +199,6 @@ class _PieceCounter:
                                          self.analysis), seconds, "counting"))
         if len(self.parts) == self.FOLD:
             self.parts = [sum_tables(self.parts)]
-        self.pieces += 1
         return _Piece(_kept(without_points(used)), scratch, seconds)
 
 

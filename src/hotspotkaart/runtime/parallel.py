@@ -16,9 +16,9 @@ With one worker, a single job, or on a system without ``fork`` (Windows, and mac
 ``fork`` is unsafe), the jobs run in order in the calling process. The statistics do not depend
 on the number of workers: every random draw is seeded per job (``[analysis] seed``).
 
-:func:`map_ahead` works a stream of items out on one forked worker while the caller makes the
-next ones (the join stage: this process reads a piece of meldingen while the worker joins and
-counts the one before).
+:func:`map_ahead` works a stream of items out on forked workers, in turns, while the caller
+makes the next ones (the join stage: this process reads a piece of meldingen while the workers
+join and count the ones before).
 
 :class:`WarmProcess` is a worker started before the data exists: it imports a list of modules
 while its caller goes on, and later runs one job (pickled to it) the same way, warnings and
@@ -73,7 +73,8 @@ _JOBS: Sequence[Callable[[], Any]] = ()
 _AHEAD: Callable[[Any], Any] | None = None
 
 #: The items :func:`map_ahead` hands its worker before it waits for the first result: one
-#: being worked on and one ready, so that the worker need not wait for the caller.
+#: being worked on and one ready, so that the worker need not wait for the caller (with more
+#: lanes, one more for each further lane).
 AHEAD = 2
 
 
@@ -142,74 +143,102 @@ def run_jobs(jobs: Sequence[Callable[[], T]], workers: int) -> list[T]:
     return [_unpack(outcome) for outcome in _run_forked(jobs, n)]
 
 
-def map_ahead(function: Callable[[A], T], items: Iterable[A], workers: int) -> Iterator[T]:
-    """Yield ``function(item)`` for each item in order, worked out on a forked process.
+def map_ahead(function: Callable[[A | None], T], items: Iterable[A], workers: int, *,
+              lanes: int = 1, close: bool = False) -> Iterator[T]:
+    """Yield ``function(item)`` for each item in order, worked out on forked processes.
 
-    While the worker process works on an item, the caller makes the next ones (``items`` is
+    While the worker processes work on items, the caller makes the next ones (``items`` is
     consumed in this process) and uses the results given so far: a stream of which making an
-    item and working it out each take one core. At most :data:`AHEAD` items wait for or are in
-    the worker. The items and results are pickled (a result comes back through a temporary
-    file, as with :func:`run_jobs`); the function is not (the worker inherits it). One
-    process works the items out, in order, so the function may keep state from item to item
-    (a running total, asked for by a last item): on the worker that state is the worker's
-    and stays there. Warnings raised there are raised again here, errors from the generator.
+    item and working it out each take a core. The items are dealt in turn to ``lanes``
+    workers (item ``k`` to lane ``k % lanes``); at most :data:`AHEAD` items, and one more per
+    further lane, wait for or are in the workers. The items and results are pickled (a result
+    comes back through a temporary file, as with :func:`run_jobs`); the function is not (the
+    workers inherit it).
+    Each lane works its items out in order, so the function may keep state from item to item
+    (a running total): on a worker that state is the worker's and stays there. With ``close``
+    each lane is called once more with None after the items, and those results follow, lane by
+    lane: the way to ask each lane for its total. Warnings raised there are raised again here,
+    errors from the generator.
 
-    With ``workers`` = 1 or without ``fork`` everything runs in order in the calling process.
+    With ``workers`` = 1 or without ``fork`` everything runs in order in the calling process,
+    as one lane.
 
     Parameters
     ----------
     function : callable
-        Takes one item. The items and its results must pickle; the function need not.
+        Takes one item (or None, with ``close``). The items and its results must pickle; the
+        function need not.
     items : iterable
         The items, made as they are asked for.
     workers : int
-        The build's number of worker processes (at least 1); above 1 one worker is used.
+        The build's number of worker processes (at least 1); the lanes are at most as many.
+    lanes : int, default 1
+        Worker processes that take turns, each with state of its own.
+    close : bool, default False
+        Whether each lane is called with None after the last item.
 
     Yields
     ------
     object
-        ``function(item)``, in the order of ``items``.
+        ``function(item)``, in the order of ``items``; with ``close`` then each lane's
+        ``function(None)``.
 
     Raises
     ------
     ConfigError
-        If ``workers`` is below 1.
+        If ``workers`` or ``lanes`` is below 1.
     BuildError
-        If the worker process died before it finished.
+        If a worker process died before it finished.
     """
     _check_workers(workers)
+    if lanes < 1:
+        msg = f"lanes must be at least 1, got {lanes}"
+        raise ConfigError(msg)
     if workers == 1 or not _can_fork():
         yield from map(function, items)
+        if close:
+            yield function(None)
         return
-    yield from _mapped_ahead(function, iter(items))
+    yield from _mapped_ahead(function, iter(items), min(lanes, workers), close)
 
 
-def _mapped_ahead(function: Callable[[A], T], items: Iterator[A]) -> Iterator[T]:
-    """Do :func:`map_ahead` on one forked worker."""
-    global _AHEAD  # handed to the forked worker, which inherits it
+def _mapped_ahead(function: Callable[[A | None], T], items: Iterator[A], lanes: int,
+                  close: bool) -> Iterator[T]:
+    """Do :func:`map_ahead` on ``lanes`` forked workers."""
+    global _AHEAD  # handed to the forked workers, which inherit it
     _AHEAD = function
     pending: deque[Future[_Outcome | _Stored]] = deque()
     folder = Path(tempfile.mkdtemp(prefix="hotspotkaart-ahead-"))  # the results: _Stored
-    pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"),
-                               initializer=_die_with_parent, initargs=(os.getpid(),))
+    context = multiprocessing.get_context("fork")
+    pools = [ProcessPoolExecutor(max_workers=1, mp_context=context,
+                                 initializer=_die_with_parent, initargs=(os.getpid(),))
+             for _ in range(lanes)]
     try:
         gc.freeze()  # see _run_forked
-        try:  # the worker forks at the first submit: now, before the first item is made,
-            pool.submit(os.getpid)  # so that it starts with less of this process's memory
+        try:  # the workers fork at the first submit: now, before the first item is made,
+            for pool in pools:  # so that they start with less of this process's memory
+                pool.submit(os.getpid)
         finally:
             gc.unfreeze()
-        for number, item in enumerate(items):
-            if len(pending) == AHEAD:
+        number = 0
+        for number, item in enumerate(items, start=1):
+            if len(pending) == AHEAD + lanes - 1:
                 yield _unpack(_loaded(pending.popleft().result()))
+            pool = pools[(number - 1) % lanes]
             pending.append(pool.submit(_run_ahead, item, folder / f"{number}.pickle"))
             del item  # the pool holds it until the worker is done with it
+        if close:
+            for lane, pool in enumerate(pools, start=1):
+                pending.append(pool.submit(_run_ahead, None,
+                                           folder / f"{number + lane}.pickle"))
         while pending:
             yield _unpack(_loaded(pending.popleft().result()))
     except BrokenProcessPool as exc:
         raise BuildError(_DIED) from exc
     finally:
         _AHEAD = None
-        pool.shutdown(wait=True, cancel_futures=True)
+        for pool in pools:
+            pool.shutdown(wait=True, cancel_futures=True)
         shutil.rmtree(folder, ignore_errors=True)
 
 
