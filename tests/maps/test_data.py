@@ -119,37 +119,12 @@ def test_for_gemeente_makes_its_gemeente_rows_the_city_rows(region_data: MapData
     assert len(mine.times) < len(region_data.times)
 
 
-def _chunks(table: pd.DataFrame) -> dict[str, int]:
-    """The Arrow chunks of each Arrow-backed text column."""
-    return {c: table[c].array.__arrow_array__().num_chunks for c in table.columns
-            if isinstance(table[c].dtype, pd.StringDtype) and table[c].dtype.storage == "pyarrow"}
-
-
-def test_a_gemeente_takes_its_when_rows_as_a_comparison_does_each_text_in_one_chunk(
-        region_data: MapData) -> None:
-    # the build's time table ends with the clusters' rows: its text is in several chunks
-    assert max(_chunks(region_data.times).values()) > 1
+def test_a_gemeente_takes_its_when_rows_as_a_comparison_does(region_data: MapData) -> None:
+    # the build's when-tables hold their texts as categories (stats.temporal.compact)
+    assert isinstance(region_data.times["area_code"].dtype, pd.CategoricalDtype)
     for code in region_data.gemeenten["gemeentecode"]:
         for name in ("times", "months", "hot_times"):
             whole = getattr(region_data, name)
             taken = region_data._of_gemeente(name, code)
             expected = whole[whole["gemeentecode"] == code].reset_index(drop=True)
             pd.testing.assert_frame_equal(taken, expected)
-            assert set(_chunks(taken).values()) <= {1}, (code, name)
-
-
-@pytest.mark.parametrize("runs", [0, 1, 5, 200])
-def test_take_runs_gives_the_rows_of_iloc_from_a_table_of_several_chunks(runs: int) -> None:
-    from hotspotkaart.maps.data import _take_runs
-
-    rng = np.random.default_rng(runs)
-    parts = [pd.DataFrame({"code": pd.array([f"BU{i:04d}" for i in rng.integers(0, 99, n)],
-                                            dtype="str"), "n": rng.integers(0, 9, n)})
-             for n in (700, 13, 300)]
-    pieced = pd.concat(parts, ignore_index=True)
-    assert _chunks(pieced)["code"] == 3
-    starts = np.sort(rng.choice(len(pieced) - 3, runs, replace=False)) if runs else []
-    rows = np.unique(np.concatenate([np.arange(a, a + 3) for a in starts] or [[]])).astype(int)
-    taken = _take_runs(pieced, rows)
-    pd.testing.assert_frame_equal(taken, pieced.iloc[rows].reset_index(drop=True))
-    assert _chunks(taken)["code"] == 1 or runs > 64  # many runs: taken row by row

@@ -557,6 +557,9 @@ def _csv_text(table: pd.DataFrame) -> pd.DataFrame:
             text[np.isnan(values)] = ""  # pandas' na_rep
         elif isinstance(column.dtype, pd.StringDtype):
             text = _distinct_text(column)
+        elif isinstance(column.dtype, pd.CategoricalDtype):  # the when-tables' texts
+            texts = neutralise(np.asarray(column.cat.categories, dtype=object))
+            text = np.append(texts, "")[column.cat.codes.to_numpy()]  # -1: missing, ""
         elif column.dtype == object:
             text = neutralise(column.to_numpy(dtype=object))
         else:

@@ -28,14 +28,10 @@ from hotspotkaart._naming import category_slugs
 from hotspotkaart.config.settings import Config, Periods
 from hotspotkaart.stats.classbreaks import CountBreaks, field_breaks, shared_bins
 from hotspotkaart.stats.dispersion import Dispersion
-from hotspotkaart.stats.temporal import contiguous
 
 __all__ = ["MapContext", "MapData", "method_context"]
 
 T = TypeVar("T")
-
-#: Runs beyond which :func:`_take_runs` takes the rows one by one.
-_MAX_RUNS = 64
 
 
 @dataclass(frozen=True)
@@ -134,10 +130,7 @@ class MapData:
             return None
         rows = self.remembered(("rows per gemeente", layer),
                                lambda: frame.groupby("gemeentecode", sort=False).indices)
-        at = rows.get(gemeentecode, np.empty(0, dtype=np.intp))
-        if layer in ("months", "times", "hot_times"):
-            return _take_runs(frame, at)
-        return frame.iloc[at].reset_index(drop=True)
+        return frame.iloc[rows.get(gemeentecode, [])].reset_index(drop=True)
 
     def remembered(self, key: tuple[Any, ...], make: Callable[[], T]) -> T:
         """Return ``make()``, made once per ``key`` for these layers (the wijk maps share it)."""
@@ -161,24 +154,6 @@ class MapData:
         """Return :func:`field_breaks` of all buurten at ``threshold`` (made once, or given)."""
         return self.remembered(("field breaks", tuple(years), threshold),
                                lambda: field_breaks(self.buurten, years, threshold))
-
-
-def _take_runs(frame: pd.DataFrame, rows: np.ndarray) -> pd.DataFrame:
-    """Return ``frame.iloc[rows]`` (rows ascending), each text column in one piece.
-
-    A gemeente's rows of a *when* table lie in a few runs (its wijken, its buurten, per
-    level and with or without category), and the table's text columns are Arrow arrays of
-    several chunks (the clusters' rows come last). Taking positions from such a column joins
-    its chunks first, millions of rows for each gemeente; the runs are sliced without a
-    copy and only the gemeente's rows are joined (:func:`~hotspotkaart.stats.temporal.
-    contiguous`).
-    """
-    starts = np.flatnonzero(np.diff(rows, prepend=-2) != 1)
-    if len(starts) > _MAX_RUNS or len(starts) == 0:
-        return frame.iloc[rows].reset_index(drop=True)
-    ends = np.r_[starts[1:], len(rows)]
-    parts = [frame.iloc[rows[a]:rows[b - 1] + 1] for a, b in zip(starts, ends, strict=True)]
-    return contiguous(pd.concat(parts, ignore_index=True))
 
 
 def _as_city(table: pd.DataFrame | None) -> pd.DataFrame | None:

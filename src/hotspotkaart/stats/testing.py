@@ -52,6 +52,7 @@ from hotspotkaart.stats.temporal import (
     is_region,
     make_timing,
     positions_in,
+    stack,
     timing_jobs,
     with_area_codes,
 )
@@ -243,16 +244,19 @@ def _with_gemeentecode(assessment: Assessment, boundaries: Boundaries,
                    timing=replace(when, **tables))
 
 
-def _when_codes(table: pd.DataFrame, lookup: dict[str, str], city: str) -> ExtensionArray:
+def _when_codes(table: pd.DataFrame, lookup: dict[str, str], city: str) -> pd.Categorical:
     """Return the gemeentecode of each row of a *when* table (``city`` for the city rows).
 
     Each distinct area code is looked up once (:func:`~hotspotkaart.stats.temporal.
-    positions_in`); a code without a gemeente gets the empty code.
+    positions_in`); a code without a gemeente gets the empty code. The codes are a categorical
+    of the sorted gemeentecodes, as the table's other texts (:func:`~hotspotkaart.stats.
+    temporal.compact`).
     """
     named = {**lookup, "": city}
     position = positions_in(table["area_code"], list(named))
-    codes = pd.array([*named.values(), ""], dtype=str)  # -1: the empty code
-    return codes.take(position)  # text in one piece, no object per row
+    codes, inverse = np.unique(np.array([*named.values(), ""], dtype=object),
+                               return_inverse=True)  # the last: the empty code, for -1
+    return pd.Categorical.from_codes(inverse[position], categories=codes.astype(str))
 
 
 def _cluster_gemeenten(cells: gpd.GeoDataFrame, cell_codes: np.ndarray,
@@ -297,9 +301,8 @@ def _with_clusters(grid: GridResult, tables: CountTables, config: Config, when: 
     labelled = gpd.GeoDataFrame(frame, geometry=cells.geometry, crs=cells.crs)
     weeks = cluster_weeks(tables.cell_weeks, cells, clusters, size)
     hot = cluster_hot_times(weeks, clusters, coverage, config.analysis, phi)
-    times = pd.concat([when.times, cluster_time_rows(weeks)], ignore_index=True)
-    hot_times = pd.concat([when.hot_times, hot], ignore_index=True) if len(hot) \
-        else when.hot_times
+    times = stack([when.times, cluster_time_rows(weeks)])
+    hot_times = stack([when.hot_times, hot]) if len(hot) else when.hot_times
     return (replace(grid, cells=labelled),
             replace(when, times=times, hot_times=hot_times))
 
