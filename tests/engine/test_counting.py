@@ -13,12 +13,15 @@ from hotspotkaart.config.settings import Period, Periods
 from hotspotkaart.engine.counting import (
     area_counts,
     category_labels,
+    compact,
     group_sizes,
     group_sums,
     half_counts,
     incident_totals,
     key_column,
     key_groups,
+    plain,
+    stack,
     sum_counts,
     sum_incident_totals,
 )
@@ -199,3 +202,57 @@ def test_the_week_split_counts_its_blocks_from_the_first_day_of_each_period() ->
     # 2023-07-01 is day 0 (half 0) and 2024-01-01 day 184 (week 26: half 0)
     assert halves.groupby(["period", "half"])["n"].sum().to_dict() == {
         (2023, 0): 3, (2023, 1): 1, (2024, 0): 1, (2024, 1): 1}
+
+
+def _when_like(rows: int, seed: int) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    return pd.DataFrame({
+        "area_type": pd.array(rng.choice(["wijk", "buurt", "stad"], rows), dtype="str"),
+        "area_code": pd.array([f"BU{i:03d}" if i else None for i in rng.integers(0, 50, rows)],
+                              dtype=pd.StringDtype("pyarrow")),
+        "category": pd.array(rng.choice(["Jeugd", "", "Alcohol/drugs"], rows),
+                             dtype="string[python]"),
+        "count": rng.integers(0, 9, rows)})
+
+
+def _plain(values: pd.Series) -> list[object]:
+    return [None if pd.isna(v) else str(v) for v in values]
+
+
+def test_compact_codes_each_text_column_with_its_sorted_texts_and_plain_undoes_it() -> None:
+    table = _when_like(400, seed=1)
+    kept = table.copy()
+    small = compact(table)
+    pd.testing.assert_frame_equal(table, kept)  # the input is kept
+    back = plain(small)
+    for name in ("area_type", "area_code", "category"):  # text again, the same values
+        assert isinstance(back[name].dtype, pd.StringDtype), name
+        assert _plain(back[name]) == _plain(table[name])
+    for name in ("area_type", "area_code", "category"):
+        assert isinstance(small[name].dtype, pd.CategoricalDtype), name
+        assert small[name].cat.categories.is_monotonic_increasing
+        assert _plain(small[name]) == _plain(table[name])
+    assert small["count"].dtype == table["count"].dtype
+    # sorted and grouped as the texts were
+    by = ["area_type", "area_code", "count"]
+    np.testing.assert_array_equal(small.sort_values(by, kind="stable").index,
+                                  table.sort_values(by, kind="stable").index)
+    assert (small.groupby("area_code", sort=True)["count"].sum().tolist()
+            == table.groupby("area_code", sort=True)["count"].sum().tolist())
+
+
+def test_stack_keeps_categoricals_with_the_categories_united() -> None:
+    first, second = compact(_when_like(300, seed=2)), _when_like(50, seed=3)
+    second.loc[0, "area_code"] = "CL2024-01"  # a text the first part does not have
+    stacked = stack([first, second, second.iloc[:0]])
+    expected = pd.concat([first.astype({c: object for c in ("area_type", "area_code",
+                                                            "category")}),
+                          second.astype({c: object for c in ("area_type", "area_code",
+                                                             "category")})],
+                         ignore_index=True)
+    assert len(stacked) == 350
+    for name in ("area_type", "area_code", "category"):
+        assert isinstance(stacked[name].dtype, pd.CategoricalDtype), name
+        assert stacked[name].cat.categories.is_monotonic_increasing
+        assert _plain(stacked[name]) == _plain(expected[name])
+    assert "CL2024-01" in set(stacked["area_code"].cat.categories)

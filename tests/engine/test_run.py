@@ -14,7 +14,13 @@ import shapely
 from hotspotkaart._errors import InputError
 from hotspotkaart.config.settings import load_config
 from hotspotkaart.engine.run import CATEGORICAL, INCIDENT_COLUMNS, _PieceCounter, join_and_count
-from hotspotkaart.engine.tables import CountTables, count_incidents
+from hotspotkaart.engine.tables import (
+    CountTables,
+    compact_tables,
+    count_incidents,
+    plain_tables,
+    sum_tables,
+)
 from hotspotkaart.io import csvtext
 from hotspotkaart.io.boundaries import read_boundaries
 from hotspotkaart.io.incidents import iter_incidents
@@ -178,8 +184,10 @@ def test_the_piece_counter_keeps_the_tables_and_hands_back_their_sum_at_the_end(
         assert not isinstance(out, CountTables)  # the tables stay with the counter
         assert len(counter.parts) < _PieceCounter.FOLD
         kept.append(out.kept)
-    tables = counter(None)
-    assert isinstance(tables, CountTables)
+    coded = counter(None)
+    assert isinstance(coded, CountTables)
+    assert isinstance(coded.weeks["buurtcode"].dtype, pd.CategoricalDtype)  # keys travel coded
+    tables = plain_tables(coded)
     fresh = _PieceCounter(buurten=boundaries.buurten, zones=zones, zone_frame=frame,
                           periods=config.periods, analysis=config.analysis)
     assert fresh(None) is None  # a lane that got no piece has no tables
@@ -188,3 +196,5 @@ def test_the_piece_counter_keeps_the_tables_and_hands_back_their_sum_at_the_end(
         used.drop(columns=["x", "y"]), geometry=shapely.points(used["x"], used["y"]),
         crs="EPSG:28992"), frame, config.periods, config.analysis)
     _assert_same_tables(tables, whole)
+    # coded or not, parts add up to the same tables, with text keys
+    _assert_same_tables(sum_tables([coded, compact_tables(whole)]), sum_tables([whole, whole]))

@@ -18,7 +18,6 @@ import pytest
 import shapely
 
 from hotspotkaart.cli.main import main
-from hotspotkaart.stats.temporal import compact, stack
 from tests.helpers.patterns import coverage, uniform_points, write_project
 from tests.helpers.periods import growing, spread
 from tests.helpers.project import BUURTEN, CATEGORIES, incident_section, write_config
@@ -257,53 +256,3 @@ def test_the_trend_only_year_is_used_for_the_trend_and_nothing_else(trend_build)
     assert sorted(set(times["period"])) == [2023, 2024]  # no hot times of the trend year
     hot = pd.read_csv(out / "hottijden.csv", sep=";")
     assert sorted(set(hot["period"])) == [2023, 2024]
-
-
-def _when_like(rows: int, seed: int) -> pd.DataFrame:
-    rng = np.random.default_rng(seed)
-    return pd.DataFrame({
-        "area_type": pd.array(rng.choice(["wijk", "buurt", "stad"], rows), dtype="str"),
-        "area_code": pd.array([f"BU{i:03d}" if i else None for i in rng.integers(0, 50, rows)],
-                              dtype=pd.StringDtype("pyarrow")),
-        "category": pd.array(rng.choice(["Jeugd", "", "Alcohol/drugs"], rows),
-                             dtype="string[python]"),
-        "count": rng.integers(0, 9, rows)})
-
-
-def _plain(values: pd.Series) -> list[object]:
-    return [None if pd.isna(v) else str(v) for v in values]
-
-
-def test_compact_codes_each_text_column_with_its_sorted_texts() -> None:
-    table = _when_like(400, seed=1)
-    kept = table.copy()
-    small = compact(table)
-    pd.testing.assert_frame_equal(table, kept)  # the input is kept
-    for name in ("area_type", "area_code", "category"):
-        assert isinstance(small[name].dtype, pd.CategoricalDtype), name
-        assert small[name].cat.categories.is_monotonic_increasing
-        assert _plain(small[name]) == _plain(table[name])
-    assert small["count"].dtype == table["count"].dtype
-    # sorted and grouped as the texts were
-    by = ["area_type", "area_code", "count"]
-    np.testing.assert_array_equal(small.sort_values(by, kind="stable").index,
-                                  table.sort_values(by, kind="stable").index)
-    assert (small.groupby("area_code", sort=True)["count"].sum().tolist()
-            == table.groupby("area_code", sort=True)["count"].sum().tolist())
-
-
-def test_stack_keeps_categoricals_with_the_categories_united() -> None:
-    first, second = compact(_when_like(300, seed=2)), _when_like(50, seed=3)
-    second.loc[0, "area_code"] = "CL2024-01"  # a text the first part does not have
-    stacked = stack([first, second, second.iloc[:0]])
-    expected = pd.concat([first.astype({c: object for c in ("area_type", "area_code",
-                                                            "category")}),
-                          second.astype({c: object for c in ("area_type", "area_code",
-                                                             "category")})],
-                         ignore_index=True)
-    assert len(stacked) == 350
-    for name in ("area_type", "area_code", "category"):
-        assert isinstance(stacked[name].dtype, pd.CategoricalDtype), name
-        assert stacked[name].cat.categories.is_monotonic_increasing
-        assert _plain(stacked[name]) == _plain(expected[name])
-    assert "CL2024-01" in set(stacked["area_code"].cat.categories)

@@ -41,7 +41,13 @@ from hotspotkaart.config.settings import (
 )
 from hotspotkaart.engine.join import join_incidents
 from hotspotkaart.engine.partitioned import count_in_chunks
-from hotspotkaart.engine.tables import CountTables, count_incidents, sum_tables
+from hotspotkaart.engine.tables import (
+    CountTables,
+    compact_tables,
+    count_incidents,
+    plain_tables,
+    sum_tables,
+)
 from hotspotkaart.io.crs import RD
 from hotspotkaart.io.incidents import check_category_slugs, iter_incidents
 from hotspotkaart.io.ledger import Ledger
@@ -151,7 +157,7 @@ def _count_pieces(chunks: Iterable[pd.DataFrame], config: Config, ledger: Ledger
             seconds[key] += value
     logger.info("memory engine: %d piece(s); %s", len(kept),
                 ", ".join(f"{k} {v:.1f} s" for k, v in seconds.items()))
-    tables = totals[0] if len(totals) == 1 else sum_tables(totals)
+    tables = plain_tables(totals[0]) if len(totals) == 1 else sum_tables(totals)
     return _joined_pieces(kept), dataclasses.replace(tables, chunks=len(kept))
 
 
@@ -189,8 +195,9 @@ class _PieceCounter:
     def __call__(self, chunk: pd.DataFrame | None) -> _Piece | CountTables | None:
         if chunk is None:  # a lane of map_ahead may have had no piece
             if not self.parts:
-                return None
-            return self.parts[0] if len(self.parts) == 1 else sum_tables(self.parts)
+                return None  # coded keys: a third of the bytes to hand back and add up
+            return compact_tables(self.parts[0] if len(self.parts) == 1
+                                  else sum_tables(self.parts))
         seconds = dict.fromkeys(("joining", "counting"), 0.0)
         scratch = Ledger()
         used = _timed(lambda: join_incidents(with_points(chunk, RD), self.buurten, self.zones,

@@ -7,8 +7,9 @@ tables up (:func:`sum_tables`). Both hand the statistics the same :class:`CountT
 
 from __future__ import annotations
 
+import dataclasses
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import geopandas as gpd
@@ -25,8 +26,10 @@ from hotspotkaart.engine.counting import (
     HALF_COLUMNS,
     IncidentTotals,
     area_counts,
+    compact,
     half_counts,
     incident_totals,
+    plain,
     sum_counts,
     sum_incident_totals,
 )
@@ -39,7 +42,7 @@ from hotspotkaart.engine.grid import (
 from hotspotkaart.engine.timecounts import MONTH_COLUMNS, WEEK_KEYS, month_counts, week_counts
 from hotspotkaart.engine.zonecounts import ZoneCounts, sum_zone_counts, zone_counts
 
-__all__ = ["CountTables", "count_incidents", "sum_tables"]
+__all__ = ["CountTables", "compact_tables", "count_incidents", "plain_tables", "sum_tables"]
 
 logger = logging.getLogger(__name__)
 
@@ -147,8 +150,33 @@ def _compared(incidents: gpd.GeoDataFrame, periods: Periods) -> gpd.GeoDataFrame
     return incidents[np.isin(period_array(incidents, periods), periods.years)]
 
 
+def compact_tables(tables: CountTables) -> CountTables:
+    """Return the tables with their text keys coded, to travel between processes.
+
+    See :func:`~hotspotkaart.engine.counting.compact`; :func:`plain_tables` and
+    :func:`sum_tables` give the keys as text again.
+    """
+    return _each_frame(tables, compact)
+
+
+def plain_tables(tables: CountTables) -> CountTables:
+    """Return the tables with coded keys as text again (undoes :func:`compact_tables`)."""
+    return _each_frame(tables, plain)
+
+
+def _each_frame(tables: CountTables, change: Callable[[pd.DataFrame], pd.DataFrame]
+                ) -> CountTables:
+    frames = {f.name: change(getattr(tables, f.name)) for f in dataclasses.fields(tables)
+              if isinstance(getattr(tables, f.name), pd.DataFrame)}
+    return dataclasses.replace(tables, **frames)
+
+
 def sum_tables(parts: Sequence[CountTables]) -> CountTables:
-    """Add up the count tables of parts of the meldingen (chunks or partitions)."""
+    """Add up the count tables of parts of the meldingen (chunks or partitions).
+
+    The key columns of the sums are text, also where the parts' were coded
+    (:func:`compact_tables`).
+    """
     return CountTables(
         used=sum(p.used for p in parts),
         buurten=sum_counts([p.buurten for p in parts], ["buurtcode", *_AREA_KEYS]),

@@ -25,7 +25,6 @@ import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -33,6 +32,7 @@ import pandas as pd
 
 from hotspotkaart.config.settings import AnalysisConfig, Periods
 from hotspotkaart.engine.aoristic import WindowCounts
+from hotspotkaart.engine.counting import compact
 from hotspotkaart.engine.grid import cell_rows
 from hotspotkaart.stats.coverage import Coverage
 from hotspotkaart.stats.hottimes import hot_times, profile_change
@@ -45,7 +45,6 @@ __all__ = [
     "area_trends",
     "cell_quarters",
     "cell_trends",
-    "compact",
     "count_values",
     "hot_time_table",
     "make_timing",
@@ -53,7 +52,6 @@ __all__ = [
     "positions_in",
     "profile_table",
     "quarter_days",
-    "stack",
     "time_table",
     "timing_jobs",
     "weekday_occurrences",
@@ -155,49 +153,6 @@ def positions_in(values: pd.Series, codes: Sequence[str] | pd.Series) -> npt.NDA
 def is_region(buurten: pd.DataFrame) -> bool:
     """Whether the buurten are of more than one gemeente (a region: gemeenten are a level)."""
     return bool(buurten["gemeentecode"].nunique() > 1)
-
-
-def compact(table: pd.DataFrame) -> pd.DataFrame:
-    """Return ``table`` with each text column as a categorical of its distinct texts, sorted.
-
-    The when-tables of a region repeat a few thousand area codes, a few area types and
-    categories over millions of rows (7.9 M rows of tijden for 14 000 buurten): as text they
-    held 0.45 GB in the build's process, as codes a tenth of that, and a gemeente's rows are
-    taken from them without joining Arrow chunks. Sorted categories order, compare and group
-    as the texts did. The other columns are shared with ``table``.
-    """
-    out = table.copy(deep=False)
-    for name in table.columns:
-        if isinstance(table[name].dtype, pd.StringDtype):
-            out[name] = _sorted_categorical(table[name])
-    return out
-
-
-def stack(parts: Sequence[pd.DataFrame]) -> pd.DataFrame:
-    """Return ``pd.concat(parts, ignore_index=True)``; a categorical column of the first stays one.
-
-    pandas joins categoricals of different categories into objects: the categories are
-    united (sorted) first, and a text column of a later part is coded with them. A later
-    part without rows (the clusters' rows of a build without clusters) adds nothing.
-    """
-    first = parts[0]
-    parts = [first, *(p for p in parts[1:] if len(p))]  # no rows: nothing to add
-    coded = [c for c in first.columns if isinstance(first[c].dtype, pd.CategoricalDtype)]
-    united = {c: sorted({str(v) for p in parts for v in _distinct(p[c])}) for c in coded}
-    return pd.concat([p.assign(**{c: pd.Categorical(p[c], categories=united[c])
-                                  for c in coded}) for p in parts], ignore_index=True)
-
-
-def _distinct(values: pd.Series) -> Any:
-    """Return the distinct values of a column (a categorical's categories)."""
-    if isinstance(values.dtype, pd.CategoricalDtype):
-        return values.cat.categories
-    return values.dropna().unique()
-
-
-def _sorted_categorical(values: pd.Series) -> pd.Categorical:
-    codes, uniques = pd.factorize(values, sort=True, use_na_sentinel=True)
-    return pd.Categorical.from_codes(codes, categories=uniques)
 
 
 def _levels(frame: pd.DataFrame, keys: list[str], region: bool) -> pd.DataFrame:

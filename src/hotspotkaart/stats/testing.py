@@ -29,7 +29,7 @@ from pandas.api.extensions import ExtensionArray
 
 from hotspotkaart._naming import count_column
 from hotspotkaart.config.settings import AnalysisConfig, Config, Periods
-from hotspotkaart.engine.counting import half_days
+from hotspotkaart.engine.counting import half_days, stack
 from hotspotkaart.engine.region import gemeente_counts, gemeente_lookup, gemeente_of_shapes
 from hotspotkaart.engine.tables import CountTables
 from hotspotkaart.io.boundaries import Boundaries
@@ -52,7 +52,6 @@ from hotspotkaart.stats.temporal import (
     is_region,
     make_timing,
     positions_in,
-    stack,
     timing_jobs,
     with_area_codes,
 )
