@@ -145,8 +145,9 @@ def _count_pieces(chunks: Iterable[pd.DataFrame], config: Config, ledger: Ledger
     totals: list[CountTables] = []  # one per lane, after the pieces
     workers = resolve_workers(config.engine.workers)
     for piece in map_ahead(counter, read(), workers, lanes=workers, close=True):
-        if piece is None or isinstance(piece, CountTables):
-            totals.extend([piece] if piece else [])
+        if piece is None or isinstance(piece, CountTables):  # a lane's total, at the end
+            if piece is not None:
+                totals.append(piece)
             continue
         waiting.popleft()
         ledger.take(piece.ledger)
@@ -195,9 +196,9 @@ class _PieceCounter:
     def __call__(self, chunk: pd.DataFrame | None) -> _Piece | CountTables | None:
         if chunk is None:  # a lane of map_ahead may have had no piece
             if not self.parts:
-                return None  # coded keys: a third of the bytes to hand back and add up
-            return compact_tables(self.parts[0] if len(self.parts) == 1
-                                  else sum_tables(self.parts))
+                return None
+            total = self.parts[0] if len(self.parts) == 1 else sum_tables(self.parts)
+            return compact_tables(total)  # coded keys: fewer bytes to hand back and add up
         seconds = dict.fromkeys(("joining", "counting"), 0.0)
         scratch = Ledger()
         used = _timed(lambda: join_incidents(with_points(chunk, RD), self.buurten, self.zones,

@@ -153,12 +153,11 @@ def map_ahead(function: Callable[[A | None], T], items: Iterable[A], workers: in
     workers (item ``k`` to lane ``k % lanes``); at most :data:`AHEAD` items, and one more per
     further lane, wait for or are in the workers. The items and results are pickled (a result
     comes back through a temporary file, as with :func:`run_jobs`); the function is not (the
-    workers inherit it).
-    Each lane works its items out in order, so the function may keep state from item to item
-    (a running total): on a worker that state is the worker's and stays there. With ``close``
-    each lane is called once more with None after the items, and those results follow, lane by
-    lane: the way to ask each lane for its total. Warnings raised there are raised again here,
-    errors from the generator.
+    workers inherit it). Each lane works its items out in order, so the function may keep
+    state from item to item (a running total): on a worker that state is the worker's and
+    stays there. With ``close`` each lane is called once more with None after the items, and
+    those results follow, lane by lane: the way to ask each lane for its total. Warnings
+    raised there are raised again here, errors from the generator.
 
     With ``workers`` = 1 or without ``fork`` everything runs in order in the calling process,
     as one lane.
