@@ -502,13 +502,13 @@ def _arrow_csv(path: Path, table: pd.DataFrame) -> bool:
     column type (booleans, dates), and pandas writes the file.
     """
     plain = all(t.kind in "iuO" if isinstance(t, np.dtype)
-                else isinstance(t, pd.Int64Dtype | pd.Int32Dtype) for t in table.dtypes)
+                else isinstance(t, pd.Int64Dtype | pd.Int32Dtype | pd.CategoricalDtype)
+                for t in table.dtypes)
     if not plain:
         return False
     try:
         arrow = pa.Table.from_pandas(table, preserve_index=False)
-        if not all(pa.types.is_string(t) or pa.types.is_integer(t) or pa.types.is_null(t)
-                   for t in arrow.schema.types):  # e.g. booleans in a column of objects
+        if not all(_plain_arrow(t) for t in arrow.schema.types):  # e.g. booleans in objects
             return False
         options = pa_csv.WriteOptions(delimiter=str(CSV_OPTIONS["sep"]),
                                       eol=str(CSV_OPTIONS["lineterminator"]),
@@ -519,6 +519,13 @@ def _arrow_csv(path: Path, table: pd.DataFrame) -> bool:
     except (TypeError, pa.ArrowException):  # TypeError: a pyarrow without ``eol``
         return False
     return True
+
+
+def _plain_arrow(dtype: pa.DataType) -> bool:
+    """Whether Arrow writes a column of ``dtype`` as pandas does: text, whole numbers, codes."""
+    if pa.types.is_dictionary(dtype):
+        return pa.types.is_string(dtype.value_type) or pa.types.is_large_string(dtype.value_type)
+    return pa.types.is_string(dtype) or pa.types.is_integer(dtype) or pa.types.is_null(dtype)
 
 
 #: The first characters that make a spreadsheet read a cell as a formula or a number (OWASP
@@ -545,8 +552,9 @@ def _csv_text(table: pd.DataFrame) -> pd.DataFrame:
 
     pandas formats a float column with ``float_format`` one value at a time through its own
     formatter, and walks Arrow-backed text element by element. Made here in one pass per
-    column, the same text is written faster (measured in ``benchmarks/README.md``). Text cells
-    that start like a formula are neutralised (:func:`neutralise`). ``table`` (write_csv's own
+    column, the same text is written faster (measured in ``benchmarks/README.md``); a
+    categorical column stays coded, its texts neutralised. Text cells that start like a
+    formula are neutralised (:func:`neutralise`). ``table`` (write_csv's own
     frame) is changed and returned.
     """
     form = str(CSV_OPTIONS["float_format"])
@@ -558,14 +566,27 @@ def _csv_text(table: pd.DataFrame) -> pd.DataFrame:
         elif isinstance(column.dtype, pd.StringDtype):
             text = _distinct_text(column)
         elif isinstance(column.dtype, pd.CategoricalDtype):  # the when-tables' texts
-            texts = neutralise(np.asarray(column.cat.categories, dtype=object))
-            text = np.append(texts, "")[column.cat.codes.to_numpy()]  # -1: missing, ""
+            table[name] = _neutral_categories(column)
+            continue
         elif column.dtype == object:
             text = neutralise(column.to_numpy(dtype=object))
         else:
             continue
         table[name] = pd.Series(text, index=table.index, dtype=object)
     return table
+
+
+def _neutral_categories(column: pd.Series) -> pd.Categorical:
+    """Return a categorical column with its texts neutralised (:func:`neutralise`), still coded.
+
+    Arrow writes it from the codes and the few texts, as pandas writes the texts (a missing
+    value as ``""``).
+    """
+    texts = neutralise(np.asarray(column.cat.categories, dtype=object))
+    distinct, inverse = np.unique(texts.astype(str), return_inverse=True)  # two may meet
+    codes = column.cat.codes.to_numpy()
+    return pd.Categorical.from_codes(np.where(codes >= 0, inverse[codes], -1),
+                                     categories=distinct)
 
 
 def _distinct_text(column: pd.Series) -> npt.NDArray[np.object_]:
