@@ -579,8 +579,7 @@ def _csv_text(table: pd.DataFrame) -> pd.DataFrame:
 def _neutral_categories(column: pd.Series) -> pd.Categorical:
     """Return a categorical column with its texts neutralised (:func:`neutralise`), still coded.
 
-    Arrow writes it from the codes and the few texts, as pandas writes the texts (a missing
-    value as ``""``).
+    Arrow writes it from the codes and the few texts as pandas writes the texts (missing: "").
     """
     texts = neutralise(np.asarray(column.cat.categories, dtype=object))
     distinct, inverse = np.unique(texts.astype(str), return_inverse=True)  # two may meet
