@@ -297,7 +297,7 @@ def compact(table: pd.DataFrame) -> pd.DataFrame:
     out = table.copy(deep=False)
     for name in table.columns:
         if isinstance(table[name].dtype, pd.StringDtype):
-            out[name] = _sorted_categorical(table[name])
+            out[name] = key_column(table[name])
     return out
 
 
@@ -322,11 +322,6 @@ def _distinct(values: pd.Series) -> Any:
     if isinstance(values.dtype, pd.CategoricalDtype):
         return values.cat.categories
     return values.dropna().unique()
-
-
-def _sorted_categorical(values: pd.Series) -> pd.Categorical:
-    codes, uniques = pd.factorize(values, sort=True, use_na_sentinel=True)
-    return pd.Categorical.from_codes(codes, categories=uniques)
 
 
 def plain(table: pd.DataFrame) -> pd.DataFrame:

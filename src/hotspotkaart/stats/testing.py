@@ -248,8 +248,8 @@ def _when_codes(table: pd.DataFrame, lookup: dict[str, str], city: str) -> pd.Ca
 
     Each distinct area code is looked up once (:func:`~hotspotkaart.stats.temporal.
     positions_in`); a code without a gemeente gets the empty code. The codes are a categorical
-    of the sorted gemeentecodes, as the table's other texts (:func:`~hotspotkaart.stats.
-    temporal.compact`).
+    of the sorted gemeentecodes, as the table's other texts (:func:`~hotspotkaart.engine.
+    counting.compact`).
     """
     named = {**lookup, "": city}
     position = positions_in(table["area_code"], list(named))
@@ -301,7 +301,7 @@ def _with_clusters(grid: GridResult, tables: CountTables, config: Config, when: 
     weeks = cluster_weeks(tables.cell_weeks, cells, clusters, size)
     hot = cluster_hot_times(weeks, clusters, coverage, config.analysis, phi)
     times = stack([when.times, cluster_time_rows(weeks)])
-    hot_times = stack([when.hot_times, hot]) if len(hot) else when.hot_times
+    hot_times = stack([when.hot_times, hot])  # no clusters' hot times: the table as it was
     return (replace(grid, cells=labelled),
             replace(when, times=times, hot_times=hot_times))
 
