@@ -489,3 +489,8 @@ def test_csv_of_a_table_with_coded_texts_is_the_csv_of_its_texts(tmp_path, monke
     export.write_csv(tmp_path / "coded.csv", coded)
     assert (tmp_path / "coded.csv").read_bytes() == (tmp_path / "texts.csv").read_bytes()
     assert len(written) == 2  # both given to Arrow (which gives "a;b" back to pandas)
+    back = pd.read_csv(tmp_path / "coded.csv", sep=";", encoding="utf-8-sig", dtype=str,
+                       keep_default_na=False)["area_code"]
+    assert back[5] == extra
+    assert back[6] == ""
+    assert set(back[texts["area_code"] == "=1+1"]) == {"'=1+1"}

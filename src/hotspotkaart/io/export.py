@@ -552,9 +552,10 @@ def _csv_text(table: pd.DataFrame) -> pd.DataFrame:
 
     pandas formats a float column with ``float_format`` one value at a time through its own
     formatter, and walks Arrow-backed text element by element. Made here in one pass per
-    column, the same text is written faster (measured in ``benchmarks/README.md``); a
-    categorical column stays coded, its texts neutralised. Text cells that start like a
-    formula are neutralised (:func:`neutralise`). ``table`` (write_csv's own
+    column, the same text is written faster (measured in ``benchmarks/README.md``); a text
+    column (area codes, categories, area types in millions of rows of ``tijden.csv``) is
+    written coded, each distinct text neutralised once. Text cells that start like a formula
+    are neutralised (:func:`neutralise`). ``table`` (write_csv's own
     frame) is changed and returned.
     """
     form = str(CSV_OPTIONS["float_format"])
@@ -563,10 +564,10 @@ def _csv_text(table: pd.DataFrame) -> pd.DataFrame:
             values = column.to_numpy()
             text = np.array([form % v for v in values.tolist()], dtype=object)
             text[np.isnan(values)] = ""  # pandas' na_rep
-        elif isinstance(column.dtype, pd.StringDtype):
-            text = _distinct_text(column)
-        elif isinstance(column.dtype, pd.CategoricalDtype):  # the when-tables' texts
-            table[name] = _neutral_categories(column)
+        elif isinstance(column.dtype, pd.StringDtype | pd.CategoricalDtype):  # few texts
+            coded = column if isinstance(column.dtype, pd.CategoricalDtype) else \
+                column.astype("category")
+            table[name] = _neutral_categories(coded)
             continue
         elif column.dtype == object:
             text = neutralise(column.to_numpy(dtype=object))
@@ -586,15 +587,3 @@ def _neutral_categories(column: pd.Series) -> pd.Categorical:
     codes = column.cat.codes.to_numpy()
     return pd.Categorical.from_codes(np.where(codes >= 0, inverse[codes], -1),
                                      categories=distinct)
-
-
-def _distinct_text(column: pd.Series) -> npt.NDArray[np.object_]:
-    """Return a text column's cells as written: neutralised, missing as ``""``.
-
-    The text columns of the long tables (area codes, categories, area types in millions of rows
-    of ``tijden.csv``) hold few distinct values, so each distinct text is neutralised once and
-    the cells are taken from those.
-    """
-    codes, uniques = pd.factorize(column, use_na_sentinel=True)
-    texts = neutralise(np.asarray(uniques, dtype=object))
-    return np.append(texts, "")[codes]  # code -1 (missing) takes the last, na_rep's ""
