@@ -20,6 +20,7 @@ import pandas as pd
 import shapely
 
 from hotspotkaart.config.settings import ZONE_KINDS
+from hotspotkaart.engine.counting import key_column
 from hotspotkaart.io.ledger import Ledger, Reason
 
 __all__ = ["assign_areas", "join_incidents"]
@@ -126,10 +127,10 @@ def _coded(codes: np.ndarray, at: np.ndarray) -> pd.Categorical:
     """Return ``codes[at]`` as a categorical of the sorted distinct codes.
 
     The counts group by area code again and again (:func:`hotspotkaart.engine.counting.
-    key_groups`); as categories, a melding's code is a number and no text is hashed.
+    key_groups`); as categories (:func:`~hotspotkaart.engine.counting.key_column` of the
+    areas' codes), a melding's code is a number and no text is hashed.
     """
-    distinct, inverse = np.unique(codes.astype(str), return_inverse=True)
-    return pd.Categorical.from_codes(inverse[at], categories=distinct)
+    return key_column(pd.Series(codes, dtype=str))[at]
 
 
 def _lowest_code(points: np.ndarray, areas: np.ndarray, codes: np.ndarray, n: int
