@@ -528,10 +528,8 @@ class _SeenIds:
 
     def add(self, frame: pd.DataFrame, first: np.ndarray, second: np.ndarray) -> None:
         """Remember the ids of ``frame`` (none seen before, none repeated), hashed as given."""
-        for label in frame["source"].unique():
-            if label not in self.labels:
-                self.labels.append(str(label))
         where, distinct = pd.factorize(frame["source"])  # one file per piece, mostly
+        self.labels.extend(str(s) for s in distinct if str(s) not in self.labels)
         codes = pd.Index(self.labels).get_indexer(distinct.astype(str))[where]
         order = np.argsort(first, kind="stable")
         at = np.searchsorted(self.first, first[order], side="right")
