@@ -494,3 +494,11 @@ def test_csv_of_a_table_with_coded_texts_is_the_csv_of_its_texts(tmp_path, monke
     assert back[5] == extra
     assert back[6] == ""
     assert set(back[texts["area_code"] == "=1+1"]) == {"'=1+1"}
+
+
+@pytest.mark.parametrize("dtype", ["str", "category"])
+def test_csv_of_a_text_column_without_any_text_is_empty_cells(tmp_path, dtype):
+    frame = pd.DataFrame({"name": pd.Series([None, None], dtype=dtype), "n": [1, 2]})
+    export.write_csv(tmp_path / "leeg.csv", frame)
+    assert (tmp_path / "leeg.csv").read_bytes() == _pandas_bytes(
+        frame.astype({"name": object}), tmp_path)

@@ -584,6 +584,5 @@ def _neutral_categories(column: pd.Series) -> pd.Categorical:
     """
     texts = neutralise(np.asarray(column.cat.categories, dtype=object))
     distinct, inverse = np.unique(texts.astype(str), return_inverse=True)  # two may meet
-    codes = column.cat.codes.to_numpy()
-    return pd.Categorical.from_codes(np.where(codes >= 0, inverse[codes], -1),
-                                     categories=distinct)
+    codes = np.append(inverse, -1)[column.cat.codes.to_numpy()]  # -1 (missing) stays -1
+    return pd.Categorical.from_codes(codes, categories=distinct)
